@@ -1,0 +1,1 @@
+"""Analytics: realtime aggregates, KPIs, reports, workforce management, simulation."""

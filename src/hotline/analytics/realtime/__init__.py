@@ -1,0 +1,1 @@
+"""Realtime projections of the event log for the wallboard."""

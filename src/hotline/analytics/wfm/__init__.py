@@ -1,0 +1,1 @@
+"""Workforce management: Erlang math, forecasts, schedules (pure, numpy at most)."""

@@ -1,0 +1,1 @@
+"""Composition root: builds every service from one `Settings` object. No globals."""

@@ -1,0 +1,170 @@
+"""The in-process event bus: fan-out of committed `EventRecord`s to live subscribers.
+
+Publishers never block: each subscriber has a bounded queue, and when it is full the record is
+dropped for that subscriber and counted (`Subscription.dropped`). A subscriber notices the gap
+by `seq` and catches up from the events table through an `EventReader`, so a slow wallboard or a
+webhook that restarts loses nothing that was committed (DESIGN §3.3, §10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Collection
+from typing import Protocol
+
+from hotline.events import EventRecord
+
+__all__ = ["EventBus", "EventReader", "Subscription"]
+
+
+class EventReader(Protocol):
+    async def read_since(
+        self, tenant_id: str, after_seq: int, *, until_seq: int | None = None, limit: int = 1000
+    ) -> list[EventRecord]:
+        """Records of one tenant with `after_seq < seq <= until_seq`, in `seq` order."""
+        ...
+
+
+class EventBus:
+    def __init__(self, *, queue_size: int = 10_000, reader: EventReader | None = None) -> None:
+        self._queue_size = queue_size
+        self._reader = reader
+        self._subscriptions: set[Subscription] = set()
+        self._latest: dict[str, int] = {}
+
+    def set_reader(self, reader: EventReader) -> None:
+        self._reader = reader
+
+    def latest_seq(self, tenant_id: str) -> int:
+        return self._latest.get(tenant_id, 0)
+
+    def note_latest(self, tenant_id: str, seq: int) -> None:
+        """Tell the bus the newest committed seq (at start-up, from the table)."""
+        if seq > self._latest.get(tenant_id, 0):
+            self._latest[tenant_id] = seq
+
+    def publish(self, record: EventRecord) -> None:
+        self.note_latest(record.tenant_id, record.seq)
+        for sub in tuple(self._subscriptions):
+            sub._offer(record)
+
+    def subscribe(
+        self,
+        *,
+        tenant_id: str | None = None,
+        types: Collection[str] | None = None,
+        after_seq: int | None = None,
+        queue_size: int | None = None,
+    ) -> Subscription:
+        """Subscribe to one tenant (or all). With `after_seq`, replay from the table first."""
+        if after_seq is not None and tenant_id is None:
+            raise ValueError("after_seq needs a tenant_id")
+        sub = Subscription(
+            self,
+            tenant_id=tenant_id,
+            types=frozenset(types) if types else None,
+            queue_size=queue_size or self._queue_size,
+        )
+        if after_seq is not None and tenant_id is not None:
+            sub._delivered[tenant_id] = after_seq
+            sub._catch_up.add(tenant_id)
+        self._subscriptions.add(sub)
+        return sub
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        self._subscriptions.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscriptions)
+
+    @property
+    def reader(self) -> EventReader | None:
+        return self._reader
+
+
+class Subscription:
+    """A live, gap-free view of the log for one subscriber. Use `await sub.get()` or `async for`."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        tenant_id: str | None,
+        types: frozenset[str] | None,
+        queue_size: int,
+    ) -> None:
+        self._bus = bus
+        self.tenant_id = tenant_id
+        self.types = types
+        self._queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=queue_size)
+        self._pending: deque[EventRecord] = deque()
+        self._delivered: dict[str, int] = {}
+        self._catch_up: set[str] = set()
+        self.dropped = 0
+        self.lost = 0
+        self.closed = False
+
+    def _offer(self, record: EventRecord) -> None:
+        if self.closed or (self.tenant_id is not None and record.tenant_id != self.tenant_id):
+            return
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            self._catch_up.add(record.tenant_id)
+
+    def close(self) -> None:
+        self.closed = True
+        self._bus._unsubscribe(self)
+
+    def _wanted(self, record: EventRecord) -> bool:
+        return self.types is None or record.type in self.types
+
+    async def _fill_gap(self, tenant_id: str, until_seq: int) -> None:
+        after = self._delivered.get(tenant_id)
+        if after is None or until_seq <= after:
+            return
+        reader = self._bus.reader
+        if reader is None:
+            self.lost += until_seq - after
+            self._delivered[tenant_id] = until_seq
+            return
+        while after < until_seq:
+            batch = await reader.read_since(tenant_id, after, until_seq=until_seq, limit=1000)
+            if not batch:
+                break
+            for rec in batch:
+                if rec.seq > after:
+                    after = rec.seq
+                    if self._wanted(rec):
+                        self._pending.append(rec)
+        if after < until_seq:
+            self.lost += until_seq - after
+        self._delivered[tenant_id] = until_seq
+
+    async def get(self) -> EventRecord:
+        while True:
+            if self._pending:
+                return self._pending.popleft()
+            if self._catch_up and self._queue.empty():
+                tenant_id = self._catch_up.pop()
+                await self._fill_gap(tenant_id, self._bus.latest_seq(tenant_id))
+                continue
+            record = await self._queue.get()
+            last = self._delivered.get(record.tenant_id)
+            if last is not None and record.seq <= last:
+                continue  # already delivered by a catch-up
+            if last is not None and record.seq > last + 1:
+                await self._fill_gap(record.tenant_id, record.seq - 1)
+            self._delivered[record.tenant_id] = record.seq
+            if self._wanted(record):
+                self._pending.append(record)
+
+    def __aiter__(self) -> AsyncIterator[EventRecord]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[EventRecord]:
+        while not self.closed:
+            yield await self.get()

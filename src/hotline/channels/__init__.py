@@ -1,0 +1,1 @@
+"""Text channels (chat, SMS, email) behind one Channel protocol."""

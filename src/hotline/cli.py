@@ -1,0 +1,5 @@
+"""The `hotline` command."""
+
+
+def main() -> None:
+    raise SystemExit("hotline: not built yet")

@@ -1,0 +1,155 @@
+"""Settings: loaded once in the composition root, passed down as sections (DESIGN §3.6).
+
+Sources, strongest first: environment (`HOTLINE_<SECTION>__<FIELD>`, plus the short
+`HOTLINE_DATABASE_URL`), then an optional TOML file named by `HOTLINE_CONFIG`, then defaults
+that work on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = [
+    "AuthSettings",
+    "DatabaseSettings",
+    "EventLogSettings",
+    "HttpSettings",
+    "MediaSettings",
+    "RecordingSettings",
+    "RoutingSettings",
+    "Settings",
+    "SipSettings",
+]
+
+
+class HttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> HttpSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("http.tls_cert and http.tls_key must be given together")
+        return self
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/hotline.db"
+    echo: bool = False
+
+
+class EventLogSettings(BaseModel):
+    batch_window_ms: int = Field(20, ge=1, le=50)
+    max_batch: int = Field(500, ge=1)
+    subscriber_queue: int = Field(10_000, ge=10)
+
+
+class AuthSettings(BaseModel):
+    session_ttl_s: int = Field(12 * 3600, ge=60)
+    login_max_failures: int = Field(5, ge=1)
+    login_window_s: int = Field(900, ge=1)
+    login_lockout_s: int = Field(300, ge=1)
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+
+
+class SipSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(5060, ge=0, le=65535)
+    transports: list[Literal["udp", "tcp"]] = ["udp", "tcp"]
+    realm: str = "hotline"
+    public_host: str | None = None
+    max_message_bytes: int = Field(65_535, ge=1024)
+    rate_limit_per_s: float = Field(200.0, gt=0)
+    rate_limit_burst: int = Field(400, ge=1)
+    user_agent_blocklist: list[str] = [
+        "friendly-scanner",
+        "sipvicious",
+        "sipcli",
+        "VaxSIPUserAgent",
+    ]
+    auth_failures_before_ban: int = Field(10, ge=1)
+    ban_seconds: int = Field(600, ge=1)
+    registration_min_expires: int = Field(60, ge=1)
+    registration_max_expires: int = Field(3600, ge=1)
+    qualify_interval_s: int = Field(30, ge=1)
+
+
+class MediaSettings(BaseModel):
+    rtp_host: str = "127.0.0.1"
+    rtp_port_min: int = Field(20_000, ge=1024, le=65534)
+    rtp_port_max: int = Field(29_999, ge=1025, le=65535)
+    prompts_dir: Path = Path("var/prompts")
+    tts_cache_dir: Path = Path("var/tts")
+    webrtc_host: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _range(self) -> MediaSettings:
+        if self.rtp_port_max - self.rtp_port_min < 2:
+            raise ValueError("media.rtp_port_max must be at least rtp_port_min + 2")
+        return self
+
+
+class RecordingSettings(BaseModel):
+    directory: Path = Path("var/recordings")
+    retention_days: int = Field(365, ge=1)
+
+
+class RoutingSettings(BaseModel):
+    ring_timeout_s: float = Field(15.0, gt=0)
+    default_wrap_up_s: float = Field(30.0, ge=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    var_dir: Path = Path("var")
+    default_language: Literal["zh-CN", "en"] = "zh-CN"
+    drain_s: float = Field(30.0, ge=0)
+    http: HttpSettings = HttpSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    events: EventLogSettings = EventLogSettings()
+    auth: AuthSettings = AuthSettings()
+    sip: SipSettings = SipSettings()
+    media: MediaSettings = MediaSettings()
+    recording: RecordingSettings = RecordingSettings()
+    routing: RoutingSettings = RoutingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("HOTLINE_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Read the environment (and `HOTLINE_CONFIG`) once; keyword overrides win."""
+        config_file = os.environ.get("HOTLINE_CONFIG")
+        if config_file and not Path(config_file).is_file():
+            raise FileNotFoundError(f"HOTLINE_CONFIG names {config_file!r}, which does not exist")
+        short_url = os.environ.get("HOTLINE_DATABASE_URL")
+        if short_url and "database" not in overrides:
+            overrides["database"] = DatabaseSettings(url=short_url)
+        return cls(**overrides)

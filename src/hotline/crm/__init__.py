@@ -1,0 +1,1 @@
+"""Customers: profiles, identities, lookup by phone and email."""

@@ -1,0 +1,1 @@
+"""Outbound dialer: campaigns, lists, DNC, pacing."""

@@ -1,0 +1,1 @@
+"""The center's configuration: agents, skills, teams, queues, numbers, calendars, codes."""

@@ -1,0 +1,1 @@
+"""Flows: versioned IVR / bot graphs and the pure interpreter that runs them."""

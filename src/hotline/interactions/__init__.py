@@ -1,0 +1,1 @@
+"""The interaction lifecycle orchestrator: flows, queueing, offers, outcomes."""

@@ -1,0 +1,1 @@
+"""Media: RTP/RTCP, codecs, DTMF, playback, recording, mixing, and the engine that owns sockets."""

@@ -1,0 +1,1 @@
+"""Quality assurance: scorecards and reviews."""

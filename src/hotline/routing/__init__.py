@@ -1,0 +1,1 @@
+"""ACD: agent state, queues, skills, strategies, overflow, EWT, the router (pure logic)."""

@@ -1,0 +1,1 @@
+"""asyncio transports for SIP: the only I/O of `hotline.sip`."""

@@ -1,0 +1,1 @@
+"""Tickets: departments, SLA, workflow."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages, static ES modules and the zh-CN / en catalogs."""

@@ -1,5 +1,0 @@
-"""The `hotline` command."""
-
-
-def main() -> None:
-    raise SystemExit("hotline: not built yet")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.clock import FakeClock
+from hotline.store.engine import create_engine, is_sqlite
+from hotline.store.migrate import migrate
+from tests import dbs
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -36,6 +41,42 @@ def _fixed_seed() -> Iterator[None]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One migrated PostgreSQL database for the whole run, dropped at the end."""
+    problem = dbs.pg_available()
+    if problem:
+        if CI:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    url = dbs.create_pg_database()
+    try:
+        yield url
+    finally:
+        dbs.drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage/API test runs on both databases. SQLite: a fresh file, not yet migrated."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/hotline.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database."""
+    engine = create_engine(database_url)
+    if is_sqlite(database_url):
+        await migrate(engine)
+    else:
+        await dbs.truncate_all(engine)
+    yield engine
+    await engine.dispose()
 
 
 # Property tests are deterministic in every run and never fail on a machine's speed.

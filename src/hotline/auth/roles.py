@@ -1,0 +1,60 @@
+"""Roles and the one RBAC policy: which role may do what (DESIGN §6, "RBAC checked in one place").
+
+Endpoints declare the permission they need; only `allowed()` decides. Tenant isolation is a
+separate rule enforced by every repository query (a user never sees another tenant's rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+__all__ = ["POLICY", "Permission", "Role", "allowed"]
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+    QA = "qa"
+
+
+class Permission(StrEnum):
+    CONFIG_READ = "config.read"  # agents, skills, teams, queues, numbers, calendars, codes
+    CONFIG_WRITE = "config.write"
+    USERS_READ = "users.read"
+    USERS_WRITE = "users.write"
+    AUDIT_READ = "audit.read"
+    CUSTOMERS_READ = "customers.read"
+    CUSTOMERS_WRITE = "customers.write"
+    EVENTS_READ = "events.read"
+    TOKENS_WRITE = "tokens.write"
+    FLOWS_READ = "flows.read"
+    FLOWS_WRITE = "flows.write"
+    SELF = "self"  # read my own profile, change my own password and language
+
+
+_EVERYONE = {Permission.SELF, Permission.CONFIG_READ, Permission.CUSTOMERS_READ}
+
+POLICY: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE
+        | {
+            Permission.USERS_READ,
+            Permission.CUSTOMERS_WRITE,
+            Permission.EVENTS_READ,
+            Permission.AUDIT_READ,
+            Permission.FLOWS_READ,
+        }
+    ),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.CUSTOMERS_WRITE}),
+    Role.QA: frozenset(_EVERYONE | {Permission.EVENTS_READ}),
+}
+
+
+_ROLE_NAMES = {r.value: r for r in Role}
+
+
+def allowed(roles: Iterable[str], permission: Permission) -> bool:
+    return any(permission in POLICY[_ROLE_NAMES[r]] for r in roles if r in _ROLE_NAMES)

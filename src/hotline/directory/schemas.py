@@ -1,0 +1,253 @@
+"""Input schemas of the center's configuration, shared by the API and the services.
+
+Pydantic validates shape and ranges and names the failing field; the services check what needs
+the database (unknown skill, duplicate name) and raise typed errors naming the field too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from hotline.auth.roles import Role
+
+__all__ = [
+    "AgentIn",
+    "AgentSkillIn",
+    "CalendarIn",
+    "CustomerIn",
+    "DidIn",
+    "DispositionIn",
+    "Holiday",
+    "QueueIn",
+    "QueueSkillIn",
+    "ReasonIn",
+    "SkillIn",
+    "Strategy",
+    "TeamIn",
+    "UserIn",
+    "UserUpdate",
+    "Weekday",
+]
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=26)]
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SkillIn(_In):
+    name: Name
+    description: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class TeamIn(_In):
+    name: Name
+    supervisor_id: Id | None = None
+
+
+class AgentSkillIn(_In):
+    skill_id: Id
+    proficiency: int = Field(5, ge=1, le=10)
+
+
+class AgentIn(_In):
+    """An agent: a user's working profile. Give `user_id` of an existing user, or `username`,
+    `display_name` and `password` to create the user (role agent) together with the profile."""
+
+    user_id: Id | None = None
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")] | None = None
+    display_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+    ) = None
+    password: str | None = None
+    extension: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,16}$")] | None = None
+    sip_password: str | None = Field(None, min_length=8, max_length=128)
+    phone_mode: Literal["sip", "browser"] = "browser"
+    skills: list[AgentSkillIn] = []
+    team_ids: list[Id] = []
+    voice_capacity: int = Field(1, ge=0, le=1)
+    chat_capacity: int = Field(3, ge=0, le=20)
+    email_capacity: int = Field(5, ge=0, le=50)
+
+    @field_validator("skills")
+    @classmethod
+    def _distinct_skills(cls, value: list[AgentSkillIn]) -> list[AgentSkillIn]:
+        ids = [s.skill_id for s in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a skill is listed twice")
+        return value
+
+
+class Strategy(StrEnum):
+    LONGEST_IDLE = "longest_idle"
+    FEWEST_HANDLED = "fewest_handled"
+    ROUND_ROBIN = "round_robin"
+    RANDOM = "random"
+    RING_ALL = "ring_all"
+    MOST_SKILLED = "most_skilled"
+    WEIGHTED = "weighted"
+
+
+class QueueSkillIn(_In):
+    skill_id: Id
+    min_proficiency: int = Field(1, ge=1, le=10)
+
+
+class QueueIn(_In):
+    name: Slug
+    display_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    strategy: Strategy = Strategy.LONGEST_IDLE
+    sl_target_pct: float = Field(80.0, gt=0, le=100)
+    sl_threshold_s: int = Field(20, ge=1, le=3600)
+    wrap_up_s: int = Field(30, ge=0, le=3600)
+    max_wait_s: int | None = Field(None, ge=1)
+    max_length: int | None = Field(None, ge=1)
+    disposition_required: bool = False
+    calendar_id: Id | None = None
+    skills: list[QueueSkillIn] = []
+    options: dict[str, Any] = {}
+
+
+class DidIn(_In):
+    number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9]{2,20}$")]
+    flow: Slug
+    description: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+def _check_spans(spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    for start, end in spans:
+        if start >= end:
+            raise ValueError(f"opening span {start}-{end} ends before it starts")
+    return spans
+
+
+class Holiday(_In):
+    date: dt.date
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    hours: list[tuple[HHMM, HHMM]] = []
+
+    @field_validator("hours")
+    @classmethod
+    def _spans(cls, value: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return _check_spans(value)
+
+
+class CalendarIn(_In):
+    """Business hours: opening spans per weekday and dated exceptions (empty hours = closed)."""
+
+    name: Name
+    timezone: str = "Asia/Shanghai"
+    weekly: dict[Weekday, list[tuple[HHMM, HHMM]]] = {}
+    holidays: list[Holiday] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        if value not in available_timezones():
+            raise ValueError(f"unknown time zone {value!r}")
+        return value
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly(
+        cls, value: dict[Weekday, list[tuple[str, str]]]
+    ) -> dict[Weekday, list[tuple[str, str]]]:
+        for spans in value.values():
+            _check_spans(spans)
+        return value
+
+
+class DispositionIn(_In):
+    code: Code
+    label_zh: Label
+    label_en: Label
+    category: Literal["resolved", "unresolved", "sale", "no_sale", "callback", "other"] = "other"
+    active: bool = True
+
+
+class ReasonIn(_In):
+    code: Code
+    label_zh: Label
+    label_en: Label
+    active: bool = True
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class CustomerIn(_In):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    phones: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
+    ] = []
+    emails: list[str] = []
+    vip_level: int = Field(0, ge=0, le=9)
+    tags: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    ] = []
+    custom: dict[str, Any] = {}
+    notes: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        out = []
+        for email in value:
+            email = email.strip().lower()
+            if not _EMAIL.match(email):
+                raise ValueError(f"{email!r} is not an email address")
+            out.append(email)
+        return out
+
+
+class UserIn(_In):
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+    display_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    password: str
+    roles: list[Role] = Field(min_length=1)
+    language: Literal["zh-CN", "en"] | None = None
+    active: bool = True
+
+
+class UserUpdate(_In):
+    display_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    password: str | None = None
+    roles: list[Role] = Field(min_length=1)
+    language: Literal["zh-CN", "en"] | None = None
+    active: bool = True

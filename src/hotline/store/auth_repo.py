@@ -1,0 +1,216 @@
+"""SQL repositories of identity: tenants, users, sessions, API tokens, login failures, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.auth.model import User
+from hotline.ids import new_id
+from hotline.store.rows import count, row_dict
+from hotline.store.tables import (
+    agents,
+    api_tokens,
+    audit_log,
+    login_failures,
+    sessions,
+    tenants,
+    users,
+)
+
+__all__ = ["SqlAudit", "SqlLoginFailures", "SqlSessions", "SqlTenants", "SqlTokens", "SqlUsers"]
+
+
+def _user(row: Any) -> User:
+    d = row_dict(row)
+    return User(
+        id=d["id"],
+        tenant_id=d["tenant_id"],
+        username=d["username"],
+        display_name=d["display_name"],
+        roles=tuple(d["roles"]),
+        language=d["language"],
+        active=bool(d["active"]),
+        created_at=d["created_at"],
+        updated_at=d["updated_at"],
+        password_hash=d["password_hash"],
+    )
+
+
+class SqlTenants:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def by_slug(self, slug: str) -> dict[str, Any] | None:
+        row = (await self.conn.execute(select(tenants).where(tenants.c.slug == slug))).first()
+        return row_dict(row) if row else None
+
+    async def get(self, tenant_id: str) -> dict[str, Any] | None:
+        row = (await self.conn.execute(select(tenants).where(tenants.c.id == tenant_id))).first()
+        return row_dict(row) if row else None
+
+    async def all(self) -> list[dict[str, Any]]:
+        rows = await self.conn.execute(select(tenants).order_by(tenants.c.slug))
+        return [row_dict(r) for r in rows]
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(tenants).values(**values))
+
+
+class SqlUsers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def by_username(self, tenant_id: str, username: str) -> User | None:
+        q = select(users).where(users.c.tenant_id == tenant_id, users.c.username == username)
+        row = (await self.conn.execute(q)).first()
+        return _user(row) if row else None
+
+    async def get(self, tenant_id: str, user_id: str) -> User | None:
+        q = select(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+        row = (await self.conn.execute(q)).first()
+        return _user(row) if row else None
+
+    async def list(
+        self, tenant_id: str, *, q: str | None, role: str | None, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        query = select(users).where(users.c.tenant_id == tenant_id)
+        if q:
+            like = f"%{q}%"
+            query = query.where(or_(users.c.username.ilike(like), users.c.display_name.ilike(like)))
+        rows = [_user(r) for r in await self.conn.execute(query.order_by(users.c.username))]
+        if role:
+            rows = [u for u in rows if role in u.roles]
+        return rows[offset : offset + limit], len(rows)
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(users).values(**values))
+
+    async def update(self, tenant_id: str, user_id: str, values: dict[str, Any]) -> None:
+        await self.conn.execute(
+            update(users)
+            .where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+            .values(**values)
+        )
+
+    async def delete(self, tenant_id: str, user_id: str) -> None:
+        await self.conn.execute(
+            delete(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
+        )
+
+    async def agent_id(self, tenant_id: str, user_id: str) -> str | None:
+        q = select(agents.c.id).where(agents.c.tenant_id == tenant_id, agents.c.user_id == user_id)
+        return await self.conn.scalar(q)
+
+
+class SqlSessions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(sessions).values(**values))
+
+    async def get(self, token_hash: str) -> dict[str, Any] | None:
+        q = select(sessions).where(sessions.c.token_hash == token_hash)
+        row = (await self.conn.execute(q)).first()
+        return row_dict(row) if row else None
+
+    async def delete(self, token_hash: str) -> None:
+        await self.conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    async def delete_for_user(self, tenant_id: str, user_id: str) -> None:
+        await self.conn.execute(
+            delete(sessions).where(sessions.c.tenant_id == tenant_id, sessions.c.user_id == user_id)
+        )
+
+    async def purge_expired(self, now: float) -> None:
+        await self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+
+
+class SqlTokens:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(api_tokens).values(**values))
+
+    async def by_hash(self, token_hash: str) -> dict[str, Any] | None:
+        q = select(api_tokens).where(api_tokens.c.token_hash == token_hash)
+        row = (await self.conn.execute(q)).first()
+        return row_dict(row) if row else None
+
+    async def list(self, tenant_id: str, user_id: str | None) -> list[dict[str, Any]]:
+        q = select(api_tokens).where(api_tokens.c.tenant_id == tenant_id)
+        if user_id is not None:
+            q = q.where(api_tokens.c.user_id == user_id)
+        rows = await self.conn.execute(q.order_by(api_tokens.c.created_at))
+        return [{k: v for k, v in row_dict(r).items() if k != "token_hash"} for r in rows]
+
+    async def get(self, tenant_id: str, token_id: str) -> dict[str, Any] | None:
+        q = select(api_tokens).where(
+            api_tokens.c.tenant_id == tenant_id, api_tokens.c.id == token_id
+        )
+        row = (await self.conn.execute(q)).first()
+        return row_dict(row) if row else None
+
+    async def revoke(self, tenant_id: str, token_id: str, now: float) -> None:
+        await self.conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.tenant_id == tenant_id, api_tokens.c.id == token_id)
+            .values(revoked_at=now)
+        )
+
+    async def touch(self, token_id: str, now: float) -> None:
+        await self.conn.execute(
+            update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now)
+        )
+
+
+class SqlLoginFailures:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def record(self, keys: list[str], at: float) -> None:
+        await self.conn.execute(insert(login_failures), [{"key": k, "at": at} for k in keys])
+
+    async def since(self, key: str, since: float) -> list[float]:
+        q = select(login_failures.c.at).where(
+            and_(login_failures.c.key == key, login_failures.c.at >= since)
+        )
+        return [float(t) for t in (await self.conn.execute(q)).scalars()]
+
+    async def clear(self, key: str) -> None:
+        await self.conn.execute(delete(login_failures).where(login_failures.c.key == key))
+
+    async def purge(self, before: float) -> None:
+        await self.conn.execute(delete(login_failures).where(login_failures.c.at < before))
+
+
+class SqlAudit:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(audit_log).values(id=new_id(values["at"]), **values))
+
+    async def list(
+        self,
+        tenant_id: str,
+        *,
+        entity: str | None,
+        actor_id: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        q = select(audit_log).where(audit_log.c.tenant_id == tenant_id)
+        if entity:
+            q = q.where(audit_log.c.entity == entity)
+        if actor_id:
+            q = q.where(audit_log.c.actor_id == actor_id)
+        total = await count(self.conn, q)
+        rows = await self.conn.execute(
+            q.order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit).offset(offset)
+        )
+        return [row_dict(r) for r in rows], total

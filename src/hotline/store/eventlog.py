@@ -1,0 +1,224 @@
+"""The interaction log: append first, then publish (DESIGN §3.3).
+
+`EventLog.emit()` never blocks the caller: events queue in memory and a single writer task
+commits them in batches (group commit) every `batch_window` (≤ 50 ms). Each batch is one
+transaction that also bumps the tenant's row in `event_sequences`, so `seq` is gap-free per
+tenant even with several writers (other processes, or a unit of work committing API changes with
+their events). Only after the commit are the records published on the bus. A `kill -9` loses at
+most the events still queued — never one whose future has resolved (acknowledged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hotline.bus import EventBus
+from hotline.events import DomainEvent, EventRecord
+from hotline.store.engine import WRITE
+from hotline.store.tables import event_sequences, events
+
+__all__ = ["EventLog", "SqlEventReader", "latest_sequences", "write_events"]
+
+log = logging.getLogger(__name__)
+
+
+async def _allocate(conn: AsyncConnection, tenant_id: str, count: int) -> int:
+    """Reserve `count` sequence numbers for a tenant; returns the first one."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(
+        insert(event_sequences)
+        .values(tenant_id=tenant_id, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["tenant_id"])
+    )
+    last = (
+        await conn.execute(
+            update(event_sequences)
+            .where(event_sequences.c.tenant_id == tenant_id)
+            .values(last_seq=event_sequences.c.last_seq + count)
+            .returning(event_sequences.c.last_seq)
+        )
+    ).scalar_one()
+    return int(last) - count + 1
+
+
+async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> list[EventRecord]:
+    """Insert events inside the caller's transaction; returns the records in append order."""
+    by_tenant: dict[str, list[int]] = defaultdict(list)
+    for index, event in enumerate(batch):
+        by_tenant[event.tenant_id].append(index)
+    records: list[EventRecord | None] = [None] * len(batch)
+    # Lock tenants' sequence rows in a fixed order so concurrent writers cannot deadlock.
+    for tenant_id in sorted(by_tenant):
+        indexes = by_tenant[tenant_id]
+        first = await _allocate(conn, tenant_id, len(indexes))
+        for offset, index in enumerate(indexes):
+            e = batch[index]
+            records[index] = EventRecord(
+                tenant_id=tenant_id,
+                seq=first + offset,
+                at=e.at,
+                type=e.type,
+                interaction_id=e.interaction_id,
+                leg_id=e.leg_id,
+                agent_id=e.agent_id,
+                payload=e.payload(),
+            )
+    done = [r for r in records if r is not None]
+    await conn.execute(events.insert(), [r.as_dict() for r in done])
+    return done
+
+
+async def latest_sequences(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(event_sequences.c.tenant_id, event_sequences.c.last_seq))
+        return {str(t): int(s) for t, s in rows}
+
+
+def _record(row: Any) -> EventRecord:
+    return EventRecord(
+        tenant_id=row.tenant_id,
+        seq=int(row.seq),
+        at=float(row.at),
+        type=row.type,
+        interaction_id=row.interaction_id,
+        leg_id=row.leg_id,
+        agent_id=row.agent_id,
+        payload=dict(row.payload),
+    )
+
+
+class SqlEventReader:
+    """Reads the events table for catch-up and replay (`hotline.bus.EventReader`)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def read_since(
+        self, tenant_id: str, after_seq: int, *, until_seq: int | None = None, limit: int = 1000
+    ) -> list[EventRecord]:
+        query = (
+            select(events)
+            .where(events.c.tenant_id == tenant_id, events.c.seq > after_seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        if until_seq is not None:
+            query = query.where(events.c.seq <= until_seq)
+        async with self._engine.connect() as conn:
+            return [_record(row) for row in await conn.execute(query)]
+
+    async def for_interaction(self, tenant_id: str, interaction_id: str) -> list[EventRecord]:
+        query = (
+            select(events)
+            .where(events.c.tenant_id == tenant_id, events.c.interaction_id == interaction_id)
+            .order_by(events.c.seq)
+        )
+        async with self._engine.connect() as conn:
+            return [_record(row) for row in await conn.execute(query)]
+
+
+class EventLog:
+    """Group-committing writer of domain events; also the process's `EventSink`."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bus: EventBus,
+        *,
+        batch_window_s: float = 0.02,
+        max_batch: int = 500,
+        retry_s: float = 0.5,
+    ) -> None:
+        if not 0 < batch_window_s <= 0.05:
+            raise ValueError("batch_window_s must be in (0, 0.05]")
+        self._engine = engine
+        self._bus = bus
+        self._window = batch_window_s
+        self._max_batch = max_batch
+        self._retry_s = retry_s
+        self._queue: list[tuple[DomainEvent, asyncio.Future[EventRecord] | None]] = []
+        self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.appended = 0
+        self.batches = 0
+        self.write_errors = 0
+
+    async def start(self) -> None:
+        for tenant_id, seq in (await latest_sequences(self._engine)).items():
+            self._bus.note_latest(tenant_id, seq)
+        self._task = asyncio.create_task(self._run(), name="event-log-writer")
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def emit(self, event: DomainEvent) -> None:
+        """`EventSink.emit`: queue the event; never blocks, never drops."""
+        self._enqueue(event, None)
+
+    def append(self, event: DomainEvent) -> asyncio.Future[EventRecord]:
+        """Queue the event; the future resolves with its record once it is committed."""
+        future: asyncio.Future[EventRecord] = asyncio.get_running_loop().create_future()
+        self._enqueue(event, future)
+        return future
+
+    def _enqueue(self, event: DomainEvent, future: asyncio.Future[EventRecord] | None) -> None:
+        if self._stopping and self._task is None:
+            raise RuntimeError("the event log is stopped")
+        self._queue.append((event, future))
+        self._idle.clear()
+        self._wakeup.set()
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is committed and published."""
+        await self._idle.wait()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            if not self._queue:
+                self._idle.set()
+                if self._stopping:
+                    return
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            if len(self._queue) < self._max_batch and not self._stopping:
+                await asyncio.sleep(self._window)  # the group-commit window
+            batch = self._queue[: self._max_batch]
+            try:
+                async with self._engine.connect() as conn:
+                    conn = await conn.execution_options(**WRITE)
+                    async with conn.begin():
+                        records = await write_events(conn, [e for e, _ in batch])
+            except Exception:
+                # Never drop: keep the batch at the head of the queue and try again.
+                self.write_errors += 1
+                log.exception("event log write failed; retrying in %.1f s", self._retry_s)
+                await asyncio.sleep(self._retry_s)
+                continue
+            del self._queue[: len(batch)]
+            self.appended += len(records)
+            self.batches += 1
+            for (_, future), record in zip(batch, records, strict=True):
+                self._bus.publish(record)
+                if future is not None and not future.done():
+                    future.set_result(record)

@@ -1,0 +1,37 @@
+"""`SqlRepos`: the repositories of one unit of work, as the domain services' ports expect."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.store import tables
+from hotline.store.auth_repo import SqlAudit
+from hotline.store.crud import SqlCrud, SqlLinks
+
+__all__ = ["SqlRepos"]
+
+_TABLES = {
+    t.name: t
+    for t in (
+        tables.users,
+        tables.skills,
+        tables.teams,
+        tables.agents,
+        tables.queues,
+        tables.calendars,
+        tables.dids,
+        tables.disposition_codes,
+        tables.not_ready_reasons,
+        tables.customers,
+    )
+}
+
+
+class SqlRepos:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.links = SqlLinks(conn)
+        self.audit = SqlAudit(conn)
+
+    def table(self, name: str) -> SqlCrud:
+        return SqlCrud(self.conn, _TABLES[name])

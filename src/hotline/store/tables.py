@@ -1,0 +1,350 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations must match it (a test checks).
+
+Every row carries `tenant_id` (DESIGN §4). Times are UTC epoch seconds in `Double` columns so
+SQLite and PostgreSQL behave the same; the API renders them as ISO 8601.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 26  # ULID length
+
+
+def _id() -> Column[str]:
+    return Column("id", String(ID), primary_key=True)
+
+
+def _tenant() -> Column[str]:
+    return Column(
+        "tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _stamps() -> tuple[Column[float], Column[float]]:
+    return (
+        Column("created_at", Double, nullable=False),
+        Column("updated_at", Double, nullable=False),
+    )
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    _id(),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("sip_domain", String(255), nullable=False, unique=True),
+    *_stamps(),
+)
+
+# Gap-free per-tenant event numbering: a row per tenant, bumped inside the writing transaction.
+event_sequences = Table(
+    "event_sequences",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("at", Double, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("interaction_id", String(ID)),
+    Column("leg_id", String(ID)),
+    Column("agent_id", String(ID)),
+    Column("payload", JSON, nullable=False),
+    Index("ix_events_interaction", "tenant_id", "interaction_id"),
+    Index("ix_events_type_at", "tenant_id", "type", "at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("username", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("language", String(8)),
+    Column("active", Boolean, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    _tenant(),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", String(255)),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Double, nullable=False),
+    Column("expires_at", Double),
+    Column("last_used_at", Double),
+    Column("revoked_at", Double),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, index=True),
+    Column("at", Double, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    _tenant(),
+    Column("at", Double, nullable=False),
+    Column("actor_id", String(ID)),
+    Column("actor_name", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(ID)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("ip", String(64)),
+    Index("ix_audit_tenant_at", "tenant_id", "at"),
+)
+
+skills = Table(
+    "skills",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(64), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "name", name="uq_skills_tenant_name"),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(64), nullable=False),
+    Column("supervisor_id", String(ID), ForeignKey("users.id", ondelete="SET NULL")),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "name", name="uq_teams_tenant_name"),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("extension", String(32)),
+    Column("phone_mode", String(16), nullable=False),
+    Column("voice_capacity", Integer, nullable=False),
+    Column("chat_capacity", Integer, nullable=False),
+    Column("email_capacity", Integer, nullable=False),
+    *_stamps(),
+    UniqueConstraint("user_id", name="uq_agents_user_id"),
+    UniqueConstraint("tenant_id", "extension", name="uq_agents_tenant_extension"),
+)
+
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column("agent_id", String(ID), ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", String(ID), ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
+    Column("proficiency", Integer, nullable=False),
+)
+
+agent_teams = Table(
+    "agent_teams",
+    metadata,
+    Column("agent_id", String(ID), ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", String(ID), ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Digest credentials of agents' phones: HA1 values only, never the password (RFC 7616 §3.4.2).
+sip_credentials = Table(
+    "sip_credentials",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("agent_id", String(ID), ForeignKey("agents.id", ondelete="CASCADE")),
+    Column("realm", String(255), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("ha1_md5", String(32), nullable=False),
+    Column("ha1_sha256", String(64), nullable=False),
+    *_stamps(),
+    UniqueConstraint("realm", "username", name="uq_sip_credentials_realm_username"),
+)
+
+sip_bindings = Table(
+    "sip_bindings",
+    metadata,
+    Column("aor", String(255), primary_key=True),
+    Column("contact", String(512), primary_key=True),
+    Column("tenant_id", String(ID), nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+calendars = Table(
+    "calendars",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(64), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("weekly", JSON, nullable=False),
+    Column("holidays", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "name", name="uq_calendars_tenant_name"),
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("strategy", String(32), nullable=False),
+    Column("sl_target_pct", Double, nullable=False),
+    Column("sl_threshold_s", Integer, nullable=False),
+    Column("wrap_up_s", Integer, nullable=False),
+    Column("max_wait_s", Integer),
+    Column("max_length", Integer),
+    Column("disposition_required", Boolean, nullable=False),
+    Column("calendar_id", String(ID), ForeignKey("calendars.id", ondelete="SET NULL")),
+    Column("options", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "name", name="uq_queues_tenant_name"),
+)
+
+queue_skills = Table(
+    "queue_skills",
+    metadata,
+    Column("queue_id", String(ID), ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", String(ID), ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
+    Column("min_proficiency", Integer, nullable=False),
+)
+
+dids = Table(
+    "dids",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("flow", String(64), nullable=False),
+    Column("description", String(200), nullable=False),
+    *_stamps(),
+)
+
+disposition_codes = Table(
+    "disposition_codes",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("code", String(32), nullable=False),
+    Column("label_zh", String(100), nullable=False),
+    Column("label_en", String(100), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("active", Boolean, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "code", name="uq_disposition_codes_tenant_code"),
+)
+
+not_ready_reasons = Table(
+    "not_ready_reasons",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("code", String(32), nullable=False),
+    Column("label_zh", String(100), nullable=False),
+    Column("label_en", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "code", name="uq_not_ready_reasons_tenant_code"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(200), nullable=False),
+    Column("vip_level", Integer, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("custom", JSON, nullable=False),
+    Column("notes", Text, nullable=False),
+    *_stamps(),
+)
+
+customer_phones = Table(
+    "customer_phones",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _tenant(),
+    Column(
+        "customer_id", String(ID), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("e164", String(32), nullable=False),
+    Column("raw", String(64), nullable=False),
+    Index("ix_customer_phones_lookup", "tenant_id", "e164"),
+)
+
+customer_emails = Table(
+    "customer_emails",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _tenant(),
+    Column(
+        "customer_id", String(ID), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("email", String(255), nullable=False),
+    Index("ix_customer_emails_lookup", "tenant_id", "email"),
+)

@@ -1,0 +1,1 @@
+"""Long-running fuzz targets: `make fuzz` (`python -m tests.fuzz [--seconds N] [--target T]`)."""

@@ -103,7 +103,8 @@ def _decode(tag: int, bits: int, payload: bytes, name: str) -> npt.NDArray[np.fl
         return np.frombuffer(payload[: len(payload) // 2 * 2], "<i2").astype(np.float64)
     if tag == FORMAT_PCM and bits == 24:
         raw = np.frombuffer(payload[: len(payload) // 3 * 3], np.uint8).reshape(-1, 3)
-        value = raw[:, 0].astype(np.int32) | raw[:, 1] << 8 | raw[:, 2].astype(np.int32) << 16
+        raw = raw.astype(np.int32)
+        value = raw[:, 0] | raw[:, 1] << 8 | raw[:, 2] << 16
         value = np.where(value & 0x800000, value - (1 << 24), value)
         return value.astype(np.float64) / 256
     if tag == FORMAT_PCM and bits == 32:

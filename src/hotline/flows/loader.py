@@ -1,0 +1,129 @@
+"""Reading flow documents: YAML or JSON text → data → a `Flow`, with errors that name places.
+
+Text that does not parse raises `FlowSyntaxError` with line and column. Data that does not fit
+the schema raises `FlowInvalid` listing every pydantic complaint as a `FlowIssue` naming the
+node id and the field (`node 'menu' field 'timeout': …`), never pydantic's raw `loc` tuple.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from hotline.flows.errors import FlowInvalid, FlowIssue, FlowSyntaxError, IssueCode
+from hotline.flows.schema import NODE_TYPES, Flow, Node
+
+__all__ = [
+    "NODE_ADAPTER",
+    "issues_from_validation_error",
+    "parse_flow",
+    "read_document",
+    "read_flow_file",
+]
+
+NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(Node)
+
+DocumentFormat = Literal["yaml", "json"]
+
+
+def read_document(text: str, *, fmt: DocumentFormat = "yaml", source: str = "<flow>") -> Any:
+    """Parse flow text. YAML is a superset of JSON, so "yaml" reads both."""
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FlowSyntaxError(
+                f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                line=exc.lineno,
+                column=exc.colno,
+            ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = None if mark is None else mark.line + 1
+        column = None if mark is None else mark.column + 1
+        where = "" if line is None else f" (line {line}, column {column})"
+        raise FlowSyntaxError(
+            f"{source}: not valid YAML: {exc.problem}{where}", line=line, column=column
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FlowSyntaxError(f"{source}: not valid YAML: {exc}") from None
+
+
+def read_flow_file(path: Path) -> Any:
+    """The data in a `.yaml`, `.yml` or `.json` flow file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FlowSyntaxError(f"{path}: cannot read: {exc}") from None
+    fmt: DocumentFormat = "json" if path.suffix.lower() == ".json" else "yaml"
+    return read_document(text, fmt=fmt, source=str(path))
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this field is required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "union_tag_invalid":
+        known = ", ".join(NODE_TYPES)
+        tag = error.get("ctx", {}).get("tag", error["input"])
+        return f"unknown node type {tag!r} (one of: {known})"
+    if kind == "union_tag_not_found":
+        return "a node needs a 'type'"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "none", "dict", "list", "tuple"})
+
+
+def _is_type_tag(part: str) -> bool:
+    """Union members appear in pydantic's path as `str` or `dict[constrained-str,str]`."""
+    return part in _TYPE_TAGS or ("[" in part and part != "[key]") or part.startswith("function-")
+
+
+def issues_from_validation_error(exc: ValidationError, data: Any) -> list[FlowIssue]:
+    """One `FlowIssue` per pydantic error, located at a node id and a dotted field path."""
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    issues: list[FlowIssue] = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        node: str | None = None
+        if len(loc) >= 2 and loc[0] == "nodes" and isinstance(nodes, dict):
+            node, loc = loc[1], loc[2:]
+            raw = nodes.get(node)
+            # Pydantic puts the discriminator's value in the path; it is not a field.
+            if loc and isinstance(raw, dict) and loc[0] == raw.get("type") and loc[0] in NODE_TYPES:
+                loc = loc[1:]
+            if loc == ["[key]"]:
+                loc = ["id"]
+            elif not loc:
+                loc = ["type"]
+        loc = [part for part in loc if not _is_type_tag(part)]
+        message = _message(error)
+        if loc == ["id"]:
+            message = f"{message} (ids start with a letter; letters, digits, _ and -)"
+        issue = FlowIssue(IssueCode.SCHEMA, node, ".".join(loc) or "(document)", message)
+        # A union field fails once per member; one complaint per place is enough.
+        if not any(i.node == issue.node and i.field == issue.field for i in issues):
+            issues.append(issue)
+    return issues
+
+
+def parse_flow(data: Any) -> Flow:
+    """A `Flow` from parsed data; raises `FlowInvalid` with every schema problem."""
+    if not isinstance(data, dict):
+        issue = FlowIssue(IssueCode.SCHEMA, None, "(document)", "a flow is a mapping of fields")
+        raise FlowInvalid([issue])
+    try:
+        return Flow.model_validate(data)
+    except ValidationError as exc:
+        name = data.get("name") if isinstance(data.get("name"), str) else None
+        raise FlowInvalid(issues_from_validation_error(exc, data), name=name) from None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.auth.passwords import configure_hashing
 from hotline.clock import FakeClock
 from hotline.store.engine import create_engine, is_sqlite
 from hotline.store.migrate import migrate
@@ -36,6 +37,12 @@ def _fixed_seed() -> Iterator[None]:
     random.seed(1999)
     yield
     random.setstate(state)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> None:
+    # Real argon2, low cost: a test suite needs no protection against offline cracking.
+    configure_hashing(time_cost=1, memory_kib=1024)
 
 
 @pytest.fixture

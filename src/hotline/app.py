@@ -1,1 +1,104 @@
-"""Composition root: builds every service from one `Settings` object. No globals."""
+"""Composition root: builds every service from one `Settings` object (DESIGN §1, §3.6).
+
+`Services` holds what the process runs — clock, database engine, event bus and log, unit of
+work factory, metrics — and, as later packages land, telephony and routing. Nothing else in
+Hotline constructs these; the API, the CLI and the tests receive them from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.api.metrics import Metrics
+from hotline.bus import EventBus
+from hotline.clock import Clock, SystemClock
+from hotline.config import Settings
+from hotline.store.engine import create_engine
+from hotline.store.eventlog import EventLog, SqlEventReader
+from hotline.store.migrate import migrate
+from hotline.store.uow import UnitOfWorkFactory
+
+__all__ = ["Services", "build_services"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    bus: EventBus
+    event_log: EventLog
+    uow: UnitOfWorkFactory
+    started_monotonic: float
+    draining: bool = False
+    metrics: Metrics = field(init=False)
+    # Hooks later packages register: called on drain with the seconds left, and at stop.
+    drain_hooks: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    metric_sources: list[Callable[[], Iterator[tuple[str, float, str]]]] = field(
+        default_factory=list
+    )
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(self)
+
+    def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
+        for source in self.metric_sources:
+            yield from source()
+
+    async def start(self, *, run_migrations: bool = True) -> None:
+        if run_migrations:
+            await migrate(self.engine)
+        await self.event_log.start()
+
+    async def drain(self) -> None:
+        """Stop taking new calls and chats; let live ones finish up to `drain_s`; then the
+        hooks close what remains as interrupted (SIGTERM)."""
+        if self.draining:
+            return
+        self.draining = True
+        log.info("draining for up to %.0f s", self.settings.drain_s)
+        deadline = self.clock.monotonic() + self.settings.drain_s
+        for hook in self.drain_hooks:
+            await hook(max(0.0, deadline - self.clock.monotonic()))
+
+    async def stop(self) -> None:
+        for hook in reversed(self.stop_hooks):
+            try:
+                await hook()
+            except Exception:
+                log.exception("stop hook failed")
+        await self.event_log.stop()
+        await self.engine.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
+    event_log = EventLog(
+        engine,
+        bus,
+        batch_window_s=settings.events.batch_window_ms / 1000,
+        max_batch=settings.events.max_batch,
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        bus=bus,
+        event_log=event_log,
+        uow=UnitOfWorkFactory(engine, bus),
+        started_monotonic=clock.monotonic(),
+    )
+
+
+async def wait_forever() -> None:  # pragma: no cover - used by long-running commands
+    await asyncio.Event().wait()

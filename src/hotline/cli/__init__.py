@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
 
@@ -13,6 +14,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("serve")(server.serve)
+app.command("demo")(server.demo)
+app.command("migrate")(manage.migrate_cmd)
+app.add_typer(manage.user_app, name="user")
+app.command("config-check", hidden=True)(manage.config_check)
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+config_app.command("check")(manage.config_check)
+app.add_typer(config_app, name="config")
+app.command("cert")(manage.cert)
 app.add_typer(sip_cmd.app, name="sip")
 app.command("simulate")(simulate_cmd.simulate)
 

@@ -53,7 +53,9 @@ class Audit(Protocol):
 class Repos(Protocol):
     """One unit of work's view of the configuration tables."""
 
-    links: Links
-    audit: Audit
+    @property
+    def links(self) -> Links: ...
+    @property
+    def audit(self) -> Audit: ...
 
     def table(self, name: str) -> Crud: ...

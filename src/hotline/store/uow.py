@@ -38,10 +38,12 @@ class UnitOfWork:
         self._events.append(event)
 
     async def __aenter__(self) -> UnitOfWork:
+        # The transaction begins with the first statement (SQLAlchemy's autobegin), so an
+        # open-but-unused unit of work holds no lock; on SQLite a writing one then starts with
+        # BEGIN IMMEDIATE.
         conn = await self._engine.connect()
         if self._write:
             conn = await conn.execution_options(**WRITE)
-        await conn.begin()
         self._conn = conn
         return self
 
@@ -50,7 +52,8 @@ class UnitOfWork:
         if self._events:
             self.records = await write_events(conn, self._events)
             self._events = []
-        await conn.commit()
+        if conn.in_transaction():
+            await conn.commit()
         if self._bus is not None:
             for record in self.records:
                 self._bus.publish(record)
@@ -58,7 +61,8 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._events = []
-        await self.conn.rollback()
+        if self.conn.in_transaction():
+            await self.conn.rollback()
 
     async def __aexit__(
         self,

@@ -1,0 +1,47 @@
+"""`create_api(services)`: the FastAPI application — REST, WebSocket, pages and static assets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from hotline import __version__
+from hotline.api import audit, auth, customers, directory, events, system
+from hotline.api.deps import permission_of
+from hotline.api.errors import install_error_handlers
+from hotline.web.pages import install_pages
+
+if TYPE_CHECKING:
+    from hotline.app import Services
+
+__all__ = ["create_api"]
+
+
+def create_api(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="Hotline",
+        version=__version__,
+        description="Hotline contact center API. Errors are `{code, message, details}`.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.middleware("http")(services.metrics.middleware)
+    for module in (system, auth, directory, customers, audit, events):
+        _document_permissions(module.router)
+        app.include_router(module.router)
+    install_pages(app)
+    return app
+
+
+def _document_permissions(router: APIRouter) -> None:
+    """Write each endpoint's required permission into OpenAPI as `x-permission` (`public` when
+    none): clients see it, and the authorization matrix test is generated from it."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            permission = permission_of(route.dependant) or "public"
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}

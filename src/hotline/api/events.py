@@ -1,0 +1,89 @@
+"""The event log over HTTP: a page of past events, and the live WebSocket stream that
+replays from `after_seq` and then follows (the wallboard's and webhooks' source)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
+from sqlalchemy import select
+
+from hotline.api.deps import Uow, principal_from, require
+from hotline.auth.model import Principal
+from hotline.auth.roles import Permission
+from hotline.errors import HotlineError
+from hotline.events import EventRecord
+from hotline.store.tables import events
+
+__all__ = ["router", "visible"]
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+Reader = Annotated[Principal, Depends(require(Permission.EVENTS_READ))]
+
+
+def visible(principal: Principal, record: EventRecord) -> bool:
+    """Supervisors, QA and admins see the tenant's events; others only their own."""
+    if record.tenant_id != principal.tenant_id:
+        return False
+    if principal.can(Permission.EVENTS_READ):
+        return True
+    return principal.agent_id is not None and record.agent_id == principal.agent_id
+
+
+@router.get("/events", summary="Past events of my tenant, in seq order")
+async def list_events(
+    uow: Uow,
+    principal: Reader,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+    interaction_id: Annotated[str | None, Query(max_length=26)] = None,
+) -> dict[str, Any]:
+    q = (
+        select(events)
+        .where(events.c.tenant_id == principal.tenant_id, events.c.seq > after_seq)
+        .order_by(events.c.seq)
+        .limit(limit)
+    )
+    if type:
+        q = q.where(events.c.type == type)
+    if interaction_id:
+        q = q.where(events.c.interaction_id == interaction_id)
+    rows = [dict(r._mapping) for r in await uow.conn.execute(q)]
+    return {"items": rows, "last_seq": rows[-1]["seq"] if rows else after_seq}
+
+
+@router.websocket("/events")
+async def stream_events(websocket: WebSocket, after_seq: int | None = None) -> None:
+    """Send `{"type": "event", "event": {...}}` per record; replays from `after_seq` first."""
+    try:
+        principal = await principal_from(websocket)
+    except HotlineError as error:
+        await websocket.close(code=4401, reason=error.code)
+        return
+    await websocket.accept()
+    bus = websocket.app.state.services.bus
+    sub = bus.subscribe(tenant_id=principal.tenant_id, after_seq=after_seq)
+    await websocket.send_json({"type": "hello", "last_seq": bus.latest_seq(principal.tenant_id)})
+
+    async def pump() -> None:
+        async for record in sub:
+            if visible(principal, record):
+                await websocket.send_json({"type": "event", "event": record.as_dict()})
+
+    sender = asyncio.create_task(pump())
+    try:
+        while True:
+            message = await websocket.receive_text()  # pings; a closed socket ends the loop
+            if message == "ping":
+                await websocket.send_json({"type": "pong"})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sub.close()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await sender

@@ -1,0 +1,83 @@
+"""Prometheus metrics in a registry owned by the app (no import-time globals)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from hotline.app import Services
+
+__all__ = ["Metrics"]
+
+
+class _LiveCollector(Collector):
+    """Reads counters kept by the services at scrape time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        log = self.services.event_log
+        yield CounterMetricFamily(
+            "hotline_events_appended", "Events committed to the log", value=log.appended
+        )
+        yield CounterMetricFamily(
+            "hotline_event_batches", "Group commits of the event log", value=log.batches
+        )
+        yield CounterMetricFamily(
+            "hotline_event_write_errors",
+            "Failed event log writes (retried)",
+            value=log.write_errors,
+        )
+        yield GaugeMetricFamily(
+            "hotline_events_pending", "Events queued, not yet committed", value=log.pending
+        )
+        yield GaugeMetricFamily(
+            "hotline_bus_subscribers",
+            "Live event subscribers",
+            value=self.services.bus.subscriber_count,
+        )
+        yield GaugeMetricFamily(
+            "hotline_draining",
+            "1 while the server drains",
+            value=1 if self.services.draining else 0,
+        )
+        for name, value, help_text in self.services.extra_metrics():
+            yield GaugeMetricFamily(name, help_text, value=value)
+
+
+class Metrics:
+    def __init__(self, services: Services) -> None:
+        self.registry = CollectorRegistry()
+        self.registry.register(_LiveCollector(services))
+        self.requests = Counter(
+            "hotline_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "hotline_http_request_seconds",
+            "HTTP request duration",
+            ["route"],
+            registry=self.registry,
+        )
+
+    async def middleware(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        self.requests.labels(request.method, path, str(response.status_code)).inc()
+        self.latency.labels(path).observe(time.perf_counter() - start)
+        return response

@@ -1,0 +1,247 @@
+"""The demo center: tenant `demo` with users, skills, queues, a DID, business hours, codes and
+a dozen customers (two VIP) — what `hotline demo` seeds and the end-to-end tests start from."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hotline.auth.model import Principal
+from hotline.clock import Clock
+from hotline.config import Settings
+from hotline.crm.service import CustomerService
+from hotline.directory.schemas import (
+    AgentIn,
+    AgentSkillIn,
+    CalendarIn,
+    CustomerIn,
+    DidIn,
+    DispositionIn,
+    QueueIn,
+    QueueSkillIn,
+    ReasonIn,
+    SkillIn,
+    TeamIn,
+    UserIn,
+)
+from hotline.directory.service import DirectoryService
+from hotline.ids import new_id
+from hotline.store.auth_repo import SqlTenants
+from hotline.store.repos import SqlRepos
+from hotline.store.uow import UnitOfWorkFactory
+
+__all__ = ["DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
+
+DEMO_SLUG = "demo"
+
+DEMO_CUSTOMERS: list[dict[str, Any]] = [
+    {"name": "王芳", "phones": ["13800138001"], "vip_level": 2, "tags": ["VIP", "理财"]},
+    {"name": "李强", "phones": ["+86 139 1000 2002"], "vip_level": 1, "tags": ["VIP"]},
+    {"name": "张伟", "phones": ["13700137003"], "tags": ["新客户"]},
+    {"name": "刘洋", "phones": ["010-6552 9904"], "tags": []},
+    {
+        "name": "陈静",
+        "phones": ["13600136005"],
+        "emails": ["chenjing@example.com"],
+        "tags": ["投诉"],
+    },
+    {"name": "杨磊", "phones": ["13500135006"], "tags": []},
+    {"name": "赵敏", "phones": ["13400134007"], "tags": ["售后"]},
+    {"name": "黄丽", "phones": ["13300133008"], "tags": []},
+    {"name": "周杰", "phones": ["13200132009"], "tags": ["售前"]},
+    {"name": "吴婷", "phones": ["13100131010"], "tags": []},
+    {
+        "name": "Emily Carter",
+        "phones": ["+1 415 555 0111"],
+        "emails": ["emily@example.com"],
+        "tags": ["English"],
+    },
+    {"name": "徐明", "phones": ["15800158012", "021-6888 1212"], "tags": []},
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCenter:
+    tenant_id: str
+    password: str
+    created: bool
+
+
+def _system_principal(tenant_id: str) -> Principal:
+    return Principal(
+        tenant_id=tenant_id,
+        tenant_slug=DEMO_SLUG,
+        user_id="system",
+        username="system",
+        display_name="system",
+        roles=("admin",),
+        language="zh-CN",
+        via="token",
+    )
+
+
+async def create_tenant(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    slug: str,
+    name: str,
+    sip_domain: str,
+    language: str = "zh-CN",
+    timezone: str = "Asia/Shanghai",
+    region: str = "CN",
+) -> str:
+    now = clock.now()
+    tenant_id = new_id(now)
+    async with uow_factory() as uow:
+        await SqlTenants(uow.conn).add(
+            {
+                "id": tenant_id,
+                "slug": slug,
+                "name": name,
+                "language": language,
+                "timezone": timezone,
+                "region": region,
+                "sip_domain": sip_domain,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        await uow.commit()
+    return tenant_id
+
+
+async def seed_demo(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    settings: Settings,
+    *,
+    password: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> DemoCenter:
+    """Create the demo center unless it exists. Returns its tenant and the users' password."""
+    async with uow_factory(write=False) as uow:
+        existing = await SqlTenants(uow.conn).by_slug(DEMO_SLUG)
+    if existing is not None:
+        return DemoCenter(existing["id"], password or "", created=False)
+    password = password or secrets.token_urlsafe(9)
+    tenant_id = await create_tenant(
+        uow_factory, clock, slug=DEMO_SLUG, name="演示呼叫中心", sip_domain=settings.sip.realm
+    )
+    actor = _system_principal(tenant_id)
+    async with uow_factory() as uow:
+        d = DirectoryService(
+            SqlRepos(uow.conn),
+            actor=actor,
+            clock=clock,
+            emit=uow.emit,
+            sip_realm=settings.sip.realm,
+        )
+        progress("users")
+        await d.create_user(
+            UserIn(username="admin", display_name="管理员", password=password, roles=["admin"])
+        )
+        supervisor = await d.create_user(
+            UserIn(
+                username="supervisor",
+                display_name="班长 周",
+                password=password,
+                roles=["supervisor"],
+            )
+        )
+        progress("skills and teams")
+        presales = await d.create_simple("skill", SkillIn(name="售前", description="pre-sales"))
+        aftersales = await d.create_simple("skill", SkillIn(name="售后", description="after-sales"))
+        team = await d.create_simple("team", TeamIn(name="一组", supervisor_id=supervisor["id"]))
+        progress("agents")
+        agents = [
+            ("agent1", "坐席 李娜", "1001", "browser", [(presales, 8), (aftersales, 6)]),
+            ("agent2", "坐席 王磊", "1002", "sip", [(presales, 9)]),
+            ("agent3", "坐席 陈晨", "1003", "sip", [(aftersales, 9)]),
+        ]
+        for username, display, extension, mode, skills in agents:
+            await d.create_agent(
+                AgentIn.model_validate(
+                    {
+                        "username": username,
+                        "display_name": display,
+                        "password": password,
+                        "extension": extension,
+                        "sip_password": password,
+                        "phone_mode": mode,
+                        "skills": [
+                            AgentSkillIn(skill_id=s["id"], proficiency=p) for s, p in skills
+                        ],
+                        "team_ids": [team["id"]],
+                    }
+                )
+            )
+        progress("business hours, queues, number")
+        calendar = await d.create_simple(
+            "calendar",
+            CalendarIn.model_validate(
+                {
+                    "name": "工作时间",
+                    "timezone": "Asia/Shanghai",
+                    "weekly": {
+                        day: [["09:00", "21:00"]]
+                        for day in ("mon", "tue", "wed", "thu", "fri", "sat")
+                    },
+                    "holidays": [
+                        {"date": "2026-10-01", "name": "国庆节"},
+                        {"date": "2027-01-01", "name": "元旦"},
+                    ],
+                }
+            ),
+        )
+        await d.create_queue(
+            QueueIn(
+                name="sales",
+                display_name="售前咨询",
+                skills=[QueueSkillIn(skill_id=presales["id"], min_proficiency=1)],
+                calendar_id=calendar["id"],
+            )
+        )
+        await d.create_queue(
+            QueueIn(
+                name="support",
+                display_name="售后服务",
+                skills=[QueueSkillIn(skill_id=aftersales["id"], min_proficiency=1)],
+                calendar_id=calendar["id"],
+                disposition_required=True,
+            )
+        )
+        await d.create_simple("did", DidIn(number="4001", flow="main", description="客服热线"))
+        progress("codes")
+        for code, zh, en, category in [
+            ("resolved", "已解决", "Resolved", "resolved"),
+            ("follow_up", "需跟进", "Needs follow-up", "unresolved"),
+            ("sale", "成交", "Sale", "sale"),
+            ("no_sale", "未成交", "No sale", "no_sale"),
+            ("callback", "预约回电", "Callback booked", "callback"),
+            ("complaint", "投诉", "Complaint", "other"),
+        ]:
+            await d.create_simple(
+                "disposition",
+                DispositionIn.model_validate(
+                    {"code": code, "label_zh": zh, "label_en": en, "category": category}
+                ),
+            )
+        for code, zh, en in [
+            ("break", "小休", "Break"),
+            ("lunch", "用餐", "Lunch"),
+            ("training", "培训", "Training"),
+            ("meeting", "会议", "Meeting"),
+            ("missed", "未接来电", "Missed offer"),
+        ]:
+            await d.create_simple("reason", ReasonIn(code=code, label_zh=zh, label_en=en))
+        progress("customers")
+        customers = CustomerService(
+            SqlRepos(uow.conn), tenant_id=tenant_id, clock=clock, emit=uow.emit, actor=actor
+        )
+        for c in DEMO_CUSTOMERS:
+            await customers.create(CustomerIn(**c))
+        await uow.commit()
+    return DemoCenter(tenant_id, password, created=True)

@@ -1,0 +1,374 @@
+"""Admin pages: one descriptor per entity drives the generic list + form (static/js/admin.js).
+
+Labels are English message ids, translated when the page is rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.auth.roles import Permission
+
+__all__ = ["ENTITIES", "translate_descriptor"]
+
+_CAPACITY = [
+    {
+        "name": "voice_capacity",
+        "label": "Voice capacity",
+        "type": "number",
+        "min": 0,
+        "max": 1,
+        "default": 1,
+    },
+    {
+        "name": "chat_capacity",
+        "label": "Chat capacity",
+        "type": "number",
+        "min": 0,
+        "max": 20,
+        "default": 3,
+    },
+    {
+        "name": "email_capacity",
+        "label": "Email capacity",
+        "type": "number",
+        "min": 0,
+        "max": 50,
+        "default": 5,
+    },
+]
+
+ENTITIES: dict[str, dict[str, Any]] = {
+    "agents": {
+        "title": "Agents",
+        "api": "/api/v1/agents",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["username", "User name"],
+            ["display_name", "Name"],
+            ["extension", "Extension"],
+            ["phone_mode", "Phone"],
+            ["skills", "Skills"],
+            ["teams", "Teams"],
+        ],
+        "fields": [
+            {
+                "name": "username",
+                "label": "User name",
+                "type": "text",
+                "required": True,
+                "create_only": True,
+            },
+            {"name": "display_name", "label": "Name", "type": "text", "required": True},
+            {"name": "password", "label": "Password", "type": "password", "create_required": True},
+            {
+                "name": "phone_mode",
+                "label": "Phone",
+                "type": "select",
+                "options": [["browser", "Browser (WebRTC)"], ["sip", "SIP phone"]],
+                "default": "browser",
+            },
+            {"name": "extension", "label": "Extension", "type": "text"},
+            {"name": "sip_password", "label": "SIP password", "type": "password"},
+            {"name": "skills", "label": "Skills", "type": "skills", "source": "/api/v1/skills"},
+            {
+                "name": "team_ids",
+                "label": "Teams",
+                "type": "multiselect",
+                "source": "/api/v1/teams",
+            },
+            *_CAPACITY,
+        ],
+    },
+    "skills": {
+        "title": "Skills",
+        "api": "/api/v1/skills",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [["name", "Name"], ["description", "Description"]],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {"name": "description", "label": "Description", "type": "text"},
+        ],
+    },
+    "teams": {
+        "title": "Teams",
+        "api": "/api/v1/teams",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [["name", "Name"]],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {
+                "name": "supervisor_id",
+                "label": "Supervisor",
+                "type": "select",
+                "source": "/api/v1/users",
+                "source_label": "display_name",
+                "optional": True,
+            },
+        ],
+    },
+    "queues": {
+        "title": "Queues",
+        "api": "/api/v1/queues",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["name", "Code"],
+            ["display_name", "Name"],
+            ["strategy", "Strategy"],
+            ["sl_target_pct", "Service level target %"],
+            ["sl_threshold_s", "Answer within (s)"],
+            ["skills", "Skills"],
+        ],
+        "fields": [
+            {"name": "name", "label": "Code", "type": "text", "required": True},
+            {"name": "display_name", "label": "Name", "type": "text", "required": True},
+            {
+                "name": "strategy",
+                "label": "Strategy",
+                "type": "select",
+                "options": [
+                    ["longest_idle", "Longest idle"],
+                    ["fewest_handled", "Fewest handled today"],
+                    ["round_robin", "Round robin"],
+                    ["random", "Random"],
+                    ["ring_all", "Ring all"],
+                    ["most_skilled", "Most skilled"],
+                    ["weighted", "Weighted score"],
+                ],
+                "default": "longest_idle",
+            },
+            {
+                "name": "sl_target_pct",
+                "label": "Service level target %",
+                "type": "number",
+                "min": 1,
+                "max": 100,
+                "default": 80,
+            },
+            {
+                "name": "sl_threshold_s",
+                "label": "Answer within (s)",
+                "type": "number",
+                "min": 1,
+                "default": 20,
+            },
+            {
+                "name": "wrap_up_s",
+                "label": "Wrap-up (s)",
+                "type": "number",
+                "min": 0,
+                "default": 30,
+            },
+            {
+                "name": "max_wait_s",
+                "label": "Maximum wait (s)",
+                "type": "number",
+                "min": 1,
+                "optional": True,
+            },
+            {
+                "name": "max_length",
+                "label": "Maximum waiting callers",
+                "type": "number",
+                "min": 1,
+                "optional": True,
+            },
+            {"name": "disposition_required", "label": "Disposition required", "type": "checkbox"},
+            {
+                "name": "calendar_id",
+                "label": "Business hours",
+                "type": "select",
+                "source": "/api/v1/calendars",
+                "optional": True,
+            },
+            {
+                "name": "skills",
+                "label": "Skills",
+                "type": "queue_skills",
+                "source": "/api/v1/skills",
+            },
+        ],
+    },
+    "numbers": {
+        "title": "Phone numbers",
+        "api": "/api/v1/numbers",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [["number", "Number"], ["flow", "Flow"], ["description", "Description"]],
+        "fields": [
+            {"name": "number", "label": "Number", "type": "text", "required": True},
+            {"name": "flow", "label": "Flow", "type": "text", "required": True},
+            {"name": "description", "label": "Description", "type": "text"},
+        ],
+    },
+    "calendars": {
+        "title": "Business hours",
+        "api": "/api/v1/calendars",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [["name", "Name"], ["timezone", "Time zone"], ["weekly", "Opening hours"]],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {"name": "timezone", "label": "Time zone", "type": "text", "default": "Asia/Shanghai"},
+            {"name": "weekly", "label": "Opening hours", "type": "json", "default": {}},
+            {"name": "holidays", "label": "Holidays", "type": "json", "default": []},
+        ],
+    },
+    "dispositions": {
+        "title": "Disposition codes",
+        "api": "/api/v1/dispositions",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["code", "Code"],
+            ["label_zh", "Chinese label"],
+            ["label_en", "English label"],
+            ["category", "Category"],
+            ["active", "Active"],
+        ],
+        "fields": [
+            {"name": "code", "label": "Code", "type": "text", "required": True},
+            {"name": "label_zh", "label": "Chinese label", "type": "text", "required": True},
+            {"name": "label_en", "label": "English label", "type": "text", "required": True},
+            {
+                "name": "category",
+                "label": "Category",
+                "type": "select",
+                "options": [
+                    ["resolved", "Resolved"],
+                    ["unresolved", "Unresolved"],
+                    ["sale", "Sale"],
+                    ["no_sale", "No sale"],
+                    ["callback", "Callback"],
+                    ["other", "Other"],
+                ],
+                "default": "other",
+            },
+            {"name": "active", "label": "Active", "type": "checkbox", "default": True},
+        ],
+    },
+    "not-ready-reasons": {
+        "title": "Not-ready reasons",
+        "api": "/api/v1/not-ready-reasons",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["code", "Code"],
+            ["label_zh", "Chinese label"],
+            ["label_en", "English label"],
+            ["active", "Active"],
+        ],
+        "fields": [
+            {"name": "code", "label": "Code", "type": "text", "required": True},
+            {"name": "label_zh", "label": "Chinese label", "type": "text", "required": True},
+            {"name": "label_en", "label": "English label", "type": "text", "required": True},
+            {"name": "active", "label": "Active", "type": "checkbox", "default": True},
+        ],
+    },
+    "users": {
+        "title": "Users",
+        "api": "/api/v1/users",
+        "read": Permission.USERS_READ,
+        "write": Permission.USERS_WRITE,
+        "columns": [
+            ["username", "User name"],
+            ["display_name", "Name"],
+            ["roles", "Roles"],
+            ["active", "Active"],
+        ],
+        "fields": [
+            {
+                "name": "username",
+                "label": "User name",
+                "type": "text",
+                "required": True,
+                "create_only": True,
+            },
+            {"name": "display_name", "label": "Name", "type": "text", "required": True},
+            {"name": "password", "label": "Password", "type": "password", "create_required": True},
+            {
+                "name": "roles",
+                "label": "Roles",
+                "type": "checkboxes",
+                "options": [
+                    ["admin", "Administrator"],
+                    ["supervisor", "Supervisor"],
+                    ["agent", "Agent"],
+                    ["qa", "QA reviewer"],
+                ],
+                "default": ["agent"],
+            },
+            {
+                "name": "language",
+                "label": "Language",
+                "type": "select",
+                "options": [["zh-CN", "中文"], ["en", "English"]],
+                "optional": True,
+            },
+            {"name": "active", "label": "Active", "type": "checkbox", "default": True},
+        ],
+    },
+    "customers": {
+        "title": "Customers",
+        "api": "/api/v1/customers",
+        "read": Permission.CUSTOMERS_READ,
+        "write": Permission.CUSTOMERS_WRITE,
+        "columns": [
+            ["name", "Name"],
+            ["phones", "Phones"],
+            ["emails", "Emails"],
+            ["vip_level", "VIP level"],
+            ["tags", "Tags"],
+        ],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {"name": "phones", "label": "Phones", "type": "list"},
+            {"name": "emails", "label": "Emails", "type": "list"},
+            {
+                "name": "vip_level",
+                "label": "VIP level",
+                "type": "number",
+                "min": 0,
+                "max": 9,
+                "default": 0,
+            },
+            {"name": "tags", "label": "Tags", "type": "list"},
+            {"name": "custom", "label": "Custom fields", "type": "json", "default": {}},
+            {"name": "notes", "label": "Notes", "type": "textarea"},
+        ],
+    },
+    "audit": {
+        "title": "Audit log",
+        "api": "/api/v1/audit",
+        "read": Permission.AUDIT_READ,
+        "write": None,
+        "columns": [
+            ["at", "Time"],
+            ["actor_name", "User"],
+            ["action", "Action"],
+            ["entity", "Object"],
+            ["entity_id", "ID"],
+        ],
+        "fields": [],
+    },
+}
+
+
+def translate_descriptor(descriptor: dict[str, Any], gettext: Any) -> dict[str, Any]:
+    """A copy of the descriptor with every label in the page's language."""
+    out = {k: v for k, v in descriptor.items() if k not in {"read", "write"}}
+    out["title"] = gettext(descriptor["title"])
+    out["columns"] = [[name, gettext(label)] for name, label in descriptor["columns"]]
+    fields = []
+    for f in descriptor["fields"]:
+        g = dict(f)
+        g["label"] = gettext(f["label"])
+        if "options" in f:
+            g["options"] = [[value, gettext(label)] for value, label in f["options"]]
+        fields.append(g)
+    out["fields"] = fields
+    return out

@@ -1,0 +1,142 @@
+"""Server-rendered pages (Jinja2) and the static ES modules and CSS, all served by the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from hotline import __version__
+from hotline.api.deps import principal_from
+from hotline.auth.model import Principal
+from hotline.auth.roles import Permission
+from hotline.errors import HotlineError
+from hotline.web.admin import ENTITIES, translate_descriptor
+from hotline.web.i18n import LANGUAGES, Catalogs, best_language
+
+__all__ = ["LANG_COOKIE", "install_pages"]
+
+_HERE = Path(__file__).parent
+LANG_COOKIE = "hotline_lang"
+
+
+def _environment(catalogs: Catalogs) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    @pass_context
+    def gettext(context: Context, message: str, **params: Any) -> str:
+        return catalogs.gettext(context.get("lang", LANGUAGES[0]), message, **params)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int, **params: Any) -> str:
+        return gettext(context, singular if n == 1 else plural, n=n, **params)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _nav(principal: Principal) -> list[tuple[str, str]]:
+    items = [("/", "Home")]
+    for slug, descriptor in ENTITIES.items():
+        if principal.can(descriptor["read"]) and (
+            slug != "audit" or principal.can(Permission.AUDIT_READ)
+        ):
+            items.append((f"/admin/{slug}", descriptor["title"]))
+    return items
+
+
+def install_pages(app: FastAPI) -> None:
+    catalogs = Catalogs()
+    env = _environment(catalogs)
+    app.state.catalogs = catalogs
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+
+    def render(name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(lang=lang, version=__version__, **context)
+        return HTMLResponse(html, status_code=status)
+
+    async def caller(request: Request) -> Principal | None:
+        try:
+            return await principal_from(request)
+        except HotlineError:
+            return None
+
+    def lang_of(request: Request, principal: Principal | None) -> str:
+        return best_language(
+            principal.language if principal else None,
+            request.cookies.get(LANG_COOKIE),
+            request.app.state.services.settings.default_language,
+        )
+
+    @app.get("/i18n/{lang}.json", include_in_schema=False)
+    async def catalog(lang: str) -> JSONResponse:
+        return JSONResponse(catalogs.as_dict(best_language(lang)))
+
+    @app.get("/login", include_in_schema=False)
+    async def login_page(request: Request, lang: str | None = None) -> Response:
+        language = best_language(lang, request.cookies.get(LANG_COOKIE))
+        if lang is None and request.cookies.get(LANG_COOKIE) is None:
+            language = request.app.state.services.settings.default_language
+        response = render("login.html", language, next=request.query_params.get("next", "/"))
+        if lang:
+            response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login", 303)
+        lang = lang_of(request, principal)
+        return render("home.html", lang, me=principal, nav=_nav(principal))
+
+    @app.get("/admin/{entity}", include_in_schema=False)
+    async def admin_page(entity: str, request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse(f"/login?next=/admin/{entity}", 303)
+        lang = lang_of(request, principal)
+        descriptor = ENTITIES.get(entity)
+        if descriptor is None:
+            return render(
+                "error.html",
+                lang,
+                me=principal,
+                nav=_nav(principal),
+                status=404,
+                message="Page not found",
+            )
+        if not principal.can(descriptor["read"]):
+            return render(
+                "error.html",
+                lang,
+                me=principal,
+                nav=_nav(principal),
+                status=403,
+                message="You may not open this page",
+            )
+
+        def gettext(message: str) -> str:
+            return catalogs.gettext(lang, message)
+
+        can_write = descriptor["write"] is not None and principal.can(descriptor["write"])
+        return render(
+            "admin/entity.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            entity=entity,
+            descriptor=translate_descriptor(descriptor, gettext),
+            can_write=can_write,
+        )

@@ -1,0 +1,174 @@
+"""What the interpreter asks the world to do. The driver turns each into an `InteractionPort` call.
+
+Each step ends with at most one action that the flow waits on (its `awaits` says which input
+answers it), possibly preceded by actions that need no answer (`NotifyVoicemail`) and followed
+by nothing. `Hangup` ends the flow. Actions are plain frozen values: no SIP, no RTP, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeAlias
+
+from hotline.flows.prompts import PromptRef
+from hotline.flows.state import Awaiting
+
+__all__ = [
+    "Action",
+    "AwaitAgentLeft",
+    "Collect",
+    "Enqueue",
+    "Hangup",
+    "Lookup",
+    "NotifyVoicemail",
+    "Play",
+    "PromptRef",
+    "QueueAnnouncements",
+    "RecordVoicemail",
+    "RequestCallback",
+    "Transfer",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """Play prompts in order. `interruptible`: a key stops playback and is reported back."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.PLAYBACK
+    prompts: tuple[PromptRef, ...]
+    interruptible: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Collect:
+    """Play prompts (a key stops them) and collect keys.
+
+    Done at `max_digits` keys or the `terminator` (not included in the answer); a timeout
+    (`first_digit_timeout` before the first key, `inter_digit_timeout` between keys) answers
+    `CollectTimedOut` with what was typed. `prefix` holds keys typed ahead during an earlier
+    prompt: they count as already entered."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.DIGITS
+    prompts: tuple[PromptRef, ...]
+    min_digits: int
+    max_digits: int
+    terminator: str | None
+    first_digit_timeout: float
+    inter_digit_timeout: float
+    prefix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Find data: `source` "customer" (by caller id in the CRM) or "webhook" (HTTP at `url`).
+
+    The port must answer within `timeout` seconds, with `LookupFailed("timeout")` if need be."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.LOOKUP
+    source: str
+    key: str
+    timeout: float
+    url: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueAnnouncements:
+    position: bool
+    ewt: bool
+    every: float
+    prompts: tuple[PromptRef, ...]
+    music: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueue:
+    """Put the interaction in `queue` (→ `router.enqueue`). `entered_at` is the first time this
+    call joined this queue, so coming back to it (after declining a callback) keeps its place.
+    Answered by `QueueOutcome` when an agent answers, `max_wait` passes, or nobody can."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.QUEUE
+    queue: str
+    priority: int
+    skills: tuple[str, ...]
+    announcements: QueueAnnouncements
+    max_wait: float | None
+    entered_at: float
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitAgentLeft:
+    """The caller is talking to an agent; answer `AgentLeft` when the agent's side ends and the
+    caller is still there (for a post-call survey)."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.AGENT_LEFT
+
+
+@dataclass(frozen=True, slots=True)
+class RecordVoicemail:
+    """Play the greeting, beep, record until `max_length`, `silence_end` seconds of silence,
+    the caller's `#`, or hang-up; answer `RecordingDone` even when the caller hung up."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.RECORDING
+    mailbox: str
+    greeting: tuple[PromptRef, ...]
+    beep: bool
+    max_length: float
+    silence_end: float
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyVoicemail:
+    """Send the voicemail notice (email through the configured SMTP). No answer expected."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.NOTHING
+    mailbox: str
+    recording_id: str
+    duration: float
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Hand the caller to a number (through `trunk`), an agent, or a queue."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.TRANSFER
+    to: str  # "number" | "agent" | "queue"
+    target: str
+    timeout: float
+    prompts: tuple[PromptRef, ...] = ()
+    trunk: str | None = None
+    caller_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCallback:
+    """Ask the router to call `number` back, keeping the place the caller had since
+    `entered_at`. Answered by `CallbackOutcome`."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.CALLBACK
+    queue: str
+    number: str
+    entered_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    awaits: ClassVar[Awaiting] = Awaiting.NOTHING
+    cause: str = "normal"
+
+
+Action: TypeAlias = (
+    Play
+    | Collect
+    | Lookup
+    | Enqueue
+    | AwaitAgentLeft
+    | RecordVoicemail
+    | NotifyVoicemail
+    | Transfer
+    | RequestCallback
+    | Hangup
+)

@@ -1,0 +1,530 @@
+"""The router's engine room: its state and the moves every operation is built from.
+
+`RoutingCore` holds agents, queues, waiting interactions, the matching index and the timers, and
+implements the shared moves — offer, withdraw an offer, route an agent or an interaction, forget
+an interaction, apply an agent event — each of which keeps the indexes, the events and the
+decisions in step. `Router` (router.py) is the public face built on these moves.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, tzinfo
+
+from hotline.events import DomainEvent, EventSink
+from hotline.ids import AgentId, CustomerId, InteractionId, QueueId, TenantId
+from hotline.routing.agent_state import (
+    AgentEvent,
+    AgentState,
+    SetNotReady,
+    WorkPhase,
+    WorkStep,
+)
+from hotline.routing.agents import Agent, StateChange, WorkItem
+from hotline.routing.decisions import (
+    CancelOffer,
+    Decision,
+    DialCallback,
+    Exited,
+    ExitReason,
+    Offer,
+    OfferEnd,
+    Rejected,
+    RejectReason,
+)
+from hotline.routing.dispatch import Dispatcher
+from hotline.routing.errors import (
+    IllegalAgentTransition,
+    UnknownAgent,
+    UnknownQueue,
+)
+from hotline.routing.events import (
+    AgentStateChanged,
+    AgentWrapUpEnded,
+    QueueExited,
+    QueueOffered,
+    QueueOfferFailed,
+    QueueRejected,
+)
+from hotline.routing.ordered import SortedMembers
+from hotline.routing.queues import Destination, QueueConfig, Strategy
+from hotline.routing.skills import Requirement
+from hotline.routing.strategies import PoolSpec
+from hotline.routing.timers import TimerKind, Timers
+from hotline.routing.waiting import Target, Waiting, WaitState
+
+__all__ = ["QueueRuntime", "RouterSettings", "RoutingCore"]
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSettings:
+    """Defaults for queues that leave a field unset, and the router's own limits."""
+
+    ring_timeout_s: float = 15.0
+    wrap_up_s: float = 30.0
+    sticky_memory_s: float = 7 * 86_400.0  # remember a customer's last agent this long
+    sticky_memory_size: int = 100_000
+    tz: tzinfo = UTC  # the tenant's day, for "handled today"
+
+
+@dataclass(slots=True, eq=False)
+class QueueRuntime:
+    config: QueueConfig
+    line: SortedMembers[InteractionId]
+
+
+class RoutingCore:
+    """State and shared moves of one tenant's router; use `Router`."""
+
+    def __init__(
+        self,
+        tenant_id: TenantId,
+        sink: EventSink,
+        *,
+        settings: RouterSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.settings = settings or RouterSettings()
+        self._sink = sink
+        self._rng = rng or random.Random()
+        self._agents: dict[AgentId, Agent] = {}
+        self._queues: dict[QueueId, QueueRuntime] = {}
+        self._items: dict[InteractionId, Waiting] = {}  # in a queue: waiting or ringing
+        self._handling: dict[InteractionId, AgentId] = {}  # answered, until wrap-up ends
+        self._dispatch = Dispatcher(self._agents, self._rng)
+        self._timers = Timers()
+        self._last_agent: OrderedDict[CustomerId, tuple[AgentId, float]] = OrderedDict()
+        self._seq = 0
+        self._next_ordinal = 0
+        self._day_ends_at: float | None = None
+        self._out: list[Decision] = []
+
+    def _fire(self, kind: TimerKind, subject: str, now: float) -> None:
+        if kind is TimerKind.DAY_ROLLOVER:
+            self._roll_day(now)
+        elif kind is TimerKind.HOURS:
+            self._hours_changed(QueueId(subject), now)
+        elif kind is TimerKind.WRAP_UP_END:
+            agent_id = self._handling.get(InteractionId(subject))
+            if agent_id is not None:
+                agent = self._agents[agent_id]
+                self._finish_wrap_up(agent, agent.work[InteractionId(subject)], now, False)
+                self._route_agent(agent, now)
+        else:
+            item = self._items.get(InteractionId(subject))
+            if item is not None:
+                self._fire_item(kind, item, now)
+
+    def _fire_item(self, kind: TimerKind, item: Waiting, now: float) -> None:
+        if kind is TimerKind.RING_TIMEOUT:
+            not_ready = self._queues[item.queue_id].config.rona_not_ready
+            # ring-all rang everyone at once: nobody is to blame for not answering
+            blame = not_ready and len(item.ringing) == 1
+            agents = [self._agents[a] for a in item.ringing]
+            for agent in agents:
+                self._withdraw(item, agent, now, OfferEnd.NO_ANSWER, not_ready=blame, cancel=True)
+            self._after_offer_failed(item, now)
+            for agent in agents:
+                self._route_agent(agent, now)
+        elif kind is TimerKind.MAX_WAIT:
+            if item.state is WaitState.RINGING:
+                item.max_wait_passed = True
+            else:
+                config = self._queues[item.queue_id].config
+                self._exit(item, ExitReason.MAX_WAIT, config.when_max_wait, now)
+        elif kind is TimerKind.STICKY_EXPIRY and item.sticky_agent is not None:
+            self._unstick(item, now)
+
+    # == internals: agents =================================================================
+
+    def _apply(self, agent: Agent, event: AgentEvent, now: float) -> None:
+        self._dispatch.index_out(agent)
+        try:
+            change = agent.apply(event, now)  # raises before changing anything if illegal
+        finally:
+            self._dispatch.index_in(agent)
+        self._changed(agent, change, now, None)
+
+    def _sync(self, agent: Agent, now: float, work: WorkItem | None) -> None:
+        """After a work item moved: raise the agent event for the new aggregate phase."""
+        change = agent.sync_phase(now)
+        self._changed(agent, change, now, work)
+
+    def _changed(
+        self, agent: Agent, change: StateChange | None, now: float, work: WorkItem | None
+    ) -> None:
+        if change is None:
+            return
+        self._emit(
+            AgentStateChanged(
+                tenant_id=self.tenant_id,
+                at=now,
+                agent_id=agent.agent_id,
+                interaction_id=work.interaction_id if work else None,
+                state=change.state,
+                previous=change.previous,
+                reason=change.reason,
+                queue_id=work.queue_id if work else None,
+                channel=work.channel if work else None,
+                previous_duration_s=change.previous_duration_s,
+            )
+        )
+        if change.state is AgentState.LOGGED_OUT:
+            for interaction_id in self._dispatch.sticky_for(agent.agent_id):
+                self._unstick(self._items[interaction_id], now)
+
+    def _route_agent(self, agent: Agent, now: float) -> None:
+        """Give a free agent the best waiting interactions it may take, while it has room."""
+        while agent.presence is AgentState.AVAILABLE:
+            found = self._dispatch.best_item(agent, self._items)
+            if found is None:
+                return
+            item, target = found
+            self._offer(item, target, [agent], now)
+
+    def _wrap_ups(
+        self, agent: Agent, interaction_id: InteractionId | None, action: str
+    ) -> list[WorkItem]:
+        works = [
+            w
+            for w in agent.work.values()
+            if w.phase is WorkPhase.WRAP_UP
+            and (interaction_id is None or w.interaction_id == interaction_id)
+        ]
+        if not works:
+            raise IllegalAgentTransition("agent", agent.state.value, action)
+        return works
+
+    def _finish_wrap_up(self, agent: Agent, work: WorkItem, now: float, by_agent: bool) -> None:
+        self._timers.cancel(TimerKind.WRAP_UP_END, work.interaction_id)
+        self._dispatch.index_out(agent)
+        agent.step_work(work.interaction_id, WorkStep.FINISH, now)
+        del self._handling[work.interaction_id]
+        self._emit(
+            AgentWrapUpEnded(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=work.interaction_id,
+                agent_id=agent.agent_id,
+                queue_id=work.queue_id,
+                channel=work.channel,
+                wrap_up_s=now - (work.ended_at or now),
+                by_agent=by_agent,
+            )
+        )
+        self._sync(agent, now, work)
+        self._dispatch.index_in(agent)
+
+    # == internals: offers =================================================================
+
+    def _route_item(self, item: Waiting, now: float) -> None:
+        if not item.routable:
+            return
+        found = self._dispatch.best_agents(item)
+        if found is not None:
+            target, agent_ids = found
+            self._offer(item, target, [self._agents[a] for a in agent_ids], now)
+
+    def _offer(self, item: Waiting, target: Target, agents: list[Agent], now: float) -> None:
+        if item.sticky_agent is not None:
+            self._dispatch.remove_sticky(item, item.sticky_agent)
+            self._timers.cancel(TimerKind.STICKY_EXPIRY, item.interaction_id)
+            item.sticky_agent = None
+        else:
+            self._dispatch.remove_routable(item)
+        config = self._queues[item.queue_id].config
+        ring_timeout_s = config.ring_timeout_s or self.settings.ring_timeout_s
+        item.state, item.via = WaitState.RINGING, target.queue_id
+        item.attempts += 1
+        for agent in agents:
+            item.ringing.add(agent.agent_id)
+            work = WorkItem(
+                item.interaction_id, item.queue_id, item.channel, WorkPhase.RINGING, now
+            )
+            self._dispatch.index_out(agent)
+            agent.add_work(work)
+            self._sync(agent, now, work)
+            self._dispatch.index_in(agent)
+            self._dispatch.note_offered(target, agent)
+            self._emit(
+                QueueOffered(
+                    tenant_id=self.tenant_id,
+                    at=now,
+                    interaction_id=item.interaction_id,
+                    agent_id=agent.agent_id,
+                    queue_id=item.queue_id,
+                    via_queue_id=target.queue_id,
+                    priority=item.priority,
+                    wait_s=item.wait_s(now),
+                    attempt=item.attempts,
+                    ring_timeout_s=ring_timeout_s,
+                    callback=item.callback_number is not None,
+                )
+            )
+            if item.callback_number is not None:
+                self._out.append(
+                    DialCallback(
+                        item.interaction_id,
+                        agent.agent_id,
+                        item.queue_id,
+                        item.callback_number,
+                        ring_timeout_s,
+                    )
+                )
+            else:
+                self._out.append(
+                    Offer(
+                        item.interaction_id,
+                        agent.agent_id,
+                        item.queue_id,
+                        item.channel,
+                        ring_timeout_s,
+                        item.attempts,
+                        item.priority,
+                    )
+                )
+        self._timers.schedule(now + ring_timeout_s, TimerKind.RING_TIMEOUT, item.interaction_id)
+
+    def _withdraw(
+        self,
+        item: Waiting,
+        agent: Agent,
+        now: float,
+        reason: OfferEnd,
+        *,
+        not_ready: bool,
+        cancel: bool = False,
+    ) -> None:
+        """End one ringing offer without an answer; with `not_ready`, the agent goes not ready
+        (`missed` for RONA, else the reason) when the offer's work item is gone."""
+        item.ringing.discard(agent.agent_id)
+        if reason is not OfferEnd.ANSWERED_ELSEWHERE and reason is not OfferEnd.CALLER_GONE:
+            item.declined_by.add(agent.agent_id)
+        self._dispatch.index_out(agent)
+        if not_ready and reason is not OfferEnd.UNREACHABLE:
+            label = "missed" if reason is OfferEnd.NO_ANSWER else reason.value
+            agent.apply(SetNotReady(label), now)
+        work = agent.step_work(item.interaction_id, WorkStep.WITHDRAW, now)
+        self._sync(agent, now, work)
+        self._dispatch.index_in(agent)
+        self._emit(
+            QueueOfferFailed(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=item.interaction_id,
+                agent_id=agent.agent_id,
+                queue_id=item.queue_id,
+                reason=reason.value,
+                wait_s=item.wait_s(now),
+                agent_not_ready=not_ready,
+            )
+        )
+        if cancel:
+            self._out.append(CancelOffer(item.interaction_id, agent.agent_id, reason))
+
+    def _after_offer_failed(self, item: Waiting, now: float) -> None:
+        """Once no offer rings any more the interaction is back at its place in line."""
+        if item.ringing:
+            return
+        self._timers.cancel(TimerKind.RING_TIMEOUT, item.interaction_id)
+        item.state, item.via = WaitState.WAITING, None
+        if item.max_wait_passed:
+            config = self._queues[item.queue_id].config
+            self._exit(item, ExitReason.MAX_WAIT, config.when_max_wait, now)
+            return
+        self._dispatch.add_routable(item)
+        self._route_item(item, now)
+
+    # == internals: queue membership =======================================================
+
+    def _spec(self, config: QueueConfig) -> PoolSpec:
+        weights = config.weights if config.strategy is Strategy.WEIGHTED else None
+        return PoolSpec(config.channel, config.strategy, weights)
+
+    def _target(self, config: QueueConfig, requirement: Requirement) -> Target:
+        limit = config.ring_all_limit if config.strategy is Strategy.RING_ALL else 1
+        return Target(config.queue_id, requirement, self._spec(config), limit)
+
+    def _targets_for(self, item: Waiting) -> tuple[Target, ...]:
+        config = self._queues[item.queue_id].config
+        return (self._target(config, config.requirement.merged(item.extra)),)
+
+    def _uses_queue(self, item: Waiting, queue_id: QueueId) -> bool:
+        return any(t.queue_id == queue_id for t in item.targets)
+
+    def _retarget(self, item: Waiting, now: float) -> None:
+        """Recompute an interaction's targets after a configuration change."""
+        routable = item.routable
+        if routable:
+            self._dispatch.remove_routable(item)
+        old = item.targets
+        item.targets = self._targets_for(item)
+        for target in item.targets:
+            self._dispatch.acquire(target.requirement)
+        for target in old:
+            self._dispatch.release(target.requirement)
+        if routable:
+            self._dispatch.add_routable(item)
+            self._route_item(item, now)
+
+    def _forget(self, item: Waiting) -> None:
+        """Remove an interaction from every index and timer (answered, abandoned, exited)."""
+        if item.routable:
+            self._dispatch.remove_routable(item)
+        elif item.sticky_agent is not None:
+            self._dispatch.remove_sticky(item, item.sticky_agent)
+        for kind in (TimerKind.RING_TIMEOUT, TimerKind.MAX_WAIT, TimerKind.STICKY_EXPIRY):
+            self._timers.cancel(kind, item.interaction_id)
+        for target in item.targets:
+            self._dispatch.release(target.requirement)
+        self._queues[item.queue_id].line.discard(item.interaction_id)
+        del self._items[item.interaction_id]
+
+    def _exit(
+        self, item: Waiting, reason: ExitReason, destination: Destination, now: float
+    ) -> None:
+        self._forget(item)
+        self._emit(
+            QueueExited(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=item.interaction_id,
+                queue_id=item.queue_id,
+                reason=reason.value,
+                destination=str(destination),
+                wait_s=item.wait_s(now),
+            )
+        )
+        self._out.append(Exited(item.interaction_id, item.queue_id, reason, destination))
+
+    def _reject(
+        self,
+        interaction_id: InteractionId,
+        config: QueueConfig,
+        priority: int,
+        reason: RejectReason,
+        now: float,
+    ) -> list[Decision]:
+        destination = config.when_closed if reason is RejectReason.CLOSED else config.when_full
+        self._emit(
+            QueueRejected(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=config.queue_id,
+                channel=config.channel,
+                priority=priority,
+                reason=reason.value,
+                destination=str(destination),
+            )
+        )
+        self._out.append(Rejected(interaction_id, config.queue_id, reason, destination))
+        return self._flush()
+
+    # == internals: sticky agent ===========================================================
+
+    def _sticky_agent(
+        self, item: Waiting, config: QueueConfig, preferred: AgentId | None, now: float
+    ) -> Agent | None:
+        if config.sticky_wait_s <= 0:
+            return None
+        if preferred is None and item.customer_id is not None:
+            remembered = self._last_agent.get(item.customer_id)
+            if remembered is not None and now - remembered[1] <= self.settings.sticky_memory_s:
+                preferred = remembered[0]
+        agent = self._agents.get(preferred) if preferred is not None else None
+        if agent is None or agent.state is AgentState.LOGGED_OUT:
+            return None
+        group = self._dispatch.group(item.targets[0].requirement)
+        if group is None or agent.agent_id not in group.members:
+            return None
+        return agent
+
+    def _unstick(self, item: Waiting, now: float) -> None:
+        assert item.sticky_agent is not None
+        self._dispatch.remove_sticky(item, item.sticky_agent)
+        self._timers.cancel(TimerKind.STICKY_EXPIRY, item.interaction_id)
+        item.sticky_agent = None
+        self._dispatch.add_routable(item)
+        self._route_item(item, now)
+
+    def _remember_agent(
+        self, customer_id: CustomerId | None, agent_id: AgentId, now: float
+    ) -> None:
+        if customer_id is None:
+            return
+        self._last_agent[customer_id] = (agent_id, now)
+        self._last_agent.move_to_end(customer_id)
+        while len(self._last_agent) > self.settings.sticky_memory_size:
+            self._last_agent.popitem(last=False)
+
+    # == internals: hours, day, bookkeeping ================================================
+
+    def _schedule_hours(self, config: QueueConfig, now: float) -> None:
+        change = config.hours.next_change(now) if config.hours is not None else None
+        if change is None:
+            self._timers.cancel(TimerKind.HOURS, config.queue_id)
+        else:
+            self._timers.schedule(change, TimerKind.HOURS, config.queue_id)
+
+    def _hours_changed(self, queue_id: QueueId, now: float) -> None:
+        queue = self._queues.get(queue_id)
+        if queue is None:
+            return
+        config = queue.config
+        self._schedule_hours(config, now)
+        if config.hours is None or config.hours.is_open(now) or not config.flush_when_closed:
+            return
+        for interaction_id in list(queue.line):
+            item = self._items[interaction_id]
+            if item.state is WaitState.WAITING:
+                self._exit(item, ExitReason.CLOSED, config.when_closed, now)
+
+    def _roll_day(self, now: float) -> None:
+        """A new day for the tenant: "handled today" restarts from zero."""
+        for agent in self._agents.values():
+            if agent.handled:
+                self._dispatch.index_out(agent)
+                agent.handled = 0
+                self._dispatch.index_in(agent)
+        self._schedule_day(now)
+
+    def _schedule_day(self, now: float) -> None:
+        tz = self.settings.tz
+        today = datetime.fromtimestamp(now, tz).date()
+        midnight = datetime.combine(today + timedelta(days=1), time(0), tz).timestamp()
+        self._day_ends_at = midnight
+        self._timers.schedule(midnight, TimerKind.DAY_ROLLOVER, "")
+
+    def _begin(self, now: float) -> None:
+        self._out = []
+        if self._day_ends_at is None:
+            self._schedule_day(now)
+
+    def _flush(self) -> list[Decision]:
+        out, self._out = self._out, []
+        return out
+
+    def _emit(self, event: DomainEvent) -> None:
+        self._sink.emit(event)
+
+    def _agent(self, agent_id: AgentId) -> Agent:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            raise UnknownAgent(agent_id)
+        return agent
+
+    def _queue(self, queue_id: QueueId) -> QueueRuntime:
+        queue = self._queues.get(queue_id)
+        if queue is None:
+            raise UnknownQueue(queue_id)
+        return queue
+
+    def _wrap_up_s(self, queue_id: QueueId) -> float:
+        queue = self._queues.get(queue_id)
+        if queue is None or queue.config.wrap_up_s is None:
+            return self.settings.wrap_up_s
+        return queue.config.wrap_up_s

@@ -1,0 +1,451 @@
+"""The ACD router: the single source of truth for agent state and queues (DESIGN §10).
+
+Sans-I/O: every operation takes `now` (epoch seconds) and returns the decisions the caller must
+carry out (`decisions.py`); every state change is also emitted as a domain event (`events.py`)
+to the `EventSink`. Timers (ring timeout, wrap-up, max wait, …) are the router's own: the adapter
+asks `next_timer()` and calls `on_timer(now)` when it comes. One router serves one tenant.
+
+Matching: an interaction arriving takes the best *free agent* by its queue's strategy; an agent
+freeing up takes the best *waiting interaction* by priority and age. Both are index look-ups
+(`dispatch.py`), so a decision costs the same with 100 or 10,000 agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
+from hotline.routing.agent_state import (
+    AgentState,
+    LogIn,
+    LogInReady,
+    LogOut,
+    SetNotReady,
+    SetReady,
+    WorkPhase,
+    WorkStep,
+)
+from hotline.routing.agents import Agent, AgentProfile
+from hotline.routing.core import QueueRuntime, RouterSettings, RoutingCore
+from hotline.routing.decisions import (
+    Decision,
+    OfferEnd,
+    RejectReason,
+)
+from hotline.routing.errors import (
+    AgentLoggedIn,
+    DuplicateInteraction,
+    NotWaiting,
+    OfferNotPending,
+    QueueNotEmpty,
+    UnknownInteraction,
+)
+from hotline.routing.events import (
+    AgentInteractionEnded,
+    AgentWrapUpExtended,
+    QueueAbandoned,
+    QueueAnswered,
+    QueueEntered,
+)
+from hotline.routing.ordered import SortedMembers
+from hotline.routing.queues import QueueConfig
+from hotline.routing.skills import Requirement
+from hotline.routing.snapshots import AgentSnapshot, WorkSnapshot
+from hotline.routing.timers import TimerKind
+from hotline.routing.waiting import Waiting, WaitState
+
+__all__ = ["Router", "RouterSettings"]
+
+
+__all__ = ["Router", "RouterSettings"]
+
+
+class Router(RoutingCore):
+    """One tenant's ACD. See `docs/routing.md` for the contract with call control."""
+
+    # == configuration =====================================================================
+
+    def configure_queue(self, config: QueueConfig, *, now: float) -> list[Decision]:
+        """Install or replace a queue. Waiting interactions follow the new rules at once."""
+        self._begin(now)
+        queue = self._queues.get(config.queue_id)
+        if queue is None:
+            self._queues[config.queue_id] = QueueRuntime(config, SortedMembers())
+        group = self._dispatch.acquire(config.requirement)
+        self._dispatch.pool(group, self._spec(config))
+        if queue is not None:
+            self._dispatch.release(queue.config.requirement)
+            queue.config = config
+        self._schedule_hours(config, now)
+        if queue is not None:
+            for item in [i for i in self._items.values() if self._uses_queue(i, config.queue_id)]:
+                self._retarget(item, now)
+        return self._flush()
+
+    def remove_queue(self, queue_id: QueueId, *, now: float) -> list[Decision]:
+        self._begin(now)
+        queue = self._queue(queue_id)
+        if queue.line:
+            raise QueueNotEmpty(queue_id, len(queue.line))
+        del self._queues[queue_id]
+        self._dispatch.release(queue.config.requirement)
+        self._timers.cancel(TimerKind.HOURS, queue_id)
+        for item in [i for i in self._items.values() if self._uses_queue(i, queue_id)]:
+            self._retarget(item, now)
+        return self._flush()
+
+    def configure_agent(self, profile: AgentProfile, *, now: float) -> list[Decision]:
+        """Add an agent (logged out) or change its skills, teams or capacity."""
+        self._begin(now)
+        agent = self._agents.get(profile.agent_id)
+        if agent is None:
+            agent = Agent(profile=profile, ordinal=self._next_ordinal, since=now, idle_since=now)
+            self._next_ordinal += 1
+            self._agents[profile.agent_id] = agent
+            self._dispatch.add_agent(agent)
+            self._dispatch.index_in(agent)
+        else:
+            self._dispatch.index_out(agent)
+            agent.profile = profile
+            self._dispatch.add_agent(agent)
+            self._dispatch.index_in(agent)
+            self._route_agent(agent, now)
+        return self._flush()
+
+    def remove_agent(self, agent_id: AgentId, *, now: float) -> list[Decision]:
+        self._begin(now)
+        agent = self._agent(agent_id)
+        if agent.state is not AgentState.LOGGED_OUT:
+            raise AgentLoggedIn(agent_id)
+        self._dispatch.index_out(agent)
+        self._dispatch.remove_agent(agent_id)
+        del self._agents[agent_id]
+        return self._flush()
+
+    # == agent operations ==================================================================
+
+    def login(self, agent_id: AgentId, *, now: float, ready: bool = False) -> list[Decision]:
+        """签入: into not ready (reason "login"), or straight into available with `ready`."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        self._apply(agent, LogInReady() if ready else LogIn(), now)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    def set_available(self, agent_id: AgentId, *, now: float) -> list[Decision]:
+        """示闲. While working: be available again once the work is done."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        self._apply(agent, SetReady(), now)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    def set_not_ready(self, agent_id: AgentId, reason: str, *, now: float) -> list[Decision]:
+        """示忙 with a reason. While working it starts when the work is done."""
+        self._begin(now)
+        self._apply(self._agent(agent_id), SetNotReady(reason), now)
+        return self._flush()
+
+    def logout(self, agent_id: AgentId, *, now: float) -> list[Decision]:
+        """签出. While working it happens when the work is done."""
+        self._begin(now)
+        self._apply(self._agent(agent_id), LogOut(), now)
+        return self._flush()
+
+    def interaction_ended(self, interaction_id: InteractionId, *, now: float) -> list[Decision]:
+        """The answered interaction ended (hang-up, chat closed): after-call work starts."""
+        self._begin(now)
+        agent_id = self._handling.get(interaction_id)
+        if agent_id is None:
+            raise UnknownInteraction(interaction_id, "connected to an agent")
+        agent = self._agents[agent_id]
+        work = agent.work[interaction_id]
+        if work.phase is not WorkPhase.CONNECTED:
+            raise NotWaiting(f"interaction {interaction_id!r} already ended")
+        self._emit(
+            AgentInteractionEnded(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                agent_id=agent_id,
+                queue_id=work.queue_id,
+                channel=work.channel,
+                talk_s=now - (work.connected_at or now),
+            )
+        )
+        wrap_up_s = self._wrap_up_s(work.queue_id)
+        self._dispatch.index_out(agent)
+        if wrap_up_s > 0:
+            agent.step_work(interaction_id, WorkStep.END, now)
+            work.ended_at, work.wrap_up_until = now, now + wrap_up_s
+            self._timers.schedule(now + wrap_up_s, TimerKind.WRAP_UP_END, interaction_id)
+        else:
+            agent.step_work(interaction_id, WorkStep.FINISH, now)
+            del self._handling[interaction_id]
+        self._sync(agent, now, work)
+        self._dispatch.index_in(agent)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    def end_wrap_up(
+        self, agent_id: AgentId, *, now: float, interaction_id: InteractionId | None = None
+    ) -> list[Decision]:
+        """The agent finished after-call work (all of it, or that of one interaction)."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        for work in self._wrap_ups(agent, interaction_id, "EndWrapUp"):
+            self._finish_wrap_up(agent, work, now, by_agent=True)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    def extend_wrap_up(
+        self,
+        agent_id: AgentId,
+        seconds: float,
+        *,
+        now: float,
+        interaction_id: InteractionId | None = None,
+    ) -> list[Decision]:
+        """Give the agent `seconds` more after-call work than the queue's timer allows."""
+        self._begin(now)
+        if not seconds > 0:
+            raise NotWaiting("a wrap-up extension must be > 0 seconds")
+        agent = self._agent(agent_id)
+        for work in self._wrap_ups(agent, interaction_id, "ExtendWrapUp"):
+            work.wrap_up_until = (work.wrap_up_until or now) + seconds
+            self._timers.schedule(work.wrap_up_until, TimerKind.WRAP_UP_END, work.interaction_id)
+            self._emit(
+                AgentWrapUpExtended(
+                    tenant_id=self.tenant_id,
+                    at=now,
+                    interaction_id=work.interaction_id,
+                    agent_id=agent_id,
+                    queue_id=work.queue_id,
+                    extended_by_s=seconds,
+                    ends_at=work.wrap_up_until,
+                )
+            )
+        return self._flush()
+
+    def agent_unreachable(
+        self, agent_id: AgentId, *, now: float, reason: str = "unreachable"
+    ) -> list[Decision]:
+        """The agent's phone or browser cannot be reached: not ready, offers withdrawn."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        if agent.state is AgentState.LOGGED_OUT:
+            return self._flush()
+        self._apply(agent, SetNotReady(reason), now)  # while ringing it only sets the presence
+        ringing = [w for w in agent.work.values() if w.phase is WorkPhase.RINGING]
+        for work in ringing:
+            item = self._items[work.interaction_id]
+            self._withdraw(item, agent, now, OfferEnd.UNREACHABLE, not_ready=True, cancel=True)
+            self._after_offer_failed(item, now)
+        return self._flush()
+
+    # == interactions ======================================================================
+
+    def enqueue(
+        self,
+        interaction_id: InteractionId,
+        queue_id: QueueId,
+        *,
+        now: float,
+        priority: int = 0,
+        skills: Mapping[str, int] | Iterable[str] = (),
+        customer_id: CustomerId | None = None,
+        preferred_agent: AgentId | None = None,
+    ) -> list[Decision]:
+        """Put an interaction in line (the flow's queue node). `skills` add to the queue's;
+        `priority` earns virtual waiting credit (see `queues`); `preferred_agent` (else the
+        customer's last agent) is waited for up to the queue's `sticky_wait_s`."""
+        self._begin(now)
+        queue = self._queue(queue_id)
+        config = queue.config
+        if interaction_id in self._items or interaction_id in self._handling:
+            raise DuplicateInteraction(interaction_id)
+        extra = Requirement.of(skills)
+        if config.hours is not None and not config.hours.is_open(now):
+            return self._reject(interaction_id, config, priority, RejectReason.CLOSED, now)
+        if config.max_length is not None and len(queue.line) >= config.max_length:
+            return self._reject(interaction_id, config, priority, RejectReason.FULL, now)
+        self._seq += 1
+        item = Waiting(
+            interaction_id=interaction_id,
+            queue_id=queue_id,
+            channel=config.channel,
+            priority=priority,
+            entered_at=now,
+            key=(config.virtual_arrival(now, priority), self._seq),
+            extra=extra,
+            customer_id=customer_id,
+        )
+        item.targets = self._targets_for(item)
+        for target in item.targets:
+            self._dispatch.acquire(target.requirement)
+        self._items[interaction_id] = item
+        queue.line.add(interaction_id, item.key)
+        self._emit(
+            QueueEntered(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=queue_id,
+                channel=config.channel,
+                priority=priority,
+                skills=item.targets[0].requirement.labels(),
+                customer_id=customer_id,
+                position=queue.line.rank(interaction_id) + 1,
+            )
+        )
+        if config.max_wait_s is not None:
+            self._timers.schedule(now + config.max_wait_s, TimerKind.MAX_WAIT, interaction_id)
+        sticky = self._sticky_agent(item, config, preferred_agent, now)
+        if sticky is not None:
+            if sticky.free_slots(item.channel):
+                self._offer(item, item.targets[0], [sticky], now)
+            else:
+                item.sticky_agent = sticky.agent_id
+                self._dispatch.add_sticky(item, sticky.agent_id)
+                expiry = now + config.sticky_wait_s
+                self._timers.schedule(expiry, TimerKind.STICKY_EXPIRY, interaction_id)
+            return self._flush()
+        self._dispatch.add_routable(item)
+        self._route_item(item, now)
+        return self._flush()
+
+    def abandon(self, interaction_id: InteractionId, *, now: float) -> list[Decision]:
+        """The caller left the queue (hung up, closed the chat) before any answer."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None:
+            raise UnknownInteraction(interaction_id, "waiting in a queue")
+        queue = self._queues[item.queue_id]
+        position = queue.line.rank(interaction_id) + 1
+        was_ringing = item.state is WaitState.RINGING
+        freed = [self._agents[a] for a in item.ringing]
+        for agent in freed:
+            self._withdraw(item, agent, now, OfferEnd.CALLER_GONE, not_ready=False, cancel=True)
+        self._forget(item)
+        self._emit(
+            QueueAbandoned(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=item.queue_id,
+                channel=item.channel,
+                priority=item.priority,
+                wait_s=item.wait_s(now),
+                sl_threshold_s=queue.config.sl.threshold_s,
+                position=position,
+                while_ringing=was_ringing,
+            )
+        )
+        for agent in freed:
+            self._route_agent(agent, now)
+        return self._flush()
+
+    def offer_answered(
+        self, interaction_id: InteractionId, agent_id: AgentId, *, now: float
+    ) -> list[Decision]:
+        """The agent answered (or the callback connected): the interaction leaves the queue."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None or agent_id not in item.ringing:
+            raise OfferNotPending(interaction_id, agent_id)
+        agent = self._agents[agent_id]
+        for other in [self._agents[a] for a in item.ringing if a != agent_id]:
+            self._withdraw(
+                item, other, now, OfferEnd.ANSWERED_ELSEWHERE, not_ready=False, cancel=True
+            )
+            self._route_agent(other, now)
+        item.ringing.clear()
+        self._dispatch.index_out(agent)
+        work = agent.step_work(interaction_id, WorkStep.ANSWER, now)
+        work.connected_at = now
+        agent.handled += 1
+        self._sync(agent, now, work)
+        self._dispatch.index_in(agent)
+        queue = self._queues[item.queue_id]
+        self._forget(item)
+        self._handling[interaction_id] = agent_id
+        self._emit(
+            QueueAnswered(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                agent_id=agent_id,
+                queue_id=item.queue_id,
+                via_queue_id=item.via or item.queue_id,
+                channel=item.channel,
+                priority=item.priority,
+                wait_s=item.wait_s(now),
+                sl_threshold_s=queue.config.sl.threshold_s,
+                callback=item.callback_number is not None,
+            )
+        )
+        self._remember_agent(item.customer_id, agent_id, now)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    def offer_rejected(
+        self,
+        interaction_id: InteractionId,
+        agent_id: AgentId,
+        *,
+        now: float,
+        reason: OfferEnd = OfferEnd.REJECTED,
+    ) -> list[Decision]:
+        """The offer failed at the agent's end (declined, busy here, no answer reported by the
+        phone). The interaction keeps its place and is not offered to this agent again."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None or agent_id not in item.ringing:
+            raise OfferNotPending(interaction_id, agent_id)
+        agent = self._agents[agent_id]
+        not_ready = self._queues[item.queue_id].config.rona_not_ready
+        self._withdraw(item, agent, now, reason, not_ready=not_ready)
+        self._after_offer_failed(item, now)
+        self._route_agent(agent, now)
+        return self._flush()
+
+    # == timers ============================================================================
+
+    def next_timer(self) -> float | None:
+        """When `on_timer` must next be called (epoch seconds), or `None`."""
+        return self._timers.next_at()
+
+    def on_timer(self, *, now: float) -> list[Decision]:
+        """Fire every timer due at `now`, in deadline order."""
+        self._begin(now)
+        for _, kind, subject in self._timers.pop_due(now):
+            self._fire(kind, subject, now)
+        return self._flush()
+
+    # == queries ===========================================================================
+
+    def agent_snapshot(self, agent_id: AgentId, *, now: float) -> AgentSnapshot:
+        """One agent for the desktop or wallboard: state, since when, the work it holds."""
+        agent = self._agent(agent_id)
+        return AgentSnapshot(
+            agent_id=agent.agent_id,
+            state=agent.state,
+            reason=agent.reason,
+            since=agent.since,
+            presence=agent.presence,
+            presence_reason=agent.presence_reason,
+            work=tuple(
+                WorkSnapshot(
+                    w.interaction_id, w.queue_id, w.channel, w.phase, w.since, w.wrap_up_until
+                )
+                for w in agent.work.values()
+            ),
+            handled_today=agent.handled,
+            idle_since=agent.idle_since,
+        )
+
+    def agent_ids(self) -> list[AgentId]:
+        return list(self._agents)
+
+    def queue_ids(self) -> list[QueueId]:
+        return list(self._queues)

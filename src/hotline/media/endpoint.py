@@ -1,0 +1,375 @@
+"""Media endpoints: one per call leg. `RtpEndpoint` speaks RTP/RTCP (RFC 3550) to a SIP peer;
+`FrameEndpoint` exchanges decoded 20 ms frames with a non-RTP peer (the WebRTC seam).
+
+Endpoints hold per-leg state and the per-packet hot path; they never own sockets or timers.
+The engine gives each a `send(data, addr)` callable and drives it from its one 20 ms clock:
+`inbound(tick)` is what the leg said during the tick, `emit(frame)` sends what it hears.
+
+Symmetric RTP latching (RFC 4961 §3, the usual NAT traversal): we send to where the peer's
+packets come from. The first source seen after `apply_remote()` is latched; others are dropped
+(no media hijack) unless the latched source has been silent for `relatch_after` seconds.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from hotline.media.backend import Direction, EndpointContext, EndpointId, RemoteMedia
+from hotline.media.codecs import g711
+from hotline.media.codecs.g711 import Codec
+from hotline.media.dtmf import DtmfDigit, Rfc4733Receiver, Rfc4733Sender
+from hotline.media.dtmf_inband import InbandDtmfDetector
+from hotline.media.jitter import JitterBuffer
+from hotline.media.rtcp import ReceptionStats
+from hotline.media.rtp import RtpSender
+
+if TYPE_CHECKING:
+    from hotline.media.player import Player
+
+__all__ = ["AudioFrame", "Endpoint", "FrameEndpoint", "RtpEndpoint"]
+
+Pcm = npt.NDArray[np.int16]
+Address = tuple[str, int]
+Send = Callable[[bytes, Address], None]
+FRAME = 160
+_HEADER = struct.Struct("!BBHII")
+_TRANSLATE = {
+    (Codec.PCMU, Codec.PCMA): g711.transcode_table(Codec.PCMU, Codec.PCMA),
+    (Codec.PCMA, Codec.PCMU): g711.transcode_table(Codec.PCMA, Codec.PCMU),
+}
+SILENCE = {codec: bytes((codec.silence,)) * FRAME for codec in Codec}
+
+
+class AudioFrame:
+    """One tick of audio, converted lazily (and at most once) between codecs and linear PCM."""
+
+    __slots__ = ("_codes", "_pcm")
+
+    def __init__(self, *, pcm: Pcm | None = None, codec: Codec | None = None,
+                 codes: bytes | None = None) -> None:  # fmt: skip
+        self._pcm = pcm
+        self._codes: dict[Codec, bytes] = {}
+        if codec is not None and codes is not None:
+            self._codes[codec] = codes
+
+    def codes(self, codec: Codec) -> bytes:
+        found = self._codes.get(codec)
+        if found is None:
+            if self._pcm is None and self._codes:
+                # G.711 to G.711 is a 256-byte table lookup, no arithmetic.
+                source, payload = next(iter(self._codes.items()))
+                found = payload.translate(_TRANSLATE[(source, codec)])
+            else:
+                found = g711.encode(codec, self.pcm())
+            self._codes[codec] = found
+        return found
+
+    def pcm(self) -> Pcm:
+        if self._pcm is None:
+            codec, payload = next(iter(self._codes.items()))
+            self._pcm = g711.decode(codec, payload)
+        return self._pcm
+
+
+class Endpoint:
+    """What every endpoint kind shares: identity, DTMF delivery, and what it is joined to."""
+
+    kind = "endpoint"
+
+    def __init__(self, endpoint_id: EndpointId, context: EndpointContext) -> None:
+        self.id = endpoint_id
+        self.context = context
+        self.dtmf_listeners: list[Callable[[DtmfDigit], None]] = []
+        self.bridge_peer: Endpoint | None = None
+        self.conference: object | None = None  # the engine's Conference, when joined
+        self.player: Player | None = None
+        self.moh: object | None = None  # the engine's MohStream, when on hold
+        self.recording: object | None = None  # the engine's Recording of this customer leg
+        self.dtmf_out: deque[Rfc4733Sender] = deque()
+        self.needs_inbound = False  # something reads this leg's audio on the clock
+        self.released = False
+        self._frame_tick = -1
+        self._frame: AudioFrame | None = None
+
+    @property
+    def can_send(self) -> bool:
+        raise NotImplementedError
+
+    def inbound(self, tick: int) -> AudioFrame | None:
+        """What this leg said during `tick` (memoised: many consumers may ask)."""
+        if self._frame_tick != tick:
+            self._frame_tick = tick
+            self._frame = self._pull()
+        return self._frame
+
+    def _pull(self) -> AudioFrame | None:
+        raise NotImplementedError
+
+    def emit(self, frame: AudioFrame) -> bytes | None:
+        """Send one frame to the peer; returns the codec bytes sent (for the recorder)."""
+        raise NotImplementedError
+
+    def deliver_dtmf(self, digit: DtmfDigit) -> None:
+        for listener in tuple(self.dtmf_listeners):
+            listener(digit)
+
+
+class RtpEndpoint(Endpoint):
+    kind = "rtp"
+
+    def __init__(
+        self,
+        endpoint_id: EndpointId,
+        context: EndpointContext,
+        *,
+        port: int,
+        send: Send,
+        send_rtcp: Send,
+        sender: RtpSender,
+        inband_dtmf: bool | None,
+        relatch_after: float = 5.0,
+    ) -> None:
+        super().__init__(endpoint_id, context)
+        self.port = port
+        self._send = send
+        self.send_rtcp = send_rtcp
+        self.sender = sender
+        self.remote: RemoteMedia | None = None
+        self.remote_addr: Address | None = None
+        self.rtcp_addr: Address | None = None
+        self.codec = Codec.PCMU
+        self.payload_type = 0
+        self.te_payload_type = -1
+        self._inband_setting = inband_dtmf
+        self.inband: InbandDtmfDetector | None = None
+        self._inband_pending: list[bytes] = []
+        self.rfc4733 = Rfc4733Receiver()
+        self.stats: ReceptionStats | None = None
+        self.jitter = JitterBuffer(fill=self.codec.silence)
+        self.relay_target: RtpEndpoint | None = None  # forward our inbound audio there, now
+        self.relay_in = False  # our output is packets relayed from the bridge peer
+        self._relay_ssrc = -1
+        self._relay_ts_offset = 0
+        self._relay_seq_offset = 0
+        self._latched = False
+        self._last_packet_at = 0.0
+        self._relatch_after = relatch_after
+        self.received_from_unknown = 0
+        self.last_remote_report: tuple[float, float, float | None] | None = None
+        self.send_tap: Callable[[int, bytes], None] | None = None  # recorder: (ts, payload)
+
+    # Configuration ---------------------------------------------------------------------
+    def apply_remote(self, remote: RemoteMedia) -> None:
+        self.remote = remote
+        self.codec = Codec(remote.codec)
+        self.payload_type = remote.payload_type
+        self.te_payload_type = (
+            -1 if remote.telephone_event_pt is None else remote.telephone_event_pt
+        )
+        self.remote_addr = (remote.address, remote.port)
+        rtcp_port = remote.rtcp_port if remote.rtcp_port is not None else remote.port + 1
+        self.rtcp_addr = (remote.address, rtcp_port)
+        self._latched = False  # a new offer/answer may move the peer: latch again
+        self.jitter = JitterBuffer(fill=self.codec.silence)
+        use_inband = self._inband_setting
+        if use_inband is None:
+            use_inband = remote.telephone_event_pt is None
+        self.inband = InbandDtmfDetector() if use_inband else None
+
+    @property
+    def can_send(self) -> bool:
+        remote = self.remote
+        return remote is not None and remote.direction.we_send and not self.released
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.INACTIVE if self.remote is None else self.remote.direction
+
+    # Receive path (hot) ----------------------------------------------------------------
+    def on_datagram(self, data: bytes, addr: Address, now: float) -> list[DtmfDigit]:
+        """One datagram on our RTP port. Returns digits that ended with it."""
+        if addr != self.remote_addr and (self.remote is None or not self._latch(addr, now)):
+            self.received_from_unknown += 1
+            return []
+        if len(data) < 12:
+            return []
+        b0, b1, seq, ts, ssrc = _HEADER.unpack_from(data)
+        if b0 & 0xC0 != 0x80 or 192 <= b1 <= 223:
+            return []  # not RTP (RTCP muxed on this port is handled by the engine)
+        self._last_packet_at = now
+        remote = self.remote
+        if remote is None or not remote.direction.we_receive:
+            return []
+        stats = self.stats
+        if stats is None or stats.ssrc != ssrc:
+            stats = self.stats = ReceptionStats(ssrc, seq)
+        stats.update(seq, ts, int(now * 8000))
+        offset = 12 + 4 * (b0 & 0x0F)
+        if b0 & 0x10:
+            offset += 4 + 4 * struct.unpack_from("!H", data, offset + 2)[0]
+        end = len(data) - (data[-1] if b0 & 0x20 else 0)
+        pt = b1 & 0x7F
+        if pt == self.payload_type:
+            target = self.relay_target
+            if target is not None and target.relay_in:
+                target.relay(data, offset, end, b1 & 0x80, seq, ts, ssrc)
+            if self.needs_inbound or self.inband is not None:
+                payload = data[offset:end]
+                if self.needs_inbound:
+                    self.jitter.put(ts, payload)
+                if self.inband is not None:
+                    self._inband_pending.append(payload)
+            return []
+        if pt == self.te_payload_type:
+            digit = self.rfc4733.receive(ts, data[offset:end], now)
+            target = self.relay_target
+            if target is not None and target.relay_in and target.te_payload_type >= 0:
+                target.relay_event(data, offset, end, b1 & 0x80, seq, ts, ssrc)
+            return [digit] if digit is not None else []
+        return []  # comfort noise and unknown payload types are ignored
+
+    def _latch(self, addr: Address, now: float) -> bool:
+        if self._latched and now - self._last_packet_at < self._relatch_after:
+            return False
+        self._latched = True
+        self.remote_addr = addr
+        self.rtcp_addr = (addr[0], addr[1] + 1)
+        return True
+
+    def take_inband_audio(self) -> Pcm | None:
+        if not self._inband_pending:
+            return None
+        payload = b"".join(self._inband_pending)
+        self._inband_pending.clear()
+        return g711.decode(self.codec, payload)
+
+    # Send paths ------------------------------------------------------------------------
+    def relay(self, data: bytes, offset: int, end: int, marker: int, seq: int, ts: int,
+              ssrc: int) -> None:  # fmt: skip
+        """Forward a peer's audio packet unchanged but for our SSRC, sequence and timestamp,
+        which continue our own stream (the peer's gaps and timing show through)."""
+        sender = self.sender
+        if ssrc != self._relay_ssrc:
+            self._relay_ssrc = ssrc
+            self._relay_ts_offset = sender.timestamp - ts
+            self._relay_seq_offset = sender.sequence - seq
+            marker = 0x80
+        out_ts = (ts + self._relay_ts_offset) & 0xFFFFFFFF
+        out_seq = (seq + self._relay_seq_offset) & 0xFFFF
+        samples = end - offset
+        sender.timestamp = (out_ts + samples) & 0xFFFFFFFF
+        sender.sequence = (out_seq + 1) & 0xFFFF
+        sender.packets_sent += 1
+        sender.octets_sent += samples
+        payload = data[offset:end]
+        self._send(
+            _HEADER.pack(0x80, self.payload_type | marker, out_seq, out_ts, sender.ssrc) + payload,
+            self.remote_addr,  # type: ignore[arg-type]
+        )
+        if self.send_tap is not None:
+            self.send_tap(out_ts, payload)
+
+    def relay_event(self, data: bytes, offset: int, end: int, marker: int, seq: int, ts: int,
+                    ssrc: int) -> None:  # fmt: skip
+        """Forward a telephone-event packet with the peer's event payload type mapped to ours."""
+        if ssrc != self._relay_ssrc:
+            return  # wait for audio to set the mapping; DTMF is still detected on the way in
+        out_ts = (ts + self._relay_ts_offset) & 0xFFFFFFFF
+        out_seq = (seq + self._relay_seq_offset) & 0xFFFF
+        self.sender.sequence = (out_seq + 1) & 0xFFFF
+        self._send(
+            _HEADER.pack(0x80, self.te_payload_type | marker, out_seq, out_ts, self.sender.ssrc)
+            + data[offset:end],
+            self.remote_addr,  # type: ignore[arg-type]
+        )
+
+    def stop_relay(self) -> None:
+        self._relay_ssrc = -1
+
+    def emit(self, frame: AudioFrame) -> bytes | None:
+        if not self.can_send or self.remote_addr is None:
+            return None
+        if self.dtmf_out:
+            return self._emit_dtmf()
+        payload = frame.codes(self.codec)
+        self.emit_codes(payload)
+        return payload
+
+    def emit_codes(self, payload: bytes, marker: bool = False) -> None:
+        timestamp = self.sender.timestamp
+        header = self.sender.header(self.payload_type, len(payload), len(payload), marker)
+        self._send(header + payload, self.remote_addr)  # type: ignore[arg-type]
+        if self.send_tap is not None:
+            self.send_tap(timestamp, payload)
+
+    def _emit_dtmf(self) -> bytes | None:
+        sender = self.dtmf_out[0]
+        packet = sender.next_packet() if self.te_payload_type >= 0 else None
+        if packet is not None:
+            payload, marker = packet
+            self._send(
+                self.sender.event_header(self.te_payload_type, sender.timestamp, marker, 4)
+                + payload,
+                self.remote_addr,  # type: ignore[arg-type]
+            )
+        if packet is None or sender.done:
+            self.dtmf_out.popleft()
+            # The digit took time on the stream's clock: audio resumes after it (RFC 4733 §2.5.1.5).
+            self.sender.skip(sender.duration_samples)
+            if self.dtmf_out:
+                self.dtmf_out[0].timestamp = self.sender.timestamp
+        if self.send_tap is not None:
+            self.send_tap((self.sender.timestamp - FRAME) & 0xFFFFFFFF, SILENCE[self.codec])
+        return SILENCE[self.codec]
+
+    def _pull(self) -> AudioFrame | None:
+        codes = self.jitter.pull(FRAME)
+        if codes is None:
+            return None
+        return AudioFrame(codec=self.codec, codes=codes)
+
+
+class FrameEndpoint(Endpoint):
+    """A leg whose peer exchanges 8 kHz PCM frames with the engine (browser WebRTC via aiortc).
+
+    It plugs into bridges, conferences, playback, hold music and recording like an RTP leg;
+    only the wire differs. `push()` is what the peer said; `port.deliver()` what it hears.
+    """
+
+    kind = "frames"
+
+    def __init__(self, endpoint_id: EndpointId, context: EndpointContext,
+                 deliver: Callable[[Pcm], None], *, max_queued: int = 5) -> None:  # fmt: skip
+        super().__init__(endpoint_id, context)
+        self._deliver = deliver
+        self._queue: deque[Pcm] = deque(maxlen=max_queued)
+        self.send_tap: Callable[[int, bytes], None] | None = None
+        self._sent_samples = 0
+
+    @property
+    def can_send(self) -> bool:
+        return not self.released
+
+    def push(self, pcm: Pcm) -> None:
+        self._queue.append(np.asarray(pcm, dtype=np.int16)[:FRAME])
+
+    def _pull(self) -> AudioFrame | None:
+        if not self._queue:
+            return None
+        return AudioFrame(pcm=self._queue.popleft())
+
+    def emit(self, frame: AudioFrame) -> bytes | None:
+        if self.released:
+            return None
+        self._deliver(frame.pcm())
+        payload = frame.codes(Codec.PCMU)
+        if self.send_tap is not None:
+            self.send_tap(self._sent_samples & 0xFFFFFFFF, payload)
+        self._sent_samples += FRAME
+        return payload

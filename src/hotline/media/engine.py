@@ -1,0 +1,766 @@
+"""The in-process media backend: the only socket I/O of `hotline.media` (DESIGN §5, ADR 0020).
+
+One asyncio timer drives every outbound stream: `Pacer` deadlines `start + k × 20 ms` on the
+monotonic clock, no per-call timers or tasks. Each tick sends one frame to every paced endpoint
+(prompts, hold music, conference mixes, transcoding bridges), feeds recordings and the in-band
+DTMF detectors, and sends the RTCP reports that fall due. A bridge between two RTP legs with
+the same codec is a relay: packets are forwarded the moment they arrive, payload untouched.
+
+Call control uses it through the `MediaBackend` protocol (`backend.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from hotline.clock import Clock, SystemClock
+from hotline.events import EventSink
+from hotline.ids import new_id
+from hotline.media import rtcp
+from hotline.media.backend import (
+    Capabilities,
+    Capability,
+    CodecOffer,
+    ConferenceId,
+    ConferenceMode,
+    DtmfCallback,
+    EndpointContext,
+    EndpointId,
+    FramePort,
+    LocalMedia,
+    Playback,
+    QualitySnapshot,
+    RecordingId,
+    RecordingInfo,
+    RemoteMedia,
+)
+from hotline.media.codecs.g711 import Codec
+from hotline.media.conference import Conference
+from hotline.media.dtmf import DTMF_EVENTS, DtmfDigit, Rfc4733Sender
+from hotline.media.endpoint import AudioFrame, Endpoint, FrameEndpoint, RtpEndpoint
+from hotline.media.errors import (
+    EndpointNotFound,
+    MediaConflict,
+    PortPoolExhausted,
+    RtcpParseError,
+)
+from hotline.media.events import (
+    MediaQualityReported,
+    RecordingPaused,
+    RecordingResumed,
+    RecordingStarted,
+    RecordingStopped,
+)
+from hotline.media.moh import MohStream
+from hotline.media.pacer import Pacer
+from hotline.media.player import PlaybackEnd, Player, PlayItem
+from hotline.media.ports import PortPool
+from hotline.media.prompts import PromptLibrary
+from hotline.media.recorder import Recording, StereoWavWriter, file_sha256
+from hotline.media.rtp import RtpSender
+from hotline.media.storage import RecordingStorage, recording_key
+
+__all__ = ["MediaEngine"]
+
+TELEPHONE_EVENT_PT = 101
+RTCP_INTERVAL_TICKS = 250  # 5 s (RFC 3550 §6.2 minimum), spread over the ticks
+SILENT_FRAME = AudioFrame(pcm=np.zeros(160, np.int16))
+ENGINE_CAPABILITIES = Capabilities(features=frozenset(Capability))
+
+
+class _RtpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, engine: MediaEngine, endpoint: RtpEndpoint) -> None:
+        self._engine = engine
+        self._endpoint = endpoint
+        self._monotonic = engine.clock.monotonic
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        endpoint = self._endpoint
+        if len(data) > 1 and 192 <= data[1] <= 223:
+            self._engine._on_rtcp(endpoint, data, addr)  # RTCP muxed on the RTP port (RFC 5761)
+            return
+        digits = endpoint.on_datagram(data, addr, self._monotonic())
+        if digits or (endpoint.player is not None and endpoint.rfc4733.active):
+            self._engine._on_digits(endpoint, digits)
+
+    def error_received(self, exc: Exception) -> None:
+        self._engine.socket_errors += 1  # ICMP port unreachable while the peer is gone
+
+
+class _RtcpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, engine: MediaEngine, endpoint: RtpEndpoint) -> None:
+        self._engine = engine
+        self._endpoint = endpoint
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self._engine._on_rtcp(self._endpoint, data, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        self._engine.socket_errors += 1
+
+
+class MediaEngine:
+    """`MediaBackend` in this process. `await engine.start()`, then use; `await engine.close()`."""
+
+    capabilities = ENGINE_CAPABILITIES
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port_min: int = 20_000,
+        port_max: int = 29_999,
+        sink: EventSink,
+        clock: Clock | None = None,
+        prompts: PromptLibrary | None = None,
+        storage: RecordingStorage | None = None,
+        advertised_host: str | None = None,
+        relay: bool = True,
+    ) -> None:
+        self.host = host
+        self.advertised_host = advertised_host or host
+        self.clock = clock or SystemClock()
+        self.sink = sink
+        self.prompts = prompts or PromptLibrary()
+        self.storage = storage
+        self.relay_enabled = relay
+        self.ports = PortPool(port_min, port_max)
+        self._endpoints: dict[EndpointId, Endpoint] = {}
+        self._transports: dict[EndpointId, list[asyncio.BaseTransport]] = {}
+        self._paced: dict[EndpointId, Endpoint] = {}
+        self._inband: dict[EndpointId, RtpEndpoint] = {}
+        self._conferences: dict[ConferenceId, Conference] = {}
+        self._recordings: dict[RecordingId, tuple[Recording, Endpoint]] = {}
+        self._moh: dict[str, MohStream] = {}
+        self._playbacks: dict[EndpointId, Playback] = {}
+        self._dtmf_queues: dict[EndpointId, list[asyncio.Queue[DtmfDigit | None]]] = {}
+        self._rtcp_buckets: list[set[RtpEndpoint]] = [set() for _ in range(RTCP_INTERVAL_TICKS)]
+        self._random = random.Random()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self.pacer: Pacer | None = None
+        self.packets_paced = 0
+        self.packets_paced_late = 0
+        self.socket_errors = 0
+
+    # Lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.pacer = Pacer(self.clock.monotonic())
+        self._schedule()
+
+    async def close(self) -> None:
+        for endpoint_id in list(self._endpoints):
+            await self.release(endpoint_id)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _schedule(self) -> None:
+        assert self._loop is not None
+        assert self.pacer is not None
+        delay = max(0.0, self.pacer.next_deadline - self.clock.monotonic())
+        self._timer = self._loop.call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        assert self.pacer is not None
+        for tick, lateness in self.pacer.due(self.clock.monotonic()):
+            self.run_tick(tick, late=lateness > self.pacer.late_after)
+        self._schedule()
+
+    @property
+    def endpoint_count(self) -> int:
+        return len(self._endpoints)
+
+    def _get(self, endpoint_id: EndpointId) -> Endpoint:
+        endpoint = self._endpoints.get(endpoint_id)
+        if endpoint is None:
+            raise EndpointNotFound(
+                f"no media endpoint {endpoint_id}", details={"endpoint": endpoint_id}
+            )
+        return endpoint
+
+    def _get_rtp(self, endpoint_id: EndpointId) -> RtpEndpoint:
+        endpoint = self._get(endpoint_id)
+        if not isinstance(endpoint, RtpEndpoint):
+            raise MediaConflict(f"endpoint {endpoint_id} is not an RTP endpoint")
+        return endpoint
+
+    # Endpoints ---------------------------------------------------------------------------
+    async def create_endpoint(
+        self, context: EndpointContext, *, on_dtmf: DtmfCallback | None = None,
+        inband_dtmf: bool | None = None,
+    ) -> LocalMedia:  # fmt: skip
+        """Allocate an RTP/RTCP port pair. `inband_dtmf=None` detects tones only when the peer
+        offers no telephone-event."""
+        loop = asyncio.get_running_loop()
+        rtp_sock, rtcp_sock, port = self._bind_pair()
+        endpoint_id = EndpointId(new_id(self.clock.now()))
+        rng = self._random
+        endpoint = RtpEndpoint(
+            endpoint_id, context, port=port, send=_unbound_send, send_rtcp=_unbound_send,
+            sender=RtpSender(rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(32)),
+            inband_dtmf=inband_dtmf,
+        )  # fmt: skip
+        rtp_transport, _ = await loop.create_datagram_endpoint(
+            lambda: _RtpProtocol(self, endpoint), sock=rtp_sock
+        )
+        rtcp_transport, _ = await loop.create_datagram_endpoint(
+            lambda: _RtcpProtocol(self, endpoint), sock=rtcp_sock
+        )
+        endpoint._send = rtp_transport.sendto
+        endpoint.send_rtcp = rtcp_transport.sendto
+        self._transports[endpoint_id] = [rtp_transport, rtcp_transport]
+        self._register(endpoint, on_dtmf)
+        self._rtcp_buckets[rng.randrange(RTCP_INTERVAL_TICKS)].add(endpoint)
+        return LocalMedia(
+            endpoint_id=endpoint_id,
+            address=self.advertised_host,
+            port=port,
+            rtcp_port=port + 1,
+            codecs=(CodecOffer("PCMU", 0), CodecOffer("PCMA", 8)),
+            telephone_event_pt=TELEPHONE_EVENT_PT,
+        )
+
+    def _bind_pair(self) -> tuple[socket.socket, socket.socket, int]:
+        for _ in range(self.ports.capacity):
+            port = self.ports.allocate()
+            sockets = []
+            try:
+                for p in (port, port + 1):
+                    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    sockets.append(sock)
+                    sock.setblocking(False)
+                    sock.bind((self.host, p))
+                return sockets[0], sockets[1], port
+            except OSError:
+                for sock in sockets:
+                    sock.close()
+                self.ports.set_aside(port)  # another process holds it; try the next pair
+        raise PortPoolExhausted("no RTP port pair could be bound in the configured range")
+
+    async def create_frame_endpoint(
+        self, context: EndpointContext, port: FramePort, *, on_dtmf: DtmfCallback | None = None
+    ) -> EndpointId:
+        endpoint_id = EndpointId(new_id(self.clock.now()))
+        endpoint = FrameEndpoint(endpoint_id, context, port.deliver)
+        self._register(endpoint, on_dtmf)
+        self._refresh(endpoint)
+        return endpoint_id
+
+    def push_frame(self, endpoint_id: EndpointId, pcm: np.ndarray) -> None:
+        """A frame endpoint's peer said something (20 ms, 8 kHz int16)."""
+        endpoint = self._get(endpoint_id)
+        if isinstance(endpoint, FrameEndpoint):
+            endpoint.push(pcm)
+
+    def push_dtmf(self, endpoint_id: EndpointId, digit: DtmfDigit) -> None:
+        """A frame endpoint's peer pressed a key (e.g. WebRTC DTMF)."""
+        self._on_digits(self._get(endpoint_id), [digit])
+
+    def _register(self, endpoint: Endpoint, on_dtmf: DtmfCallback | None) -> None:
+        self._endpoints[endpoint.id] = endpoint
+        if on_dtmf is not None:
+            endpoint_id = endpoint.id
+            endpoint.dtmf_listeners.append(lambda digit: on_dtmf(endpoint_id, digit))
+
+    async def apply_remote(self, endpoint_id: EndpointId, remote: RemoteMedia) -> None:
+        endpoint = self._get_rtp(endpoint_id)
+        Codec(remote.codec)  # raises ValueError on an unknown codec name
+        endpoint.apply_remote(remote)
+        if endpoint.inband is not None:
+            self._inband[endpoint_id] = endpoint
+        else:
+            self._inband.pop(endpoint_id, None)
+        self._refresh(endpoint)
+        if endpoint.bridge_peer is not None:
+            self._refresh(endpoint.bridge_peer)
+
+    async def release(self, endpoint_id: EndpointId) -> None:
+        endpoint = self._endpoints.get(endpoint_id)
+        if endpoint is None:
+            return
+        for recording_id, (_, customer) in list(self._recordings.items()):
+            if customer is endpoint:
+                await self.stop_recording(recording_id)
+        if endpoint.conference is not None:
+            conference = endpoint.conference
+            assert isinstance(conference, Conference)
+            conference.remove(endpoint)
+        if endpoint.bridge_peer is not None:
+            await self.unbridge(endpoint_id)
+        self._stop_player(endpoint, PlaybackEnd.STOPPED)
+        if isinstance(endpoint.moh, MohStream):
+            endpoint.moh.listeners.discard(endpoint)
+        endpoint.released = True
+        if isinstance(endpoint, RtpEndpoint):
+            self._emit_quality(endpoint, final=True)
+            for bucket in self._rtcp_buckets:
+                bucket.discard(endpoint)
+            self.ports.release(endpoint.port)
+        transports = self._transports.pop(endpoint_id, [])
+        for transport in transports:
+            transport.close()
+        for queue in self._dtmf_queues.pop(endpoint_id, []):
+            queue.put_nowait(None)
+        self._paced.pop(endpoint_id, None)
+        self._inband.pop(endpoint_id, None)
+        del self._endpoints[endpoint_id]
+        if transports:
+            await asyncio.sleep(0)  # transports close their sockets on the next loop iteration
+
+    # Who sends what ----------------------------------------------------------------------
+    def _refresh(self, endpoint: Endpoint) -> None:
+        """Recompute an endpoint's output mode after any change that could affect it."""
+        peer = endpoint.bridge_peer
+        relay_in = (
+            self.relay_enabled
+            and isinstance(endpoint, RtpEndpoint)
+            and isinstance(peer, RtpEndpoint)
+            and endpoint.remote is not None
+            and peer.remote is not None
+            and peer.codec is endpoint.codec
+            and endpoint.player is None
+            and not endpoint.dtmf_out
+            and endpoint.conference is None
+        )
+        if isinstance(endpoint, RtpEndpoint) and relay_in != endpoint.relay_in:
+            endpoint.relay_in = relay_in
+            endpoint.stop_relay()
+        if isinstance(peer, RtpEndpoint):
+            peer.relay_target = endpoint if isinstance(endpoint, RtpEndpoint) and relay_in else None
+        if endpoint.can_send and not relay_in:
+            self._paced[endpoint.id] = endpoint
+        else:
+            self._paced.pop(endpoint.id, None)
+        # Does anyone read this leg's audio on the clock?
+        needs = (
+            endpoint.conference is not None
+            or endpoint.recording is not None
+            or (peer is not None and not (isinstance(peer, RtpEndpoint) and peer.relay_in))
+        )
+        if needs != endpoint.needs_inbound:
+            endpoint.needs_inbound = needs
+            if isinstance(endpoint, RtpEndpoint) and not needs:
+                endpoint.jitter.reset()
+
+    def _output(self, endpoint: Endpoint, tick: int) -> AudioFrame | None:
+        player = endpoint.player
+        if player is not None:
+            pcm = player.next_frame()
+            if pcm is not None:
+                return AudioFrame(pcm=pcm)
+            self._stop_player(endpoint, player.ended or PlaybackEnd.COMPLETED)
+        conference = endpoint.conference
+        if conference is not None:
+            assert isinstance(conference, Conference)
+            return conference.output(endpoint, tick)
+        peer = endpoint.bridge_peer
+        if peer is not None:
+            return peer.inbound(tick) or SILENT_FRAME
+        moh = endpoint.moh
+        if moh is not None:
+            assert isinstance(moh, MohStream)
+            return moh.frame(tick)
+        return SILENT_FRAME
+
+    def run_tick(self, tick: int, *, late: bool = False) -> None:
+        """Everything that happens every 20 ms. Public so tests can drive it with a FakeClock."""
+        sent = 0
+        for endpoint in list(self._paced.values()):
+            frame = self._output(endpoint, tick)
+            if frame is not None and endpoint.emit(frame) is not None:
+                sent += 1
+        self.packets_paced += sent
+        if late:
+            self.packets_paced_late += sent
+        now = self.clock.monotonic()
+        for endpoint in list(self._inband.values()):
+            audio = endpoint.take_inband_audio()
+            if audio is not None and endpoint.inband is not None:
+                digits = endpoint.inband.feed(audio)
+                if digits or (endpoint.player is not None and endpoint.inband.active):
+                    self._on_digits(endpoint, digits)
+        for endpoint in list(self._endpoints.values()):
+            if isinstance(endpoint, RtpEndpoint) and endpoint.rfc4733.active is not None:
+                digit = endpoint.rfc4733.on_timer(now)
+                if digit is not None:
+                    self._on_digits(endpoint, [digit])
+        for recording, customer in list(self._recordings.values()):
+            frame = customer.inbound(tick)
+            codes = None if frame is None else frame.codes(recording.codec)
+            recording.on_tick(tick, codes)
+        for endpoint in list(self._rtcp_buckets[tick % RTCP_INTERVAL_TICKS]):
+            self._send_rtcp(endpoint)
+
+    # Playback ----------------------------------------------------------------------------
+    async def play(
+        self, endpoint_id: EndpointId, items: Sequence[PlayItem], *, barge_in: bool = False
+    ) -> Playback:
+        """Start a playlist (replacing one already playing). Raises PromptError / TtsError
+        before anything plays when an item cannot be resolved."""
+        self._get(endpoint_id)
+        sources = await self.prompts.resolve(items)
+        endpoint = self._get(endpoint_id)  # it may have been released meanwhile
+        self._stop_player(endpoint, PlaybackEnd.STOPPED)
+        playback = Playback(endpoint_id)
+        endpoint.player = Player(sources, barge_in=barge_in)
+        self._playbacks[endpoint_id] = playback
+        self._refresh(endpoint)
+        return playback
+
+    async def stop_playback(self, endpoint_id: EndpointId) -> None:
+        self._stop_player(self._get(endpoint_id), PlaybackEnd.STOPPED)
+
+    def _stop_player(self, endpoint: Endpoint, reason: PlaybackEnd) -> None:
+        if endpoint.player is None:
+            return
+        endpoint.player.stop()
+        endpoint.player = None
+        playback = self._playbacks.pop(endpoint.id, None)
+        if playback is not None:
+            playback._finish(reason)
+        self._refresh(endpoint)
+
+    async def register_moh(self, name: str, items: Sequence[PlayItem]) -> None:
+        """Make a hold-music source from a playlist (rendered once, looped forever)."""
+        player = Player(await self.prompts.resolve(items))
+        frames = []
+        while (frame := player.next_frame()) is not None:
+            frames.append(frame)
+        self._moh[name] = MohStream(
+            name, np.concatenate(frames) if frames else np.zeros(0, np.int16)
+        )
+
+    async def start_moh(self, endpoint_id: EndpointId, source: str = "default") -> None:
+        endpoint = self._get(endpoint_id)
+        stream = self._moh.get(source)
+        if stream is None:
+            raise EndpointNotFound(f"no hold music source {source!r}", code="media.moh.not_found")
+        if isinstance(endpoint.moh, MohStream):
+            endpoint.moh.listeners.discard(endpoint)
+        endpoint.moh = stream
+        stream.listeners.add(endpoint)
+        self._refresh(endpoint)
+
+    async def stop_moh(self, endpoint_id: EndpointId) -> None:
+        endpoint = self._get(endpoint_id)
+        if isinstance(endpoint.moh, MohStream):
+            endpoint.moh.listeners.discard(endpoint)
+        endpoint.moh = None
+        self._refresh(endpoint)
+
+    # DTMF --------------------------------------------------------------------------------
+    def _on_digits(self, endpoint: Endpoint, digits: list[DtmfDigit]) -> None:
+        player = endpoint.player
+        if player is not None and player.on_dtmf():
+            self._stop_player(endpoint, PlaybackEnd.BARGE_IN)
+        for digit in digits:
+            endpoint.deliver_dtmf(digit)
+            for queue in self._dtmf_queues.get(endpoint.id, ()):
+                queue.put_nowait(digit)
+
+    async def dtmf_events(self, endpoint_id: EndpointId) -> AsyncIterator[DtmfDigit]:
+        """Digits from now on, until the endpoint is released."""
+        self._get(endpoint_id)
+        queue: asyncio.Queue[DtmfDigit | None] = asyncio.Queue()
+        self._dtmf_queues.setdefault(endpoint_id, []).append(queue)
+        try:
+            while (digit := await queue.get()) is not None:
+                yield digit
+        finally:
+            queues = self._dtmf_queues.get(endpoint_id)
+            if queues is not None and queue in queues:
+                queues.remove(queue)
+
+    async def send_dtmf(
+        self, endpoint_id: EndpointId, digits: str, *, duration_ms: int = 100
+    ) -> None:
+        """Queue RFC 4733 events to the peer (sent on the clock, one packet per tick)."""
+        endpoint = self._get_rtp(endpoint_id)
+        if any(d not in DTMF_EVENTS for d in digits):
+            raise ValueError(f"{digits!r} holds a character that is not a DTMF digit")
+        for digit in digits:
+            endpoint.dtmf_out.append(
+                Rfc4733Sender(digit, endpoint.sender.timestamp, duration_ms=duration_ms)
+            )
+        self._refresh(endpoint)
+
+    # Bridges and conferences -------------------------------------------------------------
+    async def bridge(self, a_id: EndpointId, b_id: EndpointId) -> None:
+        a, b = self._get(a_id), self._get(b_id)
+        if a is b:
+            raise MediaConflict("an endpoint cannot be bridged to itself")
+        for endpoint in (a, b):
+            if endpoint.bridge_peer is not None or endpoint.conference is not None:
+                raise MediaConflict(f"endpoint {endpoint.id} is already bridged or conferenced")
+        a.bridge_peer, b.bridge_peer = b, a
+        for endpoint in (a, b):
+            if isinstance(endpoint.moh, MohStream):
+                endpoint.moh.listeners.discard(endpoint)
+            endpoint.moh = None
+            self._refresh(endpoint)
+        self._refresh(a)  # again: a's mode depends on b's, set just above
+
+    async def unbridge(self, endpoint_id: EndpointId) -> None:
+        endpoint = self._get(endpoint_id)
+        peer = endpoint.bridge_peer
+        if peer is None:
+            return
+        endpoint.bridge_peer = peer.bridge_peer = None
+        for side in (endpoint, peer):
+            if isinstance(side, RtpEndpoint):
+                side.relay_target = None
+            self._refresh(side)
+
+    async def create_conference(self, context: EndpointContext) -> ConferenceId:
+        conference_id = ConferenceId(new_id(self.clock.now()))
+        self._conferences[conference_id] = Conference(conference_id, context)
+        return conference_id
+
+    def _conference(self, conference_id: ConferenceId) -> Conference:
+        conference = self._conferences.get(conference_id)
+        if conference is None:
+            raise EndpointNotFound(
+                f"no conference {conference_id}", code="media.conference.not_found"
+            )
+        return conference
+
+    async def join_conference(
+        self, conference_id: ConferenceId, endpoint_id: EndpointId,
+        mode: ConferenceMode = ConferenceMode.FULL, *, whisper_to: EndpointId | None = None,
+    ) -> None:  # fmt: skip
+        """Join (a bridged endpoint is unbridged first: its peer is expected to join too)."""
+        conference = self._conference(conference_id)
+        endpoint = self._get(endpoint_id)
+        if endpoint.conference is not None and endpoint.conference is not conference:
+            raise MediaConflict(f"endpoint {endpoint_id} is in another conference")
+        if endpoint.bridge_peer is not None:
+            await self.unbridge(endpoint_id)
+        if isinstance(endpoint.moh, MohStream):
+            endpoint.moh.listeners.discard(endpoint)
+            endpoint.moh = None
+        conference.add(endpoint, mode, whisper_to)
+        self._refresh(endpoint)
+
+    async def set_conference_mode(
+        self, conference_id: ConferenceId, endpoint_id: EndpointId, mode: ConferenceMode,
+        *, whisper_to: EndpointId | None = None,
+    ) -> None:  # fmt: skip
+        conference = self._conference(conference_id)
+        endpoint = self._get(endpoint_id)
+        if endpoint.conference is not conference:
+            raise MediaConflict(f"endpoint {endpoint_id} is not in conference {conference_id}")
+        conference.add(endpoint, mode, whisper_to)
+
+    async def leave_conference(self, conference_id: ConferenceId, endpoint_id: EndpointId) -> None:
+        conference = self._conference(conference_id)
+        endpoint = self._get(endpoint_id)
+        conference.remove(endpoint)
+        self._refresh(endpoint)
+
+    async def destroy_conference(self, conference_id: ConferenceId) -> None:
+        conference = self._conferences.pop(conference_id, None)
+        if conference is None:
+            return
+        for endpoint in conference.members():
+            conference.remove(endpoint)
+            self._refresh(endpoint)
+
+    # Recording ---------------------------------------------------------------------------
+    async def start_recording(
+        self, customer_id: EndpointId, *, announcement: Sequence[PlayItem] | None = None
+    ) -> RecordingId:
+        """Record the customer leg in stereo. With `announcement`, play it to the customer
+        first (the consent prompt, itself recorded on the right channel)."""
+        if self.storage is None:
+            raise MediaConflict(
+                "recording storage is not configured", code="media.recording.no_storage"
+            )
+        customer = self._get(customer_id)
+        if customer.recording is not None:
+            raise MediaConflict(f"endpoint {customer_id} is already being recorded")
+        context = customer.context
+        now = self.clock.now()
+        key, file = self.storage.create(
+            recording_key(context.tenant_id, context.interaction_id, context.leg_id, now)
+        )
+        recording_id = RecordingId(new_id(now))
+        codec = customer.codec if isinstance(customer, RtpEndpoint) else Codec.PCMU
+        recording = Recording(
+            recording_id, key, StereoWavWriter(file), codec=codec,
+            flush_phase=len(self._recordings),
+        )  # fmt: skip
+        customer.recording = recording
+        if isinstance(customer, RtpEndpoint | FrameEndpoint):
+            customer.send_tap = recording.on_sent
+        self._recordings[recording_id] = (recording, customer)
+        self._refresh(customer)
+        self.sink.emit(RecordingStarted(
+            **_envelope(context, now), recording_id=recording_id, path=key, channels=2,
+            sample_rate=8000,
+        ))  # fmt: skip
+        if announcement:
+            await self.play(customer_id, announcement)
+        return recording_id
+
+    def _recording(self, recording_id: RecordingId) -> tuple[Recording, Endpoint]:
+        found = self._recordings.get(recording_id)
+        if found is None:
+            raise EndpointNotFound(f"no recording {recording_id}", code="media.recording.not_found")
+        return found
+
+    async def pause_recording(self, recording_id: RecordingId) -> None:
+        recording, customer = self._recording(recording_id)
+        if recording.pause():
+            self.sink.emit(RecordingPaused(
+                **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+                offset_s=recording.duration_s,
+            ))  # fmt: skip
+
+    async def resume_recording(self, recording_id: RecordingId) -> None:
+        recording, customer = self._recording(recording_id)
+        if recording.resume():
+            self.sink.emit(RecordingResumed(
+                **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+                offset_s=recording.duration_s,
+            ))  # fmt: skip
+
+    async def stop_recording(self, recording_id: RecordingId) -> RecordingInfo:
+        recording, customer = self._recording(recording_id)
+        del self._recordings[recording_id]
+        customer.recording = None
+        if isinstance(customer, RtpEndpoint | FrameEndpoint):
+            customer.send_tap = None
+        self._refresh(customer)
+        size = recording.close()
+        assert self.storage is not None
+        storage = self.storage
+        digest = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: file_sha256(storage.open_read(recording.key))
+        )
+        info = RecordingInfo(
+            recording_id, recording.key, recording.duration_s, 2, digest,
+            recording.spans_seconds(), size,
+        )  # fmt: skip
+        self.sink.emit(RecordingStopped(
+            **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+            path=info.path, duration_s=info.duration_s, channels=2, sha256=digest,
+            size_bytes=size, paused_spans=info.paused_spans,
+        ))  # fmt: skip
+        return info
+
+    # RTCP and quality --------------------------------------------------------------------
+    def _send_rtcp(self, endpoint: RtpEndpoint) -> None:
+        if endpoint.rtcp_addr is None or endpoint.released:
+            return
+        now = self.clock.now()
+        blocks: tuple[rtcp.ReportBlock, ...] = ()
+        if endpoint.stats is not None:
+            blocks = (endpoint.stats.report_block(self.clock.monotonic()),)
+        sender = endpoint.sender
+        report: rtcp.SenderReport | rtcp.ReceiverReport
+        if sender.packets_sent:
+            report = rtcp.SenderReport(
+                sender.ssrc, rtcp.ntp_from_unix(now), sender.timestamp, sender.packets_sent,
+                sender.octets_sent, blocks,
+            )  # fmt: skip
+        else:
+            report = rtcp.ReceiverReport(sender.ssrc, blocks)
+        cname = rtcp.SourceDescription(
+            (rtcp.SdesChunk(sender.ssrc, ((rtcp.SDES_CNAME, f"hotline@{self.host}".encode()),)),)
+        )
+        endpoint.send_rtcp(rtcp.serialize_compound([report, cname]), endpoint.rtcp_addr)
+
+    def _on_rtcp(self, endpoint: RtpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
+        try:
+            packets = rtcp.parse_compound(data)
+        except RtcpParseError:
+            return
+        if endpoint.remote is not None:
+            endpoint.rtcp_addr = addr  # symmetric RTCP: answer where reports come from
+        rtt = None
+        for packet in packets:
+            stats = endpoint.stats
+            if (
+                isinstance(packet, rtcp.SenderReport)
+                and stats is not None
+                and packet.ssrc == stats.ssrc
+            ):
+                stats.note_sender_report(packet.ntp_timestamp, self.clock.monotonic())
+            if isinstance(packet, rtcp.SenderReport | rtcp.ReceiverReport):
+                for block in packet.reports:
+                    if block.ssrc == endpoint.sender.ssrc:
+                        rtt = rtcp.round_trip_seconds(block, rtcp.ntp_from_unix(self.clock.now()))
+                        endpoint.last_remote_report = (
+                            block.fraction_lost / 256, block.jitter / 8.0, rtt,
+                        )  # fmt: skip
+        self._emit_quality(endpoint, final=False)
+
+    def quality(self, endpoint_id: EndpointId) -> QualitySnapshot:
+        return self._quality(self._get_rtp(endpoint_id))
+
+    def _quality(self, endpoint: RtpEndpoint) -> QualitySnapshot:
+        stats = endpoint.stats
+        remote = endpoint.last_remote_report
+        received = 0 if stats is None else stats.received
+        lost = 0 if stats is None else max(0, stats.lost)
+        expected = 0 if stats is None else stats.expected
+        return QualitySnapshot(
+            packets_received=received,
+            packets_lost=lost,
+            fraction_lost=round(lost / expected, 4) if expected > 0 else 0.0,
+            jitter_ms=0.0 if stats is None else stats.jitter / 8.0,
+            packets_sent=endpoint.sender.packets_sent,
+            remote_fraction_lost=None if remote is None else remote[0],
+            remote_jitter_ms=None if remote is None else remote[1],
+            round_trip_ms=None if remote is None or remote[2] is None else remote[2] * 1000,
+        )
+
+    def _emit_quality(self, endpoint: RtpEndpoint, *, final: bool) -> None:
+        snapshot = self._quality(endpoint)
+        self.sink.emit(MediaQualityReported(
+            **_envelope(endpoint.context, self.clock.now()), endpoint_id=endpoint.id,
+            packets_received=snapshot.packets_received, packets_lost=snapshot.packets_lost,
+            fraction_lost=snapshot.fraction_lost, jitter_ms=snapshot.jitter_ms,
+            packets_sent=snapshot.packets_sent, remote_fraction_lost=snapshot.remote_fraction_lost,
+            remote_jitter_ms=snapshot.remote_jitter_ms, round_trip_ms=snapshot.round_trip_ms,
+            final=final,
+        ))  # fmt: skip
+
+    def stats(self) -> dict[str, Any]:
+        """Engine-wide counters for metrics and the bench."""
+        pacer = self.pacer
+        return {
+            "endpoints": len(self._endpoints),
+            "paced": len(self._paced),
+            "ticks": 0 if pacer is None else pacer.ran,
+            "late_ticks": 0 if pacer is None else pacer.late,
+            "skipped_ticks": 0 if pacer is None else pacer.skipped,
+            "max_tick_lateness_ms": 0.0 if pacer is None else pacer.max_lateness * 1000,
+            "packets_paced": self.packets_paced,
+            "packets_paced_late": self.packets_paced_late,
+            "recordings": len(self._recordings),
+            "ports_in_use": self.ports.in_use,
+            "socket_errors": self.socket_errors,
+        }
+
+
+def _envelope(context: EndpointContext, at: float) -> dict[str, Any]:
+    return {
+        "tenant_id": context.tenant_id,
+        "at": at,
+        "interaction_id": context.interaction_id,
+        "leg_id": context.leg_id,
+        "agent_id": context.agent_id,
+    }
+
+
+def _unbound_send(data: bytes, addr: tuple[str, int]) -> None:
+    raise RuntimeError("endpoint used before its socket was attached")

@@ -1,0 +1,277 @@
+"""The engine on real loopback sockets with plain-UDP RTP peers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+
+import numpy as np
+import pytest
+
+from hotline.media.backend import Direction, EndpointContext, EndpointId, RemoteMedia
+from hotline.media.codecs import g711
+from hotline.media.codecs.g711 import Codec
+from hotline.media.dtmf import DtmfDigit, DtmfSource, TelephoneEvent
+from hotline.media.engine import MediaEngine
+from hotline.media.errors import EndpointNotFound, MediaConflict, PortPoolExhausted
+from hotline.media.events import MediaQualityReported
+from hotline.media.player import PlaybackEnd, Silence, Tone
+from hotline.media.rtcp import ReceiverReport, ReportBlock, parse_compound, serialize_compound
+from hotline.media.tones import BEEP, CN_RINGBACK, dtmf_tone
+from tests.integration.media.peers import (
+    RtpPeer,
+    event_payload,
+    free_port_range,
+    sink_of,
+    stream,
+)
+
+CTX = EndpointContext("t1", "I1", "L1")
+
+
+async def leg(
+    engine: MediaEngine,
+    peer: RtpPeer,
+    *,
+    codec: str = "PCMU",
+    te: int | None = 101,
+    direction: Direction = Direction.SENDRECV,
+    **kw: object,
+) -> tuple[EndpointId, tuple[str, int]]:
+    local = await engine.create_endpoint(CTX, **kw)  # type: ignore[arg-type]
+    await engine.apply_remote(
+        local.endpoint_id,
+        RemoteMedia("127.0.0.1", peer.port, codec, Codec(codec).payload_type, te,
+                    direction=direction),
+    )  # fmt: skip
+    return local.endpoint_id, (local.address, local.port)
+
+
+async def test_a_tone_is_paced_as_one_continuous_rtp_stream(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    endpoint, _ = await leg(engine, peer)
+    playback = await engine.play(endpoint, [Tone(CN_RINGBACK, 0.4)])
+    assert await asyncio.wait_for(playback.wait(), 3) is PlaybackEnd.COMPLETED
+    packets = peer.rtp()
+    tone = [p for p in packets if any(b != 0xFF for b in p.payload)]
+    assert len(tone) == 20
+    assert {len(p.payload) for p in packets} == {160}
+    seqs = [p.sequence_number for p in packets]
+    assert all((b - a) & 0xFFFF == 1 for a, b in itertools.pairwise(seqs))
+    stamps = [p.timestamp for p in packets]
+    assert all((b - a) & 0xFFFFFFFF == 160 for a, b in itertools.pairwise(stamps))
+    assert len({p.ssrc for p in packets}) == 1
+    pcm = np.concatenate([g711.ulaw_decode(p.payload) for p in tone]).astype(float)
+    assert np.argmax(np.abs(np.fft.rfft(pcm))) * 8000 / len(pcm) == pytest.approx(450, abs=3)
+    peer.close()
+
+
+async def test_relay_bridge_is_bit_exact_and_rewrites_only_the_header(engine: MediaEngine) -> None:
+    a, b = await RtpPeer.open(), await RtpPeer.open()
+    ep_a, addr_a = await leg(engine, a)
+    ep_b, _addr_b = await leg(engine, b)
+    await engine.bridge(ep_a, ep_b)
+    rng = np.random.default_rng(3)
+    payloads = [rng.integers(0, 256, 160, dtype=np.uint8).tobytes() for _ in range(50)]
+    await stream(a, addr_a, payloads)
+    received = await b.wait_for(50)
+    relayed = [p for p in received if p.payload in set(payloads)]
+    assert [p.payload for p in relayed] == payloads
+    assert relayed[0].marker
+    assert relayed[0].ssrc != a.ssrc
+    seqs = [p.sequence_number for p in relayed]
+    assert all((y - x) & 0xFFFF == 1 for x, y in itertools.pairwise(seqs))
+    assert engine.stats()["paced"] == 0  # both legs are in relay mode: nothing on the clock
+    a.close()
+    b.close()
+
+
+async def test_pcmu_to_pcma_bridge_transcodes_on_the_clock(engine: MediaEngine) -> None:
+    a, b = await RtpPeer.open(), await RtpPeer.open()
+    ep_a, addr_a = await leg(engine, a, codec="PCMU")
+    ep_b, _ = await leg(engine, b, codec="PCMA")
+    await engine.bridge(ep_a, ep_b)
+    tone = g711.ulaw_encode(dtmf_tone("5", 20, level_dbm0=-6))
+    await stream(a, addr_a, [tone] * 30)
+    await asyncio.sleep(0.1)
+    received = [p for p in b.rtp() if p.payload_type == 8]
+    expected = tone.translate(g711.transcode_table(Codec.PCMU, Codec.PCMA))
+    assert sum(p.payload == expected for p in received) >= 20
+    a.close()
+    b.close()
+
+
+async def test_symmetric_latching_answers_the_real_source(engine: MediaEngine) -> None:
+    advertised, actual = await RtpPeer.open(), await RtpPeer.open()
+    _endpoint, addr = await leg(engine, advertised)  # the SDP names one port ...
+    actual.send(b"\xff" * 160, addr)  # ... packets come from another (NAT)
+    await actual.wait_for(3)
+    stranger = await RtpPeer.open()
+    before = len(actual.rtp())
+    stranger.send(b"\xff" * 160, addr)  # a third party cannot steal the stream
+    await asyncio.sleep(0.1)
+    assert not stranger.rtp()
+    assert len(actual.rtp()) > before
+    for peer in (advertised, actual, stranger):
+        peer.close()
+
+
+async def test_port_pool_exhaustion_and_release() -> None:
+    low, _ = free_port_range()
+    engine = MediaEngine(port_min=low, port_max=low + 3, sink=sink_of_new())
+    await engine.start()
+    first = await engine.create_endpoint(CTX)
+    second = await engine.create_endpoint(CTX)
+    assert (first.port, second.port) == (low, low + 2)
+    with pytest.raises(PortPoolExhausted) as info:
+        await engine.create_endpoint(CTX)
+    assert info.value.code == "media.port_pool.exhausted"
+    await engine.release(first.endpoint_id)
+    third = await engine.create_endpoint(CTX)
+    assert third.port == low
+    await engine.close()
+    assert engine.ports.in_use == 0
+
+
+def sink_of_new():  # type: ignore[no-untyped-def]
+    from hotline.events import ListSink
+
+    return ListSink()
+
+
+async def test_rfc4733_digits_reach_callback_iterator_and_barge_in(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    seen: list[tuple[EndpointId, DtmfDigit]] = []
+    endpoint, addr = await leg(engine, peer, on_dtmf=lambda e, d: seen.append((e, d)))
+    playback = await engine.play(endpoint, [Silence(5.0)], barge_in=True)
+    events = engine.dtmf_events(endpoint)
+    next_digit = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.05)
+    for i, duration in enumerate((160, 320, 480, 640, 640, 640)):
+        end = i >= 3
+        peer.send(event_payload(7, end, duration), addr, pt=101, marker=i == 0, ts=8000)
+        await asyncio.sleep(0.02)
+    assert await asyncio.wait_for(playback.wait(), 1) is PlaybackEnd.BARGE_IN
+    assert await asyncio.wait_for(next_digit, 1) == DtmfDigit("7", 80, DtmfSource.RFC4733)
+    assert seen == [(endpoint, DtmfDigit("7", 80, DtmfSource.RFC4733))]
+    await events.aclose()
+    peer.close()
+
+
+async def test_inband_digits_when_the_peer_has_no_telephone_event(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    seen: list[DtmfDigit] = []
+    _endpoint, addr = await leg(engine, peer, te=None, on_dtmf=lambda e, d: seen.append(d))
+    audio = np.concatenate([np.zeros(800, np.int16), dtmf_tone("#", 100), np.zeros(1600, np.int16)])
+    payloads = [g711.ulaw_encode(audio[i : i + 160]) for i in range(0, len(audio), 160)]
+    await stream(peer, addr, payloads)
+    await asyncio.sleep(0.1)
+    assert [d.digit for d in seen] == ["#"]
+    assert seen[0].source is DtmfSource.INBAND
+    peer.close()
+
+
+async def test_send_dtmf_emits_rfc4733_events_then_audio_resumes(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    endpoint, _ = await leg(engine, peer)
+    await engine.send_dtmf(endpoint, "12", duration_ms=60)
+    await asyncio.sleep(0.4)
+    events = [p for p in peer.rtp() if p.payload_type == 101]
+    parsed = [TelephoneEvent.parse(p.payload) for p in events]
+    assert [e.event for e in parsed if e is not None and e.end] == [1, 1, 1, 2, 2, 2]
+    assert [p.marker for p in events].count(True) == 2
+    assert len({p.timestamp for p in events}) == 2
+    assert peer.rtp()[-1].payload_type == 0
+    peer.close()
+
+
+async def test_hold_direction_stops_sending(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    _endpoint, _ = await leg(engine, peer, direction=Direction.SENDONLY)  # the peer holds us
+    await asyncio.sleep(0.15)
+    assert peer.rtp() == []
+    peer.close()
+    with pytest.raises(EndpointNotFound):
+        await engine.play(EndpointId("nope"), [Silence(1)])
+
+
+async def test_moh_is_one_shared_stream(engine: MediaEngine) -> None:
+    await engine.register_moh("default", [Tone(BEEP, 0.25), Silence(0.25)])
+    one, two = await RtpPeer.open(), await RtpPeer.open()
+    ep_one, _ = await leg(engine, one)
+    ep_two, _ = await leg(engine, two, codec="PCMA")
+    await engine.start_moh(ep_one)
+    await engine.start_moh(ep_two)
+    stream = engine._moh["default"]
+    await asyncio.sleep(0.3)
+    await engine.stop_moh(ep_one)
+    await engine.stop_moh(ep_two)
+    # One stream: a frame is made once per tick however many listen, then encoded per codec.
+    heard_one = [g711.ulaw_decode(p.payload) for p in one.rtp()]
+    heard_two = [g711.alaw_decode(p.payload) for p in two.rtp()]
+    assert stream.frames_made <= max(len(heard_one), len(heard_two)) + 1
+    assert sum(bool(np.abs(f).max() > 1000) for f in heard_one) >= 5
+    assert sum(bool(np.abs(f).max() > 1000) for f in heard_two) >= 5
+    assert not stream.listeners
+    with pytest.raises(EndpointNotFound, match="hold music"):
+        await engine.start_moh(ep_one, "jazz")
+    one.close()
+    two.close()
+
+
+async def test_rtcp_reports_flow_both_ways_and_quality_is_an_event(engine: MediaEngine) -> None:
+    peer = await RtpPeer.open()
+    endpoint, addr = await leg(engine, peer)
+    rtcp_peer = await RtpPeer.open()
+    for _ in range(10):
+        peer.send(b"\xff" * 160, addr)
+    peer.seq += 2  # two lost
+    for _ in range(10):
+        peer.send(b"\xff" * 160, addr)
+    await asyncio.sleep(0.05)
+    our = engine._endpoints[endpoint]
+    report = ReceiverReport(rtcp_peer.ssrc, (ReportBlock(our.sender.ssrc, 64, 3, 10, 40),))  # type: ignore[attr-defined]
+    rtcp_peer.send_raw(serialize_compound([report]), (addr[0], addr[1] + 1))
+    await asyncio.sleep(0.05)
+    quality = engine.quality(endpoint)
+    assert (quality.packets_received, quality.packets_lost) == (20, 2)
+    assert quality.remote_fraction_lost == 0.25
+    assert quality.remote_jitter_ms == 5.0
+    events = sink_of(engine).of_type(MediaQualityReported)
+    assert events[-1].packets_lost == 2
+    assert events[-1].leg_id == "L1"
+    # Our own reports go to where the peer's reports came from.
+    engine._send_rtcp(our)  # type: ignore[arg-type]
+    await rtcp_peer.arrived.wait()
+    packets = parse_compound(rtcp_peer.received[-1][1])
+    assert packets[0].reports[0].cumulative_lost == 2  # type: ignore[union-attr]
+    await engine.release(endpoint)
+    assert sink_of(engine).of_type(MediaQualityReported)[-1].final
+    peer.close()
+    rtcp_peer.close()
+
+
+async def test_bridge_conflicts(engine: MediaEngine) -> None:
+    peers = [await RtpPeer.open() for _ in range(3)]
+    eps = [(await leg(engine, p))[0] for p in peers]
+    await engine.bridge(eps[0], eps[1])
+    with pytest.raises(MediaConflict):
+        await engine.bridge(eps[1], eps[2])
+    with pytest.raises(MediaConflict):
+        await engine.bridge(eps[2], eps[2])
+    await engine.unbridge(eps[1])
+    await engine.bridge(eps[1], eps[2])
+    for p in peers:
+        p.close()
+
+
+@pytest.mark.skipif(os.cpu_count() == 1, reason="timing sanity needs a spare core")
+async def test_the_clock_does_not_drift(engine: MediaEngine) -> None:
+    assert engine.pacer is not None
+    loop = asyncio.get_running_loop()
+    start_tick, start = engine.pacer.tick, loop.time()
+    await asyncio.sleep(1.0)
+    ticks = engine.pacer.tick - start_tick
+    elapsed = loop.time() - start
+    assert abs(ticks - elapsed / 0.02) <= 2

@@ -8,7 +8,8 @@ The public surface other packages use (interactions/, the CLI, the API):
   (pure), `FlowState`, the inputs and actions, and `run_flow(flow, port, variables, clock)`
   which drives a `Program` through an `InteractionPort`;
 - versions: `FlowService` over a `FlowRepository` (publish, rollback, versions, the version a
-  new call gets), `InMemoryFlowRepository`, `content_hash`; the tenant's emergency switch.
+  new call gets), `InMemoryFlowRepository`, `ProgramCache`, `content_hash`;
+- the tenant's emergency switch: `EmergencyService` over an `EmergencySwitchStore`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from hotline.flows.actions import (
     Transfer,
 )
 from hotline.flows.driver import run_flow
+from hotline.flows.emergency import (
+    EmergencyService,
+    EmergencyState,
+    EmergencySwitchStore,
+    InMemoryEmergencySwitchStore,
+)
 from hotline.flows.errors import (
     CallerHungUp,
     ExpressionEvalError,
@@ -44,6 +51,9 @@ from hotline.flows.errors import (
     NothingToRollBack,
     PortUnsupported,
     UnexpectedInput,
+)
+from hotline.flows.inputs import (
+    ACCEPTS as ACCEPTED_INPUTS,
 )
 from hotline.flows.inputs import (
     AgentLeft,
@@ -63,12 +73,17 @@ from hotline.flows.inputs import (
 from hotline.flows.interpreter import Program, StepResult
 from hotline.flows.loader import parse_flow, read_document, read_flow_file
 from hotline.flows.port import InteractionPort
+from hotline.flows.repository import ActivePointer, FlowRepository, InMemoryFlowRepository
 from hotline.flows.schema import Flow
+from hotline.flows.service import FlowService, VersionInfo
 from hotline.flows.state import Awaiting, EndReason, FlowState
 from hotline.flows.validate import FlowCheck, check_flow, ensure_valid, validate_flow
+from hotline.flows.versioning import FlowVersion, ProgramCache, content_hash
 
 __all__ = [
+    "ACCEPTED_INPUTS",
     "Action",
+    "ActivePointer",
     "AgentLeft",
     "AwaitAgentLeft",
     "Awaiting",
@@ -77,6 +92,9 @@ __all__ = [
     "Collect",
     "CollectTimedOut",
     "DigitsCollected",
+    "EmergencyService",
+    "EmergencyState",
+    "EmergencySwitchStore",
     "EndReason",
     "Enqueue",
     "ExpressionEvalError",
@@ -88,12 +106,17 @@ __all__ = [
     "FlowInvalid",
     "FlowIssue",
     "FlowNotFound",
+    "FlowRepository",
+    "FlowService",
     "FlowState",
     "FlowSyntaxError",
+    "FlowVersion",
     "FlowVersionConflict",
     "FlowVersionNotFound",
     "Hangup",
     "HungUp",
+    "InMemoryEmergencySwitchStore",
+    "InMemoryFlowRepository",
     "InteractionPort",
     "IssueCode",
     "Lookup",
@@ -105,6 +128,7 @@ __all__ = [
     "PlaybackDone",
     "PortUnsupported",
     "Program",
+    "ProgramCache",
     "PromptRef",
     "QueueAnnouncements",
     "QueueOutcome",
@@ -116,7 +140,9 @@ __all__ = [
     "Transfer",
     "TransferOutcome",
     "UnexpectedInput",
+    "VersionInfo",
     "check_flow",
+    "content_hash",
     "ensure_valid",
     "parse_flow",
     "read_document",

@@ -69,6 +69,7 @@ from hotline.media.storage import RecordingStorage, recording_key
 __all__ = ["MediaEngine"]
 
 TELEPHONE_EVENT_PT = 101
+JITTER_DELAY = 320  # samples (40 ms) of receive buffering for audio read on the clock
 RTCP_INTERVAL_TICKS = 250  # 5 s (RFC 3550 §6.2 minimum), spread over the ticks
 SILENT_FRAME = AudioFrame(pcm=np.zeros(160, np.int16))
 ENGINE_CAPABILITIES = Capabilities(features=frozenset(Capability))
@@ -595,7 +596,7 @@ class MediaEngine:
         codec = customer.codec if isinstance(customer, RtpEndpoint) else Codec.PCMU
         recording = Recording(
             recording_id, key, StereoWavWriter(file), codec=codec,
-            flush_phase=len(self._recordings),
+            flush_phase=len(self._recordings), delay=JITTER_DELAY,
         )  # fmt: skip
         customer.recording = recording
         if isinstance(customer, RtpEndpoint | FrameEndpoint):

@@ -77,12 +77,19 @@ class Recording:
         codec: Codec,
         flush_every: int = 50,
         flush_phase: int = 0,
+        delay: int = 320,
     ) -> None:
+        """`delay` is the customer endpoint's jitter-buffer delay in samples: the right channel
+        gets the same, and the first `delay` samples are dropped so that the file's time 0 is
+        the moment recording started."""
         self.id = recording_id
         self.key = key
         self.codec = codec
         self._writer = writer
-        self._right = JitterBuffer(fill=codec.silence)
+        self._right = JitterBuffer(fill=codec.silence, delay=delay)
+        self._skip_frames = delay // FRAME
+        self._delay = delay
+        self._pending: list[tuple[int, bool]] = []  # (sample index, pause?) not yet in effect
         self._left_codes = bytearray()
         self._right_codes = bytearray()
         self._silence = bytes((codec.silence,)) * FRAME
@@ -98,6 +105,16 @@ class Recording:
 
     def on_tick(self, tick: int, left: bytes | None) -> None:
         right = self._right.pull(FRAME)
+        if self._skip_frames:
+            self._skip_frames -= 1
+            return
+        while self._pending and self._pending[0][0] <= self.samples:
+            _, pausing = self._pending.pop(0)
+            if pausing:
+                self.paused_at = self.samples
+            elif self.paused_at is not None:
+                self.paused_spans.append((self.paused_at, self.samples))
+                self.paused_at = None
         if self.paused_at is not None:
             left = right = None
         self._left_codes += left if left is not None else self._silence
@@ -115,24 +132,33 @@ class Recording:
         self._right_codes.clear()
         self._writer.append(left, right)
 
+    @property
+    def paused(self) -> bool:
+        """Paused as asked (the file follows `delay` samples later)."""
+        return self._pending[-1][1] if self._pending else self.paused_at is not None
+
     def pause(self) -> bool:
-        if self.paused_at is not None:
+        """Mute from now on. Audio still in the jitter buffer arrived before the pause, but to
+        be safe for card numbers the mute starts one frame early and ends one frame late."""
+        if self.paused:
             return False
-        self.paused_at = self.samples
+        self._pending.append((max(0, self.samples + self._delay - FRAME), True))
         return True
 
     def resume(self) -> bool:
-        if self.paused_at is None:
+        if not self.paused:
             return False
-        self.paused_spans.append((self.paused_at, self.samples))
-        self.paused_at = None
+        self._pending.append((self.samples + self._delay + FRAME, False))
         return True
 
     def close(self) -> int:
         """Flush and close; returns the file size. Closes an open pause span."""
         if self.closed:
             return _HEADER_BYTES + self._writer.data_bytes
-        self.resume()
+        self._pending.clear()
+        if self.paused_at is not None:
+            self.paused_spans.append((self.paused_at, self.samples))
+            self.paused_at = None
         self.flush()
         self.closed = True
         return self._writer.close()

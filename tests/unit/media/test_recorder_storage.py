@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hotline.events import ListSink
+from hotline.media.codecs import g711
+from hotline.media.codecs.g711 import Codec
+from hotline.media.errors import RecordingError
+from hotline.media.events import RecordingPurged
+from hotline.media.recorder import Recording, StereoWavWriter, file_sha256
+from hotline.media.storage import FileRecordingStorage, purge_recordings, recording_key
+from hotline.media.wav import parse_wav
+
+DAY = 86400.0
+T0 = 1_790_000_000.0  # 2026-09-21
+
+
+def codes(value: int) -> bytes:
+    return g711.ulaw_encode(np.full(160, value, np.int16))
+
+
+def test_header_is_valid_after_every_flush_so_a_killed_process_leaves_a_playable_file() -> None:
+    file = io.BytesIO()
+    recording = Recording("R1", "k", StereoWavWriter(file), codec=Codec.PCMU, delay=0,
+                          flush_every=50)  # fmt: skip
+    for tick in range(1, 76):  # 1.5 s: one flush at tick 50
+        recording.on_sent(tick * 160, codes(-1000))
+        recording.on_tick(tick, codes(1000))
+    snapshot = parse_wav(file.getvalue())  # what a crash right now would leave behind
+    assert snapshot.channels == 2
+    assert snapshot.duration_s == pytest.approx(50 * 0.02)
+    left, right = snapshot.samples[:, 0], snapshot.samples[:, 1]
+    assert np.all(left == g711.ulaw_decode(codes(1000))[0])
+    assert np.all(right[160:] == g711.ulaw_decode(codes(-1000))[0])
+
+
+def test_pause_writes_silence_and_keeps_the_spans() -> None:
+    file = io.BytesIO()
+    recording = Recording("R1", "k", StereoWavWriter(file), codec=Codec.PCMU, delay=0)
+    for tick in range(100):
+        if tick == 25:
+            assert recording.pause()
+            assert not recording.pause()
+        if tick == 75:
+            assert recording.resume()
+        recording.on_tick(tick, codes(3000))
+    recording.pause()  # asked at the very end: never takes effect
+    recording.close()
+    # The mute ends one frame late (card-number safety); with no jitter delay it cannot start
+    # early, as the frames before it are already written.
+    assert recording.spans_seconds() == ((0.5, 1.52),)
+    assert recording.duration_s == 2.0
+
+
+def test_close_flushes_the_tail(tmp_path: Path) -> None:
+    path = tmp_path / "r.wav"
+    recording = Recording("R1", "k", StereoWavWriter(path.open("wb")), codec=Codec.PCMA, delay=320)
+    for tick in range(12):  # the first two ticks are the jitter delay, dropped
+        recording.on_tick(tick, g711.alaw_encode(np.full(160, 500, np.int16)))
+    size = recording.close()
+    audio = parse_wav(path.read_bytes())
+    assert size == path.stat().st_size == 44 + 10 * 160 * 4
+    assert audio.duration_s == pytest.approx(0.2)
+    assert (
+        file_sha256(path.open("rb")) == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    )
+
+
+def test_recording_keys_follow_the_design_layout() -> None:
+    assert recording_key("acme", "01J0", "01J1", T0) == "acme/2026/09/21/01J0-01J1.wav"
+    assert recording_key("a/../b", None, "x y", T0) == "a_.._b/2026/09/21/no-interaction-x_y.wav"
+
+
+def test_storage_never_overwrites_and_refuses_escapes(tmp_path: Path) -> None:
+    storage = FileRecordingStorage(tmp_path)
+    key = recording_key("acme", "I", "L", T0)
+    first, f1 = storage.create(key)
+    second, f2 = storage.create(key)
+    f1.close()
+    f2.close()
+    assert (first, second) == (key, key.removesuffix(".wav") + "-2.wav")
+    with pytest.raises(RecordingError, match="leaves the storage root"):
+        storage.path("../../etc/passwd")
+
+
+def _make(storage: FileRecordingStorage, tenant: str, age_days: float, name: str) -> str:
+    key, file = storage.create(recording_key(tenant, name, "L", T0 - age_days * DAY))
+    file.write(b"RIFF")
+    file.close()
+    stamp = T0 - age_days * DAY
+    os.utime(storage.path(key), (stamp, stamp))
+    return key
+
+
+def test_purge_follows_each_tenants_retention(tmp_path: Path) -> None:
+    storage = FileRecordingStorage(tmp_path)
+    old_acme = _make(storage, "acme", 40, "old")
+    new_acme = _make(storage, "acme", 10, "new")
+    old_beta = _make(storage, "beta", 40, "old")
+    sink = ListSink()
+    purged = purge_recordings(
+        storage, now=T0, default_retention_days=30, retention_days={"beta": 90}, sink=sink
+    )
+    assert purged == [old_acme]
+    assert not storage.path(old_acme).exists()
+    assert not storage.path(old_acme).parent.exists()  # empty day folder removed
+    assert storage.path(new_acme).exists()
+    assert storage.path(old_beta).exists()
+    (event,) = sink.of_type(RecordingPurged)
+    assert (event.tenant_id, event.path, event.retention_days) == ("acme", old_acme, 30)
+    assert event.age_days == pytest.approx(40)
+    assert purge_recordings(FileRecordingStorage(tmp_path / "none"), now=T0,
+                            default_retention_days=1) == []  # fmt: skip

@@ -1,8 +1,9 @@
 """What the interpreter asks the world to do. The driver turns each into an `InteractionPort` call.
 
 Each step ends with at most one action that the flow waits on (its `awaits` says which input
-answers it), possibly preceded by actions that need no answer (`NotifyVoicemail`) and followed
-by nothing. `Hangup` ends the flow. Actions are plain frozen values: no SIP, no RTP, no I/O.
+answers it), possibly preceded by actions that need no answer (`NotifyVoicemail`, `LeaveQueue`)
+and followed by nothing. `Hangup` ends the flow. Actions are plain frozen values: no SIP, no
+RTP, no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "Collect",
     "Enqueue",
     "Hangup",
+    "LeaveQueue",
     "Lookup",
     "NotifyVoicemail",
     "Play",
@@ -84,9 +86,11 @@ class QueueAnnouncements:
 
 @dataclass(frozen=True, slots=True)
 class Enqueue:
-    """Put the interaction in `queue` (→ `router.enqueue`). `entered_at` is the first time this
-    call joined this queue, so coming back to it (after declining a callback) keeps its place.
-    Answered by `QueueOutcome` when an agent answers, `max_wait` passes, or nobody can."""
+    """Put the interaction in `queue` (→ `router.enqueue`), or, when it is still in that
+    queue's line (back from a declined callback offer), just keep waiting. `entered_at` is when
+    the call joined this line. Answered by `QueueOutcome`: an agent answered, `max_wait`
+    passed (or an overflow step took the caller out of line), nobody can answer (rejected,
+    closed), or — with `offer_callback` — the router offers a callback."""
 
     awaits: ClassVar[Awaiting] = Awaiting.QUEUE
     queue: str
@@ -96,6 +100,16 @@ class Enqueue:
     max_wait: float | None
     entered_at: float
     language: str
+    offer_callback: bool = False  # answer CALLBACK_OFFERED when the router offers one
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveQueue:
+    """The flow moves on while the caller is still in `queue`'s line: withdraw it (not an
+    abandon — the caller is still here). No answer expected; harmless if already gone."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.NOTHING
+    queue: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +179,7 @@ Action: TypeAlias = (
     | Collect
     | Lookup
     | Enqueue
+    | LeaveQueue
     | AwaitAgentLeft
     | RecordVoicemail
     | NotifyVoicemail

@@ -18,6 +18,7 @@ from hotline.flows.actions import (
     Collect,
     Enqueue,
     Hangup,
+    LeaveQueue,
     Lookup,
     NotifyVoicemail,
     Play,
@@ -41,7 +42,7 @@ from hotline.flows.inputs import (
     TransferOutcome,
 )
 from hotline.flows.interpreter import Program, StepResult
-from hotline.flows.port import VOICE, InteractionPort
+from hotline.flows.port import VOICE, InteractionPort, QueuePreempted
 from hotline.flows.prompts import PromptRef
 from hotline.flows.schema import Flow
 from hotline.flows.state import FlowState
@@ -109,6 +110,9 @@ class _Performer:
             if isinstance(action, NotifyVoicemail):
                 await port.notify_voicemail(action)
                 return None
+            if isinstance(action, LeaveQueue):
+                await port.leave_queue(action)
+                return None
             await port.hang_up(action.cause)
             return None
         except PortUnsupported as exc:
@@ -127,7 +131,7 @@ def _failure(action: Action, reason: str) -> FlowInput | None:
         return TransferOutcome(False, reason)
     if isinstance(action, RequestCallback):
         return CallbackOutcome(False, reason)
-    if isinstance(action, NotifyVoicemail | Hangup):
+    if isinstance(action, NotifyVoicemail | Hangup | LeaveQueue):
         return None
     raise PortUnsupported(reason)  # play / collect / wait: a port that cannot do them is broken
 
@@ -172,6 +176,8 @@ async def run_flow(
             if result.ended:
                 return result.state
             answer = HungUp()
+        except QueuePreempted as preempted:
+            answer = preempted.outcome
         if result.ended:
             return result.state
         if answer is None:  # a step always ends with an action that is answered

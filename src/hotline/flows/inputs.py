@@ -63,6 +63,7 @@ class QueueResult(StrEnum):
     ANSWERED = "answered"
     TIMEOUT = "timeout"  # nobody answered within max_wait
     UNAVAILABLE = "unavailable"  # no agent can ever take it now (none logged in, queue closed)
+    CALLBACK_OFFERED = "callback_offered"  # the router suggests a callback; still in line
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hotline.events import DomainEvent
-from hotline.flows.actions import Action, Hangup
+from hotline.flows.actions import Action, Hangup, LeaveQueue
 from hotline.flows.errors import FlowInvalid, FlowVersionConflict, UnexpectedInput
-from hotline.flows.events import FlowEnded, FlowStarted, NodeEntered
+from hotline.flows.events import FlowEnded, FlowStarted
 from hotline.flows.expression import Expression, parse_expression
-from hotline.flows.inputs import ACCEPTS, FlowInput, HungUp
+from hotline.flows.inputs import ACCEPTS, FlowInput, HungUp, QueueOutcome
 from hotline.flows.nodes import HANDLERS, Finish, Goto, Run, Transition, Wait
-from hotline.flows.schema import Flow
+from hotline.flows.nodes.base import MAX_PATH
+from hotline.flows.schema import CallbackNode, Flow, QueueNode
 from hotline.flows.state import Awaiting, EndReason, FlowState
 from hotline.flows.validate import validate_flow
 from hotline.flows.variables import Scalar, is_scalar
@@ -32,7 +33,6 @@ from hotline.flows.variables import Scalar, is_scalar
 __all__ = ["MAX_HOPS", "MAX_PATH", "Program", "StepResult"]
 
 MAX_HOPS = 100
-MAX_PATH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +140,12 @@ class Program:
         transition: Transition
         if isinstance(event, HungUp):
             transition = Finish(EndReason.CALLER_HUNG_UP)
+        elif (
+            isinstance(event, QueueOutcome)
+            and state.awaiting is not Awaiting.QUEUE
+            and state.variables.get("queue.waiting") is True
+        ):
+            transition = self._back_in_line(run, event)
         elif not isinstance(event, ACCEPTS[state.awaiting]):
             raise UnexpectedInput("flow", state.awaiting.value, type(event).__name__)
         else:
@@ -159,11 +165,35 @@ class Program:
             type_ahead=state.type_ahead,
             entries=list(state.entries),
             sensitive=set(state.sensitive),
+            path=list(state.path),
+            steps=state.steps,
+            entered_at=state.node_entered_at,
         )
 
+    def _back_in_line(self, run: Run, event: QueueOutcome) -> Transition:
+        """The queue the caller still waits in has news while the flow is elsewhere (a
+        callback offer): return to the queue node that put the caller in line."""
+        node_id = run.variables.get("queue.node")
+        node = self.flow.nodes.get(node_id) if isinstance(node_id, str) else None
+        if not isinstance(node, QueueNode) or not isinstance(node_id, str):
+            raise UnexpectedInput("flow", "not in a queue", type(event).__name__)
+        run.enter(node_id, node, phase="waiting")
+        return HANDLERS[node.type].resume(node, run, event)
+
+    def _leave_line_if_moving_on(self, run: Run, action: Action | None) -> None:
+        """Withdraw the caller from the line when the flow goes anywhere but its queue node or
+        that queue's callback offer (a declined offer that leads to voicemail, say)."""
+        if run.variables.get("queue.waiting") is not True:
+            return
+        queue = run.variables.get("queue.name")
+        node = self.flow.nodes.get(run.node_id)
+        staying = isinstance(node, QueueNode | CallbackNode) and node.queue == queue
+        if staying and not isinstance(action, Hangup):
+            return
+        run.actions.append(LeaveQueue(str(queue)))
+        run.set("queue.waiting", False)
+
     def _drive(self, run: Run, transition: Transition, before: FlowState) -> StepResult:
-        path = list(before.path)
-        steps, entered_at = before.steps, before.node_entered_at
         hops = 0
         awaiting, ended = Awaiting.NOTHING, None
         while True:
@@ -178,24 +208,18 @@ class Program:
                     )
                     transition = Finish(EndReason.ERROR, Hangup("unavailable"), detail)
                     continue
-                run.node_id, run.phase, run.attempt = transition.target, "", 0
-                steps, entered_at = steps + 1, run.now
-                if len(path) < MAX_PATH:
-                    path.append(transition.target)
-                run.emit(
-                    NodeEntered,
-                    flow=self.flow.name,
-                    node=transition.target,
-                    node_type=node.type,
-                    title=node.title,
-                )
+                run.enter(transition.target, node)
                 transition = HANDLERS[node.type].enter(node, run)
             elif isinstance(transition, Wait):
+                self._leave_line_if_moving_on(run, transition.action)
                 run.actions.append(transition.action)
                 awaiting = transition.action.awaits
                 run.phase, run.attempt = transition.phase, transition.attempt
                 break
             else:
+                if transition.reason is not EndReason.CALLER_HUNG_UP:
+                    # A caller who hangs up abandons the line; interactions/ reports that.
+                    self._leave_line_if_moving_on(run, transition.action)
                 if transition.action is not None:
                     run.actions.append(transition.action)
                 ended = transition.reason
@@ -220,11 +244,11 @@ class Program:
             variables=run.variables,
             sensitive=frozenset(run.sensitive),
             type_ahead=run.type_ahead,
-            path=tuple(path),
+            path=tuple(run.path),
             entries=tuple(run.entries),
             started_at=before.started_at,
-            node_entered_at=entered_at,
-            steps=steps,
+            node_entered_at=run.entered_at,
+            steps=run.steps,
             ended=ended,
         )
         return StepResult(state, tuple(run.actions), tuple(run.events))

@@ -11,7 +11,10 @@ Rules every port keeps:
 - timeouts are the port's: `collect_digits`, `lookup` and `enqueue` answer with their timeout
   outcome; none of them waits longer than the request says (plus the router's own limits);
 - a method the channel cannot do raises `PortUnsupported` (a transfer on a chat, say); the
-  driver turns that into the action's failure answer.
+  driver turns that into the action's failure answer;
+- while the caller is still in a queue's line but the flow is busy elsewhere (a callback
+  offer), the queue's outcome (an agent answered, max wait) cuts the pending operation short:
+  the port raises `QueuePreempted(outcome)` from it.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from typing import Protocol
 from hotline.flows.actions import (
     Collect,
     Enqueue,
+    LeaveQueue,
     Lookup,
     NotifyVoicemail,
     RecordVoicemail,
     RequestCallback,
     Transfer,
 )
+from hotline.flows.errors import FlowError
 from hotline.flows.inputs import (
     CallbackOutcome,
     CollectTimedOut,
@@ -40,9 +45,19 @@ from hotline.flows.inputs import (
 )
 from hotline.flows.prompts import PromptRef
 
-__all__ = ["VOICE", "InteractionPort"]
+__all__ = ["VOICE", "InteractionPort", "QueuePreempted"]
 
 VOICE = "voice"
+
+
+class QueuePreempted(FlowError):
+    """Raised by a port operation cut short by the queue the caller is still waiting in."""
+
+    code = "flow.port.queue_preempted"
+
+    def __init__(self, outcome: QueueOutcome) -> None:
+        super().__init__(f"queue outcome {outcome.result.value} while the flow was busy")
+        self.outcome = outcome
 
 
 class InteractionPort(Protocol):
@@ -83,7 +98,12 @@ class InteractionPort(Protocol):
         ...
 
     async def enqueue(self, request: Enqueue) -> QueueOutcome:
-        """Queue through the router, with music and announcements, until answered or not."""
+        """Queue through the router (or keep waiting if already in this line), with music and
+        announcements, until an outcome."""
+        ...
+
+    async def leave_queue(self, request: LeaveQueue) -> None:
+        """Withdraw the caller from the line (the flow moved on); not an abandon."""
         ...
 
     async def wait_agent_left(self) -> None:

@@ -302,10 +302,13 @@ class QueueNode(_Node):
     max_wait: Annotated[float, Field(ge=5, le=86_400)] | None = None
     no_answer: NodeId | None = None  # nobody answered within max_wait; none = hang up
     unavailable: NodeId | None = None  # no agent logged in / queue closed; none = no_answer
+    callback: NodeId | None = None  # a callback node, run when the router offers a callback
     after: NodeId | None = None  # when the agent hangs up first (post-call survey)
 
     def edges(self) -> list[Edge]:
         found: list[Edge] = []
+        if self.callback is not None:
+            found.append(Edge("callback", self.callback, True))
         if self.no_answer is not None:
             # Without its own `unavailable` branch, `no_answer` can be taken at once.
             found.append(Edge("no_answer", self.no_answer, self.unavailable is not None))
@@ -335,7 +338,11 @@ class VoicemailNode(_Node):
 
 
 class CallbackNode(_Node):
-    """Offer a callback that keeps the caller's place in line; confirm the number by keys."""
+    """Offer a callback that keeps the caller's place in line; confirm the number by keys.
+
+    Reached from a queue node's `callback` branch when the router offers a callback: the
+    caller is still in line meanwhile (an agent may still answer). `declined` usually leads
+    back to the queue node, which resumes the wait at the same place."""
 
     kind = "callback"
     type: Literal["callback"]

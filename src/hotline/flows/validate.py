@@ -335,6 +335,11 @@ class _Validator:
                 self.add(IssueCode.VALUE_RANGE, node_id, "url", "the url must be http(s)://…")
         elif isinstance(node, QueueNode):
             self.queue(node_id, "queue", node.queue)
+            offer = self.flow.nodes.get(node.callback or "")
+            wrong = not isinstance(offer, CallbackNode) or offer.queue != node.queue
+            if node.callback and offer is not None and wrong:
+                message = f"must name a callback node for queue {node.queue!r}"
+                self.add(IssueCode.VALUE_RANGE, node_id, "callback", message)
             if isinstance(node.priority, int) and not 0 <= node.priority <= 100:
                 self.add(IssueCode.VALUE_RANGE, node_id, "priority", "priority goes from 0 to 100")
         elif isinstance(node, CallbackNode):

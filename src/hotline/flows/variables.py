@@ -61,6 +61,8 @@ BUILTIN_VARIABLES: Mapping[str, Type] = {
     "queue.outcome": Type.STRING,
     "queue.agent_id": Type.STRING,
     "queue.wait": Type.NUMBER,
+    "queue.node": Type.STRING,  # the queue node that put the caller in line
+    "queue.waiting": Type.BOOLEAN,  # the caller is in line (also during a callback offer)
     "voicemail.recording_id": Type.STRING,
     "voicemail.duration": Type.NUMBER,
     "transfer.outcome": Type.STRING,

@@ -10,6 +10,7 @@ from hotline.clock import FakeClock
 from hotline.flows.actions import (
     Collect,
     Enqueue,
+    LeaveQueue,
     Lookup,
     NotifyVoicemail,
     PromptRef,
@@ -113,6 +114,9 @@ class ScriptedPort:
     async def enqueue(self, request: Enqueue) -> QueueOutcome:
         answer: QueueOutcome = await self._next("enqueue", request)
         return answer
+
+    async def leave_queue(self, request: LeaveQueue) -> None:
+        await self._next("leave_queue", request)
 
     async def wait_agent_left(self) -> None:
         await self._next("agent_left", None)

@@ -13,7 +13,7 @@ from hotline.events import ListSink
 from hotline.flows.actions import Collect, Enqueue, NotifyVoicemail, RecordVoicemail
 from hotline.flows.driver import run_flow
 from hotline.flows.errors import CallerHungUp
-from hotline.flows.events import FlowEnded, NodeEntered, SurveyAnswered
+from hotline.flows.events import FlowEnded, NodeEntered, SurveyAnswered, VariableSet
 from hotline.flows.inputs import (
     CallbackOutcome,
     CollectTimedOut,
@@ -26,6 +26,7 @@ from hotline.flows.inputs import (
 )
 from hotline.flows.interpreter import Program
 from hotline.flows.loader import parse_flow, read_flow_file
+from hotline.flows.port import QueuePreempted
 from hotline.flows.state import EndReason
 
 from .fakes import Played, ScriptedPort
@@ -238,7 +239,7 @@ async def test_sales_callback_keeps_the_place_and_confirms_a_new_number(
         [
             ("lookup", NOT_FOUND),
             ("play", "1"),
-            ("enqueue", QueueOutcome(QueueResult.TIMEOUT), 120.0),
+            ("enqueue", QueueOutcome(QueueResult.CALLBACK_OFFERED), 90.0),
             ("collect", DigitsCollected("1")),  # keep my place, call me back
             ("collect", DigitsCollected("2")),  # not this number
             ("collect", DigitsCollected("13912345678")),
@@ -251,6 +252,7 @@ async def test_sales_callback_keeps_the_place_and_confirms_a_new_number(
     )
     ended, sink = await run(port, monday_morning)
     assert ended is EndReason.HANGUP
+    assert port.request("enqueue").offer_callback is True
     confirm: Collect = port.request("collect", 1)
     assert confirm.prompts[0].text == (
         "我们将回拨 1 3 8 0 0 1 3 8 0 0 0。确认请按1，输入其他号码请按2。"
@@ -262,6 +264,42 @@ async def test_sales_callback_keeps_the_place_and_confirms_a_new_number(
     assert (callback.queue, callback.number) == ("sales", "13912345678")
     assert callback.entered_at == port.request("enqueue").entered_at  # the place in line
     assert path(sink)[-2:] == ["sales_callback", "callback_thanks"]
+    assert "leave_queue" not in port.methods()  # the router keeps the place as a callback
+
+
+async def test_declining_the_offer_resumes_the_wait_and_an_agent_can_answer_mid_offer(
+    monday_morning: FakeClock,
+) -> None:
+    answered = QueuePreempted(QueueOutcome(QueueResult.ANSWERED, "agent-2"))
+    port = ScriptedPort(
+        [
+            ("lookup", NOT_FOUND),
+            ("play", "1"),
+            ("enqueue", QueueOutcome(QueueResult.CALLBACK_OFFERED), 60.0),
+            ("collect", DigitsCollected("2")),  # no thanks, I'll wait
+            ("enqueue", QueueOutcome(QueueResult.CALLBACK_OFFERED), 60.0),
+            ("collect", answered, 2.0),  # an agent answers while the offer plays
+            ("agent_left", None, 100.0),
+            ("collect", CollectTimedOut()),  # survey: no rating …
+            ("collect", CollectTimedOut()),
+            ("hang_up", None),
+        ],
+        clock=monday_morning,
+    )
+    ended, sink = await run(port, monday_morning)
+    assert ended is EndReason.HANGUP
+    first, second = port.request("enqueue", 0), port.request("enqueue", 1)
+    assert second.entered_at == first.entered_at  # same place in line
+    assert path(sink)[-6:] == [
+        "sales_queue",
+        "sales_callback",
+        "sales_queue",  # declined: back in line
+        "sales_callback",
+        "sales_queue",  # the agent answered during the offer
+        "survey",
+    ]
+    waits = [e.value for e in sink.of_type(VariableSet) if e.name == "queue.wait"]
+    assert waits == [123.0]
 
 
 async def test_a_caller_who_hangs_up_in_the_queue_ends_the_flow(monday_morning: FakeClock) -> None:

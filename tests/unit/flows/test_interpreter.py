@@ -7,11 +7,21 @@ from typing import Any
 
 import pytest
 
-from hotline.flows.actions import Collect, Enqueue, Hangup, Lookup, Play, Transfer
+from hotline.flows.actions import (
+    Collect,
+    Enqueue,
+    Hangup,
+    LeaveQueue,
+    Lookup,
+    Play,
+    RequestCallback,
+    Transfer,
+)
 from hotline.flows.errors import FlowInvalid, FlowVersionConflict, UnexpectedInput
 from hotline.flows.events import ExpressionFailed, FlowEnded, VariableSet
 from hotline.flows.inputs import (
     AgentLeft,
+    CallbackOutcome,
     CollectTimedOut,
     DigitsCollected,
     HungUp,
@@ -225,7 +235,7 @@ def test_lookup_sends_the_key_and_params_and_keeps_clean_data() -> None:
     assert found == {"crm.found": True, "crm.level": 2}
 
 
-def test_queue_priority_expressions_are_clamped_and_the_place_is_kept() -> None:
+def test_queue_priority_is_clamped_and_a_new_wait_after_a_timeout_starts_anew() -> None:
     p = program(
         {"level": {"type": "integer"}},
         q={"type": "queue", "queue": "sales", "priority": "level * 100", "no_answer": "m"},
@@ -234,16 +244,98 @@ def test_queue_priority_expressions_are_clamped_and_the_place_is_kept() -> None:
     r = begin(p, level=5)
     first = r.waiting_on
     assert isinstance(first, Enqueue)
-    assert (first.priority, first.entered_at) == (100, NOW)
+    assert (first.priority, first.entered_at, first.offer_callback) == (100, NOW, False)
     r = p.step(r.state, QueueOutcome(QueueResult.TIMEOUT), NOW + 60)
+    assert r.state.variables["queue.waiting"] is False
     r = p.step(r.state, DigitsCollected("1"), NOW + 65)
     again = r.waiting_on
     assert isinstance(again, Enqueue)
-    assert again.entered_at == NOW  # back in line where the caller was
+    assert again.entered_at == NOW + 65  # the router let go of the caller: a new wait
     r = p.step(r.state, QueueOutcome(QueueResult.ANSWERED, "a-1"), NOW + 70)
-    assert r.state.variables["queue.wait"] == 70.0
+    assert r.state.variables["queue.wait"] == 5.0
     r = p.step(r.state, AgentLeft(), NOW + 200)
     assert r.actions == (Hangup("normal"),)
+
+
+CALLBACK = {
+    "type": "callback",
+    "queue": "sales",
+    "prompt": "回电请按1，继续等待请按2",
+    "confirm_prompt": "回拨 {callback.number:digits}，确认请按1",
+    "number_prompt": "请输入号码",
+    "accepted": "thanks",
+    "declined": "q",
+    "failed": "vm",
+}
+
+
+def callback_program(declined: str = "q") -> Program:
+    return program(
+        q={"type": "queue", "queue": "sales", "callback": "cb", "no_answer": "vm"},
+        cb={**CALLBACK, "declined": declined},
+        thanks={"type": "hangup", "prompt": "谢谢"},
+        vm={"type": "voicemail"},
+    )
+
+
+def test_a_callback_offer_keeps_the_caller_in_line() -> None:
+    p = callback_program()
+    r = begin(p, **{"caller.number": "13800138000"})
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 30)
+    assert r.state.node == "cb"
+    assert r.state.variables["queue.waiting"] is True
+    r = p.step(r.state, DigitsCollected("2"), NOW + 35)  # declined: back to waiting
+    back = r.waiting_on
+    assert isinstance(back, Enqueue)
+    assert back.entered_at == NOW
+    assert not any(isinstance(a, LeaveQueue) for a in r.actions)
+    # An agent answers while the next offer plays: the flow returns to the queue node.
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 90)
+    assert isinstance(r.waiting_on, Collect)
+    r = p.step(r.state, QueueOutcome(QueueResult.ANSWERED, "a-9"), NOW + 92)
+    assert (r.state.node, r.state.phase, r.state.awaiting) == (
+        "q",
+        "connected",
+        Awaiting.AGENT_LEFT,
+    )
+    assert r.state.path[-2:] == ("cb", "q")
+    assert r.state.variables["queue.wait"] == 92.0
+
+
+def test_moving_on_from_a_callback_offer_leaves_the_line() -> None:
+    p = callback_program(declined="vm")
+    r = begin(p, **{"caller.number": "13800138000"})
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 30)
+    r = p.step(r.state, DigitsCollected("2"), NOW + 35)
+    assert isinstance(r.actions[0], LeaveQueue)
+    assert r.actions[0].queue == "sales"
+    assert r.state.variables["queue.waiting"] is False
+    with pytest.raises(UnexpectedInput):  # no longer in line: queue news is a driver bug
+        p.step(r.state, QueueOutcome(QueueResult.ANSWERED, "a-1"), NOW + 40)
+
+
+def test_a_caller_who_hangs_up_in_line_is_not_withdrawn_by_the_flow() -> None:
+    p = callback_program()
+    r = begin(p, **{"caller.number": "13800138000"})
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 30)
+    r = p.step(r.state, HungUp(), NOW + 31)
+    assert r.actions == ()  # interactions/ reports the abandon
+
+
+def test_a_booked_callback_lets_the_caller_go() -> None:
+    p = callback_program()
+    r = begin(p, **{"caller.number": "13800138000"})
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 30)
+    r = p.step(r.state, DigitsCollected("1"), NOW + 33)
+    confirm = r.waiting_on
+    assert isinstance(confirm, Collect)
+    assert confirm.prompts[0].text == "回拨 1 3 8 0 0 1 3 8 0 0 0，确认请按1"
+    r = p.step(r.state, DigitsCollected("1"), NOW + 36)
+    assert r.waiting_on == RequestCallback("sales", "13800138000", NOW)
+    r = p.step(r.state, CallbackOutcome(True), NOW + 37)
+    assert r.state.variables["queue.waiting"] is False
+    r = p.step(r.state, PlaybackDone(), NOW + 40)
+    assert r.actions == (Hangup("normal"),)  # no LeaveQueue: the router keeps the callback
 
 
 def test_transfers_end_the_flow_or_fall_back() -> None:

@@ -78,8 +78,13 @@ def test_random_callers_always_get_a_valid_next_action(
         action = result.waiting_on
         assert action is not None
         assert action.awaits is state.awaiting
-        hang_up = data.draw(st.integers(0, 20)) == 0  # now and then the caller just leaves
-        answer = HungUp() if hang_up else data.draw(ANSWERS[state.awaiting])
-        assert isinstance(answer, ACCEPTED_INPUTS[state.awaiting] + (HungUp,))
+        roll = data.draw(st.integers(0, 20))
+        if roll == 0:  # now and then the caller just leaves
+            answer: FlowInput = HungUp()
+        elif roll == 1 and state.variables.get("queue.waiting") is True:
+            answer = data.draw(ANSWERS[Awaiting.QUEUE])  # the line has news mid-offer
+        else:
+            answer = data.draw(ANSWERS[state.awaiting])
+            assert isinstance(answer, ACCEPTED_INPUTS[state.awaiting])
         now += 7.0
         result = PROGRAM.step(state, answer, now)

@@ -203,6 +203,22 @@ def test_node_rules() -> None:
     ]
 
 
+def test_a_queue_callback_branch_needs_a_callback_node_for_that_queue() -> None:
+    offer = {
+        "type": "callback",
+        "queue": "support",
+        "prompt": "p",
+        "confirm_prompt": "c",
+        "number_prompt": "n",
+        "accepted": "q",
+        "declined": "q",
+    }
+    data = flow_data(q={"type": "queue", "queue": "sales", "callback": "cb"}, cb=offer)
+    assert issues_of(data) == [(IssueCode.VALUE_RANGE, "q", "callback")]
+    data["nodes"]["cb"]["queue"] = "sales"
+    assert issues_of(data) == []
+
+
 def test_ensure_valid_raises_all_issues_at_once() -> None:
     flow = parse_flow(
         flow_data(

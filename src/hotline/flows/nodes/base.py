@@ -16,12 +16,12 @@ from hotline.events import DomainEvent
 from hotline.flows.actions import Action
 from hotline.flows.errors import ExpressionEvalError, UnexpectedInput
 from hotline.flows.evaluate import evaluate, evaluate_bool
-from hotline.flows.events import DigitsCollectedEvent, ExpressionFailed, VariableSet
+from hotline.flows.events import DigitsCollectedEvent, ExpressionFailed, NodeEntered, VariableSet
 from hotline.flows.expression import Expression, Value
 from hotline.flows.hours import local_time_variables
 from hotline.flows.inputs import FlowInput
 from hotline.flows.prompts import PromptRef, resolve_prompts
-from hotline.flows.schema import Flow, Prompt
+from hotline.flows.schema import Flow, Prompt, _Node
 from hotline.flows.state import MASK, EndReason, FlowState
 from hotline.flows.variables import Scalar
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FAILED",
     "MAX_ENTRIES",
+    "MAX_PATH",
     "Failed",
     "Finish",
     "Goto",
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 MAX_ENTRIES = 100  # keys remembered for the screen pop
+MAX_PATH = 200  # nodes remembered for the screen pop
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,9 @@ class Run:
     type_ahead: str
     entries: list[tuple[str, str]]
     sensitive: set[str]
+    path: list[str]
+    steps: int
+    entered_at: float
     actions: list[Action] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     _time: Mapping[str, Value] | None = None
@@ -114,12 +119,28 @@ class Run:
             )
         )
 
+    def enter(self, node_id: str, node: _Node, *, phase: str = "") -> None:
+        """Make `node_id` the current node (a branch taken, or a return to a queue)."""
+        self.node_id, self.phase, self.attempt = node_id, phase, 0
+        self.steps += 1
+        self.entered_at = self.now
+        if len(self.path) < MAX_PATH:
+            self.path.append(node_id)
+        self.emit(
+            NodeEntered, flow=self.flow.name, node=node_id, node_type=node.kind, title=node.title
+        )
+
     def set(self, name: str, value: Scalar, *, sensitive: bool = False) -> None:
         self.variables[name] = value
         if sensitive:
             self.sensitive.add(name)
         shown = MASK if name in self.sensitive else value
         self.emit(VariableSet, node=self.node_id, name=name, value=shown)
+
+    def update(self, name: str, value: Scalar) -> None:
+        """`set`, but only when the value changes (no event for a no-op)."""
+        if name not in self.variables or self.variables[name] != value:
+            self.set(name, value)
 
     def keyed(self, digits: str, outcome: str, *, sensitive: bool = False) -> None:
         """Record keys the caller entered (event, and the screen pop's entries)."""

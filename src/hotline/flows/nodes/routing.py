@@ -33,7 +33,7 @@ from hotline.flows.inputs import (
     RecordingDone,
     TransferOutcome,
 )
-from hotline.flows.nodes.base import Finish, Handler, Run, Transition, Wait
+from hotline.flows.nodes.base import Finish, Goto, Handler, Run, Transition, Wait
 from hotline.flows.nodes.keys import ask_key, then
 from hotline.flows.prompts import fill_template
 from hotline.flows.schema import (
@@ -64,27 +64,36 @@ def _number(value: object) -> float | None:
 
 
 class QueueHandler(Handler[QueueNode]):
+    """waiting → (answered) connected → after; (callback offered) → the callback node, still
+    in line; (timeout / unavailable) → no_answer / unavailable."""
+
     def enter(self, node: QueueNode, run: Run) -> Transition:
         run.take_type_ahead()  # keys from the menus are spent
-        priority = self.priority(node, run)
         entered_at = _number(run.variables.get("queue.entered_at"))
-        if run.variables.get("queue.name") != node.queue or entered_at is None:
-            # Coming back to the same queue (after declining a callback) keeps the place.
+        in_line = run.variables.get("queue.waiting") is True
+        if run.variables.get("queue.name") != node.queue or entered_at is None or not in_line:
             entered_at = run.now
             run.set("queue.name", node.queue)
             run.set("queue.entered_at", entered_at)
+        # else: back from a declined callback offer, still in line at the same place
+        run.update("queue.node", run.node_id)
+        run.update("queue.waiting", True)
+        return self.wait(node, run, entered_at)
+
+    def wait(self, node: QueueNode, run: Run, entered_at: float) -> Wait:
         ann = node.announcements
         announcements = QueueAnnouncements(
             ann.position, ann.ewt, ann.every, run.prompts(ann.prompt), ann.music
         )
         enqueue = Enqueue(
             node.queue,
-            priority,
+            self.priority(node, run),
             node.skills,
             announcements,
             node.max_wait,
             entered_at,
             run.language,
+            offer_callback=node.callback is not None,
         )
         return Wait(enqueue, "waiting")
 
@@ -101,7 +110,13 @@ class QueueHandler(Handler[QueueNode]):
             return then(node.after)
         if run.phase != "waiting" or not isinstance(event, QueueOutcome):
             return super().resume(node, run, event)
+        if event.result is QueueResult.CALLBACK_OFFERED:
+            if node.callback is not None:
+                return Goto(node.callback)  # still in line while the offer plays
+            entered_at = _number(run.variables.get("queue.entered_at")) or run.now
+            return self.wait(node, run, entered_at)
         run.set("queue.outcome", event.result.value)
+        run.set("queue.waiting", False)
         if event.result is QueueResult.ANSWERED:
             run.set("queue.agent_id", event.agent_id)
             entered_at = _number(run.variables.get("queue.entered_at")) or run.now
@@ -145,6 +160,8 @@ class CallbackHandler(Handler[CallbackNode]):
     def resume(self, node: CallbackNode, run: Run, event: FlowInput) -> Transition:
         if run.phase == "request" and isinstance(event, CallbackOutcome):
             run.set("callback.outcome", "booked" if event.ok else "refused")
+            if event.ok:
+                run.set("queue.waiting", False)  # the router keeps the place; the caller leaves
             return then(node.accepted if event.ok else (node.failed or node.declined))
         if not isinstance(event, DigitsCollected | CollectTimedOut):
             return super().resume(node, run, event)

@@ -24,13 +24,16 @@ from hotline.routing.agent_state import (
 )
 from hotline.routing.agents import Agent, StateChange, WorkItem
 from hotline.routing.decisions import (
+    Announce,
     CancelOffer,
     Decision,
     DialCallback,
     Exited,
     ExitReason,
     Offer,
+    OfferCallback,
     OfferEnd,
+    Overflow,
     Rejected,
     RejectReason,
 )
@@ -46,9 +49,12 @@ from hotline.routing.events import (
     QueueExited,
     QueueOffered,
     QueueOfferFailed,
+    QueueOverflowed,
     QueueRejected,
 )
+from hotline.routing.ewt import HandleTimeAverage, queue_length_ewt
 from hotline.routing.ordered import SortedMembers
+from hotline.routing.overflow import OverflowAction, widen
 from hotline.routing.queues import Destination, QueueConfig, Strategy
 from hotline.routing.skills import Requirement
 from hotline.routing.strategies import PoolSpec
@@ -56,6 +62,17 @@ from hotline.routing.timers import TimerKind, Timers
 from hotline.routing.waiting import Target, Waiting, WaitState
 
 __all__ = ["QueueRuntime", "RouterSettings", "RoutingCore"]
+
+_AGENT_FAILURES = frozenset({OfferEnd.NO_ANSWER, OfferEnd.REJECTED, OfferEnd.UNREACHABLE})
+"""Offer endings that keep the interaction away from that agent from then on."""
+
+_ITEM_TIMERS = (
+    TimerKind.RING_TIMEOUT,
+    TimerKind.MAX_WAIT,
+    TimerKind.STICKY_EXPIRY,
+    TimerKind.OVERFLOW,
+    TimerKind.ANNOUNCE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +83,8 @@ class RouterSettings:
     wrap_up_s: float = 30.0
     sticky_memory_s: float = 7 * 86_400.0  # remember a customer's last agent this long
     sticky_memory_size: int = 100_000
+    callback_dial_s: float = 60.0  # extra time a DialCallback has to reach the customer
+    aht_smoothing: float = 0.05  # weight of each new handle time in a queue's EWT average
     tz: tzinfo = UTC  # the tenant's day, for "handled today"
 
 
@@ -73,6 +92,7 @@ class RouterSettings:
 class QueueRuntime:
     config: QueueConfig
     line: SortedMembers[InteractionId]
+    aht: HandleTimeAverage
 
 
 class RoutingCore:
@@ -137,6 +157,110 @@ class RoutingCore:
                 self._exit(item, ExitReason.MAX_WAIT, config.when_max_wait, now)
         elif kind is TimerKind.STICKY_EXPIRY and item.sticky_agent is not None:
             self._unstick(item, now)
+        elif kind is TimerKind.OVERFLOW:
+            self._overflow(item, now)
+        elif kind is TimerKind.ANNOUNCE:
+            self._announce(item, now)
+
+    # == internals: overflow, announcements, EWT ===========================================
+
+    def _overflow(self, item: Waiting, now: float) -> None:
+        """Apply the next overflow step of `item` and set the timer for the one after."""
+        queue = self._queues[item.queue_id]
+        steps = queue.config.overflow
+        if item.steps_done >= len(steps):
+            return
+        index = item.steps_done
+        step = steps[index]
+        item.steps_done += 1
+        skip = (step.needs_caller and item.callback_number is not None) or (
+            step.leaves and item.state is WaitState.RINGING  # never pull a call off a ringing phone
+        )
+        if not skip:
+            self._emit(
+                QueueOverflowed(
+                    tenant_id=self.tenant_id,
+                    at=now,
+                    interaction_id=item.interaction_id,
+                    queue_id=item.queue_id,
+                    step=index,
+                    action=step.action.value,
+                    target=step.describe_target(),
+                    wait_s=item.wait_s(now),
+                    left_queue=step.leaves,
+                )
+            )
+            self._out.append(
+                Overflow(
+                    item.interaction_id,
+                    item.queue_id,
+                    index,
+                    step.action.value,
+                    step.describe_target(),
+                    step.leaves,
+                    step.destination(),
+                )
+            )
+            if step.leaves:
+                self._forget(item)
+                return
+            if step.action is OverflowAction.OFFER_CALLBACK:
+                if item.state is WaitState.WAITING:
+                    position = self._position(item)
+                    self._out.append(
+                        OfferCallback(
+                            item.interaction_id,
+                            item.queue_id,
+                            position,
+                            self._ewt(item, position),
+                        )
+                    )
+            else:
+                self._retarget(item, now)
+                if item.interaction_id not in self._items:
+                    return
+        self._schedule_overflow(item)
+
+    def _schedule_overflow(self, item: Waiting) -> None:
+        steps = self._queues[item.queue_id].config.overflow
+        if item.steps_done < len(steps):
+            at = item.entered_at + steps[item.steps_done].after_s
+            self._timers.schedule(at, TimerKind.OVERFLOW, item.interaction_id)
+        else:
+            self._timers.cancel(TimerKind.OVERFLOW, item.interaction_id)
+
+    def _announce(self, item: Waiting, now: float) -> None:
+        config = self._queues[item.queue_id].config
+        if item.state is WaitState.WAITING and item.callback_number is None:
+            position = self._position(item)
+            self._out.append(
+                Announce(item.interaction_id, item.queue_id, position, self._ewt(item, position))
+            )
+        if config.announce_every_s is not None and item.callback_number is None:
+            self._timers.schedule(
+                now + config.announce_every_s, TimerKind.ANNOUNCE, item.interaction_id
+            )
+
+    def _free_agent_exists(self, item: Waiting) -> bool:
+        for target in item.targets:
+            group = self._dispatch.group(target.requirement)
+            if group is not None and len(self._dispatch.pool(group, target.spec)):
+                return True
+        return False
+
+    def _position(self, item: Waiting) -> int:
+        return self._queues[item.queue_id].line.rank(item.interaction_id) + 1
+
+    def _ewt(self, item: Waiting, position: int) -> float | None:
+        """Queue-length estimate (`ewt.py`) over the agents of the interaction's home target."""
+        group = self._dispatch.group(item.targets[0].requirement)
+        serving = group.staffed[item.channel] if group is not None else 0
+        return queue_length_ewt(position, serving, self._queues[item.queue_id].aht.value_s)
+
+    def _observe_handle(self, work: WorkItem, now: float) -> None:
+        queue = self._queues.get(work.queue_id)
+        if queue is not None and work.connected_at is not None:
+            queue.aht.observe(now - work.connected_at)
 
     # == internals: agents =================================================================
 
@@ -203,6 +327,7 @@ class RoutingCore:
         self._dispatch.index_out(agent)
         agent.step_work(work.interaction_id, WorkStep.FINISH, now)
         del self._handling[work.interaction_id]
+        self._observe_handle(work, now)
         self._emit(
             AgentWrapUpEnded(
                 tenant_id=self.tenant_id,
@@ -286,7 +411,10 @@ class RoutingCore:
                         item.priority,
                     )
                 )
-        self._timers.schedule(now + ring_timeout_s, TimerKind.RING_TIMEOUT, item.interaction_id)
+        # a callback also needs time to dial the customer before anyone can "answer"
+        dial_s = self.settings.callback_dial_s if item.callback_number is not None else 0.0
+        deadline = now + ring_timeout_s + dial_s
+        self._timers.schedule(deadline, TimerKind.RING_TIMEOUT, item.interaction_id)
 
     def _withdraw(
         self,
@@ -301,7 +429,7 @@ class RoutingCore:
         """End one ringing offer without an answer; with `not_ready`, the agent goes not ready
         (`missed` for RONA, else the reason) when the offer's work item is gone."""
         item.ringing.discard(agent.agent_id)
-        if reason is not OfferEnd.ANSWERED_ELSEWHERE and reason is not OfferEnd.CALLER_GONE:
+        if reason in _AGENT_FAILURES:
             item.declined_by.add(agent.agent_id)
         self._dispatch.index_out(agent)
         if not_ready and reason is not OfferEnd.UNREACHABLE:
@@ -349,8 +477,24 @@ class RoutingCore:
         return Target(config.queue_id, requirement, self._spec(config), limit)
 
     def _targets_for(self, item: Waiting) -> tuple[Target, ...]:
+        """Home queue first (its requirement widened by the overflow steps fired so far), then
+        the queues `add_queue` steps brought in."""
         config = self._queues[item.queue_id].config
-        return (self._target(config, config.requirement.merged(item.extra)),)
+        home, added = widen(
+            config.requirement.merged(item.extra),
+            config.overflow[: item.steps_done],
+            self._queue_requirement,
+        )
+        targets = [self._target(config, home)]
+        for queue_id, requirement in added:
+            target = self._target(self._queues[queue_id].config, requirement)
+            if target not in targets:
+                targets.append(target)
+        return tuple(targets)
+
+    def _queue_requirement(self, queue_id: QueueId) -> Requirement | None:
+        queue = self._queues.get(queue_id)
+        return None if queue is None else queue.config.requirement
 
     def _uses_queue(self, item: Waiting, queue_id: QueueId) -> bool:
         return any(t.queue_id == queue_id for t in item.targets)
@@ -366,6 +510,7 @@ class RoutingCore:
             self._dispatch.acquire(target.requirement)
         for target in old:
             self._dispatch.release(target.requirement)
+        self._schedule_overflow(item)
         if routable:
             self._dispatch.add_routable(item)
             self._route_item(item, now)
@@ -376,7 +521,7 @@ class RoutingCore:
             self._dispatch.remove_routable(item)
         elif item.sticky_agent is not None:
             self._dispatch.remove_sticky(item, item.sticky_agent)
-        for kind in (TimerKind.RING_TIMEOUT, TimerKind.MAX_WAIT, TimerKind.STICKY_EXPIRY):
+        for kind in _ITEM_TIMERS:
             self._timers.cancel(kind, item.interaction_id)
         for target in item.targets:
             self._dispatch.release(target.requirement)

@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from hotline.ids import AgentId, InteractionId, QueueId
 from hotline.routing.capacity import Channel
-from hotline.routing.queues import Destination
+from hotline.routing.destinations import Destination
 
 __all__ = [
     "Announce",

@@ -21,12 +21,16 @@ from typing import Final
 
 from hotline.ids import QueueId
 from hotline.routing.capacity import Channel
+from hotline.routing.destinations import HANGUP, VOICEMAIL, Destination, DestinationKind
 from hotline.routing.errors import InvalidRoutingConfig
 from hotline.routing.hours import OpeningHours
+from hotline.routing.overflow import OverflowStep, check_steps
 from hotline.routing.skills import Requirement
 
 __all__ = [
+    "HANGUP",
     "STRICT_PRIORITY_CREDIT_S",
+    "VOICEMAIL",
     "Destination",
     "DestinationKind",
     "QueueConfig",
@@ -77,30 +81,6 @@ class ServiceLevelTarget:
             raise InvalidRoutingConfig("service level threshold must be >= 0 s", field="sl")
 
 
-class DestinationKind(StrEnum):
-    HANGUP = "hangup"  # play the queue's message and release
-    VOICEMAIL = "voicemail"  # target: mailbox (None: the queue's own)
-    TRANSFER = "transfer"  # target: number or SIP URI
-    QUEUE = "queue"  # target: another queue id; the caller enqueues there
-
-
-@dataclass(frozen=True, slots=True)
-class Destination:
-    kind: DestinationKind
-    target: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind in (DestinationKind.TRANSFER, DestinationKind.QUEUE) and not self.target:
-            raise InvalidRoutingConfig(f"a {self.kind} destination needs a target", field="target")
-
-    def __str__(self) -> str:
-        return self.kind.value if self.target is None else f"{self.kind.value}:{self.target}"
-
-
-HANGUP: Final = Destination(DestinationKind.HANGUP)
-VOICEMAIL: Final = Destination(DestinationKind.VOICEMAIL)
-
-
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     queue_id: QueueId
@@ -123,6 +103,11 @@ class QueueConfig:
     flush_when_closed: bool = False  # at closing time send waiting callers to `when_closed`
     sticky_wait_s: float = 0.0  # wait this long for the customer's last agent
     ring_all_limit: int = 20
+    overflow: tuple[OverflowStep, ...] = ()
+    callbacks: bool = True  # callers may ask to be called back, keeping their place
+    announce_first_s: float | None = None  # first position/EWT announcement (0: on entry)
+    announce_every_s: float | None = None  # then repeat this often
+    expected_aht_s: float = 180.0  # seeds the handle-time average EWT uses
     requirement: Requirement = field(init=False)
 
     def __post_init__(self) -> None:
@@ -135,6 +120,11 @@ class QueueConfig:
         _check_seconds(self.sticky_wait_s, "sticky_wait_s", allow_zero=True)
         if self.max_length is not None and self.max_length < 0:
             raise InvalidRoutingConfig("max_length must be >= 0", field="max_length")
+        _check_seconds(self.announce_first_s, "announce_first_s", allow_zero=True)
+        _check_seconds(self.announce_every_s, "announce_every_s", allow_zero=False)
+        _check_seconds(self.expected_aht_s, "expected_aht_s", allow_zero=False)
+        object.__setattr__(self, "overflow", tuple(self.overflow))
+        check_steps(self.overflow)
         if self.ring_all_limit < 1:
             raise InvalidRoutingConfig("ring_all_limit must be >= 1", field="ring_all_limit")
         object.__setattr__(self, "teams", frozenset(self.teams))

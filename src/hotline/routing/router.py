@@ -13,6 +13,7 @@ freeing up takes the best *waiting interaction* by priority and age. Both are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
 from hotline.routing.agent_state import (
@@ -26,7 +27,7 @@ from hotline.routing.agent_state import (
     WorkStep,
 )
 from hotline.routing.agents import Agent, AgentProfile
-from hotline.routing.core import QueueRuntime, RouterSettings, RoutingCore
+from hotline.routing.core import QueueRuntime, RouterSettings
 from hotline.routing.decisions import (
     Decision,
     OfferEnd,
@@ -45,22 +46,36 @@ from hotline.routing.events import (
     AgentWrapUpExtended,
     QueueAbandoned,
     QueueAnswered,
+    QueueCallbackFailed,
+    QueueCallbackRequested,
     QueueEntered,
+    QueueExited,
 )
+from hotline.routing.ewt import HandleTimeAverage
 from hotline.routing.ordered import SortedMembers
 from hotline.routing.queues import QueueConfig
+from hotline.routing.reconcile import Reconciling
 from hotline.routing.skills import Requirement
-from hotline.routing.snapshots import AgentSnapshot, WorkSnapshot
+from hotline.routing.snapshots import (
+    AgentSnapshot,
+    QueueSnapshot,
+    WaitingSnapshot,
+    WorkSnapshot,
+)
 from hotline.routing.timers import TimerKind
 from hotline.routing.waiting import Waiting, WaitState
 
 __all__ = ["Router", "RouterSettings"]
 
+LOGGED_OUT, NOT_READY = AgentState.LOGGED_OUT, AgentState.NOT_READY
+
 
 __all__ = ["Router", "RouterSettings"]
 
+LOGGED_OUT, NOT_READY = AgentState.LOGGED_OUT, AgentState.NOT_READY
 
-class Router(RoutingCore):
+
+class Router(Reconciling):
     """One tenant's ACD. See `docs/routing.md` for the contract with call control."""
 
     # == configuration =====================================================================
@@ -70,7 +85,8 @@ class Router(RoutingCore):
         self._begin(now)
         queue = self._queues.get(config.queue_id)
         if queue is None:
-            self._queues[config.queue_id] = QueueRuntime(config, SortedMembers())
+            aht = HandleTimeAverage(config.expected_aht_s, self.settings.aht_smoothing)
+            self._queues[config.queue_id] = QueueRuntime(config, SortedMembers(), aht)
         group = self._dispatch.acquire(config.requirement)
         self._dispatch.pool(group, self._spec(config))
         if queue is not None:
@@ -182,6 +198,7 @@ class Router(RoutingCore):
         else:
             agent.step_work(interaction_id, WorkStep.FINISH, now)
             del self._handling[interaction_id]
+            self._observe_handle(work, now)
         self._sync(agent, now, work)
         self._dispatch.index_in(agent)
         self._route_agent(agent, now)
@@ -285,6 +302,8 @@ class Router(RoutingCore):
             self._dispatch.acquire(target.requirement)
         self._items[interaction_id] = item
         queue.line.add(interaction_id, item.key)
+        position = queue.line.rank(interaction_id) + 1
+        ewt_s = 0.0 if self._free_agent_exists(item) else self._ewt(item, position)
         self._emit(
             QueueEntered(
                 tenant_id=self.tenant_id,
@@ -295,23 +314,30 @@ class Router(RoutingCore):
                 priority=priority,
                 skills=item.targets[0].requirement.labels(),
                 customer_id=customer_id,
-                position=queue.line.rank(interaction_id) + 1,
+                position=position,
+                ewt_s=ewt_s,
             )
         )
         if config.max_wait_s is not None:
             self._timers.schedule(now + config.max_wait_s, TimerKind.MAX_WAIT, interaction_id)
+        self._schedule_overflow(item)
         sticky = self._sticky_agent(item, config, preferred_agent, now)
-        if sticky is not None:
-            if sticky.free_slots(item.channel):
-                self._offer(item, item.targets[0], [sticky], now)
+        if sticky is not None and sticky.free_slots(item.channel):
+            self._offer(item, item.targets[0], [sticky], now)
+        elif sticky is not None:
+            item.sticky_agent = sticky.agent_id
+            self._dispatch.add_sticky(item, sticky.agent_id)
+            expiry = now + config.sticky_wait_s
+            self._timers.schedule(expiry, TimerKind.STICKY_EXPIRY, interaction_id)
+        else:
+            self._dispatch.add_routable(item)
+            self._route_item(item, now)
+        first = config.announce_first_s
+        if first is not None and interaction_id in self._items:
+            if first == 0:
+                self._announce(item, now)
             else:
-                item.sticky_agent = sticky.agent_id
-                self._dispatch.add_sticky(item, sticky.agent_id)
-                expiry = now + config.sticky_wait_s
-                self._timers.schedule(expiry, TimerKind.STICKY_EXPIRY, interaction_id)
-            return self._flush()
-        self._dispatch.add_routable(item)
-        self._route_item(item, now)
+                self._timers.schedule(now + first, TimerKind.ANNOUNCE, interaction_id)
         return self._flush()
 
     def abandon(self, interaction_id: InteractionId, *, now: float) -> list[Decision]:
@@ -409,6 +435,93 @@ class Router(RoutingCore):
         self._route_agent(agent, now)
         return self._flush()
 
+    def request_callback(
+        self, interaction_id: InteractionId, number: str, *, now: float
+    ) -> list[Decision]:
+        """The caller asked to be called back at `number` and hangs up: the interaction keeps
+        its place in line and yields `DialCallback` when it reaches an agent."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None:
+            raise UnknownInteraction(interaction_id, "waiting in a queue")
+        config = self._queues[item.queue_id].config
+        if not config.callbacks:
+            raise NotWaiting(f"queue {item.queue_id!r} does not offer callbacks")
+        if item.state is not WaitState.WAITING or item.callback_number is not None:
+            raise NotWaiting(f"interaction {interaction_id!r} is ringing or already a callback")
+        if not number:
+            raise NotWaiting("a callback needs a number")
+        item.callback_number = number
+        # the caller is off the line: nothing to announce, no max wait to enforce
+        self._timers.cancel(TimerKind.ANNOUNCE, interaction_id)
+        self._timers.cancel(TimerKind.MAX_WAIT, interaction_id)
+        self._emit(
+            QueueCallbackRequested(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=item.queue_id,
+                wait_s=item.wait_s(now),
+                number=number,
+            )
+        )
+        return self._flush()
+
+    def callback_failed(
+        self, interaction_id: InteractionId, *, now: float, reason: str = "no_answer"
+    ) -> list[Decision]:
+        """The customer could not be reached for a `DialCallback`: the agent is freed and the
+        callback leaves the queue (`queue.callback_failed`)."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None or item.callback_number is None or not item.ringing:
+            raise UnknownInteraction(interaction_id, "a callback being dialled")
+        agents = [self._agents[a] for a in item.ringing]
+        for agent in agents:
+            self._withdraw(item, agent, now, OfferEnd.WITHDRAWN, not_ready=False)
+        self._forget(item)
+        self._emit(
+            QueueCallbackFailed(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=item.queue_id,
+                wait_s=item.wait_s(now),
+                reason=reason,
+            )
+        )
+        for agent in agents:
+            self._route_agent(agent, now)
+        return self._flush()
+
+    def remove(
+        self, interaction_id: InteractionId, *, now: float, reason: str = "removed"
+    ) -> list[Decision]:
+        """Take an interaction out of its queue for a reason other than the caller leaving
+        (a supervisor moved it, the customer reached us another way). Ringing offers stop."""
+        self._begin(now)
+        item = self._items.get(interaction_id)
+        if item is None:
+            raise UnknownInteraction(interaction_id, "waiting in a queue")
+        agents = [self._agents[a] for a in item.ringing]
+        for agent in agents:
+            self._withdraw(item, agent, now, OfferEnd.WITHDRAWN, not_ready=False, cancel=True)
+        self._forget(item)
+        self._emit(
+            QueueExited(
+                tenant_id=self.tenant_id,
+                at=now,
+                interaction_id=interaction_id,
+                queue_id=item.queue_id,
+                reason=reason,
+                destination="caller",
+                wait_s=item.wait_s(now),
+            )
+        )
+        for agent in agents:
+            self._route_agent(agent, now)
+        return self._flush()
+
     # == timers ============================================================================
 
     def next_timer(self) -> float | None:
@@ -442,6 +555,49 @@ class Router(RoutingCore):
             ),
             handled_today=agent.handled,
             idle_since=agent.idle_since,
+        )
+
+    def waiting_snapshot(self, interaction_id: InteractionId, *, now: float) -> WaitingSnapshot:
+        """Where a waiting interaction stands: position, wait so far, estimated wait."""
+        item = self._items.get(interaction_id)
+        if item is None:
+            raise UnknownInteraction(interaction_id, "waiting in a queue")
+        position = self._position(item)
+        return WaitingSnapshot(
+            interaction_id=interaction_id,
+            queue_id=item.queue_id,
+            position=position,
+            wait_s=item.wait_s(now),
+            ewt_s=self._ewt(item, position),
+            priority=item.priority,
+            ringing=item.state is WaitState.RINGING,
+            callback=item.callback_number is not None,
+        )
+
+    def queue_snapshot(self, queue_id: QueueId, *, now: float) -> QueueSnapshot:
+        """One queue for the wallboard: who waits, for how long, and the agents who serve it.
+
+        Costs O(waiting) for the counts; call it per refresh, not per decision.
+        """
+        queue = self._queue(queue_id)
+        config = queue.config
+        items = [self._items[i] for i in queue.line]
+        group = self._dispatch.group(config.requirement)
+        states = {s: n for s, n in group.states.items() if n} if group is not None else {}
+        staffed = sum(n for s, n in states.items() if s not in (LOGGED_OUT, NOT_READY))
+        return QueueSnapshot(
+            queue_id=queue_id,
+            at=now,
+            open=config.hours is None or config.hours.is_open(now),
+            waiting=len(items),
+            ringing=sum(1 for i in items if i.state is WaitState.RINGING),
+            callbacks=sum(1 for i in items if i.callback_number is not None),
+            longest_wait_s=max((i.wait_s(now) for i in items), default=0.0),
+            agents=MappingProxyType(states),
+            staffed=staffed,
+            aht_s=queue.aht.value_s,
+            sl_target=config.sl.fraction,
+            sl_threshold_s=config.sl.threshold_s,
         )
 
     def agent_ids(self) -> list[AgentId]:

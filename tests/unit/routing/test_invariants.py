@@ -11,12 +11,14 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.ids import AgentId, InteractionId
+from hotline.ids import AgentId, InteractionId, QueueId
 from hotline.routing.agent_state import IDLE_STATES, AgentState, aggregate_phase
 from hotline.routing.capacity import Channel
 from hotline.routing.errors import RoutingError
+from hotline.routing.overflow import OverflowAction, OverflowStep
 from hotline.routing.queues import Strategy
 from hotline.routing.router import Router
+from hotline.routing.waiting import WaitState
 from tests.unit.routing.harness import Harness
 
 AGENTS = ["a0", "a1", "a2", "a3", "a4"]
@@ -33,6 +35,8 @@ operation = st.one_of(
     st.tuples(st.just("logout"), st.integers(0, 4), st.just(0)),
     st.tuples(st.just("end_wrap"), st.integers(0, 4), st.just(0)),
     st.tuples(st.just("wait"), st.sampled_from([1.0, 5.0, 16.0, 31.0]), st.just(0)),
+    st.tuples(st.just("callback"), st.integers(0, 50), st.just(0)),
+    st.tuples(st.just("unreachable"), st.integers(0, 4), st.just(0)),
 )
 
 
@@ -60,8 +64,14 @@ def check(router: Router) -> None:
                 assert item.routable
                 assert item.channel is channel
     for item in router._items.values():
+        assert item.interaction_id in router._queues[item.queue_id].line
+        assert (item.state is WaitState.RINGING) == bool(item.ringing)
         if not item.routable:
             continue
+        for target in item.targets:
+            group = d.group(target.requirement)
+            assert group is not None
+            assert item.interaction_id in group.buckets[item.channel]
         for agent in router._agents.values():
             if agent.agent_id in item.declined_by or not agent.free_slots(item.channel):
                 continue
@@ -75,9 +85,32 @@ def test_indexes_always_match_a_full_scan(
     ops: list[tuple[str, object, object]], strategy: Strategy
 ) -> None:
     h = Harness()
-    h.queue("qx", skills={"x": 2}, strategy=strategy, ring_timeout_s=15.0, wrap_up_s=5.0)
+    h.queue("qy", skills={"y": 3}, strategy=strategy)  # so that qx may add it
+    h.queue(
+        "qx",
+        skills={"x": 2},
+        strategy=strategy,
+        ring_timeout_s=15.0,
+        wrap_up_s=5.0,
+        overflow=(
+            OverflowStep(20, OverflowAction.LOWER_PROFICIENCY, proficiency=1),
+            OverflowStep(40, OverflowAction.ADD_QUEUE, queue_id=QueueId("qy")),
+            OverflowStep(60, OverflowAction.WIDEN_SKILLS),
+        ),
+    )
     h.queue("qy", skills={"y": 3}, strategy=strategy, rona_not_ready=False, sticky_wait_s=10.0)
-    h.queue("qany", strategy=strategy, max_length=4, max_wait_s=40.0)
+    h.queue(
+        "qany",
+        strategy=strategy,
+        max_length=4,
+        max_wait_s=90.0,
+        announce_first_s=0.0,
+        announce_every_s=20.0,
+        overflow=(
+            OverflowStep(10, OverflowAction.OFFER_CALLBACK),
+            OverflowStep(50, OverflowAction.VOICEMAIL),
+        ),
+    )
     h.queue("chat", channel=Channel.CHAT, strategy=strategy, wrap_up_s=0.0)
     for name, skills in zip(AGENTS, SKILLS, strict=True):
         h.agent(name, skills, capacity={Channel.VOICE: 1, Channel.CHAT: 2})
@@ -107,6 +140,10 @@ def test_indexes_always_match_a_full_scan(
                 r.logout(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
             elif kind == "end_wrap":
                 r.end_wrap_up(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
+            elif kind == "callback" and InteractionId(f"i{a}") in r._items:
+                r.request_callback(InteractionId(f"i{a}"), "100", now=h.now)
+            elif kind == "unreachable":
+                r.agent_unreachable(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
             elif kind == "wait":
                 h.advance(float(a))  # type: ignore[arg-type]
         except RoutingError:

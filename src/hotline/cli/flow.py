@@ -2,24 +2,27 @@
 
 `hotline flow check main.yaml` prints every problem as `node <id> field <field>: …` and exits 1,
 or prints a one-line summary and exits 0. Prompt files are looked up under `--prompts`, or a
-`prompts/` directory next to the flow file when there is one. `publish`, `versions` and
-`rollback` need the database and are added by the composition root.
+`prompts/` directory next to the flow file when there is one. `hotline flow graph main.yaml`
+prints the graph (Mermaid, or `--json`). `publish`, `versions` and `rollback` need the
+database and are added by the composition root.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from hotline.flows.errors import FlowSyntaxError
-from hotline.flows.loader import read_flow_file
+from hotline.flows.errors import FlowInvalid, FlowSyntaxError
+from hotline.flows.graph import flow_graph, to_mermaid
+from hotline.flows.loader import parse_flow, read_flow_file
 from hotline.flows.schema import Flow
 from hotline.flows.validate import check_flow
 
 app = typer.Typer(
-    help="IVR / bot flows: check (publish, versions, rollback).", no_args_is_help=True
+    help="IVR / bot flows: check, graph (publish, versions, rollback).", no_args_is_help=True
 )
 
 
@@ -78,3 +81,22 @@ def check(
         typer.echo(f"{path}: {len(result.issues)} error(s)", err=True)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("graph")
+def graph(
+    file: Annotated[Path, typer.Argument(help="A flow file (.yaml, .yml or .json).")],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Nodes and edges as JSON instead of Mermaid.")
+    ] = False,
+) -> None:
+    """Print the flow's graph as a Mermaid flowchart (dotted arrows: taken without waiting)."""
+    try:
+        flow = parse_flow(read_flow_file(file))
+    except (FlowSyntaxError, FlowInvalid) as exc:
+        typer.echo(f"{file}: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    if json_output:
+        typer.echo(json.dumps(flow_graph(flow).as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(to_mermaid(flow), nl=False)

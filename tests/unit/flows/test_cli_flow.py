@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -67,3 +68,20 @@ def test_unreadable_and_schema_broken_files(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["check", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 1
     assert "cannot read" in missing.stderr
+
+
+def test_graph_prints_mermaid_or_json() -> None:
+    result = runner.invoke(app, ["graph", str(DATA / "valid_small.yaml")])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "flowchart TD"
+    assert '    n0(["welcome (play)"])' in lines  # the start node is rounded
+    assert "    n3 -.->|no_answer| n4" in lines  # dotted: taken without waiting
+    as_json = runner.invoke(app, ["graph", "--json", str(EXAMPLES / "main.yaml")])
+    graph = json.loads(as_json.stdout)
+    assert graph["name"] == "main"
+    assert {"source": "main_menu", "target": "to_english", "field": "options.9", "waits": True} in (
+        graph["edges"]
+    )
+    broken = runner.invoke(app, ["graph", str(DATA / "invalid_schema.json")])
+    assert broken.exit_code == 1

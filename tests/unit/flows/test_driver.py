@@ -23,6 +23,7 @@ from hotline.flows.inputs import (
     QueueOutcome,
     QueueResult,
     RecordingDone,
+    TransferOutcome,
 )
 from hotline.flows.interpreter import Program
 from hotline.flows.loader import parse_flow, read_flow_file
@@ -363,3 +364,48 @@ async def test_voicemail_on_a_chat_is_skipped_not_fatal(clock: FakeClock) -> Non
     ended, _ = await run(port, clock)
     assert ended is EndReason.HANGUP
     assert [r for m, r in port.calls if m == "send"][1] == "感谢您的来电，再见。"
+
+
+ORDERS = Program(
+    parse_flow(read_flow_file(MAIN.parent / "order-status.yaml")), version=1, content_hash="o1"
+)
+
+
+async def test_order_status_reads_webhook_data_back_and_falls_back_when_it_is_down(
+    clock: FakeClock,
+) -> None:
+    shipped = LookupCompleted(True, {"status": "shipped", "tracking": "SF1024"})
+    port = ScriptedPort(
+        [
+            ("collect", DigitsCollected("12345678")),
+            ("lookup", shipped),
+            ("play", ""),
+            ("collect", CollectTimedOut()),
+            ("collect", CollectTimedOut()),
+            ("play", ""),
+            ("hang_up", None),
+        ],
+        clock=clock,
+    )
+    state = await run_flow(ORDERS, port, CALLER, clock)
+    port.assert_done()
+    lookup = port.request("lookup")
+    assert (lookup.source, lookup.key, lookup.timeout) == ("webhook", "12345678", 2.5)
+    assert lookup.params == {"caller": "13800138000"}
+    assert port.request("play").texts == ["您的订单已发货，运单号 S F 1 0 2 4。"]
+    assert state.ended is EndReason.HANGUP
+
+    down = ScriptedPort(
+        [
+            ("collect", DigitsCollected("12345678")),
+            ("lookup", LookupFailed("timeout"), 2.5),
+            ("transfer", TransferOutcome(True)),
+        ],
+        clock=clock,
+    )
+    state = await run_flow(ORDERS, down, CALLER, clock)
+    down.assert_done()
+    transfer = down.request("transfer")
+    assert (transfer.to, transfer.target, transfer.trunk) == ("number", "02155550100", "pstn")
+    assert state.ended is EndReason.TRANSFERRED
+    assert state.variables["order.error"] == "timeout"

@@ -33,8 +33,10 @@ def issues_of(data: dict[str, Any], **kwargs: Any) -> list[tuple[str, str | None
 BYE = {"type": "hangup"}
 
 
-def test_the_demo_and_test_flows_are_valid() -> None:
-    for path in [EXAMPLES / "main.yaml", DATA / "valid_small.yaml"]:
+def test_the_examples_and_test_flows_are_valid() -> None:
+    paths = sorted(EXAMPLES.glob("*.yaml"))
+    assert {p.name for p in paths} >= {"main.yaml", "order-status.yaml", "web-chat.yaml"}
+    for path in [*paths, DATA / "valid_small.yaml"]:
         result = check_flow(read_flow_file(path), prompts_root=PROMPTS)
         assert result.ok, [str(i) for i in result.issues]
 

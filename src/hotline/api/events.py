@@ -62,6 +62,9 @@ async def stream_events(websocket: WebSocket, after_seq: int | None = None) -> N
     try:
         principal = await principal_from(websocket)
     except HotlineError as error:
+        # Accept, then close with an application code: browsers cannot read an HTTP 403 on a
+        # WebSocket handshake, but they can read close code 4401 ("log in again").
+        await websocket.accept()
         await websocket.close(code=4401, reason=error.code)
         return
     await websocket.accept()

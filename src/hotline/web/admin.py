@@ -69,7 +69,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 "options": [["browser", "Browser (WebRTC)"], ["sip", "SIP phone"]],
                 "default": "browser",
             },
-            {"name": "extension", "label": "Extension", "type": "text"},
+            {"name": "extension", "label": "Extension", "type": "text", "optional": True},
             {"name": "sip_password", "label": "SIP password", "type": "password"},
             {"name": "skills", "label": "Skills", "type": "skills", "source": "/api/v1/skills"},
             {

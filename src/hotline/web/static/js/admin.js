@@ -69,9 +69,18 @@ async function load() {
   }
 }
 
+// Columns whose field has fixed options show the option's label, not the stored code.
+const optionLabels = Object.fromEntries(
+  descriptor.fields.filter((f) => f.options).map((f) => [f.name, Object.fromEntries(f.options)]),
+);
+
 function row(item) {
   const tr = el("tr", { dataset: { id: item.id ?? "" } });
-  for (const [name] of descriptor.columns) tr.append(el("td", {}, cell(item[name])));
+  for (const [name] of descriptor.columns) {
+    const labels = optionLabels[name];
+    const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
+    tr.append(el("td", {}, cell(value)));
+  }
   if (flags.can_write) {
     const edit = el("button", { className: "link", type: "button" }, t("Edit"));
     edit.addEventListener("click", () => openEditor(item));
@@ -189,7 +198,8 @@ function read(field) {
     case "select":
       return control.value === "" ? null : control.value;
     default:
-      return control.value;
+      // An empty optional field means "not set", not an empty string.
+      return control.value === "" && field.optional ? null : control.value;
   }
 }
 
@@ -199,8 +209,12 @@ async function openEditor(item) {
   show(editorError, "");
   const rows = [];
   for (const field of descriptor.fields) {
-    const control = await input(field, item ? (field.type === "skills" || field.type === "queue_skills" ? item[field.name] : item[field.name]) : undefined);
-    rows.push(el("label", { className: `field field-${field.type}`, dataset: { input: field.name } }, el("span", {}, field.label + (field.required ? " *" : "")), control));
+    const control = await input(field, item ? item[field.name] : undefined);
+    // Composite controls (lists of checkboxes, skill rows) are groups, not labelled inputs.
+    const composite = ["skills", "queue_skills", "multiselect", "checkboxes"].includes(field.type);
+    const wrapper = composite ? "fieldset" : "label";
+    const caption = el(composite ? "legend" : "span", {}, field.label + (field.required ? " *" : ""));
+    rows.push(el(wrapper, { className: `field field-${field.type}`, dataset: { input: field.name } }, caption, control));
   }
   fieldsBox.replaceChildren(...rows);
   dialog.showModal();

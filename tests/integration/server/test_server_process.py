@@ -1,0 +1,100 @@
+"""The real server process: a write acknowledged by the API survives kill -9; SIGTERM drains
+and exits cleanly; HTTPS with `hotline cert`; the event WebSocket; Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.server import ServerProcess
+
+
+def test_an_acknowledged_api_write_survives_kill_9(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    server = ServerProcess(tmp_path / "var", database_url)
+    server.start("demo")
+    try:
+        admin = server.login()
+        r = admin.post("/api/v1/skills", json={"name": "投诉处理"})
+        assert r.status_code == 201
+        skill_id = r.json()["id"]
+        server.kill()
+        server.start("serve")
+        admin = server.login()
+        assert admin.get(f"/api/v1/skills/{skill_id}").json()["name"] == "投诉处理"
+        events = admin.get("/api/v1/events", params={"limit": 1000}).json()["items"]
+        seqs = [e["seq"] for e in events]
+        assert seqs == list(range(1, len(seqs) + 1))
+        assert any(e["payload"].get("entity_id") == skill_id for e in events)
+    finally:
+        server.stop()
+
+
+def test_sigterm_drains_and_exits_cleanly(sqlite_server: ServerProcess) -> None:
+    sqlite_server.start("demo")
+    assert sqlite_server.terminate() == 0
+    assert "draining" in sqlite_server.log_path.read_text()
+
+
+def test_https_with_a_self_signed_certificate(tmp_path: Path) -> None:
+    tls = tmp_path / "tls"
+    subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "cert", "--host", "127.0.0.1", "--out", str(tls)],
+        check=True,
+        capture_output=True,
+    )
+    assert (tls / "key.pem").stat().st_mode & 0o777 == 0o600
+    server = ServerProcess(
+        tmp_path / "var",
+        f"sqlite+aiosqlite:///{tmp_path}/var/hotline.db",
+        HOTLINE_HTTP__TLS_CERT=str(tls / "cert.pem"),
+        HOTLINE_HTTP__TLS_KEY=str(tls / "key.pem"),
+    )
+    server.scheme = "https"
+    server.start("demo")
+    try:
+        client = server.login()
+        assert client.get("/api/v1/auth/me").json()["username"] == "admin"
+    finally:
+        server.stop()
+
+
+async def test_event_websocket_replays_and_follows(sqlite_server: ServerProcess) -> None:
+    sqlite_server.start("demo")
+    admin = sqlite_server.login()
+    ws_url = sqlite_server.url.replace("http", "ws") + "/api/v1/events"
+    with pytest.raises(ConnectionClosed) as refused:
+        async with ws_connect(ws_url) as ws:
+            await ws.recv()
+    assert refused.value.rcvd is not None
+    assert refused.value.rcvd.code == 4401
+
+    cookie = f"hotline_session={admin.cookies['hotline_session']}"
+    async with ws_connect(ws_url + "?after_seq=0", additional_headers={"Cookie": cookie}) as ws:
+        hello = json.loads(await ws.recv())
+        assert hello["type"] == "hello"
+        assert hello["last_seq"] > 0
+        replayed = [json.loads(await ws.recv()) for _ in range(hello["last_seq"])]
+        assert [m["event"]["seq"] for m in replayed] == list(range(1, hello["last_seq"] + 1))
+        await asyncio.to_thread(admin.post, "/api/v1/skills", json={"name": "直播"})
+        live = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert live["event"]["type"] == "config.changed"
+        assert live["event"]["seq"] == hello["last_seq"] + 1
+
+
+def test_metrics_are_exported(sqlite_server: ServerProcess) -> None:
+    sqlite_server.start("demo")
+    text = sqlite_server.login().get("/metrics").text
+    assert "hotline_events_appended" in text
+    assert (
+        'hotline_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"}' in text
+    )

@@ -1,0 +1,113 @@
+"""A real `hotline` server process on ephemeral ports, for tests that kill, signal or browse it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "demo-password-1"
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """`hotline demo`/`serve` as a child process; output goes to a log file for diagnosis."""
+
+    def __init__(self, var_dir: Path, database_url: str, **env: str) -> None:
+        self.var_dir = var_dir
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "HOTLINE_DATABASE_URL": database_url,
+            "HOTLINE_VAR_DIR": str(var_dir),
+            "HOTLINE_HTTP__PORT": str(self.port),
+            "HOTLINE_SIP__PORT": str(free_port(socket.SOCK_DGRAM)),
+            "HOTLINE_MEDIA__RTP_PORT_MIN": "41000",
+            "HOTLINE_MEDIA__RTP_PORT_MAX": "41999",
+            "HOTLINE_RECORDING__DIRECTORY": str(var_dir / "recordings"),
+            "HOTLINE_DEMO_PASSWORD": PASSWORD,
+            "HOTLINE_DRAIN_S": "5",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = var_dir / "server.log"
+        self.scheme = "http"
+        self.clients: list[httpx.Client] = []
+
+    def verify(self) -> ssl.SSLContext | bool:
+        cert = self.env.get("HOTLINE_HTTP__TLS_CERT")
+        return ssl.create_default_context(cafile=cert) if cert else True
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def start(self, command: str = "demo", timeout: float = 30.0) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", command],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        verify = self.verify()
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (
+                    httpx.get(f"{self.url}/api/v1/ready", timeout=1, verify=verify).status_code
+                    == 200
+                ):
+                    return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server not ready in {timeout} s:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        for client in self.clients:
+            client.close()
+        self.clients.clear()
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def terminate(self, timeout: float = 20.0) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        self.clients.clear()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def login(self, username: str = "admin") -> httpx.Client:
+        client = httpx.Client(base_url=self.url, timeout=10, verify=self.verify())
+        r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        self.clients.append(client)
+        r.raise_for_status()
+        client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return client

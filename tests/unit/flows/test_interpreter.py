@@ -314,6 +314,24 @@ def test_moving_on_from_a_callback_offer_leaves_the_line() -> None:
         p.step(r.state, QueueOutcome(QueueResult.ANSWERED, "a-1"), NOW + 40)
 
 
+def test_going_from_one_line_into_another_leaves_the_first() -> None:
+    p = program(
+        q={"type": "queue", "queue": "sales", "callback": "cb", "no_answer": "vm"},
+        cb={**CALLBACK, "declined": "q2"},
+        q2={"type": "queue", "queue": "support"},
+        thanks={"type": "hangup"},
+        vm={"type": "voicemail"},
+    )
+    r = begin(p, **{"caller.number": "13800138000"})
+    r = p.step(r.state, QueueOutcome(QueueResult.CALLBACK_OFFERED), NOW + 30)
+    r = p.step(r.state, DigitsCollected("2"), NOW + 35)
+    leave, enqueue = r.actions
+    assert leave == LeaveQueue("sales")
+    assert isinstance(enqueue, Enqueue)
+    assert (enqueue.queue, enqueue.entered_at) == ("support", NOW + 35)
+    assert r.state.variables["queue.waiting"] is True
+
+
 def test_a_caller_who_hangs_up_in_line_is_not_withdrawn_by_the_flow() -> None:
     p = callback_program()
     r = begin(p, **{"caller.number": "13800138000"})

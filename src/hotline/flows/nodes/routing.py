@@ -14,6 +14,7 @@ from hotline.flows.actions import (
     Collect,
     Enqueue,
     Hangup,
+    LeaveQueue,
     NotifyVoicemail,
     Play,
     QueueAnnouncements,
@@ -71,7 +72,12 @@ class QueueHandler(Handler[QueueNode]):
         run.take_type_ahead()  # keys from the menus are spent
         entered_at = _number(run.variables.get("queue.entered_at"))
         in_line = run.variables.get("queue.waiting") is True
-        if run.variables.get("queue.name") != node.queue or entered_at is None or not in_line:
+        current = run.variables.get("queue.name")
+        if in_line and current != node.queue:
+            # From one line straight into another (a declined offer leading elsewhere).
+            run.actions.append(LeaveQueue(str(current)))
+            in_line = False
+        if current != node.queue or entered_at is None or not in_line:
             entered_at = run.now
             run.set("queue.name", node.queue)
             run.set("queue.entered_at", entered_at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import struct
+from collections import deque
 
 __all__ = [
     "DTMF_EVENTS",
@@ -71,7 +72,7 @@ class Rfc4733Receiver:
         self._open: tuple[int, int] | None = None  # (timestamp, event code)
         self._open_duration = 0
         self._last_packet_at = 0.0
-        self._finished: set[int] = set()  # timestamps of recently finished events
+        self._finished: deque[int] = deque(maxlen=8)  # timestamps of recently finished events
 
     @property
     def active(self) -> str | None:
@@ -98,9 +99,7 @@ class Rfc4733Receiver:
     def _close(self) -> DtmfDigit:
         assert self._open is not None
         timestamp, code = self._open
-        self._finished.add(timestamp)
-        if len(self._finished) > 8:
-            self._finished.discard(min(self._finished))
+        self._finished.append(timestamp)  # the oldest drops out (not the smallest: wrap-around)
         digit = DtmfDigit(
             DTMF_EVENTS[code], self._open_duration * 1000 // self._rate, DtmfSource.RFC4733
         )

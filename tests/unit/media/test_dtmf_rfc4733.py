@@ -80,3 +80,18 @@ def test_sender_packets_are_decoded_by_the_receiver_once() -> None:
 def test_sender_rejects_non_digits() -> None:
     with pytest.raises(ValueError, match="not a DTMF digit"):
         Rfc4733Sender("x", timestamp=0)
+
+
+def test_redundant_end_packets_are_ignored_whatever_the_timestamp_order() -> None:
+    # Regression: a digit whose timestamp was the smallest of the recent ones was forgotten
+    # at once and its retransmitted end packets became a second digit.
+    receiver = Rfc4733Receiver()
+    digits = []
+    for i, timestamp in enumerate([90_000, 80_000, 70_000, 60_000, 50_000, 40_000, 30_000,
+                                   20_000, 10_000]):  # fmt: skip
+        end = TelephoneEvent(i % 10, True, 10, 800).serialize()
+        for _ in range(3):
+            digit = receiver.receive(timestamp, end, float(i))
+            if digit is not None:
+                digits.append(digit.digit)
+    assert digits == [str(i) for i in range(9)]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.sip.headers import Via
+from hotline.sip.uri import SipUri
 
-__all__ = ["Address", "Outgoing", "response_address"]
+__all__ = ["Address", "Outgoing", "address_for_uri", "response_address"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +51,14 @@ def response_address(via: Via, source: Address) -> Address:
         return source
     default_port = 5061 if via.transport == "TLS" else 5060
     return Address(source.transport, source.host, via.port or default_port)
+
+
+def address_for_uri(uri: SipUri, default_transport: str = "udp") -> Address:
+    """Where to send a request for `uri` (RFC 3263 without DNS: numeric hosts or names the
+    adapter resolves): `maddr` wins over the host, `transport=` over the default."""
+    transport = uri.transport or ("tls" if uri.scheme == "sips" else default_transport)
+    host = uri.param("maddr") or uri.host
+    if host.startswith("["):
+        host = host[1:-1]
+    port = uri.port or (5061 if transport == "tls" else 5060)
+    return Address(transport, host, port)

@@ -1,0 +1,89 @@
+"""Domain events of `hotline.sip` (DESIGN §3.3): registrations, reachability, protection.
+
+`tenant_id` is a parameter of the producer: the lead maps realms (and trunks) to tenants.
+"""
+
+from __future__ import annotations
+
+from hotline.events import DomainEvent, domain_event
+
+__all__ = [
+    "ContactReachability",
+    "FloodDetected",
+    "OutboundDenied",
+    "Registered",
+    "ScannerBlocked",
+    "SourceBanned",
+    "TrunkRegistration",
+    "Unregistered",
+]
+
+
+@domain_event("sip.registered")
+class Registered(DomainEvent):
+    """A phone registered a contact for an address-of-record (new or refreshed binding)."""
+
+    aor: str
+    contact: str
+    expires_at: float
+    source: str
+    transport: str
+    user_agent: str | None = None
+    refreshed: bool = False
+
+
+@domain_event("sip.unregistered")
+class Unregistered(DomainEvent):
+    """A binding ended: `reason` is "removed" (expires=0), "expired" or "replaced"."""
+
+    aor: str
+    contact: str
+    reason: str
+
+
+@domain_event("sip.reachability")
+class ContactReachability(DomainEvent):
+    """OPTIONS qualify found a registered contact (un)reachable; `rtt_ms` when reachable."""
+
+    aor: str
+    contact: str
+    reachable: bool
+    rtt_ms: float | None = None
+
+
+@domain_event("sip.source_banned")
+class SourceBanned(DomainEvent):
+    source: str
+    until: float
+    reason: str
+
+
+@domain_event("sip.flood_detected")
+class FloodDetected(DomainEvent):
+    source: str
+    reason: str
+
+
+@domain_event("sip.scanner_blocked")
+class ScannerBlocked(DomainEvent):
+    source: str
+    user_agent: str
+
+
+@domain_event("sip.trunk_registration")
+class TrunkRegistration(DomainEvent):
+    """Outbound registration to a provider succeeded or failed (`status` is the SIP code)."""
+
+    trunk: str
+    registered: bool
+    status: int | None = None
+    expires_at: float | None = None
+
+
+@domain_event("sip.outbound_denied")
+class OutboundDenied(DomainEvent):
+    """The toll-fraud policy refused a destination (or the concurrent cap was reached)."""
+
+    destination: str
+    role: str
+    reason: str

@@ -1,0 +1,260 @@
+"""REGISTER handling, digest checks, contact qualify and trunk registration for `SipService`.
+
+The protocol decisions are the pure `Registrar` and `DigestAuthenticator`; this module adds
+the asyncio parts: credential and binding store calls, OPTIONS qualify rounds, outbound
+registration loops, and the domain events (`sip.registered`, `sip.unregistered`,
+`sip.reachability`, `sip.trunk_registration`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+from hotline.sip.auth import AuthOutcome, CredentialStore, DigestResponse
+from hotline.sip.construct import make_response, new_call_id, new_tag
+from hotline.sip.endpoint import RequestReceived
+from hotline.sip.events import (
+    ContactReachability,
+    Registered,
+    TrunkRegistration,
+    Unregistered,
+)
+from hotline.sip.headers import Headers
+from hotline.sip.message import Request
+from hotline.sip.registrar import (
+    Binding,
+    BindingChange,
+    BindingStore,
+    ChangeKind,
+    Registrar,
+    RegistrarSettings,
+)
+from hotline.sip.transport.calls import CallFailed
+from hotline.sip.trunk import Trunk
+from hotline.sip.uri import SipUri, parse_uri
+
+if TYPE_CHECKING:
+    from hotline.sip.transport.service import SipService
+
+__all__ = ["RegistrationService"]
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        service: SipService,
+        credentials: CredentialStore | None,
+        store: BindingStore,
+        settings: RegistrarSettings,
+    ) -> None:
+        self.service = service
+        self._trunk_call_ids: dict[str, str] = {}
+        self._trunk_seq: dict[str, int] = {}
+        self.credentials = credentials
+        self.store = store
+        self.registrar = Registrar(settings)
+        self.trunk_state: dict[str, bool] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last_qualify = 0.0
+
+    async def start(self) -> None:
+        gone = self.registrar.load(await self.store.load_all(), self.service.now())
+        await self._apply(gone)
+        for trunk in self.service.config.trunks:
+            if trunk.register:
+                self._tasks.append(asyncio.ensure_future(self._trunk_loop(trunk)))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # --- authentication (REGISTER and INVITE from phones) ---
+
+    async def authenticate(self, event: RequestReceived) -> str | None:
+        """The authenticated username, or None after answering 401/403 ourselves."""
+        service = self.service
+        request = event.request
+        if self.credentials is None:
+            return request.from_.sip_uri.user_unescaped if request.from_.sip_uri else ""
+        now = service.now()
+        value = request.headers.get("authorization") or request.headers.get("proxy-authorization")
+        creds = DigestResponse.parse(value) if value else None
+        if creds is None:
+            self._challenge(event, stale=False)
+            return None
+        ha1 = await self.credentials.lookup(service.config.realm, creds.username)
+        outcome = service.authenticator.verify(creds, request.method, ha1, now)
+        if outcome is AuthOutcome.OK:
+            service.protector.auth_succeeded(event.source.host)
+            return creds.username
+        if outcome is AuthOutcome.STALE:
+            self._challenge(event, stale=True)
+            return None
+        service.protector.auth_failed(event.source.host, now)
+        service._protection_events()
+        service.respond(event.transaction, make_response(request, 403, to_tag=new_tag()))
+        return None
+
+    def _challenge(self, event: RequestReceived, *, stale: bool) -> None:
+        service = self.service
+        challenges = service.authenticator.challenges(service.now(), stale=stale)
+        response = make_response(
+            event.request,
+            401,
+            to_tag=new_tag(),
+            extra=[("WWW-Authenticate", c) for c in challenges],
+        )
+        service.respond(event.transaction, response)
+
+    # --- REGISTER ---
+
+    async def handle_register(self, event: RequestReceived) -> None:
+        request = event.request
+        service = self.service
+        to_uri = request.to.uri
+        if not isinstance(to_uri, SipUri) or not to_uri.user:
+            response = make_response(
+                request, 400, "To must be a sip URI with a user", to_tag=new_tag()
+            )
+            service.respond(event.transaction, response)
+            return
+        aor = to_uri.user_unescaped or ""
+        user = await self.authenticate(event)
+        if user is None:
+            return
+        if self.credentials is not None and user != aor:
+            response = make_response(request, 403, "Not your address-of-record", to_tag=new_tag())
+            service.respond(event.transaction, response)
+            return
+        result = self.registrar.register(request, aor, event.source, service.now())
+        extra = list(result.headers)
+        if result.status == 200:
+            extra.append(
+                (
+                    "Date",
+                    time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(service.clock.now())),
+                )
+            )
+        response = make_response(
+            request, result.status, result.reason, to_tag=new_tag(), extra=extra
+        )
+        service.respond(event.transaction, response)
+        await self._apply(result.changes)
+
+    async def _apply(self, changes: list[BindingChange]) -> None:
+        service = self.service
+        at = service.clock.now()
+        tenant = service.config.tenant_id
+        for change in changes:
+            b = change.binding
+            wall_expiry = at + (b.expires_at - service.now())
+            if change.kind in (ChangeKind.ADDED, ChangeKind.REFRESHED):
+                await self.store.save(b)
+                service.sink.emit(
+                    Registered(
+                        tenant_id=tenant, at=at, aor=b.aor, contact=b.contact,
+                        expires_at=wall_expiry, source=f"{b.source.host}:{b.source.port}",
+                        transport=b.source.transport, user_agent=b.user_agent,
+                        refreshed=change.kind is ChangeKind.REFRESHED,
+                    )
+                )  # fmt: skip
+            elif change.kind in (ChangeKind.REMOVED, ChangeKind.EXPIRED):
+                await self.store.delete(b.aor, b.contact)
+                service.sink.emit(
+                    Unregistered(
+                        tenant_id=tenant, at=at, aor=b.aor, contact=b.contact,
+                        reason=change.kind.value,
+                    )
+                )  # fmt: skip
+            else:
+                await self.store.save(b)
+
+    def contacts(self, aor: str) -> list[Binding]:
+        return self.registrar.contacts(aor, self.service.now())
+
+    def tick(self) -> None:
+        """Called every second: expire bindings, start a qualify round when due."""
+        now = self.service.now()
+        gone = self.registrar.expire(now)
+        if gone:
+            self.service._spawn(self._apply(gone))
+        interval = self.service.config.qualify_interval_s
+        if interval > 0 and now - self._last_qualify >= interval:
+            self._last_qualify = now
+            for binding in self.registrar.all_bindings():
+                self.service._spawn(self.qualify(binding))
+
+    async def qualify(self, binding: Binding) -> bool:
+        """OPTIONS to a contact; a reachability event when it flips."""
+        service = self.service
+        started = service.now()
+        try:
+            await service.options(binding.source, binding.contact)
+            reachable = True
+        except CallFailed:
+            reachable = False
+        rtt = (service.now() - started) * 1000.0
+        change = self.registrar.set_reachable(binding.aor, binding.contact, reachable)
+        if change is not None:
+            await self._apply([change])
+            service.sink.emit(
+                ContactReachability(
+                    tenant_id=service.config.tenant_id, at=service.clock.now(), aor=binding.aor,
+                    contact=binding.contact, reachable=reachable,
+                    rtt_ms=round(rtt, 1) if reachable else None,
+                )
+            )  # fmt: skip
+        return reachable
+
+    # --- registering to trunks ---
+
+    async def register_trunk(self, trunk: Trunk, expires: int | None = None) -> int:
+        """One REGISTER to the provider (answering its challenge); returns the status."""
+        service = self.service
+        dest = trunk.address
+        local = service.endpoint.local.get(dest.transport) or next(
+            iter(service.endpoint.local.values())
+        )
+        domain = trunk.from_domain or trunk.host
+        user = trunk.username or "hotline"
+        aor = f"sip:{user}@{domain}"
+        headers = Headers()
+        headers.add("From", f"<{aor}>;tag={new_tag()}")
+        headers.add("To", f"<{aor}>")
+        headers.add("Call-ID", self._trunk_call_ids.setdefault(trunk.name, new_call_id(local.host)))
+        seq = self._trunk_seq.get(trunk.name, 0) + 1
+        headers.add("CSeq", f"{seq} REGISTER")
+        headers.add("Contact", service.contact_for(dest))
+        headers.add("Expires", str(trunk.register_expires if expires is None else expires))
+        headers.add("Content-Length", "0")
+        uri = parse_uri(f"sip:{domain}")
+        response, _ = await service.request_with_auth(
+            Request("REGISTER", uri, headers), dest, trunk.username, trunk.password
+        )
+        self._trunk_seq[trunk.name] = response.cseq.number
+        return response.status
+
+    async def _trunk_loop(self, trunk: Trunk) -> None:
+        service = self.service
+        while True:
+            try:
+                status = await self.register_trunk(trunk)
+            except CallFailed as exc:
+                status = exc.status
+            ok = 200 <= status < 300
+            if self.trunk_state.get(trunk.name) != ok:
+                self.trunk_state[trunk.name] = ok
+                service.sink.emit(
+                    TrunkRegistration(
+                        tenant_id=trunk.tenant_id, at=service.clock.now(), trunk=trunk.name,
+                        registered=ok, status=status,
+                        expires_at=service.clock.now() + trunk.register_expires if ok else None,
+                    )
+                )  # fmt: skip
+            await asyncio.sleep(max(30.0, trunk.register_expires * 0.8) if ok else 30.0)

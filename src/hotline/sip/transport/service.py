@@ -1,0 +1,921 @@
+"""`SipService`: the asyncio user-agent that call control talks to (issue 6's interface).
+
+It owns the sockets (UDP, TCP), runs the sans-I/O `Endpoint` (transactions, validation) on one
+timer, keeps dialogs as `CallSession`s, answers REGISTER through the `Registrar` with digest
+auth, qualifies contacts, registers to trunks, applies protection, reports every message to
+an observer and emits domain events. Everything protocol-shaped lives in `hotline.sip`; this
+module only wires it to the event loop. See docs/sip.md for the call-control API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from hotline.clock import Clock
+from hotline.events import EventSink
+from hotline.sip.address import Address, Outgoing, address_for_uri
+from hotline.sip.auth import CredentialStore, DigestAuthenticator
+from hotline.sip.construct import make_response, new_call_id, new_tag
+from hotline.sip.dialog import Dialog
+from hotline.sip.dtmf import parse_dtmf_info
+from hotline.sip.endpoint import (
+    AckReceived,
+    CancelReceived,
+    Endpoint,
+    EndpointEvent,
+    EndpointSettings,
+    MessageRejected,
+    RequestReceived,
+    ResponseArrived,
+    TransactionFailed,
+)
+from hotline.sip.errors import SdpError, SdpNegotiationFailed, SipParseError, TransportError
+from hotline.sip.events import FloodDetected, ScannerBlocked, SourceBanned
+from hotline.sip.headers import Headers, NameAddr
+from hotline.sip.message import Message, Request, Response
+from hotline.sip.offeranswer import NegotiatedMedia, accept_answer, make_answer
+from hotline.sip.protection import ProtectionSettings, Protector
+from hotline.sip.refer import parse_refer_to, parse_replaces
+from hotline.sip.registrar import BindingStore, InMemoryBindingStore, RegistrarSettings
+from hotline.sip.sdp import SessionDescription, parse_sdp
+from hotline.sip.server_transaction import ServerInviteTransaction, ServerTransaction
+from hotline.sip.timers import TimerSettings
+from hotline.sip.trace import MessageObserver, TraceRecord
+from hotline.sip.transaction import ClientInviteTransaction, ClientTransaction
+from hotline.sip.transport.calls import (
+    CallFailed,
+    CallSession,
+    DtmfReceived,
+    IncomingCall,
+    MediaChanged,
+    OutgoingCall,
+    Progress,
+    RemoteHangup,
+    TransferProgress,
+    TransferRequested,
+)
+from hotline.sip.transport.registration import RegistrationService
+from hotline.sip.transport.tcp import TcpTransport
+from hotline.sip.transport.udp import UdpTransport
+from hotline.sip.trunk import CallerId, Trunk, caller_id_of, did_of, identify_trunk
+from hotline.sip.uri import SipUri, parse_uri
+
+__all__ = ["CallHandler", "SipService", "SipServiceConfig"]
+
+log = logging.getLogger(__name__)
+
+CallHandler = Callable[[IncomingCall], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SipServiceConfig:
+    """Plain settings (the lead fills them from `Settings.sip`); ports 0 = ephemeral."""
+
+    host: str = "127.0.0.1"
+    udp_port: int | None = 5060
+    tcp_port: int | None = 5060
+    public_host: str | None = None
+    realm: str = "hotline"
+    tenant_id: str = "default"
+    user_agent: str = "Hotline"
+    timers: TimerSettings = field(default_factory=TimerSettings)
+    protection: ProtectionSettings = field(default_factory=ProtectionSettings)
+    registrar: RegistrarSettings = field(default_factory=RegistrarSettings)
+    qualify_interval_s: float = 30.0
+    nonce_lifetime_s: float = 300.0
+    authenticate_invites: bool = True
+    trunks: tuple[Trunk, ...] = ()
+    in_dialog_timeout_s: float = 40.0
+
+
+@dataclass(slots=True)
+class _Waiter:
+    future: asyncio.Future[Response]
+    on_provisional: Callable[[Response], None] | None = None
+    on_late_2xx: Callable[[Response], None] | None = None
+
+
+class SipService:
+    def __init__(
+        self,
+        config: SipServiceConfig,
+        *,
+        clock: Clock,
+        events: EventSink,
+        credentials: CredentialStore | None = None,
+        bindings: BindingStore | None = None,
+        observer: MessageObserver | None = None,
+        on_call: CallHandler | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.sink = events
+        self.observer = observer
+        self.on_call = on_call
+        self.protector = Protector(config.protection)
+        self.endpoint = Endpoint(
+            {},
+            settings=EndpointSettings(timers=config.timers, user_agent=config.user_agent),
+            protector=self.protector,
+        )
+        self.authenticator = DigestAuthenticator(
+            config.realm, nonce_lifetime=config.nonce_lifetime_s
+        )
+        self.credentials = credentials
+        self.registration = RegistrationService(
+            self, credentials, bindings or InMemoryBindingStore(), config.registrar
+        )
+        self._udp = UdpTransport(self._received)
+        self._tcp = TcpTransport(
+            self._received, max_message_bytes=config.protection.max_message_bytes
+        )
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due: float | None = None
+        self._waiters: dict[ClientTransaction, _Waiter] = {}
+        self._incoming: dict[ServerInviteTransaction, IncomingCall] = {}
+        self._sessions: dict[tuple[str, str, str], CallSession] = {}
+        self._answered: dict[ServerInviteTransaction, CallSession] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self.local: dict[str, Address] = {}
+        self.counters: dict[str, int] = {
+            "messages_in": 0,
+            "messages_out": 0,
+            "calls_in": 0,
+            "calls_out": 0,
+            "transport_errors": 0,
+        }
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        c = self.config
+        if c.udp_port is not None:
+            self.local["udp"] = await self._udp.start(c.host, c.udp_port)
+        if c.tcp_port is not None:
+            port = c.tcp_port
+            if port == 0 and "udp" in self.local:
+                port = self.local["udp"].port  # same port number on both when we can
+            try:
+                self.local["tcp"] = await self._tcp.start(c.host, port)
+            except OSError:
+                self.local["tcp"] = await self._tcp.start(c.host, 0)
+        self.endpoint.local = {
+            t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
+        }
+        await self.registration.start()
+        self._spawn(self._maintenance())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.registration.stop()
+        if self._timer is not None:
+            self._timer.cancel()
+        self._udp.close()
+        await self._tcp.close()
+
+    def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
+        task: asyncio.Task[object] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("SIP task failed", exc_info=task.exception())
+
+    def now(self) -> float:
+        return self.clock.monotonic()
+
+    def metrics(self) -> dict[str, int]:
+        """Plain counters for the lead's Prometheus exporter (names end up as sip_<name>)."""
+        out = dict(self.counters)
+        out.update({f"protection_{k}": v for k, v in self.protector.counters.as_dict().items()})
+        out["transactions"] = self.endpoint.transaction_count
+        out["sessions"] = len(self._sessions)
+        out["bindings"] = len(self.registration.registrar.all_bindings())
+        out["tcp_framing_errors"] = self._tcp.framing_errors
+        return out
+
+    # --- transport glue ---
+
+    def _received(self, data: bytes, source: Address) -> None:
+        self.counters["messages_in"] += 1
+        self._trace("in", data, source)
+        self._dispatch(self.endpoint.receive(data, source, self.now()))
+        self._pump()
+
+    def _trace(self, direction: str, data: bytes, peer: Address) -> None:
+        if self.observer is None:
+            return
+        local = self.local.get(peer.transport)
+        self.observer.observe(
+            TraceRecord(
+                at=self.clock.now(),
+                direction=direction,
+                transport=peer.transport,
+                local=f"{local.host}:{local.port}" if local else "",
+                remote=f"{peer.host}:{peer.port}",
+                data=data,
+            )
+        )
+
+    def _pump(self) -> None:
+        for out in self.endpoint.datagrams_to_send():
+            self._send(out)
+        due = self.endpoint.next_timer()
+        if due is not None and due != self._timer_due:
+            if self._timer is not None:
+                self._timer.cancel()
+            delay = max(0.0, due - self.now())
+            self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
+            self._timer_due = due
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_due = None
+        self._dispatch(self.endpoint.on_timer(self.now()))
+        self._pump()
+
+    def _send(self, out: Outgoing) -> None:
+        self.counters["messages_out"] += 1
+        self._trace("out", out.data, out.to)
+        if out.to.transport == "udp":
+            self._udp.send(out.data, out.to)
+        elif not self._tcp.send_now(out.data, out.to):
+            self._spawn(self._send_tcp(out))
+
+    async def _send_tcp(self, out: Outgoing) -> None:
+        try:
+            await self._tcp.send(out.data, out.to)
+        except TransportError as exc:
+            self.counters["transport_errors"] += 1
+            self._dispatch(self.endpoint.transport_failed(out.to, str(exc)))
+            self._pump()
+
+    # --- sending helpers used by calls and registration ---
+
+    def respond(self, txn: ServerTransaction, response: Response) -> None:
+        self.endpoint.respond(txn, response, self.now())
+        self._pump()
+
+    def contact_for(self, peer: Address) -> str:
+        local = self.endpoint.local.get(peer.transport) or next(iter(self.endpoint.local.values()))
+        param = "" if peer.transport == "udp" else f";transport={peer.transport}"
+        return f"<sip:hotline@{local.host}:{local.port}{param}>"
+
+    async def request(
+        self,
+        request: Request,
+        destination: Address,
+        *,
+        on_provisional: Callable[[Response], None] | None = None,
+        on_late_2xx: Callable[[Response], None] | None = None,
+    ) -> tuple[Response, ClientTransaction]:
+        """Send a request in a new client transaction; the final response (or CallFailed)."""
+        txn = self.endpoint.send_request(request, destination, self.now())
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+        self._waiters[txn] = _Waiter(future, on_provisional, on_late_2xx)
+        self._pump()
+        try:
+            return await future, txn
+        finally:
+            if not isinstance(txn, ClientInviteTransaction) or txn.terminated:
+                self._waiters.pop(txn, None)
+
+    async def request_with_auth(
+        self,
+        request: Request,
+        destination: Address,
+        username: str | None,
+        password: str | None,
+        **kw: Callable[[Response], None] | None,
+    ) -> tuple[Response, ClientTransaction]:
+        """`request`, answering one 401/407 challenge with the given credentials."""
+        response, txn = await self.request(request, destination, **kw)
+        if response.status not in (401, 407) or username is None or password is None:
+            return response, txn
+        from hotline.sip.auth import authorization_header
+
+        header = "WWW-Authenticate" if response.status == 401 else "Proxy-Authenticate"
+        name = "Authorization" if response.status == 401 else "Proxy-Authorization"
+        for challenge in response.headers.get_all(header):
+            value = authorization_header(
+                challenge,
+                method=request.method,
+                uri=str(request.uri),
+                username=username,
+                password=password,
+            )
+            if value is None:
+                continue
+            retry = Request(request.method, request.uri, request.headers.copy(), request.body)
+            retry.headers.remove("via")
+            retry.headers.remove("authorization")
+            retry.headers.remove("proxy-authorization")
+            retry.headers.add(name, value)
+            retry.headers.set("CSeq", f"{request.cseq.number + 1} {request.method}")
+            retry.changed()
+            return await self.request(retry, destination, **kw)
+        return response, txn
+
+    # --- dispatch of endpoint events ---
+
+    def _dispatch(self, events: Sequence[EndpointEvent]) -> None:
+        for event in events:
+            if isinstance(event, RequestReceived):
+                self._on_request(event)
+            elif isinstance(event, ResponseArrived):
+                self._on_response(event)
+            elif isinstance(event, AckReceived):
+                self._on_ack(event)
+            elif isinstance(event, CancelReceived):
+                call = self._incoming.pop(event.invite, None)
+                if call is not None:
+                    call.cancelled.set()
+            elif isinstance(event, TransactionFailed):
+                self._on_failure(event)
+            elif isinstance(event, MessageRejected):
+                pass
+        self._protection_events()
+
+    def _protection_events(self) -> None:
+        at = self.clock.now()
+        tenant = self.config.tenant_id
+        for notice in self.protector.take_notices():
+            if notice.kind == "banned":
+                # Ban expiry is on the monotonic clock; the event carries wall-clock time.
+                until = at + max(0.0, (notice.until or 0.0) - self.now())
+                self.sink.emit(
+                    SourceBanned(tenant_id=tenant, at=at, source=notice.source, until=until,
+                                 reason=notice.reason)
+                )  # fmt: skip
+            elif notice.kind == "flood":
+                self.sink.emit(
+                    FloodDetected(
+                        tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
+                    )
+                )
+            else:
+                self.sink.emit(
+                    ScannerBlocked(tenant_id=tenant, at=at, source=notice.source,
+                                   user_agent=notice.reason)
+                )  # fmt: skip
+
+    def _on_response(self, event: ResponseArrived) -> None:
+        response = event.response
+        if event.transaction is None:
+            self._reack(response)
+            return
+        waiter = self._waiters.get(event.transaction)
+        if waiter is None:
+            return
+        if response.status < 200:
+            if waiter.on_provisional is not None:
+                waiter.on_provisional(response)
+        elif not waiter.future.done():
+            waiter.future.set_result(response)
+        elif response.status < 300 and waiter.on_late_2xx is not None:
+            waiter.on_late_2xx(response)
+
+    def _reack(self, response: Response) -> None:
+        """A 2xx retransmission after our INVITE transaction ended: ACK it again."""
+        key = (response.call_id, response.from_.tag or "", response.to.tag or "")
+        session = self._sessions.get(key)
+        if session is not None:
+            ack = session.dialog.create_ack(response.cseq.number)
+            self.endpoint.send_ack(ack, self._session_destination(session))
+
+    def _on_failure(self, event: TransactionFailed) -> None:
+        txn = event.transaction
+        if isinstance(txn, ClientTransaction):
+            waiter = self._waiters.pop(txn, None)
+            if waiter is not None and not waiter.future.done():
+                status = 503 if "transport" in event.reason or "connect" in event.reason else 408
+                waiter.future.set_exception(CallFailed(status, event.reason))
+                waiter.future.exception()
+            return
+        if isinstance(txn, ServerInviteTransaction):
+            session = self._answered.pop(txn, None)
+            if session is not None and not session.confirmed.is_set():
+                # RFC 3261 §13.3.1.4: no ACK for our 2xx - end the call with BYE.
+                session._post(RemoteHangup("no ACK for 200 OK", 408))
+                self._spawn(session.hangup(q850_cause=41))
+
+    def _on_ack(self, event: AckReceived) -> None:
+        request = event.request
+        key = (request.call_id, request.to.tag or "", request.from_.tag or "")
+        session = self._sessions.get(key)
+        if session is None:
+            return
+        if not session.confirmed.is_set():
+            session.confirmed.set()
+            if event.transaction is not None:
+                self._answered.pop(event.transaction, None)
+            if request.body and session.local_sdp is not None:
+                remote = self.parse_body_sdp(request)
+                if remote is not None:
+                    session.remote_sdp = remote
+                    session.media = self.negotiate_answer(session.local_sdp, remote)
+
+    # --- requests ---
+
+    def _on_request(self, event: RequestReceived) -> None:
+        request = event.request
+        method = request.method
+        if method == "REGISTER":
+            self._spawn(self.registration.handle_register(event))
+            return
+        if request.to.tag is not None:
+            self._in_dialog(event)
+            return
+        if method == "INVITE":
+            self._spawn(self._new_call(event))
+        elif method == "OPTIONS":
+            self._answer_options(event)
+        else:
+            self.respond(event.transaction, make_response(request, 481, to_tag=new_tag()))
+
+    def _answer_options(self, event: RequestReceived) -> None:
+        s = self.endpoint.settings
+        response = make_response(
+            event.request,
+            200,
+            to_tag=event.request.to.tag or new_tag(),
+            extra=[
+                ("Allow", ", ".join(s.allowed_methods)),
+                ("Accept", "application/sdp"),
+                ("Supported", ", ".join(s.supported)),
+            ],
+        )
+        self.respond(event.transaction, response)
+
+    async def _new_call(self, event: RequestReceived) -> None:
+        request = event.request
+        txn = event.transaction
+        assert isinstance(txn, ServerInviteTransaction)
+        trunk = identify_trunk(self.config.trunks, event.source)
+        user: str | None = None
+        if trunk is None and self.config.authenticate_invites:
+            user = await self.registration.authenticate(event)
+            if user is None:
+                return  # challenged or refused
+        offer: SessionDescription | None = None
+        if request.body:
+            try:
+                offer = parse_sdp(request.body)
+            except SdpError as exc:
+                self.respond(
+                    txn,
+                    make_response(request, 400, f"Bad SDP: {exc.message}"[:80], to_tag=new_tag()),
+                )
+                return
+        replaces = None
+        replaces_value = request.headers.get("replaces")
+        if replaces_value:
+            try:
+                replaces = parse_replaces(replaces_value)
+            except SipParseError:
+                self.respond(txn, make_response(request, 400, "Bad Replaces", to_tag=new_tag()))
+                return
+            if self.find_replaced(replaces) is None:
+                self.respond(txn, make_response(request, 481, to_tag=new_tag()))
+                return
+        call = IncomingCall(
+            self,
+            txn,
+            event.source,
+            trunk=trunk,
+            user=user,
+            did=did_of(request, trunk),
+            caller_id=caller_id_of(request),
+            offer=offer,
+            replaces=replaces,
+        )
+        self.counters["calls_in"] += 1
+        self._incoming[txn] = call
+        if self.on_call is None:
+            await call.reject(480)
+            return
+        await self.on_call(call)
+
+    def find_replaced(self, replaces: object) -> CallSession | None:
+        """The session a Replaces header names (RFC 3891 §3: tags from the sender's view)."""
+        from hotline.sip.refer import Replaces
+
+        assert isinstance(replaces, Replaces)
+        for key in ((replaces.call_id, replaces.to_tag, replaces.from_tag),):
+            session = self._sessions.get(key)
+            if session is not None:
+                return session
+        return None
+
+    def answer_call(
+        self, call: IncomingCall, sdp: SessionDescription, media: NegotiatedMedia | None
+    ) -> CallSession:
+        contact = self.contact_for(call.source)
+        response = make_response(
+            call.request,
+            200,
+            to_tag=call.to_tag,
+            extra=[
+                ("Contact", contact),
+                ("Allow", ", ".join(self.endpoint.settings.allowed_methods)),
+            ],
+            body=bytes(sdp),
+            content_type="application/sdp",
+        )
+        dialog = Dialog.from_uas(call.request, response, contact, call.source.transport)
+        if media is None and call.offer is not None:
+            media = self.negotiate_answer_as_uas(call.offer, sdp)
+        session = CallSession(
+            self, dialog, local_sdp=sdp, remote_sdp=call.offer, media=media, flow=call.source
+        )
+        self._sessions[dialog.id] = session
+        self._answered[call.transaction] = session
+        self._incoming.pop(call.transaction, None)
+        self.respond(call.transaction, response)
+        return session
+
+    def _forget_session(self, session: CallSession) -> None:
+        if self._sessions.get(session.id) is session:
+            del self._sessions[session.id]
+
+    def _in_dialog(self, event: RequestReceived) -> None:
+        request = event.request
+        txn = event.transaction
+        key = (request.call_id, request.to.tag or "", request.from_.tag or "")
+        session = self._sessions.get(key)
+        if session is None:
+            if request.method == "OPTIONS":
+                self._answer_options(event)
+            else:
+                self.respond(txn, make_response(request, 481))
+            return
+        error = session.dialog.check_request(request)
+        if error is not None:
+            self.respond(txn, make_response(request, error, "CSeq out of order"))
+            return
+        method = request.method
+        if method == "BYE":
+            self.respond(txn, make_response(request, 200))
+            session._post(RemoteHangup(request.headers.get("reason")))
+            session._end("remote hangup")
+        elif method == "INVITE":
+            if session.reinvite_pending:
+                self.respond(txn, make_response(request, 491))
+            else:
+                self._spawn(self._reinvite(session, event))
+        elif method == "INFO":
+            self.respond(txn, make_response(request, 200))
+            info = parse_dtmf_info(request.content_type, request.body)
+            if info is not None:
+                session._post(DtmfReceived(info.digit, info.duration_ms))
+        elif method == "REFER":
+            self._refer(session, event)
+        elif method == "NOTIFY":
+            self._notify(session, event)
+        elif method == "OPTIONS":
+            self._answer_options(event)
+        else:
+            self.respond(txn, make_response(request, 405, extra=[("Allow", "INVITE, BYE")]))
+
+    async def _reinvite(self, session: CallSession, event: RequestReceived) -> None:
+        request = event.request
+        offer: SessionDescription | None = None
+        if request.body:
+            try:
+                offer = parse_sdp(request.body)
+            except SdpError:
+                self.respond(event.transaction, make_response(request, 488))
+                return
+        try:
+            if session.offer_handler is not None:
+                answer = await session.offer_handler(offer)
+            else:
+                answer = self._default_answer(session, offer)
+        except SdpNegotiationFailed:
+            self.respond(event.transaction, make_response(request, 488))
+            return
+        response = make_response(
+            request,
+            200,
+            extra=[("Contact", session.dialog.local_contact)],
+            body=bytes(answer),
+            content_type="application/sdp",
+        )
+        media = None
+        if offer is not None:
+            session.remote_sdp = offer
+            with contextlib.suppress(SdpNegotiationFailed):
+                media = self.negotiate_answer_as_uas(offer, answer)
+            session.media = media or session.media
+        session.local_sdp = answer
+        assert isinstance(event.transaction, ServerInviteTransaction)
+        self.respond(event.transaction, response)
+        session._post(MediaChanged(offer, answer, media))
+
+    def _default_answer(
+        self, session: CallSession, offer: SessionDescription | None
+    ) -> SessionDescription:
+        """Without an offer handler, keep our address/port and codecs, follow the direction."""
+        local = session.local_sdp
+        if local is None or offer is None:
+            return local or SessionDescription()
+        audio = local.audio()
+        address = local.connection_for(audio) if audio else None
+        if audio is None or address is None:
+            raise SdpNegotiationFailed("no local audio to answer with")
+        answer, _ = make_answer(
+            offer,
+            address,
+            audio.port,
+            session_id=local.origin.session_id,
+            version=local.origin.session_version + 1,
+            codecs=audio.codecs[:1] + [c for c in audio.codecs[1:] if c.name != "telephone-event"],
+        )
+        return answer
+
+    def _refer(self, session: CallSession, event: RequestReceived) -> None:
+        request = event.request
+        value = request.headers.get("refer-to")
+        if value is None or len(request.headers.get_all("refer-to")) != 1:
+            self.respond(event.transaction, make_response(request, 400, "One Refer-To needed"))
+            return
+        try:
+            target = parse_refer_to(value)
+        except SipParseError:
+            self.respond(event.transaction, make_response(request, 400, "Bad Refer-To"))
+            return
+        self.respond(event.transaction, make_response(request, 202))
+        session.refer_subscription = True
+        session._post(TransferRequested(target, request.headers.get("referred-by")))
+        self._spawn(session.notify_transfer(100))
+
+    def _notify(self, session: CallSession, event: RequestReceived) -> None:
+        request = event.request
+        self.respond(event.transaction, make_response(request, 200))
+        if (request.headers.get("event") or "").split(";", 1)[0].strip().lower() != "refer":
+            return
+        text = request.body.decode("utf-8", "replace").split("\r\n", 1)[0].split(" ")
+        if len(text) >= 2 and text[1].isdigit():
+            state = (request.headers.get("subscription-state") or "").lower()
+            session._post(TransferProgress(int(text[1]), state.startswith("terminated")))
+
+    # --- in-dialog requests from call control ---
+
+    def _session_destination(self, session: CallSession) -> Address:
+        # Send where the peer's messages come from (NAT, TCP connection reuse) unless a
+        # proxy put itself in the route set.
+        flow = session.flow
+        if (
+            flow is not None
+            and not session.dialog.route_set
+            and (flow.transport == "udp" or self._tcp.has_connection(flow))
+        ):
+            return flow
+        return session.dialog.destination()
+
+    async def send_in_dialog(self, session: CallSession, request: Request) -> Response:
+        response, _ = await asyncio.wait_for(
+            self.request(request, self._session_destination(session)),
+            self.config.in_dialog_timeout_s,
+        )
+        if response.status in (408, 481) and request.method != "BYE":
+            session._post(RemoteHangup("dialog gone", response.status))
+            session._end(f"{response.status} on {request.method}")
+        return response
+
+    @staticmethod
+    def parse_body_sdp(msg: Message) -> SessionDescription | None:
+        if not msg.body or msg.content_type != "application/sdp":
+            return None
+        try:
+            return parse_sdp(msg.body)
+        except SdpError:
+            return None
+
+    @staticmethod
+    def negotiate_answer(
+        offer: SessionDescription, answer: SessionDescription
+    ) -> NegotiatedMedia | None:
+        try:
+            return accept_answer(offer, answer)
+        except SdpNegotiationFailed:
+            return None
+
+    @staticmethod
+    def negotiate_answer_as_uas(
+        offer: SessionDescription, answer: SessionDescription
+    ) -> NegotiatedMedia | None:
+        """Media as we (UAS) agreed it: read our answer against their offer."""
+        try:
+            theirs = accept_answer(answer, offer)
+        except SdpNegotiationFailed:
+            return None
+        return theirs
+
+    # --- outgoing calls ---
+
+    async def invite(
+        self,
+        target: str,
+        *,
+        sdp: SessionDescription,
+        caller_id: CallerId | None = None,
+        trunk: Trunk | str | None = None,
+        transport: str | None = None,
+        extra_headers: Sequence[tuple[str, str]] = (),
+    ) -> OutgoingCall:
+        """Call `target`: an extension/AOR of a registered phone ("1001"), a SIP URI, or a
+        number out of `trunk`. Returns at once; `await call.wait()` for the session."""
+        if isinstance(trunk, str):
+            found = [t for t in self.config.trunks if t.name == trunk]
+            if not found:
+                raise CallFailed(404, f"no trunk {trunk}")
+            trunk = found[0]
+        uri, destination, to_value = self._resolve_target(target, trunk, transport)
+        local = self.endpoint.local.get(destination.transport) or next(
+            iter(self.endpoint.local.values())
+        )
+        from_host = (trunk.from_domain if trunk else None) or local.host
+        number = (caller_id.number if caller_id else None) or "hotline"
+        from_user = trunk.username if trunk and trunk.username and not caller_id else number
+        display = caller_id.display if caller_id else None
+        from_addr = NameAddr(parse_uri(f"sip:{from_user}@{from_host}"), display)
+        headers = Headers()
+        headers.add("From", str(from_addr.with_param("tag", new_tag())))
+        headers.add("To", to_value)
+        headers.add("Call-ID", new_call_id(local.host))
+        headers.add("CSeq", "1 INVITE")
+        headers.add("Contact", self.contact_for(destination))
+        headers.add("Allow", ", ".join(self.endpoint.settings.allowed_methods))
+        headers.add("Supported", ", ".join(self.endpoint.settings.supported))
+        if caller_id is not None and caller_id.number:
+            headers.add("P-Asserted-Identity", f"<sip:{caller_id.number}@{from_host}>")
+        for name, value in extra_headers:
+            headers.add(name, value)
+        request = Request("INVITE", uri, headers)
+        request.set_body(bytes(sdp), "application/sdp")
+        call = OutgoingCall(request, destination, trunk)
+        self.counters["calls_out"] += 1
+        self._spawn(self._run_invite(call, sdp))
+        return call
+
+    def _resolve_target(
+        self, target: str, trunk: Trunk | None, transport: str | None
+    ) -> tuple[SipUri, Address, str]:
+        if trunk is not None:
+            host = trunk.host if trunk.port == 5060 else f"{trunk.host}:{trunk.port}"
+            uri = parse_uri(f"sip:{target}@{host}")
+            assert isinstance(uri, SipUri)
+            return uri, trunk.address, f"<{uri}>"
+        if ":" not in target:
+            bindings = self.registration.registrar.contacts(target, self.now())
+            if not bindings:
+                raise CallFailed(480, f"{target} is not registered")
+            binding = bindings[0]
+            contact = parse_uri(binding.contact)
+            assert isinstance(contact, SipUri)
+            local = self.endpoint.local.get(binding.source.transport)
+            host = local.host if local else self.config.host
+            return contact, binding.source, f"<sip:{target}@{host}>"
+        uri = parse_uri(target)
+        if not isinstance(uri, SipUri):
+            raise CallFailed(416, f"cannot call {target}")
+        return uri, address_for_uri(uri, transport or "udp"), f"<{uri.without_params()}>"
+
+    async def _run_invite(self, call: OutgoingCall, offer: SessionDescription) -> None:
+        request = call.request
+        txn_box: list[ClientInviteTransaction] = []
+
+        def provisional(response: Response) -> None:
+            sdp = self.parse_body_sdp(response)
+            if sdp is not None:
+                call.early_sdp = sdp
+            call._progress_event(Progress(response.status, response.reason, sdp))
+
+        def cancel() -> None:
+            if txn_box:
+                self.endpoint.cancel(txn_box[0], self.now())
+                self._pump()
+
+        def late_2xx(response: Response) -> None:
+            self._reack(response)
+
+        call.cancel_hook = cancel
+        trunk = call.trunk
+        attempts = 0
+        while True:
+            attempts += 1
+            txn = self.endpoint.send_request(request, call.destination, self.now())
+            assert isinstance(txn, ClientInviteTransaction)
+            txn_box[:] = [txn]
+            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+            self._waiters[txn] = _Waiter(future, provisional, late_2xx)
+            self._pump()
+            if call.cancel_requested:
+                cancel()
+            try:
+                response = await future
+            except CallFailed as exc:
+                call._failed(exc.status, exc.reason)
+                return
+            if (
+                response.status in (401, 407)
+                and attempts == 1
+                and trunk is not None
+                and trunk.username
+                and trunk.password
+                and not call.cancel_requested
+            ):
+                retry = self._authenticated_retry(request, response, trunk)
+                if retry is not None:
+                    request = retry
+                    call.request = retry
+                    continue
+            break
+        if response.status >= 300:
+            call._failed(response.status, response.reason)
+            return
+        contact = self.contact_for(call.destination)
+        dialog = Dialog.from_uac(request, response, contact, call.destination.transport)
+        answer = self.parse_body_sdp(response)
+        session = CallSession(
+            self,
+            dialog,
+            local_sdp=offer,
+            remote_sdp=answer,
+            media=self.negotiate_answer(offer, answer) if answer else None,
+            flow=call.destination,
+        )
+        session.confirmed.set()
+        self._sessions[dialog.id] = session
+        self.endpoint.send_ack(
+            dialog.create_ack(request.cseq.number), self._session_destination(session)
+        )
+        self._pump()
+        if call.cancel_requested:
+            # 2xx crossed our CANCEL: ACK it and hang up (RFC 3261 §9.1).
+            await session.hangup(q850_cause=16)
+            call._failed(487, "cancelled")
+            return
+        call._succeeded(session)
+
+    def _authenticated_retry(
+        self, request: Request, response: Response, trunk: Trunk
+    ) -> Request | None:
+        from hotline.sip.auth import authorization_header
+
+        header = "WWW-Authenticate" if response.status == 401 else "Proxy-Authenticate"
+        name = "Authorization" if response.status == 401 else "Proxy-Authorization"
+        assert trunk.username is not None
+        assert trunk.password is not None
+        for challenge in response.headers.get_all(header):
+            value = authorization_header(
+                challenge, method="INVITE", uri=str(request.uri),
+                username=trunk.username, password=trunk.password,
+            )  # fmt: skip
+            if value is not None:
+                retry = Request("INVITE", request.uri, request.headers.copy(), request.body)
+                retry.headers.remove("via")
+                retry.headers.add(name, value)
+                retry.headers.set("CSeq", f"{request.cseq.number + 1} INVITE")
+                retry.changed()
+                return retry
+        return None
+
+    async def options(self, destination: Address, uri: str | None = None) -> Response:
+        """An out-of-dialog OPTIONS ping (qualify, trunk health)."""
+        local = self.endpoint.local.get(destination.transport) or next(
+            iter(self.endpoint.local.values())
+        )
+        target = parse_uri(uri or f"sip:{destination.host}:{destination.port}")
+        headers = Headers()
+        headers.add("From", f"<sip:hotline@{local.host}>;tag={new_tag()}")
+        headers.add("To", f"<{target}>")
+        headers.add("Call-ID", new_call_id(local.host))
+        headers.add("CSeq", "1 OPTIONS")
+        headers.add("Content-Length", "0")
+        response, _ = await self.request(Request("OPTIONS", target, headers), destination)
+        return response
+
+    # --- periodic work ---
+
+    async def _maintenance(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            self.registration.tick()
+            self._protection_events()
+
+    @property
+    def sessions(self) -> list[CallSession]:
+        return list(self._sessions.values())

@@ -1,0 +1,122 @@
+"""Helpers for the SIP interop tests: free ports, a Hotline service, sipp runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotline.clock import SystemClock
+from hotline.events import ListSink
+from hotline.sip.auth import InMemoryCredentialStore
+from hotline.sip.offeranswer import make_answer
+from hotline.sip.transport.calls import IncomingCall
+from hotline.sip.transport.service import CallHandler, SipService, SipServiceConfig
+from tests.conftest import require_tool
+
+_RESERVED = {5060, 8080}
+
+
+def free_port(kind: int = socket.SOCK_DGRAM) -> int:
+    """An ephemeral port free for both UDP and TCP (never 5060, 8080 or 20000-29999)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port in _RESERVED or 20000 <= port <= 29999:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                t.bind(("127.0.0.1", port))
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port")
+
+
+async def answer_and_wait(call: IncomingCall) -> None:
+    """The test UAS: ring, answer with PCMU, stay until the caller hangs up."""
+    assert call.offer is not None
+    answer, _ = make_answer(call.offer, "127.0.0.1", free_port(), session_id=1)
+    await call.ring()
+    session = await call.answer(answer)
+    async for _ in session.events():
+        pass
+
+
+@contextlib.asynccontextmanager
+async def hotline(
+    on_call: CallHandler | None = answer_and_wait,
+    *,
+    credentials: InMemoryCredentialStore | None = None,
+    authenticate_invites: bool = False,
+    **config: object,
+) -> AsyncIterator[tuple[SipService, ListSink]]:
+    sink = ListSink()
+    settings = SipServiceConfig(
+        udp_port=0,
+        tcp_port=0,
+        authenticate_invites=authenticate_invites,
+        **config,  # type: ignore[arg-type]
+    )
+    service = SipService(
+        settings, clock=SystemClock(), events=sink, credentials=credentials, on_call=on_call
+    )
+    await service.start()
+    try:
+        yield service, sink
+    finally:
+        await service.stop()
+
+
+@dataclass
+class SippResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    stats: str
+
+    def field(self, name: str) -> str:
+        """A column of the last `-trace_stat` line (e.g. SuccessfulCall(C))."""
+        lines = [ln for ln in self.stats.splitlines() if ln.strip()]
+        if len(lines) < 2:
+            return ""
+        header = lines[0].split(";")
+        values = lines[-1].split(";")
+        return dict(zip(header, values, strict=False)).get(name, "")
+
+
+async def run_sipp(args: list[str], tmp: str, timeout: float = 60.0) -> SippResult:
+    sipp = require_tool("sipp")
+    stat = f"{tmp}/stat.csv"
+    proc = await asyncio.create_subprocess_exec(
+        sipp,
+        *args,
+        "-nostdin",
+        "-trace_stat",
+        "-stf",
+        stat,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=tmp,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        out, err = await proc.communicate()
+    stat_file = Path(stat)
+    stats = stat_file.read_text() if stat_file.exists() else ""  # noqa: ASYNC240 - tiny file
+    return SippResult(
+        proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace"), stats
+    )
+
+
+def sipp_transport(transport: str) -> str:
+    return "u1" if transport == "udp" else "t1"

@@ -18,12 +18,16 @@ from hotline.api.metrics import Metrics
 from hotline.bus import EventBus
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
+from hotline.flows.service import FlowService
+from hotline.flows.versioning import ProgramCache
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
+from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.migrate import migrate
-from hotline.store.uow import UnitOfWorkFactory
+from hotline.store.repos import SqlRepos
+from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["Services", "build_services"]
+__all__ = ["Services", "build_services", "flow_service", "queue_names"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class Services:
     started_monotonic: float
     draining: bool = False
     metrics: Metrics = field(init=False)
+    flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
     drain_hooks: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -98,6 +103,22 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         uow=UnitOfWorkFactory(engine, bus),
         started_monotonic=clock.monotonic(),
     )
+
+
+def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
+    """Flows of one unit of work: versions in the database, events in the same transaction."""
+    return FlowService(
+        SqlFlowRepository(uow.conn),
+        uow,
+        services.clock,
+        prompts_root=services.settings.media.prompts_dir,
+        programs=services.flow_programs,
+    )
+
+
+async def queue_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
+    rows, _ = await SqlRepos(uow.conn).table("queues").list(tenant_id, limit=100_000)
+    return [str(r["name"]) for r in rows]
 
 
 async def wait_forever() -> None:  # pragma: no cover - used by long-running commands

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hotline.auth.model import Principal
@@ -27,14 +28,19 @@ from hotline.directory.schemas import (
     UserIn,
 )
 from hotline.directory.service import DirectoryService
+from hotline.flows.loader import read_flow_file
+from hotline.flows.service import FlowService
 from hotline.ids import new_id
 from hotline.store.auth_repo import SqlTenants
+from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWorkFactory
 
 __all__ = ["DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
 
 DEMO_SLUG = "demo"
+# The zh-CN demo IVR on DID 4001 (examples/flows/main.yaml in the repository).
+DEMO_FLOW = Path(__file__).resolve().parents[2] / "examples" / "flows" / "main.yaml"
 
 DEMO_CUSTOMERS: list[dict[str, Any]] = [
     {"name": "王芳", "phones": ["13800138001"], "vip_level": 2, "tags": ["VIP", "理财"]},
@@ -243,5 +249,14 @@ async def seed_demo(
         )
         for c in DEMO_CUSTOMERS:
             await customers.create(CustomerIn(**c))
+        await uow.commit()
+    progress("flow main")
+    async with uow_factory() as uow:
+        flows = FlowService(
+            SqlFlowRepository(uow.conn), uow, clock, prompts_root=settings.media.prompts_dir
+        )
+        await flows.publish_document(
+            tenant_id, read_flow_file(DEMO_FLOW), by="demo", queues=["sales", "support"]
+        )
         await uow.commit()
     return DemoCenter(tenant_id, password, created=True)

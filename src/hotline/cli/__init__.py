@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from hotline.cli import flow as flow_cmd
 from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
@@ -24,6 +25,7 @@ config_app.command("check")(manage.config_check)
 app.add_typer(config_app, name="config")
 app.command("cert")(manage.cert)
 app.add_typer(sip_cmd.app, name="sip")
+app.add_typer(flow_cmd.app, name="flow")
 app.command("simulate")(simulate_cmd.simulate)
 
 

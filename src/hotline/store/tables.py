@@ -348,3 +348,34 @@ customer_emails = Table(
     Column("email", String(255), nullable=False),
     Index("ix_customer_emails_lookup", "tenant_id", "email"),
 )
+
+# Published flow versions are append-only; the active pointer is the only thing that moves.
+flow_versions = Table(
+    "flow_versions",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("published_at", Double, nullable=False),
+    Column("published_by", String(64)),
+    Column("note", Text),
+)
+
+flow_active = Table(
+    "flow_active",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", Double, nullable=False),
+    Column("changed_by", String(64)),
+)
+
+emergency_switch = Table(
+    "emergency_switch",
+    metadata,
+    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", JSON, nullable=False),
+)

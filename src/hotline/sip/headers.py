@@ -106,11 +106,12 @@ class HeaderField:
 class Headers:
     """An ordered multi-map of header fields. Lookups are by case-insensitive or compact name."""
 
-    __slots__ = ("_fields", "_index")
+    __slots__ = ("_fields", "_index", "version")
 
     def __init__(self, fields: list[HeaderField] | None = None) -> None:
         self._fields: list[HeaderField] = fields if fields is not None else []
         self._index: dict[str, list[HeaderField]] | None = None
+        self.version = 0  # bumped on every edit so typed views know to re-parse
 
     def _lookup(self) -> dict[str, list[HeaderField]]:
         index = self._index
@@ -155,6 +156,7 @@ class Headers:
     def _edited(self, fields: list[HeaderField]) -> None:
         self._fields = fields
         self._index = None
+        self.version += 1
 
     def add(self, name: str, value: str) -> None:
         key = header_key(name)

@@ -85,19 +85,23 @@ def reason_phrase(status: int) -> str:
 class Message:
     """What requests and responses share: headers, body and typed views of key headers."""
 
-    __slots__ = ("_cache", "body", "headers", "version")
+    __slots__ = ("_cache", "_cache_version", "body", "headers", "version")
 
     def __init__(self, headers: Headers, body: bytes, version: str) -> None:
         self.headers = headers
         self.body = body
         self.version = version
         self._cache: dict[str, Any] = {}
+        self._cache_version = headers.version
 
-    # Typed views are cached; code that edits `headers` calls `changed()`.
+    # Typed views are cached until the headers change (Headers.version).
     def changed(self) -> None:
         self._cache.clear()
 
     def _typed(self, key: str) -> Any:
+        if self._cache_version != self.headers.version:
+            self._cache.clear()
+            self._cache_version = self.headers.version
         try:
             return self._cache[key]
         except KeyError:

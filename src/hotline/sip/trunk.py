@@ -81,4 +81,4 @@ def caller_id_of(request: Request) -> CallerId:
             addr = parse_name_addr(pai.split(",", 1)[0], "P-Asserted-Identity")
         except SipParseError:
             addr = request.from_
-    return CallerId(number_of(addr.uri), addr.display, str(addr.uri))
+    return CallerId(number_of(addr.uri), addr.display or request.from_.display, str(addr.uri))

@@ -7,7 +7,6 @@ field; they never commit — the unit of work at the edge does (DESIGN §3.7).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +34,9 @@ from hotline.directory.schemas import (
 from hotline.errors import Conflict, InvalidInput
 from hotline.events import DomainEvent
 from hotline.ids import new_id
+from hotline.sip.auth import compute_ha1
 
-__all__ = ["SIMPLE", "DirectoryService", "SimpleEntity", "sip_ha1"]
+__all__ = ["SIMPLE", "DirectoryService", "SimpleEntity"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +79,6 @@ SIMPLE: dict[str, SimpleEntity] = {
         ),
     )
 }
-
-
-def sip_ha1(username: str, realm: str, password: str) -> tuple[str, str]:
-    """Digest HA1 values (RFC 7616 §3.4.2) for MD5 and SHA-256: what the registrar checks."""
-    a1 = f"{username}:{realm}:{password}".encode()
-    return hashlib.md5(a1, usedforsecurity=False).hexdigest(), hashlib.sha256(a1).hexdigest()
 
 
 class DirectoryService:
@@ -432,7 +426,7 @@ class DirectoryService:
         )
         if data.sip_password and data.extension:
             check_strength(data.sip_password)
-            md5, sha256 = sip_ha1(data.extension, self.sip_realm, data.sip_password)
+            ha1 = compute_ha1(data.extension, self.sip_realm, data.sip_password)
             now = self.clock.now()
             await self.repos.links.set_sip_credential(
                 {
@@ -441,8 +435,8 @@ class DirectoryService:
                     "agent_id": agent_id,
                     "realm": self.sip_realm,
                     "username": data.extension,
-                    "ha1_md5": md5,
-                    "ha1_sha256": sha256,
+                    "ha1_md5": ha1.md5,
+                    "ha1_sha256": ha1.sha256,
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -158,6 +158,7 @@ class RtpEndpoint(Endpoint):
         self._relay_ts_offset = 0
         self._relay_seq_offset = 0
         self._latched = False
+        self._accept = False
         self._last_packet_at = 0.0
         self._relatch_after = relatch_after
         self.received_from_unknown = 0
@@ -172,6 +173,7 @@ class RtpEndpoint(Endpoint):
         self.te_payload_type = (
             -1 if remote.telephone_event_pt is None else remote.telephone_event_pt
         )
+        self._accept = remote.direction.we_receive
         self.remote_addr = (remote.address, remote.port)
         rtcp_port = remote.rtcp_port if remote.rtcp_port is not None else remote.port + 1
         self.rtcp_addr = (remote.address, rtcp_port)
@@ -193,44 +195,53 @@ class RtpEndpoint(Endpoint):
 
     # Receive path (hot) ----------------------------------------------------------------
     def on_datagram(self, data: bytes, addr: Address, now: float) -> list[DtmfDigit]:
-        """One datagram on our RTP port. Returns digits that ended with it."""
+        """One datagram on our RTP port. Returns digits that ended with it.
+
+        The hot path of the engine (one call per packet): kept to integer work and one slice.
+        """
         if addr != self.remote_addr and (self.remote is None or not self._latch(addr, now)):
             self.received_from_unknown += 1
             return []
         if len(data) < 12:
             return []
         b0, b1, seq, ts, ssrc = _HEADER.unpack_from(data)
-        if b0 & 0xC0 != 0x80 or 192 <= b1 <= 223:
-            return []  # not RTP (RTCP muxed on this port is handled by the engine)
-        self._last_packet_at = now
-        remote = self.remote
-        if remote is None or not remote.direction.we_receive:
+        if b0 == 0x80:  # the usual packet: no CSRC, extension or padding
+            offset, end = 12, len(data)
+        elif b0 & 0xC0 != 0x80:
             return []
+        else:
+            offset = 12 + 4 * (b0 & 0x0F)
+            if b0 & 0x10:
+                if len(data) < offset + 4:
+                    return []
+                offset += 4 + 4 * struct.unpack_from("!H", data, offset + 2)[0]
+            end = len(data) - (data[-1] if b0 & 0x20 else 0)
+            if offset > end:
+                return []
+        self._last_packet_at = now
+        if not self._accept:
+            return []  # the peer holds us (sendonly from us) or the stream is inactive
         stats = self.stats
         if stats is None or stats.ssrc != ssrc:
             stats = self.stats = ReceptionStats(ssrc, seq)
         stats.update(seq, ts, int(now * 8000))
-        offset = 12 + 4 * (b0 & 0x0F)
-        if b0 & 0x10:
-            offset += 4 + 4 * struct.unpack_from("!H", data, offset + 2)[0]
-        end = len(data) - (data[-1] if b0 & 0x20 else 0)
         pt = b1 & 0x7F
         if pt == self.payload_type:
+            payload = data[offset:end]
             target = self.relay_target
             if target is not None and target.relay_in:
-                target.relay(data, offset, end, b1 & 0x80, seq, ts, ssrc)
-            if self.needs_inbound or self.inband is not None:
-                payload = data[offset:end]
-                if self.needs_inbound:
-                    self.jitter.put(ts, payload)
-                if self.inband is not None:
-                    self._inband_pending.append(payload)
+                target.relay(payload, b1 & 0x80, seq, ts, ssrc)
+            if self.needs_inbound:
+                self.jitter.put(ts, payload)
+            if self.inband is not None:
+                self._inband_pending.append(payload)
             return []
         if pt == self.te_payload_type:
-            digit = self.rfc4733.receive(ts, data[offset:end], now)
+            payload = data[offset:end]
+            digit = self.rfc4733.receive(ts, payload, now)
             target = self.relay_target
             if target is not None and target.relay_in and target.te_payload_type >= 0:
-                target.relay_event(data, offset, end, b1 & 0x80, seq, ts, ssrc)
+                target.relay_event(payload, b1 & 0x80, seq, ts, ssrc)
             return [digit] if digit is not None else []
         return []  # comfort noise and unknown payload types are ignored
 
@@ -250,8 +261,7 @@ class RtpEndpoint(Endpoint):
         return g711.decode(self.codec, payload)
 
     # Send paths ------------------------------------------------------------------------
-    def relay(self, data: bytes, offset: int, end: int, marker: int, seq: int, ts: int,
-              ssrc: int) -> None:  # fmt: skip
+    def relay(self, payload: bytes, marker: int, seq: int, ts: int, ssrc: int) -> None:
         """Forward a peer's audio packet unchanged but for our SSRC, sequence and timestamp,
         which continue our own stream (the peer's gaps and timing show through)."""
         sender = self.sender
@@ -262,21 +272,20 @@ class RtpEndpoint(Endpoint):
             marker = 0x80
         out_ts = (ts + self._relay_ts_offset) & 0xFFFFFFFF
         out_seq = (seq + self._relay_seq_offset) & 0xFFFF
-        samples = end - offset
+        samples = len(payload)
         sender.timestamp = (out_ts + samples) & 0xFFFFFFFF
         sender.sequence = (out_seq + 1) & 0xFFFF
         sender.packets_sent += 1
         sender.octets_sent += samples
-        payload = data[offset:end]
         self._send(
             _HEADER.pack(0x80, self.payload_type | marker, out_seq, out_ts, sender.ssrc) + payload,
             self.remote_addr,  # type: ignore[arg-type]
         )
-        if self.send_tap is not None:
-            self.send_tap(out_ts, payload)
+        tap = self.send_tap
+        if tap is not None:
+            tap(out_ts, payload)
 
-    def relay_event(self, data: bytes, offset: int, end: int, marker: int, seq: int, ts: int,
-                    ssrc: int) -> None:  # fmt: skip
+    def relay_event(self, payload: bytes, marker: int, seq: int, ts: int, ssrc: int) -> None:
         """Forward a telephone-event packet with the peer's event payload type mapped to ours."""
         if ssrc != self._relay_ssrc:
             return  # wait for audio to set the mapping; DTMF is still detected on the way in
@@ -285,7 +294,7 @@ class RtpEndpoint(Endpoint):
         self.sender.sequence = (out_seq + 1) & 0xFFFF
         self._send(
             _HEADER.pack(0x80, self.te_payload_type | marker, out_seq, out_ts, self.sender.ssrc)
-            + data[offset:end],
+            + payload,
             self.remote_addr,  # type: ignore[arg-type]
         )
 

@@ -63,6 +63,14 @@ class JitterBuffer:
         self._buffer = bytearray((self._fill,)) * self._delay
 
     def put(self, timestamp: int, payload: bytes) -> None:
+        position = self._position
+        buffer = self._buffer
+        if position is not None and timestamp == (position + len(buffer)) & _MASK:
+            # In order and contiguous, the usual case: append (one call per packet, hot).
+            buffer += payload
+            if len(buffer) > self._max_delay:
+                self._trim()
+            return
         if self._position is None:
             self._anchor(timestamp)
         assert self._position is not None
@@ -90,11 +98,16 @@ class JitterBuffer:
         if end > len(buffer):
             buffer.extend(bytes((self._fill,)) * (end - len(buffer)))
         buffer[offset:end] = payload
-        excess = len(buffer) - self._max_delay
-        if excess > 0:
-            del buffer[:excess]
-            self.discarded += excess
-            self._position = (self._position + excess) & _MASK
+        if len(buffer) > self._max_delay:
+            self._trim()
+
+    def _trim(self) -> None:
+        # The sender's clock runs ahead of ours: drop the oldest audio back to `delay`.
+        assert self._position is not None
+        excess = len(self._buffer) - self._delay
+        del self._buffer[:excess]
+        self.discarded += excess
+        self._position = (self._position + excess) & _MASK
 
     def pull(self, samples: int = 160) -> bytes | None:
         """The next `samples` samples, or None until the first packet has arrived."""

@@ -11,7 +11,6 @@ import dataclasses
 import struct
 
 from hotline.media.errors import RtcpParseError
-from hotline.media.rtp import seq_delta
 
 __all__ = [
     "Goodbye",
@@ -295,7 +294,7 @@ class ReceptionStats:
 
     def update(self, seq: int, timestamp: int, arrival: int) -> bool:
         """Account for one packet; False when it is a stray to ignore (§A.1 rules)."""
-        delta = seq_delta(seq, self.max_seq)
+        delta = ((seq - self.max_seq + 0x8000) & 0xFFFF) - 0x8000  # seq_delta, inlined (hot)
         if 0 < delta < self.MAX_DROPOUT:
             if seq < self.max_seq:
                 self.cycles += 1 << 16

@@ -100,10 +100,8 @@ def test_relay_keeps_payload_and_continues_our_sequence() -> None:
     target = make(sent)
     target.emit(AudioFrame(pcm=np.zeros(160, np.int16)))  # our stream is at seq 100, ts 1000
     target.relay_in = True
-    raw = rtp(7000, 999_999, b"\xab" * 160)
-    target.relay(raw, 12, len(raw), 0, 7000, 999_999, 0x5555)
-    raw = rtp(7002, 999_999 + 320, b"\xcd" * 160)  # one lost on the way in
-    target.relay(raw, 12, len(raw), 0, 7002, 999_999 + 320, 0x5555)
+    target.relay(b"\xab" * 160, 0, 7000, 999_999, 0x5555)
+    target.relay(b"\xcd" * 160, 0, 7002, 999_999 + 320, 0x5555)  # one lost on the way in
     packets = [RtpPacket.parse(d) for d, _ in sent]
     assert [p.sequence_number for p in packets] == [100, 101, 103]
     assert [p.timestamp for p in packets] == [1000, 1160, 1480]

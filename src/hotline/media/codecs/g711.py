@@ -98,30 +98,31 @@ ALAW_ENCODE = _alaw_encode_table()
 ALAW_DECODE = _alaw_decode_table()
 
 
+# `table.take(codes)` is about twice as fast as `table[codes]` (bench/media_g711.py).
 def ulaw_encode(samples: Pcm) -> bytes:
-    return ULAW_ENCODE[samples.view(np.uint16)].tobytes()
+    return ULAW_ENCODE.take(samples.view(np.uint16)).tobytes()
 
 
 def ulaw_decode(payload: bytes) -> Pcm:
-    return ULAW_DECODE[np.frombuffer(payload, dtype=np.uint8)]
+    return ULAW_DECODE.take(np.frombuffer(payload, dtype=np.uint8))
 
 
 def alaw_encode(samples: Pcm) -> bytes:
-    return ALAW_ENCODE[samples.view(np.uint16)].tobytes()
+    return ALAW_ENCODE.take(samples.view(np.uint16)).tobytes()
 
 
 def alaw_decode(payload: bytes) -> Pcm:
-    return ALAW_DECODE[np.frombuffer(payload, dtype=np.uint8)]
+    return ALAW_DECODE.take(np.frombuffer(payload, dtype=np.uint8))
 
 
 def encode(codec: Codec, samples: Pcm) -> bytes:
     table = ULAW_ENCODE if codec is Codec.PCMU else ALAW_ENCODE
-    return table[np.ascontiguousarray(samples, dtype=np.int16).view(np.uint16)].tobytes()
+    return table.take(np.ascontiguousarray(samples, dtype=np.int16).view(np.uint16)).tobytes()
 
 
 def decode(codec: Codec, payload: bytes) -> Pcm:
     table = ULAW_DECODE if codec is Codec.PCMU else ALAW_DECODE
-    return table[np.frombuffer(payload, dtype=np.uint8)]
+    return table.take(np.frombuffer(payload, dtype=np.uint8))
 
 
 def transcode_table(source: Codec, target: Codec) -> bytes:

@@ -23,7 +23,7 @@ import numpy as np
 from hotline.clock import Clock, SystemClock
 from hotline.events import EventSink
 from hotline.ids import new_id
-from hotline.media import rtcp
+from hotline.media import quality as rtcp_quality
 from hotline.media.backend import (
     Capabilities,
     Capability,
@@ -35,6 +35,7 @@ from hotline.media.backend import (
     EndpointId,
     FramePort,
     LocalMedia,
+    MediaBackend,
     Playback,
     QualitySnapshot,
     RecordingId,
@@ -49,10 +50,8 @@ from hotline.media.errors import (
     EndpointNotFound,
     MediaConflict,
     PortPoolExhausted,
-    RtcpParseError,
 )
 from hotline.media.events import (
-    MediaQualityReported,
     RecordingPaused,
     RecordingResumed,
     RecordingStarted,
@@ -63,6 +62,7 @@ from hotline.media.pacer import Pacer
 from hotline.media.player import PlaybackEnd, Player, PlayItem
 from hotline.media.ports import PortPool
 from hotline.media.prompts import PromptLibrary
+from hotline.media.quality import envelope
 from hotline.media.recorder import Recording, StereoWavWriter, file_sha256
 from hotline.media.rtp import RtpSender
 from hotline.media.storage import RecordingStorage, recording_key
@@ -155,6 +155,7 @@ class MediaEngine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self.pacer: Pacer | None = None
+        self._cname = f"hotline@{host}".encode()
         self.packets_paced = 0
         self.packets_paced_late = 0
         self.socket_errors = 0
@@ -615,7 +616,7 @@ class MediaEngine:
         self._recordings[recording_id] = (recording, customer)
         self._refresh(customer)
         self.sink.emit(RecordingStarted(
-            **_envelope(context, now), recording_id=recording_id, path=key, channels=2,
+            **envelope(context, now), recording_id=recording_id, path=key, channels=2,
             sample_rate=8000,
         ))  # fmt: skip
         if announcement:
@@ -632,7 +633,7 @@ class MediaEngine:
         recording, customer = self._recording(recording_id)
         if recording.pause():
             self.sink.emit(RecordingPaused(
-                **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+                **envelope(customer.context, self.clock.now()), recording_id=recording_id,
                 offset_s=recording.duration_s,
             ))  # fmt: skip
 
@@ -640,7 +641,7 @@ class MediaEngine:
         recording, customer = self._recording(recording_id)
         if recording.resume():
             self.sink.emit(RecordingResumed(
-                **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+                **envelope(customer.context, self.clock.now()), recording_id=recording_id,
                 offset_s=recording.duration_s,
             ))  # fmt: skip
 
@@ -662,7 +663,7 @@ class MediaEngine:
             recording.spans_seconds(), size,
         )  # fmt: skip
         self.sink.emit(RecordingStopped(
-            **_envelope(customer.context, self.clock.now()), recording_id=recording_id,
+            **envelope(customer.context, self.clock.now()), recording_id=recording_id,
             path=info.path, duration_s=info.duration_s, channels=2, sha256=digest,
             size_bytes=size, paused_spans=info.paused_spans,
         ))  # fmt: skip
@@ -672,79 +673,24 @@ class MediaEngine:
     def _send_rtcp(self, endpoint: RtpEndpoint) -> None:
         if endpoint.rtcp_addr is None or endpoint.released:
             return
-        now = self.clock.now()
-        blocks: tuple[rtcp.ReportBlock, ...] = ()
-        if endpoint.stats is not None:
-            blocks = (endpoint.stats.report_block(self.clock.monotonic()),)
-        sender = endpoint.sender
-        report: rtcp.SenderReport | rtcp.ReceiverReport
-        if sender.packets_sent:
-            report = rtcp.SenderReport(
-                sender.ssrc, rtcp.ntp_from_unix(now), sender.timestamp, sender.packets_sent,
-                sender.octets_sent, blocks,
-            )  # fmt: skip
-        else:
-            report = rtcp.ReceiverReport(sender.ssrc, blocks)
-        cname = rtcp.SourceDescription(
-            (rtcp.SdesChunk(sender.ssrc, ((rtcp.SDES_CNAME, f"hotline@{self.host}".encode()),)),)
+        report = rtcp_quality.build_report(
+            endpoint, now=self.clock.now(), monotonic=self.clock.monotonic(), cname=self._cname
         )
-        endpoint.send_rtcp(rtcp.serialize_compound([report, cname]), endpoint.rtcp_addr)
+        endpoint.send_rtcp(report, endpoint.rtcp_addr)
 
     def _on_rtcp(self, endpoint: RtpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
-        try:
-            packets = rtcp.parse_compound(data)
-        except RtcpParseError:
-            return
-        if endpoint.remote is not None:
-            endpoint.rtcp_addr = addr  # symmetric RTCP: answer where reports come from
-        rtt = None
-        for packet in packets:
-            stats = endpoint.stats
-            if (
-                isinstance(packet, rtcp.SenderReport)
-                and stats is not None
-                and packet.ssrc == stats.ssrc
-            ):
-                stats.note_sender_report(packet.ntp_timestamp, self.clock.monotonic())
-            if isinstance(packet, rtcp.SenderReport | rtcp.ReceiverReport):
-                for block in packet.reports:
-                    if block.ssrc == endpoint.sender.ssrc:
-                        rtt = rtcp.round_trip_seconds(block, rtcp.ntp_from_unix(self.clock.now()))
-                        endpoint.last_remote_report = (
-                            block.fraction_lost / 256, block.jitter / 8.0, rtt,
-                        )  # fmt: skip
-        self._emit_quality(endpoint, final=False)
+        if rtcp_quality.absorb_report(
+            endpoint, data, now=self.clock.now(), monotonic=self.clock.monotonic()
+        ):
+            if endpoint.remote is not None:
+                endpoint.rtcp_addr = addr  # symmetric RTCP: answer where reports come from
+            self._emit_quality(endpoint, final=False)
 
     def quality(self, endpoint_id: EndpointId) -> QualitySnapshot:
-        return self._quality(self._get_rtp(endpoint_id))
-
-    def _quality(self, endpoint: RtpEndpoint) -> QualitySnapshot:
-        stats = endpoint.stats
-        remote = endpoint.last_remote_report
-        received = 0 if stats is None else stats.received
-        lost = 0 if stats is None else max(0, stats.lost)
-        expected = 0 if stats is None else stats.expected
-        return QualitySnapshot(
-            packets_received=received,
-            packets_lost=lost,
-            fraction_lost=round(lost / expected, 4) if expected > 0 else 0.0,
-            jitter_ms=0.0 if stats is None else stats.jitter / 8.0,
-            packets_sent=endpoint.sender.packets_sent,
-            remote_fraction_lost=None if remote is None else remote[0],
-            remote_jitter_ms=None if remote is None else remote[1],
-            round_trip_ms=None if remote is None or remote[2] is None else remote[2] * 1000,
-        )
+        return rtcp_quality.snapshot(self._get_rtp(endpoint_id))
 
     def _emit_quality(self, endpoint: RtpEndpoint, *, final: bool) -> None:
-        snapshot = self._quality(endpoint)
-        self.sink.emit(MediaQualityReported(
-            **_envelope(endpoint.context, self.clock.now()), endpoint_id=endpoint.id,
-            packets_received=snapshot.packets_received, packets_lost=snapshot.packets_lost,
-            fraction_lost=snapshot.fraction_lost, jitter_ms=snapshot.jitter_ms,
-            packets_sent=snapshot.packets_sent, remote_fraction_lost=snapshot.remote_fraction_lost,
-            remote_jitter_ms=snapshot.remote_jitter_ms, round_trip_ms=snapshot.round_trip_ms,
-            final=final,
-        ))  # fmt: skip
+        self.sink.emit(rtcp_quality.quality_event(endpoint, at=self.clock.now(), final=final))
 
     def stats(self) -> dict[str, Any]:
         """Engine-wide counters for metrics and the bench."""
@@ -764,15 +710,10 @@ class MediaEngine:
         }
 
 
-def _envelope(context: EndpointContext, at: float) -> dict[str, Any]:
-    return {
-        "tenant_id": context.tenant_id,
-        "at": at,
-        "interaction_id": context.interaction_id,
-        "leg_id": context.leg_id,
-        "agent_id": context.agent_id,
-    }
-
-
 def _unbound_send(data: bytes, addr: tuple[str, int]) -> None:
     raise RuntimeError("endpoint used before its socket was attached")
+
+
+def _conforms(engine: MediaEngine) -> MediaBackend:
+    """Never called: makes mypy prove that the engine implements the whole interface."""
+    return engine

@@ -59,13 +59,14 @@ from hotline.media.events import (
 )
 from hotline.media.moh import MohStream
 from hotline.media.pacer import Pacer
-from hotline.media.player import PlaybackEnd, Player, PlayItem
+from hotline.media.player import PlaybackEnd, Player, PlayItem, Tone
 from hotline.media.ports import PortPool
 from hotline.media.prompts import PromptLibrary
 from hotline.media.quality import envelope
 from hotline.media.recorder import Recording, StereoWavWriter, file_sha256
 from hotline.media.rtp import RtpSender
 from hotline.media.storage import RecordingStorage, recording_key
+from hotline.media.tones import DTMF_FREQUENCIES, ToneSpec
 
 __all__ = ["MediaEngine"]
 
@@ -495,10 +496,19 @@ class MediaEngine:
     async def send_dtmf(
         self, endpoint_id: EndpointId, digits: str, *, duration_ms: int = 100
     ) -> None:
-        """Queue RFC 4733 events to the peer (sent on the clock, one packet per tick)."""
-        endpoint = self._get_rtp(endpoint_id)
+        """Send digits to the peer: RFC 4733 events (one packet per tick) when it accepts
+        telephone-event, otherwise Q.23 tone pairs in the audio (this replaces any playback)."""
+        endpoint = self._get(endpoint_id)
         if any(d not in DTMF_EVENTS for d in digits):
             raise ValueError(f"{digits!r} holds a character that is not a DTMF digit")
+        if not isinstance(endpoint, RtpEndpoint) or endpoint.te_payload_type < 0:
+            seconds = duration_ms / 1000
+            await self.play(endpoint_id, [
+                Tone(ToneSpec(f"dtmf {d}", DTMF_FREQUENCIES[d], (seconds, 0.06), level_dbm0=-7,
+                              repeat=False), seconds + 0.06)
+                for d in digits
+            ])  # fmt: skip
+            return
         for digit in digits:
             endpoint.dtmf_out.append(
                 Rfc4733Sender(digit, endpoint.sender.timestamp, duration_ms=duration_ms)

@@ -275,3 +275,19 @@ async def test_the_clock_does_not_drift(engine: MediaEngine) -> None:
     ticks = engine.pacer.tick - start_tick
     elapsed = loop.time() - start
     assert abs(ticks - elapsed / 0.02) <= 2
+
+
+async def test_send_dtmf_falls_back_to_tones_when_the_peer_has_no_telephone_event(
+    engine: MediaEngine,
+) -> None:
+    from hotline.media.dtmf_inband import InbandDtmfDetector
+
+    peer = await RtpPeer.open()
+    endpoint, _ = await leg(engine, peer, te=None)
+    await engine.send_dtmf(endpoint, "*9", duration_ms=80)
+    await asyncio.sleep(0.45)
+    assert {p.payload_type for p in peer.rtp()} == {0}
+    audio = np.concatenate([g711.ulaw_decode(p.payload) for p in peer.rtp()])
+    detector = InbandDtmfDetector()
+    assert [d.digit for d in detector.feed(audio) + detector.flush()] == ["*", "9"]
+    peer.close()

@@ -180,14 +180,16 @@ class DigestAuthenticator:
             return None
         return float(struct.unpack(">d", stamp[:8])[0])
 
-    def challenges(self, now: float, *, stale: bool = False) -> list[str]:
+    def challenges(
+        self, now: float, *, stale: bool = False, algorithms: tuple[str, ...] | None = None
+    ) -> list[str]:
         """WWW-Authenticate values, strongest algorithm first (RFC 8760 §2.4)."""
         nonce = self.new_nonce(now)
         extra = ", stale=true" if stale else ""
         return [
             f"Digest realm={quote(self.realm)}, nonce={quote(nonce)}, algorithm={alg}, "
             f'qop="auth"{extra}'
-            for alg in self.algorithms
+            for alg in (algorithms or self.algorithms)
         ]
 
     def verify(

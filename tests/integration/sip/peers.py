@@ -13,6 +13,7 @@ from hotline.clock import SystemClock
 from hotline.events import ListSink
 from hotline.sip.auth import InMemoryCredentialStore
 from hotline.sip.offeranswer import make_answer
+from hotline.sip.registrar import InMemoryBindingStore
 from hotline.sip.transport.calls import IncomingCall
 from hotline.sip.transport.service import CallHandler, SipService, SipServiceConfig
 from tests.conftest import require_tool
@@ -54,6 +55,7 @@ async def hotline(
     on_call: CallHandler | None = answer_and_wait,
     *,
     credentials: InMemoryCredentialStore | None = None,
+    bindings: InMemoryBindingStore | None = None,
     authenticate_invites: bool = False,
     **config: object,
 ) -> AsyncIterator[tuple[SipService, ListSink]]:
@@ -65,7 +67,12 @@ async def hotline(
         **config,  # type: ignore[arg-type]
     )
     service = SipService(
-        settings, clock=SystemClock(), events=sink, credentials=credentials, on_call=on_call
+        settings,
+        clock=SystemClock(),
+        events=sink,
+        credentials=credentials,
+        bindings=bindings,
+        on_call=on_call,
     )
     await service.start()
     try:

@@ -103,7 +103,13 @@ class RegistrationService:
 
     def _challenge(self, event: RequestReceived, *, stale: bool) -> None:
         service = self.service
-        challenges = service.authenticator.challenges(service.now(), stale=stale)
+        ua = (event.request.headers.get("user-agent") or "").lower()
+        algorithms = None
+        if any(needle.lower() in ua for needle in service.config.md5_only_user_agents):
+            algorithms = ("MD5",)
+        challenges = service.authenticator.challenges(
+            service.now(), stale=stale, algorithms=algorithms
+        )
         response = make_response(
             event.request,
             401,

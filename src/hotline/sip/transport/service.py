@@ -87,6 +87,10 @@ class SipServiceConfig:
     registrar: RegistrarSettings = field(default_factory=RegistrarSettings)
     qualify_interval_s: float = 30.0
     nonce_lifetime_s: float = 300.0
+    digest_algorithms: tuple[str, ...] = ("SHA-256", "MD5")
+    # Clients that fail on a challenge list containing SHA-256 (libre/baresip 1.0 answers
+    # ENOSYS instead of skipping it, against RFC 8760 §2.4) are challenged with MD5 only.
+    md5_only_user_agents: tuple[str, ...] = ("baresip",)
     authenticate_invites: bool = True
     trunks: tuple[Trunk, ...] = ()
     in_dialog_timeout_s: float = 40.0
@@ -123,7 +127,9 @@ class SipService:
             protector=self.protector,
         )
         self.authenticator = DigestAuthenticator(
-            config.realm, nonce_lifetime=config.nonce_lifetime_s
+            config.realm,
+            nonce_lifetime=config.nonce_lifetime_s,
+            algorithms=config.digest_algorithms,
         )
         self.credentials = credentials
         self.registration = RegistrationService(

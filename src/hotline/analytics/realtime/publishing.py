@@ -1,0 +1,112 @@
+"""Versioned rows: which wallboard rows changed after a version, for deltas over the WebSocket.
+
+Each publish compares every row's stable form (ticking fields left out) with the one last
+published; a row that differs is stamped with the next version. A client that holds version v
+needs exactly the rows stamped after v, plus the keys removed after v — whatever v is, so any
+number of pages at different versions are served from the same state, with no history kept
+beyond one stamp per row (and one per removed key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from hotline.analytics.realtime.figures import Agent, Alert, Queue
+
+__all__ = ["SECTIONS", "RowLog", "Rows"]
+
+SECTIONS = ("queues", "agents", "alerts")
+
+R = TypeVar("R", Queue, Agent, Alert)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[R]):
+    version: int
+    row: R
+    stable: R
+
+
+class _Section(Generic[R]):
+    __slots__ = ("entries", "removed")
+
+    def __init__(self) -> None:
+        self.entries: dict[str, _Entry[R]] = {}
+        self.removed: dict[str, int] = {}  # key → version in which it went away
+
+    def publish(self, rows: Mapping[str, R], version: int) -> bool:
+        changed = False
+        entries = self.entries
+        for key, row in rows.items():
+            stable = row.stable()
+            entry = entries.get(key)
+            if entry is None or entry.stable != stable:
+                entries[key] = _Entry(version, row, stable)
+                self.removed.pop(key, None)
+                changed = True
+            else:
+                # same stable content: keep the stamp, refresh the ticking values
+                entries[key] = _Entry(entry.version, row, entry.stable)
+        for key in [k for k in entries if k not in rows]:
+            del entries[key]
+            self.removed[key] = version
+            changed = True
+        return changed
+
+    def rows(self) -> dict[str, R]:
+        return {key: entry.row for key, entry in sorted(self.entries.items())}
+
+    def changed_after(self, version: int) -> dict[str, R]:
+        return {
+            key: entry.row for key, entry in sorted(self.entries.items()) if entry.version > version
+        }
+
+    def removed_after(self, version: int) -> tuple[str, ...]:
+        return tuple(sorted(key for key, v in self.removed.items() if v > version))
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """One publish's worth of rows, or the rows changed after a version."""
+
+    queues: dict[str, Queue]
+    agents: dict[str, Agent]
+    alerts: dict[str, Alert]
+
+
+class RowLog:
+    """The last published rows with their version stamps."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._queues: _Section[Queue] = _Section()
+        self._agents: _Section[Agent] = _Section()
+        self._alerts: _Section[Alert] = _Section()
+
+    def publish(self, rows: Rows) -> int:
+        """Stamp what changed with the next version; the version after this publish."""
+        candidate = self.version + 1
+        changed = self._queues.publish(rows.queues, candidate)
+        changed = self._agents.publish(rows.agents, candidate) or changed
+        changed = self._alerts.publish(rows.alerts, candidate) or changed
+        if changed:
+            self.version = candidate
+        return self.version
+
+    def current(self) -> Rows:
+        return Rows(self._queues.rows(), self._agents.rows(), self._alerts.rows())
+
+    def changed_after(self, version: int) -> tuple[Rows, dict[str, tuple[str, ...]]]:
+        rows = Rows(
+            self._queues.changed_after(version),
+            self._agents.changed_after(version),
+            self._alerts.changed_after(version),
+        )
+        removed = {
+            "queues": self._queues.removed_after(version),
+            "agents": self._agents.removed_after(version),
+            "alerts": self._alerts.removed_after(version),
+        }
+        return rows, removed

@@ -121,6 +121,8 @@ class RoutingCore:
         self._next_ordinal = 0
         self._day_ends_at: float | None = None
         self._out: list[Decision] = []
+        # (queue, own skills, overflow steps fired) → targets; cleared when queues change
+        self._targets_memo: dict[tuple[QueueId, Requirement, int], tuple[Target, ...]] = {}
 
     def _fire(self, kind: TimerKind, subject: str, now: float) -> None:
         if kind is TimerKind.DAY_ROLLOVER:
@@ -478,11 +480,20 @@ class RoutingCore:
 
     def _targets_for(self, item: Waiting) -> tuple[Target, ...]:
         """Home queue first (its requirement widened by the overflow steps fired so far), then
-        the queues `add_queue` steps brought in."""
-        config = self._queues[item.queue_id].config
+        the queues `add_queue` steps brought in. Memoised: most interactions share a few."""
+        key = (item.queue_id, item.extra, item.steps_done)
+        targets = self._targets_memo.get(key)
+        if targets is None:
+            targets = self._targets_memo[key] = self._compute_targets(*key)
+        return targets
+
+    def _compute_targets(
+        self, queue_id: QueueId, extra: Requirement, steps_done: int
+    ) -> tuple[Target, ...]:
+        config = self._queues[queue_id].config
         home, added = widen(
-            config.requirement.merged(item.extra),
-            config.overflow[: item.steps_done],
+            config.requirement.merged(extra),
+            config.overflow[:steps_done],
             self._queue_requirement,
         )
         targets = [self._target(config, home)]

@@ -68,11 +68,13 @@ from hotline.routing.waiting import Waiting, WaitState
 __all__ = ["Router", "RouterSettings"]
 
 LOGGED_OUT, NOT_READY = AgentState.LOGGED_OUT, AgentState.NOT_READY
+_NO_EXTRA = Requirement()
 
 
 __all__ = ["Router", "RouterSettings"]
 
 LOGGED_OUT, NOT_READY = AgentState.LOGGED_OUT, AgentState.NOT_READY
+_NO_EXTRA = Requirement()
 
 
 class Router(Reconciling):
@@ -83,6 +85,7 @@ class Router(Reconciling):
     def configure_queue(self, config: QueueConfig, *, now: float) -> list[Decision]:
         """Install or replace a queue. Waiting interactions follow the new rules at once."""
         self._begin(now)
+        self._targets_memo.clear()
         queue = self._queues.get(config.queue_id)
         if queue is None:
             aht = HandleTimeAverage(config.expected_aht_s, self.settings.aht_smoothing)
@@ -104,6 +107,7 @@ class Router(Reconciling):
         if queue.line:
             raise QueueNotEmpty(queue_id, len(queue.line))
         del self._queues[queue_id]
+        self._targets_memo.clear()
         self._dispatch.release(queue.config.requirement)
         self._timers.cancel(TimerKind.HOURS, queue_id)
         for item in [i for i in self._items.values() if self._uses_queue(i, queue_id)]:
@@ -281,7 +285,7 @@ class Router(Reconciling):
         config = queue.config
         if interaction_id in self._items or interaction_id in self._handling:
             raise DuplicateInteraction(interaction_id)
-        extra = Requirement.of(skills)
+        extra = Requirement.of(skills) if skills else _NO_EXTRA
         if config.hours is not None and not config.hours.is_open(now):
             return self._reject(interaction_id, config, priority, RejectReason.CLOSED, now)
         if config.max_length is not None and len(queue.line) >= config.max_length:

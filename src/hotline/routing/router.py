@@ -43,6 +43,7 @@ from hotline.routing.errors import (
 )
 from hotline.routing.events import (
     AgentInteractionEnded,
+    AgentWrapUpEnded,
     AgentWrapUpExtended,
     QueueAbandoned,
     QueueAnswered,
@@ -203,6 +204,20 @@ class Router(Reconciling):
             agent.step_work(interaction_id, WorkStep.FINISH, now)
             del self._handling[interaction_id]
             self._observe_handle(work, now)
+            # every handled interaction ends with exactly one wrap_up_ended, even a zero one,
+            # so reports know its handle time is complete
+            self._emit(
+                AgentWrapUpEnded(
+                    tenant_id=self.tenant_id,
+                    at=now,
+                    interaction_id=interaction_id,
+                    agent_id=agent_id,
+                    queue_id=work.queue_id,
+                    channel=work.channel,
+                    wrap_up_s=0.0,
+                    by_agent=False,
+                )
+            )
         self._sync(agent, now, work)
         self._dispatch.index_in(agent)
         self._route_agent(agent, now)

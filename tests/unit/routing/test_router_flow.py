@@ -133,6 +133,8 @@ def test_a_queue_without_wrap_up_frees_the_agent_at_hang_up() -> None:
     h.hang_up("i1")
     assert h.state("a1") is AgentState.AVAILABLE
     assert [e.state for e in h.events(AgentStateChanged)][-1] == "available"
+    # the end of handling is still marked, so reports know the handle time is complete
+    assert [e.wrap_up_s for e in h.events(AgentWrapUpEnded)] == [0.0]
 
 
 def test_a_break_during_a_call_starts_after_wrap_up_and_blocks_offers(h: Harness) -> None:

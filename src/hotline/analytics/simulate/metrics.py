@@ -29,7 +29,8 @@ from hotline.routing.events import (
 __all__ = ["HANDLING", "KpiSink", "QueueTally"]
 
 HANDLING = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
-"""States that count as handle time (talk + hold + wrap-up)."""
+"""States that count as handle time (talk + hold + wrap-up); ringing counts as available idle,
+as on the wallboard (`analytics/realtime`)."""
 
 
 @dataclass(slots=True)

@@ -201,7 +201,8 @@ def _priorities(
 
 def _split(seconds: dict[AgentState, float]) -> tuple[float, float, float]:
     handle = sum(seconds.get(s, 0.0) for s in HANDLING)
-    available = seconds.get(AgentState.AVAILABLE, 0.0)
+    # available idle includes ringing: handling starts at the answer (as the wallboard counts)
+    available = seconds.get(AgentState.AVAILABLE, 0.0) + seconds.get(AgentState.RESERVED, 0.0)
     logged_in = sum(v for s, v in seconds.items() if s is not AgentState.LOGGED_OUT)
     return handle, available, logged_in
 

@@ -55,6 +55,8 @@ def engine_main(conn: Connection, kind: str, profile: bool) -> None:
 async def _serve(conn: Connection, kind: str, profile: bool) -> None:
     loop = asyncio.get_running_loop()
     server: Any = MinimalRelay() if kind == "minimal" else await EngineUnderTest.create()
+    if kind == "engine-norec":
+        server.record = False
     requests: asyncio.Queue[Any] = asyncio.Queue()
     loop.add_reader(conn.fileno(), lambda: requests.put_nowait(conn.recv()))
     profiler = cProfile.Profile() if profile else None
@@ -88,6 +90,8 @@ class EngineUnderTest:
         self.endpoints: list[Any] = []
         self.directory = ""
 
+    record = True
+
     @classmethod
     async def create(cls) -> EngineUnderTest:
         return cls()
@@ -115,7 +119,8 @@ class EngineUnderTest:
                 )
                 legs.append(local)
             await self.engine.bridge(legs[0].endpoint_id, legs[1].endpoint_id)
-            self.recordings.append(await self.engine.start_recording(legs[0].endpoint_id))
+            if self.record:
+                self.recordings.append(await self.engine.start_recording(legs[0].endpoint_id))
             self.endpoints += [legs[0].endpoint_id, legs[1].endpoint_id]
             ports.append((legs[0].port, legs[1].port))
         return ports
@@ -319,7 +324,9 @@ def sweep(
                 f"  worst {result['worst_ms']:6.1f} ms"
                 f"  CPU {100 * result['engine_cpu']:5.1f} %"
                 f"  per call {result['cpu_per_call_pct']:.3f} %"
-                f"  generator late buckets {result['generator_late_buckets']}",
+                f"  generator late buckets {result['generator_late_buckets']}"
+                f"  late ticks {result.get('late_ticks', '-')}"
+                f" (max {result.get('max_tick_lateness_ms', 0):.1f} ms)",
                 flush=True,
             )
             if "profile" in result:
@@ -340,6 +347,7 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=50)
     parser.add_argument("--max", type=int, default=1000)
     parser.add_argument("--profile", type=int, default=None, help="profile the engine at N calls")
+    parser.add_argument("--no-recording", action="store_true", help="engine without recording")
     parser.add_argument(
         "--nice", type=int, default=0, help="raise both processes' priority by this (root)"
     )
@@ -351,6 +359,9 @@ def main() -> None:
         f"{args.seconds:.0f} s per level, late = relayed > 10 ms after its slot  "
         f"load average {os.getloadavg()[0]:.2f}"
     )
+    if args.no_recording:
+        sweep("engine-norec", list(range(args.start, args.max + 1, args.step)), args.seconds, None)
+        return
     if args.profile:
         sweep("engine", [args.profile], args.seconds, args.profile)
         return

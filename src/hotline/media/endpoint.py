@@ -164,6 +164,7 @@ class RtpEndpoint(Endpoint):
         self.received_from_unknown = 0
         self.last_remote_report: tuple[float, float, float | None] | None = None
         self.send_tap: Callable[[int, bytes], None] | None = None  # recorder: (ts, payload)
+        self.receive_tap: Callable[[int, bytes], None] | None = None
 
     # Configuration ---------------------------------------------------------------------
     def apply_remote(self, remote: RemoteMedia) -> None:
@@ -235,6 +236,9 @@ class RtpEndpoint(Endpoint):
                 self.jitter.put(ts, payload)
             if self.inband is not None:
                 self._inband_pending.append(payload)
+            tap = self.receive_tap
+            if tap is not None:
+                tap(ts, payload)
             return []
         if pt == self.te_payload_type:
             payload = data[offset:end]
@@ -359,14 +363,21 @@ class FrameEndpoint(Endpoint):
         self._deliver = deliver
         self._queue: deque[Pcm] = deque(maxlen=max_queued)
         self.send_tap: Callable[[int, bytes], None] | None = None
+        self.receive_tap: Callable[[int, bytes], None] | None = None
         self._sent_samples = 0
+        self._received_samples = 0
 
     @property
     def can_send(self) -> bool:
         return not self.released
 
     def push(self, pcm: Pcm) -> None:
-        self._queue.append(np.asarray(pcm, dtype=np.int16)[:FRAME])
+        frame = np.asarray(pcm, dtype=np.int16)[:FRAME]
+        self._queue.append(frame)
+        tap = self.receive_tap
+        if tap is not None:
+            tap(self._received_samples & 0xFFFFFFFF, g711.encode(Codec.PCMU, frame))
+        self._received_samples += len(frame)
 
     def _pull(self) -> AudioFrame | None:
         if not self._queue:

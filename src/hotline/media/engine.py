@@ -355,7 +355,6 @@ class MediaEngine:
         # Does anyone read this leg's audio on the clock?
         needs = (
             endpoint.conference is not None
-            or endpoint.recording is not None
             or (peer is not None and not (isinstance(peer, RtpEndpoint) and peer.relay_in))
         )
         if needs != endpoint.needs_inbound:
@@ -406,10 +405,8 @@ class MediaEngine:
                 self._on_digits(endpoint, [digit])
             if endpoint.rfc4733.active is None:
                 del self._dtmf_open[endpoint.id]
-        for recording, customer in list(self._recordings.values()):
-            frame = customer.inbound(tick)
-            codes = None if frame is None else frame.codes(recording.codec)
-            recording.on_tick(tick, codes)
+        for recording, _ in list(self._recordings.values()):
+            recording.on_tick(tick)
         for endpoint in list(self._rtcp_buckets[tick % RTCP_INTERVAL_TICKS]):
             self._send_rtcp(endpoint)
 
@@ -623,6 +620,7 @@ class MediaEngine:
         customer.recording = recording
         if isinstance(customer, RtpEndpoint | FrameEndpoint):
             customer.send_tap = recording.on_sent
+            customer.receive_tap = recording.on_received
         self._recordings[recording_id] = (recording, customer)
         self._refresh(customer)
         self.sink.emit(RecordingStarted(
@@ -660,7 +658,7 @@ class MediaEngine:
         del self._recordings[recording_id]
         customer.recording = None
         if isinstance(customer, RtpEndpoint | FrameEndpoint):
-            customer.send_tap = None
+            customer.send_tap = customer.receive_tap = None
         self._refresh(customer)
         size = recording.close()
         assert self.storage is not None

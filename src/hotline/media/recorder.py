@@ -62,10 +62,12 @@ class StereoWavWriter:
 
 
 class Recording:
-    """One recording of one customer endpoint, fed by the engine's tick.
+    """One recording of one customer endpoint.
 
-    `on_sent(ts, codes)` taps every packet sent to the customer (relayed or paced);
-    `on_tick(left_codes)` gets what the customer said this tick and advances one frame.
+    `on_received(ts, codes)` taps what the customer sends, `on_sent(ts, codes)` every packet
+    sent to the customer (relayed or paced); each goes into its own jitter buffer by RTP
+    timestamp. `on_tick()` only counts time: once a second (at `flush_phase`, so recordings
+    take turns) a second of both channels is pulled, decoded and written in one go.
     """
 
     def __init__(
@@ -79,96 +81,106 @@ class Recording:
         flush_phase: int = 0,
         delay: int = 320,
     ) -> None:
-        """`delay` is the customer endpoint's jitter-buffer delay in samples: the right channel
-        gets the same, and the first `delay` samples are dropped so that the file's time 0 is
-        the moment recording started."""
+        """`delay` (samples) is the buffering of both channels; the first `delay` samples
+        are dropped so that the file's time 0 is the moment recording started."""
         self.id = recording_id
         self.key = key
         self.codec = codec
         self._writer = writer
-        self._right = JitterBuffer(fill=codec.silence, delay=delay)
-        self._skip_frames = delay // FRAME
-        self._delay = delay
-        self._pending: list[tuple[int, bool]] = []  # (sample index, pause?) not yet in effect
-        self._left_codes = bytearray()
-        self._right_codes = bytearray()
-        self._silence = bytes((codec.silence,)) * FRAME
+        # Room for a whole flush interval on top of the delay before anything is trimmed.
+        room = delay + 2 * flush_every * FRAME
+        self._left = JitterBuffer(fill=codec.silence, delay=delay, max_delay=room)
+        self._right = JitterBuffer(fill=codec.silence, delay=delay, max_delay=room)
+        self._silence = codec.silence
+        self._skip = delay
+        self._due = 0  # samples of time that passed and are not yet written
         self._flush_every = flush_every
         self._flush_phase = flush_phase % flush_every
-        self.samples = 0
-        self.paused_at: int | None = None
-        self.paused_spans: list[tuple[int, int]] = []  # sample offsets
+        self.elapsed = 0  # samples since the start: the file position of "now"
+        self.samples = 0  # samples written
+        self._mutes: list[list[int | None]] = []  # [start, end or None] in file samples
         self.closed = False
+
+    def on_received(self, timestamp: int, payload: bytes) -> None:
+        self._left.put(timestamp, payload)
 
     def on_sent(self, timestamp: int, payload: bytes) -> None:
         self._right.put(timestamp, payload)
 
-    def on_tick(self, tick: int, left: bytes | None) -> None:
-        right = self._right.pull(FRAME)
-        if self._skip_frames:
-            self._skip_frames -= 1
-            return
-        while self._pending and self._pending[0][0] <= self.samples:
-            _, pausing = self._pending.pop(0)
-            if pausing:
-                self.paused_at = self.samples
-            elif self.paused_at is not None:
-                self.paused_spans.append((self.paused_at, self.samples))
-                self.paused_at = None
-        if self.paused_at is not None:
-            left = right = None
-        self._left_codes += left if left is not None else self._silence
-        self._right_codes += right if right is not None else self._silence
-        self.samples += FRAME
+    def on_tick(self, tick: int) -> None:
+        self.elapsed += FRAME
+        self._due += FRAME
         if tick % self._flush_every == self._flush_phase:
             self.flush()
 
     def flush(self) -> None:
-        if not self._left_codes:
+        count = self._due
+        if count <= 0:
             return
-        left = g711.decode(self.codec, bytes(self._left_codes))
-        right = g711.decode(self.codec, bytes(self._right_codes))
-        self._left_codes.clear()
-        self._right_codes.clear()
-        self._writer.append(left, right)
+        self._due = 0
+        fill = bytes((self._silence,)) * count
+        left = self._left.pull(count) or fill
+        right = self._right.pull(count) or fill
+        if self._skip:
+            dropped = min(self._skip, count)
+            self._skip -= dropped
+            left, right = left[dropped:], right[dropped:]
+        if not left:
+            return
+        left_pcm = g711.decode(self.codec, left)
+        right_pcm = g711.decode(self.codec, right)
+        start, end = self.samples, self.samples + len(left)
+        for mute_start, mute_end in self._mutes:
+            assert mute_start is not None
+            low = max(mute_start, start) - start
+            high = min(end if mute_end is None else mute_end, end) - start
+            if low < high:
+                left_pcm = left_pcm.copy() if not left_pcm.flags.writeable else left_pcm
+                right_pcm = right_pcm.copy() if not right_pcm.flags.writeable else right_pcm
+                left_pcm[low:high] = 0
+                right_pcm[low:high] = 0
+        self._writer.append(left_pcm, right_pcm)
+        self.samples = end
 
     @property
     def paused(self) -> bool:
-        """Paused as asked (the file follows `delay` samples later)."""
-        return self._pending[-1][1] if self._pending else self.paused_at is not None
+        return bool(self._mutes) and self._mutes[-1][1] is None
 
     def pause(self) -> bool:
-        """Mute from now on. Audio still in the jitter buffer arrived before the pause, but to
-        be safe for card numbers the mute starts one frame early and ends one frame late."""
+        """Mute from now on (card numbers). Silence is written so the timeline stays true; the
+        mute starts one frame early and ends one frame late, for safety at the edges."""
         if self.paused:
             return False
-        self._pending.append((max(0, self.samples + self._delay - FRAME), True))
+        self._mutes.append([max(0, self.elapsed - FRAME), None])
         return True
 
     def resume(self) -> bool:
         if not self.paused:
             return False
-        self._pending.append((self.samples + self._delay + FRAME, False))
+        self._mutes[-1][1] = self.elapsed + FRAME
         return True
 
     def close(self) -> int:
-        """Flush and close; returns the file size. Closes an open pause span."""
-        if self.closed:
-            return _HEADER_BYTES + self._writer.data_bytes
-        self._pending.clear()
-        if self.paused_at is not None:
-            self.paused_spans.append((self.paused_at, self.samples))
-            self.paused_at = None
-        self.flush()
-        self.closed = True
-        return self._writer.close()
+        """Write what is left and close; returns the file size."""
+        if not self.closed:
+            self.flush()
+            self.closed = True
+            self._writer.close()
+        return _HEADER_BYTES + self._writer.data_bytes
 
     @property
     def duration_s(self) -> float:
         return self.samples / RATE
 
     def spans_seconds(self) -> tuple[tuple[float, float], ...]:
-        return tuple((start / RATE, end / RATE) for start, end in self.paused_spans)
+        """Paused spans (start, end) in seconds, clipped to the recording."""
+        spans = []
+        for start, end in self._mutes:
+            assert start is not None
+            stop = self.samples if end is None else min(end, self.samples)
+            if stop > start:
+                spans.append((start / RATE, stop / RATE))
+        return tuple(spans)
 
 
 def file_sha256(file: BinaryIO) -> str:

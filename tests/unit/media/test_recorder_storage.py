@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -29,18 +30,24 @@ def test_header_is_valid_after_every_flush_so_a_killed_process_leaves_a_playable
     recording = Recording("R1", "k", StereoWavWriter(file), codec=Codec.PCMU, delay=0,
                           flush_every=50)  # fmt: skip
     for tick in range(1, 76):  # 1.5 s: one flush at tick 50
+        recording.on_received(tick * 160, codes(1000))
         recording.on_sent(tick * 160, codes(-1000))
-        recording.on_tick(tick, codes(1000))
+        recording.on_tick(tick)
     snapshot = parse_wav(file.getvalue())  # what a crash right now would leave behind
     assert snapshot.channels == 2
     assert snapshot.duration_s == pytest.approx(50 * 0.02)
     left, right = snapshot.samples[:, 0], snapshot.samples[:, 1]
     assert np.all(left == g711.ulaw_decode(codes(1000))[0])
-    assert np.all(right[160:] == g711.ulaw_decode(codes(-1000))[0])
+    assert np.all(right == g711.ulaw_decode(codes(-1000))[0])
+
+
+class KeptOpen(io.BytesIO):
+    def close(self) -> None:
+        """Stay readable after the writer closes the file."""
 
 
 def test_pause_writes_silence_and_keeps_the_spans() -> None:
-    file = io.BytesIO()
+    file = KeptOpen()
     recording = Recording("R1", "k", StereoWavWriter(file), codec=Codec.PCMU, delay=0)
     for tick in range(100):
         if tick == 25:
@@ -48,27 +55,33 @@ def test_pause_writes_silence_and_keeps_the_spans() -> None:
             assert not recording.pause()
         if tick == 75:
             assert recording.resume()
-        recording.on_tick(tick, codes(3000))
-    recording.pause()  # asked at the very end: never takes effect
+            assert not recording.resume()
+        recording.on_received(tick * 160, codes(3000))
+        recording.on_tick(tick)
+    recording.pause()  # still paused at the end: the span ends with the recording
     recording.close()
-    # The mute ends one frame late (card-number safety); with no jitter delay it cannot start
-    # early, as the frames before it are already written.
-    assert recording.spans_seconds() == ((0.5, 1.52),)
+    # The mute starts one frame early and ends one frame late (card-number safety).
+    assert recording.spans_seconds() == ((0.48, 1.52), (1.98, 2.0))
     assert recording.duration_s == 2.0
+    left = parse_wav(file.getvalue()).samples[:, 0]
+    assert np.all(left[: int(0.48 * 8000)] != 0)
+    assert np.all(left[int(0.48 * 8000) : int(1.52 * 8000)] == 0)
+    assert np.all(left[int(1.52 * 8000) : int(1.98 * 8000)] != 0)
 
 
-def test_close_flushes_the_tail(tmp_path: Path) -> None:
+def test_close_flushes_the_tail_and_drops_the_jitter_delay(tmp_path: Path) -> None:
     path = tmp_path / "r.wav"
     recording = Recording("R1", "k", StereoWavWriter(path.open("wb")), codec=Codec.PCMA, delay=320)
-    for tick in range(12):  # the first two ticks are the jitter delay, dropped
-        recording.on_tick(tick, g711.alaw_encode(np.full(160, 500, np.int16)))
+    for tick in range(12):
+        recording.on_received(tick * 160, g711.alaw_encode(np.full(160, 500, np.int16)))
+        recording.on_tick(tick)
     size = recording.close()
+    assert recording.close() == size
     audio = parse_wav(path.read_bytes())
     assert size == path.stat().st_size == 44 + 10 * 160 * 4
     assert audio.duration_s == pytest.approx(0.2)
-    assert (
-        file_sha256(path.open("rb")) == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
-    )
+    assert np.all(audio.samples[:, 0] == 504)  # A-law's nearest level to 500, from the start
+    assert file_sha256(path.open("rb")) == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_recording_keys_follow_the_design_layout() -> None:

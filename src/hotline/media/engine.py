@@ -353,9 +353,8 @@ class MediaEngine:
         else:
             self._paced.pop(endpoint.id, None)
         # Does anyone read this leg's audio on the clock?
-        needs = (
-            endpoint.conference is not None
-            or (peer is not None and not (isinstance(peer, RtpEndpoint) and peer.relay_in))
+        needs = endpoint.conference is not None or (
+            peer is not None and not (isinstance(peer, RtpEndpoint) and peer.relay_in)
         )
         if needs != endpoint.needs_inbound:
             endpoint.needs_inbound = needs

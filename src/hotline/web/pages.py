@@ -48,6 +48,8 @@ def _environment(catalogs: Catalogs) -> Environment:
 
 def _nav(principal: Principal) -> list[tuple[str, str]]:
     items = [("/", "Home")]
+    if principal.can(Permission.FLOWS_READ):
+        items.append(("/admin/flows", "Flows"))
     for slug, descriptor in ENTITIES.items():
         if principal.can(descriptor["read"]) and (
             slug != "audit" or principal.can(Permission.AUDIT_READ)
@@ -62,8 +64,8 @@ def install_pages(app: FastAPI) -> None:
     app.state.catalogs = catalogs
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
 
-    def render(name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(name).render(lang=lang, version=__version__, **context)
+    def render(template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(template).render(lang=lang, version=__version__, **context)
         return HTMLResponse(html, status_code=status)
 
     async def caller(request: Request) -> Principal | None:
@@ -100,6 +102,53 @@ def install_pages(app: FastAPI) -> None:
             return RedirectResponse("/login", 303)
         lang = lang_of(request, principal)
         return render("home.html", lang, me=principal, nav=_nav(principal))
+
+    @app.get("/admin/flows", include_in_schema=False)
+    async def flows_page(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login?next=/admin/flows", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.FLOWS_READ):
+            return render(
+                "error.html",
+                lang,
+                403,
+                me=principal,
+                nav=_nav(principal),
+                message="You may not open this page",
+            )
+        return render(
+            "admin/flows.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            can_write=principal.can(Permission.FLOWS_WRITE),
+        )
+
+    @app.get("/admin/flows/{name}", include_in_schema=False)
+    async def flow_page(name: str, request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse(f"/login?next=/admin/flows/{name}", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.FLOWS_READ):
+            return render(
+                "error.html",
+                lang,
+                403,
+                me=principal,
+                nav=_nav(principal),
+                message="You may not open this page",
+            )
+        return render(
+            "admin/flow.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            name="" if name == "new" else name,
+            can_write=principal.can(Permission.FLOWS_WRITE),
+        )
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:

@@ -29,8 +29,11 @@ from hotline.media.jitter import JitterBuffer
 from hotline.media.rtcp import ReceptionStats
 from hotline.media.rtp import RtpSender
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # these modules import this one: annotations only
+    from hotline.media.conference import Conference
+    from hotline.media.moh import MohStream
     from hotline.media.player import Player
+    from hotline.media.recorder import Recording
 
 __all__ = ["AudioFrame", "Endpoint", "FrameEndpoint", "RtpEndpoint"]
 
@@ -87,10 +90,10 @@ class Endpoint:
         self.context = context
         self.dtmf_listeners: list[Callable[[DtmfDigit], None]] = []
         self.bridge_peer: Endpoint | None = None
-        self.conference: object | None = None  # the engine's Conference, when joined
+        self.conference: Conference | None = None
         self.player: Player | None = None
-        self.moh: object | None = None  # the engine's MohStream, when on hold
-        self.recording: object | None = None  # the engine's Recording of this customer leg
+        self.moh: MohStream | None = None  # on hold: the shared stream it hears
+        self.recording: Recording | None = None  # of this leg, when it is the customer's
         self.dtmf_out: deque[Rfc4733Sender] = deque()
         self.needs_inbound = False  # something reads this leg's audio on the clock
         self.released = False

@@ -303,12 +303,11 @@ class MediaEngine:
                 await self.stop_recording(recording_id)
         if endpoint.conference is not None:
             conference = endpoint.conference
-            assert isinstance(conference, Conference)
             conference.remove(endpoint)
         if endpoint.bridge_peer is not None:
             await self.unbridge(endpoint_id)
         self._stop_player(endpoint, PlaybackEnd.STOPPED)
-        if isinstance(endpoint.moh, MohStream):
+        if endpoint.moh is not None:
             endpoint.moh.listeners.discard(endpoint)
         endpoint.released = True
         if isinstance(endpoint, RtpEndpoint):
@@ -370,14 +369,12 @@ class MediaEngine:
             self._stop_player(endpoint, player.ended or PlaybackEnd.COMPLETED)
         conference = endpoint.conference
         if conference is not None:
-            assert isinstance(conference, Conference)
             return conference.output(endpoint, tick)
         peer = endpoint.bridge_peer
         if peer is not None:
             return peer.inbound(tick) or SILENT_FRAME
         moh = endpoint.moh
         if moh is not None:
-            assert isinstance(moh, MohStream)
             return moh.frame(tick)
         return SILENT_FRAME
 
@@ -453,7 +450,7 @@ class MediaEngine:
         stream = self._moh.get(source)
         if stream is None:
             raise EndpointNotFound(f"no hold music source {source!r}", code="media.moh.not_found")
-        if isinstance(endpoint.moh, MohStream):
+        if endpoint.moh is not None:
             endpoint.moh.listeners.discard(endpoint)
         endpoint.moh = stream
         stream.listeners.add(endpoint)
@@ -461,7 +458,7 @@ class MediaEngine:
 
     async def stop_moh(self, endpoint_id: EndpointId) -> None:
         endpoint = self._get(endpoint_id)
-        if isinstance(endpoint.moh, MohStream):
+        if endpoint.moh is not None:
             endpoint.moh.listeners.discard(endpoint)
         endpoint.moh = None
         self._refresh(endpoint)
@@ -521,7 +518,7 @@ class MediaEngine:
                 raise MediaConflict(f"endpoint {endpoint.id} is already bridged or conferenced")
         a.bridge_peer, b.bridge_peer = b, a
         for endpoint in (a, b):
-            if isinstance(endpoint.moh, MohStream):
+            if endpoint.moh is not None:
                 endpoint.moh.listeners.discard(endpoint)
             endpoint.moh = None
             self._refresh(endpoint)
@@ -562,7 +559,7 @@ class MediaEngine:
             raise MediaConflict(f"endpoint {endpoint_id} is in another conference")
         if endpoint.bridge_peer is not None:
             await self.unbridge(endpoint_id)
-        if isinstance(endpoint.moh, MohStream):
+        if endpoint.moh is not None:
             endpoint.moh.listeners.discard(endpoint)
             endpoint.moh = None
         conference.add(endpoint, mode, whisper_to)

@@ -95,7 +95,7 @@ class Queue(_Row):
 
     queue_id: str
     waiting: int  # callers in line now, ringing ones included, callbacks not
-    ringing: int  # of those, offered to an agent right now
+    ringing: int  # in the queue (callers or callbacks) with an offer ringing an agent now
     callbacks_waiting: int  # callbacks kept in line, not yet dialled through
     oldest_entered_at: float | None
     longest_wait_s: float | None  # ticking: now − oldest_entered_at

@@ -16,6 +16,7 @@ import random
 import socket
 import time
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,7 @@ from hotline.media.errors import (
     EndpointNotFound,
     MediaConflict,
     PortPoolExhausted,
+    RecordingError,
 )
 from hotline.media.events import (
     RecordingPaused,
@@ -157,6 +159,8 @@ class MediaEngine:
         self._timer: asyncio.TimerHandle | None = None
         self.pacer: Pacer | None = None
         self._cname = f"hotline@{host}".encode()
+        # Recording files are written by one thread, in order, never on the event loop.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-recorder")
         self.packets_paced = 0
         self.packets_paced_late = 0
         self.socket_errors = 0
@@ -173,6 +177,7 @@ class MediaEngine:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        await asyncio.get_running_loop().run_in_executor(None, self._writer.shutdown)
 
     def _schedule(self) -> None:
         assert self._loop is not None
@@ -610,7 +615,7 @@ class MediaEngine:
         recording_id = RecordingId(new_id(now))
         codec = customer.codec if isinstance(customer, RtpEndpoint) else Codec.PCMU
         recording = Recording(
-            recording_id, key, StereoWavWriter(file), codec=codec,
+            recording_id, key, StereoWavWriter(file, executor=self._writer), codec=codec,
             flush_phase=len(self._recordings), delay=JITTER_DELAY,
         )  # fmt: skip
         customer.recording = recording
@@ -656,7 +661,15 @@ class MediaEngine:
         if isinstance(customer, RtpEndpoint | FrameEndpoint):
             customer.send_tap = customer.receive_tap = None
         self._refresh(customer)
-        size = recording.close()
+        closed = recording.close()
+        if closed is not None:
+            await asyncio.wrap_future(closed)
+        if recording.failure is not None:
+            raise RecordingError(
+                f"recording {recording.key} could not be written: {recording.failure}",
+                details={"path": recording.key},
+            )
+        size = recording.size_bytes
         assert self.storage is not None
         storage = self.storage
         digest = await asyncio.get_running_loop().run_in_executor(

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from typing import BinaryIO
 
 import numpy as np
@@ -32,33 +34,60 @@ _HEADER_BYTES = 44
 
 
 class StereoWavWriter:
-    """16-bit stereo PCM WAV, appended in blocks, header kept valid after each block."""
+    """16-bit stereo PCM WAV, appended in blocks, header kept valid after each block.
 
-    def __init__(self, file: BinaryIO, *, rate: int = RATE) -> None:
+    With an `executor` (one thread, shared by all recordings, so blocks stay in order) the
+    file work happens off the event loop: a disk busy with someone else's writes must never
+    stall the media clock. Without one (tests) it writes in place.
+    """
+
+    def __init__(
+        self, file: BinaryIO, *, rate: int = RATE, executor: Executor | None = None
+    ) -> None:
         self._file = file
-        self._rate = rate
+        self._executor = executor
         self.data_bytes = 0
-        file.write(wav_header(channels=2, rate=rate, bits=16, data_bytes=0))
-        file.flush()
+        self.failed: OSError | None = None
+        self._last: Future[None] | None = None
+        self._run(self._write_header, wav_header(channels=2, rate=rate, bits=16, data_bytes=0))
+
+    def _run(self, function: Callable[..., None], *args: object) -> None:
+        if self._executor is None:
+            function(*args)
+        else:
+            self._last = self._executor.submit(function, *args)
+
+    def _write_header(self, header: bytes) -> None:
+        self._file.write(header)
+        self._file.flush()
 
     def append(self, left: np.ndarray, right: np.ndarray) -> None:
         frames = np.empty((len(left), 2), dtype="<i2")
         frames[:, 0] = left
         frames[:, 1] = right
         data = frames.tobytes()
-        self._file.write(data)
         self.data_bytes += len(data)
-        # Rewrite RIFF and data sizes so the file is complete as it stands.
-        self._file.seek(4)
-        self._file.write(struct.pack("<I", 36 + self.data_bytes))
-        self._file.seek(40)
-        self._file.write(struct.pack("<I", self.data_bytes))
-        self._file.seek(0, 2)
-        self._file.flush()
+        self._run(self._append, data, self.data_bytes)
 
-    def close(self) -> int:
-        self._file.close()
-        return _HEADER_BYTES + self.data_bytes
+    def _append(self, data: bytes, total: int) -> None:
+        if self.failed is not None:
+            return
+        try:
+            self._file.write(data)
+            # Rewrite RIFF and data sizes so the file is complete as it stands.
+            self._file.seek(4)
+            self._file.write(struct.pack("<I", 36 + total))
+            self._file.seek(40)
+            self._file.write(struct.pack("<I", total))
+            self._file.seek(0, 2)
+            self._file.flush()
+        except OSError as exc:  # disk full: keep the call going, report at stop
+            self.failed = exc
+
+    def close(self) -> Future[None] | None:
+        """Close the file after every pending block; a future when an executor does it."""
+        self._run(self._file.close)
+        return self._last
 
 
 class Recording:
@@ -160,13 +189,22 @@ class Recording:
         self._mutes[-1][1] = self.elapsed + FRAME
         return True
 
-    def close(self) -> int:
-        """Write what is left and close; returns the file size."""
-        if not self.closed:
-            self.flush()
-            self.closed = True
-            self._writer.close()
+    def close(self) -> Future[None] | None:
+        """Write what is left and close the file; with a writer thread, a future for when the
+        file is complete. `size_bytes` is the final size either way."""
+        if self.closed:
+            return None
+        self.flush()
+        self.closed = True
+        return self._writer.close()
+
+    @property
+    def size_bytes(self) -> int:
         return _HEADER_BYTES + self._writer.data_bytes
+
+    @property
+    def failure(self) -> OSError | None:
+        return self._writer.failed
 
     @property
     def duration_s(self) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -75,13 +76,48 @@ def test_close_flushes_the_tail_and_drops_the_jitter_delay(tmp_path: Path) -> No
     for tick in range(12):
         recording.on_received(tick * 160, g711.alaw_encode(np.full(160, 500, np.int16)))
         recording.on_tick(tick)
-    size = recording.close()
-    assert recording.close() == size
+    assert recording.close() is None  # no writer thread: written in place
+    assert recording.close() is None
+    size = recording.size_bytes
     audio = parse_wav(path.read_bytes())
     assert size == path.stat().st_size == 44 + 10 * 160 * 4
     assert audio.duration_s == pytest.approx(0.2)
     assert np.all(audio.samples[:, 0] == 504)  # A-law's nearest level to 500, from the start
     assert file_sha256(path.open("rb")) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_writer_thread_keeps_blocks_in_order_and_reports_a_full_disk(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        path = tmp_path / "t.wav"
+        recording = Recording("R", "k", StereoWavWriter(path.open("wb"), executor=executor),
+                              codec=Codec.PCMU, delay=0, flush_every=5)  # fmt: skip
+        for tick in range(1, 51):
+            recording.on_received(tick * 160, codes(tick * 100))
+            recording.on_tick(tick)
+        closed = recording.close()
+        assert closed is not None
+        closed.result(timeout=5)
+        left = parse_wav(path.read_bytes()).samples[:, 0]
+        assert len(left) == 50 * 160
+        assert (
+            left[::160].tolist()
+            == g711.ulaw_decode(b"".join(codes(t * 100)[:1] for t in range(1, 51))).tolist()
+        )
+
+        class FullDisk(io.BytesIO):
+            def write(self, data: object) -> int:
+                if self.tell() >= 44:
+                    raise OSError(28, "No space left on device")
+                return super().write(data)  # type: ignore[arg-type]
+
+        broken = Recording("R", "k", StereoWavWriter(FullDisk(), executor=executor),
+                           codec=Codec.PCMU, delay=0, flush_every=5)  # fmt: skip
+        for tick in range(1, 11):
+            broken.on_tick(tick)
+        done = broken.close()
+        assert done is not None
+        done.result(timeout=5)
+        assert isinstance(broken.failure, OSError)
 
 
 def test_recording_keys_follow_the_design_layout() -> None:

@@ -98,7 +98,10 @@ class SippResult:
         return dict(zip(header, values, strict=False)).get(name, "")
 
 
-async def run_sipp(args: list[str], tmp: str, timeout: float = 60.0) -> SippResult:
+async def run_sipp(
+    args: list[str], tmp: str, timeout: float = 60.0, until: asyncio.Event | None = None
+) -> SippResult:
+    """Run sipp to completion (or until `until` is set, then stop it) and read its stats."""
     sipp = require_tool("sipp")
     stat = f"{tmp}/stat.csv"
     proc = await asyncio.create_subprocess_exec(
@@ -106,6 +109,8 @@ async def run_sipp(args: list[str], tmp: str, timeout: float = 60.0) -> SippResu
         *args,
         "-nostdin",
         "-trace_stat",
+        "-fd",
+        "1",
         "-stf",
         stat,
         stdin=asyncio.subprocess.DEVNULL,
@@ -114,7 +119,16 @@ async def run_sipp(args: list[str], tmp: str, timeout: float = 60.0) -> SippResu
         cwd=tmp,
     )
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+        if until is not None:
+            done = asyncio.ensure_future(until.wait())
+            talk = asyncio.ensure_future(proc.communicate())
+            await asyncio.wait({done, talk}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done.cancel()
+            if not talk.done():
+                proc.terminate()
+            out, err = await asyncio.wait_for(talk, 10)
+        else:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:
         proc.kill()
         out, err = await proc.communicate()

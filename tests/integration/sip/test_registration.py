@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from hotline.sip.auth import InMemoryCredentialStore
+from hotline.sip.errors import OutboundDenied
+from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
 from hotline.sip.events import SourceBanned, TrunkRegistration
+from hotline.sip.policy import OutboundPolicy, OutboundRules
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import InMemoryBindingStore
 from hotline.sip.trunk import Trunk
@@ -48,3 +53,15 @@ async def test_register_persist_restart_and_ban() -> None:
         assert statuses == [403, 403, 403]
         assert "127.0.0.1" in pbx.protector.bans(pbx.now())
         assert [e.source for e in sink.of_type(SourceBanned)] == ["127.0.0.1"]
+
+
+async def test_outbound_guard_emits_an_event_when_it_refuses() -> None:
+    policy = OutboundPolicy({"default": OutboundRules(allow={"agent": ("1",)}, deny=("1900",))})
+    async with hotline(None) as (service, sink):
+        permit = service.acquire_outbound(policy, "default", "agent", "13800138000")
+        permit.release()
+        with pytest.raises(OutboundDenied):
+            service.acquire_outbound(policy, "default", "agent", "19001234567")
+        (event,) = sink.of_type(OutboundDeniedEvent)
+        assert (event.destination, event.role) == ("19001234567", "agent")
+        assert service.metrics()["outbound_denied"] == 1

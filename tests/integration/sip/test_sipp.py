@@ -48,14 +48,17 @@ async def test_sipp_uac_calls_hotline(transport: str, lost: int, tmp_path: Path)
 @pytest.mark.parametrize(("transport", "lost"), CASES)
 async def test_hotline_calls_sipp_uas(transport: str, lost: int, tmp_path: Path) -> None:
     sipp_port = free_port()
+    # No -m: under loss a stray retransmission (a BYE after sipp closed the call) counts as a
+    # call of its own in sipp, which would make it exit before our last call. We stop it.
     args = [
         "-sn", "uas", "-i", "127.0.0.1", "-p", str(sipp_port), "-mp", str(free_port()),
-        "-m", str(CALLS), "-t", sipp_transport(transport),
+        "-t", sipp_transport(transport),
     ]  # fmt: skip
     if lost:
         args += ["-lost", str(lost)]
+    finished = asyncio.Event()
     async with hotline(None) as (service, _):
-        sipp = asyncio.ensure_future(run_sipp(args, str(tmp_path), timeout=120))
+        sipp = asyncio.ensure_future(run_sipp(args, str(tmp_path), timeout=150, until=finished))
         await asyncio.sleep(0.5)  # let sipp bind
         offer = make_offer("127.0.0.1", free_port(), session_id=7)
         target = f"sip:service@127.0.0.1:{sipp_port};transport={transport}"
@@ -73,6 +76,9 @@ async def test_hotline_calls_sipp_uas(transport: str, lost: int, tmp_path: Path)
         results = []
         for batch in range(0, CALLS, 5):
             results += await asyncio.gather(*(one_call() for _ in range(min(5, CALLS - batch))))
+        # sipp's uas counts a call successful after a 4 s time-wait that follows the BYE.
+        await asyncio.sleep(4.6)
+        finished.set()
         result = await sipp
     # Every call was established. Under loss a BYE may end in 408: sipp's scenario forgets
     # the call 4 s after its 200 to BYE, so when that 200 is "lost" our retransmitted BYEs go
@@ -80,5 +86,4 @@ async def test_hotline_calls_sipp_uas(transport: str, lost: int, tmp_path: Path)
     assert all(status in (200, 408) for status in results), results
     if not lost:
         assert results == [200] * CALLS
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.field("SuccessfulCall(C)") == str(CALLS)
+    assert int(result.field("SuccessfulCall(C)") or 0) >= results.count(200), result.stats

@@ -374,7 +374,6 @@ class OutgoingCall:
         self.request = request
         self.destination = destination
         self.trunk = trunk
-        self.offer = SessionDescription() if not request.body else None
         self._progress: asyncio.Queue[Progress] = asyncio.Queue()
         self._result: asyncio.Future[CallSession] = asyncio.get_running_loop().create_future()
         self.cancel_requested = False

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 from hotline.clock import Clock
 from hotline.events import EventSink
-from hotline.sip.address import Address, Outgoing, address_for_uri
+from hotline.sip.address import Address, Outgoing
 from hotline.sip.auth import CredentialStore, DigestAuthenticator
 from hotline.sip.construct import make_response, new_call_id, new_tag
 from hotline.sip.dialog import Dialog
-from hotline.sip.dtmf import parse_dtmf_info
 from hotline.sip.endpoint import (
     AckReceived,
     CancelReceived,
@@ -33,14 +32,23 @@ from hotline.sip.endpoint import (
     ResponseArrived,
     TransactionFailed,
 )
-from hotline.sip.errors import SdpError, SdpNegotiationFailed, SipParseError, TransportError
+from hotline.sip.errors import (
+    OutboundCapReached,
+    OutboundDenied,
+    SdpError,
+    SdpNegotiationFailed,
+    SipParseError,
+    TransportError,
+)
 from hotline.sip.events import FloodDetected, ScannerBlocked, SourceBanned
-from hotline.sip.headers import Headers, NameAddr
+from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
+from hotline.sip.headers import Headers
 from hotline.sip.message import Message, Request, Response
-from hotline.sip.offeranswer import NegotiatedMedia, accept_answer, make_answer
+from hotline.sip.offeranswer import NegotiatedMedia, accept_answer
+from hotline.sip.policy import OutboundPermit, OutboundPolicy
 from hotline.sip.protection import ProtectionSettings, Protector
-from hotline.sip.refer import parse_refer_to, parse_replaces
-from hotline.sip.registrar import BindingStore, InMemoryBindingStore, RegistrarSettings
+from hotline.sip.refer import parse_replaces
+from hotline.sip.registrar import Binding, BindingStore, InMemoryBindingStore, RegistrarSettings
 from hotline.sip.sdp import SessionDescription, parse_sdp
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerTransaction
 from hotline.sip.timers import TimerSettings
@@ -49,20 +57,17 @@ from hotline.sip.transaction import ClientInviteTransaction, ClientTransaction
 from hotline.sip.transport.calls import (
     CallFailed,
     CallSession,
-    DtmfReceived,
     IncomingCall,
-    MediaChanged,
     OutgoingCall,
-    Progress,
     RemoteHangup,
-    TransferProgress,
-    TransferRequested,
 )
+from hotline.sip.transport.indialog import InDialogHandler
+from hotline.sip.transport.outbound import Originator, ResponseWaiter
 from hotline.sip.transport.registration import RegistrationService
 from hotline.sip.transport.tcp import TcpTransport
 from hotline.sip.transport.udp import UdpTransport
 from hotline.sip.trunk import CallerId, Trunk, caller_id_of, did_of, identify_trunk
-from hotline.sip.uri import SipUri, parse_uri
+from hotline.sip.uri import parse_uri
 
 __all__ = ["CallHandler", "SipService", "SipServiceConfig"]
 
@@ -94,13 +99,6 @@ class SipServiceConfig:
     authenticate_invites: bool = True
     trunks: tuple[Trunk, ...] = ()
     in_dialog_timeout_s: float = 40.0
-
-
-@dataclass(slots=True)
-class _Waiter:
-    future: asyncio.Future[Response]
-    on_provisional: Callable[[Response], None] | None = None
-    on_late_2xx: Callable[[Response], None] | None = None
 
 
 class SipService:
@@ -135,13 +133,15 @@ class SipService:
         self.registration = RegistrationService(
             self, credentials, bindings or InMemoryBindingStore(), config.registrar
         )
+        self.in_dialog = InDialogHandler(self)
+        self.originator = Originator(self)
         self._udp = UdpTransport(self._received)
         self._tcp = TcpTransport(
             self._received, max_message_bytes=config.protection.max_message_bytes
         )
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due: float | None = None
-        self._waiters: dict[ClientTransaction, _Waiter] = {}
+        self._waiters: dict[ClientTransaction, ResponseWaiter] = {}
         self._incoming: dict[ServerInviteTransaction, IncomingCall] = {}
         self._sessions: dict[tuple[str, str, str], CallSession] = {}
         self._answered: dict[ServerInviteTransaction, CallSession] = {}
@@ -289,7 +289,7 @@ class SipService:
         """Send a request in a new client transaction; the final response (or CallFailed)."""
         txn = self.endpoint.send_request(request, destination, self.now())
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
-        self._waiters[txn] = _Waiter(future, on_provisional, on_late_2xx)
+        self._waiters[txn] = ResponseWaiter(future, on_provisional, on_late_2xx)
         self._pump()
         try:
             return await future, txn
@@ -441,7 +441,7 @@ class SipService:
             self._spawn(self.registration.handle_register(event))
             return
         if request.to.tag is not None:
-            self._in_dialog(event)
+            self.in_dialog.handle(event)
             return
         if method == "INVITE":
             self._spawn(self._new_call(event))
@@ -555,129 +555,6 @@ class SipService:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
 
-    def _in_dialog(self, event: RequestReceived) -> None:
-        request = event.request
-        txn = event.transaction
-        key = (request.call_id, request.to.tag or "", request.from_.tag or "")
-        session = self._sessions.get(key)
-        if session is None:
-            if request.method == "OPTIONS":
-                self._answer_options(event)
-            else:
-                self.respond(txn, make_response(request, 481))
-            return
-        error = session.dialog.check_request(request)
-        if error is not None:
-            self.respond(txn, make_response(request, error, "CSeq out of order"))
-            return
-        method = request.method
-        if method == "BYE":
-            self.respond(txn, make_response(request, 200))
-            session._post(RemoteHangup(request.headers.get("reason")))
-            session._end("remote hangup")
-        elif method == "INVITE":
-            if session.reinvite_pending:
-                self.respond(txn, make_response(request, 491))
-            else:
-                self._spawn(self._reinvite(session, event))
-        elif method == "INFO":
-            self.respond(txn, make_response(request, 200))
-            info = parse_dtmf_info(request.content_type, request.body)
-            if info is not None:
-                session._post(DtmfReceived(info.digit, info.duration_ms))
-        elif method == "REFER":
-            self._refer(session, event)
-        elif method == "NOTIFY":
-            self._notify(session, event)
-        elif method == "OPTIONS":
-            self._answer_options(event)
-        else:
-            self.respond(txn, make_response(request, 405, extra=[("Allow", "INVITE, BYE")]))
-
-    async def _reinvite(self, session: CallSession, event: RequestReceived) -> None:
-        request = event.request
-        offer: SessionDescription | None = None
-        if request.body:
-            try:
-                offer = parse_sdp(request.body)
-            except SdpError:
-                self.respond(event.transaction, make_response(request, 488))
-                return
-        try:
-            if session.offer_handler is not None:
-                answer = await session.offer_handler(offer)
-            else:
-                answer = self._default_answer(session, offer)
-        except SdpNegotiationFailed:
-            self.respond(event.transaction, make_response(request, 488))
-            return
-        response = make_response(
-            request,
-            200,
-            extra=[("Contact", session.dialog.local_contact)],
-            body=bytes(answer),
-            content_type="application/sdp",
-        )
-        media = None
-        if offer is not None:
-            session.remote_sdp = offer
-            with contextlib.suppress(SdpNegotiationFailed):
-                media = self.negotiate_answer_as_uas(offer, answer)
-            session.media = media or session.media
-        session.local_sdp = answer
-        assert isinstance(event.transaction, ServerInviteTransaction)
-        self.respond(event.transaction, response)
-        session._post(MediaChanged(offer, answer, media))
-
-    def _default_answer(
-        self, session: CallSession, offer: SessionDescription | None
-    ) -> SessionDescription:
-        """Without an offer handler, keep our address/port and codecs, follow the direction."""
-        local = session.local_sdp
-        if local is None or offer is None:
-            return local or SessionDescription()
-        audio = local.audio()
-        address = local.connection_for(audio) if audio else None
-        if audio is None or address is None:
-            raise SdpNegotiationFailed("no local audio to answer with")
-        answer, _ = make_answer(
-            offer,
-            address,
-            audio.port,
-            session_id=local.origin.session_id,
-            version=local.origin.session_version + 1,
-            codecs=audio.codecs[:1] + [c for c in audio.codecs[1:] if c.name != "telephone-event"],
-        )
-        return answer
-
-    def _refer(self, session: CallSession, event: RequestReceived) -> None:
-        request = event.request
-        value = request.headers.get("refer-to")
-        if value is None or len(request.headers.get_all("refer-to")) != 1:
-            self.respond(event.transaction, make_response(request, 400, "One Refer-To needed"))
-            return
-        try:
-            target = parse_refer_to(value)
-        except SipParseError:
-            self.respond(event.transaction, make_response(request, 400, "Bad Refer-To"))
-            return
-        self.respond(event.transaction, make_response(request, 202))
-        session.refer_subscription = True
-        session._post(TransferRequested(target, request.headers.get("referred-by")))
-        self._spawn(session.notify_transfer(100))
-
-    def _notify(self, session: CallSession, event: RequestReceived) -> None:
-        request = event.request
-        self.respond(event.transaction, make_response(request, 200))
-        if (request.headers.get("event") or "").split(";", 1)[0].strip().lower() != "refer":
-            return
-        text = request.body.decode("utf-8", "replace").split("\r\n", 1)[0].split(" ")
-        if len(text) >= 2 and text[1].isdigit():
-            state = (request.headers.get("subscription-state") or "").lower()
-            session._post(TransferProgress(int(text[1]), state.startswith("terminated")))
-
-    # --- in-dialog requests from call control ---
-
     def _session_destination(self, session: CallSession) -> Address:
         # Send where the peer's messages come from (NAT, TCP connection reuse) unless a
         # proxy put itself in the route set.
@@ -743,161 +620,14 @@ class SipService:
     ) -> OutgoingCall:
         """Call `target`: an extension/AOR of a registered phone ("1001"), a SIP URI, or a
         number out of `trunk`. Returns at once; `await call.wait()` for the session."""
-        if isinstance(trunk, str):
-            found = [t for t in self.config.trunks if t.name == trunk]
-            if not found:
-                raise CallFailed(404, f"no trunk {trunk}")
-            trunk = found[0]
-        uri, destination, to_value = self._resolve_target(target, trunk, transport)
-        local = self.endpoint.local.get(destination.transport) or next(
-            iter(self.endpoint.local.values())
+        return await self.originator.invite(
+            target,
+            sdp=sdp,
+            caller_id=caller_id,
+            trunk=trunk,
+            transport=transport,
+            extra_headers=extra_headers,
         )
-        from_host = (trunk.from_domain if trunk else None) or local.host
-        number = (caller_id.number if caller_id else None) or "hotline"
-        from_user = trunk.username if trunk and trunk.username and not caller_id else number
-        display = caller_id.display if caller_id else None
-        from_addr = NameAddr(parse_uri(f"sip:{from_user}@{from_host}"), display)
-        headers = Headers()
-        headers.add("From", str(from_addr.with_param("tag", new_tag())))
-        headers.add("To", to_value)
-        headers.add("Call-ID", new_call_id(local.host))
-        headers.add("CSeq", "1 INVITE")
-        headers.add("Contact", self.contact_for(destination))
-        headers.add("Allow", ", ".join(self.endpoint.settings.allowed_methods))
-        headers.add("Supported", ", ".join(self.endpoint.settings.supported))
-        if caller_id is not None and caller_id.number:
-            headers.add("P-Asserted-Identity", f"<sip:{caller_id.number}@{from_host}>")
-        for name, value in extra_headers:
-            headers.add(name, value)
-        request = Request("INVITE", uri, headers)
-        request.set_body(bytes(sdp), "application/sdp")
-        call = OutgoingCall(request, destination, trunk)
-        self.counters["calls_out"] += 1
-        self._spawn(self._run_invite(call, sdp))
-        return call
-
-    def _resolve_target(
-        self, target: str, trunk: Trunk | None, transport: str | None
-    ) -> tuple[SipUri, Address, str]:
-        if trunk is not None:
-            host = trunk.host if trunk.port == 5060 else f"{trunk.host}:{trunk.port}"
-            uri = parse_uri(f"sip:{target}@{host}")
-            assert isinstance(uri, SipUri)
-            return uri, trunk.address, f"<{uri}>"
-        if ":" not in target:
-            bindings = self.registration.registrar.contacts(target, self.now())
-            if not bindings:
-                raise CallFailed(480, f"{target} is not registered")
-            binding = bindings[0]
-            contact = parse_uri(binding.contact)
-            assert isinstance(contact, SipUri)
-            local = self.endpoint.local.get(binding.source.transport)
-            host = local.host if local else self.config.host
-            return contact, binding.source, f"<sip:{target}@{host}>"
-        uri = parse_uri(target)
-        if not isinstance(uri, SipUri):
-            raise CallFailed(416, f"cannot call {target}")
-        return uri, address_for_uri(uri, transport or "udp"), f"<{uri.without_params()}>"
-
-    async def _run_invite(self, call: OutgoingCall, offer: SessionDescription) -> None:
-        request = call.request
-        txn_box: list[ClientInviteTransaction] = []
-
-        def provisional(response: Response) -> None:
-            sdp = self.parse_body_sdp(response)
-            if sdp is not None:
-                call.early_sdp = sdp
-            call._progress_event(Progress(response.status, response.reason, sdp))
-
-        def cancel() -> None:
-            if txn_box:
-                self.endpoint.cancel(txn_box[0], self.now())
-                self._pump()
-
-        def late_2xx(response: Response) -> None:
-            self._reack(response)
-
-        call.cancel_hook = cancel
-        trunk = call.trunk
-        attempts = 0
-        while True:
-            attempts += 1
-            txn = self.endpoint.send_request(request, call.destination, self.now())
-            assert isinstance(txn, ClientInviteTransaction)
-            txn_box[:] = [txn]
-            future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
-            self._waiters[txn] = _Waiter(future, provisional, late_2xx)
-            self._pump()
-            if call.cancel_requested:
-                cancel()
-            try:
-                response = await future
-            except CallFailed as exc:
-                call._failed(exc.status, exc.reason)
-                return
-            if (
-                response.status in (401, 407)
-                and attempts == 1
-                and trunk is not None
-                and trunk.username
-                and trunk.password
-                and not call.cancel_requested
-            ):
-                retry = self._authenticated_retry(request, response, trunk)
-                if retry is not None:
-                    request = retry
-                    call.request = retry
-                    continue
-            break
-        if response.status >= 300:
-            call._failed(response.status, response.reason)
-            return
-        contact = self.contact_for(call.destination)
-        dialog = Dialog.from_uac(request, response, contact, call.destination.transport)
-        answer = self.parse_body_sdp(response)
-        session = CallSession(
-            self,
-            dialog,
-            local_sdp=offer,
-            remote_sdp=answer,
-            media=self.negotiate_answer(offer, answer) if answer else None,
-            flow=call.destination,
-        )
-        session.confirmed.set()
-        self._sessions[dialog.id] = session
-        self.endpoint.send_ack(
-            dialog.create_ack(request.cseq.number), self._session_destination(session)
-        )
-        self._pump()
-        if call.cancel_requested:
-            # 2xx crossed our CANCEL: ACK it and hang up (RFC 3261 §9.1).
-            await session.hangup(q850_cause=16)
-            call._failed(487, "cancelled")
-            return
-        call._succeeded(session)
-
-    def _authenticated_retry(
-        self, request: Request, response: Response, trunk: Trunk
-    ) -> Request | None:
-        from hotline.sip.auth import authorization_header
-
-        header = "WWW-Authenticate" if response.status == 401 else "Proxy-Authenticate"
-        name = "Authorization" if response.status == 401 else "Proxy-Authorization"
-        assert trunk.username is not None
-        assert trunk.password is not None
-        for challenge in response.headers.get_all(header):
-            value = authorization_header(
-                challenge, method="INVITE", uri=str(request.uri),
-                username=trunk.username, password=trunk.password,
-            )  # fmt: skip
-            if value is not None:
-                retry = Request("INVITE", request.uri, request.headers.copy(), request.body)
-                retry.headers.remove("via")
-                retry.headers.add(name, value)
-                retry.headers.set("CSeq", f"{request.cseq.number + 1} INVITE")
-                retry.changed()
-                return retry
-        return None
 
     async def options(self, destination: Address, uri: str | None = None) -> Response:
         """An out-of-dialog OPTIONS ping (qualify, trunk health)."""
@@ -925,3 +655,26 @@ class SipService:
     @property
     def sessions(self) -> list[CallSession]:
         return list(self._sessions.values())
+
+    # --- registrar queries and the toll-fraud guard, for call control ---
+
+    def contacts(self, aor: str) -> list[Binding]:
+        """Live bindings of an extension, best first; `binding.reachable` from qualify."""
+        return self.registration.contacts(aor)
+
+    def acquire_outbound(
+        self, policy: OutboundPolicy, tenant_id: str, role: str, number: str
+    ) -> OutboundPermit:
+        """Ask the toll-fraud policy before dialing out; a refusal is counted and emitted
+        as `sip.outbound_denied` before `OutboundDenied`/`OutboundCapReached` propagates."""
+        try:
+            return policy.acquire(tenant_id, role, number)
+        except (OutboundDenied, OutboundCapReached) as exc:
+            self.counters["outbound_denied"] = self.counters.get("outbound_denied", 0) + 1
+            self.sink.emit(
+                OutboundDeniedEvent(
+                    tenant_id=tenant_id, at=self.clock.now(), destination=number, role=role,
+                    reason=exc.message,
+                )
+            )  # fmt: skip
+            raise

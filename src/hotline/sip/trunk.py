@@ -1,7 +1,8 @@
 """SIP trunks to carriers: configuration, inbound identification, DID and caller id.
 
 A trunk is identified for an inbound INVITE by its source address (the provider's signalling
-hosts), and otherwise by digest credentials. The DID comes from the Request-URI user (or the
+hosts, `inbound_sources` entries may be `host` or `host:port`), and otherwise by the digest
+user it authenticates as (`inbound_username`). The DID comes from the Request-URI user (or the
 To user, as some carriers send), the caller id from P-Asserted-Identity, else From.
 """
 
@@ -32,6 +33,7 @@ class Trunk:
     register: bool = False
     register_expires: int = 3600
     inbound_sources: tuple[str, ...] = ()
+    inbound_username: str | None = None  # digest user the provider authenticates as
     did_from: str = "request-uri"  # or "to"
     tenant_id: str = "default"
 
@@ -40,7 +42,12 @@ class Trunk:
         return Address(self.transport, self.host, self.port)
 
     def matches_source(self, source: Address) -> bool:
-        return source.host == self.host or source.host in self.inbound_sources
+        if source.host == self.host and not self.inbound_sources:
+            return True
+        return (
+            source.host in self.inbound_sources
+            or f"{source.host}:{source.port}" in self.inbound_sources
+        )
 
 
 @dataclass(frozen=True, slots=True)

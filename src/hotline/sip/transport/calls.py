@@ -315,8 +315,24 @@ class IncomingCall:
     def pending(self) -> bool:
         return self.transaction.state is ServerState.PROCEEDING and not self.cancelled.is_set()
 
-    def _response(self, status: int, reason: str | None = None, **kw: object) -> Response:
-        return make_response(self.request, status, reason, to_tag=self.to_tag, **kw)  # type: ignore[arg-type]
+    def _response(
+        self,
+        status: int,
+        reason: str | None = None,
+        *,
+        extra: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        content_type: str | None = None,
+    ) -> Response:
+        return make_response(
+            self.request,
+            status,
+            reason,
+            to_tag=self.to_tag,
+            extra=extra,
+            body=body,
+            content_type=content_type,
+        )
 
     def _check(self) -> None:
         if not self.pending:

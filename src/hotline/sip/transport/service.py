@@ -47,7 +47,7 @@ from hotline.sip.message import Message, Request, Response
 from hotline.sip.offeranswer import NegotiatedMedia, accept_answer
 from hotline.sip.policy import OutboundPermit, OutboundPolicy
 from hotline.sip.protection import ProtectionSettings, Protector
-from hotline.sip.refer import parse_replaces
+from hotline.sip.refer import Replaces, parse_replaces
 from hotline.sip.registrar import Binding, BindingStore, InMemoryBindingStore, RegistrarSettings
 from hotline.sip.sdp import SessionDescription, parse_sdp
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerTransaction
@@ -474,6 +474,8 @@ class SipService:
             user = await self.registration.authenticate(event)
             if user is None:
                 return  # challenged or refused
+            # A provider that authenticates rather than sending from known addresses.
+            trunk = next((t for t in self.config.trunks if t.inbound_username == user), None)
         offer: SessionDescription | None = None
         if request.body:
             try:
@@ -513,16 +515,9 @@ class SipService:
             return
         await self.on_call(call)
 
-    def find_replaced(self, replaces: object) -> CallSession | None:
-        """The session a Replaces header names (RFC 3891 §3: tags from the sender's view)."""
-        from hotline.sip.refer import Replaces
-
-        assert isinstance(replaces, Replaces)
-        for key in ((replaces.call_id, replaces.to_tag, replaces.from_tag),):
-            session = self._sessions.get(key)
-            if session is not None:
-                return session
-        return None
+    def find_replaced(self, replaces: Replaces) -> CallSession | None:
+        """The session a Replaces header names: its to-tag is our local tag (RFC 3891 §3)."""
+        return self._sessions.get((replaces.call_id, replaces.to_tag, replaces.from_tag))
 
     def answer_call(
         self, call: IncomingCall, sdp: SessionDescription, media: NegotiatedMedia | None

@@ -205,6 +205,8 @@ class Endpoint:
 
     def receive(self, data: bytes, source: Address, now: float) -> list[EndpointEvent]:
         """A datagram (UDP) or one framed message (TCP) from `source`."""
+        if not data.strip(b"\r\n"):
+            return []  # CRLF keep-alive (RFC 5626 §4.4.1); TCP pings are answered by the framer
         verdict = self.protector.check_datagram(source.host, len(data), now)
         if verdict is not Verdict.ACCEPT:
             return [MessageRejected(source, verdict.value, None)]

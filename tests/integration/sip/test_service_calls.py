@@ -174,3 +174,15 @@ async def test_attended_transfer_refer_with_replaces_and_invite_replaces() -> No
         with pytest.raises(CallFailed) as info:
             await call.wait(5)
         assert info.value.status == 481
+
+
+async def test_a_failing_call_handler_answers_500() -> None:
+    async def broken(call: IncomingCall) -> None:
+        raise RuntimeError("call control bug")
+
+    async with hotline(broken) as (callee, _), hotline(None) as (caller, _):
+        offer = make_offer("127.0.0.1", free_port(), session_id=1)
+        call = await caller.invite(target(callee.local["udp"].port, "udp"), sdp=offer)
+        with pytest.raises(CallFailed) as info:
+            await call.wait(timeout=5)
+        assert info.value.status == 500

@@ -205,3 +205,10 @@ def test_garbage_is_dropped_and_malformed_requests_get_400(clock: FakeClock) -> 
     (resp,) = sent_responses(ep)
     assert resp.status == 400
     assert "does not match" in (resp.headers.get("Warning") or "")
+
+
+def test_crlf_keepalive_datagrams_are_ignored(clock: FakeClock) -> None:
+    ep = endpoint()
+    assert ep.receive(b"\r\n\r\n", UDP_PEER, clock.monotonic()) == []
+    assert ep.datagrams_to_send() == []
+    assert ep.protector.counters.parse_errors == 0

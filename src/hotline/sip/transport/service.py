@@ -513,7 +513,14 @@ class SipService:
         if self.on_call is None:
             await call.reject(480)
             return
-        await self.on_call(call)
+        try:
+            await self.on_call(call)
+        except CallFailed:
+            pass  # the caller cancelled while call control was deciding
+        except Exception:
+            # Call control failed: do not leave the caller ringing until its Timer B.
+            log.exception("call handler failed for %s", call.call_id)
+            await call.reject(500, "Server Internal Error")
 
     def find_replaced(self, replaces: Replaces) -> CallSession | None:
         """The session a Replaces header names: its to-tag is our local tag (RFC 3891 §3)."""

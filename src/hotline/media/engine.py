@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from hotline.clock import Clock, SystemClock
+from hotline.errors import InvalidInput
 from hotline.events import EventSink
 from hotline.ids import new_id
 from hotline.media import quality as rtcp_quality
@@ -48,6 +49,7 @@ from hotline.media.conference import Conference
 from hotline.media.dtmf import DTMF_EVENTS, DtmfDigit, Rfc4733Sender
 from hotline.media.endpoint import AudioFrame, Endpoint, FrameEndpoint, RtpEndpoint
 from hotline.media.errors import (
+    CodecNotSupported,
     EndpointNotFound,
     MediaConflict,
     PortPoolExhausted,
@@ -289,7 +291,11 @@ class MediaEngine:
 
     async def apply_remote(self, endpoint_id: EndpointId, remote: RemoteMedia) -> None:
         endpoint = self._get_rtp(endpoint_id)
-        Codec(remote.codec)  # raises ValueError on an unknown codec name
+        if remote.codec not in Codec.__members__:
+            raise CodecNotSupported(
+                f"codec {remote.codec!r} is not supported (PCMU, PCMA)",
+                details={"field": "codec", "codec": remote.codec},
+            )
         endpoint.apply_remote(remote)
         if endpoint.inband is not None:
             self._inband[endpoint_id] = endpoint
@@ -497,8 +503,12 @@ class MediaEngine:
         """Send digits to the peer: RFC 4733 events (one packet per tick) when it accepts
         telephone-event, otherwise Q.23 tone pairs in the audio (this replaces any playback)."""
         endpoint = self._get(endpoint_id)
-        if any(d not in DTMF_EVENTS for d in digits):
-            raise ValueError(f"{digits!r} holds a character that is not a DTMF digit")
+        if not digits or any(d not in DTMF_EVENTS for d in digits):
+            raise InvalidInput(
+                f"{digits!r} is not a string of DTMF digits (0-9, *, #, A-D)",
+                code="media.dtmf.invalid",
+                details={"field": "digits"},
+            )
         if not isinstance(endpoint, RtpEndpoint) or endpoint.te_payload_type < 0:
             seconds = duration_ms / 1000
             await self.play(endpoint_id, [
@@ -724,6 +734,11 @@ class MediaEngine:
             "recordings": len(self._recordings),
             "ports_in_use": self.ports.in_use,
             "socket_errors": self.socket_errors,
+            "inbound_lost": sum(
+                max(0, e.stats.lost)
+                for e in self._endpoints.values()
+                if isinstance(e, RtpEndpoint) and e.stats is not None
+            ),
         }
 
 

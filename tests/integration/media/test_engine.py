@@ -291,3 +291,16 @@ async def test_send_dtmf_falls_back_to_tones_when_the_peer_has_no_telephone_even
     detector = InbandDtmfDetector()
     assert [d.digit for d in detector.feed(audio) + detector.flush()] == ["*", "9"]
     peer.close()
+
+
+async def test_bad_codec_and_bad_digits_are_typed_errors(engine: MediaEngine) -> None:
+    from hotline.errors import InvalidInput
+
+    local = await engine.create_endpoint(CTX)
+    with pytest.raises(InvalidInput) as info:
+        await engine.apply_remote(local.endpoint_id, RemoteMedia("127.0.0.1", 9, "G729", 18))
+    assert info.value.code == "media.codec.unsupported"
+    with pytest.raises(InvalidInput) as info:
+        await engine.send_dtmf(local.endpoint_id, "12x")
+    assert info.value.code == "media.dtmf.invalid"
+    assert engine.stats()["endpoints"] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from hotline.sip.errors import SipParseError
 from hotline.sip.grammar import (
@@ -84,10 +85,15 @@ def header_key(name: str) -> str:
 
 def canonical_name(key: str) -> str:
     """How we write a header name we generate ("call-id" -> "Call-ID")."""
-    special = _SPECIAL_CASE.get(key)
-    if special is not None:
-        return special
-    return "-".join(part.capitalize() for part in key.split("-"))
+    name = _CANONICAL_CACHE.get(key)
+    if name is None:
+        name = _SPECIAL_CASE.get(key) or "-".join(part.capitalize() for part in key.split("-"))
+        if len(_CANONICAL_CACHE) < 10_000:
+            _CANONICAL_CACHE[key] = name
+    return name
+
+
+_CANONICAL_CACHE: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -244,7 +250,16 @@ class NameAddr:
 
 
 def parse_name_addr(text: str, where: str = "name-addr") -> NameAddr:
-    """Parse one name-addr or addr-spec with its header parameters."""
+    """Parse one name-addr or addr-spec with its header parameters.
+
+    Results are cached: within a dialog the same From, To and Contact values come back in
+    every request, response and retransmission (frozen values, so sharing is safe).
+    """
+    return _parse_name_addr(text, where)
+
+
+@lru_cache(maxsize=8192)
+def _parse_name_addr(text: str, where: str) -> NameAddr:
     s = text.strip()
     if not s:
         raise SipParseError("empty address", where=where)

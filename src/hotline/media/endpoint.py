@@ -162,6 +162,8 @@ class RtpEndpoint(Endpoint):
         self._relay_seq_offset = 0
         self._latched = False
         self._accept = False
+        self._frames_per_packet = 1
+        self._pending_out = bytearray()
         self._last_packet_at = 0.0
         self._relatch_after = relatch_after
         self.received_from_unknown = 0
@@ -178,6 +180,10 @@ class RtpEndpoint(Endpoint):
             -1 if remote.telephone_event_pt is None else remote.telephone_event_pt
         )
         self._accept = remote.direction.we_receive
+        # Paced packets carry a whole number of 20 ms ticks: ptime 40 and 60 are honoured,
+        # anything else is sent as 20 ms (RFC 3264 §6.1 makes ptime a preference).
+        self._frames_per_packet = max(1, remote.ptime_ms // 20) if remote.ptime_ms % 20 == 0 else 1
+        self._pending_out = bytearray()
         self.remote_addr = (remote.address, remote.port)
         rtcp_port = remote.rtcp_port if remote.rtcp_port is not None else remote.port + 1
         self.rtcp_addr = (remote.address, rtcp_port)
@@ -314,7 +320,14 @@ class RtpEndpoint(Endpoint):
         if self.dtmf_out:
             return self._emit_dtmf()
         payload = frame.codes(self.codec)
-        self.emit_codes(payload)
+        if self._frames_per_packet == 1:
+            self.emit_codes(payload)
+        else:
+            # The peer asked for a longer ptime (a=ptime:40, 60): gather ticks into one packet.
+            self._pending_out += payload
+            if len(self._pending_out) >= FRAME * self._frames_per_packet:
+                self.emit_codes(bytes(self._pending_out))
+                self._pending_out.clear()
         return payload
 
     def emit_codes(self, payload: bytes, marker: bool = False) -> None:

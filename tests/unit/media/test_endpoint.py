@@ -108,3 +108,18 @@ def test_relay_keeps_payload_and_continues_our_sequence() -> None:
     assert [p.marker for p in packets] == [False, True, False]
     assert packets[1].payload == b"\xab" * 160
     assert {p.ssrc for p in packets} == {0xABCD}
+
+
+def test_a_peer_asking_for_40_ms_gets_two_ticks_per_packet() -> None:
+    sent: list[tuple[bytes, tuple[str, int]]] = []
+    endpoint = make(sent)
+    endpoint.apply_remote(RemoteMedia(PEER[0], PEER[1], "PCMU", 0, 101, ptime_ms=40))
+    for value in (100, 200, 300, 400):
+        endpoint.emit(AudioFrame(pcm=np.full(160, value, np.int16)))
+    packets = [RtpPacket.parse(d) for d, _ in sent]
+    assert [len(p.payload) for p in packets] == [320, 320]
+    assert packets[1].timestamp - packets[0].timestamp == 320
+    assert packets[0].payload[159] != packets[0].payload[160]  # two different ticks inside
+    endpoint.apply_remote(RemoteMedia(PEER[0], PEER[1], "PCMU", 0, 101, ptime_ms=30))
+    endpoint.emit(AudioFrame(pcm=np.zeros(160, np.int16)))
+    assert len(RtpPacket.parse(sent[-1][0]).payload) == 160  # not a multiple of 20: 20 ms

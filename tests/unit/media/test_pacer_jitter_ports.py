@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hotline.clock import FakeClock
 from hotline.media.errors import PortPoolExhausted
@@ -98,3 +100,21 @@ def test_port_pool_hands_out_even_pairs_and_reuses_last() -> None:
     assert (pool.capacity, pool.in_use) == (3, 3)
     with pytest.raises(ValueError, match="no RTP/RTCP pair"):
         PortPool(30001, 30002)
+
+
+@given(
+    order=st.permutations(list(range(12))),
+    lost=st.sets(st.integers(0, 11), max_size=4),
+)
+def test_any_reordering_within_the_delay_plays_out_in_order(
+    order: list[int], lost: set[int]
+) -> None:
+    # 12 packets of 20 ms, arriving in any order but all before their turn (delay 240 ms).
+    jitter = JitterBuffer(fill=0, delay=160 * 12, max_delay=160 * 30)
+    jitter.put(10_000, bytes([100]) * 160)  # anchors the stream
+    for i in order:
+        if i not in lost:
+            jitter.put(10_000 + 160 * (i + 1), bytes([i + 1]) * 160)
+    out = [jitter.pull(160) for _ in range(12 + 1 + 12)]
+    played = [frame[0] for frame in out if frame is not None][12:]
+    assert played == [100] + [0 if i in lost else i + 1 for i in range(12)]

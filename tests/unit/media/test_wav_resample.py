@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hotline.media.codecs import g711
 from hotline.media.errors import PromptError
@@ -111,3 +114,11 @@ def test_resample_upsamples_and_rejects_bad_rates() -> None:
     assert resample(np.ones(10), 8000, 8000).tolist() == [1.0] * 10
     with pytest.raises(ValueError, match="positive"):
         resample(np.ones(10), 0, 8000)
+
+
+@given(st.binary(max_size=200))
+def test_the_wav_parser_raises_only_prompt_error(data: bytes) -> None:
+    with contextlib.suppress(PromptError):
+        parse_wav(b"RIFF\x00\x00\x00\x00WAVE" + data)
+    with contextlib.suppress(PromptError):
+        parse_wav(data)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hotline.analytics.realtime.figures import Agent, AgentCounts, Period, Queue
-from hotline.analytics.realtime.metrics import period, ratio
+from hotline.analytics.realtime.metrics import average_handle_time_s, csat, period, ratio
 from hotline.analytics.realtime.tally import Contribution, Count, SlidingWindow, Tally, TenantDay
 from hotline.routing.agent_state import AgentState
 
 __all__ = [
     "AVAILABLE_STATES",
     "HANDLE_STATES",
+    "LOGGED_IN_STATES",
     "AgentAggregate",
     "QueueAggregate",
     "count_states",
@@ -28,13 +29,26 @@ HANDLE_STATES = frozenset({AgentState.BUSY, AgentState.WRAP_UP})
 AVAILABLE_STATES = frozenset({AgentState.AVAILABLE, AgentState.RESERVED})
 """Available idle time: available, and ringing — handling starts at the answer, as AHT does."""
 
+LOGGED_IN_STATES = frozenset(AgentState) - {AgentState.LOGGED_OUT}
+
+_WORKING_STATES = frozenset({AgentState.RESERVED, AgentState.BUSY, AgentState.WRAP_UP})
+
 _SECONDS = 1000.0
 
 
 class QueueAggregate:
     """One queue: who is in it now, today's tally and the sliding window."""
 
-    __slots__ = ("callbacks", "queue_id", "ringing", "sl_threshold_s", "today", "waiting", "window")
+    __slots__ = (
+        "_periods",
+        "callbacks",
+        "queue_id",
+        "ringing",
+        "sl_threshold_s",
+        "today",
+        "waiting",
+        "window",
+    )
 
     def __init__(self, queue_id: str, window_s: float) -> None:
         self.queue_id = queue_id
@@ -44,6 +58,19 @@ class QueueAggregate:
         self.today = Tally()
         self.window = SlidingWindow(window_s)
         self.sl_threshold_s: float | None = None  # the latest an event carried
+        # (which tally, its revision, transfers shown) → its figures: most refreshes change
+        # neither tally of most queues
+        self._periods: dict[tuple[str, bool], tuple[int, Period]] = {}
+
+    def period(self, which: str, *, transfers: bool) -> Period:
+        """Today's ("today") or the window's ("window") figures, cached per tally revision."""
+        tally = self.today if which == "today" else self.window.totals
+        cached = self._periods.get((which, transfers))
+        if cached is not None and cached[0] == tally.revision:
+            return cached[1]
+        figures = period(tally, transfers=transfers)
+        self._periods[(which, transfers)] = (tally.revision, figures)
+        return figures
 
     def count(self, day: TenantDay, at: float, contribution: Contribution) -> None:
         if day.contains(at):
@@ -78,13 +105,10 @@ class QueueAggregate:
             sl_threshold_s=sl_threshold_s,
             sl_target=sl_target,
             short_abandon_s=short_abandon_s,
-            today=period(self.today, transfers=transfers),
-            window=period(self.window.totals, transfers=transfers),
+            today=self.period("today", transfers=transfers),
+            window=self.period("window", transfers=transfers),
             agents=agents,
         )
-
-    def window_period(self, *, transfers: bool) -> Period:
-        return period(self.window.totals, transfers=transfers)
 
 
 class AgentAggregate:
@@ -97,8 +121,8 @@ class AgentAggregate:
         "queue_id",
         "reason",
         "since",
+        "spent_ms",
         "state",
-        "state_ms",
         "today",
     )
 
@@ -109,36 +133,39 @@ class AgentAggregate:
         self.since: float | None = None
         self.interaction_id: str | None = None
         self.queue_id: str | None = None
-        self.state_ms: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
+        # today's milliseconds of finished spans: handle, available idle, logged in
+        self.spent_ms = [0, 0, 0]
         self.today = Tally()
         self.pending: set[str] = set()  # interactions whose talk ended, handling not finished
 
     def new_day(self) -> None:
-        self.state_ms = dict.fromkeys(AgentState, 0)
+        self.spent_ms = [0, 0, 0]
         self.today.reset()
 
     def close_span(self, day: TenantDay, state: AgentState, begin: float, end: float) -> None:
         """Credit today's part of a finished span in `state` (it may have begun yesterday)."""
-        self.state_ms[state] += day.overlap_ms(begin, end)
+        self._credit(state, day.overlap_ms(begin, end), self.spent_ms)
 
-    def live_ms(self, day: TenantDay, now: float, states: Iterable[AgentState]) -> int:
-        """Today's milliseconds in `states`, the current span up to `now` included."""
-        chosen = frozenset(states)
-        total = sum(self.state_ms[s] for s in chosen)
-        if self.since is not None and self.state in chosen and now > self.since:
-            total += day.overlap_ms(self.since, now)
-        return total
+    @staticmethod
+    def _credit(state: AgentState, ms: int, spent: list[int]) -> None:
+        if state in HANDLE_STATES:
+            spent[0] += ms
+        elif state in AVAILABLE_STATES:
+            spent[1] += ms
+        if state in LOGGED_IN_STATES:
+            spent[2] += ms
+
+    def live_ms(self, day: TenantDay, now: float) -> tuple[int, int, int]:
+        """Today's handle, available idle and logged-in milliseconds, up to `now`."""
+        spent = list(self.spent_ms)
+        if self.since is not None and now > self.since:
+            self._credit(self.state, day.overlap_ms(self.since, now), spent)
+        return spent[0], spent[1], spent[2]
 
     def row(self, day: TenantDay, now: float, *, transfers: bool) -> Agent:
-        handle = self.live_ms(day, now, HANDLE_STATES)
-        available = self.live_ms(day, now, AVAILABLE_STATES)
-        logged_in = self.live_ms(day, now, set(AgentState) - {AgentState.LOGGED_OUT})
-        tally = period(self.today, transfers=transfers)
-        working = self.state not in (
-            AgentState.LOGGED_OUT,
-            AgentState.AVAILABLE,
-            AgentState.NOT_READY,
-        )
+        handle, available, logged_in = self.live_ms(day, now)
+        today = self.today
+        working = self.state in _WORKING_STATES
         return Agent(
             agent_id=self.agent_id,
             state=self.state.value,
@@ -146,12 +173,12 @@ class AgentAggregate:
             since=self.since,
             interaction_id=self.interaction_id if working else None,
             queue_id=self.queue_id if working else None,
-            handled=self.today[Count.ANSWERED],
-            completed=self.today[Count.COMPLETED],
-            aht_s=tally.aht_s,
-            csat=tally.csat,
-            csat_answers=tally.csat_answers,
-            transferred=tally.transferred,
+            handled=today[Count.ANSWERED],
+            completed=today[Count.COMPLETED],
+            aht_s=average_handle_time_s(today),
+            csat=csat(today),
+            csat_answers=today[Count.CSAT_ANSWERS],
+            transferred=today[Count.TRANSFERRED] if transfers else None,
             time_in_state_s=None if self.since is None else round(max(0.0, now - self.since), 1),
             handle_s=round(handle / _SECONDS, 1),
             available_s=round(available / _SECONDS, 1),

@@ -28,6 +28,9 @@ class AlertKind(StrEnum):
     SERVICE_LEVEL = "service_level"
 
 
+_KINDS = tuple(AlertKind)
+
+
 @dataclass(frozen=True, slots=True)
 class _Raised:
     raised_at: float
@@ -80,7 +83,7 @@ class AlertBook:
 
     def evaluate(self, queue: Queue, rules: AlertThresholds, now: float) -> None:
         checks = _checks(queue, rules)
-        for kind in AlertKind:
+        for kind in _KINDS:
             key = (queue.queue_id, kind)
             check = checks.get(kind)
             up = self._raised.get(key)

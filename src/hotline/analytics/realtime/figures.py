@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from hotline.events import to_json_value
 
@@ -75,16 +75,22 @@ class _Row:
 
     TICKING: ClassVar[tuple[str, ...]] = ()
 
-    def stable(self) -> Self:
-        """This row without its ticking fields: what decides whether a delta carries it."""
-        if not self.TICKING:
-            return self
-        return dataclasses.replace(self, **dict.fromkeys(self.TICKING))  # type: ignore[type-var]
+    def stable(self) -> tuple[Any, ...]:
+        """This row's fields but the ticking ones: what decides whether a delta carries it."""
+        names = _STABLE_FIELDS.get(type(self))
+        if names is None:
+            fields = dataclasses.fields(self)  # type: ignore[arg-type]
+            names = tuple(f.name for f in fields if f.name not in self.TICKING)
+            _STABLE_FIELDS[type(self)] = names
+        return tuple(getattr(self, name) for name in names)
 
     def to_json(self) -> dict[str, Any]:
         value = to_json_value(self)
         assert isinstance(value, dict)
         return value
+
+
+_STABLE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,7 @@ class RealtimeProjection:
         self._queue_settings: dict[str, QueueSettings] = dict(self.settings.queues)
         self._queues: dict[str, QueueAggregate] = {}
         self._agents: dict[str, AgentAggregate] = {}
+        self._touched: set[str] = set()  # agents whose row may have changed since last publish
         self._pending: dict[str, _Pending] = {}
         # interaction → (agent, queue) of its answer, today's and the day before's: a survey or
         # a transfer names the interaction, and may come after midnight
@@ -173,7 +174,7 @@ class RealtimeProjection:
 
     def snapshot(self, now: float) -> Snapshot:
         """Every figure as of `now` (or the latest record's time, if that is later)."""
-        now = self._refresh(now)
+        now = self._refresh(now, every_agent=True)
         rows = self._log.current()
         return Snapshot(
             tenant_id=self.tenant_id,
@@ -199,7 +200,7 @@ class RealtimeProjection:
         A version this projection never published (or one from another `instance`, i.e. from
         before a restart) gets a full `Snapshot` instead, which the page applies as a reset.
         """
-        now = self._refresh(now)
+        now = self._refresh(now, every_agent=False)
         mismatch = instance is not None and instance != self.instance
         if mismatch or not 0 <= version <= self._log.version:
             return self.snapshot(now)
@@ -223,22 +224,28 @@ class RealtimeProjection:
         """The Erlang C hint for one queue now, alert or not."""
         if queue_id not in self._queues:
             raise UnknownQueue(queue_id)
-        self._refresh(now)
+        self._refresh(now, every_agent=False)
         return self._staffing(self._log.current().queues[queue_id])
 
     # == publishing ==========================================================================
 
-    def _refresh(self, now: float) -> float:
-        """Bring the day and the windows to `now`, rebuild the rows and publish them."""
+    def _refresh(self, now: float, *, every_agent: bool) -> float:
+        """Bring the day and the windows to `now`, rebuild the rows and publish them.
+
+        An agent's stable figures change only through its records (or midnight), so a delta
+        rebuilds the rows of the agents touched since the last publish; a snapshot rebuilds
+        every row, for fresh ticking fields. Queue rows are always rebuilt: the window slides.
+        """
         self._advance(now)
         now = self._latest
         for queue in self._queues.values():
             queue.window.advance(now)
         day = self._day
         transfers = self.settings.track_transfers
+        touched, self._touched = self._touched, set()
         agents = {
-            agent_id: agent.row(day, now, transfers=transfers)
-            for agent_id, agent in self._agents.items()
+            agent_id: self._agents[agent_id].row(day, now, transfers=transfers)
+            for agent_id in (self._agents if every_agent else touched)
         }
         everyone = count_states(self._agents.values())
         queues: dict[str, Queue] = {}
@@ -260,7 +267,7 @@ class RealtimeProjection:
             hint = self._staffing(queues[queue_id])
             row = alert_row(queue_id, kind, raised_at, threshold, value, hint)
             alerts[row.alert_id] = row
-        self._log.publish(Rows(queues, agents, alerts))
+        self._log.publish(Rows(queues, agents, alerts), touched=touched)
         return now
 
     def _staffing(self, queue: Queue) -> StaffingHint:
@@ -286,6 +293,7 @@ class RealtimeProjection:
                 queue.today.reset()
             for agent in self._agents.values():
                 agent.new_day()
+            self._touched.update(self._agents)
             self._answered_before, self._answered = self._answered, {}
 
     def _count(self, queue: QueueAggregate, at: float, contribution: Contribution) -> None:
@@ -312,9 +320,11 @@ class RealtimeProjection:
         return queue
 
     def _agent(self, agent_id: str) -> AgentAggregate:
+        """The agent's aggregate, marked as touched: whoever looks it up may change it."""
         agent = self._agents.get(agent_id)
         if agent is None:
             agent = self._agents[agent_id] = AgentAggregate(agent_id)
+        self._touched.add(agent_id)
         return agent
 
     def _answered_by(self, interaction_id: str | None) -> tuple[str, str] | None:

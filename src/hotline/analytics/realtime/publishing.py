@@ -9,9 +9,9 @@ beyond one stamp per row (and one per removed key).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from hotline.analytics.realtime.figures import Agent, Alert, Queue
 
@@ -26,7 +26,7 @@ R = TypeVar("R", Queue, Agent, Alert)
 class _Entry(Generic[R]):
     version: int
     row: R
-    stable: R
+    stable: tuple[Any, ...]
 
 
 class _Section(Generic[R]):
@@ -36,12 +36,27 @@ class _Section(Generic[R]):
         self.entries: dict[str, _Entry[R]] = {}
         self.removed: dict[str, int] = {}  # key → version in which it went away
 
-    def publish(self, rows: Mapping[str, R], version: int) -> bool:
+    def publish(
+        self,
+        rows: Mapping[str, R],
+        version: int,
+        *,
+        complete: bool = True,
+        unchanged: Container[str] = (),
+    ) -> bool:
+        """Stamp the rows that changed; with `complete`, keys not in `rows` went away.
+
+        Rows under keys in `unchanged` are known to keep their stable content: their ticking
+        values are refreshed without comparing.
+        """
         changed = False
         entries = self.entries
         for key, row in rows.items():
-            stable = row.stable()
             entry = entries.get(key)
+            if entry is not None and key in unchanged:
+                entries[key] = _Entry(entry.version, row, entry.stable)
+                continue
+            stable = row.stable()
             if entry is None or entry.stable != stable:
                 entries[key] = _Entry(version, row, stable)
                 self.removed.pop(key, None)
@@ -49,6 +64,8 @@ class _Section(Generic[R]):
             else:
                 # same stable content: keep the stamp, refresh the ticking values
                 entries[key] = _Entry(entry.version, row, entry.stable)
+        if not complete:
+            return changed
         for key in [k for k in entries if k not in rows]:
             del entries[key]
             self.removed[key] = version
@@ -65,6 +82,18 @@ class _Section(Generic[R]):
 
     def removed_after(self, version: int) -> tuple[str, ...]:
         return tuple(sorted(key for key, v in self.removed.items() if v > version))
+
+
+class _Complement:
+    """Every key that is not in `keys`."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: Container[str]) -> None:
+        self.keys = keys
+
+    def __contains__(self, key: object) -> bool:
+        return key not in self.keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +114,22 @@ class RowLog:
         self._agents: _Section[Agent] = _Section()
         self._alerts: _Section[Alert] = _Section()
 
-    def publish(self, rows: Rows) -> int:
-        """Stamp what changed with the next version; the version after this publish."""
+    def publish(self, rows: Rows, *, touched: Container[str] | None = None) -> int:
+        """Stamp what changed with the next version; the version after this publish.
+
+        With `touched`, only the agents named there may have changed: `rows.agents` may hold
+        just those (agents are never removed), and any other row in it only refreshes.
+        """
         candidate = self.version + 1
         changed = self._queues.publish(rows.queues, candidate)
-        changed = self._agents.publish(rows.agents, candidate) or changed
+        if touched is None:
+            changed = self._agents.publish(rows.agents, candidate) or changed
+        else:
+            unchanged = _Complement(touched)
+            agents = self._agents.publish(
+                rows.agents, candidate, complete=False, unchanged=unchanged
+            )
+            changed = agents or changed
         changed = self._alerts.publish(rows.alerts, candidate) or changed
         if changed:
             self.version = candidate

@@ -51,10 +51,11 @@ def to_ms(seconds: float) -> int:
 class Tally:
     """One period's counters."""
 
-    __slots__ = ("values",)
+    __slots__ = ("revision", "values")
 
     def __init__(self) -> None:
         self.values = [0] * _SIZE
+        self.revision = 0  # moves on every change, so figures made from it can be cached
 
     def __getitem__(self, count: Count) -> int:
         return self.values[count]
@@ -63,9 +64,11 @@ class Tally:
         values = self.values
         for count, amount in contribution:
             values[count] += sign * amount
+        self.revision += 1
 
     def reset(self) -> None:
         self.values = [0] * _SIZE
+        self.revision += 1
 
     def copy(self) -> Tally:
         other = Tally()

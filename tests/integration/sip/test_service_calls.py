@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from hotline.sip.auth import InMemoryCredentialStore
 from hotline.sip.offeranswer import make_answer, make_offer
 from hotline.sip.refer import Replaces
 from hotline.sip.sdp import Direction
@@ -20,7 +21,7 @@ from hotline.sip.transport.calls import (
     TransferProgress,
     TransferRequested,
 )
-from hotline.sip.trunk import CallerId
+from hotline.sip.trunk import CallerId, Trunk
 from tests.integration.sip.peers import free_port, hotline
 
 TRANSPORTS = ["udp", "tcp"]
@@ -186,3 +187,34 @@ async def test_a_failing_call_handler_answers_500() -> None:
         with pytest.raises(CallFailed) as info:
             await call.wait(timeout=5)
         assert info.value.status == 500
+
+
+async def test_trunk_call_answers_the_providers_challenge() -> None:
+    # The "provider" is a Hotline service that authenticates INVITEs; our side dials out
+    # through a trunk with credentials and must answer the 401.
+    provider_users = InMemoryCredentialStore()
+    provider_users.set_password("hotline", "acme", "trunk-pass")
+    uas = Answerer()
+    async with hotline(
+        uas, credentials=provider_users, authenticate_invites=True, qualify_interval_s=0,
+        trunks=(Trunk("customer-acme", "192.0.2.99", inbound_username="acme"),),
+    ) as (provider, _):  # fmt: skip
+        port = provider.local["udp"].port
+        trunk = Trunk(
+            "carrier", "127.0.0.1", port, username="acme", password="trunk-pass",
+            from_domain="carrier.example",
+        )  # fmt: skip
+        async with hotline(None, trunks=(trunk,)) as (pbx, _):
+            offer = make_offer("127.0.0.1", free_port(), session_id=1)
+            call = await pbx.invite(
+                "13800138000", sdp=offer, trunk="carrier", caller_id=CallerId("4008001234")
+            )
+            session = await call.wait(timeout=5)
+            incoming = await asyncio.wait_for(uas.calls.get(), 5)
+            assert incoming.user == "acme"
+            assert incoming.trunk is not None
+            assert incoming.trunk.name == "customer-acme"  # identified by its credentials
+            assert incoming.did == "13800138000"
+            assert incoming.caller_id.number == "4008001234"
+            assert call.request.cseq.number == 2  # the retry after the challenge
+            assert await session.hangup() == 200

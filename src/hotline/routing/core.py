@@ -256,7 +256,7 @@ class RoutingCore:
     def _ewt(self, item: Waiting, position: int) -> float | None:
         """Queue-length estimate (`ewt.py`) over the agents of the interaction's home target."""
         group = self._dispatch.group(item.targets[0].requirement)
-        serving = group.staffed[item.channel] if group is not None else 0
+        serving = group.staffed.get(item.channel, 0) if group is not None else 0
         return queue_length_ewt(position, serving, self._queues[item.queue_id].aht.value_s)
 
     def _observe_handle(self, work: WorkItem, now: float) -> None:
@@ -267,11 +267,8 @@ class RoutingCore:
     # == internals: agents =================================================================
 
     def _apply(self, agent: Agent, event: AgentEvent, now: float) -> None:
-        self._dispatch.index_out(agent)
-        try:
-            change = agent.apply(event, now)  # raises before changing anything if illegal
-        finally:
-            self._dispatch.index_in(agent)
+        change = agent.apply(event, now)  # raises before changing anything if illegal
+        self._dispatch.reindex(agent)
         self._changed(agent, change, now, None)
 
     def _sync(self, agent: Agent, now: float, work: WorkItem | None) -> None:
@@ -326,7 +323,6 @@ class RoutingCore:
 
     def _finish_wrap_up(self, agent: Agent, work: WorkItem, now: float, by_agent: bool) -> None:
         self._timers.cancel(TimerKind.WRAP_UP_END, work.interaction_id)
-        self._dispatch.index_out(agent)
         agent.step_work(work.interaction_id, WorkStep.FINISH, now)
         del self._handling[work.interaction_id]
         self._observe_handle(work, now)
@@ -343,7 +339,7 @@ class RoutingCore:
             )
         )
         self._sync(agent, now, work)
-        self._dispatch.index_in(agent)
+        self._dispatch.reindex(agent)
 
     # == internals: offers =================================================================
 
@@ -371,10 +367,9 @@ class RoutingCore:
             work = WorkItem(
                 item.interaction_id, item.queue_id, item.channel, WorkPhase.RINGING, now
             )
-            self._dispatch.index_out(agent)
             agent.add_work(work)
             self._sync(agent, now, work)
-            self._dispatch.index_in(agent)
+            self._dispatch.reindex(agent)
             self._dispatch.note_offered(target, agent)
             self._emit(
                 QueueOffered(
@@ -433,13 +428,12 @@ class RoutingCore:
         item.ringing.discard(agent.agent_id)
         if reason in _AGENT_FAILURES:
             item.declined_by.add(agent.agent_id)
-        self._dispatch.index_out(agent)
         if not_ready and reason is not OfferEnd.UNREACHABLE:
             label = "missed" if reason is OfferEnd.NO_ANSWER else reason.value
             agent.apply(SetNotReady(label), now)
         work = agent.step_work(item.interaction_id, WorkStep.WITHDRAW, now)
         self._sync(agent, now, work)
-        self._dispatch.index_in(agent)
+        self._dispatch.reindex(agent)
         self._emit(
             QueueOfferFailed(
                 tenant_id=self.tenant_id,
@@ -643,9 +637,8 @@ class RoutingCore:
         """A new day for the tenant: "handled today" restarts from zero."""
         for agent in self._agents.values():
             if agent.handled:
-                self._dispatch.index_out(agent)
                 agent.handled = 0
-                self._dispatch.index_in(agent)
+                self._dispatch.reindex(agent)
         self._schedule_day(now)
 
     def _schedule_day(self, now: float) -> None:

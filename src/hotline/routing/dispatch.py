@@ -11,13 +11,13 @@ skills, an interaction's extra skills, an overflow's wider set). A group holds
 An interaction arriving looks at the head of one pool per target; an agent freeing up looks at
 the head of one bucket per group it belongs to. The invariant the router keeps after every
 operation: no free agent meets the requirement of a routable interaction (except one who
-declined it). Every change to an agent is bracketed by `index_out` / `index_in`.
+declined it). After every change to an agent the router calls `reindex`, which updates only
+what moved; `index_out` / `index_in` bracket a change of the agent's groups (a new profile).
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -44,16 +44,21 @@ class Group:
     refs: int = 0
     pools: dict[PoolSpec, AgentPool] = field(default_factory=dict)
     buckets: dict[Channel, SortedMembers[InteractionId]] = field(default_factory=dict)
-    states: Counter[AgentState] = field(default_factory=Counter)
-    staffed: Counter[Channel] = field(default_factory=Counter)  # sum of capacity, staffed members
+    states: dict[AgentState, int] = field(default_factory=dict)
+    staffed: dict[Channel, int] = field(default_factory=dict)  # sum of capacity, staffed members
 
 
 @dataclass(frozen=True, slots=True)
 class _Indexed:
-    """What `index_in` counted for an agent, so `index_out` takes back exactly that."""
+    """What was counted for an agent, so that exactly that is taken back later."""
 
     state: AgentState
-    capacity: Mapping[Channel, int]
+    staffed: tuple[tuple[Channel, int], ...]  # capacity counted as staffed (empty if not)
+
+    @classmethod
+    def of(cls, agent: Agent) -> _Indexed:
+        staffed = tuple(agent.profile.capacity.items()) if agent.state in _STAFFED else ()
+        return cls(agent.state, staffed)
 
 
 class Dispatcher:
@@ -62,6 +67,10 @@ class Dispatcher:
         self._rng = rng
         self.skills = SkillIndex()
         self._groups: dict[Requirement, Group] = {}
+        # groups by one of their skills (the alphabetically first), and those needing none:
+        # a new agent is checked only against groups it could possibly meet
+        self._by_skill: dict[str, set[Requirement]] = {}
+        self._skill_free: set[Requirement] = set()
         self._agent_groups: dict[AgentId, list[Group]] = {}
         self._indexed: dict[AgentId, _Indexed] = {}
         self._sticky: dict[AgentId, SortedMembers[InteractionId]] = {}
@@ -79,6 +88,7 @@ class Dispatcher:
         if group is None:
             group = Group(requirement, self.skills.eligible(requirement))
             self._groups[requirement] = group
+            self._index_group(requirement, add=True)
             for agent_id in group.members:
                 self._agent_groups[agent_id].append(group)
                 indexed = self._indexed.get(agent_id)
@@ -93,6 +103,7 @@ class Dispatcher:
         if group.refs > 0:
             return
         del self._groups[requirement]
+        self._index_group(requirement, add=False)
         for agent_id in group.members:
             self._agent_groups[agent_id].remove(group)
 
@@ -114,10 +125,24 @@ class Dispatcher:
         for group in self._agent_groups.pop(agent_id, []):
             group.members.discard(agent_id)
         self.skills.put(agent.profile)
-        mine = [g for g in self._groups.values() if g.requirement.satisfied_by(agent.profile)]
+        candidates = set(self._skill_free)
+        for skill in agent.profile.skills:
+            candidates.update(self._by_skill.get(skill, ()))
+        mine = [self._groups[r] for r in candidates if r.satisfied_by(agent.profile)]
         for group in mine:
             group.members.add(agent_id)
         self._agent_groups[agent_id] = mine
+
+    def _index_group(self, requirement: Requirement, *, add: bool) -> None:
+        if not requirement.skills:
+            bucket = self._skill_free
+        else:
+            key = min(s.skill for s in requirement.skills)
+            bucket = self._by_skill.setdefault(key, set())
+        if add:
+            bucket.add(requirement)
+        else:
+            bucket.discard(requirement)
 
     def remove_agent(self, agent_id: AgentId) -> None:
         for group in self._agent_groups.pop(agent_id, []):
@@ -137,8 +162,31 @@ class Dispatcher:
             for pool in group.pools.values():
                 pool.discard(agent.agent_id)
 
+    def reindex(self, agent: Agent) -> None:
+        """Bring the counters and pools in line with the agent as it is now."""
+        agent_id = agent.agent_id
+        new = _Indexed.of(agent)
+        old = self._indexed.get(agent_id)
+        self._indexed[agent_id] = new
+        groups = self._agent_groups[agent_id]
+        if old != new:
+            for group in groups:
+                if old is not None:
+                    self._count(group, old, -1)
+                self._count(group, new, +1)
+        free: dict[Channel, bool] = {}
+        for group in groups:
+            for spec, pool in group.pools.items():
+                channel = spec.channel
+                if channel not in free:
+                    free[channel] = agent.free_slots(channel) > 0
+                if free[channel]:
+                    pool.add(agent)
+                else:
+                    pool.discard(agent_id)
+
     def index_in(self, agent: Agent) -> None:
-        indexed = _Indexed(agent.state, agent.profile.capacity)
+        indexed = _Indexed.of(agent)
         self._indexed[agent.agent_id] = indexed
         for group in self._agent_groups[agent.agent_id]:
             self._count(group, indexed, +1)
@@ -148,10 +196,12 @@ class Dispatcher:
 
     @staticmethod
     def _count(group: Group, indexed: _Indexed, sign: int) -> None:
-        group.states[indexed.state] += sign
-        if indexed.state in _STAFFED:
-            for channel, slots in indexed.capacity.items():
-                group.staffed[channel] += sign * slots
+        states = group.states
+        states[indexed.state] = states.get(indexed.state, 0) + sign
+        if indexed.staffed:
+            staffed = group.staffed
+            for channel, slots in indexed.staffed:
+                staffed[channel] = staffed.get(channel, 0) + sign * slots
 
     # -- interactions ---------------------------------------------------------------------
 

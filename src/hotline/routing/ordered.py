@@ -28,8 +28,10 @@ class SortedMembers(Generic[M]):
 
     def add(self, member: M, key: tuple[Any, ...]) -> None:
         """Insert `member` with `key`, replacing its previous key if it was already present."""
-        self.discard(member)
         entry = (*key, member)
+        if self._key_of.get(member) == entry:
+            return
+        self.discard(member)
         insort(self._entries, entry)
         self._key_of[member] = entry
 

@@ -195,7 +195,6 @@ class Router(Reconciling):
             )
         )
         wrap_up_s = self._wrap_up_s(work.queue_id)
-        self._dispatch.index_out(agent)
         if wrap_up_s > 0:
             agent.step_work(interaction_id, WorkStep.END, now)
             work.ended_at, work.wrap_up_until = now, now + wrap_up_s
@@ -219,7 +218,7 @@ class Router(Reconciling):
                 )
             )
         self._sync(agent, now, work)
-        self._dispatch.index_in(agent)
+        self._dispatch.reindex(agent)
         self._route_agent(agent, now)
         return self._flush()
 
@@ -405,12 +404,11 @@ class Router(Reconciling):
             )
             self._route_agent(other, now)
         item.ringing.clear()
-        self._dispatch.index_out(agent)
         work = agent.step_work(interaction_id, WorkStep.ANSWER, now)
         work.connected_at = now
         agent.handled += 1
         self._sync(agent, now, work)
-        self._dispatch.index_in(agent)
+        self._dispatch.reindex(agent)
         queue = self._queues[item.queue_id]
         self._forget(item)
         self._handling[interaction_id] = agent_id

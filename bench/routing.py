@@ -90,7 +90,7 @@ def drive(router: Router, agents: int, queues: int, operations: int, seed: int) 
                 spent["hang_up"] += clock() - start
                 count["hang_up"] += 1
             ringing += [d for d in decisions if isinstance(d, Offer)]
-        made += 1  # noqa: SIM113 - also counts the warm-up's arrivals, not loop steps
+        made = step + 1  # one arrival per step
         interaction_id = InteractionId(f"i{made}")
         queue_id = QueueId(f"q{rng.randrange(queues)}")
         start = clock()

@@ -24,9 +24,11 @@ from hotline.routing.decisions import (
 from hotline.routing.destinations import Destination, DestinationKind
 from hotline.routing.errors import (
     AgentLoggedIn,
+    CallbackRefused,
     DuplicateInteraction,
     IllegalAgentTransition,
     InvalidRoutingConfig,
+    InvalidRoutingInput,
     NotWaiting,
     OfferNotPending,
     QueueNotEmpty,
@@ -58,6 +60,7 @@ __all__ = [
     "AgentSnapshot",
     "AgentState",
     "Announce",
+    "CallbackRefused",
     "CancelOffer",
     "Channel",
     "Decision",
@@ -69,6 +72,7 @@ __all__ = [
     "Exited",
     "IllegalAgentTransition",
     "InvalidRoutingConfig",
+    "InvalidRoutingInput",
     "LiveWork",
     "NotWaiting",
     "Offer",

@@ -7,9 +7,10 @@ illegal agent transition, an answer for an offer that is no longer ringing.
     RoutingError
     ├── UnknownAgent, UnknownQueue, UnknownInteraction        (NotFound)
     ├── DuplicateInteraction, QueueNotEmpty, AgentLoggedIn,
-    │   OfferNotPending, NotWaiting                           (Conflict)
+    │   OfferNotPending, NotWaiting, CallbackRefused          (Conflict)
     ├── IllegalAgentTransition                                (IllegalTransition)
-    └── InvalidRoutingConfig                                  (InvalidInput)
+    └── InvalidRoutingInput                                   (InvalidInput)
+        └── InvalidRoutingConfig
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from hotline.errors import Conflict, HotlineError, IllegalTransition, InvalidInp
 
 __all__ = [
     "AgentLoggedIn",
+    "CallbackRefused",
     "DuplicateInteraction",
     "IllegalAgentTransition",
     "InvalidRoutingConfig",
+    "InvalidRoutingInput",
     "NotWaiting",
     "OfferNotPending",
     "QueueNotEmpty",
@@ -116,10 +119,22 @@ class IllegalAgentTransition(RoutingError, IllegalTransition):
     code = "routing.agent.illegal_transition"
 
 
-class InvalidRoutingConfig(RoutingError, InvalidInput):
-    """A queue or agent definition is malformed; `details["field"]` names the culprit."""
+class CallbackRefused(RoutingError, Conflict):
+    """The queue takes no callbacks, or the interaction cannot become one now."""
 
-    code = "routing.config.invalid"
+    code = "routing.callback.refused"
+
+
+class InvalidRoutingInput(RoutingError, InvalidInput):
+    """An argument is out of range; `details["field"]` names it."""
+
+    code = "routing.input.invalid"
 
     def __init__(self, message: str, *, field: str, **details: Any) -> None:
         super().__init__(message, details={"field": field, **details})
+
+
+class InvalidRoutingConfig(InvalidRoutingInput):
+    """A queue or agent definition is malformed; `details["field"]` names the culprit."""
+
+    code = "routing.config.invalid"

@@ -35,7 +35,9 @@ from hotline.routing.decisions import (
 )
 from hotline.routing.errors import (
     AgentLoggedIn,
+    CallbackRefused,
     DuplicateInteraction,
+    InvalidRoutingInput,
     NotWaiting,
     OfferNotPending,
     QueueNotEmpty,
@@ -244,7 +246,9 @@ class Router(Reconciling):
         """Give the agent `seconds` more after-call work than the queue's timer allows."""
         self._begin(now)
         if not seconds > 0:
-            raise NotWaiting("a wrap-up extension must be > 0 seconds")
+            raise InvalidRoutingInput(
+                f"a wrap-up extension must be > 0 seconds, not {seconds}", field="seconds"
+            )
         agent = self._agent(agent_id)
         for work in self._wrap_ups(agent, interaction_id, "ExtendWrapUp"):
             work.wrap_up_until = (work.wrap_up_until or now) + seconds
@@ -463,11 +467,13 @@ class Router(Reconciling):
             raise UnknownInteraction(interaction_id, "waiting in a queue")
         config = self._queues[item.queue_id].config
         if not config.callbacks:
-            raise NotWaiting(f"queue {item.queue_id!r} does not offer callbacks")
+            raise CallbackRefused(f"queue {item.queue_id!r} does not offer callbacks")
         if item.state is not WaitState.WAITING or item.callback_number is not None:
-            raise NotWaiting(f"interaction {interaction_id!r} is ringing or already a callback")
+            raise CallbackRefused(
+                f"interaction {interaction_id!r} is ringing or already a callback"
+            )
         if not number:
-            raise NotWaiting("a callback needs a number")
+            raise InvalidRoutingInput("a callback needs a number", field="number")
         item.callback_number = number
         # the caller is off the line: nothing to announce, no max wait to enforce
         self._timers.cancel(TimerKind.ANNOUNCE, interaction_id)

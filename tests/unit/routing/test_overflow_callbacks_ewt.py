@@ -15,7 +15,12 @@ from hotline.routing.decisions import (
     OfferEnd,
     Overflow,
 )
-from hotline.routing.errors import InvalidRoutingConfig, NotWaiting, UnknownAgent
+from hotline.routing.errors import (
+    CallbackRefused,
+    InvalidRoutingConfig,
+    InvalidRoutingInput,
+    UnknownAgent,
+)
 from hotline.routing.events import (
     QueueAnswered,
     QueueCallbackFailed,
@@ -125,7 +130,7 @@ def test_a_failed_callback_frees_the_agent_and_leaves() -> None:
     assert h.events(QueueCallbackFailed)[0].reason == "busy"
     h.router.set_not_ready(AgentId("a"), "x", now=h.now)
     h.call("i2")
-    with pytest.raises(NotWaiting):
+    with pytest.raises(InvalidRoutingInput):
         h.router.request_callback(InteractionId("i2"), "", now=h.now)
 
 
@@ -133,8 +138,9 @@ def test_callbacks_are_refused_where_the_queue_does_not_offer_them() -> None:
     h = Harness()
     h.queue("q", callbacks=False)
     h.call("i1")
-    with pytest.raises(NotWaiting):
+    with pytest.raises(CallbackRefused) as info:
         h.router.request_callback(InteractionId("i1"), "100", now=h.now)
+    assert info.value.code == "routing.callback.refused"
 
 
 def test_voicemail_and_transfer_steps_take_the_caller_out() -> None:

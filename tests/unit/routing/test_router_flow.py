@@ -14,6 +14,7 @@ from hotline.routing.errors import (
     AgentLoggedIn,
     DuplicateInteraction,
     IllegalAgentTransition,
+    InvalidRoutingInput,
     OfferNotPending,
     QueueNotEmpty,
     UnknownAgent,
@@ -122,6 +123,9 @@ def test_an_agent_may_end_or_extend_wrap_up(h: Harness) -> None:
     assert h.router.next_timer() is None or h.router.next_timer() > h.now + 3600
     with pytest.raises(IllegalAgentTransition):
         h.router.end_wrap_up(AgentId("a1"), now=h.now)
+    with pytest.raises(InvalidRoutingInput) as info:
+        h.router.extend_wrap_up(AgentId("a1"), 0.0, now=h.now)
+    assert info.value.details["field"] == "seconds"
 
 
 def test_a_queue_without_wrap_up_frees_the_agent_at_hang_up() -> None:

@@ -346,7 +346,7 @@ class MediaEngine:
             self.relay_enabled
             and isinstance(endpoint, RtpEndpoint)
             and isinstance(peer, RtpEndpoint)
-            and endpoint.remote is not None
+            and endpoint.can_send  # a peer holding us (sendonly, inactive) gets nothing
             and peer.remote is not None
             and peer.codec is endpoint.codec
             and endpoint.player is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -304,3 +305,69 @@ async def test_bad_codec_and_bad_digits_are_typed_errors(engine: MediaEngine) ->
         await engine.send_dtmf(local.endpoint_id, "12x")
     assert info.value.code == "media.dtmf.invalid"
     assert engine.stats()["endpoints"] == 1
+
+
+async def test_a_held_leg_is_not_sent_relayed_audio_until_it_resumes(engine: MediaEngine) -> None:
+    customer, agent = await RtpPeer.open(), await RtpPeer.open()
+    c_ep, _ = await leg(engine, customer)
+    a_ep, a_addr = await leg(engine, agent)
+    await engine.bridge(c_ep, a_ep)
+    hold = RemoteMedia("127.0.0.1", customer.port, "PCMU", 0, 101, direction=Direction.SENDONLY)
+    await engine.apply_remote(c_ep, hold)  # re-INVITE: the customer put us on hold
+    await stream(agent, a_addr, [b"\x11" * 160] * 10)
+    await asyncio.sleep(0.05)
+    assert not [p for p in customer.rtp() if p.payload == b"\x11" * 160]
+    resume = RemoteMedia("127.0.0.1", customer.port, "PCMU", 0, 101)
+    await engine.apply_remote(c_ep, resume)
+    await stream(agent, a_addr, [b"\x22" * 160] * 10)
+    await asyncio.sleep(0.05)
+    assert len([p for p in customer.rtp() if p.payload == b"\x22" * 160]) == 10
+    customer.close()
+    agent.close()
+
+
+async def test_a_frame_leg_bridged_to_an_rtp_leg_hears_and_is_heard(engine: MediaEngine) -> None:
+    heard: list[np.ndarray] = []
+
+    class Browser:
+        def deliver(self, pcm: np.ndarray) -> None:
+            heard.append(pcm.copy())
+
+    phone = await RtpPeer.open()
+    rtp_ep, rtp_addr = await leg(engine, phone)
+    browser = await engine.create_frame_endpoint(CTX, Browser())
+    await engine.bridge(rtp_ep, browser)
+    loud = g711.ulaw_encode(np.full(160, 4000, np.int16))
+    for _ in range(10):
+        phone.send(loud, rtp_addr)
+        engine.push_frame(browser, np.full(160, -2000, np.int16))
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
+    assert any(int(frame[0]) == int(g711.ulaw_decode(loud)[0]) for frame in heard)
+    from_browser = g711.ulaw_encode(np.full(160, -2000, np.int16))
+    assert any(p.payload == from_browser for p in phone.rtp())
+    phone.close()
+
+
+async def test_any_wav_and_tts_play_as_8khz_frames(engine: MediaEngine, tmp_path: Path) -> None:
+    from hotline.media.player import TtsText, WavFile
+    from hotline.media.prompts import PromptLibrary
+    from hotline.media.tts import EspeakTts
+    from hotline.media.wav import write_wav
+    from tests.conftest import require_tool
+
+    t = np.arange(44100) / 44100
+    stereo = (np.stack([np.sin(2 * np.pi * 700 * t)] * 2, axis=1) * 9000).astype(np.int16)
+    write_wav(tmp_path / "hello.wav", stereo, rate=44100)  # 1 s, 44.1 kHz stereo
+    engine.prompts = PromptLibrary(
+        prompts_dir=tmp_path, tts=EspeakTts(tmp_path / "tts", executable=require_tool("espeak-ng"))
+    )
+    peer = await RtpPeer.open()
+    endpoint, _ = await leg(engine, peer)
+    playback = await engine.play(endpoint, [WavFile(Path("hello.wav")), TtsText("您好", "zh")])
+    assert await asyncio.wait_for(playback.wait(), 10) is PlaybackEnd.COMPLETED
+    spoken = [p for p in peer.rtp() if any(b not in (0xFF, 0x7F) for b in p.payload)]
+    assert len(spoken) >= 50 + 10
+    pcm = np.concatenate([g711.ulaw_decode(p.payload) for p in spoken[5:45]]).astype(float)
+    assert np.argmax(np.abs(np.fft.rfft(pcm))) * 8000 / len(pcm) == pytest.approx(700, abs=5)
+    peer.close()

@@ -150,3 +150,22 @@ async def test_recording_a_frame_endpoint_and_the_release_that_stops_it(
     audio = read_wav(tmp_path / stopped.path)
     assert audio.duration_s == pytest.approx(0.02 * 50)  # two frames of jitter delay dropped
     assert stopped.duration_s == audio.duration_s
+
+
+async def test_the_consent_prompt_is_played_to_the_customer_and_recorded_right(
+    media: MediaEngine, tmp_path: Path
+) -> None:
+    (customer, agent), (c, _) = await joined(media, 2)
+    await media.bridge(customer, agent)
+    await media.start_recording(customer, announcement=[Tone(BEEP, 0.2)])
+    for tick in range(1, 40):
+        media.push_frame(agent, level(-1000))
+        media.run_tick(tick)
+    await media.release(customer)
+    sink = media.sink
+    assert isinstance(sink, ListSink)
+    (stopped,) = sink.of_type(RecordingStopped)
+    right = read_wav(tmp_path / stopped.path).samples[:, 1]
+    assert np.abs(right[: int(0.18 * 8000)]).max() > 1000  # the beep, first
+    assert np.all(right[int(0.3 * 8000) :] == -988)  # then the agent (µ-law of -1000)
+    assert np.abs(c.heard[0]).max() > 1000

@@ -29,7 +29,7 @@ from hotline.routing.decisions import (
     Overflow,
     Rejected,
 )
-from hotline.routing.errors import NotWaiting
+from hotline.routing.errors import CallbackRefused, NotWaiting
 from hotline.routing.queues import QueueConfig
 
 from .feed import SHANGHAI, TENANT, record
@@ -169,7 +169,7 @@ class RouterRun:
             try:
                 self._do(router.request_callback(InteractionId(interaction), "138", now=now))
                 return
-            except NotWaiting:
+            except (CallbackRefused, NotWaiting):
                 pass
         self._do(router.abandon(InteractionId(interaction), now=now))
         for key in [k for k in self._ringing if k[0] == interaction]:

@@ -114,8 +114,8 @@ class Endpoint:
     def _pull(self) -> AudioFrame | None:
         raise NotImplementedError
 
-    def emit(self, frame: AudioFrame) -> bytes | None:
-        """Send one frame to the peer; returns the codec bytes sent (for the recorder)."""
+    def emit(self, frame: AudioFrame) -> bool:
+        """Send one tick's frame to the peer; False when nothing could be sent (on hold)."""
         raise NotImplementedError
 
     def deliver_dtmf(self, digit: DtmfDigit) -> None:
@@ -314,11 +314,12 @@ class RtpEndpoint(Endpoint):
     def stop_relay(self) -> None:
         self._relay_ssrc = -1
 
-    def emit(self, frame: AudioFrame) -> bytes | None:
+    def emit(self, frame: AudioFrame) -> bool:
         if not self.can_send or self.remote_addr is None:
-            return None
+            return False
         if self.dtmf_out:
-            return self._emit_dtmf()
+            self._emit_dtmf()
+            return True
         payload = frame.codes(self.codec)
         if self._frames_per_packet == 1:
             self.emit_codes(payload)
@@ -328,7 +329,7 @@ class RtpEndpoint(Endpoint):
             if len(self._pending_out) >= FRAME * self._frames_per_packet:
                 self.emit_codes(bytes(self._pending_out))
                 self._pending_out.clear()
-        return payload
+        return True
 
     def emit_codes(self, payload: bytes, marker: bool = False) -> None:
         timestamp = self.sender.timestamp
@@ -337,7 +338,7 @@ class RtpEndpoint(Endpoint):
         if self.send_tap is not None:
             self.send_tap(timestamp, payload)
 
-    def _emit_dtmf(self) -> bytes | None:
+    def _emit_dtmf(self) -> None:
         sender = self.dtmf_out[0]
         packet = sender.next_packet() if self.te_payload_type >= 0 else None
         if packet is not None:
@@ -355,7 +356,6 @@ class RtpEndpoint(Endpoint):
                 self.dtmf_out[0].timestamp = self.sender.timestamp
         if self.send_tap is not None:
             self.send_tap((self.sender.timestamp - FRAME) & 0xFFFFFFFF, SILENCE[self.codec])
-        return SILENCE[self.codec]
 
     def _pull(self) -> AudioFrame | None:
         codes = self.jitter.pull(FRAME)
@@ -400,12 +400,11 @@ class FrameEndpoint(Endpoint):
             return None
         return AudioFrame(pcm=self._queue.popleft())
 
-    def emit(self, frame: AudioFrame) -> bytes | None:
+    def emit(self, frame: AudioFrame) -> bool:
         if self.released:
-            return None
+            return False
         self._deliver(frame.pcm())
-        payload = frame.codes(Codec.PCMU)
         if self.send_tap is not None:
-            self.send_tap(self._sent_samples & 0xFFFFFFFF, payload)
+            self.send_tap(self._sent_samples & 0xFFFFFFFF, frame.codes(Codec.PCMU))
         self._sent_samples += FRAME
-        return payload
+        return True

@@ -12,6 +12,7 @@ Call control uses it through the `MediaBackend` protocol (`backend.py`).
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import socket
 import time
@@ -136,6 +137,7 @@ class MediaEngine:
         storage: RecordingStorage | None = None,
         advertised_host: str | None = None,
         relay: bool = True,
+        quality_interval: float = 30.0,
     ) -> None:
         self.host = host
         self.advertised_host = advertised_host or host
@@ -144,6 +146,8 @@ class MediaEngine:
         self.prompts = prompts or PromptLibrary()
         self.storage = storage
         self.relay_enabled = relay
+        self.quality_interval = quality_interval  # seconds between media.quality events per leg
+        self._quality_emitted: dict[EndpointId, float] = {}
         self.ports = PortPool(port_min, port_max)
         self._endpoints: dict[EndpointId, Endpoint] = {}
         self._transports: dict[EndpointId, list[asyncio.BaseTransport]] = {}
@@ -334,6 +338,7 @@ class MediaEngine:
         self._paced.pop(endpoint_id, None)
         self._inband.pop(endpoint_id, None)
         self._dtmf_open.pop(endpoint_id, None)
+        self._quality_emitted.pop(endpoint_id, None)
         del self._endpoints[endpoint_id]
         if transports:
             await asyncio.sleep(0)  # transports close their sockets on the next loop iteration
@@ -362,7 +367,14 @@ class MediaEngine:
             self._paced[endpoint.id] = endpoint
         else:
             self._paced.pop(endpoint.id, None)
-        # Does anyone read this leg's audio on the clock?
+        self._update_needs(endpoint)
+        if peer is not None:
+            self._update_needs(peer)  # whether it reads our audio may just have changed
+
+    @staticmethod
+    def _update_needs(endpoint: Endpoint) -> None:
+        """Does anything read this leg's audio on the clock (else its jitter buffer idles)?"""
+        peer = endpoint.bridge_peer
         needs = endpoint.conference is not None or (
             peer is not None and not (isinstance(peer, RtpEndpoint) and peer.relay_in)
         )
@@ -394,7 +406,7 @@ class MediaEngine:
         sent = 0
         for endpoint in list(self._paced.values()):
             frame = self._output(endpoint, tick)
-            if frame is not None and endpoint.emit(frame) is not None:
+            if frame is not None and endpoint.emit(frame):
                 sent += 1
         self.packets_paced += sent
         if late:
@@ -711,7 +723,12 @@ class MediaEngine:
         ):
             if endpoint.remote is not None:
                 endpoint.rtcp_addr = addr  # symmetric RTCP: answer where reports come from
-            self._emit_quality(endpoint, final=False)
+            now = self.clock.monotonic()
+            # Reports arrive every ~5 s per leg; the log needs far fewer (the final one is
+            # always written at release).
+            if now - self._quality_emitted.get(endpoint.id, -math.inf) >= self.quality_interval:
+                self._quality_emitted[endpoint.id] = now
+                self._emit_quality(endpoint, final=False)
 
     def quality(self, endpoint_id: EndpointId) -> QualitySnapshot:
         return rtcp_quality.snapshot(self._get_rtp(endpoint_id))

@@ -88,7 +88,7 @@ def test_holding_peer_is_not_sent_to_and_not_listened_to() -> None:
     sent: list[tuple[bytes, tuple[str, int]]] = []
     endpoint = make(sent, direction=Direction.INACTIVE)
     assert not endpoint.can_send
-    assert endpoint.emit(AudioFrame(pcm=np.zeros(160, np.int16))) is None
+    assert not endpoint.emit(AudioFrame(pcm=np.zeros(160, np.int16)))
     endpoint.needs_inbound = True
     endpoint.on_datagram(rtp(1, 0, b"\x11" * 160), PEER, 0.0)
     assert not endpoint.jitter.started

@@ -7,6 +7,8 @@ from hotline.analytics.realtime import Agent
 from hotline.events import EventRecord
 from hotline.flows.events import SurveyAnswered
 from hotline.routing.agent_state import AgentState
+from hotline.routing.capacity import Channel
+from hotline.routing.events import AgentInteractionEnded, AgentWrapUpEnded
 
 from .feed import MORNING, Feed
 
@@ -138,3 +140,34 @@ def test_an_unknown_agent_state_is_malformed_and_skipped() -> None:
     assert feed.projection.malformed == 1
     assert "dancing" in (feed.projection.last_malformed or "")
     assert feed.projection.snapshot(feed.now + 1).agents["a1"].state == "available"
+
+
+def test_the_routers_zero_wrap_up_completes_the_contact_once() -> None:
+    """The router ends every handled interaction with one `agent.wrap_up_ended`, 0 s when the
+    queue has no wrap-up, before the agent's state changes."""
+    feed = Feed()
+    feed.at(0).state("a1", AgentState.AVAILABLE)
+    feed.at(10).enter("i1")
+    feed.offer("i1", "a1")
+    feed.at(12).answer("i1", "a1")
+    feed.at(72).emit(
+        AgentInteractionEnded,
+        interaction_id="i1",
+        agent_id="a1",
+        queue_id="q",
+        channel=Channel.VOICE,
+        talk_s=60.0,
+    )
+    feed.emit(
+        AgentWrapUpEnded,
+        interaction_id="i1",
+        agent_id="a1",
+        queue_id="q",
+        channel=Channel.VOICE,
+        wrap_up_s=0.0,
+        by_agent=False,
+    )
+    feed.state("a1", AgentState.AVAILABLE, interaction="i1", queue="q")
+    snapshot = feed.projection.snapshot(feed.now)
+    assert (snapshot.agents["a1"].completed, snapshot.agents["a1"].aht_s) == (1, 60.0)
+    assert (snapshot.queues["q"].today.completed, snapshot.queues["q"].today.aht_s) == (1, 60.0)

@@ -147,3 +147,35 @@ def test_other_time_zones_have_other_midnights() -> None:
 def test_replay_starts_at_yesterdays_midnight() -> None:
     assert replay_start(MIDNIGHT + 600) == MIDNIGHT - 86_400
     assert replay_start(MIDNIGHT - 600) == MIDNIGHT - 2 * 86_400
+
+
+def test_records_slightly_out_of_time_order_leave_the_window_on_time() -> None:
+    feed = Feed()
+    feed.at(100).enter("i1")
+    late = EventRecord(
+        tenant_id=TENANT,
+        seq=2,
+        at=MORNING + 50,  # stamped earlier by another producer, committed later
+        type="queue.entered",
+        interaction_id="i0",
+        leg_id=None,
+        agent_id=None,
+        payload={"queue_id": "q", "channel": "voice", "priority": 0, "skills": []},
+    )
+    feed.projection.apply(late)
+    assert feed.projection.snapshot(MORNING + 1849).queues["q"].window.offered == 2
+    assert feed.projection.snapshot(MORNING + 1850).queues["q"].window.offered == 1
+    assert feed.projection.snapshot(MORNING + 1900).queues["q"].window.offered == 0
+
+
+def test_a_survey_after_midnight_finds_the_agent_who_answered_before_it() -> None:
+    feed = Feed(start=MIDNIGHT - 600)
+    feed.state("a1", AgentState.AVAILABLE)
+    feed.at(-120, MIDNIGHT).enter("i1")
+    feed.offer("i1", "a1")
+    feed.at(-110, MIDNIGHT).answer("i1", "a1")
+    feed.at(-10, MIDNIGHT).hang_up("i1", "a1", wrap_up=False)
+    feed.at(30, MIDNIGHT).survey("i1", 4)
+    snapshot = feed.projection.snapshot(feed.now)
+    assert (snapshot.agents["a1"].csat, snapshot.agents["a1"].handled) == (1.0, 0)
+    assert snapshot.queues["q"].today.csat_answers == 1

@@ -166,11 +166,15 @@ class Headers:
 
     def add(self, name: str, value: str) -> None:
         key = header_key(name)
-        self._edited([*self._fields, HeaderField(key, canonical_name(key), value)])
+        self._fields.append(HeaderField(key, canonical_name(key), value))
+        self._index = None
+        self.version += 1
 
     def prepend(self, name: str, value: str) -> None:
         key = header_key(name)
-        self._edited([HeaderField(key, canonical_name(key), value), *self._fields])
+        self._fields.insert(0, HeaderField(key, canonical_name(key), value))
+        self._index = None
+        self.version += 1
 
     def set(self, name: str, value: str) -> None:
         """Replace every field of that name by one (at the first one's place, or appended)."""

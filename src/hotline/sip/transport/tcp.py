@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 from hotline.sip.address import Address
 from hotline.sip.errors import SipParseError, TransportError
@@ -27,8 +28,8 @@ class _Connection(asyncio.Protocol):
         self.peer: Address | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports do not derive from asyncio.Transport: no isinstance check here.
+        self.transport = cast(asyncio.Transport, transport)
         host, port = transport.get_extra_info("peername")[:2]
         self.peer = Address("tcp", str(host), int(port))
         self._owner._connections[self.peer] = self

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 from hotline.sip.address import Address
 
@@ -31,7 +32,8 @@ class UdpTransport(asyncio.DatagramProtocol):
         return self.local
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = transport  # type: ignore[assignment]
+        # uvloop's transports do not derive from asyncio.DatagramTransport: no isinstance.
+        self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
         self._on_datagram(data, Address("udp", str(addr[0]), int(addr[1])))

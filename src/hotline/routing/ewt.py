@@ -7,7 +7,7 @@ Ibrahim & Whitt (2009) found this estimator the most accurate when s and AHT are
 they are here: the dispatcher counts the staffed agents of the queue's requirement, and AHT is an
 exponentially weighted mean of the queue's recent handle times (talk + wrap-up), started from
 the configured expectation. Abandonment ahead of the caller is ignored, so the estimate errs long
-— the friendly direction for an announcement. ADR 0032 has the reasoning.
+— the friendly direction for an announcement. ADR 0034 has the reasoning.
 """
 
 from __future__ import annotations

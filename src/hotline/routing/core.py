@@ -428,7 +428,8 @@ class RoutingCore:
         item.ringing.discard(agent.agent_id)
         if reason in _AGENT_FAILURES:
             item.declined_by.add(agent.agent_id)
-        if not_ready and reason is not OfferEnd.UNREACHABLE:
+        if not_ready and agent.presence is not AgentState.LOGGED_OUT:
+            # while ringing this only sets the presence the agent returns to
             label = "missed" if reason is OfferEnd.NO_ANSWER else reason.value
             agent.apply(SetNotReady(label), now)
         work = agent.step_work(item.interaction_id, WorkStep.WITHDRAW, now)

@@ -69,6 +69,18 @@ def test_an_unreachable_agent_goes_not_ready_and_its_offer_moves_on() -> None:
     assert offers(h.keep(h.router.set_available(AgentId("b"), now=h.now))) == [("i1", "b")]
 
 
+def test_a_phone_reporting_the_agent_unreachable_makes_it_not_ready() -> None:
+    h = Harness()
+    h.queue("q")
+    h.agent("a")
+    h.call("i1")
+    h.router.offer_rejected(
+        InteractionId("i1"), AgentId("a"), now=h.now, reason=OfferEnd.UNREACHABLE
+    )
+    snap = h.router.agent_snapshot(AgentId("a"), now=h.now)
+    assert (snap.state, snap.reason) == (AgentState.NOT_READY, "unreachable")
+
+
 def test_the_customers_last_agent_is_waited_for_up_to_the_sticky_time() -> None:
     h = Harness()
     h.queue("q", sticky_wait_s=30.0, wrap_up_s=0.0)

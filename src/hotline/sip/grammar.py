@@ -84,8 +84,14 @@ def format_params(params: Params) -> str:
     return "".join(f";{k}" if v is None else f";{k}={v}" for k, v in params)
 
 
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
 def skip_quoted(text: str, pos: int, where: str) -> int:
     """`text[pos]` is an opening quote; return the index just after the closing one."""
+    m = _QUOTED_RE.match(text, pos)
+    if m is not None:
+        return m.end()
     i = pos + 1
     n = len(text)
     while i < n:

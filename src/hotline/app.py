@@ -26,6 +26,7 @@ from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.wallboard import WallboardHub
 
 __all__ = ["Services", "build_services", "flow_service", "queue_names"]
 
@@ -43,6 +44,7 @@ class Services:
     started_monotonic: float
     draining: bool = False
     metrics: Metrics = field(init=False)
+    wallboard: WallboardHub = field(init=False)
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
     drain_hooks: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
@@ -53,6 +55,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
+        self.wallboard = WallboardHub(self.engine, self.bus, self.clock)
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:
@@ -62,6 +65,7 @@ class Services:
         if run_migrations:
             await migrate(self.engine)
         await self.event_log.start()
+        await self.wallboard.start()
 
     async def drain(self) -> None:
         """Stop taking new calls and chats; let live ones finish up to `drain_s`; then the
@@ -80,6 +84,7 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.wallboard.stop()
         await self.event_log.stop()
         await self.engine.dispose()
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -115,6 +115,14 @@ class SqlEventReader:
             query = query.where(events.c.seq <= until_seq)
         async with self._engine.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
+
+    async def seq_before(self, tenant_id: str, at: float) -> int:
+        """The last seq of events before `at` (a replay from a point in time starts after it)."""
+        query = select(func.max(events.c.seq)).where(
+            events.c.tenant_id == tenant_id, events.c.at < at
+        )
+        async with self._engine.connect() as conn:
+            return int(await conn.scalar(query) or 0)
 
     async def for_interaction(self, tenant_id: str, interaction_id: str) -> list[EventRecord]:
         query = (

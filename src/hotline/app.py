@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
 from hotline.bus import EventBus
 from hotline.clock import Clock, SystemClock
@@ -55,7 +56,20 @@ class Services:
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
-        self.wallboard = WallboardHub(self.engine, self.bus, self.clock)
+        board = self.settings.wallboard
+        self.wallboard = WallboardHub(
+            self.engine,
+            self.bus,
+            self.clock,
+            settings=lambda zone: RealtimeSettings(
+                time_zone=zone,
+                window_s=board.window_s,
+                short_abandon_s=board.short_abandon_s,
+                shrinkage=board.shrinkage,
+                default_aht_s=board.default_aht_s,
+            ),
+            tick_s=board.tick_s,
+        )
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:

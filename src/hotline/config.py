@@ -29,6 +29,8 @@ __all__ = [
     "RoutingSettings",
     "Settings",
     "SipSettings",
+    "SmtpSettings",
+    "WallboardSettings",
 ]
 
 
@@ -90,8 +92,13 @@ class MediaSettings(BaseModel):
     rtp_host: str = "127.0.0.1"
     rtp_port_min: int = Field(20_000, ge=1024, le=65534)
     rtp_port_max: int = Field(29_999, ge=1025, le=65535)
+    rtp_public_host: str | None = None
     prompts_dir: Path = Path("var/prompts")
     tts_cache_dir: Path = Path("var/tts")
+    tts_words_per_minute: int = Field(150, ge=60, le=400)
+    prompt_cache_seconds: int = Field(3600, ge=0)
+    relay: bool = True
+    quality_event_interval_s: float = Field(30.0, gt=0)
     webrtc_host: str = "127.0.0.1"
 
     @model_validator(mode="after")
@@ -109,6 +116,29 @@ class RecordingSettings(BaseModel):
 class RoutingSettings(BaseModel):
     ring_timeout_s: float = Field(15.0, gt=0)
     default_wrap_up_s: float = Field(30.0, ge=0)
+    callback_dial_s: float = Field(60.0, gt=0)
+    sticky_memory_s: float = Field(7 * 86400.0, ge=0)
+    sticky_memory_size: int = Field(100_000, ge=0)
+    aht_smoothing: float = Field(0.05, gt=0, le=1)
+
+
+class WallboardSettings(BaseModel):
+    window_s: float = Field(1800.0, gt=0)
+    short_abandon_s: float = Field(5.0, ge=0)
+    shrinkage: float = Field(0.30, ge=0, lt=1)
+    default_aht_s: float = Field(180.0, gt=0)
+    tick_s: float = Field(1.0, gt=0, le=10)
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing mail (voicemail notices). No host: notices are logged, not sent."""
+
+    host: str | None = None
+    port: int = Field(25, ge=1, le=65535)
+    sender: str = "hotline@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
 
 
 class Settings(BaseSettings):
@@ -127,6 +157,8 @@ class Settings(BaseSettings):
     media: MediaSettings = MediaSettings()
     recording: RecordingSettings = RecordingSettings()
     routing: RoutingSettings = RoutingSettings()
+    wallboard: WallboardSettings = WallboardSettings()
+    smtp: SmtpSettings = SmtpSettings()
 
     @classmethod
     def settings_customise_sources(

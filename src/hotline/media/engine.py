@@ -17,7 +17,6 @@ import random
 import socket
 import time
 from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -54,23 +53,15 @@ from hotline.media.errors import (
     EndpointNotFound,
     MediaConflict,
     PortPoolExhausted,
-    RecordingError,
-)
-from hotline.media.events import (
-    RecordingPaused,
-    RecordingResumed,
-    RecordingStarted,
-    RecordingStopped,
 )
 from hotline.media.moh import MohStream
 from hotline.media.pacer import Pacer
 from hotline.media.player import PlaybackEnd, Player, PlayItem, Tone
 from hotline.media.ports import PortPool
 from hotline.media.prompts import PromptLibrary
-from hotline.media.quality import envelope
-from hotline.media.recorder import Recording, StereoWavWriter, file_sha256
+from hotline.media.recordings import Recordings
 from hotline.media.rtp import RtpSender
-from hotline.media.storage import RecordingStorage, recording_key
+from hotline.media.storage import RecordingStorage
 from hotline.media.tones import DTMF_FREQUENCIES, ToneSpec
 
 __all__ = ["MediaEngine"]
@@ -144,7 +135,7 @@ class MediaEngine:
         self.clock = clock or SystemClock()
         self.sink = sink
         self.prompts = prompts or PromptLibrary()
-        self.storage = storage
+        self.recordings = Recordings(storage, sink, self.clock, delay=JITTER_DELAY)
         self.relay_enabled = relay
         self.quality_interval = quality_interval  # seconds between media.quality events per leg
         self._quality_emitted: dict[EndpointId, float] = {}
@@ -155,7 +146,6 @@ class MediaEngine:
         self._inband: dict[EndpointId, RtpEndpoint] = {}
         self._dtmf_open: dict[EndpointId, RtpEndpoint] = {}  # RFC 4733 events not yet ended
         self._conferences: dict[ConferenceId, Conference] = {}
-        self._recordings: dict[RecordingId, tuple[Recording, Endpoint]] = {}
         self._moh: dict[str, MohStream] = {}
         self._playbacks: dict[EndpointId, Playback] = {}
         self._dtmf_queues: dict[EndpointId, list[asyncio.Queue[DtmfDigit | None]]] = {}
@@ -165,8 +155,6 @@ class MediaEngine:
         self._timer: asyncio.TimerHandle | None = None
         self.pacer: Pacer | None = None
         self._cname = f"hotline@{host}".encode()
-        # Recording files are written by one thread, in order, never on the event loop.
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-recorder")
         self.packets_paced = 0
         self.packets_paced_late = 0
         self.socket_errors = 0
@@ -183,7 +171,7 @@ class MediaEngine:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        await asyncio.get_running_loop().run_in_executor(None, self._writer.shutdown)
+        await self.recordings.close()
 
     def _schedule(self) -> None:
         assert self._loop is not None
@@ -196,6 +184,10 @@ class MediaEngine:
         for tick, lateness in self.pacer.due(self.clock.monotonic()):
             self.run_tick(tick, late=lateness > self.pacer.late_after)
         self._schedule()
+
+    @property
+    def storage(self) -> RecordingStorage | None:
+        return self.recordings.storage
 
     @property
     def endpoint_count(self) -> int:
@@ -313,9 +305,8 @@ class MediaEngine:
         endpoint = self._endpoints.get(endpoint_id)
         if endpoint is None:
             return
-        for recording_id, (_, customer) in list(self._recordings.items()):
-            if customer is endpoint:
-                await self.stop_recording(recording_id)
+        for recording_id in self.recordings.of(endpoint):
+            await self.stop_recording(recording_id)
         if endpoint.conference is not None:
             conference = endpoint.conference
             conference.remove(endpoint)
@@ -424,8 +415,7 @@ class MediaEngine:
                 self._on_digits(endpoint, [digit])
             if endpoint.rfc4733.active is None:
                 del self._dtmf_open[endpoint.id]
-        for recording, _ in list(self._recordings.values()):
-            recording.on_tick(tick)
+        self.recordings.on_tick(tick)
         for endpoint in list(self._rtcp_buckets[tick % RTCP_INTERVAL_TICKS]):
             self._send_rtcp(endpoint)
 
@@ -622,91 +612,19 @@ class MediaEngine:
     ) -> RecordingId:
         """Record the customer leg in stereo. With `announcement`, play it to the customer
         first (the consent prompt, itself recorded on the right channel)."""
-        if self.storage is None:
-            raise MediaConflict(
-                "recording storage is not configured", code="media.recording.no_storage"
-            )
-        customer = self._get(customer_id)
-        if customer.recording is not None:
-            raise MediaConflict(f"endpoint {customer_id} is already being recorded")
-        context = customer.context
-        now = self.clock.now()
-        key, file = self.storage.create(
-            recording_key(context.tenant_id, context.interaction_id, context.leg_id, now)
-        )
-        recording_id = RecordingId(new_id(now))
-        codec = customer.codec if isinstance(customer, RtpEndpoint) else Codec.PCMU
-        recording = Recording(
-            recording_id, key, StereoWavWriter(file, executor=self._writer), codec=codec,
-            flush_phase=len(self._recordings), delay=JITTER_DELAY,
-        )  # fmt: skip
-        customer.recording = recording
-        if isinstance(customer, RtpEndpoint | FrameEndpoint):
-            customer.send_tap = recording.on_sent
-            customer.receive_tap = recording.on_received
-        self._recordings[recording_id] = (recording, customer)
-        self._refresh(customer)
-        self.sink.emit(RecordingStarted(
-            **envelope(context, now), recording_id=recording_id, path=key, channels=2,
-            sample_rate=8000,
-        ))  # fmt: skip
+        recording_id = self.recordings.start(self._get(customer_id))
         if announcement:
             await self.play(customer_id, announcement)
         return recording_id
 
-    def _recording(self, recording_id: RecordingId) -> tuple[Recording, Endpoint]:
-        found = self._recordings.get(recording_id)
-        if found is None:
-            raise EndpointNotFound(f"no recording {recording_id}", code="media.recording.not_found")
-        return found
-
     async def pause_recording(self, recording_id: RecordingId) -> None:
-        recording, customer = self._recording(recording_id)
-        if recording.pause():
-            self.sink.emit(RecordingPaused(
-                **envelope(customer.context, self.clock.now()), recording_id=recording_id,
-                offset_s=recording.duration_s,
-            ))  # fmt: skip
+        self.recordings.pause(recording_id)
 
     async def resume_recording(self, recording_id: RecordingId) -> None:
-        recording, customer = self._recording(recording_id)
-        if recording.resume():
-            self.sink.emit(RecordingResumed(
-                **envelope(customer.context, self.clock.now()), recording_id=recording_id,
-                offset_s=recording.duration_s,
-            ))  # fmt: skip
+        self.recordings.resume(recording_id)
 
     async def stop_recording(self, recording_id: RecordingId) -> RecordingInfo:
-        recording, customer = self._recording(recording_id)
-        del self._recordings[recording_id]
-        customer.recording = None
-        if isinstance(customer, RtpEndpoint | FrameEndpoint):
-            customer.send_tap = customer.receive_tap = None
-        self._refresh(customer)
-        closed = recording.close()
-        if closed is not None:
-            await asyncio.wrap_future(closed)
-        if recording.failure is not None:
-            raise RecordingError(
-                f"recording {recording.key} could not be written: {recording.failure}",
-                details={"path": recording.key},
-            )
-        size = recording.size_bytes
-        assert self.storage is not None
-        storage = self.storage
-        digest = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: file_sha256(storage.open_read(recording.key))
-        )
-        info = RecordingInfo(
-            recording_id, recording.key, recording.duration_s, 2, digest,
-            recording.spans_seconds(), size,
-        )  # fmt: skip
-        self.sink.emit(RecordingStopped(
-            **envelope(customer.context, self.clock.now()), recording_id=recording_id,
-            path=info.path, duration_s=info.duration_s, channels=2, sha256=digest,
-            size_bytes=size, paused_spans=info.paused_spans,
-        ))  # fmt: skip
-        return info
+        return await self.recordings.stop(recording_id)
 
     # RTCP and quality --------------------------------------------------------------------
     def _send_rtcp(self, endpoint: RtpEndpoint) -> None:
@@ -748,7 +666,7 @@ class MediaEngine:
             "max_tick_lateness_ms": 0.0 if pacer is None else pacer.max_lateness * 1000,
             "packets_paced": self.packets_paced,
             "packets_paced_late": self.packets_paced_late,
-            "recordings": len(self._recordings),
+            "recordings": len(self.recordings),
             "ports_in_use": self.ports.in_use,
             "socket_errors": self.socket_errors,
             "inbound_lost": sum(

@@ -13,7 +13,7 @@ from hotline.events import ListSink
 from hotline.media.backend import ConferenceMode, EndpointContext, EndpointId
 from hotline.media.dtmf import DtmfDigit, DtmfSource
 from hotline.media.engine import MediaEngine
-from hotline.media.errors import MediaConflict
+from hotline.media.errors import EndpointNotFound, MediaConflict
 from hotline.media.events import RecordingStopped
 from hotline.media.player import PlaybackEnd, Silence, Tone
 from hotline.media.storage import FileRecordingStorage
@@ -143,7 +143,9 @@ async def test_recording_a_frame_endpoint_and_the_release_that_stops_it(
         media.push_frame(agent, level(-1000))
         media.run_tick(tick)
     await media.release(customer)  # hang-up stops the recording
-    assert recording not in media._recordings
+    assert len(media.recordings) == 0
+    with pytest.raises(EndpointNotFound):
+        await media.pause_recording(recording)
     sink = media.sink
     assert isinstance(sink, ListSink)
     (stopped,) = sink.of_type(RecordingStopped)

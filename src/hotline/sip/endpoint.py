@@ -165,7 +165,10 @@ EndpointEvent = (
 _SALVAGE_RE = re.compile(
     r"^(via|v|from|f|to|t|call-id|i|cseq)[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE
 )
-_SALVAGE_NAMES = {"v": "Via", "f": "From", "t": "To", "i": "Call-ID"}
+_SALVAGE_NAMES = {
+    "via": "Via", "v": "Via", "from": "From", "f": "From", "to": "To", "t": "To",
+    "call-id": "Call-ID", "i": "Call-ID", "cseq": "CSeq",
+}  # fmt: skip
 
 
 def _server_key(request: Request) -> tuple[object, ...]:
@@ -234,10 +237,7 @@ class Endpoint:
             return [MessageRejected(source, f"unparsable: {exc.message}", None)]
         found: dict[str, list[str]] = {}
         for m in _SALVAGE_RE.finditer(text):
-            name = m.group(1).lower()
-            name = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID"}.get(
-                name, _SALVAGE_NAMES.get(name, "CSeq")
-            )
+            name = _SALVAGE_NAMES[m.group(1).lower()]
             found.setdefault(name, []).append(m.group(2).strip().replace("\r", ""))
         if not all(k in found for k in ("Via", "From", "To", "Call-ID", "CSeq")):
             return [MessageRejected(source, f"unparsable: {exc.message}", None)]

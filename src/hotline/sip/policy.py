@@ -23,6 +23,12 @@ def normalize_number(number: str) -> str:
     return plus + "".join(c for c in text if c.isdigit())
 
 
+def _longest_match(dialled: str, prefixes: tuple[str, ...]) -> int:
+    """Length of the longest prefix `dialled` starts with; -1 if none ("" matches all)."""
+    lengths = [len(p) for p in map(normalize_number, prefixes) if dialled.startswith(p)]
+    return max(lengths, default=-1)
+
+
 @dataclass(frozen=True, slots=True)
 class OutboundRules:
     """Prefixes are matched against the normalized number; the longest match wins and a deny
@@ -76,14 +82,9 @@ class OutboundPolicy:
         dialled = normalize_number(number)
         if not dialled or dialled == "+":
             return Decision(False, "empty destination")
-        best_allow = max(
-            (len(p) for p in (*rules.allow.get(role, ()), *rules.allow.get("*", ()))
-             if dialled.startswith(normalize_number(p) if p else p)),
-            default=-1,
-        )  # fmt: skip
-        best_deny = max(
-            (len(p) for p in rules.deny if dialled.startswith(normalize_number(p))), default=-1
-        )
+        allows = (*rules.allow.get(role, ()), *rules.allow.get("*", ()))
+        best_allow = _longest_match(dialled, allows)
+        best_deny = _longest_match(dialled, rules.deny)
         if best_deny >= 0 and best_deny >= best_allow:
             return Decision(False, f"{dialled} matches a denied prefix")
         if best_allow < 0:

@@ -12,14 +12,15 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from hotline.sip.address import Address
 from hotline.sip.construct import make_response, new_tag
-from hotline.sip.dialog import Dialog, DialogState
+from hotline.sip.dialog import Dialog
 from hotline.sip.dtmf import DtmfInfo, format_dtmf_relay
 from hotline.sip.errors import DialogError, SipError
 from hotline.sip.message import Request, Response, reason_phrase
-from hotline.sip.offeranswer import NegotiatedMedia
+from hotline.sip.offeranswer import NegotiatedMedia, with_direction
 from hotline.sip.refer import ReferTarget, Replaces, sipfrag
 from hotline.sip.sdp import Direction, SessionDescription
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerState
@@ -232,15 +233,11 @@ class CallSession:
     async def hold(self) -> SessionDescription:
         if self.local_sdp is None:
             raise DialogError("no local session description to hold")
-        from hotline.sip.offeranswer import with_direction
-
         return await self.reinvite(with_direction(self.local_sdp, Direction.SENDONLY))
 
     async def resume(self) -> SessionDescription:
         if self.local_sdp is None:
             raise DialogError("no local session description to resume")
-        from hotline.sip.offeranswer import with_direction
-
         return await self.reinvite(with_direction(self.local_sdp, Direction.SENDRECV))
 
     async def send_dtmf_info(self, digit: str, duration_ms: int = 160) -> int:
@@ -254,8 +251,6 @@ class CallSession:
         """Ask the other side to call `target` (blind transfer; attended with `replaces`)."""
         refer_to = f"<{target}>"
         if replaces is not None:
-            from urllib.parse import quote
-
             refer_to = f"<{target}?Replaces={quote(str(replaces), safe='')}>"
         extra = [("Refer-To", refer_to), ("Referred-By", str(self.dialog.local))]
         request = self.dialog.create_request("REFER", extra=extra)
@@ -428,7 +423,3 @@ class OutgoingCall:
     @property
     def done(self) -> bool:
         return self._result.done()
-
-
-def is_live(session: CallSession) -> bool:
-    return session.dialog.state is DialogState.CONFIRMED and not session.ended.is_set()

@@ -27,7 +27,6 @@ from hotline.sip.endpoint import (
     Endpoint,
     EndpointEvent,
     EndpointSettings,
-    MessageRejected,
     RequestReceived,
     ResponseArrived,
     TransactionFailed,
@@ -349,8 +348,7 @@ class SipService:
                     call.cancelled.set()
             elif isinstance(event, TransactionFailed):
                 self._on_failure(event)
-            elif isinstance(event, MessageRejected):
-                pass
+            # MessageRejected is already counted by the protector and the endpoint.
         self._protection_events()
 
     def _protection_events(self) -> None:

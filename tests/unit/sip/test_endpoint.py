@@ -20,7 +20,7 @@ from hotline.sip.endpoint import (
 from hotline.sip.protection import ProtectionSettings, Protector
 from hotline.sip.server_transaction import ServerState
 from tests.unit.sip.messages import UDP_PEER, request
-from tests.unit.sip.rfc4475 import Case, cases
+from tests.unit.sip.rfc4475 import DIR, Case, cases
 
 LOCAL = {"udp": Address("udp", "127.0.0.1", 5060), "tcp": Address("tcp", "127.0.0.1", 5060)}
 
@@ -212,3 +212,19 @@ def test_crlf_keepalive_datagrams_are_ignored(clock: FakeClock) -> None:
     assert ep.receive(b"\r\n\r\n", UDP_PEER, clock.monotonic()) == []
     assert ep.datagrams_to_send() == []
     assert ep.protector.counters.parse_errors == 0
+
+
+def test_rfc2543_requests_match_by_the_fallback_key(clock: FakeClock) -> None:
+    ep = endpoint()
+    wire = (DIR / "inv2543.dat").read_bytes()
+    (event,) = ep.receive(wire, UDP_PEER, clock.monotonic())
+    assert isinstance(event, RequestReceived)
+    assert ep.receive(wire, UDP_PEER, clock.monotonic()) == []  # retransmission absorbed
+    ep.respond(event.transaction, make_response(event.request, 486, to_tag="busy"), 0)
+    ep.datagrams_to_send()
+    ack = wire.split(b"\r\n\r\n", 1)[0].replace(b"INVITE sip:", b"ACK sip:", 1)
+    ack = ack.replace(b"CSeq: 56 INVITE", b"CSeq: 56 ACK")
+    ack = ack.replace(b"user=phone\r\nCall-ID", b"user=phone;tag=busy\r\nCall-ID")
+    ack += b"\r\nContent-Length: 0\r\n\r\n"
+    assert ep.receive(ack, UDP_PEER, clock.monotonic()) == []
+    assert event.transaction.state is ServerState.CONFIRMED

@@ -12,6 +12,7 @@ Call control uses it through the `MediaBackend` protocol (`backend.py`).
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 import socket
@@ -65,6 +66,8 @@ from hotline.media.storage import RecordingStorage
 from hotline.media.tones import DTMF_FREQUENCIES, ToneSpec
 
 __all__ = ["MediaEngine"]
+
+logger = logging.getLogger(__name__)
 
 TELEPHONE_EVENT_PT = 101
 JITTER_DELAY = 320  # samples (40 ms) of receive buffering for audio read on the clock
@@ -158,6 +161,7 @@ class MediaEngine:
         self.packets_paced = 0
         self.packets_paced_late = 0
         self.socket_errors = 0
+        self.tick_errors = 0
 
     # Lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -181,9 +185,15 @@ class MediaEngine:
 
     def _on_timer(self) -> None:
         assert self.pacer is not None
-        for tick, lateness in self.pacer.due(self.clock.monotonic()):
-            self.run_tick(tick, late=lateness > self.pacer.late_after)
-        self._schedule()
+        try:
+            for tick, lateness in self.pacer.due(self.clock.monotonic()):
+                self.run_tick(tick, late=lateness > self.pacer.late_after)
+        except Exception:
+            # A bug in one tick (or in a DTMF callback) must not stop every call's audio.
+            self.tick_errors += 1
+            logger.exception("media tick failed; the clock keeps running")
+        finally:
+            self._schedule()
 
     @property
     def storage(self) -> RecordingStorage | None:
@@ -669,6 +679,7 @@ class MediaEngine:
             "recordings": len(self.recordings),
             "ports_in_use": self.ports.in_use,
             "socket_errors": self.socket_errors,
+            "tick_errors": self.tick_errors,
             "inbound_lost": sum(
                 max(0, e.stats.lost)
                 for e in self._endpoints.values()

@@ -10,12 +10,14 @@ import pytest
 
 from hotline.clock import FakeClock
 from hotline.events import ListSink
-from hotline.media.backend import ConferenceMode, EndpointContext, EndpointId
-from hotline.media.dtmf import DtmfDigit, DtmfSource
+from hotline.media.backend import ConferenceMode, EndpointContext, EndpointId, RemoteMedia
+from hotline.media.dtmf import DtmfDigit, DtmfSource, TelephoneEvent
+from hotline.media.endpoint import RtpEndpoint
 from hotline.media.engine import MediaEngine
 from hotline.media.errors import EndpointNotFound, MediaConflict
 from hotline.media.events import RecordingStopped
 from hotline.media.player import PlaybackEnd, Silence, Tone
+from hotline.media.rtp import RtpPacket, RtpSender
 from hotline.media.storage import FileRecordingStorage
 from hotline.media.tones import BEEP
 from hotline.media.wav import read_wav
@@ -171,3 +173,34 @@ async def test_the_consent_prompt_is_played_to_the_customer_and_recorded_right(
     assert np.abs(right[: int(0.18 * 8000)]).max() > 1000  # the beep, first
     assert np.all(right[int(0.3 * 8000) :] == -988)  # then the agent (µ-law of -1000)
     assert np.abs(c.heard[0]).max() > 1000
+
+
+async def test_a_failing_dtmf_callback_does_not_stop_the_clock(
+    media: MediaEngine, clock: FakeClock
+) -> None:
+    def broken(endpoint: EndpointId, digit: DtmfDigit) -> None:
+        raise RuntimeError("a bug in call control")
+
+    # An RTP leg whose digit's end packets were lost: the digit ends on the clock's timeout.
+    leg = RtpEndpoint(
+        EndpointId("E1"), EndpointContext("t"), port=40000, send=lambda d, a: None,
+        send_rtcp=lambda d, a: None, sender=RtpSender(1, 2, 3), inband_dtmf=False,
+    )  # fmt: skip
+    leg.apply_remote(RemoteMedia("127.0.0.1", 40100, "PCMU", 0, 101))
+    media._register(leg, broken)
+    leg.on_datagram(
+        bytes(RtpPacket(101, 1, 800, 9, TelephoneEvent(4, False, 10, 160).serialize(), True)),
+        ("127.0.0.1", 40100), clock.monotonic(),
+    )  # fmt: skip
+    media._dtmf_open[leg.id] = leg
+    await media.start()
+    try:
+        clock.advance(1.0)
+        media._on_timer()  # the timer fires: the digit ends, the callback raises
+        assert media.tick_errors == 1
+        assert media._timer is not None  # rescheduled all the same
+        clock.advance(0.02)
+        media._on_timer()
+        assert media.tick_errors == 1
+    finally:
+        await media.close()

@@ -1,0 +1,3 @@
+from tests.integration.media.peers import engine
+
+__all__ = ["engine"]

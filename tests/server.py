@@ -29,12 +29,15 @@ class ServerProcess:
     def __init__(self, var_dir: Path, database_url: str, **env: str) -> None:
         self.var_dir = var_dir
         self.port = free_port()
+        sip_port = free_port(socket.SOCK_DGRAM)
+        self.sip_port = sip_port
         self.env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": database_url,
             "HOTLINE_VAR_DIR": str(var_dir),
             "HOTLINE_HTTP__PORT": str(self.port),
-            "HOTLINE_SIP__PORT": str(free_port(socket.SOCK_DGRAM)),
+            "HOTLINE_SIP__UDP_PORT": str(sip_port),
+            "HOTLINE_SIP__TCP_PORT": str(sip_port),
             "HOTLINE_MEDIA__RTP_PORT_MIN": "41000",
             "HOTLINE_MEDIA__RTP_PORT_MAX": "41999",
             "HOTLINE_RECORDING__DIRECTORY": str(var_dir / "recordings"),

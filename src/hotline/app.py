@@ -27,6 +27,7 @@ from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.telephony import TelephonyServer
 from hotline.wallboard import WallboardHub
 
 __all__ = ["Services", "build_services", "flow_service", "queue_names"]
@@ -46,6 +47,7 @@ class Services:
     draining: bool = False
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
+    telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
     drain_hooks: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
@@ -76,10 +78,20 @@ class Services:
             yield from source()
 
     async def start(self, *, run_migrations: bool = True) -> None:
+        """Migrate, start the event log and the wallboard."""
         if run_migrations:
             await migrate(self.engine)
         await self.event_log.start()
         await self.wallboard.start()
+
+    async def start_telephony(self) -> None:
+        """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
+        self.telephony = TelephonyServer(
+            self.settings, clock=self.clock, db=self.engine, sink=self.event_log
+        )
+        await self.telephony.start()
+        self.metric_sources.append(self.telephony.metrics)
+        self.stop_hooks.append(self.telephony.stop)
 
     async def drain(self) -> None:
         """Stop taking new calls and chats; let live ones finish up to `drain_s`; then the

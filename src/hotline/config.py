@@ -30,6 +30,7 @@ __all__ = [
     "Settings",
     "SipSettings",
     "SmtpSettings",
+    "TrunkSettings",
     "WallboardSettings",
 ]
 
@@ -66,10 +67,29 @@ class AuthSettings(BaseModel):
     cookie_secure: Literal["auto", "always", "never"] = "auto"
 
 
+class TrunkSettings(BaseModel):
+    """A carrier's SIP trunk (DESIGN §5)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    host: str
+    port: int = Field(5060, ge=1, le=65535)
+    transport: Literal["udp", "tcp"] = "udp"
+    username: str | None = None
+    password: str | None = None
+    realm: str | None = None
+    from_domain: str | None = None
+    registration: bool = False  # register with the provider (outbound REGISTER)
+    register_expires: int = Field(3600, ge=60)
+    inbound_sources: list[str] = []
+    inbound_username: str | None = None
+    did_from: Literal["request-uri", "to"] = "request-uri"
+    tenant: str | None = None  # tenant slug; default: the tenant of `sip.realm`
+
+
 class SipSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = Field(5060, ge=0, le=65535)
-    transports: list[Literal["udp", "tcp"]] = ["udp", "tcp"]
+    udp_port: int | None = Field(5060, ge=0, le=65535)  # None: no UDP
+    tcp_port: int | None = Field(5060, ge=0, le=65535)  # None: no TCP
     realm: str = "hotline"
     public_host: str | None = None
     max_message_bytes: int = Field(65_535, ge=1024)
@@ -85,7 +105,18 @@ class SipSettings(BaseModel):
     ban_seconds: int = Field(600, ge=1)
     registration_min_expires: int = Field(60, ge=1)
     registration_max_expires: int = Field(3600, ge=1)
+    max_contacts_per_aor: int = Field(10, ge=1)
     qualify_interval_s: int = Field(30, ge=1)
+    trace_path: Path | None = None
+    authenticate_invites: bool = True
+    digest_algorithms: list[Literal["SHA-256", "MD5"]] = ["SHA-256", "MD5"]
+    md5_only_user_agents: list[str] = ["baresip"]
+    nonce_lifetime_s: float = Field(300.0, gt=0)
+    t1: float = Field(0.5, gt=0)
+    t2: float = Field(4.0, gt=0)
+    t4: float = Field(5.0, gt=0)
+    in_dialog_timeout_s: float = Field(40.0, gt=0)
+    trunks: list[TrunkSettings] = []
 
 
 class MediaSettings(BaseModel):

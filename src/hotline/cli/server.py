@@ -70,6 +70,7 @@ async def run_server(
     if seed:
         center = await seed_demo(services.uow, services.clock, settings, password=demo_password)
         _print_demo(settings, center.password, center.created)
+    await services.start_telephony()
     app = create_api(services)
     config = uvicorn.Config(
         app,
@@ -112,8 +113,8 @@ def _print_demo(settings: Settings, password: str, created: bool) -> None:
                 f"  Users: admin, supervisor, agent1, agent2, agent3 — password: {password}",
                 f"  API docs: {url}/api/docs",
                 "  Test call: DID 4001 — SIP on "
-                f"{settings.sip.host}:{settings.sip.port} (UDP/TCP), e.g. "
-                f"`sipp -sn uac {settings.sip.host}:{settings.sip.port} -s 4001 -m 1`",
+                f"{settings.sip.host}:{settings.sip.udp_port} (UDP/TCP), e.g. "
+                f"`sipp -sn uac {settings.sip.host}:{settings.sip.udp_port} -s 4001 -m 1`",
                 "  Agents' phones register as 1001–1003 with the same password "
                 f"(realm {settings.sip.realm}).",
                 "",

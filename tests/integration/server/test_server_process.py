@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.server import ServerProcess
+from tests.server import PASSWORD, ServerProcess
 
 
 def test_an_acknowledged_api_write_survives_kill_9(
@@ -98,3 +98,25 @@ def test_metrics_are_exported(sqlite_server: ServerProcess) -> None:
     assert (
         'hotline_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"}' in text
     )
+
+
+async def test_the_server_speaks_sip_and_phones_register(
+    sqlite_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The demo server binds SIP: baresip registers as extension 1002 with digest auth and the
+    registration is an event of the demo tenant."""
+    from tests.integration.sip.baresip import baresip
+
+    sqlite_server.start("demo")
+    account = (
+        f"<sip:1002@127.0.0.1:{sqlite_server.sip_port};transport=udp>;auth_user=1002;"
+        f"auth_pass={PASSWORD};answermode=auto;regint=120;audio_codecs=PCMU"
+    )
+    async with baresip(tmp_path / "phone", account):
+        admin = sqlite_server.login()
+        for _ in range(100):
+            events = admin.get("/api/v1/events", params={"type": "sip.registered"}).json()
+            if events["items"]:
+                break
+            await asyncio.sleep(0.1)
+        assert events["items"][0]["payload"]["aor"] == "1002"

@@ -13,7 +13,12 @@ def test_defaults_work_on_a_laptop(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(key, raising=False)
     s = Settings.load()
     assert s.database.url == "sqlite+aiosqlite:///var/hotline.db"
-    assert (s.http.host, s.http.port, s.sip.port) == ("127.0.0.1", 8080, 5060)
+    assert (s.http.host, s.http.port, s.sip.udp_port, s.sip.tcp_port) == (
+        "127.0.0.1",
+        8080,
+        5060,
+        5060,
+    )
     assert (s.media.rtp_port_min, s.media.rtp_port_max) == (20000, 29999)
     assert s.default_language == "zh-CN"
 
@@ -23,11 +28,11 @@ def test_environment_and_toml_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     toml.write_text('[http]\nport = 9090\n[sip]\nrealm = "acme"\n')
     monkeypatch.setenv("HOTLINE_CONFIG", str(toml))
     monkeypatch.setenv("HOTLINE_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/x")
-    monkeypatch.setenv("HOTLINE_SIP__PORT", "5070")
+    monkeypatch.setenv("HOTLINE_SIP__UDP_PORT", "5070")
     s = Settings.load()
     assert s.http.port == 9090
     assert s.sip.realm == "acme"
-    assert s.sip.port == 5070
+    assert s.sip.udp_port == 5070
     assert s.database.url.startswith("postgresql+asyncpg://")
 
 

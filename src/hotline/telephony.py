@@ -1,0 +1,162 @@
+"""Telephony in the server process: the SIP service, the media engine and (as call control
+lands) the runtime that joins them — built from `Settings`, started only by `hotline serve`.
+
+Kept apart from `app.py` so API-only processes and tests never bind SIP or RTP ports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.clock import Clock
+from hotline.config import Settings, TrunkSettings
+from hotline.events import EventSink
+from hotline.media import EspeakTts, FileRecordingStorage, MediaEngine, PromptLibrary
+from hotline.sip.protection import ProtectionSettings
+from hotline.sip.registrar import RegistrarSettings
+from hotline.sip.timers import TimerSettings
+from hotline.sip.transport.calls import IncomingCall
+from hotline.sip.transport.service import SipService, SipServiceConfig
+from hotline.sip.transport.trace_file import JsonLinesTrace
+from hotline.sip.trunk import Trunk
+from hotline.store.auth_repo import SqlTenants
+from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+
+__all__ = ["TelephonyServer", "sip_config"]
+
+log = logging.getLogger(__name__)
+
+
+def _trunk(trunk: TrunkSettings, tenant_id: str) -> Trunk:
+    return Trunk(
+        name=trunk.name,
+        host=trunk.host,
+        port=trunk.port,
+        transport=trunk.transport,
+        username=trunk.username,
+        password=trunk.password,
+        realm=trunk.realm,
+        from_domain=trunk.from_domain,
+        register=trunk.registration,
+        register_expires=trunk.register_expires,
+        inbound_sources=tuple(trunk.inbound_sources),
+        inbound_username=trunk.inbound_username,
+        did_from=trunk.did_from,
+        tenant_id=tenant_id,
+    )
+
+
+def sip_config(
+    settings: Settings, tenant_id: str, tenants_by_slug: dict[str, str]
+) -> SipServiceConfig:
+    sip = settings.sip
+    return SipServiceConfig(
+        host=sip.host,
+        udp_port=sip.udp_port,
+        tcp_port=sip.tcp_port,
+        public_host=sip.public_host,
+        realm=sip.realm,
+        tenant_id=tenant_id,
+        timers=TimerSettings(t1=sip.t1, t2=sip.t2, t4=sip.t4),
+        protection=ProtectionSettings(
+            max_message_bytes=sip.max_message_bytes,
+            rate_per_s=sip.rate_limit_per_s,
+            burst=sip.rate_limit_burst,
+            user_agent_blocklist=tuple(sip.user_agent_blocklist),
+            auth_failures_before_ban=sip.auth_failures_before_ban,
+            ban_seconds=float(sip.ban_seconds),
+        ),
+        registrar=RegistrarSettings(
+            min_expires=sip.registration_min_expires,
+            max_expires=sip.registration_max_expires,
+            max_contacts_per_aor=sip.max_contacts_per_aor,
+        ),
+        qualify_interval_s=float(sip.qualify_interval_s),
+        nonce_lifetime_s=sip.nonce_lifetime_s,
+        digest_algorithms=tuple(sip.digest_algorithms),
+        md5_only_user_agents=tuple(sip.md5_only_user_agents),
+        authenticate_invites=sip.authenticate_invites,
+        trunks=tuple(_trunk(t, tenants_by_slug.get(t.tenant or "", tenant_id)) for t in sip.trunks),
+        in_dialog_timeout_s=sip.in_dialog_timeout_s,
+    )
+
+
+async def _unavailable(call: IncomingCall) -> None:
+    # Without call control a call cannot be served: say so in the way phones understand.
+    await call.reject(480, "Temporarily Unavailable", q850_cause=41)
+
+
+class TelephonyServer:
+    """What `hotline serve` runs besides HTTP. `start()` binds the SIP and RTP ports."""
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock, db: AsyncEngine, sink: EventSink
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.sink = sink
+        self.sip: SipService | None = None
+        self.media: MediaEngine | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        realms = await realm_tenants(self.db)
+        tenant_id = realms.get(settings.sip.realm, "system")
+        if tenant_id == "system":
+            log.warning("no tenant has SIP domain %r; calls cannot be routed", settings.sip.realm)
+        async with self.db.connect() as conn:
+            tenants = {str(t["slug"]): str(t["id"]) for t in await SqlTenants(conn).all()}
+        media = settings.media
+        self.media = MediaEngine(
+            host=media.rtp_host,
+            port_min=media.rtp_port_min,
+            port_max=media.rtp_port_max,
+            sink=self.sink,
+            clock=self.clock,
+            prompts=PromptLibrary(
+                prompts_dir=media.prompts_dir,
+                tts=EspeakTts(media.tts_cache_dir, words_per_minute=media.tts_words_per_minute),
+                max_cached_seconds=float(media.prompt_cache_seconds),
+            ),
+            storage=FileRecordingStorage(settings.recording.directory),
+            advertised_host=media.rtp_public_host,
+            relay=media.relay,
+            quality_interval=media.quality_event_interval_s,
+        )
+        await self.media.start()
+        observer = JsonLinesTrace(settings.sip.trace_path) if settings.sip.trace_path else None
+        self.sip = SipService(
+            sip_config(settings, tenant_id, tenants),
+            clock=self.clock,
+            events=self.sink,
+            credentials=SqlCredentialStore(self.db),
+            bindings=SqlBindingStore(self.db, default_tenant=tenant_id),
+            observer=observer,
+            on_call=_unavailable,
+        )
+        await self.sip.start()
+        log.info(
+            "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
+            settings.sip.host,
+            settings.sip.udp_port,
+            settings.sip.tcp_port,
+            settings.sip.realm,
+            media.rtp_host,
+            media.rtp_port_min,
+            media.rtp_port_max,
+        )
+
+    async def stop(self) -> None:
+        if self.sip is not None:
+            await self.sip.stop()
+        if self.media is not None:
+            await self.media.close()
+
+    def metrics(self) -> Iterator[tuple[str, float, str]]:
+        if self.sip is not None:
+            for name, value in sorted(self.sip.metrics().items()):
+                yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"

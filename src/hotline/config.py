@@ -129,6 +129,8 @@ class MediaSettings(BaseModel):
     tts_words_per_minute: int = Field(150, ge=60, le=400)
     prompt_cache_seconds: int = Field(3600, ge=0)
     relay: bool = True
+    # Hold-music sources: name → WAV file (any rate). "default" is synthesised when not given.
+    moh_sources: dict[str, Path] = {}
     quality_event_interval_s: float = Field(30.0, gt=0)
     webrtc_host: str = "127.0.0.1"
 

@@ -6,6 +6,8 @@ Kept apart from `app.py` so API-only processes and tests never bind SIP or RTP p
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Iterator
 
@@ -14,7 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.clock import Clock
 from hotline.config import Settings, TrunkSettings
 from hotline.events import EventSink
-from hotline.media import EspeakTts, FileRecordingStorage, MediaEngine, PromptLibrary
+from hotline.media import (
+    EspeakTts,
+    FileRecordingStorage,
+    MediaEngine,
+    PromptLibrary,
+    WavFile,
+    purge_recordings,
+)
+from hotline.moh import write_default_moh
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
 from hotline.sip.timers import TimerSettings
@@ -101,6 +111,7 @@ class TelephonyServer:
         self.sink = sink
         self.sip: SipService | None = None
         self.media: MediaEngine | None = None
+        self._purge: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -128,6 +139,11 @@ class TelephonyServer:
             quality_interval=media.quality_event_interval_s,
         )
         await self.media.start()
+        sources = dict(media.moh_sources)
+        sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))
+        for name, path in sources.items():
+            await self.media.register_moh(name, [WavFile(path)])
+        self._purge = asyncio.create_task(self._purge_recordings(), name="recording-purge")
         observer = JsonLinesTrace(settings.sip.trace_path) if settings.sip.trace_path else None
         self.sip = SipService(
             sip_config(settings, tenant_id, tenants),
@@ -150,7 +166,30 @@ class TelephonyServer:
             media.rtp_port_max,
         )
 
+    async def _purge_recordings(self) -> None:
+        """Delete recordings past their retention, hourly, off the event loop."""
+        storage = FileRecordingStorage(self.settings.recording.directory)
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(
+                    None,
+                    lambda: purge_recordings(
+                        storage,
+                        now=self.clock.now(),
+                        default_retention_days=self.settings.recording.retention_days,
+                        sink=self.sink,
+                    ),
+                )
+            except OSError:
+                log.exception("recording purge failed")
+            await asyncio.sleep(3600)
+
     async def stop(self) -> None:
+        if self._purge is not None:
+            self._purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purge
         if self.sip is not None:
             await self.sip.stop()
         if self.media is not None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable
 
 import av
 import numpy as np
@@ -94,3 +95,12 @@ class BrowserPeer:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll a condition the server side changes without telling the test (a socket closed)."""
+    async with asyncio.timeout(timeout):
+        for _ in itertools.count():
+            if predicate():
+                return
+            await asyncio.sleep(0.01)

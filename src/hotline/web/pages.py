@@ -48,6 +48,8 @@ def _environment(catalogs: Catalogs) -> Environment:
 
 def _nav(principal: Principal) -> list[tuple[str, str]]:
     items = [("/", "Home")]
+    if principal.can(Permission.EVENTS_READ):
+        items.append(("/wallboard", "Wallboard"))
     if principal.can(Permission.FLOWS_READ):
         items.append(("/admin/flows", "Flows"))
     for slug, descriptor in ENTITIES.items():
@@ -102,6 +104,23 @@ def install_pages(app: FastAPI) -> None:
             return RedirectResponse("/login", 303)
         lang = lang_of(request, principal)
         return render("home.html", lang, me=principal, nav=_nav(principal))
+
+    @app.get("/wallboard", include_in_schema=False)
+    async def wallboard_page(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login?next=/wallboard", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.EVENTS_READ):
+            return render(
+                "error.html",
+                lang,
+                403,
+                me=principal,
+                nav=_nav(principal),
+                message="You may not open this page",
+            )
+        return render("wallboard.html", lang, me=principal, nav=_nav(principal))
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:

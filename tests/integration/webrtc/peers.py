@@ -55,7 +55,8 @@ class Microphone(MediaStreamTrack):
 class BrowserPeer:
     """The page's side of the session, in aiortc."""
 
-    def __init__(self) -> None:
+    def __init__(self, addresses: Iterable[str] = ("127.0.0.1",)) -> None:
+        self.addresses = list(addresses)
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.microphone = Microphone()
         self.pc.addTransceiver(self.microphone, direction="sendrecv")
@@ -78,7 +79,7 @@ class BrowserPeer:
             self.heard_event.set()
 
     async def offer(self) -> str:
-        with ice_host_addresses(["127.0.0.1"]):
+        with ice_host_addresses(self.addresses):
             await self.pc.setLocalDescription(await self.pc.createOffer())
         assert self.pc.localDescription is not None
         return self.pc.localDescription.sdp

@@ -8,6 +8,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 
+import aioice.ice
 import pytest
 
 from hotline.events import ListSink
@@ -248,3 +249,28 @@ async def test_shutdown_closes_every_session(engine: MediaEngine) -> None:
     finally:
         for peer in peers:
             await peer.close()
+
+
+async def test_a_loopback_gateway_never_pairs_with_a_lan_address_of_the_page(
+    gateway: WebRtcGateway,
+) -> None:
+    """The page also checks from its LAN socket to our 127.0.0.1 candidate (over `lo`, but with
+    a LAN source address): the gateway must not learn or nominate that source."""
+    lan = aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
+    if not lan:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    peer = BrowserPeer(addresses=[lan[0], "127.0.0.1"])  # the LAN pair is checked first
+    try:
+        await connect(gateway, peer)
+        session = gateway.session(AGENT)
+        assert session is not None
+        assert session.peer_connection is not None
+        # aiortc has no public view of the nominated pair: peek at the ICE agent.
+        [transceiver] = session.peer_connection.getTransceivers()
+        connection = transceiver.receiver.transport.transport._connection
+        remotes = {pair.remote_candidate.host for pair in connection._nominated.values()}
+        assert remotes == {"127.0.0.1"}
+        learned = {c.host for c in connection._remote_candidates}
+        assert lan[0] not in learned
+    finally:
+        await peer.close()

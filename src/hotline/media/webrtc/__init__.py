@@ -126,6 +126,25 @@ def ice_host_addresses(addresses: Sequence[str]) -> Iterator[None]:
         _ICE_ADDRESSES.reset(token)
 
 
+def _refuse_checks_from_off_loopback(pc: RTCPeerConnection) -> None:
+    """A loopback gateway answers ICE checks from loopback sources only. A browser also sends
+    checks from its LAN address to our 127.0.0.1 candidate (they travel over `lo` but carry the
+    LAN source), which aioice would learn as a peer-reflexive candidate and might nominate.
+    aiortc has no public handle on its ICE agent: this reaches `RTCIceTransport._connection`
+    (aiortc 1.16; the browser test fails loudly if that changes)."""
+    for transceiver in pc.getTransceivers():
+        connection = transceiver.receiver.transport.transport._connection
+        library = connection.request_received
+
+        def request_received(
+            message: Any, addr: tuple[str, int], protocol: Any, library: Any = library
+        ) -> None:
+            if ipaddress.ip_address(addr[0]).is_loopback:
+                library(message, addr, protocol)
+
+        connection.request_received = request_received  # type: ignore[method-assign]
+
+
 def _pcmu_only() -> list[RTCRtpCodecCapability]:
     codecs = RTCRtpSender.getCapabilities("audio").codecs
     return [c for c in codecs if c.mimeType.lower() == "audio/pcmu"]
@@ -300,6 +319,7 @@ class WebRtcGateway:
                 details={"field": "media.webrtc_host"},
             )
         self.host = host
+        self._loopback = address.is_loopback
         self._engine = engine
         self._clock = clock or SystemClock()
         self._sink = sink
@@ -367,6 +387,8 @@ class WebRtcGateway:
         try:
             with ice_host_addresses([self.host]):
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+                if self._loopback:
+                    _refuse_checks_from_off_loopback(pc)
                 await pc.setLocalDescription(await pc.createAnswer())
         except (ValueError, KeyError, IndexError, InvalidAccessError, InvalidStateError,
                 OperationError) as error:  # fmt: skip

@@ -25,7 +25,12 @@ from hotline.media.codecs import g711
 from hotline.media.codecs.g711 import Codec
 from hotline.media.player import Tone
 from hotline.media.tones import ToneSpec, render
-from hotline.media.webrtc import BrowserConnected, BrowserDisconnected, SessionState
+from hotline.media.webrtc import (
+    BrowserConnected,
+    BrowserDisconnected,
+    DisconnectReason,
+    SessionState,
+)
 from hotline.media.webrtc.sdp import candidates
 from tests.browser import launch_chromium
 from tests.integration.media.peers import RtpPeer, stream
@@ -189,3 +194,52 @@ async def test_the_browser_phone_carries_audio_both_ways_on_loopback_with_pcmu(
     assert (gone.agent_id, gone.reason) == (agent_id, "closed")
     assert await page.evaluate("() => window.phoneStates") == ["connecting", "connected", "closed"]
     assert errors == []
+
+
+async def test_the_page_reconnects_after_a_failure_and_yields_to_a_newer_page(
+    chromium: Browser, phone_server: PhoneServer
+) -> None:
+    _, agent_id = await phone_server.login("agent1")
+    assert agent_id is not None
+    context = await chromium.new_context()
+    first = await context.new_page()
+    await log_in(first, phone_server, "agent1")
+    assert await first.evaluate(PAGE_SETUP) == "connected"
+    gateway = phone_server.gateway
+    lost = gateway.endpoint(agent_id)
+
+    # The server loses the session (as on an ICE failure): the page comes back by itself.
+    await gateway.close(agent_id, reason=DisconnectReason.FAILED)
+    await first.wait_for_function("() => phone.state === 'reconnecting'")
+    await first.wait_for_function("() => phone.state === 'connected'", timeout=10_000)
+    assert gateway.endpoint(agent_id) != lost
+    assert await first.evaluate("() => window.phoneStates") == [
+        "connecting", "connected", "reconnecting", "connected"]  # fmt: skip
+
+    # A second tab of the same agent takes the phone; the first one stops and says why.
+    second = await context.new_page()
+    await second.goto(f"{phone_server.url}/")
+    assert await second.evaluate(PAGE_SETUP) == "connected"
+    await first.wait_for_function("() => phone.state === 'replaced'")
+    await asyncio.sleep(1.0)  # long enough for a (wrong) retry to fire
+    assert await first.evaluate("() => phone.state") == "replaced"
+    assert await second.evaluate("() => phone.state") == "connected"
+    assert gateway.session(agent_id).generation == 2  # type: ignore[union-attr]
+    await context.close()
+
+
+async def test_a_page_that_is_not_logged_in_is_told_so(
+    chromium: Browser, phone_server: PhoneServer
+) -> None:
+    page = await chromium.new_page()
+    await page.goto(f"{phone_server.url}/login")
+    outcome = await page.evaluate(
+        """async () => {
+          const { Softphone } = await import("/static/js/softphone.js");
+          const phone = new Softphone();
+          try { await phone.connect(); return "connected"; }
+          catch (error) { return [phone.state, error.state, phone.error.code]; }
+        }"""
+    )
+    assert outcome == ["unauthorized", "unauthorized", "auth.required"]
+    assert phone_server.gateway.stats()["sessions"] == 0

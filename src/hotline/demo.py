@@ -22,6 +22,7 @@ from hotline.directory.schemas import (
     DispositionIn,
     QueueIn,
     QueueSkillIn,
+    QuickReplyIn,
     ReasonIn,
     SkillIn,
     TeamIn,
@@ -243,6 +244,13 @@ async def seed_demo(
             ("missed", "未接来电", "Missed offer"),
         ]:
             await d.create_simple("reason", ReasonIn(code=code, label_zh=zh, label_en=en))
+        for title, text, queue in [
+            ("问候", "您好，很高兴为您服务，请问有什么可以帮您？", None),
+            ("核实身份", "为了保护您的账户安全，请提供一下预留手机号的后四位。", None),
+            ("退换货", "您的退换货申请已受理，我们会在3个工作日内联系您。", "support"),
+            ("Greeting (en)", "Hello, thank you for calling. How may I help you?", None),
+        ]:
+            await d.create_simple("quick_reply", QuickReplyIn(title=title, text=text, queue=queue))
         progress("customers")
         customers = CustomerService(
             SqlRepos(uow.conn), tenant_id=tenant_id, clock=clock, emit=uow.emit, actor=actor

@@ -8,7 +8,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from hotline import __version__
-from hotline.api import audit, auth, customers, directory, events, flows, system, wallboard
+from hotline.api import (
+    audit,
+    auth,
+    customers,
+    directory,
+    events,
+    flows,
+    system,
+    tickets,
+    wallboard,
+)
 from hotline.api.deps import permission_of
 from hotline.api.errors import install_error_handlers
 from hotline.web.pages import install_pages
@@ -31,7 +41,7 @@ def create_api(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.middleware("http")(services.metrics.middleware)
-    for module in (system, auth, directory, customers, flows, audit, events, wallboard):
+    for module in (system, auth, directory, customers, tickets, flows, audit, events, wallboard):
         _document_permissions(module.router)
         app.include_router(module.router)
     install_pages(app)

@@ -31,6 +31,7 @@ PATHS = {
     "did": "numbers",
     "disposition": "dispositions",
     "reason": "not-ready-reasons",
+    "quick_reply": "quick-replies",
 }
 
 Reader = Annotated[Principal, Depends(require(Permission.CONFIG_READ))]

@@ -31,10 +31,17 @@ class Permission(StrEnum):
     TOKENS_WRITE = "tokens.write"
     FLOWS_READ = "flows.read"
     FLOWS_WRITE = "flows.write"
+    TICKETS_READ = "tickets.read"
+    TICKETS_WRITE = "tickets.write"
     SELF = "self"  # read my own profile, change my own password and language
 
 
-_EVERYONE = {Permission.SELF, Permission.CONFIG_READ, Permission.CUSTOMERS_READ}
+_EVERYONE = {
+    Permission.SELF,
+    Permission.CONFIG_READ,
+    Permission.CUSTOMERS_READ,
+    Permission.TICKETS_READ,
+}
 
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -46,9 +53,10 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.EVENTS_READ,
             Permission.AUDIT_READ,
             Permission.FLOWS_READ,
+            Permission.TICKETS_WRITE,
         }
     ),
-    Role.AGENT: frozenset(_EVERYONE | {Permission.CUSTOMERS_WRITE}),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.CUSTOMERS_WRITE, Permission.TICKETS_WRITE}),
     Role.QA: frozenset(_EVERYONE | {Permission.EVENTS_READ}),
 }
 

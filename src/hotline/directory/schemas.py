@@ -26,6 +26,7 @@ __all__ = [
     "Holiday",
     "QueueIn",
     "QueueSkillIn",
+    "QuickReplyIn",
     "ReasonIn",
     "SkillIn",
     "Strategy",
@@ -230,6 +231,14 @@ class CustomerIn(_In):
                 raise ValueError(f"{email!r} is not an email address")
             out.append(email)
         return out
+
+
+class QuickReplyIn(_In):
+    """A text template agents insert into notes (and later send by SMS or chat)."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    queue: Slug | None = None
 
 
 class UserIn(_In):

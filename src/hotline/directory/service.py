@@ -25,6 +25,7 @@ from hotline.directory.schemas import (
     DidIn,
     DispositionIn,
     QueueIn,
+    QuickReplyIn,
     ReasonIn,
     SkillIn,
     TeamIn,
@@ -76,6 +77,9 @@ SIMPLE: dict[str, SimpleEntity] = {
             ("code",),
             ("code", "label_zh", "label_en"),
             "code",
+        ),
+        SimpleEntity(
+            "quick_reply", "quick_replies", QuickReplyIn, ("title",), ("title", "text"), "title"
         ),
     )
 }

@@ -23,6 +23,8 @@ _TABLES = {
         tables.disposition_codes,
         tables.not_ready_reasons,
         tables.customers,
+        tables.quick_replies,
+        tables.tickets,
     )
 }
 

@@ -379,3 +379,45 @@ emergency_switch = Table(
     Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("state", JSON, nullable=False),
 )
+
+quick_replies = Table(
+    "quick_replies",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("queue", String(64)),  # a queue's code; empty: every queue
+    Column("title", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "title", name="uq_quick_replies_tenant_title"),
+)
+
+# Human-friendly per-tenant numbers (ticket 20315 …), bumped inside the writing transaction.
+counters = Table(
+    "counters",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("number", BigInteger, nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("due_date", String(10)),  # ISO date in the tenant's calendar
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("customer_id", String(ID), ForeignKey("customers.id", ondelete="SET NULL")),
+    Column("interaction_id", String(ID)),
+    Column("created_by", String(ID)),
+    Column("assignee_id", String(ID)),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
+    Index("ix_tickets_customer", "tenant_id", "customer_id"),
+)

@@ -269,6 +269,23 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "active", "label": "Active", "type": "checkbox", "default": True},
         ],
     },
+    "quick-replies": {
+        "title": "Quick replies",
+        "api": "/api/v1/quick-replies",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [["title", "Title"], ["queue", "Queue"], ["text", "Text"]],
+        "fields": [
+            {"name": "title", "label": "Title", "type": "text", "required": True},
+            {
+                "name": "queue",
+                "label": "Queue (code; empty: all)",
+                "type": "text",
+                "optional": True,
+            },
+            {"name": "text", "label": "Text", "type": "textarea", "required": True},
+        ],
+    },
     "users": {
         "title": "Users",
         "api": "/api/v1/users",
@@ -339,6 +356,39 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "tags", "label": "Tags", "type": "list"},
             {"name": "custom", "label": "Custom fields", "type": "json", "default": {}},
             {"name": "notes", "label": "Notes", "type": "textarea"},
+        ],
+    },
+    "tickets": {
+        "title": "Tickets",
+        "api": "/api/v1/tickets",
+        "read": Permission.TICKETS_READ,
+        "write": Permission.TICKETS_WRITE,
+        "create_only": True,
+        "columns": [
+            ["number", "Ticket number"],
+            ["subject", "Subject"],
+            ["department", "Department"],
+            ["priority", "Priority"],
+            ["status", "Status"],
+            ["due_date", "Due date"],
+        ],
+        "fields": [
+            {"name": "subject", "label": "Subject", "type": "text", "required": True},
+            {"name": "department", "label": "Department", "type": "text", "default": "客服部"},
+            {
+                "name": "priority",
+                "label": "Priority",
+                "type": "select",
+                "options": [
+                    ["low", "Low"],
+                    ["normal", "Normal"],
+                    ["high", "High"],
+                    ["urgent", "Urgent"],
+                ],
+                "default": "normal",
+            },
+            {"name": "due_date", "label": "Due date", "type": "date", "optional": True},
+            {"name": "description", "label": "Description", "type": "textarea"},
         ],
     },
     "audit": {

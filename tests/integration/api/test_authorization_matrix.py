@@ -26,6 +26,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "users": {"display_name": "x", "roles": ["qa"]},
     "customers": {"name": "x"},
     "flows": {"text": "name: x"},
+    "quick-replies": {"title": "x", "text": "x"},
+    "tickets": {"status": "closed"},
 }
 # Path parameters that are not ids: flow versions are numbers.
 NUMERIC_PARAMS = {"version"}
@@ -90,6 +92,7 @@ async def test_an_agent_gets_403_where_its_role_lacks_the_permission(api: Api) -
 
 async def _demo_ids(api: Api) -> dict[str, str]:
     admin = await api.login("admin")
+    await admin.post("/api/v1/tickets", json={"subject": "x"})
     ids = {}
     for collection in BODIES:
         items = (await admin.get(f"/api/v1/{collection}")).json()["items"]

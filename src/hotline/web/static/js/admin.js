@@ -81,7 +81,7 @@ function row(item) {
     const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
     tr.append(el("td", {}, cell(value)));
   }
-  if (flags.can_write) {
+  if (flags.can_write && !descriptor.create_only) {
     const edit = el("button", { className: "link", type: "button" }, t("Edit"));
     edit.addEventListener("click", () => openEditor(item));
     const remove = el("button", { className: "link danger", type: "button" }, t("Delete"));
@@ -132,6 +132,8 @@ async function input(field, value) {
       return el("input", { type: "number", name, min: field.min ?? "", max: field.max ?? "", value: value ?? field.default ?? "" });
     case "password":
       return el("input", { type: "password", name, autocomplete: "new-password", value: "" });
+    case "date":
+      return el("input", { type: "date", name, value: value ?? "" });
     case "textarea":
       return el("textarea", { name, rows: 3, value: value ?? "" });
     case "json":
@@ -196,6 +198,7 @@ function read(field) {
         .filter((p) => p.skill_id);
     }
     case "select":
+    case "date":
       return control.value === "" ? null : control.value;
     default:
       // An empty optional field means "not set", not an empty string.

@@ -26,6 +26,7 @@ from hotline.calls.errors import CallConflict, DestinationDenied, LegFailed
 from hotline.calls.events import (
     CallArrived,
     CallEnded,
+    CallTransferred,
     LegAnswered,
     LegCreated,
     LegEnded,
@@ -595,12 +596,27 @@ class CallControl(Topology):
             answered=call.answered_at is not None,
         )
 
+    def note_transfer(
+        self, call: Call, *, kind: str, from_leg: Leg | None, to_leg: Leg | None, target: str
+    ) -> None:
+        """Record that the customer's side moved (`call.transferred`); the media work is the
+        caller's (bridge, hang up)."""
+        self._emit_call(
+            call,
+            CallTransferred,
+            call_id=call.call_id,
+            kind=kind,
+            from_leg=from_leg.leg_id if from_leg else None,
+            to_leg=to_leg.leg_id if to_leg else None,
+            target=target,
+        )
+
     # --- events ---------------------------------------------------------------------------
 
-    def _emit(self, leg: Leg, kind: type[DomainEvent], **fields: Any) -> None:
+    def _emit(self, leg: Leg, cls: type[DomainEvent], **fields: Any) -> None:
         call = leg.call
         self.sink.emit(
-            kind(
+            cls(
                 tenant_id=call.tenant_id,
                 at=self.clock.now(),
                 interaction_id=call.interaction_id,
@@ -610,9 +626,9 @@ class CallControl(Topology):
             )
         )
 
-    def _emit_call(self, call: Call, kind: type[DomainEvent], **fields: Any) -> None:
+    def _emit_call(self, call: Call, cls: type[DomainEvent], **fields: Any) -> None:
         self.sink.emit(
-            kind(
+            cls(
                 tenant_id=call.tenant_id,
                 at=self.clock.now(),
                 interaction_id=call.interaction_id,

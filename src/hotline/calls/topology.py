@@ -42,10 +42,10 @@ class Topology:
     settings: CallSettings
     observer: CallObserver
 
-    def _emit(self, leg: Leg, kind: type[DomainEvent], **fields: Any) -> None:
+    def _emit(self, leg: Leg, cls: type[DomainEvent], **fields: Any) -> None:
         raise NotImplementedError
 
-    def _emit_call(self, call: Call, kind: type[DomainEvent], **fields: Any) -> None:
+    def _emit_call(self, call: Call, cls: type[DomainEvent], **fields: Any) -> None:
         raise NotImplementedError
 
     # --- bridges --------------------------------------------------------------------------

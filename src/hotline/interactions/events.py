@@ -1,0 +1,96 @@
+"""Domain events of the interaction orchestrator (DESIGN §3.3).
+
+`interaction.created` and `interaction.ended` bracket every voice contact; `interaction.
+transferred` is what the wallboard counts (docs/realtime.md); voicemail and agent-phone events
+let the lead's projections rebuild mailboxes and who sits at which phone after a restart.
+"""
+
+from __future__ import annotations
+
+from hotline.events import DomainEvent, domain_event
+
+__all__ = [
+    "AgentPhoneBound",
+    "AgentPhoneUnbound",
+    "InteractionCreated",
+    "InteractionEnded",
+    "InteractionTransferred",
+    "VoicemailNotified",
+    "VoicemailRecorded",
+]
+
+
+@domain_event("interaction.created")
+class InteractionCreated(DomainEvent):
+    channel: str  # "voice"
+    direction: str  # "inbound" | "outbound" | "internal"
+    caller_number: str | None
+    caller_name: str | None
+    did: str | None
+    customer_id: str | None
+    vip_level: int | None
+    flow: str | None
+    flow_version: int | None
+    call_id: str
+    parent_interaction_id: str | None = None  # a consult call made during another contact
+
+
+@domain_event("interaction.transferred")
+class InteractionTransferred(DomainEvent):
+    """The envelope's `agent_id` transferred the contact (None: the flow or the router did)."""
+
+    kind: str  # "blind" | "consult"
+    target: str  # the agent id, queue id or number
+    target_kind: str  # "agent" | "queue" | "number"
+    queue_id: str | None  # the queue the contact was answered from
+    note: str | None = None
+
+
+@domain_event("interaction.ended")
+class InteractionEnded(DomainEvent):
+    """The contact is over. Durations are seconds; `queue_s` sums every wait in a queue."""
+
+    reason: str  # InteractionOutcome value
+    cause: str  # the customer leg's Cause
+    q850: int
+    queue_id: str | None
+    answered: bool
+    ivr_s: float
+    queue_s: float
+    talk_s: float
+    hold_s: float
+    total_s: float
+    flow_end: str | None = None  # how the flow ended, if it ran
+
+
+@domain_event("voicemail.recorded")
+class VoicemailRecorded(DomainEvent):
+    mailbox: str
+    recording_id: str
+    path: str  # key under the recordings storage
+    duration_s: float
+    caller_number: str | None
+    ended_by: str  # "silence" | "max_length" | "key" | "hangup"
+
+
+@domain_event("voicemail.notified")
+class VoicemailNotified(DomainEvent):
+    mailbox: str
+    recording_id: str
+    recipients: tuple[str, ...]
+    sent: bool
+    error: str | None = None
+
+
+@domain_event("agent.phone_bound")
+class AgentPhoneBound(DomainEvent):
+    """An agent logged in to work at a phone (`kind` "sip": a registered extension)."""
+
+    kind: str
+    address: str  # the extension for "sip"
+
+
+@domain_event("agent.phone_unbound")
+class AgentPhoneUnbound(DomainEvent):
+    kind: str
+    address: str

@@ -195,10 +195,11 @@ def _to_pcm(frame: av.AudioFrame, resampler: list[av.AudioResampler]) -> Pcm:
     resampled, the resampler kept in `resampler[0]` for the stream's continuity)."""
     if (
         frame.sample_rate == SAMPLE_RATE
+        and frame.layout.name == "mono"
         and frame.format.name == "s16"
-        and len(frame.layout.channels) == 1
     ):
-        return frame.to_ndarray().reshape(-1).astype(np.int16, copy=False)
+        # The one plane as int16, copied out of PyAV's buffer (a third of `to_ndarray()`).
+        return np.frombuffer(memoryview(frame.planes[0]), np.int16, frame.samples).copy()
     if not resampler:
         resampler.append(av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE))
     parts = [f.to_ndarray().reshape(-1) for f in resampler[0].resample(frame)]

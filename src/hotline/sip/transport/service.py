@@ -568,10 +568,21 @@ class SipService:
         return session.dialog.destination()
 
     async def send_in_dialog(self, session: CallSession, request: Request) -> Response:
+        invite = request.method == "INVITE"
         response, _ = await asyncio.wait_for(
-            self.request(request, self._session_destination(session)),
+            self.request(
+                request,
+                self._session_destination(session),
+                on_late_2xx=self._reack if invite else None,
+            ),
             self.config.in_dialog_timeout_s,
         )
+        if invite and 200 <= response.status < 300:
+            # RFC 3261 §13.2.2.4: a 2xx to a re-INVITE is acknowledged by the UA core, like the
+            # initial INVITE's; without it the phone retransmits its 200 and drops the call.
+            ack = session.dialog.create_ack(request.cseq.number)
+            self.endpoint.send_ack(ack, self._session_destination(session))
+            self._pump()
         if response.status in (408, 481) and request.method != "BYE":
             session._post(RemoteHangup("dialog gone", response.status))
             session._end(f"{response.status} on {request.method}")

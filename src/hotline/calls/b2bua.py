@@ -100,6 +100,7 @@ class CallSettings:
     dial_timeout_s: float = 60.0  # an outbound leg with no timeout of its own gives up then
     moh_source: str = "default"
     bye_timeout_s: float = 5.0  # a BYE that gets no answer does not hold anything up
+    hold_reinvite: bool = True  # re-INVITE a held party `sendonly` (else music only)
 
 
 class CallControl(Topology):

@@ -55,6 +55,7 @@ class Leg:
         self.permit: OutboundPermit | None = None  # an outbound slot held until the leg ends
         self.held_at: float | None = None
         self.remote_hold = False  # the phone put us on hold (sendonly/inactive re-INVITE)
+        self.reinvited = False  # we re-INVITEd it `sendonly` for hold (resume re-INVITEs back)
         self.digits: asyncio.Queue[str] = asyncio.Queue()
         self.answered = asyncio.Event()
         self.ended = asyncio.Event()

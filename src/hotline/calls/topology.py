@@ -150,9 +150,11 @@ class Topology:
         with contextlib.suppress(HotlineError):
             await self.media.stop_playback(leg.endpoint)
         await self.media.start_moh(leg.endpoint, self.settings.moh_source)
+        reinvite = reinvite and self.settings.hold_reinvite
         if reinvite and leg.session is not None and not leg.remote_hold:
             try:
                 await leg.session.hold()
+                leg.reinvited = True
                 if leg.session.media is not None:
                     await self.media.apply_remote(leg.endpoint, remote_media(leg.session.media))
             except (HotlineError, TimeoutError) as exc:
@@ -167,7 +169,8 @@ class Topology:
             raise CallConflict(f"leg {leg.leg_id} is not on hold")
         with contextlib.suppress(HotlineError):
             await self.media.stop_moh(leg.endpoint)
-        if leg.session is not None and not leg.remote_hold:
+        if leg.session is not None and not leg.remote_hold and leg.reinvited:
+            leg.reinvited = False
             try:
                 await leg.session.resume()
                 if leg.session.media is not None:

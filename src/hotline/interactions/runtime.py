@@ -99,7 +99,10 @@ class Telephony:
             sink=sink,
             policy=policy,
             observer=self,
-            settings=CallSettings(ack_timeout_s=self.settings.ack_timeout_s),
+            settings=CallSettings(
+                ack_timeout_s=self.settings.ack_timeout_s,
+                hold_reinvite=self.settings.hold_reinvite,
+            ),
         )
         self.tenants: dict[str, TenantRuntime] = {
             tenant_id: TenantRuntime(

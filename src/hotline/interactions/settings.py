@@ -55,6 +55,7 @@ class TelephonySettings:
     trunk: str | None = None  # trunk for numbers (transfers out, click-to-dial, callbacks)
     outbound_caller_id: str | None = None  # number presented on calls out (else the DID)
     ack_timeout_s: float = 32.0
+    hold_reinvite: bool = True  # re-INVITE the held customer `sendonly` (RFC 3264 §8.4)
     voicemail_silence_level: float = 300.0  # RMS (int16) below which audio counts as silence
     voicemail_min_s: float = 0.5  # shorter recordings are dropped as empty
     queue_options: Mapping[str, QueueOptions] = field(default_factory=dict)

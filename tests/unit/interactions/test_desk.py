@@ -105,4 +105,4 @@ async def test_click_to_dial_rings_the_agent_then_the_number(tmp_path: Path) -> 
     await until(lambda: interaction.ended.is_set())
     await until(lambda: world.state("a1") == "available")
     created = world.of("interaction.created")[-1]
-    assert getattr(created, "direction") == "outbound"  # noqa: B009
+    assert created.direction == "outbound"

@@ -113,7 +113,7 @@ async def test_a_booked_callback_rings_the_agent_then_dials_the_customer(tmp_pat
     customer.session.remote_hangup()
     await until(lambda: interaction.ended.is_set())
     answered = world.of("queue.answered")[-1]
-    assert getattr(answered, "callback") is True  # noqa: B009
+    assert answered.callback is True
     ended = world.of("interaction.ended")[-1]
     assert isinstance(ended, InteractionEnded)
     assert ended.reason == "completed"

@@ -72,7 +72,7 @@ async def test_refer_from_the_agent_phone_reaches_the_second_agent(tmp_path: Pat
     assert world.state("a1") == "available"
     assert world.state("a2") == "busy"
     offered = [e for e in world.of("queue.offered") if e.agent_id == "a2"]
-    assert getattr(offered[-1], "queue_id") == "direct"  # noqa: B009
+    assert offered[-1].queue_id == "direct"
 
 
 async def test_blind_transfer_to_a_queue_and_to_a_number(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ async def test_consult_then_complete(tmp_path: Path) -> None:
     hang_up(interaction)
     await until(lambda: interaction.ended.is_set())
     await until(lambda: world.state("a2") == "available")
-    internal = [e for e in world.of("interaction.created") if getattr(e, "direction") == "internal"]  # noqa: B009
+    internal = [e for e in world.of("interaction.created") if e.direction == "internal"]
     assert len(internal) == 1
 
 

@@ -87,10 +87,16 @@ class Services:
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
         self.telephony = TelephonyServer(
-            self.settings, clock=self.clock, db=self.engine, sink=self.event_log
+            self.settings,
+            clock=self.clock,
+            db=self.engine,
+            sink=self.event_log,
+            bus=self.bus,
+            programs=self.flow_programs,
         )
         await self.telephony.start()
         self.metric_sources.append(self.telephony.metrics)
+        self.drain_hooks.append(self.telephony.drain)
         self.stop_hooks.append(self.telephony.stop)
 
     async def drain(self) -> None:

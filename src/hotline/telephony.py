@@ -10,12 +10,23 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings, TrunkSettings
 from hotline.events import EventSink
+from hotline.flows import ProgramCache
+from hotline.flows.emergency import EmergencyService
+from hotline.interactions import (
+    MailSender,
+    MailSettings,
+    SmtpMailSender,
+    Telephony,
+    TelephonySettings,
+)
 from hotline.media import (
     EspeakTts,
     FileRecordingStorage,
@@ -33,7 +44,14 @@ from hotline.sip.transport.service import SipService, SipServiceConfig
 from hotline.sip.transport.trace_file import JsonLinesTrace
 from hotline.sip.trunk import Trunk
 from hotline.store.auth_repo import SqlTenants
+from hotline.store.interactions_repo import (
+    SqlCustomerDirectory,
+    SqlDidDirectory,
+    SqlRecordingCatalog,
+    SqlStartupFacts,
+)
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+from hotline.telephony_config import ConfigFollower, DbEmergencyStore, DbFlowLookup, build_routers
 
 __all__ = ["TelephonyServer", "sip_config"]
 
@@ -94,6 +112,31 @@ def sip_config(
     )
 
 
+def _mail(settings: Settings) -> MailSender:
+    smtp = settings.smtp
+    if smtp.host is None:
+        return _LoggedMail()
+    return SmtpMailSender(
+        MailSettings(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            starttls=smtp.starttls,
+            username=smtp.username,
+            password=smtp.password,
+        )
+    )
+
+
+class _LoggedMail:
+    """No SMTP host configured: voicemail notices are logged, not sent."""
+
+    async def send(self, message: EmailMessage) -> None:
+        log.info(
+            "voicemail notice (no SMTP configured) to %s: %s", message["To"], message["Subject"]
+        )
+
+
 async def _unavailable(call: IncomingCall) -> None:
     # Without call control a call cannot be served: say so in the way phones understand.
     await call.reject(480, "Temporarily Unavailable", q850_cause=41)
@@ -103,14 +146,26 @@ class TelephonyServer:
     """What `hotline serve` runs besides HTTP. `start()` binds the SIP and RTP ports."""
 
     def __init__(
-        self, settings: Settings, *, clock: Clock, db: AsyncEngine, sink: EventSink
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        db: AsyncEngine,
+        sink: EventSink,
+        bus: EventBus,
+        programs: ProgramCache,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.db = db
         self.sink = sink
+        self.bus = bus
+        self.programs = programs
         self.sip: SipService | None = None
         self.media: MediaEngine | None = None
+        self.runtime: Telephony | None = None
+        self.config: ConfigFollower | None = None
+        self._follow: asyncio.Task[None] | None = None
         self._purge: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -154,6 +209,31 @@ class TelephonyServer:
             observer=observer,
             on_call=_unavailable,
         )
+        self.runtime = Telephony(
+            self.sip,
+            self.media,
+            await build_routers(self.db, settings, self.sink),
+            DbFlowLookup(self.db, self.programs, self.sink, self.clock),
+            dids=SqlDidDirectory(self.db),
+            customers=SqlCustomerDirectory(self.db),
+            storage=FileRecordingStorage(settings.recording.directory),
+            clock=self.clock,
+            sink=self.sink,
+            settings=TelephonySettings(
+                prompts_dir=media.prompts_dir,
+                default_language=settings.default_language,
+                trunk=settings.sip.trunks[0].name if settings.sip.trunks else None,
+            ),
+            catalog=SqlRecordingCatalog(self.db),
+            startup=SqlStartupFacts(self.db, now=self.clock.now()),
+            mail=_mail(settings),
+            emergency=EmergencyService(DbEmergencyStore(self.db), self.sink, self.clock),
+        )
+        self.config = ConfigFollower(self.db, self.bus, self.runtime)
+        await self.config.load_all()
+        await self.runtime.start()  # closes calls a crash left open, reconciles the routers
+        self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
+        self.sip.on_call = self.runtime.on_incoming
         await self.sip.start()
         log.info(
             "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
@@ -185,7 +265,18 @@ class TelephonyServer:
                 log.exception("recording purge failed")
             await asyncio.sleep(3600)
 
+    async def drain(self, timeout: float) -> None:
+        """SIGTERM: refuse new calls, let live ones finish, then hang up the rest."""
+        if self.runtime is not None:
+            await self.runtime.drain(timeout)
+
     async def stop(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follow
+        if self.runtime is not None:
+            await self.runtime.stop()
         if self._purge is not None:
             self._purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):

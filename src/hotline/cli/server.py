@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import uvicorn
 
 from hotline.api.application import create_api
 from hotline.app import Services, build_services
-from hotline.config import Settings
+from hotline.config import Settings, TrunkSettings
 from hotline.demo import seed_demo
 
 __all__ = ["demo", "serve"]
@@ -146,5 +145,14 @@ def demo(
     """Migrate, seed the demo center (once) and serve it."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _use_uvloop()
-    os.environ.setdefault("HOTLINE_DEMO", "1")
-    asyncio.run(run_server(Settings.load(), demo_password=password, seed=True))
+    settings = Settings.load()
+    if not settings.sip.trunks:
+        # The demo has no carrier: calls from this machine count as coming in on a local
+        # "PSTN" trunk, so `sipp` or a softphone on 127.0.0.1 can dial DID 4001 directly.
+        demo_trunk = TrunkSettings(
+            name="demo-pstn", host="127.0.0.1", port=5999, inbound_sources=["127.0.0.1"]
+        )
+        settings = settings.model_copy(
+            update={"sip": settings.sip.model_copy(update={"trunks": [demo_trunk]})}
+        )
+    asyncio.run(run_server(settings, demo_password=password, seed=True))

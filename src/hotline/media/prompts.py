@@ -88,8 +88,9 @@ class PromptLibrary:
             elif isinstance(item, TtsText):
                 if self._tts is None:
                     raise PromptError("text-to-speech is not configured")
-                sources.append(ArraySource(await self.load(await self._tts.synthesize(
-                    item.text, item.voice))))  # fmt: skip
+                # The TTS cache has its own directory: its files are not under prompts_dir.
+                spoken = (await self._tts.synthesize(item.text, item.voice)).absolute()
+                sources.append(ArraySource(await self.load(spoken)))
             elif isinstance(item, Tone):
                 sources.append(ToneSource(item.spec, item.seconds))
             elif isinstance(item, Silence):

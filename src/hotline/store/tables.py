@@ -421,3 +421,22 @@ tickets = Table(
     UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
     Index("ix_tickets_customer", "tenant_id", "customer_id"),
 )
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the media engine's recording id
+    _tenant(),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("leg_id", String(ID)),
+    Column("kind", String(16), nullable=False),  # call | voicemail
+    Column("path", String(512), nullable=False),  # key under the recordings storage
+    Column("duration_s", Double, nullable=False),
+    Column("channels", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("paused_spans", JSON, nullable=False),
+    Column("mailbox", String(64)),
+    Column("started_at", Double, nullable=False),
+    Index("ix_recordings_interaction", "tenant_id", "interaction_id"),
+)

@@ -120,3 +120,34 @@ async def test_the_server_speaks_sip_and_phones_register(
                 break
             await asyncio.sleep(0.1)
         assert events["items"][0]["payload"]["aor"] == "1002"
+
+
+async def test_a_caller_reaches_the_demo_ivr_through_the_server(
+    sqlite_server: ServerProcess, tmp_path: Path
+) -> None:
+    """sipp dials DID 4001 on the demo server: the IVR answers, the call is an interaction
+    with the demo flow, and it ends when sipp hangs up."""
+    from tests.integration.sip.peers import run_sipp
+
+    sqlite_server.start("demo")
+    work = tmp_path / "sipp"
+    work.mkdir()
+    result = await run_sipp(
+        [
+            f"127.0.0.1:{sqlite_server.sip_port}",
+            "-sn", "uac", "-s", "4001", "-i", "127.0.0.1", "-p", "0", "-mp", "0",
+            "-m", "1", "-d", "3000", "-timeout", "30",
+        ],
+        str(work),
+    )  # fmt: skip
+    assert result.field("SuccessfulCall(C)") == "1", result.stdout + result.stderr
+    admin = sqlite_server.login()
+    for _ in range(50):
+        ended = admin.get("/api/v1/events", params={"type": "interaction.ended"}).json()
+        if ended["items"]:
+            break
+        await asyncio.sleep(0.2)
+    created = admin.get("/api/v1/events", params={"type": "interaction.created"}).json()
+    assert created["items"][0]["payload"]["did"] == "4001"
+    assert created["items"][0]["payload"]["flow"] == "main"
+    assert ended["items"][0]["interaction_id"] == created["items"][0]["interaction_id"]

@@ -411,17 +411,20 @@ class CallControl(Topology):
     async def _progress(
         self, leg: Leg, outgoing: OutboundInvite, offer: SessionDescription
     ) -> None:
-        while leg.state in (LegState.CREATED, LegState.RINGING, LegState.EARLY):
+        ringing = (LegState.CREATED, LegState.RINGING, LegState.EARLY)
+        while leg.state in ringing:
             progress = await outgoing.next_progress()
             early = progress.status == 183 and progress.sdp is not None
             if early and progress.sdp is not None:
                 try:
                     negotiated = accept_answer(offer, progress.sdp)
-                except SdpNegotiationFailed:
+                    await self.media.apply_remote(leg.endpoint, remote_media(negotiated))
+                except (SdpNegotiationFailed, HotlineError):
                     continue
-                await self.media.apply_remote(leg.endpoint, remote_media(negotiated))
             elif progress.status not in (180, 181, 182):
                 continue
+            if leg.state not in ringing:  # answered or ended while we looked at the response
+                return
             first = leg.state is LegState.CREATED or (early and leg.state is LegState.RINGING)
             leg.step(LegEvent.EARLY_MEDIA if early else LegEvent.RING)
             if first:

@@ -116,7 +116,8 @@ class QueueWaiter:
         try:
             await self._media.play(customer.endpoint, items)
         except HotlineError as exc:
-            log.warning("announcement for %s failed: %s", self.interaction.interaction_id, exc)
+            if customer.is_live:  # else the caller just hung up: nothing to say
+                log.warning("announcement for %s failed: %s", self.interaction.interaction_id, exc)
 
     # --- the outcome --------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from hotline.flows.versioning import ProgramCache
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
+from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -47,6 +48,7 @@ class Services:
     draining: bool = False
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
+    projector: InteractionProjector = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
@@ -58,6 +60,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
+        self.projector = InteractionProjector(self.engine, self.bus)
         board = self.settings.wallboard
         self.wallboard = WallboardHub(
             self.engine,
@@ -82,6 +85,7 @@ class Services:
         if run_migrations:
             await migrate(self.engine)
         await self.event_log.start()
+        await self.projector.start()
         await self.wallboard.start()
 
     async def start_telephony(self) -> None:
@@ -117,6 +121,7 @@ class Services:
             except Exception:
                 log.exception("stop hook failed")
         await self.wallboard.stop()
+        await self.projector.stop()
         await self.event_log.stop()
         await self.engine.dispose()
 

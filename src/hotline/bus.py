@@ -115,6 +115,10 @@ class Subscription:
             self.dropped += 1
             self._catch_up.add(record.tenant_id)
 
+    def has_pending(self) -> bool:
+        """Whether `get()` would return without waiting for a new publication."""
+        return bool(self._pending) or not self._queue.empty()
+
     def close(self) -> None:
         self.closed = True
         self._bus._unsubscribe(self)

@@ -15,6 +15,7 @@ from hotline.api import (
     directory,
     events,
     flows,
+    interactions,
     system,
     tickets,
     wallboard,
@@ -41,7 +42,18 @@ def create_api(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.middleware("http")(services.metrics.middleware)
-    for module in (system, auth, directory, customers, tickets, flows, audit, events, wallboard):
+    for module in (
+        system,
+        auth,
+        directory,
+        customers,
+        tickets,
+        interactions,
+        flows,
+        audit,
+        events,
+        wallboard,
+    ):
         _document_permissions(module.router)
         app.include_router(module.router)
     install_pages(app)

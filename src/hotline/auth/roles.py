@@ -33,6 +33,9 @@ class Permission(StrEnum):
     FLOWS_WRITE = "flows.write"
     TICKETS_READ = "tickets.read"
     TICKETS_WRITE = "tickets.write"
+    INTERACTIONS_READ = "interactions.read"  # scoped: own / team's / all, by role
+    INTERACTIONS_WRAP_UP = "interactions.wrap_up"
+    RECORDINGS_LISTEN = "recordings.listen"
     SELF = "self"  # read my own profile, change my own password and language
 
 
@@ -41,6 +44,8 @@ _EVERYONE = {
     Permission.CONFIG_READ,
     Permission.CUSTOMERS_READ,
     Permission.TICKETS_READ,
+    Permission.INTERACTIONS_READ,
+    Permission.RECORDINGS_LISTEN,
 }
 
 POLICY: dict[Role, frozenset[Permission]] = {
@@ -54,9 +59,13 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.FLOWS_READ,
             Permission.TICKETS_WRITE,
+            Permission.INTERACTIONS_WRAP_UP,
         }
     ),
-    Role.AGENT: frozenset(_EVERYONE | {Permission.CUSTOMERS_WRITE, Permission.TICKETS_WRITE}),
+    Role.AGENT: frozenset(
+        _EVERYONE
+        | {Permission.CUSTOMERS_WRITE, Permission.TICKETS_WRITE, Permission.INTERACTIONS_WRAP_UP}
+    ),
     Role.QA: frozenset(_EVERYONE | {Permission.EVENTS_READ}),
 }
 

@@ -440,3 +440,50 @@ recordings = Table(
     Column("started_at", Double, nullable=False),
     Index("ix_recordings_interaction", "tenant_id", "interaction_id"),
 )
+
+# A projection of the event log for the interactions list (DESIGN §3.3: rebuilt from events).
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    _tenant(),
+    Column("channel", String(16), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("caller_number", String(64)),
+    Column("did", String(32)),
+    Column("customer_id", String(ID)),
+    Column("vip_level", Integer),
+    Column("flow", String(64)),
+    Column("queue_id", String(64)),
+    Column("agent_id", String(ID)),
+    Column("agents", JSON, nullable=False),
+    Column("started_at", Double, nullable=False),
+    Column("answered_at", Double),
+    Column("ended_at", Double),
+    Column("outcome", String(32)),
+    Column("cause", String(32)),
+    Column("wait_s", Double),
+    Column("talk_s", Double),
+    Column("hold_s", Double),
+    Column("total_s", Double),
+    Column("abandoned", Boolean, nullable=False),
+    Column("voicemail", Boolean, nullable=False),
+    Column("callback", Boolean, nullable=False),
+    Column("transferred", Boolean, nullable=False),
+    Column("recorded", Boolean, nullable=False),
+    Column("disposition", String(32)),
+    Column("notes", Text),
+    Column("csat", Integer),
+    Column("followed_up_at", Double),  # a missed call someone called back
+    Index("ix_interactions_started", "tenant_id", "started_at"),
+    Index("ix_interactions_agent", "tenant_id", "agent_id"),
+    Index("ix_interactions_customer", "tenant_id", "customer_id"),
+)
+
+projection_cursors = Table(
+    "projection_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)

@@ -5,12 +5,14 @@ refuses an anonymous caller; an agent gets 403 where its role lacks the endpoint
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from hotline.auth.roles import Permission, Role, allowed
 from tests.integration.api.conftest import Api
+from tests.integration.api.test_interactions import _seed, _wait_for
 
 PUBLIC = {"public"}
 # A valid body per collection, so a PUT reaches the tenant check instead of failing validation.
@@ -28,6 +30,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "flows": {"text": "name: x"},
     "quick-replies": {"title": "x", "text": "x"},
     "tickets": {"status": "closed"},
+    "interactions": {"disposition": "resolved"},
 }
 # Path parameters that are not ids: flow versions are numbers.
 NUMERIC_PARAMS = {"version"}
@@ -48,7 +51,7 @@ def concrete(path: str, value: str = "01AAAAAAAAAAAAAAAAAAAAAAAA") -> str:
 async def _call(client: httpx.AsyncClient, method: str, path: str) -> httpx.Response:
     collection = path.split("/")[3] if path.startswith("/api/v1/") else ""
     body = BODIES.get(collection, {}) if method in {"POST", "PUT"} else None
-    if path.endswith("/rollback"):
+    if path.endswith(("/rollback", "/followed-up")):
         body = {}
     return await client.request(method, path, json=body)
 
@@ -90,23 +93,30 @@ async def test_an_agent_gets_403_where_its_role_lacks_the_permission(api: Api) -
     await agent.aclose()
 
 
-async def _demo_ids(api: Api) -> dict[str, str]:
+async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     admin = await api.login("admin")
     await admin.post("/api/v1/tickets", json={"subject": "x"})
+    tenant = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
+    agent = (await admin.get("/api/v1/agents")).json()["items"][0]["id"]
+    await _seed(api, tenant, agent, recording_dir)
+    await _wait_for(admin, 2)
     ids = {}
     for collection in BODIES:
         items = (await admin.get(f"/api/v1/{collection}")).json()["items"]
         ids[collection] = items[0].get("id", items[0].get("name"))
     ids["tokens"] = (await admin.post("/api/v1/tokens", json={"name": "t"})).json()["id"]
     ids["flows"] = "main"
+    ids["interactions"] = "answered"  # not "missed": that is also the worklist's path
+    ids["recordings"] = "rec-1"
     await admin.aclose()
     return ids
 
 
 async def test_a_user_of_another_tenant_gets_404_for_every_object(
-    api: Api, second_tenant: str
+    api: Api, second_tenant: str, tmp_path: Path
 ) -> None:
-    ids = await _demo_ids(api)
+    api.services.settings.recording.directory = tmp_path
+    ids = await _demo_ids(api, tmp_path)
     boss = await api.login("boss", tenant="other")
     openapi = (await api.app_client.get("/api/openapi.json")).json()
     checked = 0

@@ -69,7 +69,7 @@ async def phone_server(tmp_path: Path, engine: MediaEngine) -> AsyncIterator[Pho
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(
         app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-        ws="websockets-sansio",
+        ws="websockets-sansio", timeout_graceful_shutdown=2,  # a page may still be connected
     ))  # fmt: skip
     serving = asyncio.create_task(server.serve())
     await wait_until(lambda: server.started)
@@ -78,5 +78,9 @@ async def phone_server(tmp_path: Path, engine: MediaEngine) -> AsyncIterator[Pho
     finally:
         await gateway.shutdown()
         server.should_exit = True
-        await serving
+        try:
+            await asyncio.wait_for(asyncio.shield(serving), 5)
+        except TimeoutError:
+            server.force_exit = True  # a page that a failed test left open
+            await serving
         await services.stop()

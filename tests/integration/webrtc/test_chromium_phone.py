@@ -1,7 +1,8 @@
 """Real headless Chromium (Playwright, fake microphone playing a 600 Hz WAV) runs the page's
 `softphone.js` against an in-process Hotline server: the page's tone reaches the engine, tones
 the engine plays and a bridged caller's tone are found in the page's received audio, keys
-arrive, PCMU and a 127.0.0.1 candidate pair are in `getStats()`, and bye ends the session.
+arrive, PCMU and a 127.0.0.1 candidate pair are in `getStats()`, a re-offer keeps the call,
+and bye ends the session.
 Every packet stays on loopback (tests/browser.py flags; the gateway offers 127.0.0.1 only).
 
 The server is built here from `create_api` plus `hotline.api.phone.router`, because the real
@@ -177,6 +178,17 @@ async def test_the_browser_phone_carries_audio_both_ways_on_loopback_with_pcmu(
     hz, above = peak_hz(said[-8000 * 2 :])
     assert hz == pytest.approx(MICROPHONE_HZ, abs=10)
     assert above > 30
+
+    # The page offers again on its socket (as after an ICE failure): the call carries on.
+    assert await page.evaluate("() => phone.renegotiate()")
+    await page.wait_for_function("() => phone.state === 'connected'")
+    assert gateway.endpoint(agent_id) == endpoint
+    assert [e.generation for e in phone_server.sink.of_type(BrowserConnected)] == [1, 2]
+    talking = asyncio.ensure_future(stream(caller, (local.address, local.port), frames))
+    await asyncio.sleep(0.5)
+    heard = await page.evaluate("() => listen(1000)")
+    await talking
+    assert heard["hz"] == pytest.approx(CALLER_HZ, abs=15)
     caller.close()
 
     # The keypad, then logout.
@@ -192,7 +204,8 @@ async def test_the_browser_phone_carries_audio_both_ways_on_loopback_with_pcmu(
     await wait_until(lambda: gateway.session(agent_id) is None)
     [gone] = phone_server.sink.of_type(BrowserDisconnected)
     assert (gone.agent_id, gone.reason) == (agent_id, "closed")
-    assert await page.evaluate("() => window.phoneStates") == ["connecting", "connected", "closed"]
+    assert await page.evaluate("() => window.phoneStates") == [
+        "connecting", "connected", "reconnecting", "connected", "closed"]  # fmt: skip
     assert errors == []
 
 

@@ -9,6 +9,7 @@
 //   phone.sendDtmf("5");            // keypad
 //   phone.muted = true;             // the microphone track is disabled, the session stays
 //   await phone.getStats();         // RTCStatsReport; phone.connectionInfo() sums it up
+//   phone.renegotiate();            // new offer on the same socket: the call carries on
 //   phone.disconnect();             // at logout: bye
 //
 // States (the page translates them; this module shows no text): idle, connecting, connected,
@@ -60,6 +61,7 @@ export class Softphone extends EventTarget {
     this._failures = 0; // consecutive attempts that never reached "connected"
     this._ws = null;
     this._pc = null;
+    this._retired = null; // the previous peer connection while a new offer is out
     this._timers = new Set();
     this._local = null;
     this._remote = new MediaStream();
@@ -129,6 +131,24 @@ export class Softphone extends EventTarget {
       }
     }
     this._stop(PhoneState.CLOSED);
+  }
+
+  /** Offer again on the same socket (after the peer connection failed, or to pick up a new
+   *  microphone): the server keeps the session and its endpoint, so a call carries on. */
+  async renegotiate() {
+    const ws = this._ws;
+    if (!this._wanted || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    const attempt = this._attempt;
+    this._retirePeer();
+    this._setState(PhoneState.RECONNECTING, { error: this._error, sameSocket: true });
+    try {
+      await this._microphone();
+      await this._offer(attempt);
+    } catch (error) {
+      this._retry(attempt, error);
+      return false;
+    }
+    return true;
   }
 
   /** A keypad key: 0-9, *, #, A-D. */
@@ -252,7 +272,7 @@ export class Softphone extends EventTarget {
       if (pcmu.length) transceiver.setCodecPreferences(pcmu);
     }
     pc.ontrack = (event) => {
-      if (attempt !== this._attempt) return;
+      if (attempt !== this._attempt || pc !== this._pc) return;
       for (const old of this._remote.getTracks()) this._remote.removeTrack(old);
       this._remote.addTrack(event.track);
       const audio = this.options.audio;
@@ -262,20 +282,20 @@ export class Softphone extends EventTarget {
       }
     };
     pc.onconnectionstatechange = () => {
-      if (attempt !== this._attempt) return;
+      if (attempt !== this._attempt || pc !== this._pc) return;
       if (pc.connectionState === "failed") {
-        this._retry(attempt, { name: "ice_failed", message: "" });
+        this._repair(attempt, { name: "ice_failed", message: "" });
       } else if (pc.connectionState === "disconnected") {
         this._later(this.options.disconnectedGraceMs, attempt, () => {
-          if (pc.connectionState !== "connected") {
-            this._retry(attempt, { name: "ice_disconnected", message: "" });
+          if (pc === this._pc && pc.connectionState !== "connected") {
+            this._repair(attempt, { name: "ice_disconnected", message: "" });
           }
         });
       }
     };
     await pc.setLocalDescription(await pc.createOffer());
     await this._gathered(pc);
-    if (attempt !== this._attempt) return;
+    if (attempt !== this._attempt || pc !== this._pc) return;
     this._ws.send(JSON.stringify({ type: "offer", sdp: pc.localDescription.sdp }));
   }
 
@@ -304,6 +324,11 @@ export class Softphone extends EventTarget {
         await this._pc.setRemoteDescription({ type: "answer", sdp: message.sdp });
       } catch (error) {
         this._retry(attempt, error);
+        return;
+      }
+      if (this._retired) {
+        this._retired.close(); // the server has moved the session to the new one
+        this._retired = null;
       }
     } else if (message.type === "state" && message.state === "connected") {
       this._failures = 0;
@@ -318,16 +343,37 @@ export class Softphone extends EventTarget {
     // "replaced" and "bye" are followed by the close, handled in onclose.
   }
 
+  // The media path broke but the socket is up: offer again on it (keeps the server's session
+  // and any call), backing off like a reconnect; a failed offer falls back to a new socket.
+  _repair(attempt, error) {
+    if (attempt !== this._attempt || !this._wanted) return;
+    this._error = { code: error.code || error.name || "error", message: error.message || "" };
+    const ws = this._ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      this._retry(attempt, error);
+      return;
+    }
+    this._retirePeer();
+    const delay = this._backoff();
+    this._setState(PhoneState.RECONNECTING, { error: this._error, retryMs: delay });
+    this._later(delay, attempt, () => this.renegotiate());
+  }
+
+  _backoff() {
+    const base = Math.min(this.options.maxRetryMs, this.options.minRetryMs * 2 ** this._failures);
+    this._failures += 1;
+    return base * (0.5 + Math.random() / 2);
+  }
+
   _retry(attempt, error) {
     if (attempt !== this._attempt || !this._wanted) return;
     if (error) this._error = { code: error.code || error.name || "error", message: error.message || "" };
     this._teardown();
     this._attempt += 1; // whatever the old socket and peer connection still say is stale
     const next = this._attempt;
-    const base = Math.min(this.options.maxRetryMs, this.options.minRetryMs * 2 ** this._failures);
-    this._failures += 1;
-    this._setState(PhoneState.RECONNECTING, { error: this._error, retryMs: base });
-    this._later(base * (0.5 + Math.random() / 2), next, () => this._open());
+    const delay = this._backoff();
+    this._setState(PhoneState.RECONNECTING, { error: this._error, retryMs: delay });
+    this._later(delay, next, () => this._open());
   }
 
   _stop(state) {
@@ -340,15 +386,31 @@ export class Softphone extends EventTarget {
     this._setState(state, { error: this._error });
   }
 
-  _teardown() {
-    for (const timer of this._timers) clearTimeout(timer);
-    this._timers.clear();
+  // Stop listening to the current peer connection but keep it open until the server has
+  // answered a new offer: closing it first would send DTLS close_notify, and the server would
+  // end the session (and the call) before the new offer arrives.
+  _retirePeer() {
     if (this._pc) {
       this._pc.onconnectionstatechange = null;
       this._pc.ontrack = null;
-      this._pc.close();
+      if (this._retired) this._retired.close();
+      this._retired = this._pc;
       this._pc = null;
     }
+  }
+
+  _closePeer() {
+    this._retirePeer();
+    if (this._retired) {
+      this._retired.close();
+      this._retired = null;
+    }
+  }
+
+  _teardown() {
+    for (const timer of this._timers) clearTimeout(timer);
+    this._timers.clear();
+    this._closePeer();
     if (this._ws) {
       const ws = this._ws;
       this._ws = null;

@@ -112,6 +112,7 @@ class RuntimeCore:
         self._pending: deque[Decision] = deque()
         self._applying = False
         self._rearm = asyncio.Event()
+        self.restore_when_reachable: dict[AgentId, float] = {}  # agent -> until (clock time)
 
     # --- small helpers ------------------------------------------------------------------
 

@@ -115,13 +115,26 @@ class Desk(RuntimeCore):
         self.route(self.router.extend_wrap_up(agent_id, seconds, now=self.now()))
 
     def check_phones(self) -> None:
-        """A logged-in agent whose phone has no live registration is made unreachable."""
+        """A logged-in agent whose phone has no live registration is made unreachable; one
+        made unreachable by a restart gets its availability back when its phone returns
+        within `startup_grace_s`."""
+        now = self.now()
         for seat in list(self.seats.values()):
             bindings = self.sip.contacts(seat.phone.extension)
             reachable = any(b.reachable for b in bindings)
             if seat.reachable and not reachable:
                 self._unreachable(seat.agent_id)
             seat.reachable = reachable
+            until = self.restore_when_reachable.get(seat.agent_id)
+            if until is not None and (reachable or now > until):
+                del self.restore_when_reachable[seat.agent_id]
+                if reachable and now <= until:
+                    self._restore(seat.agent_id)
+
+    def _restore(self, agent_id: AgentId) -> None:
+        snapshot = self.router.agent_snapshot(agent_id, now=self.now())
+        if snapshot.state is AgentState.NOT_READY and snapshot.reason == "unreachable":
+            self.safely(lambda: self.router.set_available(agent_id, now=self.now()))
 
     def _unreachable(self, agent_id: AgentId) -> None:
         self.safely(lambda: self.router.agent_unreachable(agent_id, now=self.now()))

@@ -122,6 +122,7 @@ class Telephony:
             for tenant_id, router in routers.items()
         }
         self.draining = False
+        self.started = False  # calls are refused (503) until start() has reconciled
         self.interrupted_at_start = 0
         self._loops = TaskSet("telephony")
 
@@ -144,10 +145,13 @@ class Telephony:
             self.interrupted_at_start += await runtime.recover(self.startup)
             self._loops.spawn(runtime.run_timers(), name=f"timers-{runtime.tenant_id}")
         self._loops.spawn(self._check_phones(), name="phones")
+        self.started = True
 
     async def _check_phones(self) -> None:
+        delay = min(1.0, self.settings.reachability_check_s)  # soon after start, then steady
         while True:
-            await asyncio.sleep(self.settings.reachability_check_s)
+            await asyncio.sleep(delay)
+            delay = self.settings.reachability_check_s
             for runtime in self.tenants.values():
                 runtime.check_phones()
 
@@ -181,7 +185,7 @@ class Telephony:
 
     async def on_incoming(self, invite: InboundInvite) -> None:
         """`SipService.on_call`: a DID → its tenant and flow (or a refusal with a cause)."""
-        if self.draining:
+        if self.draining or not self.started:
             await self.calls.refuse(invite, Cause.INTERRUPTED)
             return
         did = invite.did or ""

@@ -53,7 +53,7 @@ from hotline.interactions.voice_port import VoicePort
 from hotline.interactions.voicemail import record_message, store_message
 from hotline.media.backend import EndpointContext, MediaBackend, RecordingInfo
 from hotline.media.storage import RecordingStorage
-from hotline.routing import AgentFacts, ReconcileSnapshot, Router
+from hotline.routing import AgentFacts, AgentState, ReconcileSnapshot, Router
 
 __all__ = ["TenantRuntime"]
 
@@ -419,6 +419,10 @@ class TenantRuntime(Desk, Transfers, Offers):
             if seat is None:
                 seat = self.seats[session.agent_id] = Seat(session.agent_id, phone, now)
             seat.reachable = reachable
+            if session.presence is AgentState.AVAILABLE and not reachable:
+                # Phones re-register after a restart (or their saved bindings load after us):
+                # an agent who was available gets that back if its phone returns in time.
+                self.restore_when_reachable[session.agent_id] = now + self.settings.startup_grace_s
             agents.append(
                 AgentFacts(
                     session.agent_id,

@@ -178,6 +178,7 @@ async def make_world(
         policy=policy,
         settings=settings or TelephonySettings(trunk="pstn", transfer_timeout_s=2.0),
     )
+    telephony.started = True  # no timer loops in unit tests: they call `fire_due` themselves
     desk = telephony.tenant(TENANT)
     desk.ensure_direct_queue()
     desk.configure_queue(support or QueueConfig(QueueId("support")), QueueOptions())

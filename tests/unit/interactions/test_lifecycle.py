@@ -28,6 +28,11 @@ async def test_unknown_numbers_are_refused_with_a_cause(tmp_path: Path) -> None:
     invite = FakeInvite(did="4999")
     await world.telephony.on_incoming(invite)
     assert invite.rejected == (404, 1)
+    world.telephony.started = False  # not reconciled yet
+    early = FakeInvite(did="4001")
+    await world.telephony.on_incoming(early)
+    assert early.rejected == (503, 41)
+    world.telephony.started = True
     world.telephony.draining = True
     busy = FakeInvite(did="4001")
     await world.telephony.on_incoming(busy)
@@ -70,6 +75,9 @@ async def test_start_up_closes_what_a_crash_left_open_and_reconciles(tmp_path: P
         assert world.state("a2") == "not_ready"
         assert world.state("a3") == "logged_out"
         assert set(world.desk.seats) == {"a1", "a2"}
+        world.sip.registered.add("1002")  # a2's phone re-registers within the grace period
+        world.desk.check_phones()
+        assert world.state("a2") == "available"
     finally:
         await world.telephony.stop()
 

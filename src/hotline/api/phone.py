@@ -47,9 +47,14 @@ CLOSE_UNAVAILABLE = 1013  # "try again later" (RFC 6455 §7.4.1 registry)
 
 
 def gateway_of(websocket: WebSocket) -> WebRtcGateway | None:
-    """The process's gateway (`Services.webrtc`), or None when this server has no phones."""
-    gateway = getattr(services_of(websocket), "webrtc", None)
-    return gateway if isinstance(gateway, WebRtcGateway) else None
+    """The process's gateway (`services.telephony.webrtc`, or `services.webrtc`), or None when
+    this server runs no browser phones."""
+    services = services_of(websocket)
+    for holder in (getattr(services, "telephony", None), services):
+        gateway = getattr(holder, "webrtc", None)
+        if isinstance(gateway, WebRtcGateway):
+            return gateway
+    return None
 
 
 class _Connection:

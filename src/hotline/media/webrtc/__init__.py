@@ -257,7 +257,7 @@ class BrowserSession:
 
     def deliver(self, pcm: Pcm) -> None:
         link = self.link
-        if link is not None:
+        if link is not None and link.connected:  # before that, nobody would send it
             link.track.deliver(pcm)
 
     @property
@@ -344,6 +344,22 @@ class WebRtcGateway:
         the previous listener hears "replaced". Raises `OfferRejected`."""
         offer = prepare_offer(offer_sdp, host=self.host)
         lock = self._locks.setdefault(agent_id, asyncio.Lock())
+        try:
+            old, answer = await self._open_locked(lock, agent_id, tenant_id, offer, on_state)
+        finally:
+            # A first offer that failed: forget the agent's lock too.
+            forget = agent_id not in self._sessions and not lock.locked()
+            if forget and self._locks.get(agent_id) is lock:
+                del self._locks[agent_id]
+        if old is not None:
+            old.notify("replaced")
+            await old.close()
+        return answer
+
+    async def _open_locked(
+        self, lock: asyncio.Lock, agent_id: str, tenant_id: str, offer: str,
+        on_state: StateListener | None,
+    ) -> tuple[_PeerLink | None, str]:  # fmt: skip
         async with lock:
             session = self._sessions.get(agent_id)
             created = session is None
@@ -366,10 +382,7 @@ class WebRtcGateway:
             if link.pc.connectionState == "failed":
                 self._spawn(self.close(agent_id, generation=link.generation,
                                        reason=DisconnectReason.FAILED))  # fmt: skip
-        if old is not None:
-            old.notify("replaced")
-            await old.close()
-        return answer
+            return old, answer
 
     async def _negotiate(self, session: BrowserSession, link: _PeerLink, offer: str) -> str:
         pc = link.pc

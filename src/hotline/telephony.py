@@ -35,6 +35,7 @@ from hotline.media import (
     WavFile,
     purge_recordings,
 )
+from hotline.media.webrtc import WebRtcGateway
 from hotline.moh import write_default_moh
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
@@ -164,6 +165,7 @@ class TelephonyServer:
         self.sip: SipService | None = None
         self.media: MediaEngine | None = None
         self.runtime: Telephony | None = None
+        self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
         self._follow: asyncio.Task[None] | None = None
         self._purge: asyncio.Task[None] | None = None
@@ -194,6 +196,10 @@ class TelephonyServer:
             quality_interval=media.quality_event_interval_s,
         )
         await self.media.start()
+        # Browser phones: one persistent WebRTC session per agent, bridged like any leg.
+        self.webrtc = WebRtcGateway(
+            self.media, host=media.webrtc_host, clock=self.clock, sink=self.sink
+        )
         sources = dict(media.moh_sources)
         sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))
         for name, path in sources.items():
@@ -275,6 +281,8 @@ class TelephonyServer:
             self._follow.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follow
+        if self.webrtc is not None:
+            await self.webrtc.shutdown()
         if self.runtime is not None:
             await self.runtime.stop()
         if self._purge is not None:
@@ -287,6 +295,9 @@ class TelephonyServer:
             await self.media.close()
 
     def metrics(self) -> Iterator[tuple[str, float, str]]:
+        if self.webrtc is not None:
+            for name, value in sorted(self.webrtc.stats().items()):
+                yield f"hotline_webrtc_{name}", float(value), f"browser phone gauge {name}"
         if self.sip is not None:
             for name, value in sorted(self.sip.metrics().items()):
                 yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"

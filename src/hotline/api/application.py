@@ -16,6 +16,7 @@ from hotline.api import (
     events,
     flows,
     interactions,
+    phone,
     system,
     tickets,
     wallboard,
@@ -53,6 +54,7 @@ def create_api(services: Services) -> FastAPI:
         audit,
         events,
         wallboard,
+        phone,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

@@ -237,10 +237,13 @@ class TelephonyServer:
         )
         self.config = ConfigFollower(self.db, self.bus, self.runtime)
         await self.config.load_all()
-        await self.runtime.start()  # closes calls a crash left open, reconciles the routers
-        self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
+        # SIP first: its persisted phone bindings must be loaded before the routers are
+        # reconciled, or every agent would come back unreachable. Calls that arrive before the
+        # runtime has started are answered 503 by it.
         self.sip.on_call = self.runtime.on_incoming
         await self.sip.start()
+        await self.runtime.start()  # closes calls a crash left open, reconciles the routers
+        self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
         log.info(
             "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
             settings.sip.host,

@@ -90,4 +90,6 @@ async def test_a_vip_caller_behind_two_normal_callers_is_offered_first(
     created = center.of("interaction.created")
     assert caller_of(created, offered.interaction_id) == numbers[2]
     order = [caller_of(created, e.interaction_id) for e in center.of("queue.entered")]
-    assert order == numbers
+    # The two normal callers dial at once, so either may queue first; the VIP queued last.
+    assert sorted(order[:2]) == numbers[:2]
+    assert order[2] == numbers[2]

@@ -7,9 +7,10 @@ phones' help (RFC 3261 §6 "B2BUA"; offer/answer per RFC 3264 through `media_sdp
 
 This module creates and ends legs: inbound INVITEs (`receive`, `ring`, `early_media`, `answer`,
 `reject`), outbound INVITEs to phones, URIs and trunk numbers (`dial`, `wait_answered`,
-`hangup`), and reads each dialog's events (BYE with its Q.850 `Reason`, INFO digits, re-INVITEs,
-REFER). What to *do* with a hang-up or a REFER is not decided here: the `CallObserver`
-(interactions/) is told. Every change is an event (`events.py`).
+`hangup`; legs on a browser phone's endpoint are `attached.py`), and reads each dialog's
+events (BYE with its Q.850 `Reason`, INFO digits, re-INVITEs, REFER). What to *do* with a
+hang-up or a REFER is not decided here: the `CallObserver` (interactions/) is told. Every
+change is an event (`events.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from hotline.calls.attached import AttachedLegs
 from hotline.calls.call import Call
 from hotline.calls.causes import CAUSES, Cause, cause_from_reason, cause_from_status
 from hotline.calls.errors import CallConflict, DestinationDenied, LegFailed
@@ -37,7 +39,6 @@ from hotline.calls.media_sdp import answer_for, new_session_id, offer_for, remot
 from hotline.calls.ports import DialogSession, InboundInvite, OutboundInvite, SipCalls
 from hotline.calls.states import CallEvent, CallState, LegDirection, LegEvent, LegRole, LegState
 from hotline.calls.tasks import TaskSet
-from hotline.calls.topology import Topology
 from hotline.clock import Clock
 from hotline.errors import HotlineError
 from hotline.events import DomainEvent, EventSink
@@ -103,7 +104,7 @@ class CallSettings:
     hold_reinvite: bool = True  # re-INVITE a held party `sendonly` (else music only)
 
 
-class CallControl(Topology):
+class CallControl(AttachedLegs):
     def __init__(
         self,
         sip: SipCalls,
@@ -549,8 +550,11 @@ class CallControl(Topology):
         call = leg.call
         if call.recording is not None and leg.role is LegRole.CUSTOMER:
             await self.stop_recording(call)
-        self.detach_now(leg)
-        if leg.media is not None:
+        if leg.borrowed:
+            await self.give_back(leg)  # the endpoint outlives the leg (attached.py)
+        else:
+            self.detach_now(leg)
+        if leg.media is not None and not leg.borrowed:
             self._by_endpoint.pop(leg.media.endpoint_id, None)
             with contextlib.suppress(HotlineError):
                 await self.media.release(leg.media.endpoint_id)

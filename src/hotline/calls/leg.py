@@ -60,6 +60,9 @@ class Leg:
         self.answered = asyncio.Event()
         self.ended = asyncio.Event()
         self.session_id = 0  # the SDP o= id of our side
+        # The media endpoint belongs to someone else and outlives the leg (a browser phone's
+        # persistent session, `CallControl.attach`): ending the leg gives it back, unjoined.
+        self.borrowed = False
 
     def __repr__(self) -> str:
         return f"<Leg {self.leg_id} {self.role.value} {self.state.value}>"

@@ -121,6 +121,41 @@ class Topology:
             legs=tuple(call.conference_modes),
         )
 
+    async def join_as(
+        self, leg: Leg, mode: ConferenceMode, *, whisper_to: Leg | None = None
+    ) -> None:
+        """Seat `leg` in its call's conference as `mode` — LISTEN (监听: hears all, heard by
+        none), WHISPER (耳语: heard by `whisper_to` only) or BARGE (强插) — or change its mode.
+        The supervision seam: whoever is conferenced already keeps hearing the others."""
+        call = leg.call
+        if not leg.is_live:
+            raise CallConflict(f"leg {leg.leg_id} has ended")
+        target = None
+        if mode is ConferenceMode.WHISPER:
+            if whisper_to is None or not call.in_conference(whisper_to):
+                raise CallConflict("a whisper needs a party of the conference to whisper to")
+            target = whisper_to.endpoint
+        if call.conference is None:
+            context = EndpointContext(call.tenant_id, call.interaction_id)
+            call.conference = await self.media.create_conference(context)
+        if leg.leg_id in call.conference_modes:
+            await self.media.set_conference_mode(
+                call.conference, leg.endpoint, mode, whisper_to=target
+            )
+        else:
+            if call.bridge is not None and leg.leg_id in call.bridge:
+                call.bridge = None  # joining unbridges in the backend
+            await self.silence(leg)
+            await self.media.join_conference(call.conference, leg.endpoint, mode, whisper_to=target)
+        call.conference_modes[leg.leg_id] = mode
+        self._emit_call(
+            call,
+            CallConferenced,
+            call_id=call.call_id,
+            conference_id=call.conference,
+            legs=tuple(call.conference_modes),
+        )
+
     async def set_listen_only(self, leg: Leg, listen_only: bool) -> None:
         """Mute (`True`): the leg still hears everyone but nobody hears it. A bridged pair
         becomes a two-party conference for that, since a bridge has no per-side mute."""

@@ -203,7 +203,8 @@ class TelephonyServer:
         sources = dict(media.moh_sources)
         sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))
         for name, path in sources.items():
-            await self.media.register_moh(name, [WavFile(path)])
+            # Absolute: a relative playlist file is looked up under the prompts directory.
+            await self.media.register_moh(name, [WavFile(path.resolve())])
         self._purge = asyncio.create_task(self._purge_recordings(), name="recording-purge")
         observer = JsonLinesTrace(settings.sip.trace_path) if settings.sip.trace_path else None
         self.sip = SipService(

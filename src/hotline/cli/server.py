@@ -113,7 +113,8 @@ def _print_demo(settings: Settings, password: str, created: bool) -> None:
                 f"  API docs: {url}/api/docs",
                 "  Test call: DID 4001 — SIP on "
                 f"{settings.sip.host}:{settings.sip.udp_port} (UDP/TCP), e.g. "
-                f"`sipp -sn uac {settings.sip.host}:{settings.sip.udp_port} -s 4001 -m 1`",
+                f"`sipp -sn uac {settings.sip.host}:{settings.sip.udp_port} -s 4001 -m 1 -d 10000 "
+                "-p 5070 -mp 6070` (calls from this machine come in on the demo trunk)",
                 "  Agents' phones register as 1001–1003 with the same password "
                 f"(realm {settings.sip.realm}).",
                 "",

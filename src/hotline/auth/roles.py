@@ -36,6 +36,8 @@ class Permission(StrEnum):
     INTERACTIONS_READ = "interactions.read"  # scoped: own / team's / all, by role
     INTERACTIONS_WRAP_UP = "interactions.wrap_up"
     RECORDINGS_LISTEN = "recordings.listen"
+    DESK = "desk"  # work at the agent desktop (needs an agent profile too)
+    SUPERVISE = "supervise"  # listen / whisper / barge, force an agent's state or log it out
     SELF = "self"  # read my own profile, change my own password and language
 
 
@@ -60,11 +62,18 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.FLOWS_READ,
             Permission.TICKETS_WRITE,
             Permission.INTERACTIONS_WRAP_UP,
+            Permission.DESK,
+            Permission.SUPERVISE,
         }
     ),
     Role.AGENT: frozenset(
         _EVERYONE
-        | {Permission.CUSTOMERS_WRITE, Permission.TICKETS_WRITE, Permission.INTERACTIONS_WRAP_UP}
+        | {
+            Permission.CUSTOMERS_WRITE,
+            Permission.TICKETS_WRITE,
+            Permission.INTERACTIONS_WRAP_UP,
+            Permission.DESK,
+        }
     ),
     Role.QA: frozenset(_EVERYONE | {Permission.EVENTS_READ}),
 }

@@ -1,29 +1,42 @@
 """The interaction lifecycle orchestrator: flows, queueing, offers, outcomes (DESIGN §10).
 
 `Telephony` (runtime.py) is what the composition root builds; `Telephony.tenant(id)` gives a
-`TenantRuntime`, the API the agent desktop and admin changes call. The persistence and
+`TenantRuntime`, the API the agent desktop, supervisors and admin changes call. The persistence and
 directory needs are protocols in `ports.py` with in-memory versions. See docs/interactions.md.
 """
 
-from hotline.interactions.agents import AgentPhone, PhoneKind, Seat, SipPhone
+from hotline.interactions.agents import AgentPhone, BrowserPhone, PhoneKind, Seat, SipPhone
 from hotline.interactions.announce import position_text
+from hotline.interactions.desk_view import CallView, ConsultView, DeskView, PhoneView, WrapUpView
 from hotline.interactions.errors import (
     AgentBusy,
     AgentNotLoggedIn,
+    DeskError,
+    DeskNotLoggedIn,
+    DeskUnavailable,
+    DispositionRequired,
     InteractionError,
     InteractionNotFound,
     InvalidTransferTarget,
+    NoExtension,
+    NotAnAgent,
     NothingToDo,
+    NotSupervising,
+    PhoneNotConnected,
     PhoneUnsupported,
     TelephonyDraining,
     UnknownTenant,
 )
 from hotline.interactions.events import (
+    AgentMuted,
     AgentPhoneBound,
     AgentPhoneUnbound,
     InteractionCreated,
     InteractionEnded,
     InteractionTransferred,
+    SupervisionChanged,
+    SupervisionStarted,
+    SupervisionStopped,
     VoicemailNotified,
     VoicemailRecorded,
 )
@@ -35,6 +48,7 @@ from hotline.interactions.interaction import (
 from hotline.interactions.mail import SmtpMailSender, voicemail_notice
 from hotline.interactions.ports import (
     AgentSessionFacts,
+    BrowserPhones,
     CustomerDirectory,
     CustomerRecord,
     DidDirectory,
@@ -52,21 +66,32 @@ from hotline.interactions.ports import (
 )
 from hotline.interactions.runtime import FlowLookup, Telephony
 from hotline.interactions.settings import MailSettings, QueueOptions, TelephonySettings
+from hotline.interactions.supervision import Monitor, MonitorMode, supervisor_key
 from hotline.interactions.tenant import TenantRuntime
 from hotline.interactions.transfers import TransferTarget, agent_skill
 from hotline.interactions.voice_port import VoicePort
 
 __all__ = [
     "AgentBusy",
+    "AgentMuted",
     "AgentNotLoggedIn",
     "AgentPhone",
     "AgentPhoneBound",
     "AgentPhoneUnbound",
     "AgentSessionFacts",
+    "BrowserPhone",
+    "BrowserPhones",
+    "CallView",
+    "ConsultView",
     "CustomerDirectory",
     "CustomerRecord",
+    "DeskError",
+    "DeskNotLoggedIn",
+    "DeskUnavailable",
+    "DeskView",
     "DidDirectory",
     "DidRoute",
+    "DispositionRequired",
     "FlowLookup",
     "InMemoryCustomerDirectory",
     "InMemoryDidDirectory",
@@ -82,11 +107,18 @@ __all__ = [
     "InvalidTransferTarget",
     "MailSender",
     "MailSettings",
+    "Monitor",
+    "MonitorMode",
+    "NoExtension",
+    "NotAnAgent",
+    "NotSupervising",
     "NothingToDo",
     "OpenInteraction",
     "OutboxMailSender",
     "PhoneKind",
+    "PhoneNotConnected",
     "PhoneUnsupported",
+    "PhoneView",
     "QueueOptions",
     "RecordingCatalog",
     "RecordingRow",
@@ -94,6 +126,9 @@ __all__ = [
     "SipPhone",
     "SmtpMailSender",
     "StartupFacts",
+    "SupervisionChanged",
+    "SupervisionStarted",
+    "SupervisionStopped",
     "Telephony",
     "TelephonyDraining",
     "TelephonySettings",
@@ -104,7 +139,9 @@ __all__ = [
     "VoicePort",
     "VoicemailNotified",
     "VoicemailRecorded",
+    "WrapUpView",
     "agent_skill",
     "position_text",
+    "supervisor_key",
     "voicemail_notice",
 ]

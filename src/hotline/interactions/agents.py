@@ -1,10 +1,10 @@
 """Agents at work: the phone each one logged in with, and the call it is on.
 
-An agent's "phone" is how call control reaches it. Today that is a registered SIP extension
-(`SipPhone`): offers ring it with an INVITE. Browser agents (issue 7) will add a `BrowserPhone`
-whose media is a long-lived frame endpoint of the media backend; offers then notify the
-desktop and answering bridges the customer into that endpoint. The seam is `AgentPhone` and the
-places that match on it (`offers.py`, `Seat.reachable`).
+An agent's "phone" is how call control reaches it: a registered SIP extension (`SipPhone`),
+which offers ring with an INVITE, or a browser (`BrowserPhone`), whose media is the long-lived
+endpoint of its WebRTC session: an offer to it notifies the desktop and answering bridges the
+customer into that endpoint at once (`browser.py`). The seam is `AgentPhone` and the places
+that match on it (`RuntimeCore.ring_phone`, `Seat.reachable`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from enum import StrEnum
 from hotline.calls import Leg
 from hotline.ids import AgentId, InteractionId
 
-__all__ = ["AgentPhone", "Consult", "PhoneKind", "Seat", "SipPhone"]
+__all__ = ["AgentPhone", "BrowserPhone", "Consult", "PhoneKind", "Seat", "SipPhone", "phone_label"]
 
 
 class PhoneKind(StrEnum):
     SIP = "sip"
-    BROWSER = "browser"  # issue 7
+    BROWSER = "browser"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,29 @@ class SipPhone:
         return self.extension
 
 
-AgentPhone = SipPhone  # | BrowserPhone in issue 7
+@dataclass(frozen=True, slots=True)
+class BrowserPhone:
+    """A browser phone: the WebRTC session the gateway keeps under `key` (the agent's id, or
+    a supervisor's key, `supervisor_key`)."""
+
+    key: str
+
+    @property
+    def kind(self) -> PhoneKind:
+        return PhoneKind.BROWSER
+
+    @property
+    def address(self) -> str:
+        return self.key
+
+
+AgentPhone = SipPhone | BrowserPhone
+
+
+def phone_label(phone: AgentPhone) -> str:
+    """How the phone is named to others (the caller id of a consult): its extension, or the
+    browser session's key."""
+    return phone.extension if isinstance(phone, SipPhone) else phone.key
 
 
 @dataclass

@@ -18,13 +18,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from hotline.calls import CAUSES, CallControl, Cause, Leg, LegRole, TaskSet
+from hotline.calls import CAUSES, Call, CallControl, Cause, Leg, LegFailed, LegRole, TaskSet
 from hotline.clock import Clock
+from hotline.errors import HotlineError
 from hotline.events import DomainEvent, EventSink
 from hotline.flows.actions import Enqueue
 from hotline.flows.inputs import CallbackOutcome, QueueOutcome, QueueResult
 from hotline.ids import AgentId, InteractionId, QueueId
-from hotline.interactions.agents import Seat
+from hotline.interactions.agents import BrowserPhone, Seat, SipPhone
 from hotline.interactions.events import InteractionEnded
 from hotline.interactions.interaction import (
     InteractionEvent,
@@ -32,10 +33,15 @@ from hotline.interactions.interaction import (
     InteractionState,
     VoiceInteraction,
 )
-from hotline.interactions.ports import CustomerDirectory, MailSender, RecordingCatalog
+from hotline.interactions.ports import (
+    BrowserPhones,
+    CustomerDirectory,
+    MailSender,
+    RecordingCatalog,
+)
 from hotline.interactions.settings import QueueOptions, TelephonySettings
 from hotline.interactions.waiting import QueueWaiter
-from hotline.media.backend import MediaBackend
+from hotline.media.backend import EndpointId, MediaBackend
 from hotline.media.storage import RecordingStorage
 from hotline.routing import (
     AgentState,
@@ -53,6 +59,7 @@ from hotline.routing import (
     Router,
     RoutingError,
 )
+from hotline.sip.trunk import CallerId
 
 if TYPE_CHECKING:
     from hotline.calls.ports import SipCalls
@@ -91,6 +98,7 @@ class RuntimeCore:
         catalog: RecordingCatalog,
         mail: MailSender,
         storage: RecordingStorage,
+        browsers: BrowserPhones | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.router = router
@@ -104,6 +112,7 @@ class RuntimeCore:
         self.catalog = catalog
         self.mail = mail
         self.storage = storage
+        self.browsers = browsers
         self.interactions: dict[InteractionId, VoiceInteraction] = {}
         self.seats: dict[AgentId, Seat] = {}
         self.queue_options: dict[str, QueueOptions] = dict(settings.queue_options)
@@ -113,6 +122,8 @@ class RuntimeCore:
         self._applying = False
         self._rearm = asyncio.Event()
         self.restore_when_reachable: dict[AgentId, float] = {}  # agent -> until (clock time)
+        # The task that rings each browser leg (the desk's answer waits for it to connect).
+        self.ring_tasks: dict[str, asyncio.Task[object]] = {}
 
     # --- small helpers ------------------------------------------------------------------
 
@@ -128,6 +139,63 @@ class RuntimeCore:
     def interaction_of(self, leg: Leg) -> VoiceInteraction | None:
         iid = leg.call.interaction_id
         return self.interactions.get(InteractionId(iid)) if iid else None
+
+    # --- phones -------------------------------------------------------------------------
+
+    async def ring_phone(
+        self, call: Call, seat: Seat, *, role: LegRole, caller: CallerId, timeout: float
+    ) -> Leg:
+        """A new leg of `call` ringing the agent's phone: an INVITE to its extension, or a leg
+        on its browser session's endpoint — no signalling: the desk shows the offer and its
+        answer button answers it (`Desk.answer`). Raises `LegFailed` (UNAVAILABLE: no
+        registration / no browser session) or `DestinationDenied` as `CallControl.dial`."""
+        phone = seat.phone
+        if isinstance(phone, SipPhone):
+            return await self.calls.dial(
+                call,
+                phone.extension,
+                role=role,
+                agent_id=seat.agent_id,
+                caller_id=caller,
+                timeout=timeout,
+            )
+        leg = await self.calls.attach(
+            call,
+            self.browser_endpoint(phone),
+            role=role,
+            agent_id=seat.agent_id,
+            target=f"browser:{phone.key}",
+            caller_number=caller.number,
+            timeout=timeout,
+        )
+        task = asyncio.current_task()
+        if task is not None:
+            self.ring_tasks[leg.leg_id] = task
+        return leg
+
+    def browser_connected(self, key: str) -> bool:
+        if self.browsers is None:
+            return False
+        session = self.browsers.session(key)
+        return session is not None and str(session.state) == "connected"
+
+    def browser_endpoint(self, phone: BrowserPhone) -> EndpointId:
+        """The endpoint of a connected browser session; without one the phone is unreachable
+        (`LegFailed(UNAVAILABLE)`, like an unregistered extension)."""
+        if self.browsers is None or not self.browser_connected(phone.key):
+            raise LegFailed(Cause.UNAVAILABLE)
+        try:
+            return self.browsers.endpoint(phone.key)
+        except HotlineError:
+            raise LegFailed(Cause.UNAVAILABLE) from None
+
+    async def join_agent(self, customer: Leg, agent: Leg) -> None:
+        """Customer and agent hear each other (again): a bridge — or, while a supervisor sits
+        in the call's conference, that conference, so the supervisor keeps hearing them."""
+        if self.supervised(agent):
+            await self.calls.conference(customer.call, [customer, agent])
+        else:
+            await self.calls.bridge(customer, agent)
 
     # --- router plumbing ----------------------------------------------------------------
 
@@ -200,6 +268,12 @@ class RuntimeCore:
         raise NotImplementedError
 
     def consult_ended(self, seat: Seat, leg: Leg) -> None:
+        raise NotImplementedError
+
+    def supervised(self, agent_leg: Leg) -> bool:
+        raise NotImplementedError
+
+    def supervision_leg_ended(self, leg: Leg) -> None:
         raise NotImplementedError
 
     def consult_offer(self, d: Offer) -> bool:
@@ -421,6 +495,8 @@ class RuntimeCore:
 
     def leg_ended(self, leg: Leg) -> None:
         """`CallObserver.leg_ended`, routed here by the runtime."""
+        self.ring_tasks.pop(leg.leg_id, None)
+        self.supervision_leg_ended(leg)
         for seat in list(self.seats.values()):
             if seat.consult is not None and seat.consult.leg is leg:
                 self.consult_ended(seat, leg)

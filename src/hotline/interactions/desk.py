@@ -1,5 +1,6 @@
 """What the agent desktop (and admin changes) ask of telephony: presence through the router, the
-agent's phone, and the call controls — hold, mute, DTMF, hang up, recording pause, click-to-dial.
+agent's phone, and the call controls — answer (browser phones), hold, mute, DTMF, hang up,
+recording pause, click-to-dial.
 
 Every router call goes through `safely`/`route`, so its decisions (an offer to the agent who
 just became available, say) are carried out at once. Configuration passes through here too, so
@@ -9,17 +10,29 @@ own transfer skill (`agent:<id>`, see `transfers.py`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
-from hotline.calls import Cause, DestinationDenied, LegFailed, LegRole, LegState
+from hotline.calls import Cause, DestinationDenied, Leg, LegFailed, LegRole, LegState
 from hotline.calls.events import CallOriginated
 from hotline.errors import HotlineError
 from hotline.ids import AgentId, InteractionId, QueueId, new_id
-from hotline.interactions.agents import AgentPhone, Seat
+from hotline.interactions.agents import AgentPhone, BrowserPhone, Seat
 from hotline.interactions.core import RuntimeCore
-from hotline.interactions.errors import AgentBusy, AgentNotLoggedIn, NothingToDo, PhoneUnsupported
-from hotline.interactions.events import AgentPhoneBound, AgentPhoneUnbound, InteractionCreated
+from hotline.interactions.errors import (
+    AgentBusy,
+    AgentNotLoggedIn,
+    NothingToDo,
+    PhoneNotConnected,
+    PhoneUnsupported,
+)
+from hotline.interactions.events import (
+    AgentMuted,
+    AgentPhoneBound,
+    AgentPhoneUnbound,
+    InteractionCreated,
+)
 from hotline.interactions.interaction import InteractionEvent, VoiceInteraction
 from hotline.interactions.settings import QueueOptions
 from hotline.interactions.transfers import agent_skill
@@ -69,7 +82,13 @@ class Desk(RuntimeCore):
         return seat
 
     def login(self, agent_id: AgentId, phone: AgentPhone, *, ready: bool = False) -> None:
-        """签入 at `phone` (its extension must be registered to be offered calls)."""
+        """签入 at `phone`: a SIP extension (it must be registered to be offered calls) or a
+        browser, whose WebRTC session must be connected already (`PhoneNotConnected`)."""
+        if isinstance(phone, BrowserPhone) and not self.browser_connected(phone.key):
+            raise PhoneNotConnected(
+                f"agent {agent_id}'s browser phone is not connected",
+                details={"agent_id": agent_id},
+            )
         seat = self.seats.get(agent_id)
         self.route(self.router.login(agent_id, now=self.now(), ready=ready))
         if seat is None or seat.phone != phone:
@@ -120,8 +139,7 @@ class Desk(RuntimeCore):
         within `startup_grace_s`."""
         now = self.now()
         for seat in list(self.seats.values()):
-            bindings = self.sip.contacts(seat.phone.extension)
-            reachable = any(b.reachable for b in bindings)
+            reachable = self.phone_reachable(seat.phone)
             if seat.reachable and not reachable:
                 self._unreachable(seat.agent_id)
             seat.reachable = reachable
@@ -130,6 +148,11 @@ class Desk(RuntimeCore):
                 del self.restore_when_reachable[seat.agent_id]
                 if reachable and now <= until:
                     self._restore(seat.agent_id)
+
+    def phone_reachable(self, phone: AgentPhone) -> bool:
+        if isinstance(phone, BrowserPhone):
+            return self.browser_connected(phone.key)
+        return any(b.reachable for b in self.sip.contacts(phone.extension))
 
     def _restore(self, agent_id: AgentId) -> None:
         snapshot = self.router.agent_snapshot(agent_id, now=self.now())
@@ -148,22 +171,50 @@ class Desk(RuntimeCore):
             raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
         return seat, interaction
 
+    def ringing_leg(self, agent_id: AgentId) -> Leg | None:
+        """The browser leg ringing this agent (an offer, a consult, a callback), if any."""
+        for leg in self.calls.legs.values():
+            if (
+                leg.borrowed
+                and leg.agent_id == agent_id
+                and leg.state is LegState.RINGING
+                and leg.call.tenant_id == self.tenant_id
+                and leg.role in (LegRole.AGENT, LegRole.CONSULT)
+            ):
+                return leg
+        return None
+
     async def answer(self, agent_id: AgentId) -> None:
-        """Answering from the desktop needs a browser phone (issue 7): a SIP desk phone is
-        answered on the phone."""
+        """接听 from the desk: a browser phone's ringing leg is answered and the customer
+        bridged into its session at once (returns once connected, or after `answer_wait_s`).
+        A SIP desk phone is answered on the phone (`PhoneUnsupported`)."""
         seat = self.seat(agent_id)
-        if seat.on_call:
+        if seat.on_call and seat.leg is not None and seat.leg.is_up:
             return
-        raise PhoneUnsupported(
-            f"agent {agent_id} answers on the SIP phone {seat.phone.extension}",
-            details={"agent_id": agent_id},
-        )
+        if not isinstance(seat.phone, BrowserPhone):
+            raise PhoneUnsupported(
+                f"agent {agent_id} answers on the SIP phone {seat.phone.extension}",
+                details={"agent_id": agent_id},
+            )
+        leg = self.ringing_leg(agent_id)
+        if leg is None:
+            raise NothingToDo(f"nothing rings for agent {agent_id}", details={"agent_id": agent_id})
+        await self.calls.answer_attached(leg)
+        task = self.ring_tasks.get(leg.leg_id)
+        if task is not None and not task.done():
+            # The ring's own task reports the answer to the router and bridges: wait for it
+            # (not for a callback's customer, who is dialled after the agent answers).
+            await asyncio.wait({task}, timeout=self.settings.answer_wait_s)
 
     async def hangup(self, agent_id: AgentId) -> None:
         """Hang up the agent's call; a ringing offer is declined instead."""
         seat = self.seat(agent_id)
         if seat.leg is not None and seat.leg.is_live:
             await self.calls.hangup(seat.leg, Cause.NORMAL)
+            return
+        ringing = self.ringing_leg(agent_id)
+        if ringing is not None:
+            await self.calls.hangup(ringing, Cause.REJECTED)
             return
         for iid in list(seat.rings):
             interaction = self.interactions.get(iid)
@@ -193,13 +244,22 @@ class Desk(RuntimeCore):
         partner = seat.consult.leg if seat.consult is not None else None
         if partner is None or not partner.is_up:
             assert seat.leg is not None
-            await self.calls.bridge(customer, seat.leg)
+            await self.join_agent(customer, seat.leg)
 
     async def mute(self, agent_id: AgentId, muted: bool) -> None:
         """The agent still hears the customer; the customer no longer hears the agent."""
-        seat, _ = self._current(agent_id)
+        seat, interaction = self._current(agent_id)
         assert seat.leg is not None
         await self.calls.set_listen_only(seat.leg, muted)
+        self.emit(
+            AgentMuted(
+                tenant_id=self.tenant_id,
+                at=self.now(),
+                interaction_id=interaction.interaction_id,
+                agent_id=agent_id,
+                muted=muted,
+            )
+        )
 
     async def send_dtmf(self, agent_id: AgentId, digits: str) -> None:
         """Keys to whoever the agent talks to (an external IVR after a transfer out, say)."""
@@ -213,6 +273,7 @@ class Desk(RuntimeCore):
         """暂停录音 while the customer reads out a card number."""
         _, interaction = self._current(agent_id)
         await self.calls.pause_recording(interaction.call, paused)
+        interaction.recording_paused = paused
 
     # --- click-to-dial --------------------------------------------------------------------
 
@@ -284,16 +345,17 @@ class Desk(RuntimeCore):
     async def _click_to_dial(self, interaction: VoiceInteraction, seat: Seat, number: str) -> None:
         call = interaction.call
         try:
-            agent_leg = await self.calls.dial(
+            agent_leg = await self.ring_phone(
                 call,
-                seat.phone.extension,
+                seat,
                 role=LegRole.AGENT,
-                agent_id=seat.agent_id,
-                caller_id=CallerId(number, None),
+                caller=CallerId(number, None),
                 timeout=self.settings.transfer_timeout_s,
             )
             seat.leg, seat.interaction_id = agent_leg, interaction.interaction_id
             interaction.agent_leg = agent_leg
+            if agent_leg.borrowed:  # the agent clicked "call" in the desk: it is there
+                await self.calls.answer_attached(agent_leg)
             await self.calls.wait_answered(agent_leg)
         except (LegFailed, HotlineError) as exc:
             log.info("click-to-dial: agent %s did not answer: %s", seat.agent_id, exc)

@@ -3,24 +3,44 @@
     InteractionError
     ├── UnknownTenant, InteractionNotFound, AgentNotLoggedIn        (NotFound)
     ├── AgentBusy, NothingToDo                                       (Conflict)
-    ├── PhoneUnsupported                                             (Conflict)
+    ├── PhoneUnsupported, PhoneNotConnected                          (Conflict)
+    ├── NotSupervising                                               (Conflict)
     ├── InvalidTransferTarget                                        (InvalidInput)
-    └── TelephonyDraining                                            (Unavailable)
+    ├── TelephonyDraining                                            (Unavailable)
+    └── DeskError: the agent desktop's refusals (`desk.*`)
+        ├── DeskNotLoggedIn, DispositionRequired, NoExtension         (Conflict)
+        ├── NotAnAgent                                               (PermissionDenied)
+        └── DeskUnavailable                                          (Unavailable)
 
 Router and call-control errors (`routing.*`, `calls.*`) pass through unchanged.
 """
 
 from __future__ import annotations
 
-from hotline.errors import Conflict, HotlineError, InvalidInput, NotFound, Unavailable
+from hotline.errors import (
+    Conflict,
+    HotlineError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 
 __all__ = [
     "AgentBusy",
     "AgentNotLoggedIn",
+    "DeskError",
+    "DeskNotLoggedIn",
+    "DeskUnavailable",
+    "DispositionRequired",
     "InteractionError",
     "InteractionNotFound",
     "InvalidTransferTarget",
+    "NoExtension",
+    "NotAnAgent",
+    "NotSupervising",
     "NothingToDo",
+    "PhoneNotConnected",
     "PhoneUnsupported",
     "TelephonyDraining",
     "UnknownTenant",
@@ -72,6 +92,17 @@ class PhoneUnsupported(InteractionError, Conflict):
     code = "interactions.phone.unsupported"
 
 
+class PhoneNotConnected(InteractionError, Conflict):
+    """A browser phone is asked for while its WebRTC session is not connected (log in after
+    the page's phone is up)."""
+
+    code = "interactions.phone.not_connected"
+
+
+class NotSupervising(InteractionError, Conflict):
+    code = "interactions.supervision.none"
+
+
 class InvalidTransferTarget(InteractionError, InvalidInput):
     code = "interactions.transfer.invalid_target"
 
@@ -81,3 +112,38 @@ class InvalidTransferTarget(InteractionError, InvalidInput):
 
 class TelephonyDraining(InteractionError, Unavailable):
     code = "interactions.draining"
+
+
+class DeskError(InteractionError):
+    code = "desk.error"
+
+
+class DeskNotLoggedIn(DeskError, Conflict):
+    """The desk asks for something that needs the agent logged in at a phone (签入)."""
+
+    code = "desk.not_logged_in"
+
+    def __init__(self, agent_id: str) -> None:
+        super().__init__(f"agent {agent_id} is not logged in", details={"agent_id": agent_id})
+
+
+class DispositionRequired(DeskError, Conflict):
+    """The queue wants a disposition before after-call work may end."""
+
+    code = "desk.disposition.required"
+
+
+class NoExtension(DeskError, Conflict):
+    """A SIP phone is asked for but the user has no extension."""
+
+    code = "desk.phone.no_extension"
+
+
+class NotAnAgent(DeskError, PermissionDenied):
+    code = "desk.not_an_agent"
+
+
+class DeskUnavailable(DeskError, Unavailable):
+    """This process runs no telephony (an API-only process)."""
+
+    code = "desk.unavailable"

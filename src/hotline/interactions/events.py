@@ -10,11 +10,15 @@ from __future__ import annotations
 from hotline.events import DomainEvent, domain_event
 
 __all__ = [
+    "AgentMuted",
     "AgentPhoneBound",
     "AgentPhoneUnbound",
     "InteractionCreated",
     "InteractionEnded",
     "InteractionTransferred",
+    "SupervisionChanged",
+    "SupervisionStarted",
+    "SupervisionStopped",
     "VoicemailNotified",
     "VoicemailRecorded",
 ]
@@ -84,13 +88,46 @@ class VoicemailNotified(DomainEvent):
 
 @domain_event("agent.phone_bound")
 class AgentPhoneBound(DomainEvent):
-    """An agent logged in to work at a phone (`kind` "sip": a registered extension)."""
+    """An agent logged in to work at a phone: `kind` "sip" (a registered extension) or
+    "browser" (the WebRTC session the gateway keeps under `address`)."""
 
     kind: str
-    address: str  # the extension for "sip"
+    address: str  # the extension for "sip", the session key for "browser"
 
 
 @domain_event("agent.phone_unbound")
 class AgentPhoneUnbound(DomainEvent):
     kind: str
     address: str
+
+
+@domain_event("agent.muted")
+class AgentMuted(DomainEvent):
+    """The agent muted (or unmuted) the call from the desk: the customer stops hearing it."""
+
+    muted: bool
+
+
+@domain_event("supervision.started")
+class SupervisionStarted(DomainEvent):
+    """A supervisor joined the envelope agent's call (`interaction_id`): 监听 / 耳语 / 强插."""
+
+    supervisor_id: str  # the supervisor's user id
+    mode: str  # "listen" | "whisper" | "barge"
+    phone_kind: str  # "sip" | "browser"
+    phone_address: str
+
+
+@domain_event("supervision.changed")
+class SupervisionChanged(DomainEvent):
+    supervisor_id: str
+    mode: str
+    previous: str
+
+
+@domain_event("supervision.stopped")
+class SupervisionStopped(DomainEvent):
+    supervisor_id: str
+    # "stopped" (by the supervisor), "call_ended" (the agent's call ended or moved on),
+    # "phone" (the supervisor's phone hung up, did not answer or went away)
+    reason: str

@@ -128,6 +128,7 @@ class VoiceInteraction:
         self.closing = False  # end_interaction is under way
         self.early_media = False  # play prompts before answering (183) until input is needed
         self.recording_started = False
+        self.recording_paused = False  # 暂停录音 from the desk, until resumed
         self.customer_gone = asyncio.Event()
         self.agent_left = asyncio.Event()
         self.ended = asyncio.Event()

@@ -9,7 +9,8 @@
 - `DialCallback`: ring the agent first, then dial the customer's number out of the trunk, and
   report `offer_answered` only when both are up (`callback_failed` if the customer is not).
 
-The agent's phone is a SIP extension today; browser phones (issue 7) plug in at `_ring_leg`.
+The agent's phone is a SIP extension or a browser (`RuntimeCore.ring_phone`): a browser leg
+rings on the desk and is answered there (`Desk.answer`); the rest is the same.
 """
 
 from __future__ import annotations
@@ -70,13 +71,12 @@ class Offers(RuntimeCore):
         caller: CallerId,
         role: LegRole = LegRole.AGENT,
     ) -> Leg:
-        """INVITE the agent's phone as a new leg of the interaction's call."""
-        return await self.calls.dial(
+        """Ring the agent's phone (SIP or browser) as a new leg of the interaction's call."""
+        return await self.ring_phone(
             interaction.call,
-            seat.phone.extension,
+            seat,
             role=role,
-            agent_id=seat.agent_id,
-            caller_id=caller,
+            caller=caller,
             timeout=timeout_s + self.settings.ring_slack_s,
         )
 

@@ -6,7 +6,8 @@ The lead implements them over the database and the event log (never imported fro
 - `CustomerDirectory` — the customer behind a caller number (VIP level → queue priority);
 - `RecordingCatalog` — a row per call recording and voicemail (DESIGN §10);
 - `StartupFacts` — after a restart: interactions the log shows open, agents logged in;
-- `MailSender` — the voicemail notice (`mail.SmtpMailSender` is the real one).
+- `MailSender` — the voicemail notice (`mail.SmtpMailSender` is the real one);
+- `BrowserPhones` — the agents' browser sessions (`media.webrtc.WebRtcGateway` satisfies it).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
+from hotline.media.backend import EndpointId
 from hotline.routing import AgentState
 from hotline.sip.policy import normalize_number
 
 __all__ = [
     "AgentSessionFacts",
+    "BrowserPhones",
+    "BrowserSessionState",
     "CustomerDirectory",
     "CustomerRecord",
     "DidDirectory",
@@ -152,8 +156,8 @@ class AgentSessionFacts:
     agent_id: AgentId
     presence: AgentState  # AVAILABLE or NOT_READY (LOGGED_OUT agents are not listed)
     reason: str | None
-    phone_kind: str  # "sip"
-    phone_address: str  # the extension
+    phone_kind: str  # "sip" | "browser"
+    phone_address: str  # the extension, or the browser session's key
     handled_today: int = 0
 
 
@@ -189,3 +193,20 @@ class OutboxMailSender:
 
     async def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
+
+
+class BrowserSessionState(Protocol):
+    """What the runtime reads of one browser session (`media.webrtc.BrowserSession`)."""
+
+    @property
+    def state(self) -> str: ...  # "connecting" | "connected" | "closed"
+
+
+class BrowserPhones(Protocol):
+    """The browser phones' sessions, by key (an agent id, or `supervisor_key(user)`)."""
+
+    def session(self, agent_id: str) -> BrowserSessionState | None: ...
+
+    def endpoint(self, agent_id: str) -> EndpointId:
+        """The session's media endpoint (raises a `HotlineError` when there is none)."""
+        ...

@@ -7,6 +7,7 @@ The lead constructs it with every collaborator passed in (docs/interactions.md):
                           storage=FileRecordingStorage(…), clock=clock, sink=event_log, …)
     sip.on_call = telephony.on_incoming
     await telephony.start()          # reconcile, timers, phone checks
+    telephony.phone_event(event)     # the WebRTC gateway's phone.browser_* events
     desk = telephony.tenant(tenant_id)   # the agent desktop's API (TenantRuntime)
     await telephony.drain(30.0)      # SIGTERM: no new calls, live ones finish, rest interrupted
     await telephony.stop()
@@ -26,11 +27,12 @@ from typing import Protocol
 from hotline.calls import Call, CallControl, CallSettings, Cause, Leg, TaskSet
 from hotline.calls.ports import InboundInvite, SipCalls
 from hotline.clock import Clock
-from hotline.events import EventSink
+from hotline.events import DomainEvent, EventSink
 from hotline.flows import EmergencyService, FlowVersion, ProgramCache
 from hotline.flows.errors import FlowError
 from hotline.interactions.errors import UnknownTenant
 from hotline.interactions.ports import (
+    BrowserPhones,
     CustomerDirectory,
     DidDirectory,
     InMemoryRecordingCatalog,
@@ -82,6 +84,7 @@ class Telephony:
         mail: MailSender | None = None,
         policy: OutboundPolicy | None = None,
         emergency: EmergencyService | None = None,
+        browsers: BrowserPhones | None = None,
     ) -> None:
         self.settings = settings or TelephonySettings()
         self.sip = sip
@@ -118,6 +121,7 @@ class Telephony:
                 catalog=catalog or InMemoryRecordingCatalog(),
                 mail=mail or OutboxMailSender(),
                 storage=storage,
+                browsers=browsers,
             )
             for tenant_id, router in routers.items()
         }
@@ -212,6 +216,18 @@ class Telephony:
             early_media=route.early_media,
             variables=variables,
         )
+
+    # --- browser phones -------------------------------------------------------------------
+
+    def phone_event(self, event: DomainEvent) -> None:
+        """Feed the browser-phone gateway's events here (`phone.browser_connected` /
+        `_disconnected`): the tenant's runtime makes the agent unreachable or back."""
+        runtime = self.tenants.get(event.tenant_id)
+        if runtime is not None:
+            try:
+                runtime.phone_event(event)
+            except Exception:  # the gateway's event path must never break
+                log.exception("browser phone event %s failed", event.type)
 
     # --- CallObserver ---------------------------------------------------------------------
 

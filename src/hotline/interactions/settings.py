@@ -59,5 +59,10 @@ class TelephonySettings:
     hold_reinvite: bool = True  # re-INVITE the held customer `sendonly` (RFC 3264 §8.4)
     voicemail_silence_level: float = 300.0  # RMS (int16) below which audio counts as silence
     voicemail_min_s: float = 0.5  # shorter recordings are dropped as empty
+    # A browser phone that comes back this soon (a page reload) gives its agent back the
+    # availability its disconnection took away.
+    browser_reconnect_grace_s: float = 60.0
+    supervisor_ring_s: float = 30.0  # a supervisor's SIP phone rings this long for a monitor
+    answer_wait_s: float = 3.0  # the desk's answer returns once bridged, or after this long
     queue_options: Mapping[str, QueueOptions] = field(default_factory=dict)
     mail: MailSettings = field(default_factory=MailSettings)

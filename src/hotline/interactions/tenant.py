@@ -3,8 +3,8 @@ desk, voicemail and the start-up reconciliation — around that tenant's `Router
 
 A call arrives: the customer is looked up by caller number, `interaction.created` is written,
 the call is answered (or gets early media first), and its flow runs through a `VoicePort`.
-From there the mixins take over: `core.py` (router plumbing, waiting, endings), `offers.py`,
-`transfers.py`, `desk.py`.
+From there the mixins take over: `core.py` (router plumbing, phones, waiting, endings),
+`offers.py`, `transfers.py`, `desk.py` (+ `desk_view.py`), `supervision.py`, `browser.py`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from hotline.flows.inputs import RecordingDone
 from hotline.flows.state import EndReason
 from hotline.flows.variables import Scalar
 from hotline.ids import InteractionId, new_id
-from hotline.interactions.agents import Seat, SipPhone
+from hotline.interactions.agents import AgentPhone, BrowserPhone, PhoneKind, Seat, SipPhone
+from hotline.interactions.browser import BrowserEvents
 from hotline.interactions.desk import Desk
+from hotline.interactions.desk_view import DeskViews
 from hotline.interactions.events import (
     InteractionCreated,
     InteractionEnded,
@@ -39,6 +41,7 @@ from hotline.interactions.interaction import InteractionOutcome, InteractionStat
 from hotline.interactions.mail import voicemail_notice
 from hotline.interactions.offers import Offers
 from hotline.interactions.ports import (
+    BrowserPhones,
     CustomerDirectory,
     CustomerRecord,
     MailSender,
@@ -48,6 +51,7 @@ from hotline.interactions.ports import (
 )
 from hotline.interactions.prompts import playlist
 from hotline.interactions.settings import TelephonySettings
+from hotline.interactions.supervision import Monitor, Supervision
 from hotline.interactions.transfers import Transfers, _ConsultRing
 from hotline.interactions.voice_port import VoicePort
 from hotline.interactions.voicemail import record_message, store_message
@@ -60,7 +64,7 @@ __all__ = ["TenantRuntime"]
 log = logging.getLogger(__name__)
 
 
-class TenantRuntime(Desk, Transfers, Offers):
+class TenantRuntime(Desk, Transfers, Offers, Supervision, BrowserEvents, DeskViews):
     def __init__(
         self,
         tenant_id: str,
@@ -76,6 +80,7 @@ class TenantRuntime(Desk, Transfers, Offers):
         catalog: RecordingCatalog,
         mail: MailSender,
         storage: RecordingStorage,
+        browsers: BrowserPhones | None = None,
     ) -> None:
         super().__init__(
             tenant_id,
@@ -90,8 +95,10 @@ class TenantRuntime(Desk, Transfers, Offers):
             catalog=catalog,
             mail=mail,
             storage=storage,
+            browsers=browsers,
         )
         self._consults: dict[InteractionId, _ConsultRing] = {}
+        self.monitors: dict[str, Monitor] = {}
         self._voicemails: dict[str, tuple[str, int]] = {}  # recording id -> (key, size)
 
     # --- arrival --------------------------------------------------------------------------
@@ -376,7 +383,7 @@ class TenantRuntime(Desk, Transfers, Offers):
 
     async def _phone_resume(self, customer: Leg, leg: Leg) -> None:
         await self.calls.resume(customer)
-        await self.calls.bridge(customer, leg)
+        await self.join_agent(customer, leg)
 
     # --- start-up and shut-down -----------------------------------------------------------
 
@@ -413,8 +420,17 @@ class TenantRuntime(Desk, Transfers, Offers):
         for session in sessions:
             if session.agent_id not in known:
                 continue
-            phone = SipPhone(session.phone_address)
-            reachable = bool(self.sip.contacts(phone.extension))
+            phone: AgentPhone = (
+                BrowserPhone(session.phone_address)
+                if session.phone_kind == PhoneKind.BROWSER.value
+                else SipPhone(session.phone_address)
+            )
+            # A browser phone is never back yet: the page reconnects after the restart.
+            reachable = (
+                self.phone_reachable(phone)
+                if isinstance(phone, BrowserPhone)
+                else (bool(self.sip.contacts(phone.extension)))
+            )
             seat = self.seats.get(session.agent_id)
             if seat is None:
                 seat = self.seats[session.agent_id] = Seat(session.agent_id, phone, now)

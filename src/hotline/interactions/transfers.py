@@ -27,7 +27,7 @@ from hotline.errors import HotlineError
 from hotline.flows.actions import Transfer
 from hotline.flows.inputs import QueueResult, TransferOutcome
 from hotline.ids import AgentId, InteractionId, QueueId, new_id
-from hotline.interactions.agents import Consult, Seat
+from hotline.interactions.agents import Consult, Seat, phone_label
 from hotline.interactions.core import RuntimeCore
 from hotline.interactions.errors import (
     AgentBusy,
@@ -101,7 +101,7 @@ class Transfers(RuntimeCore):
         """A REFER's user part: an agent's extension, a queue id, or a number."""
         user = refer.user or ""
         for seat in self.seats.values():
-            if seat.phone.extension == user:
+            if phone_label(seat.phone) == user:
                 return TransferTarget("agent", seat.agent_id)
         if QueueId(user) in self.router.queue_ids():
             return TransferTarget("queue", user)
@@ -345,7 +345,7 @@ class Transfers(RuntimeCore):
                 agent_id=agent_id,
                 channel="voice",
                 direction="internal",
-                caller_number=seat.phone.extension,
+                caller_number=phone_label(seat.phone),
                 caller_name=None,
                 did=None,
                 customer_id=None,
@@ -386,6 +386,19 @@ class Transfers(RuntimeCore):
         if ring is not None:
             await self._back_to_customer(seat, ring.interaction)
 
+    def pending_consult(self, child: InteractionId) -> tuple[AgentId, Consult] | None:
+        """The consult ringing (or talking to) another agent as `child`: who asked, and its
+        note — what the consulted agent's screen pop shows before the transfer happens."""
+        ring = self._consults.get(child)
+        seat = ring.seat if ring is not None else None
+        if seat is None:
+            seat = next(
+                (s for s in self.seats.values() if s.consult and s.consult.child == child), None
+            )
+        if seat is None or seat.consult is None or seat.consult.child != child:
+            return None
+        return seat.agent_id, seat.consult
+
     def consult_offer(self, d: Offer) -> bool:
         ring = self._consults.get(d.interaction_id)
         if ring is None:
@@ -403,12 +416,11 @@ class Transfers(RuntimeCore):
         seat, interaction, child = ring.seat, ring.interaction, d.interaction_id
         target.rings.add(child)
         try:
-            leg = await self.calls.dial(
+            leg = await self.ring_phone(
                 interaction.call,
-                target.phone.extension,
+                target,
                 role=LegRole.CONSULT,
-                agent_id=target.agent_id,
-                caller_id=CallerId(seat.phone.extension, None),
+                caller=CallerId(phone_label(seat.phone), None),
                 timeout=d.ring_timeout_s + self.settings.ring_slack_s,
             )
             if seat.consult is not None and seat.consult.child == child:
@@ -514,7 +526,7 @@ class Transfers(RuntimeCore):
             return
         if customer.state is LegState.HELD:
             await self.calls.resume(customer)
-        await self.calls.bridge(customer, seat.leg)
+        await self.join_agent(customer, seat.leg)
 
     async def conference(self, agent_id: AgentId) -> None:
         """Three-way: the customer, the agent and the consulted party all hear each other."""
@@ -542,6 +554,9 @@ class Transfers(RuntimeCore):
         if call.conference is None or customer is None:
             return False
         for leg in call.live_legs():
+            # A supervisor in the conference does not take over the customer.
+            if leg.role is LegRole.SUPERVISOR:
+                continue
             if leg is not customer and leg.is_up and call.in_conference(leg):
                 interaction.agent_leg = leg
                 interaction.agent_id = leg.agent_id or interaction.agent_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings, TrunkSettings
-from hotline.events import EventSink
+from hotline.events import DomainEvent, EventSink
 from hotline.flows import ProgramCache
 from hotline.flows.emergency import EmergencyService
 from hotline.interactions import (
@@ -138,6 +138,20 @@ class _LoggedMail:
         )
 
 
+class _PhoneEvents:
+    """The gateway's events go to the log and, at once, to call control: an agent whose
+    browser went away is unreachable now, not after the log's next commit."""
+
+    def __init__(self, sink: EventSink) -> None:
+        self.sink = sink
+        self.listener: Callable[[DomainEvent], None] | None = None
+
+    def emit(self, event: DomainEvent) -> None:
+        self.sink.emit(event)
+        if self.listener is not None:
+            self.listener(event)
+
+
 async def _unavailable(call: IncomingCall) -> None:
     # Without call control a call cannot be served: say so in the way phones understand.
     await call.reject(480, "Temporarily Unavailable", q850_cause=41)
@@ -197,8 +211,9 @@ class TelephonyServer:
         )
         await self.media.start()
         # Browser phones: one persistent WebRTC session per agent, bridged like any leg.
+        phone_events = _PhoneEvents(self.sink)
         self.webrtc = WebRtcGateway(
-            self.media, host=media.webrtc_host, clock=self.clock, sink=self.sink
+            self.media, host=media.webrtc_host, clock=self.clock, sink=phone_events
         )
         sources = dict(media.moh_sources)
         sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))
@@ -235,7 +250,9 @@ class TelephonyServer:
             startup=SqlStartupFacts(self.db, now=self.clock.now()),
             mail=_mail(settings),
             emergency=EmergencyService(DbEmergencyStore(self.db), self.sink, self.clock),
+            browsers=self.webrtc,
         )
+        phone_events.listener = self.runtime.phone_event
         self.config = ConfigFollower(self.db, self.bus, self.runtime)
         await self.config.load_all()
         # SIP first: its persisted phone bindings must be loaded before the routers are

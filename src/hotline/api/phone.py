@@ -12,8 +12,8 @@ Server → page: `{"type": "answer", "sdp": …}`, `{"type": "state", "state": "
 `{"type": "state", "state": "closed", "reason": "failed" | "closed" | "shutdown"}`,
 `{"type": "replaced"}` (then close 4409), `{"type": "bye"}` (then close 1000), `{"type": "pong"}`,
 `{"type": "error", "code": …, "message": …, "details": {…}}`.
-Close codes: 4401 log in again, 4403 not an agent, 4409 replaced by another page, 1013 no phone
-service on this server.
+Close codes: 4401 log in again, 4403 neither an agent nor a supervisor, 4409 replaced by another
+page, 1013 no phone service on this server.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from hotline.api.deps import principal_from, services_of
+from hotline.auth.roles import Role
 from hotline.errors import HotlineError, InvalidInput
+from hotline.interactions import supervisor_key
 from hotline.media.webrtc import WebRtcGateway
 
 __all__ = [
@@ -138,14 +140,20 @@ async def phone(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
         return
     await websocket.accept()
-    if principal.agent_id is None:
+    # Agents' sessions are keyed by their agent id; a supervisor without an agent profile gets
+    # a session of its own to listen, whisper and barge from (docs/desk-api.md). The role, not
+    # the permission: an admin's page is no phone unless the admin is a supervisor too.
+    key = principal.agent_id
+    if key is None and Role.SUPERVISOR in principal.roles:
+        key = supervisor_key(principal.user_id)
+    if key is None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="phone.not_an_agent")
         return
     gateway = gateway_of(websocket)
     if gateway is None:
         await websocket.close(code=CLOSE_UNAVAILABLE, reason="phone.unavailable")
         return
-    connection = _Connection(gateway, principal.agent_id, principal.tenant_id)
+    connection = _Connection(gateway, key, principal.tenant_id)
 
     async def pump() -> None:
         while True:

@@ -12,11 +12,13 @@ from hotline.api import (
     audit,
     auth,
     customers,
+    desk,
     directory,
     events,
     flows,
     interactions,
     phone,
+    supervise,
     system,
     tickets,
     wallboard,
@@ -55,6 +57,8 @@ def create_api(services: Services) -> FastAPI:
         events,
         wallboard,
         phone,
+        desk,
+        supervise,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

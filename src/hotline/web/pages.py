@@ -16,6 +16,7 @@ from hotline.api.deps import principal_from
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.errors import HotlineError
+from hotline.store.auth_repo import SqlTenants
 from hotline.web.admin import ENTITIES, translate_descriptor
 from hotline.web.i18n import LANGUAGES, Catalogs, best_language
 
@@ -48,8 +49,13 @@ def _environment(catalogs: Catalogs) -> Environment:
 
 def _nav(principal: Principal) -> list[tuple[str, str]]:
     items = [("/", "Home")]
+    if principal.agent_id is not None:
+        items.append(("/desktop", "Desktop"))
     if principal.can(Permission.EVENTS_READ):
         items.append(("/wallboard", "Wallboard"))
+    if principal.can(Permission.INTERACTIONS_READ):
+        items.append(("/interactions", "Interactions"))
+        items.append(("/missed", "Missed calls"))
     if principal.can(Permission.FLOWS_READ):
         items.append(("/admin/flows", "Flows"))
     for slug, descriptor in ENTITIES.items():
@@ -121,6 +127,90 @@ def install_pages(app: FastAPI) -> None:
                 message="You may not open this page",
             )
         return render("wallboard.html", lang, me=principal, nav=_nav(principal))
+
+    async def time_zone(request: Request, principal: Principal) -> str:
+        """The tenant's time zone: the desk and the interaction pages show its times."""
+        async with request.app.state.services.engine.connect() as conn:
+            tenant = await SqlTenants(conn).get(principal.tenant_id)
+        return str(tenant["timezone"]) if tenant else "Asia/Shanghai"
+
+    def forbidden(lang: str, principal: Principal) -> HTMLResponse:
+        return render(
+            "error.html",
+            lang,
+            403,
+            me=principal,
+            nav=_nav(principal),
+            message="You may not open this page",
+        )
+
+    @app.get("/desktop", include_in_schema=False)
+    async def desktop_page(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login?next=/desktop", 303)
+        lang = lang_of(request, principal)
+        if principal.agent_id is None:
+            return forbidden(lang, principal)
+        return render(
+            "desktop.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            time_zone=await time_zone(request, principal),
+        )
+
+    @app.get("/interactions", include_in_schema=False)
+    async def interactions_page(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login?next=/interactions", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.INTERACTIONS_READ):
+            return forbidden(lang, principal)
+        return render(
+            "interactions.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            time_zone=await time_zone(request, principal),
+        )
+
+    @app.get("/interactions/{interaction_id}", include_in_schema=False)
+    async def interaction_page(interaction_id: str, request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse(f"/login?next=/interactions/{interaction_id}", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.INTERACTIONS_READ):
+            return forbidden(lang, principal)
+        return render(
+            "interactions-detail.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            interaction_id=interaction_id,
+            can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
+            time_zone=await time_zone(request, principal),
+        )
+
+    @app.get("/missed", include_in_schema=False)
+    async def missed_page(request: Request) -> Response:
+        principal = await caller(request)
+        if principal is None:
+            return RedirectResponse("/login?next=/missed", 303)
+        lang = lang_of(request, principal)
+        if not principal.can(Permission.INTERACTIONS_READ):
+            return forbidden(lang, principal)
+        return render(
+            "missed.html",
+            lang,
+            me=principal,
+            nav=_nav(principal),
+            can_call=principal.agent_id is not None,
+            can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
+            time_zone=await time_zone(request, principal),
+        )
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:

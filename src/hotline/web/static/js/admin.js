@@ -35,6 +35,11 @@ function show(node, message) {
   node.hidden = !message;
 }
 
+// A calendar's `weekly` keys, shown as day names.
+const weekdays = () => ({
+  mon: t("Mon"), tue: t("Tue"), wed: t("Wed"), thu: t("Thu"), fri: t("Fri"), sat: t("Sat"), sun: t("Sun"),
+});
+
 function cell(value) {
   if (value === null || value === undefined) return "";
   if (typeof value === "boolean") return value ? "✓" : "—";
@@ -43,7 +48,7 @@ function cell(value) {
       .map((v) => (typeof v === "object" ? `${v.name ?? v.skill_id}${v.proficiency ? ` (${v.proficiency})` : ""}${v.min_proficiency ? ` (≥${v.min_proficiency})` : ""}` : t(String(v))))
       .join(", ");
   }
-  if (typeof value === "object") return Object.keys(value).join(" ");
+  if (typeof value === "object") return Object.keys(value).map((k) => weekdays()[k] || k).join(" ");
   return String(value);
 }
 

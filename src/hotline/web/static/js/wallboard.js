@@ -2,6 +2,7 @@
 // ticking fields advanced locally between messages (docs/realtime.md "Messages").
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
+import { SupervisorActions } from "./wallboard-actions.js";
 
 await loadCatalog();
 const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {} };
@@ -164,6 +165,7 @@ function render() {
           cell(a.aht_s === null ? "—" : `${Math.round(a.aht_s)}s`),
           cell(pct(a.occupancy)),
         );
+        if (actions) tr.append(actions.cell(a));
         return tr;
       }),
   );
@@ -208,5 +210,6 @@ function connect() {
 
 document.documentElement.lang = language();
 await loadNames();
+const actions = await SupervisorActions.create(names, STATES);
 connect();
 setInterval(render, 1000);

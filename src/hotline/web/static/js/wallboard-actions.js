@@ -1,0 +1,182 @@
+// The wallboard's supervisor actions, per agent row: 监听 / 耳语 / 强插 (listen, whisper, barge)
+// on the supervisor's browser phone (softphone.js, opened at the first action and kept) or SIP
+// phone; stop; force a state; log the agent out. Each action is audited by the server
+// (docs/desk-api.md, "Supervisor"). Shown to supervisors and admins only.
+import { get, post } from "./api.js";
+import { language, t } from "./i18n.js";
+import { Softphone } from "./softphone.js";
+import { el, errorText, show } from "./interaction-format.js";
+
+const MODES = () => ({ listen: t("Listen"), whisper: t("Whisper"), barge: t("Barge in") });
+
+const PHONE_STATES = () => ({
+  idle: "",
+  connecting: t("Phone connecting…"),
+  connected: t("Phone connected"),
+  reconnecting: t("Phone reconnecting…"),
+  replaced: t("Your phone is open in another window"),
+  unauthorized: t("Please log in again"),
+  forbidden: t("Only agents have a browser phone"),
+  unavailable: t("The phone service is unavailable"),
+  microphone_denied: t("Microphone access was refused"),
+  closed: t("Phone disconnected"),
+});
+
+export class SupervisorActions {
+  /** The actions for this user, or null when she may not supervise. */
+  static async create(names, states) {
+    const me = await get("/api/v1/auth/me").catch(() => null);
+    if (!me || !me.roles.some((r) => r === "admin" || r === "supervisor")) return null;
+    const reasons = await get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active && r.code !== "missed")).catch(() => []);
+    return new SupervisorActions(names, states, reasons);
+  }
+
+  constructor(names, states, reasons) {
+    this.names = names;
+    this.states = states;
+    this.reasons = reasons;
+    this.cells = new Map(); // agent id → its actions cell, kept across re-renders
+    this.monitoring = null; // {agentId, mode}
+    this.phone = null;
+    const head = document.querySelector("[data-testid=agents] thead tr");
+    head.append(el("th", {}, t("Actions")));
+    this.bar = this.toolbar();
+    document.getElementById("alerts").before(this.bar);
+  }
+
+  toolbar() {
+    this.phoneMode = el("select", { dataset: { testid: "supervisor-phone" }, "aria-label": t("My phone") },
+      el("option", { value: "browser" }, t("Browser (WebRTC)")),
+      el("option", { value: "sip" }, t("SIP phone")));
+    this.phoneStatus = el("span", { className: "muted", dataset: { testid: "supervisor-phone-status" } });
+    this.status = el("span", { className: "monitor-status", dataset: { testid: "monitor-status" } });
+    this.error = el("p", { className: "error", role: "alert", hidden: true, dataset: { testid: "supervise-error" } });
+    this.audio = el("audio", { autoplay: true, hidden: true, id: "supervisor-audio" });
+    return el("div", { className: "card supervise-bar" },
+      el("label", { className: "inline" }, t("My phone"), this.phoneMode), this.phoneStatus, this.status, this.audio, this.error);
+  }
+
+  async ensurePhone() {
+    if (this.phone && this.phone.state === "connected") return;
+    if (!this.phone) {
+      this.phone = new Softphone({ audio: this.audio });
+      this.phone.onstatechange = (state) => {
+        this.phoneStatus.textContent = PHONE_STATES()[state] ?? state;
+        this.phoneStatus.dataset.state = state;
+      };
+    }
+    await this.phone.connect();
+  }
+
+  async run(button, action) {
+    button.disabled = true;
+    try {
+      await action();
+      show(this.error, "");
+      return true;
+    } catch (error) {
+      show(this.error, error?.state ? PHONE_STATES()[error.state] || errorText(error) : errorText(error));
+      return false;
+    } finally {
+      button.disabled = false;
+      this.refresh();
+    }
+  }
+
+  async monitor(agentId, mode, button) {
+    await this.run(button, async () => {
+      const phone = this.phoneMode.value;
+      if (phone === "browser") await this.ensurePhone();
+      await post(`/api/v1/supervise/${encodeURIComponent(agentId)}/monitor`, { mode, phone });
+      this.monitoring = { agentId, mode };
+    });
+  }
+
+  async stop(agentId, button) {
+    await this.run(button, async () => {
+      try {
+        await post(`/api/v1/supervise/${encodeURIComponent(agentId)}/stop`, {});
+      } finally {
+        this.monitoring = null; // gone either way: stopped now, or ended with the call
+      }
+    });
+  }
+
+  async force(agentId, state, reason, button) {
+    await this.run(button, () => post(`/api/v1/supervise/${encodeURIComponent(agentId)}/state`, reason ? { state, reason } : { state }));
+  }
+
+  async logout(agentId, button) {
+    const name = this.names.agents[agentId] || agentId;
+    if (!window.confirm(t("Log %(agent)s out of work?", { agent: name }))) return;
+    await this.run(button, () => post(`/api/v1/supervise/${encodeURIComponent(agentId)}/logout`, {}));
+  }
+
+  /** The actions cell of one agent row (the same node every render, so a click is never lost
+   *  to a re-render and an open menu stays open). */
+  cell(agent) {
+    let entry = this.cells.get(agent.agent_id);
+    if (!entry) {
+      entry = this.build(agent.agent_id);
+      this.cells.set(agent.agent_id, entry);
+    }
+    entry.agent = agent;
+    this.update(entry);
+    return entry.td;
+  }
+
+  build(agentId) {
+    const entry = { td: el("td", { className: "row-actions supervise" }), buttons: {}, agent: null };
+    for (const [mode, text] of Object.entries(MODES())) {
+      const b = el("button", { type: "button", className: "small", dataset: { action: mode } }, text);
+      b.addEventListener("click", () => this.monitor(agentId, mode, b));
+      entry.buttons[mode] = b;
+    }
+    const stop = el("button", { type: "button", className: "small danger", dataset: { action: "stop" } }, t("Stop"));
+    stop.addEventListener("click", () => this.stop(agentId, stop));
+    entry.buttons.stop = stop;
+    const menu = el("details", { className: "menu" }, el("summary", {}, t("More")));
+    const list = el("div", { className: "menu-items" });
+    const available = el("button", { type: "button", className: "link", dataset: { action: "force-available" } }, t("Set available"));
+    available.addEventListener("click", () => this.force(agentId, "available", null, available));
+    list.append(available);
+    for (const r of this.reasons) {
+      const text = t("Set not ready: %(reason)s", { reason: language() === "en" ? r.label_en : r.label_zh });
+      const b = el("button", { type: "button", className: "link", dataset: { action: "force-not-ready", reason: r.code } }, text);
+      b.addEventListener("click", () => this.force(agentId, "not_ready", r.code, b));
+      list.append(b);
+    }
+    const out = el("button", { type: "button", className: "link danger", dataset: { action: "logout" } }, t("Log out of work"));
+    out.addEventListener("click", () => this.logout(agentId, out));
+    list.append(out);
+    menu.append(list);
+    entry.td.append(entry.buttons.listen, entry.buttons.whisper, entry.buttons.barge, stop, menu);
+    return entry;
+  }
+
+  update(entry) {
+    const agentId = entry.agent.agent_id;
+    const mine = this.monitoring?.agentId === agentId;
+    const onCall = ["busy", "reserved"].includes(entry.agent.state);
+    for (const mode of Object.keys(MODES())) {
+      const b = entry.buttons[mode];
+      b.disabled = !onCall && !mine;
+      b.classList.toggle("active", mine && this.monitoring.mode === mode);
+      b.setAttribute("aria-pressed", String(mine && this.monitoring.mode === mode));
+    }
+    entry.buttons.stop.hidden = !mine;
+  }
+
+  refresh() {
+    for (const entry of this.cells.values()) if (entry.agent) this.update(entry);
+    const m = this.monitoring;
+    if (m) {
+      const who = this.names.agents[m.agentId] || m.agentId;
+      this.status.textContent = t("%(mode)s: %(agent)s", { mode: MODES()[m.mode], agent: who });
+      this.status.dataset.mode = m.mode;
+    } else {
+      this.status.textContent = "";
+      delete this.status.dataset.mode;
+    }
+  }
+}

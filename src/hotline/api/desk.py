@@ -379,8 +379,18 @@ class _DeskStream:
             except TimeoutError:
                 await self.send_desk()
                 continue
-            if self.relevant(record):
-                await self.send_desk()
+            if not self.relevant(record):
+                continue
+            await self.send_desk()
+            # An offer that a SIP phone answered at once never shows as "ringing" on the
+            # desk: the router's reservation is what says it rang me.
+            if (
+                record.type == "agent.state_changed"
+                and record.agent_id == self.agent_id
+                and record.payload.get("state") == "reserved"
+                and record.interaction_id
+            ):
+                await self.send_offer(record.interaction_id)
 
 
 @router.websocket("/desk/stream")

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from hotline.api.deps import Uow, principal_from, require, services_of
+from hotline.api.deps import principal_from, require, services_of
 from hotline.api.desk_object import DeskStatic, desk_object, load_static
 from hotline.api.screenpop import screen_pop
 from hotline.auth.model import Principal
@@ -141,9 +141,11 @@ async def get_desk(request: Request, principal: Agent) -> dict[str, Any]:
 
 @router.get("/desk/screenpop/{interaction_id}", summary="Screen pop of a contact (来电弹屏)")
 async def get_screen_pop(
-    interaction_id: str, request: Request, uow: Uow, principal: Reader
+    interaction_id: str, request: Request, principal: Reader
 ) -> dict[str, Any]:
-    return await screen_pop(services_of(request), uow, principal, InteractionId(interaction_id))
+    services = services_of(request)
+    async with services.uow(write=False) as uow:  # reads only: no SQLite write lock
+        return await screen_pop(services, uow, principal, InteractionId(interaction_id))
 
 
 # --- presence -----------------------------------------------------------------------------
@@ -412,14 +414,24 @@ async def stream(websocket: WebSocket) -> None:
     desk = _DeskStream(services, principal, websocket)
     subscription = services.bus.subscribe(tenant_id=principal.tenant_id)
     sender = asyncio.create_task(desk.run(subscription))
+    receiver = asyncio.create_task(_answer_pings(websocket))
     try:
-        while not sender.done():
-            if await websocket.receive_text() == "ping":
-                await websocket.send_json({"type": "pong"})
-    except WebSocketDisconnect:
-        pass
+        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        failure = sender.exception() if sender.done() and not sender.cancelled() else None
+        if failure is not None:
+            # An agent the router does not know yet, say: a close code, not a silent page.
+            reason = failure.code if isinstance(failure, HotlineError) else "internal"
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(code=1011, reason=reason)
     finally:
         subscription.close()
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-            await sender
+        for task in (sender, receiver):
+            task.cancel()
+        await asyncio.gather(sender, receiver, return_exceptions=True)
+
+
+async def _answer_pings(websocket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            if await websocket.receive_text() == "ping":
+                await websocket.send_json({"type": "pong"})

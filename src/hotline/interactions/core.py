@@ -18,14 +18,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from hotline.calls import CAUSES, Call, CallControl, Cause, Leg, LegFailed, LegRole, TaskSet
+from hotline.calls import CAUSES, CallControl, Cause, Leg, LegRole, TaskSet
 from hotline.clock import Clock
-from hotline.errors import HotlineError
 from hotline.events import DomainEvent, EventSink
 from hotline.flows.actions import Enqueue
 from hotline.flows.inputs import CallbackOutcome, QueueOutcome, QueueResult
 from hotline.ids import AgentId, InteractionId, QueueId
-from hotline.interactions.agents import BrowserPhone, Seat, SipPhone
+from hotline.interactions.agents import Seat
 from hotline.interactions.events import InteractionEnded
 from hotline.interactions.interaction import (
     InteractionEvent,
@@ -33,6 +32,7 @@ from hotline.interactions.interaction import (
     InteractionState,
     VoiceInteraction,
 )
+from hotline.interactions.phones import PhoneLines
 from hotline.interactions.ports import (
     BrowserPhones,
     CustomerDirectory,
@@ -41,7 +41,7 @@ from hotline.interactions.ports import (
 )
 from hotline.interactions.settings import QueueOptions, TelephonySettings
 from hotline.interactions.waiting import QueueWaiter
-from hotline.media.backend import EndpointId, MediaBackend
+from hotline.media.backend import MediaBackend
 from hotline.media.storage import RecordingStorage
 from hotline.routing import (
     AgentState,
@@ -59,7 +59,6 @@ from hotline.routing import (
     Router,
     RoutingError,
 )
-from hotline.sip.trunk import CallerId
 
 if TYPE_CHECKING:
     from hotline.calls.ports import SipCalls
@@ -82,7 +81,7 @@ def parse_skills(skills: Iterable[str]) -> dict[str, int]:
     return out
 
 
-class RuntimeCore:
+class RuntimeCore(PhoneLines):
     def __init__(
         self,
         tenant_id: str,
@@ -139,63 +138,6 @@ class RuntimeCore:
     def interaction_of(self, leg: Leg) -> VoiceInteraction | None:
         iid = leg.call.interaction_id
         return self.interactions.get(InteractionId(iid)) if iid else None
-
-    # --- phones -------------------------------------------------------------------------
-
-    async def ring_phone(
-        self, call: Call, seat: Seat, *, role: LegRole, caller: CallerId, timeout: float
-    ) -> Leg:
-        """A new leg of `call` ringing the agent's phone: an INVITE to its extension, or a leg
-        on its browser session's endpoint — no signalling: the desk shows the offer and its
-        answer button answers it (`Desk.answer`). Raises `LegFailed` (UNAVAILABLE: no
-        registration / no browser session) or `DestinationDenied` as `CallControl.dial`."""
-        phone = seat.phone
-        if isinstance(phone, SipPhone):
-            return await self.calls.dial(
-                call,
-                phone.extension,
-                role=role,
-                agent_id=seat.agent_id,
-                caller_id=caller,
-                timeout=timeout,
-            )
-        leg = await self.calls.attach(
-            call,
-            self.browser_endpoint(phone),
-            role=role,
-            agent_id=seat.agent_id,
-            target=f"browser:{phone.key}",
-            caller_number=caller.number,
-            timeout=timeout,
-        )
-        task = asyncio.current_task()
-        if task is not None:
-            self.ring_tasks[leg.leg_id] = task
-        return leg
-
-    def browser_connected(self, key: str) -> bool:
-        if self.browsers is None:
-            return False
-        session = self.browsers.session(key)
-        return session is not None and str(session.state) == "connected"
-
-    def browser_endpoint(self, phone: BrowserPhone) -> EndpointId:
-        """The endpoint of a connected browser session; without one the phone is unreachable
-        (`LegFailed(UNAVAILABLE)`, like an unregistered extension)."""
-        if self.browsers is None or not self.browser_connected(phone.key):
-            raise LegFailed(Cause.UNAVAILABLE)
-        try:
-            return self.browsers.endpoint(phone.key)
-        except HotlineError:
-            raise LegFailed(Cause.UNAVAILABLE) from None
-
-    async def join_agent(self, customer: Leg, agent: Leg) -> None:
-        """Customer and agent hear each other (again): a bridge — or, while a supervisor sits
-        in the call's conference, that conference, so the supervisor keeps hearing them."""
-        if self.supervised(agent):
-            await self.calls.conference(customer.call, [customer, agent])
-        else:
-            await self.calls.bridge(customer, agent)
 
     # --- router plumbing ----------------------------------------------------------------
 
@@ -268,9 +210,6 @@ class RuntimeCore:
         raise NotImplementedError
 
     def consult_ended(self, seat: Seat, leg: Leg) -> None:
-        raise NotImplementedError
-
-    def supervised(self, agent_leg: Leg) -> bool:
         raise NotImplementedError
 
     def supervision_leg_ended(self, leg: Leg) -> None:

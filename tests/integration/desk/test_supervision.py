@@ -22,6 +22,7 @@ from hotline.store.auth_repo import SqlUsers
 from hotline.store.engine import create_engine
 from hotline.store.uow import UnitOfWorkFactory
 from tests.data.callcenter.tones import AGENT1_HZ, CUSTOMER_HZ
+from tests.integration.callcenter.phones import baresip_phone
 from tests.integration.callcenter.softphone import tone_level
 from tests.integration.desk.conftest import Desk, caller, has_tone, log_in_browser_agent, press
 from tests.server import PASSWORD
@@ -114,6 +115,53 @@ async def test_whisper_reaches_the_agent_only_then_barge_reaches_the_customer(
     assert has_tone(barging, SUPERVISOR_HZ)  # barge: everyone hears the supervisor
     audit = admin.client.get("/api/v1/audit", params={"entity": "agent"}).json()["items"]
     assert {"monitor.whisper", "monitor.barge", "monitor.stop"} <= {a["action"] for a in audit}
+
+
+@pytest.mark.baresip
+async def test_a_supervisor_listens_from_a_sip_phone(desk_server: Desk, tmp_path: Path) -> None:
+    """The supervisor has no phone of its own: it names one (1003, a baresip) to listen on."""
+    desk = desk_server
+    supervisor = desk.login("supervisor")
+    agent1 = desk.login("agent1")
+    agent_id = agent1.me["agent_id"]
+    async with (
+        baresip_phone(
+            tmp_path, "monitor", user="1003", password=PASSWORD,
+            server_port=desk.server.sip_port, tone_hz=SUPERVISOR_HZ,
+        ) as monitor_phone,
+        desk.browser_phone("agent1", AGENT1_HZ),
+        caller(desk, tmp_path) as customer,
+    ):  # fmt: skip
+        await desk.until(lambda: bool(desk.events("sip.registered")))
+        log_in_browser_agent(desk)
+        await press(desk, customer, "1")
+        ringing = await desk.desk_of(
+            "agent1", lambda d: (d["current"] or {}).get("phase") == "ringing"
+        )
+        iid = ringing["current"]["interaction_id"]
+        assert agent1.post("/api/v1/desk/answer").status_code == 200
+        listen = supervisor.post(
+            f"/api/v1/supervise/{agent_id}/monitor",
+            {"mode": "listen", "phone": "sip", "extension": "1003"},
+        )
+        assert listen.status_code == 200, listen.text
+        assert (listen.json()["state"], listen.json()["phone"]) == (
+            "ringing",
+            {"kind": "sip", "address": "1003"},
+        )
+        await monitor_phone.wait_event("CALL_ESTABLISHED", timeout=15)
+        await asyncio.sleep(2.5)
+        stopped = supervisor.post(f"/api/v1/supervise/{agent_id}/stop")
+        assert stopped.status_code == 200, stopped.text
+        await monitor_phone.wait_event("CALL_CLOSED", timeout=10)
+        await customer.hangup()
+        await desk.until(lambda: bool(desk.events("recording.stopped")))
+    overheard, _ = monitor_phone.heard()
+    assert has_tone(overheard, CUSTOMER_HZ, level=0.02)  # the supervisor heard both parties
+    assert has_tone(overheard, AGENT1_HZ, level=0.02)
+    started = one(desk.events("supervision.started"), iid)
+    assert (started["payload"]["phone_kind"], started["payload"]["mode"]) == ("sip", "listen")
+    assert one(desk.events("supervision.stopped"), iid)["payload"]["reason"] == "stopped"
 
 
 def tone_absent(samples: np.ndarray, hz: float) -> bool:

@@ -100,6 +100,7 @@ class Subscription:
         self.types = types
         self._queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=queue_size)
         self._pending: deque[EventRecord] = deque()
+        self._held: EventRecord | None = None  # taken from the queue; a gap comes first
         self._delivered: dict[str, int] = {}
         self._catch_up: set[str] = set()
         self.dropped = 0
@@ -116,8 +117,12 @@ class Subscription:
             self._catch_up.add(record.tenant_id)
 
     def has_pending(self) -> bool:
-        """Whether `get()` would return without waiting for a new publication."""
-        return bool(self._pending) or not self._queue.empty()
+        """Whether `get()` would return without waiting for a new publication. Queued records
+        that `get()` would skip (other types, redeliveries) do not count: they are consumed
+        here, so a batching consumer never waits inside `get()` holding a batch."""
+        while not self._pending and self._held is None and not self._queue.empty():
+            self._take(self._queue.get_nowait())
+        return bool(self._pending) or self._held is not None
 
     def close(self) -> None:
         self.closed = True
@@ -148,23 +153,33 @@ class Subscription:
             self.lost += until_seq - after
         self._delivered[tenant_id] = until_seq
 
+    def _take(self, record: EventRecord) -> None:
+        """A record from the queue: skip a redelivery, hold one that a gap precedes (`get()`
+        reads the gap from the table first), else deliver it if its type is wanted."""
+        last = self._delivered.get(record.tenant_id)
+        if last is not None and record.seq <= last:
+            return  # already delivered by a catch-up
+        if last is not None and record.seq > last + 1:
+            self._held = record
+            return
+        self._delivered[record.tenant_id] = record.seq
+        if self._wanted(record):
+            self._pending.append(record)
+
     async def get(self) -> EventRecord:
         while True:
             if self._pending:
                 return self._pending.popleft()
+            if self._held is not None:
+                record, self._held = self._held, None
+                await self._fill_gap(record.tenant_id, record.seq - 1)
+                self._take(record)
+                continue
             if self._catch_up and self._queue.empty():
                 tenant_id = self._catch_up.pop()
                 await self._fill_gap(tenant_id, self._bus.latest_seq(tenant_id))
                 continue
-            record = await self._queue.get()
-            last = self._delivered.get(record.tenant_id)
-            if last is not None and record.seq <= last:
-                continue  # already delivered by a catch-up
-            if last is not None and record.seq > last + 1:
-                await self._fill_gap(record.tenant_id, record.seq - 1)
-            self._delivered[record.tenant_id] = record.seq
-            if self._wanted(record):
-                self._pending.append(record)
+            self._take(await self._queue.get())
 
     def __aiter__(self) -> AsyncIterator[EventRecord]:
         return self._iterate()

@@ -76,3 +76,33 @@ async def test_duplicates_from_a_catch_up_are_not_delivered_twice() -> None:
     bus.publish(rec(4))
     table.append(rec(4))
     assert (await sub.get()).seq == 4
+
+
+async def test_has_pending_ignores_what_get_would_skip() -> None:
+    """A batching consumer asks `has_pending()` before `get()`: records of other types, or
+    redelivered ones, must not make it wait inside `get()` with a batch in hand."""
+    table = [rec(1, type_="keep"), rec(2, type_="drop"), rec(3, type_="drop")]
+    bus = EventBus(reader=TableReader(table))
+    sub = bus.subscribe(types={"keep"})
+    for r in table:
+        bus.publish(r)
+    assert (await sub.get()).seq == 1
+    assert not sub.has_pending()
+    bus.publish(rec(1, type_="keep"))  # a redelivery
+    assert not sub.has_pending()
+    table.append(rec(4, type_="keep"))
+    bus.publish(table[-1])
+    assert sub.has_pending()
+    assert (await asyncio.wait_for(sub.get(), 1)).seq == 4
+
+
+async def test_has_pending_holds_a_record_behind_a_gap() -> None:
+    table = [rec(i, type_="keep") for i in range(1, 5)]
+    bus = EventBus(reader=TableReader(table))
+    sub = bus.subscribe(types={"keep"})
+    bus.publish(table[0])
+    assert (await sub.get()).seq == 1
+    bus.publish(table[3])  # 2 and 3 never published: read from the table
+    assert sub.has_pending()
+    assert [(await asyncio.wait_for(sub.get(), 1)).seq for _ in range(3)] == [2, 3, 4]
+    assert not sub.has_pending()

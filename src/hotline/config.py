@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 __all__ = [
     "AuthSettings",
+    "CallSettings",
     "DatabaseSettings",
     "EventLogSettings",
     "HttpSettings",
@@ -155,6 +156,24 @@ class RoutingSettings(BaseModel):
     aht_smoothing: float = Field(0.05, gt=0, le=1)
 
 
+class CallSettings(BaseModel):
+    """Call control and the agents' desk (mapped onto `interactions.TelephonySettings`)."""
+
+    ring_slack_s: float = Field(5.0, ge=0)
+    reachability_check_s: float = Field(5.0, gt=0)
+    startup_grace_s: float = Field(120.0, ge=0)
+    announce_every_s: float = Field(45.0, gt=0)
+    transfer_timeout_s: float = Field(30.0, gt=0)
+    outbound_caller_id: str | None = None
+    ack_timeout_s: float = Field(32.0, gt=0)
+    hold_reinvite: bool = True
+    voicemail_silence_level: float = Field(300.0, ge=0)
+    voicemail_min_s: float = Field(0.5, ge=0)
+    browser_reconnect_grace_s: float = Field(60.0, ge=0)
+    supervisor_ring_s: float = Field(30.0, gt=0)
+    answer_wait_s: float = Field(3.0, gt=0)
+
+
 class WallboardSettings(BaseModel):
     window_s: float = Field(1800.0, gt=0)
     short_abandon_s: float = Field(5.0, ge=0)
@@ -190,6 +209,7 @@ class Settings(BaseSettings):
     media: MediaSettings = MediaSettings()
     recording: RecordingSettings = RecordingSettings()
     routing: RoutingSettings = RoutingSettings()
+    calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
 

@@ -245,6 +245,7 @@ class TelephonyServer:
                 prompts_dir=media.prompts_dir,
                 default_language=settings.default_language,
                 trunk=settings.sip.trunks[0].name if settings.sip.trunks else None,
+                **settings.calls.model_dump(),
             ),
             catalog=SqlRecordingCatalog(self.db),
             startup=SqlStartupFacts(self.db, now=self.clock.now()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import ssl
@@ -31,6 +32,7 @@ class ServerProcess:
         self.port = free_port()
         sip_port = free_port(socket.SOCK_DGRAM)
         self.sip_port = sip_port
+        rtp_base = 40_000 + 800 * secrets.randbelow(24)  # 40000–58399, below the ephemeral range
         self.env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": database_url,
@@ -38,8 +40,9 @@ class ServerProcess:
             "HOTLINE_HTTP__PORT": str(self.port),
             "HOTLINE_SIP__UDP_PORT": str(sip_port),
             "HOTLINE_SIP__TCP_PORT": str(sip_port),
-            "HOTLINE_MEDIA__RTP_PORT_MIN": "41000",
-            "HOTLINE_MEDIA__RTP_PORT_MAX": "41999",
+            # Its own RTP range, so servers started by parallel runs never share ports.
+            "HOTLINE_MEDIA__RTP_PORT_MIN": str(rtp_base),
+            "HOTLINE_MEDIA__RTP_PORT_MAX": str(rtp_base + 799),
             "HOTLINE_RECORDING__DIRECTORY": str(var_dir / "recordings"),
             "HOTLINE_DEMO_PASSWORD": PASSWORD,
             "HOTLINE_DRAIN_S": "5",

@@ -32,7 +32,8 @@ class ServerProcess:
         self.port = free_port()
         sip_port = free_port(socket.SOCK_DGRAM)
         self.sip_port = sip_port
-        rtp_base = 40_000 + 800 * secrets.randbelow(24)  # 40000–58399, below the ephemeral range
+        # 10000–19599: below a demo's 20000–29999 and below the kernel's ephemeral ports.
+        rtp_base = 10_000 + 800 * secrets.randbelow(12)
         self.env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": database_url,

@@ -66,9 +66,11 @@ async def baresip_phone(
     password: str | None = None,
     answer: str = "auto",
     sip_port: int | None = None,
+    display: str | None = None,
 ) -> AsyncIterator[Phone]:
     """A baresip at `sip:user@127.0.0.1:server_port`: registered with `password` (an agent),
-    or unregistered (a caller; its calls come in through the test trunk)."""
+    or unregistered (a caller; its calls come in through the test trunk). `display` is the
+    name its From header shows (a customer's name)."""
     exe = require_tool("baresip")
     folder = tmp / name
     conf = folder / "home" / ".baresip"
@@ -96,7 +98,8 @@ async def baresip_phone(
         params = [f"auth_pass={password}", "regint=60", *params]
     else:
         params = ["regint=0", *params]
-    account = f"<sip:{user}@127.0.0.1:{server_port};transport=udp>;" + ";".join(params)
+    name = f'"{display}" ' if display else ""
+    account = f"{name}<sip:{user}@127.0.0.1:{server_port};transport=udp>;" + ";".join(params)
     (conf / "accounts").write_text(account + "\n")
     (conf / "contacts").write_text("")
     env = dict(os.environ, HOME=str(folder / "home"))

@@ -4,17 +4,23 @@ server, polling the API of a running one."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import yaml
 from playwright.async_api import Browser, Page
 
+from hotline.demo import DEMO_FLOW
+from tests.integration.callcenter.softphone import tone_level
 from tests.server import PASSWORD, ServerProcess
 
 ARTIFACTS = Path("test-artifacts")
 ARTIFACTS.mkdir(exist_ok=True)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def open_page(
@@ -66,3 +72,70 @@ def items(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]
     response.raise_for_status()
     found: list[dict[str, Any]] = response.json()["items"]
     return found
+
+
+def events(client: httpx.Client, kind: str) -> list[dict[str, Any]]:
+    """The tenant's events of one type, oldest first."""
+    return items(client, "/api/v1/events", type=kind)
+
+
+def open_around_the_clock(admin: httpx.Client) -> None:
+    """The demo closes at 18:00 Shanghai time (its flow's `business` calendar and the queues'
+    工作时间): open both all week, all day, so that a test means the same at any hour."""
+    all_day = {day: [["00:00", "24:00"]] for day in DAYS}
+    for calendar in items(admin, "/api/v1/calendars"):
+        body = {"name": calendar["name"], "timezone": calendar["timezone"]}
+        admin.put(
+            f"/api/v1/calendars/{calendar['id']}", json={**body, "weekly": all_day, "holidays": []}
+        ).raise_for_status()
+    flow = yaml.safe_load(DEMO_FLOW.read_text())
+    flow["calendars"]["business"] = {"weekly": {day: ["00:00-24:00"] for day in DAYS}}
+    admin.post(
+        "/api/v1/flows", json={"text": json.dumps(flow), "format": "json", "note": "tests: 24/7"}
+    ).raise_for_status()
+
+
+# Runs in a page: the strongest frequency of what the page's <audio id=remote-audio> receives
+# (its MediaStream, the browser phone's remote stream) over `ms`, and how far above the
+# median bin it stands.
+LISTEN = """
+async (ms) => {
+  const stream = document.getElementById("remote-audio").srcObject;
+  const ctx = window.testAudioContext || (window.testAudioContext = new AudioContext());
+  await ctx.resume();
+  const source = ctx.createMediaStreamSource(stream);
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 8192;
+  analyser.smoothingTimeConstant = 0;
+  source.connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  const power = new Float64Array(analyser.frequencyBinCount);
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    analyser.getFloatFrequencyData(bins);
+    bins.forEach((db, i) => { power[i] += 10 ** (db / 10); });
+  }
+  source.disconnect();
+  let peak = 1;
+  for (let i = 1; i < power.length; i++) if (power[i] > power[peak]) peak = i;
+  const sorted = Array.from(power).sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1] || 1e-30;
+  return { hz: peak * ctx.sampleRate / analyser.fftSize,
+           aboveMedianDb: 10 * Math.log10(power[peak] / median) };
+}
+"""
+
+
+async def heard_by(page: Page, ms: int = 1500) -> dict[str, float]:
+    """What the page's browser phone hears now: {hz, aboveMedianDb}."""
+    result: dict[str, float] = await page.evaluate(LISTEN, ms)
+    return result
+
+
+def windows_with(samples: np.ndarray, hz: float, *, rate: int = 8000, level: float = 0.2) -> int:
+    """How many one-second windows of `samples` (every half second) a tone of `hz` dominates."""
+    return sum(
+        tone_level(samples[i : i + rate], hz, rate) > level
+        for i in range(0, len(samples) - rate + 1, rate // 2)
+    )

@@ -12,14 +12,13 @@ export function vipText(level) {
   return level ? t("VIP %(level)s", { level }) : "";
 }
 
-/** The one-line summary the offer toast shows. */
+/** The one-line summary the offer toast shows: number, queue, keys (the pop has the rest). */
 export function summary(pop, names) {
-  const parts = [];
-  if (pop.customer) parts.push(pop.customer.name);
-  parts.push(pop.caller_number || t("Unknown number"));
+  const parts = [pop.caller_number || t("Unknown number")];
   if (pop.queue_id) parts.push(names.queue(pop.queue_id));
-  const path = ivrPath(pop);
-  if (path) parts.push(path);
+  const digits = digitsOf(pop);
+  if (digits.length) parts.push(t("keys %(digits)s", { digits: digits.join(" ") }));
+  if (pop.customer?.tags?.length) parts.push(pop.customer.tags.join(" "));
   return parts.join(" · ");
 }
 

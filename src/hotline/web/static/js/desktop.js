@@ -158,6 +158,7 @@ async function startPhone() {
   phone.onstatechange = (state) => {
     $("phone-status").dataset.state = state;
     renderPhone();
+    if (ui.desk) renderIdle();
   };
   renderPhone();
   await phone.connect(); // rejects when the phone cannot connect (see phone.state)
@@ -248,8 +249,25 @@ function render() {
   renderOffer();
   renderCall();
   renderWrapUp();
+  renderIdle();
   renderSelf();
   tick();
+}
+
+// Between calls: say what happens next (and what to do after the phone came back).
+function renderIdle() {
+  const d = ui.desk;
+  const idle = d.state !== "logged_out" && !d.current && !d.wrap_up && !ui.offer && !keepWrapUp();
+  $("idle-panel").hidden = !idle;
+  if (!idle) return;
+  let text = t("Waiting for calls. A call rings here with the customer's details.");
+  if (d.state === "not_ready") {
+    const phoneBack = d.reason === "unreachable" && (ui.phone ? ui.phone.state === "connected" : d.phone?.connected);
+    text = phoneBack
+      ? t("Your phone is connected again: press Available to take calls.")
+      : t("You are not ready: no calls ring until you press Available.");
+  }
+  $("idle-text").textContent = text;
 }
 
 function renderOffer() {
@@ -272,6 +290,7 @@ function renderOffer() {
   $("answer").hidden = !browser;
   $("offer-hint").hidden = browser;
   toast.hidden = false;
+  toast.dataset.interaction = offer.interaction_id;
   ringer.start();
 }
 
@@ -285,6 +304,7 @@ function renderCall() {
   }
   panel.hidden = false;
   panel.dataset.phase = c.phase;
+  panel.dataset.interaction = c.interaction_id;
   const customer = pop.pop?.interaction_id === c.interaction_id ? pop.pop.customer : null;
   $("call-party").textContent = customer ? customer.name + " · " + (c.customer_number || "") : c.customer_number || t("Unknown number");
   $("call-phase").textContent = PHASES()[c.phase] || c.phase;
@@ -387,6 +407,7 @@ function renderWrapUp() {
   const visible = Boolean(w) || keepWrapUp();
   panel.hidden = !visible;
   if (!visible) return;
+  panel.dataset.interaction = ui.wrapup.interactionId;
   $("disposition-required").hidden = !w?.disposition_required;
   wrapForm.disposition.required = Boolean(w?.disposition_required);
   $("wrapup-extend").hidden = !w;

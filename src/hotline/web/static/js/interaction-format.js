@@ -145,13 +145,22 @@ const LEG_ROLES = () => ({
   outbound: t("called party"),
 });
 
+/** Not-ready reasons the system sets itself (no row in the tenant's reasons table). */
+export const SYSTEM_REASONS = () => ({
+  unreachable: t("Phone unreachable"),
+  missed: t("Missed offer"),
+  rejected: t("Declined an offer"),
+  reconciled: t("After a restart"),
+  supervisor: t("Set by the supervisor"),
+});
+
 /** Names of the things ids point at, loaded once per page. */
 export class Names {
   constructor() {
     this.agents = {};
     this.queues = {};
     this.dispositions = {};
-    this.reasons = {};
+    this.reasons = SYSTEM_REASONS();
     this.customers = {};
     this._pending = new Map();
   }
@@ -268,12 +277,21 @@ export function transferTarget(p, names) {
 export function errorText(error) {
   const known = {
     "desk.not_logged_in": t("Log in to work first (on the desktop)."),
-    "desk.busy": t("You are already on a call."),
-    "desk.no_call": t("There is no call to act on."),
+    "interactions.agent.not_logged_in": t("Log in to work first (on the desktop)."),
     "desk.disposition.required": t("Choose a disposition first."),
-    "desk.phone.unavailable": t("Your phone is not connected."),
+    "desk.phone.no_extension": t("You have no SIP extension; ask an administrator."),
+    "desk.not_an_agent": t("Only agents work at the desk."),
+    "desk.unavailable": t("The phone service is unavailable"),
+    "desk.screenpop.forbidden": t("You may not do this."),
+    "interactions.agent.busy": t("You are already on a call."),
+    "interactions.agent.no_call": t("There is no call to act on."),
+    "interactions.phone.unsupported": t("Do this on your phone."),
+    "interactions.phone.not_connected": t("Your phone is not connected."),
+    "interactions.supervision.none": t("There is no call to supervise."),
+    "interactions.transfer.invalid_target": t("That transfer target is not valid."),
+    "interactions.draining": t("The server is restarting; try again in a moment."),
+    "routing.agent.illegal_transition": t("Not possible in the current state."),
     "auth.forbidden": t("You may not do this."),
-    "not_found": t("Not found."),
     "invalid_input": t("Some fields are not valid."),
   };
   if (error && known[error.code]) return known[error.code];

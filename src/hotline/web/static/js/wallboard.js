@@ -2,6 +2,7 @@
 // ticking fields advanced locally between messages (docs/realtime.md "Messages").
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
+import { SYSTEM_REASONS } from "./interaction-format.js";
 import { SupervisorActions } from "./wallboard-actions.js";
 
 await loadCatalog();
@@ -27,6 +28,7 @@ async function loadNames() {
   ]);
   for (const q of queues.items) names.queues[q.name] = q.display_name;
   for (const a of agents.items) names.agents[a.id] = a.display_name || a.username;
+  Object.assign(names.reasons, SYSTEM_REASONS());
   for (const r of reasons.items) names.reasons[r.code] = language() === "en" ? r.label_en : r.label_zh;
 }
 

@@ -15,6 +15,7 @@ import yaml
 from playwright.async_api import Browser, Page
 
 from hotline.demo import DEMO_FLOW
+from hotline.media.wav import read_wav
 from tests.integration.callcenter.softphone import tone_level
 from tests.server import PASSWORD, ServerProcess
 
@@ -95,12 +96,12 @@ def open_around_the_clock(admin: httpx.Client) -> None:
     ).raise_for_status()
 
 
-# Runs in a page: the strongest frequency of what the page's <audio id=remote-audio> receives
+# Runs in a page: the strongest frequency of what the page's <audio id=…> receives
 # (its MediaStream, the browser phone's remote stream) over `ms`, and how far above the
 # median bin it stands.
 LISTEN = """
-async (ms) => {
-  const stream = document.getElementById("remote-audio").srcObject;
+async ([ms, element]) => {
+  const stream = document.getElementById(element).srcObject;
   const ctx = window.testAudioContext || (window.testAudioContext = new AudioContext());
   await ctx.resume();
   const source = ctx.createMediaStreamSource(stream);
@@ -127,9 +128,10 @@ async (ms) => {
 """
 
 
-async def heard_by(page: Page, ms: int = 1500) -> dict[str, float]:
-    """What the page's browser phone hears now: {hz, aboveMedianDb}."""
-    result: dict[str, float] = await page.evaluate(LISTEN, ms)
+async def heard_by(page: Page, ms: int = 1500, element: str = "remote-audio") -> dict[str, float]:
+    """What the page's browser phone (playing into `<audio id=element>`) hears now:
+    {hz, aboveMedianDb}."""
+    result: dict[str, float] = await page.evaluate(LISTEN, [ms, element])
     return result
 
 
@@ -139,3 +141,13 @@ def windows_with(samples: np.ndarray, hz: float, *, rate: int = 8000, level: flo
         tone_level(samples[i : i + rate], hz, rate) > level
         for i in range(0, len(samples) - rate + 1, rate // 2)
     )
+
+
+def recording(client: httpx.Client, recording_id: str, folder: Path) -> np.ndarray:
+    """A recording's samples (frames × channels), fetched through the API like a browser."""
+    response = client.get(f"/api/v1/recordings/{recording_id}")
+    response.raise_for_status()
+    path = folder / f"{recording_id}.wav"
+    path.write_bytes(response.content)
+    samples: np.ndarray = read_wav(path).samples
+    return samples

@@ -16,11 +16,9 @@ import re
 import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 from playwright.async_api import Browser, expect
 
-from hotline.media.wav import read_wav
 from tests.data.callcenter.tones import AGENT1_HZ, AGENT2_HZ, CUSTOMER_HZ
 from tests.integration.callcenter.phones import baresip_phone
 from tests.integration.desktop.harness import (
@@ -32,6 +30,7 @@ from tests.integration.desktop.harness import (
     login,
     open_around_the_clock,
     open_page,
+    recording,
     windows_with,
 )
 from tests.server import PASSWORD, ServerProcess
@@ -211,7 +210,7 @@ async def test_screen_pop_answer_consult_transfer_wrap_up_and_the_recording(
     assert wav.status == 200
     with wave.open(io.BytesIO(await wav.body())) as w:
         assert w.getnchannels() == 2
-    stereo = read_wav_bytes(await wav.body())
+    stereo = recording(admin, detail["recordings"][0]["id"], tmp_path)
     assert windows_with(stereo[:, 0], CUSTOMER_HZ) >= 2  # left: the customer
     assert windows_with(stereo[:, 1], AGENT1_HZ) >= 1  # right: agent1's page …
     assert windows_with(stereo[:, 1], AGENT2_HZ) >= 1  # … then agent2
@@ -221,10 +220,3 @@ async def test_screen_pop_answer_consult_transfer_wrap_up_and_the_recording(
     status = await desk3.evaluate("u => fetch(u).then(r => r.status)", str(href))
     assert status == 403
     assert board_errors + errors1 + errors2 + errors3 == []
-
-
-def read_wav_bytes(data: bytes) -> np.ndarray:
-    path = ARTIFACTS / "recording-under-test.wav"
-    path.write_bytes(data)
-    samples: np.ndarray = read_wav(path).samples
-    return samples

@@ -74,6 +74,7 @@ class Services:
                 default_aht_s=board.default_aht_s,
             ),
             tick_s=board.tick_s,
+            push_delay_s=board.push_delay_s,
         )
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:

@@ -180,6 +180,7 @@ class WallboardSettings(BaseModel):
     shrinkage: float = Field(0.30, ge=0, lt=1)
     default_aht_s: float = Field(180.0, gt=0)
     tick_s: float = Field(1.0, gt=0, le=10)
+    push_delay_s: float = Field(0.05, ge=0, le=1)
 
 
 class SmtpSettings(BaseModel):

@@ -1,5 +1,7 @@
 """The wallboard's live numbers: one `RealtimeProjection` per tenant, rebuilt from the events
-table at start-up, then fed by the bus; every second the changes go to the open wallboards.
+table at start-up, then fed by the bus. The changes go to the open wallboards as soon as a record
+changed something (coalesced: at most one delta per `push_delay_s`), and at least every `tick_s`
+for the figures that move with time alone (ADR 0052, ADR 0060).
 
 DESIGN §10: the wallboard's figures come only from the event log, so a restart (replay) gives
 the same numbers, and the daily report can use the same definitions.
@@ -51,6 +53,7 @@ class _Tenant:
     subscription: Subscription
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     published: int = 0
+    push: asyncio.TimerHandle | None = None
 
 
 class WallboardHub:
@@ -62,12 +65,14 @@ class WallboardHub:
         *,
         settings: Callable[[str], RealtimeSettings] = lambda zone: RealtimeSettings(time_zone=zone),
         tick_s: float = 1.0,
+        push_delay_s: float = 0.05,
     ) -> None:
         self._engine = engine
         self._bus = bus
         self._clock = clock
         self._settings = settings
         self._tick_s = tick_s
+        self._push_delay_s = push_delay_s
         self._reader = SqlEventReader(engine)
         self._tenants: dict[str, _Tenant] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -89,6 +94,9 @@ class WallboardHub:
                 await task
         self._tasks.clear()
         for tenant in self._tenants.values():
+            if tenant.push is not None:
+                tenant.push.cancel()
+                tenant.push = None
             tenant.subscription.close()
 
     async def _open(self, tenant_id: str, zone: str) -> _Tenant:
@@ -128,6 +136,11 @@ class WallboardHub:
     async def _follow(self, tenant_id: str, tenant: _Tenant) -> None:
         async for record in tenant.subscription:
             tenant.projection.apply(record)
+            if tenant.listeners and tenant.push is None:
+                # Coalesce: the records of the next few milliseconds ride in the same delta.
+                tenant.push = asyncio.get_running_loop().call_later(
+                    self._push_delay_s, self._push, tenant
+                )
             if record.type == "config.changed":
                 try:
                     await self._configure(tenant_id, tenant.projection)
@@ -137,23 +150,31 @@ class WallboardHub:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self._tick_s)
-            now = self._clock.now()
             for tenant in self._tenants.values():
-                if not tenant.listeners:
-                    continue
-                change = tenant.projection.changes_since(tenant.published, now)
-                if getattr(change, "is_empty", False):
-                    continue
-                tenant.published = change.version
-                message = change.to_json()
-                for queue in tuple(tenant.listeners):
-                    try:
-                        queue.put_nowait(message)
-                    except asyncio.QueueFull:
-                        # A page that fell behind gets one fresh snapshot instead of the backlog.
-                        while not queue.empty():
-                            queue.get_nowait()
-                        queue.put_nowait(tenant.projection.snapshot(now).to_json())
+                self._publish(tenant)
+
+    def _push(self, tenant: _Tenant) -> None:
+        tenant.push = None
+        self._publish(tenant)
+
+    def _publish(self, tenant: _Tenant) -> None:
+        """Send what changed since the last delta to every open page of the tenant."""
+        if not tenant.listeners:
+            return
+        now = self._clock.now()
+        change = tenant.projection.changes_since(tenant.published, now)
+        if getattr(change, "is_empty", False):
+            return
+        tenant.published = change.version
+        message = change.to_json()
+        for queue in tuple(tenant.listeners):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # A page that fell behind gets one fresh snapshot instead of the backlog.
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(tenant.projection.snapshot(now).to_json())
 
     async def connect(
         self, tenant_id: str, zone: str, *, version: int | None, instance: str | None

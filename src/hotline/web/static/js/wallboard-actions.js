@@ -28,10 +28,10 @@ export class SupervisorActions {
     const me = await get("/api/v1/auth/me").catch(() => null);
     if (!me || !me.roles.some((r) => r === "admin" || r === "supervisor")) return null;
     const reasons = await get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active && r.code !== "missed")).catch(() => []);
-    return new SupervisorActions(names, states, reasons);
+    return new SupervisorActions(names, states, reasons, me);
   }
 
-  constructor(names, states, reasons) {
+  constructor(names, states, reasons, me) {
     this.names = names;
     this.states = states;
     this.reasons = reasons;
@@ -42,18 +42,31 @@ export class SupervisorActions {
     head.append(el("th", {}, t("Actions")));
     this.bar = this.toolbar();
     document.getElementById("alerts").before(this.bar);
+    // Browser phones are for supervisors (docs/desk-api.md): an admin without that role
+    // supervises from a SIP phone.
+    if (!me.roles.includes("supervisor")) this.phoneMode.value = "sip";
+    this.showExtension();
+  }
+
+  showExtension() {
+    this.extension.hidden = this.phoneMode.value !== "sip";
   }
 
   toolbar() {
     this.phoneMode = el("select", { dataset: { testid: "supervisor-phone" }, "aria-label": t("My phone") },
       el("option", { value: "browser" }, t("Browser (WebRTC)")),
       el("option", { value: "sip" }, t("SIP phone")));
+    this.phoneMode.addEventListener("change", () => this.showExtension());
+    this.extension = el("input", {
+      type: "text", size: 8, placeholder: t("Extension"), "aria-label": t("Extension"),
+      title: t("The SIP phone to ring (empty: your own extension)"), dataset: { testid: "supervisor-extension" },
+    });
     this.phoneStatus = el("span", { className: "muted", dataset: { testid: "supervisor-phone-status" } });
     this.status = el("span", { className: "monitor-status", dataset: { testid: "monitor-status" } });
     this.error = el("p", { className: "error", role: "alert", hidden: true, dataset: { testid: "supervise-error" } });
     this.audio = el("audio", { autoplay: true, hidden: true, id: "supervisor-audio" });
     return el("div", { className: "card supervise-bar" },
-      el("label", { className: "inline" }, t("My phone"), this.phoneMode), this.phoneStatus, this.status, this.audio, this.error);
+      el("label", { className: "inline" }, t("My phone"), this.phoneMode), this.extension, this.phoneStatus, this.status, this.audio, this.error);
   }
 
   async ensurePhone() {
@@ -75,7 +88,9 @@ export class SupervisorActions {
       show(this.error, "");
       return true;
     } catch (error) {
-      show(this.error, error?.state ? PHONE_STATES()[error.state] || errorText(error) : errorText(error));
+      const text = error?.code === "desk.phone.no_extension" ? t("Enter the extension of the SIP phone to ring.")
+        : error?.state ? PHONE_STATES()[error.state] || errorText(error) : errorText(error);
+      show(this.error, text);
       return false;
     } finally {
       button.disabled = false;
@@ -86,8 +101,10 @@ export class SupervisorActions {
   async monitor(agentId, mode, button) {
     await this.run(button, async () => {
       const phone = this.phoneMode.value;
+      const body = { mode, phone };
       if (phone === "browser") await this.ensurePhone();
-      await post(`/api/v1/supervise/${encodeURIComponent(agentId)}/monitor`, { mode, phone });
+      else if (this.extension.value.trim()) body.extension = this.extension.value.trim();
+      await post(`/api/v1/supervise/${encodeURIComponent(agentId)}/monitor`, body);
       this.monitoring = { agentId, mode };
     });
   }

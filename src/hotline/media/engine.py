@@ -685,6 +685,11 @@ class MediaEngine:
                 for e in self._endpoints.values()
                 if isinstance(e, RtpEndpoint) and e.stats is not None
             ),
+            # Packets that came after their playout time (a stalled sender or a starved loop):
+            # their frame was played as fill and the packet dropped.
+            "inbound_late": sum(
+                e.jitter.late for e in self._endpoints.values() if isinstance(e, RtpEndpoint)
+            ),
         }
 
 

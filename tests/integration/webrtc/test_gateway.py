@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aioice.ice
 import pytest
@@ -90,6 +90,19 @@ def unique_frames(count: int, seed: int) -> list[bytes]:
     return [bytes(rng.choice(codes) for _ in range(160)) for _ in range(count)]
 
 
+async def found_when_settled(
+    heard: Callable[[], bytes], frames: list[bytes], timeout: float = 5.0
+) -> int:
+    """`found_in_order` once every frame arrived, or what arrived by `timeout` (a loaded
+    machine may still hold the last frames in a buffer or a socket)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = found_in_order(heard(), frames)
+        if found == len(frames) or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.05)
+
+
 def found_in_order(stream_bytes: bytes, frames: list[bytes]) -> int:
     """How many of `frames` occur in `stream_bytes`, each after the previous one."""
     position, found = 0, 0
@@ -130,13 +143,16 @@ async def test_audio_flows_both_ways_bit_exact_through_a_bridge_to_an_rtp_leg(
     to_agent = unique_frames(50, seed=2)
     browser.microphone.say(g711.decode(Codec.PCMU, f) for f in to_customer)
     await stream(phone, customer_addr, to_agent)
-    await asyncio.sleep(0.3)  # what is still in the buffers on both paths
 
-    heard_by_customer = b"".join(p.payload for p in phone.rtp())
-    assert found_in_order(heard_by_customer, to_customer) == len(to_customer)
-    heard_by_agent = browser.received().tobytes()
+    def heard_by_customer() -> bytes:
+        return b"".join(p.payload for p in phone.rtp())
+
+    assert await found_when_settled(heard_by_customer, to_customer) == len(to_customer)
     expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
-    assert found_in_order(heard_by_agent, expected) == len(to_agent)
+    found = await found_when_settled(lambda: browser.received().tobytes(), expected)
+    # Bit-exact, except frames played as fill because their packet came after its playout
+    # time (engine.stats()["inbound_late"]; a loaded machine can starve the sender's loop).
+    assert found >= len(to_agent) - engine.stats()["inbound_late"]
     stats = gateway.session(AGENT).stats()  # type: ignore[union-attr]
     assert stats["frames_received"] >= 50
     assert stats["frames_sent"] >= 50
@@ -187,9 +203,11 @@ async def test_a_new_offer_keeps_the_endpoint_and_the_call_and_tells_the_old_pag
         assert gateway.session(AGENT).generation == 2  # type: ignore[union-attr]
         to_agent = unique_frames(20, seed=3)
         await stream(phone, customer_addr, to_agent)
-        await asyncio.sleep(0.3)
         expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
-        assert found_in_order(second.received().tobytes(), expected) == len(to_agent)
+        found = await found_when_settled(lambda: second.received().tobytes(), expected)
+        # Bit-exact, except a frame the engine reports it played as fill because its packet
+        # came after its playout time (a loaded machine can starve the sender's loop).
+        assert found >= len(to_agent) - engine.stats()["inbound_late"]
         generations = [e.generation for e in sink_of(engine).of_type(BrowserConnected)]
         assert generations == [1, 2]
         assert sink_of(engine).of_type(BrowserDisconnected) == []

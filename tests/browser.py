@@ -16,6 +16,36 @@ from tests.conftest import require_tool
 WRAPPER = Path(__file__).with_name("chromium-wrapper.sh")
 CHROMIUM = "/usr/lib/chromium/chromium"
 
+# A JavaScript function `(stream, ms) => {hz, aboveMedianDb}`: averages a MediaStream's
+# spectrum over `ms` and reports its strongest frequency and how far above the median bin it
+# stands. Tests install it in a page and call it on the received audio.
+SPECTRUM_PEAK_JS = """
+async (stream, ms) => {
+  const ctx = window.testAudioContext || (window.testAudioContext = new AudioContext());
+  await ctx.resume();
+  const source = ctx.createMediaStreamSource(stream);
+  const analyser = ctx.createAnalyser();
+  analyser.fftSize = 8192;
+  analyser.smoothingTimeConstant = 0;
+  source.connect(analyser);
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  const power = new Float64Array(analyser.frequencyBinCount);
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    analyser.getFloatFrequencyData(bins);
+    bins.forEach((db, i) => { power[i] += 10 ** (db / 10); });
+  }
+  source.disconnect();
+  let peak = 1;
+  for (let i = 1; i < power.length; i++) if (power[i] > power[peak]) peak = i;
+  const sorted = Array.from(power).sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1] || 1e-30;
+  return { hz: peak * ctx.sampleRate / analyser.fftSize,
+           aboveMedianDb: 10 * Math.log10(power[peak] / median) };
+}
+"""
+
 LOOPBACK_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--disable-background-networking",

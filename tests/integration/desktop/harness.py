@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page
 
 from hotline.demo import DEMO_FLOW
 from hotline.media.wav import read_wav
+from tests.browser import SPECTRUM_PEAK_JS
 from tests.integration.callcenter.softphone import tone_level
 from tests.server import PASSWORD, ServerProcess
 
@@ -99,33 +100,11 @@ def open_around_the_clock(admin: httpx.Client) -> None:
 # Runs in a page: the strongest frequency of what the page's <audio id=…> receives
 # (its MediaStream, the browser phone's remote stream) over `ms`, and how far above the
 # median bin it stands.
-LISTEN = """
-async ([ms, element]) => {
-  const stream = document.getElementById(element).srcObject;
-  const ctx = window.testAudioContext || (window.testAudioContext = new AudioContext());
-  await ctx.resume();
-  const source = ctx.createMediaStreamSource(stream);
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 8192;
-  analyser.smoothingTimeConstant = 0;
-  source.connect(analyser);
-  const bins = new Float32Array(analyser.frequencyBinCount);
-  const power = new Float64Array(analyser.frequencyBinCount);
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    analyser.getFloatFrequencyData(bins);
-    bins.forEach((db, i) => { power[i] += 10 ** (db / 10); });
-  }
-  source.disconnect();
-  let peak = 1;
-  for (let i = 1; i < power.length; i++) if (power[i] > power[peak]) peak = i;
-  const sorted = Array.from(power).sort((a, b) => a - b);
-  const median = sorted[sorted.length >> 1] || 1e-30;
-  return { hz: peak * ctx.sampleRate / analyser.fftSize,
-           aboveMedianDb: 10 * Math.log10(power[peak] / median) };
-}
-"""
+LISTEN = (
+    "async ([ms, element]) => ("
+    + SPECTRUM_PEAK_JS
+    + ")(document.getElementById(element).srcObject, ms)"
+)
 
 
 async def heard_by(page: Page, ms: int = 1500, element: str = "remote-audio") -> dict[str, float]:

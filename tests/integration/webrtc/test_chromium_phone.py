@@ -33,7 +33,7 @@ from hotline.media.webrtc import (
     SessionState,
 )
 from hotline.media.webrtc.sdp import candidates
-from tests.browser import launch_chromium
+from tests.browser import SPECTRUM_PEAK_JS, launch_chromium
 from tests.integration.media.peers import RtpPeer, stream
 from tests.integration.webrtc.conftest import PASSWORD, PhoneServer
 from tests.integration.webrtc.peers import wait_until
@@ -48,7 +48,8 @@ CALLER_HZ = 1400.0
 
 # Runs in the page: the softphone on an <audio> element, and an analyser that averages the
 # received spectrum over a while and reports its strongest frequency.
-PAGE_SETUP = """
+PAGE_SETUP = (
+    """
 async () => {
   const { Softphone } = await import("/static/js/softphone.js");
   const audio = document.createElement("audio");
@@ -58,34 +59,14 @@ async () => {
   window.phone = phone;
   window.phoneStates = [];
   phone.onstatechange = (state) => window.phoneStates.push(state);
-  window.listen = async (ms) => {
-    const ctx = window.audioContext || (window.audioContext = new AudioContext());
-    await ctx.resume();
-    const source = ctx.createMediaStreamSource(phone.remoteStream);
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 8192;
-    analyser.smoothingTimeConstant = 0;
-    source.connect(analyser);
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    const power = new Float64Array(analyser.frequencyBinCount);
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      analyser.getFloatFrequencyData(bins);
-      bins.forEach((db, i) => { power[i] += 10 ** (db / 10); });
-    }
-    source.disconnect();
-    let peak = 1;
-    for (let i = 1; i < power.length; i++) if (power[i] > power[peak]) peak = i;
-    const sorted = Array.from(power).sort((a, b) => a - b);
-    const median = sorted[sorted.length >> 1] || 1e-30;
-    return { hz: peak * ctx.sampleRate / analyser.fftSize,
-             aboveMedianDb: 10 * Math.log10(power[peak] / median) };
-  };
+  window.listen = (ms) => ("""
+    + SPECTRUM_PEAK_JS
+    + """)(phone.remoteStream, ms);
   await phone.connect();
   return phone.state;
 }
 """
+)
 
 
 def write_tone_wav(path: Path, hz: float, seconds: float = 10.0, rate: int = 48_000) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,36 +104,9 @@ def install_pages(app: FastAPI) -> None:
             response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax")
         return response
 
-    @app.get("/", include_in_schema=False)
-    async def home(request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse("/login", 303)
-        lang = lang_of(request, principal)
-        return render("home.html", lang, me=principal, nav=_nav(principal))
-
-    @app.get("/wallboard", include_in_schema=False)
-    async def wallboard_page(request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse("/login?next=/wallboard", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.EVENTS_READ):
-            return render(
-                "error.html",
-                lang,
-                403,
-                me=principal,
-                nav=_nav(principal),
-                message="You may not open this page",
-            )
-        return render("wallboard.html", lang, me=principal, nav=_nav(principal))
-
-    async def time_zone(request: Request, principal: Principal) -> str:
-        """The tenant's time zone: the desk and the interaction pages show its times."""
-        async with request.app.state.services.engine.connect() as conn:
-            tenant = await SqlTenants(conn).get(principal.tenant_id)
-        return str(tenant["timezone"]) if tenant else "Asia/Shanghai"
+    def screen(template: str, lang: str, principal: Principal, **context: Any) -> HTMLResponse:
+        """A page of the shell: the user and the menu, plus the page's own context."""
+        return render(template, lang, me=principal, nav=_nav(principal), **context)
 
     def forbidden(lang: str, principal: Principal) -> HTMLResponse:
         return render(
@@ -144,51 +118,73 @@ def install_pages(app: FastAPI) -> None:
             message="You may not open this page",
         )
 
-    @app.get("/desktop", include_in_schema=False)
-    async def desktop_page(request: Request) -> Response:
+    async def open_page(
+        request: Request, allowed: Callable[[Principal], bool] = lambda _: True
+    ) -> tuple[Principal, str] | Response:
+        """The signed-in user and their language, or the response instead of the page: the
+        login page (coming back here afterwards), or 403 when `allowed` says no."""
         principal = await caller(request)
         if principal is None:
-            return RedirectResponse("/login?next=/desktop", 303)
+            target = "/login" if request.url.path == "/" else f"/login?next={request.url.path}"
+            return RedirectResponse(target, 303)
         lang = lang_of(request, principal)
-        if principal.agent_id is None:
+        if not allowed(principal):
             return forbidden(lang, principal)
-        return render(
-            "desktop.html",
-            lang,
-            me=principal,
-            nav=_nav(principal),
-            time_zone=await time_zone(request, principal),
-        )
+        return principal, lang
+
+    def may(permission: Permission) -> Callable[[Principal], bool]:
+        return lambda principal: principal.can(permission)
+
+    async def time_zone(request: Request, principal: Principal) -> str:
+        """The tenant's time zone: the desk and the interaction pages show its times."""
+        async with request.app.state.services.engine.connect() as conn:
+            tenant = await SqlTenants(conn).get(principal.tenant_id)
+        return str(tenant["timezone"]) if tenant else "Asia/Shanghai"
+
+    @app.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        opened = await open_page(request)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("home.html", lang, principal)
+
+    @app.get("/wallboard", include_in_schema=False)
+    async def wallboard_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.EVENTS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("wallboard.html", lang, principal)
+
+    @app.get("/desktop", include_in_schema=False)
+    async def desktop_page(request: Request) -> Response:
+        opened = await open_page(request, lambda principal: principal.agent_id is not None)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        zone = await time_zone(request, principal)
+        return screen("desktop.html", lang, principal, time_zone=zone)
 
     @app.get("/interactions", include_in_schema=False)
     async def interactions_page(request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse("/login?next=/interactions", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.INTERACTIONS_READ):
-            return forbidden(lang, principal)
-        return render(
-            "interactions.html",
-            lang,
-            me=principal,
-            nav=_nav(principal),
-            time_zone=await time_zone(request, principal),
-        )
+        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        zone = await time_zone(request, principal)
+        return screen("interactions.html", lang, principal, time_zone=zone)
 
     @app.get("/interactions/{interaction_id}", include_in_schema=False)
     async def interaction_page(interaction_id: str, request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse(f"/login?next=/interactions/{interaction_id}", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.INTERACTIONS_READ):
-            return forbidden(lang, principal)
-        return render(
+        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen(
             "interactions-detail.html",
             lang,
-            me=principal,
-            nav=_nav(principal),
+            principal,
             interaction_id=interaction_id,
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
             time_zone=await time_zone(request, principal),
@@ -196,17 +192,14 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/missed", include_in_schema=False)
     async def missed_page(request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse("/login?next=/missed", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.INTERACTIONS_READ):
-            return forbidden(lang, principal)
-        return render(
+        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen(
             "missed.html",
             lang,
-            me=principal,
-            nav=_nav(principal),
+            principal,
             can_call=principal.agent_id is not None,
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
             time_zone=await time_zone(request, principal),
@@ -214,57 +207,33 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse("/login?next=/admin/flows", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.FLOWS_READ):
-            return render(
-                "error.html",
-                lang,
-                403,
-                me=principal,
-                nav=_nav(principal),
-                message="You may not open this page",
-            )
-        return render(
-            "admin/flows.html",
-            lang,
-            me=principal,
-            nav=_nav(principal),
-            can_write=principal.can(Permission.FLOWS_WRITE),
-        )
+        opened = await open_page(request, may(Permission.FLOWS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        can_write = principal.can(Permission.FLOWS_WRITE)
+        return screen("admin/flows.html", lang, principal, can_write=can_write)
 
     @app.get("/admin/flows/{name}", include_in_schema=False)
     async def flow_page(name: str, request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse(f"/login?next=/admin/flows/{name}", 303)
-        lang = lang_of(request, principal)
-        if not principal.can(Permission.FLOWS_READ):
-            return render(
-                "error.html",
-                lang,
-                403,
-                me=principal,
-                nav=_nav(principal),
-                message="You may not open this page",
-            )
-        return render(
+        opened = await open_page(request, may(Permission.FLOWS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen(
             "admin/flow.html",
             lang,
-            me=principal,
-            nav=_nav(principal),
+            principal,
             name="" if name == "new" else name,
             can_write=principal.can(Permission.FLOWS_WRITE),
         )
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:
-        principal = await caller(request)
-        if principal is None:
-            return RedirectResponse(f"/login?next=/admin/{entity}", 303)
-        lang = lang_of(request, principal)
+        opened = await open_page(request)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
         descriptor = ENTITIES.get(entity)
         if descriptor is None:
             return render(
@@ -276,24 +245,16 @@ def install_pages(app: FastAPI) -> None:
                 message="Page not found",
             )
         if not principal.can(descriptor["read"]):
-            return render(
-                "error.html",
-                lang,
-                me=principal,
-                nav=_nav(principal),
-                status=403,
-                message="You may not open this page",
-            )
+            return forbidden(lang, principal)
 
         def gettext(message: str) -> str:
             return catalogs.gettext(lang, message)
 
         can_write = descriptor["write"] is not None and principal.can(descriptor["write"])
-        return render(
+        return screen(
             "admin/entity.html",
             lang,
-            me=principal,
-            nav=_nav(principal),
+            principal,
             entity=entity,
             descriptor=translate_descriptor(descriptor, gettext),
             can_write=can_write,

@@ -27,6 +27,7 @@ const ui = {
   phone: null, // the Softphone while logged in with a browser phone
   lastQueue: null, // the queue of the call being wrapped up (quick replies per queue)
   wrapup: { interactionId: null, dirty: false, saved: false },
+  loggingIn: false, // "Log in to work" pressed and not answered yet
 };
 
 const PHASES = () => ({
@@ -221,7 +222,9 @@ function applyDesk(desk) {
   if (desk.state !== "logged_out" && desk.phone?.kind === "browser" && !ui.phone) {
     startPhone().catch(() => renderPhone());
   }
-  if (desk.state === "logged_out" && ui.phone) stopPhone();
+  // While "Log in to work" is under way the desk is still logged out (the stream's first
+  // message can arrive after the click): the phone being connected for the login stays.
+  if (desk.state === "logged_out" && ui.phone && !ui.loggingIn) stopPhone();
   render();
 }
 
@@ -470,6 +473,7 @@ $("login").addEventListener("click", async (event) => {
   const mode = document.querySelector("input[name=phone-mode]:checked").value;
   ringer.prepare();
   button.disabled = true;
+  ui.loggingIn = true;
   try {
     if (mode === "browser") {
       try {
@@ -484,6 +488,7 @@ $("login").addEventListener("click", async (event) => {
     if (desk === null && mode === "browser") stopPhone();
     else if (desk && desk.state) applyDesk(desk);
   } finally {
+    ui.loggingIn = false;
     button.disabled = false;
   }
 });

@@ -323,3 +323,6 @@ class TelephonyServer:
         if self.sip is not None:
             for name, value in sorted(self.sip.metrics().items()):
                 yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"
+        if self.media is not None:
+            for name, value in sorted(self.media.stats().items()):
+                yield f"hotline_media_{name}", float(value), f"media engine {name}"

@@ -98,6 +98,10 @@ def test_metrics_are_exported(sqlite_server: ServerProcess) -> None:
     assert (
         'hotline_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"}' in text
     )
+    # The telephony side: SIP counters and the media engine's clock and packets.
+    assert "hotline_sip_" in text
+    assert "hotline_media_late_ticks " in text
+    assert "hotline_media_inbound_late 0.0" in text
 
 
 async def test_the_server_speaks_sip_and_phones_register(

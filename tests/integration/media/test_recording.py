@@ -40,65 +40,70 @@ def onset(channel: npt.NDArray[np.float64], frequency: float, after: float = 0.0
 
 async def test_each_party_lands_in_its_own_channel_on_time(engine: MediaEngine) -> None:
     customer, agent, second_agent = [await RtpPeer.open() for _ in range(3)]
-    ctx = EndpointContext("acme", "INTERACTION", "CUSTOMERLEG")
-    eps = []
-    for peer in (customer, agent, second_agent):
-        local = await engine.create_endpoint(ctx)
-        await engine.apply_remote(
-            local.endpoint_id, RemoteMedia("127.0.0.1", peer.port, "PCMU", 0, 101)
-        )
-        eps.append((local.endpoint_id, (local.address, local.port)))
-    (c_ep, c_addr), (a_ep, a_addr), (b_ep, b_addr) = eps
-    await engine.bridge(c_ep, a_ep)
-    recording = await engine.start_recording(c_ep)
-    loop = asyncio.get_running_loop()
-    t0 = loop.time()
-    # Customer says 1 kHz at 0.5 s; agent 1.8 kHz at 1.0 s; transfer at 1.3 s; the new agent
-    # says 1.2 kHz at 1.6 s. Pause from 2.0 s to 2.2 s (customer reads a card number: 700 Hz).
-    for i in range(130):
-        at = i * 0.02
-        await asyncio.sleep(max(0.0, t0 + at - loop.time()))
-        if i == 65:
-            await engine.unbridge(c_ep)
-            await engine.bridge(c_ep, b_ep)
-        if i == 100:
-            await engine.pause_recording(recording)
-        if i == 110:
-            await engine.resume_recording(recording)
-        customer.send(tone_frame(1000, i) if 25 <= i < 35 else
-                      tone_frame(700, i) if 100 <= i < 110 else SILENCE, c_addr)  # fmt: skip
-        agent.send(tone_frame(1800, i) if 50 <= i < 60 else SILENCE, a_addr)
-        second_agent.send(tone_frame(1200, i) if 80 <= i < 90 else SILENCE, b_addr)
-    await asyncio.sleep(0.1)
-    info = await engine.stop_recording(recording)
+    try:
+        ctx = EndpointContext("acme", "INTERACTION", "CUSTOMERLEG")
+        eps = []
+        for peer in (customer, agent, second_agent):
+            local = await engine.create_endpoint(ctx)
+            await engine.apply_remote(
+                local.endpoint_id, RemoteMedia("127.0.0.1", peer.port, "PCMU", 0, 101)
+            )
+            eps.append((local.endpoint_id, (local.address, local.port)))
+        (c_ep, c_addr), (a_ep, a_addr), (b_ep, b_addr) = eps
+        await engine.bridge(c_ep, a_ep)
+        recording = await engine.start_recording(c_ep)
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        # Customer says 1 kHz at 0.5 s; agent 1.8 kHz at 1.0 s; transfer at 1.3 s; the new agent
+        # says 1.2 kHz at 1.6 s. Pause from 2.0 s to 2.2 s (customer reads a card number: 700 Hz).
+        for i in range(130):
+            at = i * 0.02
+            await asyncio.sleep(max(0.0, t0 + at - loop.time()))
+            if i == 65:
+                await engine.unbridge(c_ep)
+                await engine.bridge(c_ep, b_ep)
+            if i == 100:
+                await engine.pause_recording(recording)
+            if i == 110:
+                await engine.resume_recording(recording)
+            customer.send(tone_frame(1000, i) if 25 <= i < 35 else
+                          tone_frame(700, i) if 100 <= i < 110 else SILENCE, c_addr)  # fmt: skip
+            agent.send(tone_frame(1800, i) if 50 <= i < 60 else SILENCE, a_addr)
+            second_agent.send(tone_frame(1200, i) if 80 <= i < 90 else SILENCE, b_addr)
+        await asyncio.sleep(0.1)
+        info = await engine.stop_recording(recording)
 
-    assert isinstance(engine.storage, FileRecordingStorage)
-    path = engine.storage.path(info.path)
-    assert info.path.startswith("acme/")
-    assert info.path.endswith("/INTERACTION-CUSTOMERLEG.wav")
-    audio = read_wav(path)
-    assert audio.channels == info.channels == 2
-    assert audio.duration_s == info.duration_s
-    assert 2.5 <= info.duration_s <= 3.2
-    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert info.size_bytes == path.stat().st_size
-    left, right = audio.samples[:, 0], audio.samples[:, 1]
+        assert isinstance(engine.storage, FileRecordingStorage)
+        path = engine.storage.path(info.path)
+        assert info.path.startswith("acme/")
+        assert info.path.endswith("/INTERACTION-CUSTOMERLEG.wav")
+        audio = read_wav(path)
+        assert audio.channels == info.channels == 2
+        assert audio.duration_s == info.duration_s
+        # A stall of the event loop longer than the pacer's burst makes the engine skip ticks
+        # (it counts them): each one shortens what follows in the recording by 20 ms.
+        slack = engine.stats()["skipped_ticks"] * 0.02
+        assert 2.5 - slack <= info.duration_s <= 3.2
+        assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert info.size_bytes == path.stat().st_size
+        left, right = audio.samples[:, 0], audio.samples[:, 1]
 
-    assert abs(onset(left, 1000) - 0.5) <= 0.04
-    assert abs(onset(right, 1800) - 1.0) <= 0.04
-    assert abs(onset(right, 1200) - 1.6) <= 0.04  # after the transfer: the new agent
-    assert onset(right, 1000) == math.inf  # the customer is not in the agent channel
-    assert onset(left, 1800) == onset(left, 1200) == math.inf
-    assert onset(left, 700) == math.inf  # paused: the card number is not recorded
-    (span,) = info.paused_spans
-    assert abs(span[0] - 2.0) <= 0.04
-    assert abs(span[1] - span[0] - 0.24) <= 0.021  # a frame of margin at each end
+        assert abs(onset(left, 1000) - 0.5) <= 0.04 + slack
+        assert abs(onset(right, 1800) - 1.0) <= 0.04 + slack
+        assert abs(onset(right, 1200) - 1.6) <= 0.04 + slack  # after the transfer: the new agent
+        assert onset(right, 1000) == math.inf  # the customer is not in the agent channel
+        assert onset(left, 1800) == onset(left, 1200) == math.inf
+        assert onset(left, 700) == math.inf  # paused: the card number is not recorded
+        (span,) = info.paused_spans
+        assert abs(span[0] - 2.0) <= 0.04 + slack
+        assert abs(span[1] - span[0] - 0.24) <= 0.021 + slack  # a frame of margin at each end
 
-    events = sink_of(engine)
-    (started,) = events.of_type(RecordingStarted)
-    (stopped,) = events.of_type(RecordingStopped)
-    assert (started.path, started.channels, started.leg_id) == (info.path, 2, "CUSTOMERLEG")
-    assert (stopped.sha256, stopped.paused_spans) == (info.sha256, info.paused_spans)
-    assert events.types().count("recording.paused") == 1
-    for peer in (customer, agent, second_agent):
-        peer.close()
+        events = sink_of(engine)
+        (started,) = events.of_type(RecordingStarted)
+        (stopped,) = events.of_type(RecordingStopped)
+        assert (started.path, started.channels, started.leg_id) == (info.path, 2, "CUSTOMERLEG")
+        assert (stopped.sha256, stopped.paused_spans) == (info.sha256, info.paused_spans)
+        assert events.types().count("recording.paused") == 1
+    finally:
+        for peer in (customer, agent, second_agent):
+            peer.close()

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from hotline.flows.hours import Calendar, check_timezone
+from hotline.flows.skills import parse_skill
 
 __all__ = [
     "NODE_TYPES",
@@ -69,6 +70,16 @@ VariableName = Annotated[
 DtmfKey = Annotated[str, AsText, StringConstraints(pattern=r"^[0-9*#]$")]
 ExpressionText = Annotated[str, AsText, StringConstraints(min_length=1, max_length=2000)]
 Name64 = Annotated[str, AsText, StringConstraints(min_length=1, max_length=64)]
+
+
+def _skill(text: str) -> str:
+    parse_skill(text)
+    return text
+
+
+SkillSpec = Annotated[
+    str, AsText, StringConstraints(min_length=1, max_length=72), AfterValidator(_skill)
+]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Seconds = Annotated[float, Field(gt=0, le=3600)]
 
@@ -297,7 +308,7 @@ class QueueNode(_Node):
     type: Literal["queue"]
     queue: Name64
     priority: int | ExpressionText = 0  # a number, or an expression such as customer.vip_level
-    skills: tuple[Name64, ...] = ()
+    skills: tuple[SkillSpec, ...] = ()
     announcements: Announcements = Announcements()
     max_wait: Annotated[float, Field(ge=5, le=86_400)] | None = None
     no_answer: NodeId | None = None  # nobody answered within max_wait; none = hang up

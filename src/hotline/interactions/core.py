@@ -23,6 +23,7 @@ from hotline.clock import Clock
 from hotline.events import DomainEvent, EventSink
 from hotline.flows.actions import Enqueue
 from hotline.flows.inputs import CallbackOutcome, QueueOutcome, QueueResult
+from hotline.flows.skills import parse_skills
 from hotline.ids import AgentId, InteractionId, QueueId
 from hotline.interactions.agents import Seat
 from hotline.interactions.events import InteractionEnded
@@ -63,22 +64,9 @@ from hotline.routing import (
 if TYPE_CHECKING:
     from hotline.calls.ports import SipCalls
 
-__all__ = ["RuntimeCore", "parse_skills"]
+__all__ = ["RuntimeCore"]
 
 log = logging.getLogger(__name__)
-
-
-def parse_skills(skills: Iterable[str]) -> dict[str, int]:
-    """A flow's `售后`, `english>=5` as the router's {skill: minimum proficiency}."""
-    out: dict[str, int] = {}
-    for entry in skills:
-        name, sep, level = entry.partition(">=")
-        name = name.strip()
-        if not name:
-            continue
-        value = int(level) if sep and level.strip().isdigit() else 1
-        out[name] = max(out.get(name, 0), value)
-    return out
 
 
 class RuntimeCore(PhoneLines):

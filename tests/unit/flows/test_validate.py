@@ -11,6 +11,7 @@ from hotline.flows.errors import FlowInvalid, FlowIssue, FlowSyntaxError, IssueC
 from hotline.flows.loader import parse_flow, read_document, read_flow_file
 from hotline.flows.prompts import PromptRef, fill_template, resolve_prompts, template_fields
 from hotline.flows.schema import MenuNode, Prompt
+from hotline.flows.skills import parse_skills
 from hotline.flows.validate import check_flow, ensure_valid, validate_flow
 
 DATA = Path(__file__).parents[2] / "data" / "flows"
@@ -271,3 +272,20 @@ def test_prompt_resolution_by_language() -> None:
         PromptRef("zh-CN", "只有中文"),  # falls back to the default language's voice
         PromptRef("en", None, "en/hi.wav"),
     )
+
+
+def test_a_queue_nodes_skills_are_a_name_or_name_at_least_a_level() -> None:
+    def queue(*skills: str) -> dict[str, Any]:
+        return flow_data(q={"type": "queue", "queue": "support", "skills": list(skills)})
+
+    assert issues_of(queue("售后", "english>=5", "vip >= 10")) == []
+    for bad in ("english>=x", "english>=0", "english>=11", ">=3", "english>3", "a>=b>=2"):
+        result = check_flow(queue("售后", bad))
+        assert where(result.issues) == [(IssueCode.SCHEMA, "q", "skills.1")], bad
+        assert repr(bad) in result.issues[0].message
+
+
+def test_skills_become_the_routers_minimums_the_stricter_one_kept() -> None:
+    assert parse_skills(["售后", "english>=5", " english >= 3 "]) == {"售后": 1, "english": 5}
+    with pytest.raises(ValueError, match="1–10"):
+        parse_skills(["english>=٣"])  # digits, but not ASCII ones

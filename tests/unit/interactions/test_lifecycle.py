@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hotline.flows.skills import parse_skills
 from hotline.ids import AgentId, InteractionId
 from hotline.interactions import (
     AgentSessionFacts,
@@ -17,7 +18,6 @@ from hotline.interactions import (
     position_text,
 )
 from hotline.interactions.announce import en_number
-from hotline.interactions.core import parse_skills
 from hotline.routing import AgentState
 from tests.unit.calls.fakes import FakeInvite
 from tests.unit.interactions.harness import make_world, until

@@ -126,6 +126,7 @@ class Recording:
         self._flush_every = flush_every
         self._flush_phase = flush_phase % flush_every
         self.elapsed = 0  # samples since the start: the file position of "now"
+        self._last_tick: int | None = None
         self.samples = 0  # samples written
         self._mutes: list[list[int | None]] = []  # [start, end or None] in file samples
         self.closed = False
@@ -137,9 +138,14 @@ class Recording:
         self._right.put(timestamp, payload)
 
     def on_tick(self, tick: int) -> None:
-        self.elapsed += FRAME
-        self._due += FRAME
-        if tick % self._flush_every == self._flush_phase:
+        # Ticks the engine skipped after a stall (the pacer's index jumps) are time that passed
+        # too: the file keeps the true timeline, so a pause lands where the audio sent at that
+        # moment lands (by its RTP timestamp), and a card number cannot slip past a mute.
+        passed = 1 if self._last_tick is None else max(1, tick - self._last_tick)
+        self._last_tick = tick
+        self.elapsed += passed * FRAME
+        self._due += passed * FRAME
+        if tick % self._flush_every == self._flush_phase or self._due > self._flush_every * FRAME:
             self.flush()
 
     def flush(self) -> None:

@@ -70,6 +70,34 @@ def test_pause_writes_silence_and_keeps_the_spans() -> None:
     assert np.all(left[int(1.52 * 8000) : int(1.98 * 8000)] != 0)
 
 
+def test_ticks_skipped_after_a_stall_keep_the_timeline_so_a_pause_still_covers_its_audio() -> None:
+    """The engine skips ticks after a long stall (its pacer's index jumps); the audio keeps its
+    RTP timestamps. The file must keep wall time, or the mute would land before the words it
+    was meant to hide."""
+    file = KeptOpen()
+    recording = Recording("R1", "k", StereoWavWriter(file), codec=Codec.PCMU, delay=320)
+    for tick in range(150):
+        secret = 100 <= tick < 110  # the customer reads a card number
+        recording.on_received(tick * 160, codes(3000 if secret else 300))
+        if 60 <= tick < 80:
+            continue  # a stall: 20 ticks never run
+        if tick == 100:
+            assert recording.pause()
+        if tick == 115:
+            assert recording.resume()
+        recording.on_tick(tick)
+    recording.close()
+    assert recording.duration_s == pytest.approx(150 * 0.02 - 0.02, abs=0.021)
+    ((start, end),) = recording.spans_seconds()
+    assert (start, end) == (pytest.approx(1.98), pytest.approx(2.32))
+    left = parse_wav(file.getvalue()).samples[:, 0]
+    loud = np.flatnonzero(np.abs(left) > 2000)
+    assert loud.size == 0, f"the card number is in the file at {loud[0] / 8000:.3f} s"
+    # Outside the mute the customer is there, before and after the stall.
+    assert np.all(left[int(0.5 * 8000) : int(1.0 * 8000)] != 0)
+    assert np.all(left[int(2.4 * 8000) : int(2.9 * 8000)] != 0)
+
+
 def test_close_flushes_the_tail_and_drops_the_jitter_delay(tmp_path: Path) -> None:
     path = tmp_path / "r.wav"
     recording = Recording("R1", "k", StereoWavWriter(path.open("wb")), codec=Codec.PCMA, delay=320)

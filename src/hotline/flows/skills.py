@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["MAX_LEVEL", "MIN_LEVEL", "parse_skill", "parse_skills"]
+from hotline.routing.agents import MAX_PROFICIENCY, MIN_PROFICIENCY
 
-# The router's proficiency scale (hotline.routing.agents, which flows/ does not import).
-MIN_LEVEL = 1
-MAX_LEVEL = 10
+__all__ = ["parse_skill", "parse_skills"]
 
 
 def parse_skill(text: str) -> tuple[str, int]:
@@ -23,12 +21,11 @@ def parse_skill(text: str) -> tuple[str, int]:
     if not name or any(c in name for c in "<>="):
         raise ValueError(f"a skill is `name` or `name>=level`, not {text!r}")
     if not sep:
-        return name, MIN_LEVEL
+        return name, MIN_PROFICIENCY
     level = level.strip()
-    if not level.isascii() or not level.isdigit() or not MIN_LEVEL <= int(level) <= MAX_LEVEL:
-        raise ValueError(
-            f"the minimum proficiency in {text!r} must be a whole number {MIN_LEVEL}–{MAX_LEVEL}"
-        )
+    low, high = MIN_PROFICIENCY, MAX_PROFICIENCY
+    if not level.isascii() or not level.isdigit() or not low <= int(level) <= high:
+        raise ValueError(f"the minimum proficiency in {text!r} must be a whole number {low}–{high}")
     return name, int(level)
 
 

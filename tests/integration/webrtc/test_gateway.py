@@ -5,6 +5,7 @@ re-offers that keep the endpoint, and the session's end."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 
@@ -27,7 +28,7 @@ from hotline.media.webrtc import (
 )
 from hotline.media.webrtc.sdp import candidates
 from tests.integration.media.peers import RtpPeer, sink_of, stream
-from tests.integration.webrtc.peers import BrowserPeer
+from tests.integration.webrtc.peers import BrowserPeer, wait_until
 
 AGENT = "01AGENT"
 TENANT = "t1"
@@ -95,12 +96,9 @@ async def found_when_settled(
 ) -> int:
     """`found_in_order` once every frame arrived, or what arrived by `timeout` (a loaded
     machine may still hold the last frames in a buffer or a socket)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = found_in_order(heard(), frames)
-        if found == len(frames) or asyncio.get_running_loop().time() > deadline:
-            return found
-        await asyncio.sleep(0.05)
+    with contextlib.suppress(TimeoutError):
+        await wait_until(lambda: found_in_order(heard(), frames) == len(frames), timeout)
+    return found_in_order(heard(), frames)
 
 
 def found_in_order(stream_bytes: bytes, frames: list[bytes]) -> int:

@@ -21,6 +21,8 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.server.telephony import TelephonyServer
+from hotline.server.wallboard import WallboardHub
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -28,8 +30,6 @@ from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
-from hotline.telephony import TelephonyServer
-from hotline.wallboard import WallboardHub
 
 __all__ = ["Services", "build_services", "flow_service", "queue_names"]
 

@@ -112,13 +112,20 @@ class EventSink(Protocol):
 
 
 class ListSink:
-    """An `EventSink` that keeps what it is given, for tests and pure simulations."""
+    """An `EventSink` that keeps what it is given, for tests and pure simulations; listeners
+    see each event as it is emitted (as with the event log)."""
 
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
+        self._listeners: list[Callable[[DomainEvent], None]] = []
+
+    def listen(self, listener: Callable[[DomainEvent], None]) -> None:
+        self._listeners.append(listener)
 
     def emit(self, event: DomainEvent) -> None:
         self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
 
     def of_type(self, cls: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, cls)]

@@ -24,7 +24,8 @@ from hotline.directory.errors import EntityNotFound
 from hotline.errors import HotlineError, PermissionDenied
 from hotline.events import EventRecord
 from hotline.ids import AgentId, InteractionId
-from hotline.interactions import TenantRuntime
+from hotline.interactions.voice import TenantRuntime
+from hotline.routing import is_personal
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.eventlog import SqlEventReader
 from hotline.store.repos import SqlRepos
@@ -67,10 +68,10 @@ async def _may_see(
         runtime = _runtime(services, principal.tenant_id)
         if runtime is not None and AgentId(agent_id) in runtime.router.agent_ids():
             snapshot = runtime.router.agent_snapshot(AgentId(agent_id), now=runtime.now())
-            mine = {w.interaction_id for w in snapshot.work}
-            seat = runtime.seats.get(AgentId(agent_id))
-            if seat is not None and seat.interaction_id:
-                mine.add(seat.interaction_id)
+            mine = {str(runtime.router.contact_of(w.work_id)) for w in snapshot.work}
+            contact = runtime.contact_of(AgentId(agent_id))
+            if contact is not None:
+                mine.add(contact)
             if mine & ids:
                 return
         rows = await uow.conn.execute(
@@ -105,7 +106,14 @@ def _ivr(records: list[EventRecord]) -> dict[str, Any]:
 
 def _waiting(records: list[EventRecord], now: float) -> tuple[str | None, float | None]:
     """The queue the contact waits in (or was answered from) and how long it waited."""
-    entered = _last(records, "queue.entered")
+    entered = next(
+        (
+            r
+            for r in reversed(records)
+            if r.type == "queue.entered" and not is_personal(r.payload.get("queue_id"))
+        ),
+        None,
+    )
     if entered is None:
         return None, None
     answered = _last(records, "queue.answered")
@@ -114,22 +122,24 @@ def _waiting(records: list[EventRecord], now: float) -> tuple[str | None, float 
     return str(entered.payload.get("queue_id")), round(max(0.0, now - entered.at), 1)
 
 
-def _transfer(
-    services: Services,
-    tenant_id: str,
-    asked: InteractionId,
-    records: list[EventRecord],
-) -> dict[str, Any] | None:
-    runtime = _runtime(services, tenant_id)
-    pending = runtime.pending_consult(asked) if runtime is not None else None
-    if pending is not None:
-        agent_id, consult = pending
+def _transfer(records: list[EventRecord]) -> dict[str, Any] | None:
+    """A consultation under way (what the consulted agent is asked), or the last transfer."""
+    ended = {r.payload.get("work_id") for r in records if r.type == "interaction.consult_ended"}
+    consulting = next(
+        (
+            r
+            for r in reversed(records)
+            if r.type == "interaction.consult_started" and r.payload.get("work_id") not in ended
+        ),
+        None,
+    )
+    if consulting is not None:
         return {
             "kind": "consult",
-            "from_agent_id": agent_id,
-            "note": consult.note,
-            "target_kind": consult.target_kind,
-            "target": consult.target,
+            "from_agent_id": consulting.agent_id,
+            "note": consulting.payload.get("note"),
+            "target_kind": consulting.payload.get("target_kind"),
+            "target": consulting.payload.get("target"),
         }
     done = _last(records, "interaction.transferred")
     if done is None:
@@ -247,5 +257,5 @@ async def screen_pop(
         "ivr": _ivr(contact),
         "queue_id": queue_id,
         "wait_s": wait_s,
-        "transfer": _transfer(services, tenant_id, interaction_id, contact),
+        "transfer": _transfer(contact),
     }

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from hotline.auth.roles import Role
+from hotline.routing import MAX_PROFICIENCY, MIN_PROFICIENCY, Strategy
 
 __all__ = [
     "AgentIn",
@@ -64,7 +65,7 @@ class TeamIn(_In):
 
 class AgentSkillIn(_In):
     skill_id: Id
-    proficiency: int = Field(5, ge=1, le=10)
+    proficiency: int = Field(5, ge=MIN_PROFICIENCY, le=MAX_PROFICIENCY)
 
 
 class AgentIn(_In):
@@ -95,19 +96,9 @@ class AgentIn(_In):
         return value
 
 
-class Strategy(StrEnum):
-    LONGEST_IDLE = "longest_idle"
-    FEWEST_HANDLED = "fewest_handled"
-    ROUND_ROBIN = "round_robin"
-    RANDOM = "random"
-    RING_ALL = "ring_all"
-    MOST_SKILLED = "most_skilled"
-    WEIGHTED = "weighted"
-
-
 class QueueSkillIn(_In):
     skill_id: Id
-    min_proficiency: int = Field(1, ge=1, le=10)
+    min_proficiency: int = Field(MIN_PROFICIENCY, ge=MIN_PROFICIENCY, le=MAX_PROFICIENCY)
 
 
 class QueueIn(_In):

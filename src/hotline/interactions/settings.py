@@ -51,7 +51,6 @@ class TelephonySettings:
     reachability_check_s: float = 5.0  # how often logged-in agents' phones are looked up
     startup_grace_s: float = 120.0  # after a restart, phones have this long to come back
     announce_every_s: float = 45.0  # default cadence when a flow gives none
-    direct_queue: str = "direct"  # hidden router queue for transfers to one named agent
     transfer_timeout_s: float = 30.0  # an API transfer to an agent/queue waits this long
     trunk: str | None = None  # trunk for numbers (transfers out, click-to-dial, callbacks)
     outbound_caller_id: str | None = None  # number presented on calls out (else the DID)

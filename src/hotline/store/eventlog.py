@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -153,6 +153,7 @@ class EventLog:
         self._window = batch_window_s
         self._max_batch = max_batch
         self._retry_s = retry_s
+        self._listeners: list[Callable[[DomainEvent], None]] = []
         self._queue: list[tuple[DomainEvent, asyncio.Future[EventRecord] | None]] = []
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
@@ -172,6 +173,11 @@ class EventLog:
     def pending(self) -> int:
         return len(self._queue)
 
+    def listen(self, listener: Callable[[DomainEvent], None]) -> None:
+        """Call `listener` with every event as it is emitted, before it is committed: an
+        in-process read model that must agree with the command that just ran (the desks)."""
+        self._listeners.append(listener)
+
     def emit(self, event: DomainEvent) -> None:
         """`EventSink.emit`: queue the event; never blocks, never drops."""
         self._enqueue(event, None)
@@ -185,6 +191,11 @@ class EventLog:
     def _enqueue(self, event: DomainEvent, future: asyncio.Future[EventRecord] | None) -> None:
         if self._stopping and self._task is None:
             raise RuntimeError("the event log is stopped")
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a read model's bug must not lose the event
+                log.exception("event listener failed on %s", event.type)
         self._queue.append((event, future))
         self._idle.clear()
         self._wakeup.set()

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from hotline.events import EventSink
 from hotline.media.backend import (
     Capabilities,
     Capability,
@@ -29,6 +30,7 @@ from hotline.media.backend import (
     RemoteMedia,
 )
 from hotline.media.dtmf import DtmfDigit, DtmfSource
+from hotline.media.events import RecordingPaused, RecordingResumed
 from hotline.media.player import PlaybackEnd, PlayItem
 from hotline.sip.address import Address
 from hotline.sip.errors import OutboundCapReached, OutboundDenied
@@ -319,8 +321,9 @@ class FakeMedia:
 
     capabilities = Capabilities(features=frozenset(Capability))
 
-    def __init__(self, *, auto_complete: bool = True) -> None:
+    def __init__(self, *, auto_complete: bool = True, sink: EventSink | None = None) -> None:
         self.auto_complete = auto_complete
+        self.sink = sink  # recording.paused / .resumed, as the real engine emits them
         self.endpoints: dict[EndpointId, FakeEndpoint] = {}
         self.conferences: dict[ConferenceId, set[EndpointId]] = {}
         self.recordings: dict[RecordingId, EndpointId] = {}
@@ -479,9 +482,28 @@ class FakeMedia:
 
     async def pause_recording(self, recording: RecordingId) -> None:
         self.paused.add(recording)
+        self._recording_event(RecordingPaused, recording)
 
     async def resume_recording(self, recording: RecordingId) -> None:
         self.paused.discard(recording)
+        self._recording_event(RecordingResumed, recording)
+
+    def _recording_event(
+        self, kind: type[RecordingPaused] | type[RecordingResumed], recording: RecordingId
+    ) -> None:
+        if self.sink is None:
+            return
+        context = self.ep(self.recordings[recording]).context
+        self.sink.emit(
+            kind(
+                tenant_id=context.tenant_id,
+                at=0.0,
+                interaction_id=context.interaction_id,
+                leg_id=context.leg_id,
+                recording_id=recording,
+                offset_s=0.0,
+            )
+        )
 
     async def stop_recording(self, recording: RecordingId) -> RecordingInfo:
         customer = self.recordings.pop(recording)

@@ -10,14 +10,13 @@ from hotline.flows.skills import parse_skills
 from hotline.ids import AgentId, InteractionId
 from hotline.interactions import (
     AgentSessionFacts,
+    ContactState,
     DidRoute,
     InMemoryStartupFacts,
     InteractionEnded,
-    InteractionState,
     OpenInteraction,
-    position_text,
 )
-from hotline.interactions.announce import en_number
+from hotline.interactions.voice.announce import en_number, position_text
 from hotline.routing import AgentState
 from tests.unit.calls.fakes import FakeInvite
 from tests.unit.interactions.harness import make_world, until
@@ -74,7 +73,7 @@ async def test_start_up_closes_what_a_crash_left_open_and_reconciles(tmp_path: P
         assert world.state("a1") == "available"
         assert world.state("a2") == "not_ready"
         assert world.state("a3") == "logged_out"
-        assert set(world.desk.seats) == {"a1", "a2"}
+        assert set(world.desk.voice.devices.phones) == {"a1", "a2"}
         world.sip.registered.add("1002")  # a2's phone re-registers within the grace period
         world.desk.check_phones()
         assert world.state("a2") == "available"
@@ -88,7 +87,7 @@ async def test_drain_interrupts_what_is_left(tmp_path: Path) -> None:
     interaction = await world.call()
     await world.heard(interaction, "售后服务请按2")
     await world.press(interaction, "2")
-    await until(lambda: interaction.state is InteractionState.QUEUED)
+    await until(lambda: interaction.state is ContactState.QUEUED)
     await world.telephony.drain(0.05)
     assert interaction.ended.is_set()
     ended = world.of("interaction.ended")[-1]

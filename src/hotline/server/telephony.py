@@ -14,19 +14,15 @@ from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.analytics.realtime import replay_start
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings, TrunkSettings
 from hotline.events import DomainEvent, EventSink
 from hotline.flows import ProgramCache
 from hotline.flows.emergency import EmergencyService
-from hotline.interactions import (
-    MailSender,
-    MailSettings,
-    SmtpMailSender,
-    Telephony,
-    TelephonySettings,
-)
+from hotline.interactions import MailSender, MailSettings, TelephonySettings
+from hotline.interactions.voice import SmtpMailSender, Telephony
 from hotline.media import (
     EspeakTts,
     FileRecordingStorage,
@@ -36,7 +32,13 @@ from hotline.media import (
     purge_recordings,
 )
 from hotline.media.webrtc import WebRtcGateway
-from hotline.moh import write_default_moh
+from hotline.server.config_follower import (
+    ConfigFollower,
+    DbEmergencyStore,
+    DbFlowLookup,
+    build_routers,
+)
+from hotline.server.moh import write_default_moh
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
 from hotline.sip.timers import TimerSettings
@@ -45,6 +47,7 @@ from hotline.sip.transport.service import SipService, SipServiceConfig
 from hotline.sip.transport.trace_file import JsonLinesTrace
 from hotline.sip.trunk import Trunk
 from hotline.store.auth_repo import SqlTenants
+from hotline.store.eventlog import SqlEventReader
 from hotline.store.interactions_repo import (
     SqlCustomerDirectory,
     SqlDidDirectory,
@@ -52,7 +55,6 @@ from hotline.store.interactions_repo import (
     SqlStartupFacts,
 )
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
-from hotline.telephony_config import ConfigFollower, DbEmergencyStore, DbFlowLookup, build_routers
 
 __all__ = ["TelephonyServer", "sip_config"]
 
@@ -261,6 +263,7 @@ class TelephonyServer:
         # runtime has started are answered 503 by it.
         self.sip.on_call = self.runtime.on_incoming
         await self.sip.start()
+        await self._replay_desks(self.runtime)
         await self.runtime.start()  # closes calls a crash left open, reconciles the routers
         self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
         log.info(
@@ -273,6 +276,18 @@ class TelephonyServer:
             media.rtp_port_min,
             media.rtp_port_max,
         )
+
+    async def _replay_desks(self, runtime: Telephony) -> None:
+        """The desks' read model from the log since yesterday's midnight: who sits at which
+        phone in what state; the work it shows is then what the routers reconcile."""
+        reader = SqlEventReader(self.db)
+        start = replay_start(self.clock.now())
+        for tenant_id in runtime.tenants:
+            after = await reader.seq_before(tenant_id, start)
+            while batch := await reader.read_since(tenant_id, after, limit=5000):
+                runtime.board.apply_all(batch)
+                after = batch[-1].seq
+            runtime.board.forget_work(tenant_id)
 
     async def _purge_recordings(self) -> None:
         """Delete recordings past their retention, hourly, off the event loop."""

@@ -125,12 +125,8 @@ class WallboardHub:
     async def _configure(self, tenant_id: str, projection: RealtimeProjection) -> None:
         async with self._engine.connect() as conn:
             config = await load_routing_config(SqlRepos(conn), tenant_id)
-        for queue in config.queues.values():
-            members = frozenset(
-                str(agent_id)
-                for agent_id, profile in config.agents.items()
-                if all(profile.skills.get(s, 0) >= level for s, level in queue.skills.items())
-            )
+        for queue_id, queue in config.queues.items():
+            members = frozenset(str(a) for a in config.members(queue_id))
             projection.configure_queue(queue_settings(queue, members))
 
     async def _follow(self, tenant_id: str, tenant: _Tenant) -> None:

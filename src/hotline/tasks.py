@@ -1,7 +1,8 @@
-"""Background tasks of call control: spawned, kept referenced, logged when they fail.
+"""Background tasks: spawned, kept referenced, logged when they fail (shared kernel).
 
-Each leg has a few small tasks (session events, INVITE progress); they must never disappear
-silently (asyncio only keeps weak references) nor leave an exception unretrieved.
+Call control, the interaction lifecycle and the channels spawn small tasks (session events,
+rings, announcements); they must never disappear silently (asyncio only keeps weak references)
+nor leave an exception unretrieved.
 """
 
 from __future__ import annotations

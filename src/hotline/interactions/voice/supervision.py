@@ -8,8 +8,8 @@ customer's recording, which is what the customer hears, does not have it) or BAR
 all). Switching modes changes the supervisor's seat in the mixer; nothing is re-dialled.
 
 The seat follows the agent's call while it lasts: hold and resume, a consult and the way back
-keep the supervisor in the conference (`RuntimeCore.join_agent`); the agent's leg ending (hang
-up, transfer) ends the supervision. Every change is an event (`supervision.*`); auditing who
+keep the supervisor in the conference (`VoiceChannel.join`); the agent's leg ending (hang up,
+transfer) ends the supervision. Every change is an event (`supervision.*`); auditing who
 did it is the API's job.
 """
 
@@ -18,20 +18,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from hotline.calls import Cause, Leg, LegFailed, LegRole
 from hotline.errors import HotlineError
 from hotline.ids import AgentId, InteractionId
-from hotline.interactions.agents import AgentPhone, BrowserPhone, Seat, phone_label
-from hotline.interactions.core import RuntimeCore
 from hotline.interactions.errors import NothingToDo, NotSupervising, PhoneNotConnected
 from hotline.interactions.events import (
     SupervisionChanged,
     SupervisionStarted,
     SupervisionStopped,
 )
+from hotline.interactions.voice.phones import AgentPhone, BrowserPhone, phone_label
 from hotline.media.backend import ConferenceMode
 from hotline.sip.trunk import CallerId
+
+if TYPE_CHECKING:
+    from hotline.interactions.voice.channel import VoiceChannel
 
 __all__ = ["Monitor", "MonitorMode", "Supervision", "supervisor_key"]
 
@@ -77,30 +80,41 @@ class Monitor:
         return "active" if self.seated else "ringing"
 
 
-class Supervision(RuntimeCore):
-    monitors: dict[str, Monitor]  # by supervisor id
+class Supervision:
+    """The supervisors of one tenant's calls (composed into `VoiceChannel`)."""
 
-    def seat(self, agent_id: AgentId) -> Seat:
-        raise NotImplementedError
+    def __init__(self, voice: VoiceChannel) -> None:
+        self._voice = voice
+        self.monitors: dict[str, Monitor] = {}  # by supervisor id
 
     def monitor_of(self, supervisor_id: str) -> Monitor | None:
         return self.monitors.get(supervisor_id)
+
+    def monitors_of(self, agent_id: AgentId) -> list[Monitor]:
+        return [m for m in self.monitors.values() if m.agent_id == agent_id]
 
     def supervised(self, agent_leg: Leg) -> bool:
         return any(
             m.agent_leg is agent_leg and m.seated and m.leg.is_live for m in self.monitors.values()
         )
 
+    def _emit(self, event: object) -> None:
+        self._voice.sink.emit(event)  # type: ignore[arg-type]
+
     async def monitor(
-        self, supervisor_id: str, agent_id: AgentId, mode: MonitorMode, phone: AgentPhone
+        self,
+        supervisor_id: str,
+        agent_id: AgentId,
+        contact_id: InteractionId,
+        mode: MonitorMode,
+        phone: AgentPhone,
     ) -> Monitor:
         """Join the agent's current call as `mode` from `phone`, or switch the mode of this
         supervisor's seat in it. Monitoring another agent (or from another phone) ends the
         previous supervision first."""
-        seat = self.seat(agent_id)
-        interaction = self.interactions.get(seat.interaction_id) if seat.interaction_id else None
-        agent_leg = seat.leg
-        if interaction is None or agent_leg is None or not agent_leg.is_up:
+        voice = self._voice
+        agent_leg = voice.agent_leg(contact_id, agent_id)
+        if agent_leg is None or not agent_leg.is_up:
             raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
         current = self.monitors.get(supervisor_id)
         if current is not None and current.leg.is_live:
@@ -108,23 +122,15 @@ class Supervision(RuntimeCore):
                 await self._change(current, mode)
                 return current
             await self.stop_monitoring(supervisor_id)
-        leg = await self._supervisor_leg(agent_leg, seat, phone)
-        monitor = Monitor(
-            supervisor_id,
-            agent_id,
-            interaction.interaction_id,
-            mode,
-            phone,
-            leg,
-            agent_leg,
-            self.now(),
-        )
+        leg = await self._supervisor_leg(agent_leg, agent_id, phone)
+        now = voice.clock.now()
+        monitor = Monitor(supervisor_id, agent_id, contact_id, mode, phone, leg, agent_leg, now)
         self.monitors[supervisor_id] = monitor
-        self.emit(
+        self._emit(
             SupervisionStarted(
-                tenant_id=self.tenant_id,
-                at=self.now(),
-                interaction_id=interaction.interaction_id,
+                tenant_id=voice.tenant_id,
+                at=now,
+                interaction_id=contact_id,
                 agent_id=agent_id,
                 supervisor_id=supervisor_id,
                 mode=mode.value,
@@ -135,27 +141,31 @@ class Supervision(RuntimeCore):
         if leg.is_up:
             await self._take_seat(monitor)
         else:
-            self.tasks.spawn(self._when_answered(monitor), name="supervisor-ring")
+            voice.tasks.spawn(self._when_answered(monitor), name="supervisor-ring")
         return monitor
 
-    async def _supervisor_leg(self, agent_leg: Leg, seat: Seat, phone: AgentPhone) -> Leg:
+    async def _supervisor_leg(self, agent_leg: Leg, agent_id: AgentId, phone: AgentPhone) -> Leg:
+        voice = self._voice
+        calls = voice.calls
         call = agent_leg.call
+        agent_phone = voice.devices.phone_of(agent_id)
+        label = phone_label(agent_phone) if agent_phone is not None else agent_id
         try:
             if isinstance(phone, BrowserPhone):
-                leg = await self.calls.attach(
+                leg = await calls.attach(
                     call,
-                    self.browser_endpoint(phone),
+                    voice.devices.browser_endpoint(phone),
                     role=LegRole.SUPERVISOR,
                     target=f"browser:{phone.key}",
                 )
-                await self.calls.answer_attached(leg)  # the supervisor asked from that page
+                await calls.answer_attached(leg)  # the supervisor asked from that page
                 return leg
-            return await self.calls.dial(
+            return await calls.dial(
                 call,
                 phone.extension,
                 role=LegRole.SUPERVISOR,
-                caller_id=CallerId(phone_label(seat.phone), "监听 Monitor"),
-                timeout=self.settings.supervisor_ring_s,
+                caller_id=CallerId(label, "监听 Monitor"),
+                timeout=voice.settings.supervisor_ring_s,
             )
         except LegFailed as exc:
             raise PhoneNotConnected(
@@ -164,39 +174,41 @@ class Supervision(RuntimeCore):
             ) from None
 
     async def _when_answered(self, monitor: Monitor) -> None:
+        calls = self._voice.calls
         try:
-            await self.calls.wait_answered(monitor.leg)
+            await calls.wait_answered(monitor.leg)
         except LegFailed:
-            return  # supervision_leg_ended reports it
+            return  # leg_ended reports it
         if self.monitors.get(monitor.supervisor_id) is not monitor:
-            await self.calls.hangup(monitor.leg)
+            await calls.hangup(monitor.leg)
             return
         await self._take_seat(monitor)
 
     async def _take_seat(self, monitor: Monitor) -> None:
         """Make the agent's call a conference (if it is not one) and seat the supervisor."""
+        calls = self._voice.calls
         agent_leg = monitor.agent_leg
         call = agent_leg.call
         if not agent_leg.is_up or not monitor.leg.is_live:
             monitor.stop_reason = monitor.stop_reason or "call_ended"
-            await self.calls.hangup(monitor.leg)
+            await calls.hangup(monitor.leg)
             return
         try:
             if not call.in_conference(agent_leg):
                 partner = call.partner(agent_leg)
                 parties = [p for p in (partner, agent_leg) if p is not None and p.is_up]
-                await self.calls.conference(call, parties)
+                await calls.conference(call, parties)
             await self._seat_mode(monitor)
         except HotlineError:
             log.exception("supervisor %s could not join the call", monitor.supervisor_id)
             monitor.stop_reason = "failed"
-            await self.calls.hangup(monitor.leg)
+            await calls.hangup(monitor.leg)
             return
         monitor.seated = True
 
     async def _seat_mode(self, monitor: Monitor) -> None:
         whisper_to = monitor.agent_leg if monitor.mode is MonitorMode.WHISPER else None
-        await self.calls.join_as(monitor.leg, _SEAT[monitor.mode], whisper_to=whisper_to)
+        await self._voice.calls.join_as(monitor.leg, _SEAT[monitor.mode], whisper_to=whisper_to)
 
     async def _change(self, monitor: Monitor, mode: MonitorMode) -> None:
         if monitor.mode is mode:
@@ -204,10 +216,10 @@ class Supervision(RuntimeCore):
         previous, monitor.mode = monitor.mode, mode
         if monitor.seated:
             await self._seat_mode(monitor)
-        self.emit(
+        self._emit(
             SupervisionChanged(
-                tenant_id=self.tenant_id,
-                at=self.now(),
+                tenant_id=self._voice.tenant_id,
+                at=self._voice.clock.now(),
                 interaction_id=monitor.interaction_id,
                 agent_id=monitor.agent_id,
                 supervisor_id=monitor.supervisor_id,
@@ -225,20 +237,20 @@ class Supervision(RuntimeCore):
             )
         monitor.stop_reason = monitor.stop_reason or "stopped"
         if monitor.leg.is_live:
-            await self.calls.hangup(monitor.leg, Cause.NORMAL)
+            await self._voice.calls.hangup(monitor.leg, Cause.NORMAL)
         else:  # already gone: make sure it is forgotten
-            self.supervision_leg_ended(monitor.leg)
+            self.leg_ended(monitor.leg)
 
-    def supervision_leg_ended(self, leg: Leg) -> None:
+    def leg_ended(self, leg: Leg) -> None:
         """A supervisor's leg ended (forget it), or a watched agent's leg did (end those
         supervisions)."""
         for supervisor_id, monitor in list(self.monitors.items()):
             if monitor.leg is leg:
                 del self.monitors[supervisor_id]
-                self.emit(
+                self._emit(
                     SupervisionStopped(
-                        tenant_id=self.tenant_id,
-                        at=self.now(),
+                        tenant_id=self._voice.tenant_id,
+                        at=self._voice.clock.now(),
                         interaction_id=monitor.interaction_id,
                         agent_id=monitor.agent_id,
                         supervisor_id=supervisor_id,
@@ -247,7 +259,6 @@ class Supervision(RuntimeCore):
                 )
             elif monitor.agent_leg is leg and monitor.leg.is_live:
                 monitor.stop_reason = "call_ended"
-                self.tasks.spawn(self.calls.hangup(monitor.leg), name="supervision-over")
-
-    def monitors_of(self, agent_id: AgentId) -> list[Monitor]:
-        return [m for m in self.monitors.values() if m.agent_id == agent_id]
+                self._voice.tasks.spawn(
+                    self._voice.calls.hangup(monitor.leg), name="supervision-over"
+                )

@@ -20,8 +20,9 @@ from hotline.flows import FlowVersion, ProgramCache
 from hotline.flows.emergency import EmergencyState
 from hotline.flows.service import FlowService
 from hotline.ids import AgentId, QueueId, TenantId
-from hotline.interactions import QueueOptions, Telephony
-from hotline.routing import Router, RouterSettings
+from hotline.interactions import QueueOptions
+from hotline.interactions.voice import Telephony
+from hotline.routing import PERSONAL_QUEUE, Router, RouterSettings
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.flow_repo import SqlEmergencySwitchStore, SqlFlowRepository
 from hotline.store.repos import SqlRepos
@@ -143,11 +144,7 @@ class ConfigFollower:
     def _remove_missing(self, tenant_id: str, config: RoutingConfig) -> None:
         runtime = self._telephony.tenant(tenant_id)
         router = runtime.router
-        for queue_id in (
-            set(router.queue_ids())
-            - set(config.queues)
-            - {QueueId(self._telephony.settings.direct_queue)}
-        ):
+        for queue_id in set(router.queue_ids()) - set(config.queues) - {PERSONAL_QUEUE}:
             try:
                 runtime.remove_queue(queue_id)
             except HotlineError as error:

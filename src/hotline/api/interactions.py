@@ -20,6 +20,8 @@ from hotline.auth.model import Principal
 from hotline.auth.roles import Permission, Role
 from hotline.crm.contact_events import InteractionDispositioned, InteractionFollowedUp
 from hotline.directory.errors import EntityNotFound, UnknownReference
+from hotline.ids import AgentId, InteractionId
+from hotline.interactions.voice import TenantRuntime
 from hotline.media import FileRecordingStorage
 from hotline.store.auth_repo import SqlAudit
 from hotline.store.counters import SqlCounters
@@ -230,6 +232,14 @@ async def wrap_up(
             emit=uow.emit,
         ).create(ticket_in)
         ticket_id, ticket_number = ticket["id"], ticket["number"]
+    # The router holds "wrap-up waits for a required disposition": tell it (and learn the
+    # agent's segment the disposition belongs to).
+    work_id = None
+    runtime = _runtime(request, principal.tenant_id)
+    if runtime is not None and principal.agent_id is not None:
+        work_id = runtime.disposition_saved(
+            AgentId(principal.agent_id), InteractionId(interaction_id)
+        )
     uow.emit(
         InteractionDispositioned(
             tenant_id=principal.tenant_id,
@@ -242,6 +252,7 @@ async def wrap_up(
             notes=body.notes,
             queue_id=row["queue_id"],
             ticket_id=ticket_id,
+            work_id=work_id,
         )
     )
     await uow.commit()
@@ -251,6 +262,13 @@ async def wrap_up(
         "ticket_id": ticket_id,
         "ticket_number": ticket_number,
     }
+
+
+def _runtime(request: Request, tenant_id: str) -> TenantRuntime | None:
+    telephony = services_of(request).telephony
+    if telephony is None or telephony.runtime is None:
+        return None
+    return telephony.runtime.tenants.get(tenant_id)
 
 
 @router.post("/interactions/{interaction_id}/followed-up", summary="Mark a missed contact handled")

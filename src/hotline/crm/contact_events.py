@@ -17,6 +17,7 @@ class InteractionDispositioned(DomainEvent):
     notes: str
     queue_id: str | None = None
     ticket_id: str | None = None
+    work_id: str | None = None  # the agent's segment of the contact (ADR 0061)
 
 
 @domain_event("interaction.followed_up")

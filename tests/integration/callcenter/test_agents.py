@@ -158,11 +158,13 @@ async def test_blind_transfer_by_refer_then_a_three_way_conference(
 
         # a2 consults a1 from the desktop, then joins all three.
         await center.desk.consult(AgentId("a2"), TransferTarget("agent", "a1"))
-        await center.event(
+        consult = await center.event(
             "queue.answered",
-            lambda e: e.agent_id == "a1" and e.interaction_id != answered.interaction_id,
+            lambda e: e.agent_id == "a1" and e.work_id != answered.work_id,  # type: ignore[attr-defined]
             timeout=15,
         )
+        # the consultation is a work item of the same contact, not a contact of its own
+        assert consult.interaction_id == answered.interaction_id
         await asyncio.sleep(1.0)
         await center.desk.conference(AgentId("a2"))
         joined = await center.event("call.conferenced")

@@ -175,8 +175,8 @@ async def test_consult_with_a_note_then_wrap_up_with_the_required_disposition(
         assert consulting.json()["current"]["phase"] == "consulting"
         offer = await stream3.next("offer")
         pop = offer["screen_pop"]
-        assert offer["interaction_id"] != iid  # the consult is a contact of its own …
-        assert pop["parent_interaction_id"] == iid  # … about this customer
+        assert offer["interaction_id"] == iid  # the consultation is about this very contact
+        assert pop["interaction_id"] == iid
         assert pop["customer"]["name"] == "王芳"
         assert (pop["transfer"]["kind"], pop["transfer"]["note"]) == ("consult", note)
         talking = await desk.desk_of(

@@ -78,10 +78,12 @@ class TenantRuntime:
             self.voice.devices.unbind(agent_id)
 
     def set_available(self, agent_id: AgentId) -> None:
+        self._seated(agent_id)
         with _disposition_first():
             self.center.set_available(agent_id)
 
     def set_not_ready(self, agent_id: AgentId, reason: str) -> None:
+        self._seated(agent_id)
         self.center.set_not_ready(agent_id, reason)
 
     def end_wrap_up(self, agent_id: AgentId) -> None:

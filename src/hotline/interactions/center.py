@@ -312,6 +312,16 @@ class ContactCenter:
             )
         )
 
+    async def close(self, agent_id: AgentId) -> None:
+        """The agent closes its contact (a chat or an e-mail thread resolved): its segment
+        ends, and the contact with it."""
+        contact = self._agent_contact(agent_id)
+        self.endings.end_segment(contact, agent_id)
+        await self.channel_of(contact).release(contact.contact_id, agent_id, Release.NORMAL)
+        contact.customer_present = False
+        contact.gone.set()
+        self.endings.maybe_end(contact)
+
     async def resume_parked(self, contact: Contact, *, by: str) -> None:
         """The parked contact's customer is back: a new work item in its queue, offered to
         its last agent first when that agent is free."""
@@ -506,10 +516,11 @@ class ContactCenter:
         number: str,
         *,
         related_interaction_id: InteractionId | None = None,
+        channel_name: str = "voice",
     ) -> InteractionId:
         """Ring the agent's device, then reach `number` and join them (click to dial; with
         `related_interaction_id`, a callback of a missed contact from the worklist)."""
-        channel = self.channels["voice"]
+        channel = self.channels[channel_name]
         self._check_number(number)
         origin = Origin.CALLBACK if related_interaction_id else Origin.CLICK_TO_DIAL
         contact = await self.arrivals.arrive(
@@ -524,9 +535,7 @@ class ContactCenter:
                 customer_present=False,
             ),
         )
-        opened: Callable[[Contact], None] | None = getattr(channel, "opened", None)
-        if opened is not None:
-            opened(contact)
+        channel.opened(contact)
         now = self.now()
         work = WorkItem(
             WorkId(new_id(now)),

@@ -159,6 +159,10 @@ class Channel(Protocol):
     name: str
     capabilities: frozenset[Capability]
 
+    def opened(self, contact: Contact) -> None:
+        """The centre started this contact itself (no customer side yet)."""
+        ...
+
     # --- agents ---------------------------------------------------------------------------
 
     async def ring(self, ring: Ring) -> RingResult:
@@ -203,7 +207,8 @@ class Channel(Protocol):
         ...
 
     async def hang_up(self, contact_id: InteractionId, cause: str) -> None:
-        """The flow ends the customer's side (`hangup` node: "normal", "busy" …)."""
+        """The flow ends the customer's side (`hangup` node: "normal", "busy" …); reported
+        back as `party_left(CUSTOMER)` like any ending of it."""
         ...
 
     # --- the customer waiting -------------------------------------------------------------

@@ -357,7 +357,7 @@ class DeskBoard:
     def _overrun(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
         work = t.agent(r.agent_id or "").wrapping.get(str(p.get("work_id") or r.interaction_id))
         if work is not None:
-            work.overrun_since = r.at
+            work.overrun_since = float(p.get("due_at") or r.at)
         self._touch(t, r.agent_id)
 
     def _wrapped(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:

@@ -129,6 +129,7 @@ class Transfers:
         *,
         work_id: WorkId | None,
         to_work_id: WorkId | None,
+        queue_id: QueueId | None = None,
     ) -> None:
         self._emit(
             InteractionTransferred(
@@ -139,7 +140,7 @@ class Transfers:
                 kind=kind,
                 target=target.value,
                 target_kind=target.kind,
-                queue_id=contact.queue_id,
+                queue_id=queue_id or contact.queue_id,
                 note=note,
                 work_id=work_id,
                 to_work_id=to_work_id,
@@ -177,6 +178,7 @@ class Transfers:
             return
         queue_id = self._target_queue(target)
         personal = target.kind == "agent"
+        from_queue = contact.queue_id
         waiter = await self._waits.join(
             contact,
             queue_id,
@@ -188,7 +190,14 @@ class Transfers:
         )
         to_work = contact.work.work_id if waiter is not None and contact.work else None
         self._transferred(
-            contact, agent_id, "blind", target, note, work_id=segment, to_work_id=to_work
+            contact,
+            agent_id,
+            "blind",
+            target,
+            note,
+            work_id=segment,
+            to_work_id=to_work,
+            queue_id=from_queue,
         )
         if waiter is None:
             self._waits.finish_wait(contact, None, QueueResult.UNAVAILABLE)

@@ -89,9 +89,12 @@ class EspeakTts:
                 process.communicate(text.encode("utf-8")), self._timeout
             )
         except TimeoutError:
-            process.kill()
-            await process.wait()
+            await _reap(process)
             raise TtsError(f"espeak-ng took longer than {self._timeout} s") from None
+        except asyncio.CancelledError:
+            # The caller hung up mid-synthesis: never leave the child and its pipes behind.
+            await asyncio.shield(_reap(process))
+            raise
         if process.returncode != 0 or not out:
             raise TtsError(
                 f"espeak-ng failed ({process.returncode}): {err.decode(errors='replace').strip()}",
@@ -100,6 +103,14 @@ class EspeakTts:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, _convert_and_store, out, path)
         self.synthesised += 1
+
+
+async def _reap(process: asyncio.subprocess.Process) -> None:
+    """Kill the child if it still runs and wait for it, so its pipes are closed."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    await process.wait()
 
 
 def _convert_and_store(wav_bytes: bytes, path: Path) -> None:

@@ -9,14 +9,18 @@ The week is cut into slots (15 minutes by default, 672 of them). The program has
 - z[g, r, j] ∈ ℕ: of the agents on shift group g (day, template, start), how many take break
   rule r at its j-th allowed start (the implicit break model of Bechtold & Jacobs 1990: one
   variable per placement and group, not per agent, so breaks add few columns);
-- u[t], o[t] ≥ 0: shortfall and excess against the required people in slot t.
+- u[t], v[t], o[t] ≥ 0: shortfall and excess against the required people in slot t. The
+  shortfall is split in two: u up to `mild_share` of the requirement costs 1 a slot, v beyond
+  it costs `deep_cost`, so a short week is short a little everywhere rather than badly at one
+  peak (service level falls faster the deeper the shortfall).
 
-Coverage: Σ y over shifts covering t − Σ z over breaks covering t + u[t] − o[t] = required[t].
+Coverage: Σ y covering t − Σ z covering t + u[t] + v[t] − o[t] = required[t].
 Per class and day, at most as many shifts as agents; per class and week, at most
 `max_days` shifts per agent and between the contract's minimum and maximum minutes per
-agent. The objective is Σ u + `excess_weight`·Σ o. The class's shifts are then dealt out to
-its agents, day by day, to whoever has worked fewest minutes so far (one shift a day, at
-most `max_days`), which meets each agent's own bounds whenever the class totals allow it.
+agent. The objective is Σ u + `deep_cost`·Σ v + `excess_weight`·Σ o. The class's shifts are
+then dealt out to its agents, day by day, to whoever has worked fewest minutes so far (one
+shift a day, at most `max_days`), which meets each agent's own bounds whenever the class
+totals allow it.
 
 This module builds the program (numpy arrays, solver-neutral) and decodes a solution into a
 roster; the solver itself (HiGHS) is an adapter outside the pure core behind `MipSolver`.
@@ -113,6 +117,18 @@ class ScheduleProblem:
     first_weekday: int = 0  # weekday of day 0 of the week
     slot_minutes: int = 15
     excess_weight: float = 0.05
+    mild_share: float = 0.15
+    deep_cost: float = 3.0
+
+    def cost_of(self, shortfall: Floats, excess: Floats) -> float:
+        """The objective's value for a coverage: what the optimizer minimises."""
+        mild = np.minimum(shortfall, self.mild_caps())
+        deep = shortfall - mild
+        return float(mild.sum() + self.deep_cost * deep.sum() + self.excess_weight * excess.sum())
+
+    def mild_caps(self) -> Floats:
+        caps: Floats = np.ceil(self.mild_share * self.required)
+        return caps
 
     @property
     def slots_per_day(self) -> int:
@@ -300,7 +316,7 @@ def build_program(problem: ScheduleProblem) -> tuple[LinearProgram, _Layout]:
                 placements.append((gi, ri, group.start + offset // step))
     n_shift, n_place = len(shifts), len(placements)
     first_shortfall = n_shift + n_place
-    columns = first_shortfall + 2 * slots
+    columns = first_shortfall + 3 * slots  # u (mild), v (deep), o (excess)
 
     rows: list[tuple[list[int], list[float], float, float]] = []
     # coverage, one row per slot (shifts may run past the week's end: those slots are dropped)
@@ -318,8 +334,8 @@ def build_program(problem: ScheduleProblem) -> tuple[LinearProgram, _Layout]:
             cover[t][1].append(-1.0)
     for t in range(slots):
         cols, vals = cover[t]
-        cols += [first_shortfall + t, first_shortfall + slots + t]
-        vals += [1.0, -1.0]
+        cols += [first_shortfall + t, first_shortfall + slots + t, first_shortfall + 2 * slots + t]
+        vals += [1.0, 1.0, -1.0]
         need = float(problem.required[t])
         rows.append((cols, vals, need, need))
     # break placements of a group add up to the agents on it, once per rule
@@ -355,8 +371,10 @@ def build_program(problem: ScheduleProblem) -> tuple[LinearProgram, _Layout]:
 
     cost = np.zeros(columns)
     cost[first_shortfall : first_shortfall + slots] = 1.0
-    cost[first_shortfall + slots :] = problem.excess_weight
+    cost[first_shortfall + slots : first_shortfall + 2 * slots] = problem.deep_cost
+    cost[first_shortfall + 2 * slots :] = problem.excess_weight
     upper = np.full(columns, np.inf)
+    upper[first_shortfall : first_shortfall + slots] = problem.mild_caps()
     upper[:n_shift] = [float(len(classes[ci])) for ci, _ in shifts]
     integer = np.zeros(columns, dtype=bool)
     integer[:first_shortfall] = True
@@ -445,7 +463,7 @@ def decode(
     coverage = coverage_of(shifts, 7 * per_day, step)
     shortfall = np.maximum(problem.required - coverage, 0.0)
     excess = np.maximum(coverage - problem.required, 0.0)
-    objective = float(shortfall.sum() + problem.excess_weight * excess.sum())
+    objective = problem.cost_of(shortfall, excess)
     return Roster(
         tuple(shifts),
         coverage,

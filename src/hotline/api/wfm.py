@@ -216,11 +216,9 @@ async def export_schedule(
     service = _service(request, uow, principal)
     row = await service.schedule(schedule_id)
     zone = ZoneInfo(await service.store.tenant_zone(principal.tenant_id))
-    header = ["agent", "date", "start", "end", "activities"]
-    lines = [header]
+    lines: list[list[Any]] = [["agent", "date", "start", "end", "activities"]]
     for s in row["shifts"]:
         start = datetime.fromtimestamp(s["start_at"], zone)
-        end = datetime.fromtimestamp(s["end_at"], zone)
         parts = [
             f"{a['activity']} {_hm(a['start_at'], zone)}-{_hm(a['end_at'], zone)}"
             for a in s["activities"]
@@ -230,11 +228,48 @@ async def export_schedule(
                 s["agent_name"],
                 start.date().isoformat(),
                 _hm(s["start_at"], zone),
-                end.strftime("%H:%M"),
+                _hm(s["end_at"], zone),
                 "; ".join(parts),
             ]
         )
-    name = f"schedule-{row['week_start']}"
+    return _table(lines, f"schedule-{row['week_start']}", format)
+
+
+@router.get("/plans/{plan_id}/export", summary="A plan's forecast and staffing as CSV or XLSX")
+async def export_plan(
+    plan_id: str,
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+) -> Response:
+    plan = await _service(request, uow, principal).plan(plan_id)
+    forecast, staffing = plan["forecast"], plan["staffing"]
+    per_day = 86_400 // int(plan["interval_s"])
+    lines: list[list[Any]] = [
+        ["date", "start", "contacts", "low", "high", "aht_s", "agents", "people", "lines"]
+    ]
+    for i, calls in enumerate(forecast["calls"]):
+        day, slot = divmod(i, per_day)
+        minute = slot * int(plan["interval_s"]) // 60
+        lines.append(
+            [
+                forecast["days"][day],
+                f"{minute // 60:02d}:{minute % 60:02d}",
+                calls,
+                forecast["lower"][i],
+                forecast["upper"][i],
+                forecast["aht_s"][i],
+                staffing["agents"][i],
+                staffing["scheduled"][i],
+                staffing["lines"][i],
+            ]
+        )
+    return _table(lines, f"plan-{plan['queue_id']}-{plan['week_start']}", format)
+
+
+def _table(lines: list[list[Any]], name: str, format: str) -> Response:
+    """Rows as a CSV (UTF-8 with a BOM, so Excel reads the Chinese) or an XLSX workbook."""
     if format == "xlsx":
         from openpyxl import Workbook
 

@@ -13,8 +13,12 @@ import pytest
 from openpyxl import load_workbook
 
 from hotline.analytics.wfm import agents_needed
+from hotline.auth.model import Principal
+from hotline.clock import FakeClock
 from hotline.routing import AgentState
 from hotline.routing.events import AgentStateChanged
+from hotline.store.wfm_repo import SqlWfmStore
+from hotline.workforce.service import WorkforceService
 from tests.integration.api.conftest import Api
 
 pytestmark = pytest.mark.db
@@ -264,6 +268,39 @@ async def test_plan_schedule_publish_requests_and_adherence(api: Api) -> None:
     # late 30 min, and working through the 45 minutes of breaks
     assert row["out_minutes"] == pytest.approx(75.0)
     assert row["conformance"] == pytest.approx(450 / 435, abs=1e-3)  # 7.5 h worked, 7¼ planned
+
+    # live, at two moments of that shift (the service with a fake clock over the same store)
+    supervisor_me = (await supervisor.get("/api/v1/auth/me")).json()
+    principal = Principal(
+        tenant_id=tenant,
+        tenant_slug="demo",
+        user_id=supervisor_me["user_id"],
+        username="supervisor",
+        display_name="班长",
+        roles=("supervisor",),
+        language="zh-CN",
+        via="session",
+    )
+    clock = FakeClock(begin + 600)
+    async with api.services.uow(write=False) as uow:
+        service = WorkforceService(
+            SqlWfmStore(uow.conn),
+            api.services.settings.wfm,
+            actor=principal,
+            clock=clock,
+            emit=uow.emit,
+        )
+        late = next(r for r in await service.adherence_live() if r["agent_id"] == me2)
+        assert (late["activity"], late["state"], late["in_adherence"]) == (
+            "work",
+            "logged_out",
+            False,
+        )
+        assert late["out_minutes"] == 10.0
+        clock.set(begin + 3600)
+        working = next(r for r in await service.adherence_live() if r["agent_id"] == me2)
+        assert working["in_adherence"]
+        assert working["state"] == "available"
 
     r = await supervisor.post(f"/api/v1/wfm/schedules/{schedule['id']}/what-if")
     assert r.status_code == 200, r.text

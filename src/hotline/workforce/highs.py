@@ -11,6 +11,7 @@ import time
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from hotline.analytics.wfm.schedule import LinearProgram, MipSolution
 
@@ -29,7 +30,13 @@ class HighsSolver:
         self.threads = threads
 
     def solve(
-        self, program: LinearProgram, *, time_limit_s: float, relative_gap: float, relax: bool
+        self,
+        program: LinearProgram,
+        *,
+        time_limit_s: float,
+        relative_gap: float,
+        relax: bool,
+        start: npt.NDArray[np.float64] | None = None,
     ) -> MipSolution:
         h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
@@ -58,6 +65,11 @@ class HighsSolver:
             ]
         began = time.perf_counter()
         h.passModel(lp)
+        if start is not None and not relax:
+            given = highspy.HighsSolution()
+            given.col_value = list(map(float, start))
+            given.value_valid = True
+            h.setSolution(given)
         h.run()
         seconds = time.perf_counter() - began
         status = _STATUS.get(h.getModelStatus(), str(h.getModelStatus()))

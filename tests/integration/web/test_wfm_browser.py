@@ -13,6 +13,11 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.integration.api.test_wfm import WEEK, history_csv
 from tests.integration.desktop.harness import ARTIFACTS, items, login, open_page
+from tests.integration.web.test_every_page_translated import (
+    FIND_ENGLISH,
+    tenant_data,
+    untranslatable_ids,
+)
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -20,6 +25,15 @@ pytestmark = pytest.mark.browser
 
 async def settle(page: Page) -> None:
     await page.wait_for_load_state("networkidle")
+
+
+async def english_on(page: Page, data: str) -> list[str]:
+    """Untranslated ids or English words on the page (Erlang is a name in both languages)."""
+    allowed = ["Hotline", "Erlang"]
+    found: list[str] = await page.evaluate(
+        FIND_ENGLISH, {"ids": untranslatable_ids(), "data": data, "allowed": allowed}
+    )
+    return [f"{page.url}: {p}" for p in found]
 
 
 async def test_supervisor_plans_and_publishes_and_an_agent_sees_her_own_week(
@@ -77,9 +91,13 @@ async def test_supervisor_plans_and_publishes_and_an_agent_sees_her_own_week(
     assert await shifts.count() > 0
     await expect(page.get_by_test_id("staffing-chart").locator("path.cover")).to_have_count(1)
     await expect(page.get_by_test_id("schedule-summary")).to_contain_text("人力缺口")
+    await page.get_by_test_id("what-if-run").click()
+    await expect(page.get_by_test_id("what-if")).to_contain_text("仿真结果", timeout=60_000)
     await page.get_by_test_id("publish").click()
     await expect(page.get_by_test_id("wfm-status")).to_contain_text("已发布")
     await settle(page)
+    data = tenant_data(login(sqlite_server, "admin"))
+    assert await english_on(page, data) == []
     await page.screenshot(path=ARTIFACTS / "wfm-plan-zh-CN.png", full_page=True)
     async with page.expect_download() as download:
         await page.get_by_test_id("schedule-xlsx").click()
@@ -102,6 +120,7 @@ async def test_supervisor_plans_and_publishes_and_an_agent_sees_her_own_week(
     await agent.get_by_test_id("off-submit").click()
     await expect(agent.get_by_test_id("request-status")).to_have_text(["待审批"])
     await settle(agent)
+    assert await english_on(agent, data) == []
     await agent.screenshot(path=ARTIFACTS / "wfm-my-schedule-zh-CN.png", full_page=True)
 
     # the supervisor approves; the shift leaves the agent's week

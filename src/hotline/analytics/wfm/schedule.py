@@ -29,8 +29,9 @@ roster; the solver itself (HiGHS) is an adapter outside the pure core behind `Mi
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -169,8 +170,16 @@ class MipSolution:
 
 class MipSolver(Protocol):
     def solve(
-        self, program: LinearProgram, *, time_limit_s: float, relative_gap: float, relax: bool
-    ) -> MipSolution: ...
+        self,
+        program: LinearProgram,
+        *,
+        time_limit_s: float,
+        relative_gap: float,
+        relax: bool,
+        start: Floats | None = None,
+    ) -> MipSolution:
+        """`start`: a feasible solution to begin from (a MIP start), if known."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +386,9 @@ def build_program(problem: ScheduleProblem) -> tuple[LinearProgram, _Layout]:
     upper[first_shortfall : first_shortfall + slots] = problem.mild_caps()
     upper[:n_shift] = [float(len(classes[ci])) for ci, _ in shifts]
     integer = np.zeros(columns, dtype=bool)
-    integer[:first_shortfall] = True
+    # only shifts are integers: a group's break counts are rounded after the solve (they add
+    # up to its whole number of agents), which takes most of the branching away
+    integer[:n_shift] = True
     starts, cols_flat, vals_flat = [0], [], []
     for cols, vals, _, _ in rows:
         cols_flat += cols
@@ -404,12 +415,20 @@ def decode(
     """Deal each class's shifts to its agents and its groups' breaks to those shifts."""
     step, per_day = problem.slot_minutes, problem.slots_per_day
     x = np.rint(solution.values).astype(np.int64)
+    on_group: dict[int, int] = {}
+    for col, (_, gi) in enumerate(layout.shifts):
+        on_group[gi] = on_group.get(gi, 0) + max(0, int(x[col]))
+    by_rule: dict[tuple[int, int], list[int]] = {}
+    for pi, (gi, ri, _) in enumerate(layout.placements):
+        by_rule.setdefault((gi, ri), []).append(pi)
     breaks_of: dict[tuple[int, int], list[tuple[Activity, int, int]]] = {}
-    for pi, (gi, ri, at) in enumerate(layout.placements):
+    for (gi, ri), indexes in by_rule.items():
         rule = problem.templates[layout.groups[gi].template].breaks[ri]
-        for _ in range(max(0, int(x[layout.first_placement + pi]))):
-            breaks_of.setdefault((gi, ri), []).append(
-                (rule.activity, at * step, at * step + rule.minutes)
+        shares = solution.values[[layout.first_placement + pi for pi in indexes]]
+        for pi, count in zip(indexes, _largest_remainder(shares, on_group.get(gi, 0)), strict=True):
+            at = layout.placements[pi][2]
+            breaks_of.setdefault((gi, ri), []).extend(
+                [(rule.activity, at * step, at * step + rule.minutes)] * count
             )
     handed: dict[tuple[int, int], int] = {}  # (group, rule) → breaks handed out
     minutes = {ai: 0 for members in layout.classes for ai in members}
@@ -476,6 +495,24 @@ def decode(
     )
 
 
+def _largest_remainder(shares: Floats, total: int) -> list[int]:
+    """Whole numbers adding up to `total`, each the floor of its share or one more (the largest
+    fractional parts get the extra ones)."""
+    shares = np.clip(np.nan_to_num(shares), 0.0, None)
+    if shares.sum() > 0:
+        shares = shares * (total / shares.sum())
+    else:
+        shares = np.zeros_like(shares)
+        if shares.size:
+            shares[0] = total
+    floors = np.floor(shares + 1e-9).astype(np.int64)
+    extra = total - int(floors.sum())
+    order = np.argsort(-(shares - floors), kind="stable")
+    for i in order[: max(0, extra)]:
+        floors[i] += 1
+    return [int(v) for v in floors]
+
+
 def coverage_of(shifts: Sequence[Shift], slots: int, slot_minutes: int) -> Floats:
     """People working (on shift and not on a break) in each slot."""
     delta = np.zeros(slots + 1)
@@ -498,15 +535,60 @@ def generate(
     time_limit_s: float = 50.0,
     relative_gap: float = 0.01,
 ) -> Roster:
-    """Solve the LP relaxation (the bound), then the integer program, and decode it."""
+    """Solve in four steps, each feeding the next:
+
+    1. the LP relaxation: the bound, and a guide;
+    2. the program with each shift count held between the floor and the ceiling of its LP
+       value — few integers, so it solves in seconds and is usually at or near the bound;
+    3. only if that is further than `relative_gap` from the bound: the whole program, started
+       from step 2's schedule, for the time left;
+    4. the shifts fixed, the breaks as whole numbers (a small program of its own).
+    """
+    began = time.perf_counter()
+
+    def left(reserve: float = 0.0) -> float:
+        return max(1.0, time_limit_s - (time.perf_counter() - began) - reserve)
+
     program, layout = build_program(problem)
     relaxed = solver.solve(program, time_limit_s=time_limit_s, relative_gap=0.0, relax=True)
     if relaxed.status == "infeasible":
         raise WfmInputError(
             "no schedule satisfies the contracts (minimum hours cannot be met)", field="agents"
         )
-    left = max(1.0, time_limit_s - relaxed.seconds)
-    solution = solver.solve(program, time_limit_s=left, relative_gap=relative_gap, relax=False)
-    if solution.status == "infeasible":
+    for_breaks = min(10.0, 0.2 * time_limit_s)
+    guide = relaxed.values[: layout.first_placement]
+    lower, upper = program.lower.copy(), program.upper.copy()
+    lower[: layout.first_placement] = np.floor(guide + 1e-9)
+    upper[: layout.first_placement] = np.ceil(guide - 1e-9)
+    near = replace(program, lower=lower, upper=upper)
+    solution = solver.solve(
+        near, time_limit_s=left(for_breaks), relative_gap=relative_gap, relax=False
+    )
+    usable = solution.status != "infeasible" and solution.values.any()
+    good = usable and solution.objective <= relaxed.objective * (1 + relative_gap) + 1e-6
+    if not good:
+        start = solution.values if usable else None
+        whole = solver.solve(
+            program,
+            time_limit_s=left(for_breaks),
+            relative_gap=relative_gap,
+            relax=False,
+            start=start,
+        )
+        if whole.values.any() and (not usable or whole.objective < solution.objective):
+            solution = whole
+    if solution.status == "infeasible" or not solution.values.any():
         raise WfmInputError("no schedule satisfies the contracts", field="agents")
-    return decode(problem, layout, solution, relaxed.objective)
+    shifts = np.rint(solution.values[: layout.first_placement])
+    lower, upper = program.lower.copy(), program.upper.copy()
+    lower[: layout.first_placement] = shifts
+    upper[: layout.first_placement] = shifts
+    integer = np.zeros(program.columns, dtype=bool)
+    integer[layout.first_placement : layout.first_shortfall] = True
+    fixed = replace(program, lower=lower, upper=upper, integer=integer)
+    placed = solver.solve(fixed, time_limit_s=left(), relative_gap=relative_gap, relax=False)
+    if placed.values.any() and placed.status != "infeasible":
+        solution = replace(placed, status=solution.status)
+    return decode(
+        problem, layout, replace(solution, seconds=time.perf_counter() - began), relaxed.objective
+    )

@@ -33,7 +33,8 @@ def scenario(groups: list[tuple[str, int, list[str]]], replications: int) -> str
         for q, a in LOADS.items()
     )
     queues = "\n".join(
-        f"  - id: {q}\n    skills: [{q}]\n    sl: 80/20\n    wrap_up_s: 0\n    priority_credit_s: null"
+        f"  - id: {q}\n    skills: [{q}]\n    sl: 80/20\n    wrap_up_s: 0\n"
+        "    priority_credit_s: null"
         for q in LOADS
     )
     return (
@@ -54,7 +55,8 @@ def main() -> int:
         f"Erlang C alone: sales {alone['sales']} agents (SL {promised['sales']:.1%}), "
         f"support {alone['support']} (SL {promised['support']:.1%}); pooled: {pooled} agents"
     )
-    print(f"  {'cross-trained':14} {'agents':>6}  {'sales SL':>9} {'error':>7}  {'support SL':>10} {'error':>7}")
+    header = f"{'sales SL':>9} {'error':>7}  {'support SL':>10} {'error':>7}"
+    print(f"  {'cross-trained':14} {'agents':>6}  {header}")
     for share in (0.0, 0.25, 0.5):
         groups = []
         for q, n in alone.items():
@@ -68,7 +70,9 @@ def main() -> int:
             f"{got['sales'] - promised['sales']:+7.1%}  {got['support']:10.1%} "
             f"{got['support'] - promised['support']:+7.1%}"
         )
-    report = simulate(parse_scenario(scenario([("all", pooled, ["sales", "support"])], args.replications)))
+    report = simulate(
+        parse_scenario(scenario([("all", pooled, ["sales", "support"])], args.replications))
+    )
     got = {r.queue_id: r.service_level.mean for r in report.queues}
     pooled_sl = service_level(total_load, pooled, AHT_S, 20.0)
     print(

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import insert
 
 from hotline.analytics.wfm import agents_needed
 from hotline.auth.model import Principal
 from hotline.clock import FakeClock
 from hotline.routing import AgentState
 from hotline.routing.events import AgentStateChanged
+from hotline.store.tables import interactions
 from hotline.store.wfm_repo import SqlWfmStore
 from hotline.workforce.service import WorkforceService
 from tests.integration.api.conftest import Api
@@ -324,4 +326,57 @@ async def test_a_plan_needs_history_and_a_week(api: Api) -> None:
         "/api/v1/wfm/plans", json={"queue_id": "support", "week_start": "soon"}
     )
     assert r.status_code == 422
+    await supervisor.aclose()
+
+
+async def test_history_from_the_interactions_projection(api: Api) -> None:
+    """Hotline's own contacts are history too: six weeks of `support` calls in the projection
+    (10:00–12:00, one in five abandoned after 60 s) make a plan without any import."""
+    supervisor = await api.login("supervisor")
+    tenant = (await supervisor.get("/api/v1/auth/me")).json()["tenant_id"]
+    rng = np.random.default_rng(5)
+    rows = []
+    first = WEEK - timedelta(weeks=6)
+    for d in range(42):
+        day = datetime.combine(first + timedelta(days=d), datetime.min.time(), ZONE)
+        for k in range(int(rng.poisson(40))):
+            start = day.timestamp() + 10 * 3600 + float(rng.uniform(0, 7200))
+            abandoned = k % 5 == 0
+            rows.append(
+                {
+                    "id": f"01WFM{d:03d}{k:04d}".ljust(26, "0"),
+                    "tenant_id": tenant,
+                    "channel": "voice",
+                    "direction": "inbound",
+                    "queue_id": "support",
+                    "agents": [],
+                    "started_at": start,
+                    "answered_at": None if abandoned else start + 10,
+                    "wait_s": 60.0 if abandoned else 10.0,
+                    "talk_s": None if abandoned else 240.0,
+                    "hold_s": None,
+                    "abandoned": abandoned,
+                    "voicemail": False,
+                    "callback": False,
+                    "transferred": False,
+                    "recorded": False,
+                }
+            )
+    async with api.services.uow() as uow:
+        await uow.conn.execute(insert(interactions), rows)
+        await uow.commit()
+    r = await supervisor.post(
+        "/api/v1/wfm/plans",
+        json={"queue_id": "support", "week_start": WEEK.isoformat(), "interval_s": 3600},
+    )
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    calls = np.array(plan["forecast"]["calls"]).reshape(7, 24)
+    assert calls[:, 10:12].sum() == pytest.approx(7 * 40, rel=0.25)
+    assert calls[:, :9].sum() == 0
+    aht = np.array(plan["forecast"]["aht_s"]).reshape(7, 24)
+    assert aht[:, 10:12] == pytest.approx(240.0, rel=0.01)
+    # patience = seconds waited by everyone / abandons = (4 × 10 + 60) / 1 per five calls
+    assert plan["staffing"]["patience_s"] == pytest.approx(100.0, rel=0.05)
+    assert plan["staffing"]["model"] == "erlang_a"
     await supervisor.aclose()

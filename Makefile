@@ -40,6 +40,7 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/bench.txt
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 fuzz: $(STAMP)

@@ -33,6 +33,7 @@ __all__ = [
     "SmtpSettings",
     "TrunkSettings",
     "WallboardSettings",
+    "WfmSettings",
 ]
 
 
@@ -194,6 +195,18 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class WfmSettings(BaseModel):
+    """Workforce planning (docs/wfm.md): staffing defaults, history depth, solver budget."""
+
+    interval_s: int = Field(900, ge=300, le=3600)  # planning interval
+    shrinkage: float = Field(0.30, ge=0.0, lt=1.0)  # breaks, meetings, absence
+    blocking: float = Field(0.01, gt=0.0, lt=1.0)  # trunk lines: Erlang B target
+    line_extra_s: float = Field(30.0, ge=0.0)  # a line is also held in the IVR and queue
+    history_weeks: int = Field(26, ge=5, le=156)
+    solver_time_limit_s: float = Field(30.0, gt=0.0, le=600.0)
+    what_if_replications: int = Field(3, ge=2, le=50)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -213,6 +226,7 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    wfm: WfmSettings = WfmSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     DESK = "desk"  # work at the agent desktop (needs an agent profile too)
     SUPERVISE = "supervise"  # listen / whisper / barge, force an agent's state or log it out
     SELF = "self"  # read my own profile, change my own password and language
+    WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
+    WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
 
 
 _EVERYONE = {
@@ -64,6 +66,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.INTERACTIONS_WRAP_UP,
             Permission.DESK,
             Permission.SUPERVISE,
+            Permission.WFM_READ,
+            Permission.WFM_WRITE,
         }
     ),
     Role.AGENT: frozenset(

@@ -57,6 +57,10 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.can(Permission.INTERACTIONS_READ):
         items.append(("/interactions", "Interactions"))
         items.append(("/missed", "Missed calls"))
+    if principal.agent_id is not None:
+        items.append(("/my-schedule", "My schedule"))
+    if principal.can(Permission.WFM_READ):
+        items.append(("/wfm", "Workforce planning"))
     if principal.can(Permission.FLOWS_READ):
         items.append(("/admin/flows", "Flows"))
     for slug, descriptor in ENTITIES.items():
@@ -204,6 +208,29 @@ def install_pages(app: FastAPI) -> None:
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
             time_zone=await time_zone(request, principal),
         )
+
+    @app.get("/wfm", include_in_schema=False)
+    async def wfm_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.WFM_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen(
+            "wfm.html",
+            lang,
+            principal,
+            can_write=principal.can(Permission.WFM_WRITE),
+            time_zone=await time_zone(request, principal),
+        )
+
+    @app.get("/my-schedule", include_in_schema=False)
+    async def my_schedule_page(request: Request) -> Response:
+        opened = await open_page(request, lambda principal: principal.agent_id is not None)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        zone = await time_zone(request, principal)
+        return screen("my-schedule.html", lang, principal, time_zone=zone)
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:

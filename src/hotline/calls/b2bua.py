@@ -472,6 +472,7 @@ class CallControl(AttachedLegs):
             role=leg.role.value,
             codec=codec,
             ring_s=round(now - leg.created_at, 3),
+            dialog=session.snapshot(),
         )
         self.tasks.spawn(self._pump(leg, session), name=f"session-{leg.leg_id}")
 

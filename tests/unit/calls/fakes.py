@@ -8,7 +8,7 @@ bridged, conferenced, playing or hearing music, so tests assert on topology, not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hotline.events import EventSink
@@ -137,6 +137,9 @@ class FakeSession:
         self.notifies.append(status)
         return 200
 
+    def snapshot(self) -> dict[str, object] | None:
+        return {"dialog": {"call_id": self._call_id}, "flow": None}
+
 
 class FakeInvite:
     """An inbound INVITE."""
@@ -258,6 +261,11 @@ class FakeSip:
     sent: asyncio.Queue[FakeOutgoing] = field(default_factory=asyncio.Queue)
     auto_answer: bool = False
     sessions: dict[str, FakeSession] = field(default_factory=dict)
+    ended_dialogs: list[tuple[Mapping[str, object], int]] = field(default_factory=list)
+
+    async def end_dialog(self, snapshot: Mapping[str, object], *, q850_cause: int = 41) -> int:
+        self.ended_dialogs.append((snapshot, q850_cause))
+        return 200
 
     async def invite(
         self,

@@ -26,6 +26,7 @@ from functools import partial
 from typing import Protocol
 
 from hotline.calls import Call, CallControl, CallSettings, Cause, Leg
+from hotline.calls.events import CallEnded, LegEnded
 from hotline.calls.ports import InboundInvite, SipCalls
 from hotline.clock import Clock
 from hotline.events import DomainEvent, EventSink
@@ -52,7 +53,11 @@ from hotline.interactions.settings import TelephonySettings
 from hotline.interactions.voice.channel import VoiceChannel
 from hotline.interactions.voice.desk import TenantRuntime
 from hotline.interactions.voice.phones import BrowserPhone, Devices, PhoneKind, SipPhone
-from hotline.interactions.voice.ports import BrowserPhones
+from hotline.interactions.voice.ports import (
+    BrowserPhones,
+    DialogFacts,
+    InMemoryDialogFacts,
+)
 from hotline.media.backend import MediaBackend, RecordingInfo
 from hotline.media.storage import RecordingStorage
 from hotline.routing import Router
@@ -98,6 +103,7 @@ class Telephony:
         policy: OutboundPolicy | None = None,
         emergency: EmergencyService | None = None,
         browsers: BrowserPhones | None = None,
+        dialogs: DialogFacts | None = None,
     ) -> None:
         self.settings = settings = settings or TelephonySettings()
         self.sip = sip
@@ -107,6 +113,7 @@ class Telephony:
         self.clock = clock
         self.sink = sink
         self.startup = startup or InMemoryStartupFacts()
+        self.dialogs = dialogs or InMemoryDialogFacts()
         self.emergency = emergency
         self.board = DeskBoard()
         listen = getattr(sink, "listen", None)
@@ -148,6 +155,7 @@ class Telephony:
         self.draining = False
         self.started = False  # calls are refused (503) until start() has reconciled
         self.interrupted_at_start = 0
+        self.dialogs_ended_at_start = 0
         self._loops = TaskSet("telephony")
 
     def tenant(self, tenant_id: str) -> TenantRuntime:
@@ -166,12 +174,55 @@ class Telephony:
         for runtime in self.tenants.values():
             center, devices = runtime.center, runtime.voice.devices
             self.interrupted_at_start += await center.recover(self.startup)
+            await self._end_leftover_dialogs(center.tenant_id)
             sessions = await self.startup.agent_sessions(center.tenant_id)
 
             center.presence.recover(sessions, partial(_restore_phone, devices), grace_s=grace)
             self._loops.spawn(center.run_timers(), name=f"timers-{center.tenant_id}")
         self._loops.spawn(self._check_phones(), name="phones")
         self.started = True
+
+    async def _end_leftover_dialogs(self, tenant_id: str) -> None:
+        """A crash left calls up: every peer (callers, agents' phones, trunks) gets a BYE,
+        in the background; the log gets the `leg.ended` and `call.ended` it never had."""
+        now = self.clock.now()
+        calls: dict[str, tuple[str | None, float, bool]] = {}
+        for dialog in await self.dialogs.open_dialogs(tenant_id):
+            self._loops.spawn(self.sip.end_dialog(dialog.snapshot), name="bye-leftover")
+            self.sink.emit(
+                LegEnded(
+                    tenant_id=tenant_id,
+                    at=now,
+                    interaction_id=dialog.interaction_id,
+                    leg_id=dialog.leg_id,
+                    call_id=dialog.call_id,
+                    role=dialog.role,
+                    cause=Cause.INTERRUPTED.value,
+                    q850=41,
+                    sip_status=None,
+                    by="local",
+                    answered=True,
+                    duration_s=round(max(0.0, now - dialog.created_at), 3),
+                    talk_s=round(max(0.0, now - dialog.answered_at), 3),
+                )
+            )
+            first = calls.get(dialog.call_id)
+            started = min(dialog.created_at, first[1]) if first else dialog.created_at
+            calls[dialog.call_id] = (dialog.interaction_id, started, True)
+            self.dialogs_ended_at_start += 1
+        for call_id, (interaction_id, started, answered) in calls.items():
+            self.sink.emit(
+                CallEnded(
+                    tenant_id=tenant_id,
+                    at=now,
+                    interaction_id=interaction_id,
+                    call_id=call_id,
+                    cause=Cause.INTERRUPTED.value,
+                    q850=41,
+                    duration_s=round(max(0.0, now - started), 3),
+                    answered=answered,
+                )
+            )
 
     async def _check_phones(self) -> None:
         delay = min(1.0, self.settings.reachability_check_s)  # soon after start, then steady

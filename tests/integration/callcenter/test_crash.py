@@ -26,6 +26,7 @@ from hotline.store.uow import UnitOfWorkFactory
 from tests.conftest import require_tool
 from tests.data.callcenter.tones import AGENT1_HZ
 from tests.integration.callcenter.phones import SIPP_PCAPS, baresip_phone
+from tests.integration.desktop.harness import open_around_the_clock
 from tests.integration.sip.peers import free_port
 from tests.server import PASSWORD, ServerProcess
 
@@ -35,9 +36,9 @@ CALLS = 10
 
 
 def bye_awaiting_caller(path: Path) -> Path:
-    """A sipp caller to DID 4001 that presses 2 and then waits for *our* BYE (answering it
-    200): sipp exits 0 only if every call was ended by the server."""
-    pcap = SIPP_PCAPS / "dtmf_2833_2.pcap"
+    """A sipp caller to DID 4001 that presses 1 (sales: agent2 at 1002 may take it) and then
+    waits for *our* BYE (answering it 200): sipp exits 0 only if the server ended every call."""
+    pcap = SIPP_PCAPS / "dtmf_2833_1.pcap"
     path.write_text(f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="caller waits for the server's BYE">
@@ -168,6 +169,7 @@ async def test_kill_during_ten_calls_then_restart(
         tone_hz=AGENT1_HZ,
     ) as phone2:
         admin = server.login()
+        open_around_the_clock(admin)  # the calls reach agents whatever the hour
         await eventually(admin, "sip.registered", 1)  # the binding is kept in the database
         tenant_id = admin.get("/api/v1/auth/me").json()["tenant_id"]
         agents = {a["extension"]: a["id"] for a in admin.get("/api/v1/agents").json()["items"]}

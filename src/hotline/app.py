@@ -21,6 +21,7 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -31,7 +32,7 @@ from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.telephony import TelephonyServer
 from hotline.wallboard import WallboardHub
 
-__all__ = ["Services", "build_services", "flow_service", "queue_names"]
+__all__ = ["Services", "build_job_host", "build_services", "flow_service", "queue_names"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    jobs: JobHost = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
@@ -76,6 +78,8 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
+        self.jobs = build_job_host(self)
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:
@@ -88,6 +92,12 @@ class Services:
         await self.event_log.start()
         await self.projector.start()
         await self.wallboard.start()
+
+    async def start_jobs(self) -> None:
+        """Fire due jobs in this process (`hotline serve`/`demo`), unless `jobs.enabled` is off."""
+        if self.settings.jobs.enabled:
+            await self.jobs.start()
+            self.metric_sources.append(lambda: iter(self.jobs.metrics()))
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
@@ -121,6 +131,7 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.jobs.stop()
         await self.wallboard.stop()
         await self.projector.stop()
         await self.event_log.stop()
@@ -146,6 +157,36 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         uow=UnitOfWorkFactory(engine, bus),
         started_monotonic=clock.monotonic(),
     )
+
+
+def build_job_host(services: Services) -> JobHost:
+    """The job host and the job kinds registered at start (docs/jobs.md)."""
+    settings, smtp = services.settings.jobs, services.settings.smtp
+    host = JobHost(
+        services.engine,
+        services.bus,
+        services.clock,
+        JobHostSettings(
+            poll_s=settings.poll_s,
+            lease_s=settings.lease_s,
+            concurrency=settings.concurrency,
+            node_id=settings.node_id,
+        ),
+    )
+    host.register(
+        MAIL_KIND,
+        MailJob(
+            SmtpTarget(
+                host=smtp.host,
+                port=smtp.port,
+                sender=smtp.sender,
+                starttls=smtp.starttls,
+                username=smtp.username,
+                password=smtp.password,
+            )
+        ),
+    )
+    return host
 
 
 def flow_service(services: Services, uow: UnitOfWork) -> FlowService:

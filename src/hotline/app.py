@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
 from hotline.bus import EventBus
+from hotline.calendars import CalendarBook
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
@@ -32,7 +33,14 @@ from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.telephony import TelephonyServer
 from hotline.wallboard import WallboardHub
 
-__all__ = ["Services", "build_job_host", "build_services", "flow_service", "queue_names"]
+__all__ = [
+    "Services",
+    "build_job_host",
+    "build_services",
+    "calendar_names",
+    "flow_service",
+    "queue_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,7 @@ class Services:
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
     jobs: JobHost = field(init=False)
+    calendars: CalendarBook = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
@@ -80,6 +89,9 @@ class Services:
         )
         # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
         self.jobs = build_job_host(self)
+        # -- business hours (hotline.hours, docs/hours.md): flows ask the same calendars --
+        self.calendars = CalendarBook(self.engine, self.bus)
+        self.flow_programs.calendars = self.calendars
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:
@@ -90,6 +102,7 @@ class Services:
         if run_migrations:
             await migrate(self.engine)
         await self.event_log.start()
+        await self.calendars.start()
         await self.projector.start()
         await self.wallboard.start()
 
@@ -132,6 +145,7 @@ class Services:
             except Exception:
                 log.exception("stop hook failed")
         await self.jobs.stop()
+        await self.calendars.stop()
         await self.wallboard.stop()
         await self.projector.stop()
         await self.event_log.stop()
@@ -202,6 +216,12 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
 
 async def queue_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
     rows, _ = await SqlRepos(uow.conn).table("queues").list(tenant_id, limit=100_000)
+    return [str(r["name"]) for r in rows]
+
+
+async def calendar_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
+    """The center's calendars an hours node may name (checked when a flow is published)."""
+    rows, _ = await SqlRepos(uow.conn).table("calendars").list(tenant_id, limit=100_000)
     return [str(r["name"]) for r in rows]
 
 

@@ -86,11 +86,14 @@ class Program:
         return self._expressions[source]
 
     def calendar(self, tenant_id: str, name: str) -> BusinessCalendar | None:
-        """The hours node's calendar: the flow's own by that name, else the center's."""
-        inline = self._inline.get(name)
-        if inline is not None or self.calendars is None:
-            return inline
-        return self.calendars.calendar(tenant_id, name)
+        """The hours node's calendar: the center's calendar of that name (what the admin
+        edits, and what the queues ask), else the flow file's own — the default that makes a
+        flow work in a center without one, and offline."""
+        if self.calendars is not None:
+            center = self.calendars.calendar(tenant_id, name)
+            if center is not None:
+                return center
+        return self._inline.get(name)
 
     def initial_variables(self, given: Mapping[str, Scalar]) -> dict[str, Scalar]:
         variables: dict[str, Scalar] = {

@@ -23,6 +23,7 @@ from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
+from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -200,6 +201,10 @@ def build_job_host(services: Services) -> JobHost:
             )
         ),
     )
+    # The hourly retention purge (was a loop in telephony.py; see docs/jobs.md).
+    recording = services.settings.recording
+    host.register(PURGE_KIND, RecordingPurgeJob(recording.directory, recording.retention_days))
+    host.every(PURGE_KIND, "17 * * * *", timezone="UTC")
     return host
 
 

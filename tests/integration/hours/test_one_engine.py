@@ -138,7 +138,8 @@ async def test_a_tiaoxiu_saturday_with_its_own_hours_is_open_in_the_flow_and_the
     queue_hours = config.queues[QueueId("tiaoxiu")].hours
     flow_calendar = Program(parse_flow(HOURS_FLOW), calendars=book).calendar(tenant_id, "调休测试")
     # The one engine: the queue and the flow's hours node hold the very same object.
-    assert queue_hours is not None and flow_calendar is queue_hours
+    assert queue_hours is not None
+    assert flow_calendar is queue_hours
 
     program = Program(parse_flow(HOURS_FLOW), calendars=book)
     saturday_lunch = at("2026-10-10 12:30")  # Monday's hours would be at lunch; its own: open
@@ -167,9 +168,11 @@ async def test_the_demo_takes_calls_at_any_hour_and_its_holidays_are_real(
         now = at(when)
         for queue in ("sales", "support"):
             hours = config.queues[QueueId(queue)].hours
-            assert hours is not None and hours.is_open(now), (queue, when)
+            assert hours is not None
+            assert hours.is_open(now), (queue, when)
         path = flow_path(program, tenant_id, now)
-        assert "welcome" in path and "closed_notice" not in path, (when, path)
+        assert "welcome" in path, (when, path)
+        assert "closed_notice" not in path, (when, path)
     assert config.queues[QueueId("support")].hours is book.calendar(tenant_id, DEMO_CALENDAR)
 
     # The 2026 and 2027 Chinese holiday calendars are imported and drive 工作时间.

@@ -84,9 +84,13 @@ async def test_a_job_scheduled_in_a_unit_of_work_exists_only_if_it_commits(
     async with engine.connect() as conn:
         job = await Jobs(conn).get(job_id)
         listed, total = await Jobs(conn).list("t")
-    assert job.state is JobState.DONE and job.runs == 1 and job.due_at is None
-    assert job.last_run_at == clock.now() and job.last_error is None
-    assert total == 1 and listed[0].id == job_id
+    assert job.state is JobState.DONE
+    assert job.runs == 1
+    assert job.due_at is None
+    assert job.last_run_at == clock.now()
+    assert job.last_error is None
+    assert total == 1
+    assert listed[0].id == job_id
 
 
 async def test_unknown_kind_is_refused_at_schedule_time(
@@ -157,8 +161,10 @@ async def test_a_failing_firing_rolls_back_and_retries_with_backoff(
     assert await host.run_due() == 1
     async with engine.connect() as conn:
         job = await Jobs(conn).get(job_id)
-    assert job.state is JobState.PENDING and job.attempts == 1
-    assert job.last_error is not None and "peer down (attempt 1)" in job.last_error
+    assert job.state is JobState.PENDING
+    assert job.attempts == 1
+    assert job.last_error is not None
+    assert "peer down (attempt 1)" in job.last_error
     assert job.due_at == pytest.approx(clock.now() + 10)
     assert await count(engine, "f") == 0
     clock.advance(10)
@@ -171,7 +177,9 @@ async def test_a_failing_firing_rolls_back_and_retries_with_backoff(
     assert await count(engine, "f") == 1
     async with engine.connect() as conn:
         job = await Jobs(conn).get(job_id)
-    assert job.state is JobState.DONE and job.last_error is None and job.attempts == 0
+    assert job.state is JobState.DONE
+    assert job.last_error is None
+    assert job.attempts == 0
 
 
 async def test_attempts_used_up_make_a_one_off_job_failed(
@@ -190,7 +198,8 @@ async def test_attempts_used_up_make_a_one_off_job_failed(
     await host.run_due()
     async with engine.connect() as conn:
         job = await Jobs(conn).get(job_id)
-    assert job.state is JobState.FAILED and job.attempts == 2
+    assert job.state is JobState.FAILED
+    assert job.attempts == 2
     assert job.last_error == "ValueError: bad payload: no 'to'"
 
 
@@ -208,7 +217,9 @@ async def test_retry_later_is_not_a_failure(engine: AsyncEngine, clock: FakeCloc
     await host.run_due()
     async with engine.connect() as conn:
         job = await Jobs(conn).get(job_id)
-    assert job.state is JobState.PENDING and job.attempts == 0 and job.last_error == "rate limited"
+    assert job.state is JobState.PENDING
+    assert job.attempts == 0
+    assert job.last_error == "rate limited"
 
 
 async def test_a_daily_0800_job_fires_at_0800_local_around_a_dst_change(
@@ -271,7 +282,9 @@ async def test_a_recurring_job_missed_while_down_fires_once_on_start(
     assert await count(engine, "r") == 1
     async with engine.connect() as conn:
         job = await Jobs(conn).find("system", "test.bump")
-    assert job is not None and job.due_at is not None and job.due_at > clock.now()
+    assert job is not None
+    assert job.due_at is not None
+    assert job.due_at > clock.now()
 
 
 async def test_checkpoints_commit_progress_and_cancel_stops_the_job(

@@ -208,7 +208,8 @@ def test_add_business_seconds_is_the_sla_deadline() -> None:
 
 def test_equal_calendars_are_one_shared_object() -> None:
     again = calendar("Asia/Shanghai", sets=CN_2026)
-    assert again == SH and again is SH
+    assert again == SH
+    assert again is SH
     assert shared(again) is SH
 
 

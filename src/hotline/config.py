@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseSettings",
     "EventLogSettings",
     "HttpSettings",
+    "JobSettings",
     "MediaSettings",
     "RecordingSettings",
     "RoutingSettings",
@@ -207,6 +208,16 @@ class WfmSettings(BaseModel):
     what_if_replications: int = Field(3, ge=2, le=50)
 
 
+class JobSettings(BaseModel):
+    """The job host (hotline.jobs, docs/jobs.md): timers stored in the database."""
+
+    enabled: bool = True  # fire jobs in this process (`hotline serve` / `demo`)
+    poll_s: float = Field(1.0, gt=0, le=60)
+    lease_s: float = Field(300.0, ge=10)
+    concurrency: int = Field(2, ge=1, le=32)
+    node_id: str = Field("", max_length=100)  # empty: the host name
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -227,6 +238,7 @@ class Settings(BaseSettings):
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
     wfm: WfmSettings = WfmSettings()
+    jobs: JobSettings = JobSettings()
 
     @classmethod
     def settings_customise_sources(

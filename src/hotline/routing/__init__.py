@@ -39,7 +39,6 @@ from hotline.routing.errors import (
     UnknownInteraction,
     UnknownQueue,
 )
-from hotline.routing.hours import OpeningHours
 from hotline.routing.overflow import OverflowAction, OverflowStep
 from hotline.routing.personal import PERSONAL_QUEUE, is_personal, personal_skill
 from hotline.routing.queues import QueueConfig, ScoreWeights, ServiceLevelTarget, Strategy
@@ -87,7 +86,6 @@ __all__ = [
     "OfferCallback",
     "OfferEnd",
     "OfferNotPending",
-    "OpeningHours",
     "Overflow",
     "OverflowAction",
     "OverflowStep",

@@ -29,7 +29,6 @@ from hotline.media import (
     MediaEngine,
     PromptLibrary,
     WavFile,
-    purge_recordings,
 )
 from hotline.media.webrtc import WebRtcGateway
 from hotline.server.config_follower import (
@@ -184,7 +183,6 @@ class TelephonyServer:
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
         self._follow: asyncio.Task[None] | None = None
-        self._purge: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -222,7 +220,6 @@ class TelephonyServer:
         for name, path in sources.items():
             # Absolute: a relative playlist file is looked up under the prompts directory.
             await self.media.register_moh(name, [WavFile(path.resolve())])
-        self._purge = asyncio.create_task(self._purge_recordings(), name="recording-purge")
         observer = JsonLinesTrace(settings.sip.trace_path) if settings.sip.trace_path else None
         self.sip = SipService(
             sip_config(settings, tenant_id, tenants),
@@ -290,25 +287,6 @@ class TelephonyServer:
                 after = batch[-1].seq
             runtime.board.forget_work(tenant_id)
 
-    async def _purge_recordings(self) -> None:
-        """Delete recordings past their retention, hourly, off the event loop."""
-        storage = FileRecordingStorage(self.settings.recording.directory)
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await loop.run_in_executor(
-                    None,
-                    lambda: purge_recordings(
-                        storage,
-                        now=self.clock.now(),
-                        default_retention_days=self.settings.recording.retention_days,
-                        sink=self.sink,
-                    ),
-                )
-            except OSError:
-                log.exception("recording purge failed")
-            await asyncio.sleep(3600)
-
     async def drain(self, timeout: float) -> None:
         """SIGTERM: refuse new calls, let live ones finish, then hang up the rest."""
         if self.runtime is not None:
@@ -323,10 +301,6 @@ class TelephonyServer:
             await self.webrtc.shutdown()
         if self.runtime is not None:
             await self.runtime.stop()
-        if self._purge is not None:
-            self._purge.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._purge
         if self.sip is not None:
             await self.sip.stop()
         if self.media is not None:

@@ -71,6 +71,7 @@ async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> l
                 leg_id=e.leg_id,
                 agent_id=e.agent_id,
                 payload=e.payload(),
+                v=e.schema_version,
             )
     done = [r for r in records if r is not None]
     await conn.execute(events.insert(), [r.as_dict() for r in done])
@@ -93,6 +94,7 @@ def _record(row: Any) -> EventRecord:
         leg_id=row.leg_id,
         agent_id=row.agent_id,
         payload=dict(row.payload),
+        v=int(row.v),
     )
 
 

@@ -23,7 +23,7 @@ from hotline.store.tables import interactions, projection_cursors, tenants
 __all__ = ["InteractionProjector", "apply_record"]
 
 log = logging.getLogger(__name__)
-NAME = "interactions"
+NAME = "contacts"
 
 Handler = Callable[[AsyncConnection, EventRecord], Any]
 
@@ -58,6 +58,9 @@ async def _created(conn: AsyncConnection, r: EventRecord) -> None:
             vip_level=p.get("vip_level"),
             flow=p.get("flow"),
             agents=[],
+            queues=[],
+            segments=0,
+            consulted=False,
             started_at=r.at,
             abandoned=False,
             voicemail=False,

@@ -24,33 +24,41 @@ depends_on = None
 ID = 26
 
 
-def _aliases(bind: sa.Connection) -> list[dict[str, str]]:
+def _aliases(bind: sa.Connection) -> list[dict[str, str | None]]:
     """Every version-1 consultation → its customer's contact (a consult of a consult folds
-    into the first contact too)."""
+    into the first contact too), with the agent who consulted."""
     events = sa.table(
         "events",
         sa.column("tenant_id", sa.String),
         sa.column("type", sa.String),
         sa.column("interaction_id", sa.String),
+        sa.column("agent_id", sa.String),
         sa.column("payload", sa.JSON),
     )
-    parent: dict[tuple[str, str], str] = {}
+    parent: dict[tuple[str, str], tuple[str, str | None]] = {}
     rows = bind.execute(
-        sa.select(events.c.tenant_id, events.c.interaction_id, events.c.payload).where(
-            events.c.type == "interaction.created"
-        )
+        sa.select(
+            events.c.tenant_id, events.c.interaction_id, events.c.agent_id, events.c.payload
+        ).where(events.c.type == "interaction.created")
     )
-    for tenant_id, interaction_id, payload in rows:
+    for tenant_id, interaction_id, agent_id, payload in rows:
         found: Any = (payload or {}).get("parent_interaction_id")
         if interaction_id and found:
-            parent[(str(tenant_id), str(interaction_id))] = str(found)
-    out = []
-    for (tenant_id, alias_id), contact_id in parent.items():
+            parent[(str(tenant_id), str(interaction_id))] = (str(found), agent_id)
+    out: list[dict[str, str | None]] = []
+    for (tenant_id, alias_id), (contact_id, agent_id) in parent.items():
         seen = {alias_id}
         while (tenant_id, contact_id) in parent and contact_id not in seen:
             seen.add(contact_id)
-            contact_id = parent[(tenant_id, contact_id)]
-        out.append({"tenant_id": tenant_id, "alias_id": alias_id, "contact_id": contact_id})
+            contact_id = parent[(tenant_id, contact_id)][0]
+        out.append(
+            {
+                "tenant_id": tenant_id,
+                "alias_id": alias_id,
+                "contact_id": contact_id,
+                "agent_id": agent_id,
+            }
+        )
     return out
 
 
@@ -120,6 +128,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(length=ID), nullable=False),
         sa.Column("alias_id", sa.String(length=ID), nullable=False),
         sa.Column("contact_id", sa.String(length=ID), nullable=False),
+        sa.Column("agent_id", sa.String(length=ID), nullable=True),
         sa.PrimaryKeyConstraint("tenant_id", "alias_id", name=op.f("pk_contact_aliases")),
     )
     with op.batch_alter_table("contact_aliases", schema=None) as batch_op:

@@ -451,6 +451,7 @@ contact_aliases = Table(
     Column("tenant_id", String(ID), primary_key=True),
     Column("alias_id", String(ID), primary_key=True),
     Column("contact_id", String(ID), nullable=False),
+    Column("agent_id", String(ID)),  # the agent who consulted
     Index("ix_contact_aliases_contact", "tenant_id", "contact_id"),
 )
 

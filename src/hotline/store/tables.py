@@ -518,7 +518,9 @@ work_items = Table(
     Column("via", String(16), nullable=False),  # flow | transfer | consult | callback | direct
     Column("from_work_id", String(ID)),
     Column("note", Text),
-    Column("entered_at", Double, nullable=False),
+    Column("result", String(16)),  # a consultation's: completed | cancelled | conference | failed
+    Column("created_at", Double, nullable=False),  # by its transfer, consultation or entry
+    Column("entered_at", Double),  # the queue (or the agent's personal line) took it
     Column("left_at", Double),
     Column("wait_s", Double),
     Column("offers", Integer, nullable=False),
@@ -544,6 +546,7 @@ agent_segments = Table(
     Column("ended_at", Double),
     Column("talk_s", Double),
     Column("hold_s", Double, nullable=False),
+    Column("held_at", Double),  # on hold now, since
     Column("wrap_up_s", Double),
     Column("wrap_up_ended_at", Double),
     Column("overrun_at", Double),  # the wrap-up timer ran out with a disposition still due

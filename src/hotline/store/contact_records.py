@@ -24,8 +24,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.events import EventRecord
+from hotline.ids import PERSONAL_LINE
 from hotline.store.tables import agent_segments, interactions, work_items, worklist
-from hotline.store.upcast import PERSONAL_LINE
 
 __all__ = ["HANDLERS", "MISSED_REASONS", "Handler"]
 

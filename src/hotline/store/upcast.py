@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotline.events import EVENT_SCHEMA_VERSION, EventRecord
+from hotline.ids import PERSONAL_LINE
 
 __all__ = [
     "PERSONAL_LINE",
@@ -32,9 +33,6 @@ __all__ = [
     "upcast",
     "upcast_all",
 ]
-
-PERSONAL_LINE = "@agent"
-"""The router's queue id for work routed to one named agent: not a queue, never counted."""
 
 V1_DIRECT_QUEUE = "direct"
 

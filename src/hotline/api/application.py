@@ -22,6 +22,7 @@ from hotline.api import (
     system,
     tickets,
     wallboard,
+    worklist,
 )
 from hotline.api.deps import permission_of
 from hotline.api.errors import install_error_handlers
@@ -59,6 +60,7 @@ def create_api(services: Services) -> FastAPI:
         phone,
         desk,
         supervise,
+        worklist,  # the worklist of missed contacts (history)
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

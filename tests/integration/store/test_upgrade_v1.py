@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.auth.model import Principal
 from hotline.bus import EventBus
+from hotline.clock import FakeClock
+from hotline.history import ContactQuery, ContactService
+from hotline.store.contacts_repo import SqlContacts, SqlQueueMembership
+from hotline.store.eventlog import SqlEventReader
 from hotline.store.interaction_projection import PROJECTED_TABLES, InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.tables import (
@@ -159,6 +164,30 @@ async def test_a_version_1_day_upgrades_and_shows_in_the_contact_model(database_
         assert (first["vip_level"], first["wait_s"], first["origin"]) == (3, 3.0, "customer")
         ivr = await _contact(engine, "15800158012")
         assert (ivr["outcome"], ivr["work"], ivr["parts"]) == ("ivr", [], [])
+
+        # The contact's page as the API serves it: both agents' parts, the folded
+        # consultation's records in its timeline (converted on read), and an old link to the
+        # consultation's own id opens the customer's contact.
+        admin = Principal(
+            tenant_id=TENANT, tenant_slug="demo", user_id="u1", username="admin",
+            display_name="admin", roles=("admin",), language="zh-CN", via="session",
+        )  # fmt: skip
+        async with engine.connect() as conn:
+            view = ContactService(
+                SqlContacts(conn), SqlEventReader(engine), SqlQueueMembership(conn),
+                principal=admin, clock=FakeClock(), emit=lambda _e: None,
+            )  # fmt: skip
+            page = await view.detail(conference["id"])
+            [consult_id] = {w["work_id"] for w in page["work_items"]} - {conference["id"]}
+            assert await view.detail(consult_id) == page
+            listed, total = await view.list(ContactQuery(limit=100))
+        assert total == 11
+        assert [s["agent_id"] for s in page["segments"]] == ["a1", "a2"]
+        types = [r.type for r in page["timeline"]]
+        assert "interaction.consult_started" in types
+        assert "interaction.consult_ended" in types
+        assert all(r.v == 2 and r.interaction_id == conference["id"] for r in page["timeline"])
+        assert {r["id"] for r in listed} == {c["id"] for c in contacts}
 
         # Rebuilding from seq 0 again gives the same rows.
         def everything() -> Any:

@@ -10,12 +10,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.store.engine import create_engine
 from hotline.store.migrate import migrate
-from hotline.store.tables import event_sequences, events, interactions, projection_cursors, tenants
+from hotline.store.tables import (
+    contact_aliases,
+    event_sequences,
+    events,
+    interactions,
+    projection_cursors,
+    tenants,
+)
 from tests import dbs
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "events-v1"
@@ -73,3 +80,49 @@ async def database_at_0005(database_url: str) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
         if drop is not None:
             await dbs.drop_pg_database_async(drop)
+
+
+async def add_day_to(engine: AsyncEngine, tenant_id: str, agents: dict[str, str]) -> None:
+    """Append the day to a database already at head (a demo center's), as version-1 records of
+    `tenant_id` with the day's agents `a1`… renamed to `agents`, and their consultations'
+    aliases as migration 0011 would have found them."""
+
+    def agent(value: Any) -> Any:
+        return agents.get(value, value) if isinstance(value, str) else value
+
+    async with engine.begin() as conn:
+        last = int(
+            await conn.scalar(
+                select(event_sequences.c.last_seq).where(event_sequences.c.tenant_id == tenant_id)
+            )
+            or 0
+        )
+        rows = []
+        for record in lines("day.jsonl"):
+            payload = {k: agent(v) for k, v in record["payload"].items()}
+            rows.append(
+                {
+                    **record,
+                    "tenant_id": tenant_id,
+                    "seq": last + record["seq"],
+                    "agent_id": agent(record["agent_id"]),
+                    "payload": payload,
+                }
+            )
+        await conn.execute(insert(events), rows)  # no `v`: the column's default, 1
+        await conn.execute(
+            update(event_sequences)
+            .where(event_sequences.c.tenant_id == tenant_id)
+            .values(last_seq=rows[-1]["seq"])
+        )
+        aliases = [
+            {
+                "tenant_id": tenant_id,
+                "alias_id": r["interaction_id"],
+                "contact_id": r["payload"]["parent_interaction_id"],
+                "agent_id": r["agent_id"],
+            }
+            for r in rows
+            if r["type"] == "interaction.created" and r["payload"].get("parent_interaction_id")
+        ]
+        await conn.execute(insert(contact_aliases), aliases)

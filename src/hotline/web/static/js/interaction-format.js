@@ -110,7 +110,7 @@ export const OUTCOMES = () => ({
 
 /** What became of one queue visit (a work item). */
 export const WORK_OUTCOMES = () => ({
-  answered: t("Answered"),
+  answered: t("Answered by an agent"),
   abandoned: t("Abandoned in queue"),
   callback: t("Callback requested"),
   callback_failed: t("Callback failed"),
@@ -149,7 +149,7 @@ export function viaOf(work) {
     callback: t("Callback"),
   }[work.via] || work.via;
   const result = work.result ? RESULTS()[work.result] || work.result : null;
-  return result ? `${via} (${result})` : via;
+  return result ? t("%(how)s (%(result)s)", { how: via, result }) : via;
 }
 
 /** "4 of 5" */

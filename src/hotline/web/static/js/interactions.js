@@ -100,7 +100,7 @@ async function listPage() {
       el("td", {}, CHANNELS()[item.channel] || item.channel),
       el("td", {}, item.caller_number || ""),
       customer,
-      el("td", {}, names.queue(item.queue_id)),
+      el("td", {}, (item.queues && item.queues.length ? item.queues : [item.queue_id]).filter(Boolean).map((q) => names.queue(q)).join(" → ")),
       el("td", {}, (item.agents || []).map((a) => names.agent(a)).join(", ")),
       el("td", {}, item.ended_at ? OUTCOMES()[item.outcome] || item.outcome || "" : t("In progress")),
       el("td", {}, item.talk_s ? duration(item.talk_s) : "—"),
@@ -246,7 +246,7 @@ function workRow(w) {
     el("td", { className: "nowrap" }, timeOfDay(w.entered_at || w.created_at)),
     el("td", {}, duration(w.wait_s)),
     el("td", {}, String(w.offers)),
-    el("td", {}, WORK_OUTCOMES()[w.outcome] || w.outcome || t("Waiting")),
+    el("td", {}, WORK_OUTCOMES()[w.outcome] || w.outcome || t("Still waiting")),
     el("td", {}, w.agent_id ? names.agent(w.agent_id) : "—"),
     el("td", {}, w.note || ""),
   );

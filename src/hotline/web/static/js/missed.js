@@ -49,17 +49,17 @@ function worklistError(error) {
 
 async function act(button, path, done) {
   button.disabled = true;
+  let ok = "";
+  let failed = "";
   try {
-    const result = await post(path, {});
-    show(status, done(result));
-    show(listError, "");
+    ok = done(await post(path, {}));
   } catch (error) {
-    show(listError, worklistError(error));
-    show(status, "");
-  } finally {
-    button.disabled = false;
-    await load();
+    failed = worklistError(error);
   }
+  await load(); // what the others did meanwhile (a lost claim shows its winner)
+  button.disabled = false;
+  show(status, ok);
+  if (failed) show(listError, failed);
 }
 
 function claimedBy(item) {
@@ -91,7 +91,7 @@ function actions(item) {
   }
   if (canCall && (free || mine) && item.caller_number) {
     cell.append(
-      button("call-back", t("Call back"), "primary small", (b) =>
+      button("call-back", t("Call back"), "small", (b) =>
         act(b, `/api/v1/worklist/${id}/callback`, () => t("Calling %(number)s back: your phone rings first.", { number: item.caller_number })),
       ),
     );
@@ -104,7 +104,7 @@ function actions(item) {
 
 function row(item) {
   const customer = el("td");
-  names.customer(item.customer_id).then((name) => (customer.textContent = name || item.caller_name || ""));
+  names.customer(item.customer_id).then((name) => (customer.textContent = name));
   const voicemail = el("td");
   if (item.recording_id) {
     voicemail.append(el("audio", { controls: true, preload: "none", src: `/api/v1/recordings/${encodeURIComponent(item.recording_id)}`, dataset: { testid: "voicemail" } }));

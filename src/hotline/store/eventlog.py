@@ -143,6 +143,36 @@ class SqlEventReader:
         async with self._engine.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
 
+    async def page(
+        self,
+        tenant_id: str,
+        after_seq: int,
+        *,
+        limit: int,
+        type_: str | None = None,
+        interaction_id: str | None = None,
+    ) -> list[EventRecord]:
+        """A page of the log for the events API, filtered by stored type and interaction (a
+        contact's own records and its folded version-1 consultations')."""
+        query = (
+            _with_aliases()
+            .where(events.c.tenant_id == tenant_id, events.c.seq > after_seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        if type_:
+            query = query.where(events.c.type == type_)
+        if interaction_id:
+            contact = await self.contact_of(tenant_id, interaction_id)
+            folded = select(contact_aliases.c.alias_id).where(
+                contact_aliases.c.tenant_id == tenant_id, contact_aliases.c.contact_id == contact
+            )
+            query = query.where(
+                or_(events.c.interaction_id == contact, events.c.interaction_id.in_(folded))
+            )
+        async with self._engine.connect() as conn:
+            return [_record(row) for row in await conn.execute(query)]
+
     async def seq_before(self, tenant_id: str, at: float) -> int:
         """The last seq of events before `at` (a replay from a point in time starts after it)."""
         query = select(func.max(events.c.seq)).where(

@@ -86,3 +86,10 @@ async def test_version_1_rows_read_as_version_2_and_fold_consultations(
     assert await reader.for_interaction(T, CHILD) == timeline
     assert await reader.contact_of(T, CHILD) == CONTACT
     assert await reader.contact_of(T, CONTACT) == CONTACT
+    page = await reader.page(T, 1, limit=3, interaction_id=CHILD)
+    assert [r.seq for r in page] == [2, 3, 4]
+    created = await reader.page(T, 0, limit=10, type_="interaction.created")
+    assert [(r.seq, r.type) for r in created] == [
+        (1, "interaction.created"),
+        (3, "interaction.consult_started"),
+    ]

@@ -32,6 +32,7 @@ __all__ = ["PROJECTED_TABLES", "InteractionProjector", "apply_record"]
 
 log = logging.getLogger(__name__)
 NAME = "contacts"
+PROGRESS_EVERY = 50_000  # records between two progress lines of a long catch-up
 
 PROJECTED_TABLES = (interactions, work_items, agent_segments, worklist)
 
@@ -49,6 +50,7 @@ class InteractionProjector:
         self._reader = SqlEventReader(engine)
         self._task: asyncio.Task[None] | None = None
         self.applied = 0
+        self.caught_up = asyncio.Event()
 
     async def _cursor(self, conn: AsyncConnection, tenant_id: str) -> int:
         q = select(projection_cursors.c.seq).where(
@@ -84,14 +86,30 @@ class InteractionProjector:
                     await self._save(conn, tenant_id, last)
 
     async def catch_up(self, tenant_id: str) -> int:
+        """Apply the tenant's records after its cursor; the last seq. A long one (the rebuild
+        after an upgrade) logs its progress."""
         async with self._engine.connect() as conn:
             cursor = await self._cursor(conn, tenant_id)
+        start, reported = cursor, cursor
+        latest = self._bus.latest_seq(tenant_id)
         while True:
             batch = await self._reader.read_since(tenant_id, cursor, limit=2000)
             if not batch:
+                if cursor - start >= PROGRESS_EVERY:
+                    log.info(
+                        "contact projection of tenant %s: caught up at seq %d", tenant_id, cursor
+                    )
                 return cursor
             await self.apply_batch(tenant_id, batch)
             cursor = batch[-1].seq
+            if cursor - reported >= PROGRESS_EVERY:
+                reported = cursor
+                log.info(
+                    "contact projection of tenant %s: at seq %d of %d",
+                    tenant_id,
+                    cursor,
+                    max(latest, cursor),
+                )
 
     async def rebuild(self, tenant_id: str) -> int:
         """Throw the tenant's rows away and project its whole log again; the last seq."""
@@ -109,13 +127,20 @@ class InteractionProjector:
         return await self.catch_up(tenant_id)
 
     async def start(self) -> None:
+        """Catch up, then follow the bus — in the background: after an upgrade the catch-up is
+        a rebuild of the whole log, which must not hold the server's start (the pages fill in
+        as it goes; `caught_up` is set when it is done)."""
         # Subscribe first, then catch up: a record committed in between arrives by the bus and
         # the cursor skips what the catch-up already applied.
         sub = self._bus.subscribe(types=set(HANDLERS))
+        self._task = asyncio.create_task(self._run(sub), name="contact-projector")
+
+    async def _run(self, sub: Subscription) -> None:
         async with self._engine.connect() as conn:
             tenant_ids = [str(t) for t in (await conn.execute(select(tenants.c.id))).scalars()]
         cursors = {t: await self.catch_up(t) for t in tenant_ids}
-        self._task = asyncio.create_task(self._follow(sub, cursors), name="contact-projector")
+        self.caught_up.set()
+        await self._follow(sub, cursors)
 
     async def _follow(self, sub: Subscription, cursors: dict[str, int]) -> None:
         pending: dict[str, list[EventRecord]] = {}

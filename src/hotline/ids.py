@@ -14,7 +14,6 @@ import time
 from typing import NewType
 
 __all__ = [
-    "PERSONAL_LINE",
     "AgentId",
     "CallId",
     "CustomerId",
@@ -38,10 +37,6 @@ WorkId = NewType("WorkId", str)  # one visit of a contact to a queue (or to one 
 CallId = NewType("CallId", str)
 LegId = NewType("LegId", str)
 CustomerId = NewType("CustomerId", str)
-
-PERSONAL_LINE = QueueId("@agent")
-"""The router's queue id for work routed to one named agent (a transfer or a consultation to
-an agent): not a queue, never counted in queue figures (ADR 0061)."""
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)}

@@ -4,7 +4,6 @@ mark handled, and call back from my desk. Two agents claiming at once: one gets 
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,8 +14,8 @@ from hotline.api.desk import at_desk, runtime_of
 from hotline.api.present import Paging, page, present
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
-from hotline.history import CallbackUnavailable, WorklistQuery, WorklistService
-from hotline.ids import AgentId
+from hotline.history import WorklistQuery, WorklistService
+from hotline.ids import AgentId, InteractionId
 from hotline.store.contacts_repo import SqlQueueMembership, SqlWorklist
 from hotline.store.uow import UnitOfWork
 
@@ -44,13 +43,8 @@ def _service(request: Request, uow: UnitOfWork, principal: Principal) -> Worklis
 
 
 class _RuntimeDialer:
-    """`Dialer` over the tenant's live runtime (the desk's `runtime_of`).
-
-    AWAITS THE NEW RUNTIME (issue 10): `runtime.dial(agent_id, number,
-    related_interaction_id=...)`. Until the runtime takes `related_interaction_id` the call back
-    is refused with 503 `worklist.callback.unavailable` rather than dialled without naming the
-    missed contact it answers.
-    """
+    """`Dialer` over the tenant's live runtime (the desk's `runtime_of`): 503
+    `desk.unavailable` in a process that runs no telephony."""
 
     def __init__(self, request: Request, tenant_id: str) -> None:
         self._request = request
@@ -58,15 +52,11 @@ class _RuntimeDialer:
 
     async def dial(self, agent_id: str, number: str, *, related_interaction_id: str) -> str:
         runtime = runtime_of(services_of(self._request), self._tenant_id)
-        dial: Any = runtime.dial
-        if "related_interaction_id" not in inspect.signature(dial).parameters:
-            raise CallbackUnavailable(
-                "Calling back from the worklist is not available on this server yet.",
-                details={"id": related_interaction_id},
-            )
         with at_desk(agent_id):
-            made = await dial(
-                AgentId(agent_id), number, related_interaction_id=related_interaction_id
+            made = await runtime.dial(
+                AgentId(agent_id),
+                number,
+                related_interaction_id=InteractionId(related_interaction_id),
             )
         return str(made)
 

@@ -9,7 +9,6 @@ them on the database; route handlers in `api/` only translate HTTP.
 
 from hotline.history.contacts import ContactService
 from hotline.history.errors import (
-    CallbackUnavailable,
     ContactNotFound,
     DispositionUnknown,
     NoNumberToCall,
@@ -28,7 +27,6 @@ from hotline.history.screenpop import ScreenPopService
 from hotline.history.worklist import WorklistService
 
 __all__ = [
-    "CallbackUnavailable",
     "ContactNotFound",
     "ContactQuery",
     "ContactService",

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotline.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
+from hotline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 __all__ = [
     "TRANSLATED",
-    "CallbackUnavailable",
     "ContactNotFound",
     "DispositionUnknown",
     "HistoryError",
@@ -135,16 +134,11 @@ class NoNumberToCall(InvalidInput, HistoryError):
         )
 
 
-class CallbackUnavailable(Unavailable, HistoryError):
-    code = "worklist.callback.unavailable"
-
-
 TRANSLATED = (
     "Another agent has already claimed this missed contact.",
     "You have not claimed this missed contact.",
     "This missed contact was already dealt with.",
     "Only agents claim and call back missed contacts.",
     "This missed contact left no number to call back.",
-    "Calling back from the worklist is not available on this server yet.",
 )
 """Messages the API sends in the caller's language: the UI catalog must translate them."""

@@ -23,7 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.events import EventRecord
-from hotline.ids import PERSONAL_LINE
+from hotline.routing import PERSONAL_QUEUE
 from hotline.store import work_records as work
 from hotline.store.contact_rows import (
     Handler,
@@ -106,7 +106,7 @@ async def ended(conn: AsyncConnection, r: EventRecord) -> None:
             .where(
                 work_items.c.tenant_id == r.tenant_id,
                 work_items.c.interaction_id == r.interaction_id,
-                work_items.c.queue_id != PERSONAL_LINE,
+                work_items.c.queue_id != PERSONAL_QUEUE,
             )
             .order_by(work_items.c.seq.desc())
             .limit(1)
@@ -214,7 +214,7 @@ async def voicemail_recorded(conn: AsyncConnection, r: EventRecord) -> None:
             .where(
                 work_items.c.tenant_id == r.tenant_id,
                 work_items.c.interaction_id == r.interaction_id,
-                work_items.c.queue_id != PERSONAL_LINE,
+                work_items.c.queue_id != PERSONAL_QUEUE,
             )
             .order_by(work_items.c.seq.desc())
             .limit(1)

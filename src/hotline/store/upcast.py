@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotline.events import EVENT_SCHEMA_VERSION, EventRecord
-from hotline.ids import PERSONAL_LINE
+from hotline.routing import PERSONAL_QUEUE as PERSONAL_LINE
 
 __all__ = [
     "PERSONAL_LINE",

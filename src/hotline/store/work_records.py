@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.events import EventRecord
-from hotline.ids import PERSONAL_LINE
+from hotline.routing import is_personal
 from hotline.store.contact_rows import (
     OPEN_OUTCOMES,
     Handler,
@@ -113,7 +113,7 @@ async def entered(conn: AsyncConnection, r: EventRecord) -> None:
             )
         )
     contact = await contact_row(conn, r)
-    if contact is not None and queue_id and queue_id != PERSONAL_LINE:
+    if contact is not None and queue_id and not is_personal(queue_id):
         queues = list(contact.queues or [])
         if queue_id not in queues:
             queues.append(queue_id)

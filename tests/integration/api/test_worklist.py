@@ -164,12 +164,12 @@ async def test_claims_race_release_and_follow_up(api: Api) -> None:
     late = await owner.post(f"/api/v1/worklist/{second}/claim")
     assert (late.status_code, late.json()["code"]) == (409, "worklist.done")
 
-    # Calling back is the claimant's; without a live runtime there is nobody to call from.
+    # Calling back is the claimant's; this server runs no telephony to call from.
     third = MISSED[2]
     holder, other = (agent1, agent3) if claimed[third] == ids["agent1"] else (agent3, agent1)
     taken = await other.post(f"/api/v1/worklist/{third}/callback")
     assert (taken.status_code, taken.json()["code"]) == (409, "worklist.claimed")
     unavailable = await holder.post(f"/api/v1/worklist/{third}/callback")
-    assert unavailable.status_code == 503
+    assert (unavailable.status_code, unavailable.json()["code"]) == (503, "desk.unavailable")
     for client in (supervisor, agent1, agent2, agent3):
         await client.aclose()

@@ -1,31 +1,16 @@
 """Calling a missed contact back from the worklist, end to end on the demo server: a caller
-gives up in the queue, agent1 (browser phone) calls back from the worklist, and the new
-contact names the missed one (`related_interaction_id`), which the worklist counts.
-
-AWAITS THE NEW INTERACTION RUNTIME (issue 10): `TenantRuntime.dial(agent_id, number,
-related_interaction_id=...)`. Until the runtime takes that argument the API answers 503
-`worklist.callback.unavailable` (tests/integration/api/test_worklist.py checks that) and this
-test is skipped; it runs by itself once the runtime lands.
-"""
+gives up in the queue, agent1 (browser phone) calls back from the worklist through the
+runtime's `dial(…, related_interaction_id=…)`, and the new contact names the missed one,
+which the worklist counts."""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from hotline.interactions import TenantRuntime
 from tests.data.callcenter.tones import AGENT1_HZ
 from tests.integration.desk.conftest import Desk, caller, log_in_browser_agent, press
-
-pytestmark = pytest.mark.skipif(
-    "related_interaction_id" not in inspect.signature(TenantRuntime.dial).parameters,
-    reason="awaits the new interaction runtime: "
-    "TenantRuntime.dial(agent_id, number, related_interaction_id=...) (issue 10)",
-)
 
 
 async def test_a_missed_caller_is_called_back_from_the_worklist(
@@ -35,7 +20,10 @@ async def test_a_missed_caller_is_called_back_from_the_worklist(
     agent1 = desk.login("agent1")
     async with desk.browser_phone("agent1", AGENT1_HZ), caller(desk, tmp_path) as customer:
         log_in_browser_agent(desk)
-        assert agent1.post("/api/v1/desk/state", {"state": "not_ready", "reason": "break"}).ok
+        assert (
+            agent1.post("/api/v1/desk/state", {"state": "not_ready", "reason": "break"}).status_code
+            == 200
+        )
         await press(desk, customer, "2")  # support; the only agent is on a break
         await asyncio.sleep(3.0)  # the caller waits in line a little, then gives up
         await customer.hangup()
@@ -48,7 +36,8 @@ async def test_a_missed_caller_is_called_back_from_the_worklist(
         await desk.until(missed)
         [item] = found
         assert (item["reason"], item["queue_id"]) == ("abandoned", "support")
-        assert agent1.post("/api/v1/desk/state", {"state": "available"}).ok
+        customer_number = item["caller_number"]
+        assert agent1.post("/api/v1/desk/state", {"state": "available"}).status_code == 200
         called = agent1.post(f"/api/v1/worklist/{item['interaction_id']}/callback")
         assert called.status_code == 200, called.text
         new_contact = called.json()["interaction_id"]
@@ -69,10 +58,18 @@ async def test_a_missed_caller_is_called_back_from_the_worklist(
             new_contact,
             desk.agent_id("agent1"),
         )
+        admin = desk.login("admin")
         await desk.until(
-            lambda: agent1.get(f"/api/v1/interactions/{new_contact}").status_code == 200
+            lambda: admin.get(f"/api/v1/interactions/{new_contact}").status_code == 200
         )
-        contact = agent1.get(f"/api/v1/interactions/{new_contact}").json()
+        contact = admin.get(f"/api/v1/interactions/{new_contact}").json()
         assert contact["related_interaction_id"] == item["interaction_id"]
         assert contact["origin"] in ("callback", "click_to_dial")
+        assert (contact["direction"], contact["caller_number"]) == ("outbound", customer_number)
+        # agent1's phone rings first (the customer's number comes next, out of the trunk).
+        current = agent1.desk()["current"]
+        assert (current["interaction_id"], current["customer_number"]) == (
+            new_contact,
+            customer_number,
+        )
         agent1.post("/api/v1/desk/hangup")

@@ -30,7 +30,6 @@ from hotline.analytics.realtime.settings import AlertThresholds, QueueSettings, 
 from hotline.analytics.realtime.tally import Contribution, Count, TenantDay, to_ms
 from hotline.events import EventRecord
 from hotline.flows.events import SurveyAnswered
-from hotline.ids import PERSONAL_LINE
 from hotline.routing.agent_state import IDLE_STATES, AgentState
 from hotline.routing.events import (
     AgentInteractionEnded,
@@ -47,6 +46,7 @@ from hotline.routing.events import (
     QueueOverflowed,
     QueueRejected,
 )
+from hotline.routing.personal import is_personal
 
 __all__ = ["TRANSFERRED_TYPE", "WRAP_UP_OVERRUN_TYPE", "RealtimeProjection", "replay_start"]
 
@@ -359,7 +359,7 @@ class RealtimeProjection:
 
     def _line(self, queue_id: str) -> QueueAggregate | None:
         """The queue of a routing record; `None` for the personal line (ADR 0061)."""
-        return None if queue_id == PERSONAL_LINE else self._queue(queue_id)
+        return None if is_personal(queue_id) else self._queue(queue_id)
 
     def _agent(self, agent_id: str) -> AgentAggregate:
         """The agent's aggregate, marked as touched: whoever looks it up may change it."""

@@ -39,7 +39,7 @@ function worklistError(error) {
     "worklist.done": () => t("This missed contact was already dealt with."),
     "worklist.not_an_agent": () => t("Only agents claim and call back missed contacts."),
     "worklist.no_number": () => t("This missed contact left no number to call back."),
-    "worklist.callback.unavailable": () => t("Calling back from the worklist is not available on this server yet."),
+    "desk.unavailable": () => t("The phone service is unavailable"),
     "worklist.not_found": () => t("This missed contact is not in your queues' worklist any more."),
   };
   const make = error && known[error.code];

@@ -1,7 +1,6 @@
 """Make the golden version-1 event log: a day of calls through the version-1 runtime.
 
-Run once, from a checkout whose runtime still writes version-1 events (the commit that added
-this file), with `.venv/bin/python -m tests.data.events-v1.generate` … or rather
+Run once, from a checkout whose runtime still writes version-1 events (commit a1ffdb2), with
 `.venv/bin/python tests/data/events-v1/generate.py`. It drives the real tenant runtime (router,
 flow interpreter, call control) on the unit tests' fakes through the calls listed in
 `SCENARIOS`, adds the wrap-ups the API would have written, then writes every event through the

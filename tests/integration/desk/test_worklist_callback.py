@@ -25,7 +25,8 @@ async def test_a_missed_caller_is_called_back_from_the_worklist(
             == 200
         )
         await press(desk, customer, "2")  # support; the only agent is on a break
-        await asyncio.sleep(3.0)  # the caller waits in line a little, then gives up
+        await desk.until(lambda: bool(desk.events("queue.entered")))
+        await asyncio.sleep(1.0)  # the caller waits in line a little, then gives up
         await customer.hangup()
         found: list[dict[str, Any]] = []
 

@@ -5,6 +5,8 @@ who in its language), shows the claim to others, releases and marks handled; zh-
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -96,40 +98,49 @@ async def test_contact_page_and_worklist_claims(
     mine, theirs = (p.locator(f"tr[data-id='{gave_up}']") for p in (li_na, chen))
     await expect(chen.get_by_test_id("missed").locator("tbody tr")).to_have_count(1)
     await expect(theirs).to_contain_text("1分0秒")
-    # Both see it free; 李娜 claims first, 陈晨's click comes second and is told who won.
-    await mine.get_by_test_id("claim").click()
-    await expect(mine.get_by_test_id("claimed-by")).to_have_text("我")
-    await theirs.get_by_test_id("claim").click()
-    await expect(chen.get_by_test_id("list-error")).to_have_text(
-        "坐席 李娜 已先认领了这条未接来电。"
+    # Both see it free and click Claim at the same moment: one gets it, the other is told who.
+    await asyncio.gather(*(row.get_by_test_id("claim").click() for row in (mine, theirs)))
+    for page in (li_na, chen):  # each page says how its click went
+        said = "[data-testid=list-status]:not([hidden]), [data-testid=list-error]:not([hidden])"
+        await expect(page.locator(said)).to_have_count(1)
+    won, lost = (
+        (li_na, chen) if await li_na.get_by_test_id("list-status").is_visible() else (chen, li_na)
     )
-    await expect(theirs.get_by_test_id("claimed-by")).to_have_text("坐席 李娜")
-    await expect(theirs.get_by_test_id("claim")).to_have_count(0)
-    await chen.screenshot(path=ARTIFACTS / "worklist-claimed-zh-CN.png", full_page=True)
-    await li_na.screenshot(path=ARTIFACTS / "worklist-mine-zh-CN.png", full_page=True)
-    # In English, the same: released by 李娜, then claimed by 陈晨 and marked handled.
-    await chen.get_by_test_id("language").select_option("en")
-    await expect(theirs.get_by_test_id("claimed-by")).to_have_text("坐席 李娜")
-    await mine.get_by_test_id("release").click()
-    await expect(li_na.get_by_test_id("list-status")).to_have_text("已释放：任何人都可以认领。")
-    await chen.get_by_test_id("refresh").click()
-    await theirs.get_by_test_id("claim").click()
-    await expect(theirs.get_by_test_id("claimed-by")).to_have_text("You")
-    await li_na.get_by_test_id("refresh").click()
-    await expect(mine.get_by_test_id("claimed-by")).to_have_text("坐席 陈晨")
-    await expect(mine.get_by_test_id("release")).to_have_count(0)  # no longer hers
-    await expect(mine.get_by_test_id("claim")).to_have_count(0)
-    await chen.screenshot(path=ARTIFACTS / "worklist-en.png", full_page=True)
-    await theirs.get_by_test_id("mark-handled").click()
-    await expect(chen.get_by_test_id("list-status")).to_have_text("Marked handled.")
-    await expect(chen.get_by_test_id("missed").locator("tbody tr")).to_have_count(0)
-    await chen.reload()
-    await expect(chen.get_by_test_id("missed").locator("tbody tr")).to_have_count(0)
-    await chen.get_by_test_id("include-done").check()
-    await expect(theirs).to_contain_text("Handled")
+    row = {li_na: mine, chen: theirs}
+    name = {li_na: "坐席 李娜", chen: "坐席 陈晨"}
+    await expect(row[won].get_by_test_id("claimed-by")).to_have_text("我")
+    await expect(lost.get_by_test_id("list-error")).to_have_text(
+        f"{name[won]} 已先认领了这条未接来电。"
+    )
+    await expect(row[lost].get_by_test_id("claimed-by")).to_have_text(name[won])
+    await expect(row[lost].get_by_test_id("claim")).to_have_count(0)
+    await lost.screenshot(path=ARTIFACTS / "worklist-claimed-zh-CN.png", full_page=True)
+    await won.screenshot(path=ARTIFACTS / "worklist-mine-zh-CN.png", full_page=True)
+    # In English, the same: the winner releases, the other claims and marks it handled.
+    await lost.get_by_test_id("language").select_option("en")
+    await expect(row[lost].get_by_test_id("claimed-by")).to_have_text(name[won])
+    await row[won].get_by_test_id("release").click()
+    await expect(won.get_by_test_id("list-status")).to_have_text("已释放：任何人都可以认领。")
+    await lost.get_by_test_id("refresh").click()
+    await row[lost].get_by_test_id("claim").click()
+    await expect(row[lost].get_by_test_id("claimed-by")).to_have_text("You")
+    await won.get_by_test_id("refresh").click()
+    await expect(row[won].get_by_test_id("claimed-by")).to_have_text(name[lost])
+    await expect(row[won].get_by_test_id("release")).to_have_count(0)  # no longer theirs
+    await expect(row[won].get_by_test_id("claim")).to_have_count(0)
+    await lost.screenshot(path=ARTIFACTS / "worklist-en.png", full_page=True)
+    await row[lost].get_by_test_id("mark-handled").click()
+    await expect(lost.get_by_test_id("list-status")).to_have_text("Marked handled.")
+    await expect(row[lost]).to_have_count(0)
+    await lost.reload()
+    await expect(row[lost]).to_have_count(0)
+    await lost.get_by_test_id("include-done").check()
+    await expect(row[lost]).to_contain_text("Handled")
     # A contact that is not his: the page says so (and nothing else leaks).
     await chen.goto(f"{sqlite_server.url}/interactions/{by_caller(CONFERENCE)}")
     await expect(chen.get_by_test_id("detail-error")).to_have_text(
         "This interaction does not exist or is not yours to see."
+        if chen is lost  # the page switched to English above
+        else "该联络记录不存在，或您无权查看。"
     )
     assert admin_errors == li_na_errors == chen_errors == []

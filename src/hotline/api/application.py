@@ -24,6 +24,7 @@ from hotline.api import (
     tickets,
     wallboard,
     wfm,
+    worklist,
 )
 from hotline.api.deps import permission_of
 from hotline.api.errors import install_error_handlers
@@ -63,6 +64,7 @@ def create_api(services: Services) -> FastAPI:
         desk,
         supervise,
         wfm,
+        worklist,  # the worklist of missed contacts (history)
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

@@ -9,7 +9,8 @@ __all__ = ["InteractionDispositioned", "InteractionFollowedUp"]
 
 @domain_event("interaction.dispositioned")
 class InteractionDispositioned(DomainEvent):
-    """The agent's wrap-up: disposition code, notes; `sale` for the conversion rate."""
+    """The agent's wrap-up of its segment (`work_id`, ADR 0061): disposition code, notes;
+    `sale` for the conversion rate."""
 
     disposition: str
     category: str

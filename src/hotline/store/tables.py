@@ -84,6 +84,8 @@ events = Table(
     Column("leg_id", String(ID)),
     Column("agent_id", String(ID)),
     Column("payload", JSON, nullable=False),
+    # The schema version the record was written with (ADR 0061); rows from before it are 1.
+    Column("v", Integer, nullable=False, server_default="1"),
     Index("ix_events_interaction", "tenant_id", "interaction_id"),
     Index("ix_events_type_at", "tenant_id", "type", "at"),
 )
@@ -461,7 +463,22 @@ recordings = Table(
     Index("ix_recordings_interaction", "tenant_id", "interaction_id"),
 )
 
-# A projection of the event log for the interactions list (DESIGN §3.3: rebuilt from events).
+# Version-1 consultations were contacts of their own; on read their records move to the
+# customer's contact (ADR 0061). Filled once by migration 0011; nothing else writes it.
+contact_aliases = Table(
+    "contact_aliases",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("alias_id", String(ID), primary_key=True),
+    Column("contact_id", String(ID), nullable=False),
+    Column("agent_id", String(ID)),  # the agent who consulted
+    Index("ix_contact_aliases_contact", "tenant_id", "contact_id"),
+)
+
+# Projections of the event log (DESIGN §3.3), written only by `store/interaction_projection.py`
+# and rebuilt from the log when their cursor is reset (ADR 0065).
+
+# The contacts list: one row per customer contact, however many queues and agents it visited.
 interactions = Table(
     "interactions",
     metadata,
@@ -469,14 +486,19 @@ interactions = Table(
     _tenant(),
     Column("channel", String(16), nullable=False),
     Column("direction", String(16), nullable=False),
+    Column("origin", String(16)),
     Column("caller_number", String(64)),
+    Column("caller_name", String(200)),
     Column("did", String(32)),
     Column("customer_id", String(ID)),
     Column("vip_level", Integer),
     Column("flow", String(64)),
-    Column("queue_id", String(64)),
-    Column("agent_id", String(ID)),
-    Column("agents", JSON, nullable=False),
+    Column("related_interaction_id", String(ID)),  # the missed contact a callback answers
+    Column("queue_id", String(64)),  # the first queue visited
+    Column("queues", JSON, nullable=False),  # every queue visited, in order (never "@agent")
+    Column("agent_id", String(ID)),  # the agent who answered last
+    Column("agents", JSON, nullable=False),  # every agent with a segment, in order
+    Column("segments", Integer, nullable=False),  # handled agent segments
     Column("started_at", Double, nullable=False),
     Column("answered_at", Double),
     Column("ended_at", Double),
@@ -490,14 +512,109 @@ interactions = Table(
     Column("voicemail", Boolean, nullable=False),
     Column("callback", Boolean, nullable=False),
     Column("transferred", Boolean, nullable=False),
+    Column("consulted", Boolean, nullable=False),
     Column("recorded", Boolean, nullable=False),
-    Column("disposition", String(32)),
+    Column("disposition", String(32)),  # the latest segment's
     Column("notes", Text),
     Column("csat", Integer),
-    Column("followed_up_at", Double),  # a missed call someone called back
+    Column("csat_scale", Integer),
+    Column("csat_agent_id", String(ID)),
+    Column("followed_up_at", Double),  # a missed contact someone dealt with
     Index("ix_interactions_started", "tenant_id", "started_at"),
     Index("ix_interactions_agent", "tenant_id", "agent_id"),
     Index("ix_interactions_customer", "tenant_id", "customer_id"),
+)
+
+# A contact's visits to queues (and routings to one named agent, queue "@agent"): work items.
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),  # the record that opened the visit
+    Column("work_id", String(ID), nullable=False),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("queue_id", String(64)),
+    Column("target_agent_id", String(ID)),
+    Column("via", String(16), nullable=False),  # flow | transfer | consult | callback | direct
+    Column("from_work_id", String(ID)),
+    Column("note", Text),
+    Column("result", String(16)),  # a consultation's: completed | cancelled | conference | failed
+    Column("created_at", Double, nullable=False),  # by its transfer, consultation or entry
+    Column("entered_at", Double),  # the queue (or the agent's personal line) took it
+    Column("left_at", Double),
+    Column("wait_s", Double),
+    Column("offers", Integer, nullable=False),
+    Column("outcome", String(32)),  # answered | abandoned | callback | callback_failed | …
+    Column("answered_at", Double),
+    Column("agent_id", String(ID)),
+    Column("callback", Boolean, nullable=False),
+    Index("ix_work_items_interaction", "tenant_id", "interaction_id"),
+    Index("ix_work_items_work", "tenant_id", "work_id"),
+)
+
+# One agent's part of one work item: answer, talk, hold, wrap-up and its own wrap-up record.
+agent_segments = Table(
+    "agent_segments",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("work_seq", BigInteger, primary_key=True),
+    Column("agent_id", String(ID), primary_key=True),
+    Column("work_id", String(ID), nullable=False),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("queue_id", String(64)),
+    Column("answered_at", Double, nullable=False),
+    Column("ended_at", Double),
+    Column("talk_s", Double),
+    Column("hold_s", Double, nullable=False),
+    Column("held_at", Double),  # on hold now, since
+    Column("wrap_up_s", Double),
+    Column("wrap_up_ended_at", Double),
+    Column("overrun_at", Double),  # the wrap-up timer ran out with a disposition still due
+    Column("ended_by", String(16)),  # hangup | transfer | consult | conference
+    Column("disposition", String(32)),
+    Column("category", String(32)),
+    Column("sale", Boolean),
+    Column("notes", Text),
+    Column("ticket_id", String(ID)),
+    Column("dispositioned_at", Double),
+    Column("csat", Integer),
+    Column("csat_scale", Integer),
+    Index("ix_agent_segments_interaction", "tenant_id", "interaction_id"),
+    Index("ix_agent_segments_agent", "tenant_id", "agent_id", "answered_at"),
+)
+
+# Missed contacts per queue (abandoned, voicemail, failed callback) until someone deals with them.
+worklist = Table(
+    "worklist",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("interaction_id", String(ID), primary_key=True),
+    Column("queue_id", String(64)),
+    Column("reason", String(16), nullable=False),  # abandoned | voicemail | callback_failed
+    Column("missed_at", Double, nullable=False),
+    Column("wait_s", Double),
+    Column("caller_number", String(64)),
+    Column("customer_id", String(ID)),
+    Column("recording_id", String(64)),  # the voicemail
+    Column("callbacks", Integer, nullable=False),  # calls back made from the worklist
+    Column("last_callback_id", String(ID)),
+    Column("last_callback_at", Double),
+    Column("followed_up_at", Double),
+    Column("followed_up_by", String(64)),
+    Column("follow_up", String(16)),  # marked | called_back
+    Index("ix_worklist_open", "tenant_id", "followed_up_at", "missed_at"),
+)
+
+# Who is dealing with a missed contact: one row per claimed contact, so of two agents claiming
+# at once exactly one insert succeeds (ADR 0066). Not a projection: the claim API writes it in
+# the transaction that appends `worklist.claimed` / `worklist.released`.
+worklist_claims = Table(
+    "worklist_claims",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("interaction_id", String(ID), primary_key=True),
+    Column("agent_id", String(ID), nullable=False),
+    Column("claimed_at", Double, nullable=False),
 )
 
 projection_cursors = Table(

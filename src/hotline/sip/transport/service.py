@@ -39,7 +39,13 @@ from hotline.sip.errors import (
     SipParseError,
     TransportError,
 )
-from hotline.sip.events import FloodDetected, ScannerBlocked, SourceBanned
+from hotline.sip.events import (
+    FloodDetected,
+    ScannerBlocked,
+    SourceBanned,
+    SourceUnbanned,
+    TrustedSourceAbuse,
+)
 from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
 from hotline.sip.headers import Headers
 from hotline.sip.message import Message, Request, Response
@@ -65,7 +71,14 @@ from hotline.sip.transport.outbound import Originator, ResponseWaiter
 from hotline.sip.transport.registration import RegistrationService
 from hotline.sip.transport.tcp import TcpTransport
 from hotline.sip.transport.udp import UdpTransport
-from hotline.sip.trunk import CallerId, Trunk, caller_id_of, did_of, identify_trunk
+from hotline.sip.trunk import (
+    CallerId,
+    Trunk,
+    caller_id_of,
+    did_of,
+    identify_trunk,
+    trunk_hosts,
+)
 from hotline.sip.uri import parse_uri
 
 __all__ = ["CallHandler", "SipService", "SipServiceConfig"]
@@ -118,6 +131,7 @@ class SipService:
         self.observer = observer
         self.on_call = on_call
         self.protector = Protector(config.protection)
+        self.protector.trust(trunk_hosts(config.trunks))
         self.endpoint = Endpoint(
             {},
             settings=EndpointSettings(timers=config.timers, user_agent=config.user_agent),
@@ -362,9 +376,18 @@ class SipService:
                     SourceBanned(tenant_id=tenant, at=at, source=notice.source, until=until,
                                  reason=notice.reason)
                 )  # fmt: skip
-            elif notice.kind == "flood":
+            elif notice.kind in ("flood", "overload"):
+                log.warning("SIP flood: %s %s", notice.source, notice.reason)
                 self.sink.emit(
                     FloodDetected(
+                        tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
+                    )
+                )
+            elif notice.kind == "trusted_abuse":
+                log.warning("SIP authentication failures from trunk address %s: %s",
+                            notice.source, notice.reason)  # fmt: skip
+                self.sink.emit(
+                    TrustedSourceAbuse(
                         tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
                     )
                 )
@@ -661,7 +684,30 @@ class SipService:
         while True:
             await asyncio.sleep(1.0)
             self.registration.tick()
+            self.protector.sweep(self.now())
             self._protection_events()
+
+    # --- bans, for the admin API ---
+
+    def bans(self) -> list[tuple[str, float, float, str]]:
+        """Active bans as (source, since, until, reason), times on the wall clock."""
+        now, at = self.now(), self.clock.now()
+        return [
+            (ban.source, at - (now - ban.since), at + (ban.until - now), ban.reason)
+            for ban in self.protector.ban_list(now)
+        ]
+
+    def lift_ban(self, source: str, *, by: str | None = None) -> bool:
+        """Unban `source` (an admin's decision, recorded as `sip.source_unbanned`)."""
+        if not self.protector.unban(source):
+            return False
+        log.info("SIP ban on %s lifted by %s", source, by or "an operator")
+        self.sink.emit(
+            SourceUnbanned(
+                tenant_id=self.config.tenant_id, at=self.clock.now(), source=source, by=by
+            )
+        )
+        return True
 
     @property
     def sessions(self) -> list[CallSession]:

@@ -52,10 +52,10 @@ class ProtectionSettings:
     trusted_rate_per_s: float = 1_000.0
     trusted_burst: int = 2_000
     # Per network of unknown sources (IPv4 /24, IPv6 /64) and for all unknown sources together.
-    network_rate_per_s: float = 400.0
-    network_burst: int = 800
-    global_rate_per_s: float = 1_500.0
-    global_burst: int = 3_000
+    network_rate_per_s: float = 300.0
+    network_burst: int = 600
+    global_rate_per_s: float = 500.0
+    global_burst: int = 1_000
     user_agent_blocklist: tuple[str, ...] = (
         "friendly-scanner",
         "sipvicious",

@@ -110,7 +110,7 @@ class RegistrationService:
             return None
         service.protector.auth_failed(host, now)
         service._protection_events()
-        service.respond(event.transaction, make_response(request, 403, to_tag=new_tag()))
+        service.respond_stateless(event.transaction, make_response(request, 403, to_tag=new_tag()))
         return None
 
     def _challenge(self, event: RequestReceived, *, stale: bool) -> None:
@@ -128,7 +128,9 @@ class RegistrationService:
             to_tag=new_tag(),
             extra=[("WWW-Authenticate", c) for c in challenges],
         )
-        service.respond(event.transaction, response)
+        # Stateless (RFC 3261 §8.2.7): the nonce carries its own state, and a client whose
+        # 401 was lost retransmits its request and is challenged again.
+        service.respond_stateless(event.transaction, response)
 
     # --- REGISTER ---
 

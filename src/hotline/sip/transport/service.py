@@ -286,6 +286,12 @@ class SipService:
         self.endpoint.respond(txn, response, self.now())
         self._pump()
 
+    def respond_stateless(self, txn: ServerTransaction, response: Response) -> None:
+        """Answer once and drop the transaction: challenges, auth refusals, OPTIONS pings —
+        what a flood of unknown sources asks for costs no memory and no retransmissions."""
+        self.endpoint.respond_stateless(txn, response)
+        self._pump()
+
     def contact_for(self, peer: Address) -> str:
         local = self.endpoint.local.get(peer.transport) or next(iter(self.endpoint.local.values()))
         param = "" if peer.transport == "udp" else f";transport={peer.transport}"
@@ -465,11 +471,17 @@ class SipService:
             self.in_dialog.handle(event)
             return
         if method == "INVITE":
+            if len(self._sessions) + len(self._incoming) >= self.config.protection.max_dialogs:
+                self.protector.counters.shed_503 += 1
+                retry = str(self.config.protection.retry_after_s)
+                busy = make_response(request, 503, to_tag=new_tag(), extra=[("Retry-After", retry)])
+                self.respond_stateless(event.transaction, busy)
+                return
             self._spawn(self._new_call(event))
         elif method == "OPTIONS":
             self._answer_options(event)
         else:
-            self.respond(event.transaction, make_response(request, 481, to_tag=new_tag()))
+            self.respond_stateless(event.transaction, make_response(request, 481, to_tag=new_tag()))
 
     def _answer_options(self, event: RequestReceived) -> None:
         s = self.endpoint.settings
@@ -483,7 +495,7 @@ class SipService:
                 ("Supported", ", ".join(s.supported)),
             ],
         )
-        self.respond(event.transaction, response)
+        self.respond_stateless(event.transaction, response)
 
     async def _new_call(self, event: RequestReceived) -> None:
         request = event.request

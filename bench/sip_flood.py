@@ -92,8 +92,8 @@ async def main() -> None:
             server.stop()
     offered = args.sources * args.rate
     where = "one /24 each" if args.spread else "one /24"
-    print(f"flood: {args.sources} sources ({where}) x {args.rate:g} msg/s = {offered:g} msg/s offered, "
-          f"{report.sent} sent in {wall:.1f} s; answers {report.answers} "
+    print(f"flood: {args.sources} sources ({where}) x {args.rate:g} msg/s = {offered:g} msg/s "
+          f"offered, {report.sent} sent in {wall:.1f} s; answers {report.answers} "
           f"{dict(sorted(report.statuses.items()))}")  # fmt: skip
     print(f"memory RSS: before {rss_before:.0f} MB, peak {peak:.0f} MB "
           f"({peak / rss_before:.2f}x), after {after:.0f} MB ({after / rss_before:.2f}x, "

@@ -591,7 +591,11 @@ class Endpoint:
         """Drop stale timer entries (each re-arm pushes a new one) so the heap stays
         proportional to the live transactions after a burst."""
         live: list[tuple[float, int, ClientTransaction | ServerTransaction]] = []
-        for txn in (*self._server.values(), *self._client.values()):
+        transactions: list[ClientTransaction | ServerTransaction] = [
+            *self._server.values(),
+            *self._client.values(),
+        ]
+        for txn in transactions:
             due = txn.next_timer()
             if due is not None and not txn.terminated:
                 live.append((due, next(self._seq), txn))

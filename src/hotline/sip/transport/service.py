@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from hotline.clock import Clock
 from hotline.events import EventSink
 from hotline.sip.address import Address, Outgoing
 from hotline.sip.auth import CredentialStore, DigestAuthenticator
+from hotline.sip.connections import ConnectionLimits
 from hotline.sip.construct import make_response, new_call_id, new_tag
 from hotline.sip.dialog import Dialog
 from hotline.sip.endpoint import (
@@ -70,6 +72,7 @@ from hotline.sip.transport.indialog import InDialogHandler
 from hotline.sip.transport.outbound import Originator, ResponseWaiter
 from hotline.sip.transport.registration import RegistrationService
 from hotline.sip.transport.tcp import TcpTransport
+from hotline.sip.transport.tls import TlsSettings, tls_contexts
 from hotline.sip.transport.udp import UdpTransport
 from hotline.sip.trunk import (
     CallerId,
@@ -111,6 +114,17 @@ class SipServiceConfig:
     authenticate_invites: bool = True
     trunks: tuple[Trunk, ...] = ()
     in_dialog_timeout_s: float = 40.0
+    # Stream connections peers open: per-source and total caps, unfinished-message and idle
+    # timeouts (ADR 0102).
+    stream_limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    # SIP over TLS (sips:, RFC 3261 §26.2): a listener when `tls_port` and a certificate are
+    # given; outgoing TLS connections (trunks) verify the peer against `tls_ca_file` (or the
+    # system's CAs) unless `tls_verify_peer` is off (ADR 0103).
+    tls_port: int | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca_file: str | None = None
+    tls_verify_peer: bool = True
 
 
 class SipService:
@@ -149,9 +163,8 @@ class SipService:
         self.in_dialog = InDialogHandler(self)
         self.originator = Originator(self)
         self._udp = UdpTransport(self._received)
-        self._tcp = TcpTransport(
-            self._received, max_message_bytes=config.protection.max_message_bytes
-        )
+        self._tcp = self._stream_transport("tcp")
+        self._tls: TcpTransport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due: float | None = None
         self._waiters: dict[ClientTransaction, ResponseWaiter] = {}
@@ -168,6 +181,22 @@ class SipService:
             "transport_errors": 0,
         }
 
+    def _stream_transport(self, name: str) -> TcpTransport:
+        c = self.config
+        server_ssl = client_ssl = None
+        if name == "tls":
+            server_ssl, client_ssl = tls_contexts(c)
+        return TcpTransport(
+            self._received,
+            max_message_bytes=c.protection.max_message_bytes,
+            name=name,
+            limits=c.stream_limits,
+            now=self.now,
+            is_known=self.protector.is_known,
+            server_ssl=server_ssl,
+            client_ssl=client_ssl,
+        )
+
     # --- lifecycle ---
 
     async def start(self) -> None:
@@ -182,11 +211,45 @@ class SipService:
                 self.local["tcp"] = await self._tcp.start(c.host, port)
             except OSError:
                 self.local["tcp"] = await self._tcp.start(c.host, 0)
+        await self._start_tls()
+        await self.registration.start()
+        self._spawn(self._maintenance())
+
+    async def _start_tls(self) -> None:
+        c = self.config
+        if self._tls is None and c.tls_port is not None and c.tls_cert and c.tls_key:
+            self._tls = self._stream_transport("tls")
+            self.local["tls"] = await self._tls.start(c.host, c.tls_port)
         self.endpoint.local = {
             t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
         }
-        await self.registration.start()
-        self._spawn(self._maintenance())
+
+    async def reconfigure(
+        self,
+        *,
+        protection: ProtectionSettings | None = None,
+        stream_limits: ConnectionLimits | None = None,
+        tls: TlsSettings | None = None,
+    ) -> None:
+        """Apply edge settings to a running service: budgets and table caps, stream limits,
+        and a TLS listener (started if not running yet)."""
+        changes: dict[str, object] = {}
+        if protection is not None:
+            changes["protection"] = protection
+            self.protector.settings = protection
+        if stream_limits is not None:
+            changes["stream_limits"] = stream_limits
+            self._tcp.guard.limits = stream_limits
+            if self._tls is not None:
+                self._tls.guard.limits = stream_limits
+        if tls is not None:
+            changes.update(
+                tls_port=tls.port, tls_cert=tls.cert, tls_key=tls.key,
+                tls_ca_file=tls.ca_file, tls_verify_peer=tls.verify_peer,
+            )  # fmt: skip
+        self.config = dataclasses.replace(self.config, **changes)  # type: ignore[arg-type]
+        if tls is not None and self.local:
+            await self._start_tls()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -199,6 +262,8 @@ class SipService:
             self._timer.cancel()
         self._udp.close()
         await self._tcp.close()
+        if self._tls is not None:
+            await self._tls.close()
 
     def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
         task: asyncio.Task[object] = asyncio.ensure_future(coro)
@@ -222,6 +287,12 @@ class SipService:
         out["sessions"] = len(self._sessions)
         out["bindings"] = len(self.registration.registrar.all_bindings())
         out["tcp_framing_errors"] = self._tcp.framing_errors
+        out.update(self._tcp.guard.counters())
+        if self._tls is not None:
+            out["tls_framing_errors"] = self._tls.framing_errors
+            out.update(
+                {k.replace("tcp_", "tls_"): v for k, v in self._tls.guard.counters().items()}
+            )
         return out
 
     # --- transport glue ---
@@ -269,12 +340,22 @@ class SipService:
         self._trace("out", out.data, out.to)
         if out.to.transport == "udp":
             self._udp.send(out.data, out.to)
-        elif not self._tcp.send_now(out.data, out.to):
-            self._spawn(self._send_tcp(out))
+            return
+        stream = self._stream(out.to.transport)
+        if stream is None:
+            self.counters["transport_errors"] += 1
+            self._dispatch(self.endpoint.transport_failed(out.to, f"no {out.to.transport}"))
+        elif not stream.send_now(out.data, out.to):
+            self._spawn(self._send_stream(stream, out))
 
-    async def _send_tcp(self, out: Outgoing) -> None:
+    def _stream(self, transport: str) -> TcpTransport | None:
+        if transport == "tcp":
+            return self._tcp
+        return self._tls if transport == "tls" else None
+
+    async def _send_stream(self, stream: TcpTransport, out: Outgoing) -> None:
         try:
-            await self._tcp.send(out.data, out.to)
+            await stream.send(out.data, out.to)
         except TransportError as exc:
             self.counters["transport_errors"] += 1
             self._dispatch(self.endpoint.transport_failed(out.to, str(exc)))
@@ -586,6 +667,10 @@ class SipService:
         self.respond(call.transaction, response)
         return session
 
+    def _has_connection(self, flow: Address) -> bool:
+        stream = self._stream(flow.transport)
+        return stream is not None and stream.has_connection(flow)
+
     def _forget_session(self, session: CallSession) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
@@ -597,7 +682,7 @@ class SipService:
         if (
             flow is not None
             and not session.dialog.route_set
-            and (flow.transport == "udp" or self._tcp.has_connection(flow))
+            and (flow.transport == "udp" or self._has_connection(flow))
         ):
             return flow
         return session.dialog.destination()

@@ -51,7 +51,7 @@ from hotline.sip.events import (
 from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
 from hotline.sip.headers import Headers
 from hotline.sip.message import Message, Request, Response
-from hotline.sip.offeranswer import NegotiatedMedia, accept_answer
+from hotline.sip.offeranswer import NegotiatedMedia, accept_answer, strip_crypto, wire_offer
 from hotline.sip.policy import OutboundPermit, OutboundPolicy
 from hotline.sip.protection import ProtectionSettings, Protector
 from hotline.sip.refer import Replaces, parse_replaces
@@ -125,6 +125,9 @@ class SipServiceConfig:
     tls_key: str | None = None
     tls_ca_file: str | None = None
     tls_verify_peer: bool = True
+    # SRTP (SDES): "tls" offers RTP/SAVP with a key to phones reached over TLS and answers
+    # offers that carry keys; "off" never offers keys and refuses RTP/SAVP (ADR 0104).
+    srtp: str = "tls"
 
 
 class SipService:
@@ -594,6 +597,8 @@ class SipService:
         if request.body:
             try:
                 offer = parse_sdp(request.body)
+                if self.config.srtp == "off":
+                    offer = strip_crypto(offer)
             except SdpError as exc:
                 self.respond(
                     txn,
@@ -640,9 +645,20 @@ class SipService:
         """The session a Replaces header names: its to-tag is our local tag (RFC 3891 §3)."""
         return self._sessions.get((replaces.call_id, replaces.to_tag, replaces.from_tag))
 
+    def outgoing_sdp(self, call: IncomingCall, sdp: SessionDescription) -> SessionDescription:
+        """What we send in a 183/200: an answer as built; an offer (the INVITE had none) with
+        SRTP keys only for a phone over TLS."""
+        if call.offer is not None:
+            return sdp
+        encrypt = (
+            self.config.srtp == "tls" and call.trunk is None and call.source.transport == "tls"
+        )
+        return wire_offer(sdp, encrypt=encrypt)
+
     def answer_call(
         self, call: IncomingCall, sdp: SessionDescription, media: NegotiatedMedia | None
     ) -> CallSession:
+        sdp = self.outgoing_sdp(call, sdp)
         contact = self.contact_for(call.source)
         response = make_response(
             call.request,

@@ -52,7 +52,7 @@ def test_answer_to_a_secure_offer_returns_our_key_under_their_tag() -> None:
     assert (crypto.tag, crypto.key) == (7, OURS)
     assert negotiated.srtp is not None
     assert (negotiated.srtp.local_key, negotiated.srtp.remote_key) == (OURS, THEIRS)
-    assert "OURS" not in repr(negotiated) and str(OURS) not in repr(negotiated)
+    assert str(OURS) not in repr(negotiated)
 
 
 def test_a_secure_offer_without_a_usable_key_is_refused() -> None:

@@ -21,6 +21,7 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.sip_edge import apply_sip_edge
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -100,6 +101,8 @@ class Services:
             programs=self.flow_programs,
         )
         await self.telephony.start()
+        if self.telephony.sip is not None:  # the SIP edge's newer settings (issue 13)
+            await apply_sip_edge(self.telephony.sip, self.settings.sip)
         self.metric_sources.append(self.telephony.metrics)
         self.drain_hooks.append(self.telephony.drain)
         self.stop_hooks.append(self.telephony.stop)

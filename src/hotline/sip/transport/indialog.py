@@ -44,8 +44,8 @@ class InDialogHandler:
         if session is None:
             if request.method == "OPTIONS":
                 self.service._answer_options(event)
-            else:
-                self.service.respond(txn, make_response(request, 481))
+            else:  # stateless: a flood of made-up in-dialog requests holds nothing
+                self.service.respond_stateless(txn, make_response(request, 481))
             return
         error = session.dialog.check_request(request)
         if error is not None:

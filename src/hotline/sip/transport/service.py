@@ -223,6 +223,7 @@ class SipService:
         if self._tls is None and c.tls_port is not None and c.tls_cert and c.tls_key:
             self._tls = self._stream_transport("tls")
             self.local["tls"] = await self._tls.start(c.host, c.tls_port)
+            log.info("SIP over TLS on %s:%d", c.host, self.local["tls"].port)
         self.endpoint.local = {
             t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
         }
@@ -233,10 +234,13 @@ class SipService:
         protection: ProtectionSettings | None = None,
         stream_limits: ConnectionLimits | None = None,
         tls: TlsSettings | None = None,
+        srtp: str | None = None,
     ) -> None:
         """Apply edge settings to a running service: budgets and table caps, stream limits,
-        and a TLS listener (started if not running yet)."""
+        the SRTP policy, and a TLS listener (started if not running yet)."""
         changes: dict[str, object] = {}
+        if srtp is not None:
+            changes["srtp"] = srtp
         if protection is not None:
             changes["protection"] = protection
             self.protector.settings = protection
@@ -555,7 +559,7 @@ class SipService:
             self.in_dialog.handle(event)
             return
         if method == "INVITE":
-            if len(self._sessions) + len(self._incoming) >= self.config.protection.max_dialogs:
+            if not self._room_for_dialog(event.source):
                 self.protector.counters.shed_503 += 1
                 retry = str(self.config.protection.retry_after_s)
                 busy = make_response(request, 503, to_tag=new_tag(), extra=[("Retry-After", retry)])
@@ -566,6 +570,14 @@ class SipService:
             self._answer_options(event)
         else:
             self.respond_stateless(event.transaction, make_response(request, 481, to_tag=new_tag()))
+
+    def _room_for_dialog(self, source: Address) -> bool:
+        """Room for a new call? Sources neither trunks nor registered may fill only half of
+        the dialog table, so a flood that reaches call control cannot crowd out the trunks."""
+        limit = self.config.protection.max_dialogs
+        if not self.protector.is_known(source.host):
+            limit //= 2
+        return len(self._sessions) + len(self._incoming) < limit
 
     def _answer_options(self, event: RequestReceived) -> None:
         s = self.endpoint.settings

@@ -18,6 +18,7 @@ from hotline.api import (
     flows,
     interactions,
     phone,
+    sip_bans,
     supervise,
     system,
     tickets,
@@ -59,6 +60,7 @@ def create_api(services: Services) -> FastAPI:
         phone,
         desk,
         supervise,
+        sip_bans,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

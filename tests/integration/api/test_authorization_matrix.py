@@ -110,6 +110,7 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     ids["recordings"] = "rec-1"
     ids["desk"] = "answered"  # /desk/screenpop/{interaction_id}
     ids["supervise"] = agent  # /supervise/{agent_id}/…
+    ids["sip"] = "192.0.2.1"  # /sip/bans/{source}: another tenant's SIP edge is not seen
     await admin.aclose()
     return ids
 

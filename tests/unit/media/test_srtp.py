@@ -32,3 +32,13 @@ def test_a_pair_of_contexts_talk_and_reject_plaintext_and_replays() -> None:
 def test_unknown_suite_is_refused() -> None:
     with pytest.raises(ValueError, match="crypto-suite"):
         SrtpContext("F8_128_HMAC_SHA1_80", new_master_key(), new_master_key())
+
+
+def test_rtcp_with_padding_serialises_back() -> None:
+    # Found by the RTP/RTCP fuzzer: an APP packet whose padding left a body of 5 octets.
+    from hotline.media.rtcp import RawRtcp, parse_compound, serialize_compound
+
+    packet = RawRtcp(packet_type=204, count=1, body=b"\x00\x00\x00\x07x")
+    wire = serialize_compound([packet])
+    assert wire[0] & 0x20  # the padding bit
+    assert parse_compound(wire) == (packet,)

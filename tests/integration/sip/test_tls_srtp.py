@@ -172,3 +172,42 @@ def test_srtp_check_catches_plaintext() -> None:
     plain = struct.pack("!BBHII", 0x80, 0, 1, 160, 7) + b"\xff" * 160
     with pytest.raises(AssertionError, match="not SRTP"):
         srtp_check([Datagram(("127.0.0.1", 4000), ("127.0.0.1", 9), plain)], 4000, keys)
+
+
+async def test_trunk_over_tls_verifies_the_carrier(tmp_path: Path) -> None:
+    """A trunk with transport tls: the INVITE goes over TLS, the carrier's certificate checked
+    against our CA file; a carrier whose certificate we cannot verify is never reached."""
+    from hotline.sip.offeranswer import make_offer
+    from hotline.sip.transport.calls import CallFailed
+    from hotline.sip.trunk import Trunk
+    from tests.integration.sip.peers import answer_and_wait
+
+    cert(host=["127.0.0.1"], out=tmp_path / "carrier", days=1)
+    cert(host=["127.0.0.1"], out=tmp_path / "stranger", days=1)
+    carrier_tls = free_port()
+    async with hotline(
+        answer_and_wait,
+        tls_port=carrier_tls,
+        tls_cert=str(tmp_path / "carrier" / "cert.pem"),
+        tls_key=str(tmp_path / "carrier" / "key.pem"),
+    ) as (carrier, _):
+        trunk = Trunk("carrier", "127.0.0.1", port=carrier_tls, transport="tls")
+        for ca, ok in (("carrier", True), ("stranger", False)):
+            async with hotline(
+                None, trunks=(trunk,), tls_ca_file=str(tmp_path / ca / "cert.pem")
+            ) as (pbx, _):
+                offer = make_offer("127.0.0.1", free_port(), session_id=5)
+                call = await pbx.invite("13800138000", sdp=offer, trunk="carrier")
+                if ok:
+                    session = await call.wait(timeout=10)
+                    assert b"Via: SIP/2.0/TLS" in bytes(call.request)
+                    assert session.dialog.transport == "tls"
+                    assert b"crypto" not in bytes(call.request)  # no SRTP keys to trunks
+                    assert await session.hangup() == 200
+                else:
+                    with pytest.raises(CallFailed) as failed:
+                        await call.wait(timeout=10)
+                    assert failed.value.status == 503
+                    assert "certificate verify failed" in failed.value.reason
+        # The carrier saw one TLS connection: ours, the one that verified.
+        assert carrier.metrics()["tls_refused_total"] == 0

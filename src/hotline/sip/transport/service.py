@@ -220,9 +220,11 @@ class SipService:
 
     async def _start_tls(self) -> None:
         c = self.config
-        if self._tls is None and c.tls_port is not None and c.tls_cert and c.tls_key:
-            self._tls = self._stream_transport("tls")
-            self.local["tls"] = await self._tls.start(c.host, c.tls_port)
+        if "tls" not in self.local and c.tls_port is not None and c.tls_cert and c.tls_key:
+            tls = self._stream("tls")
+            assert tls is not None
+            tls.server_ssl, tls.client_ssl = tls_contexts(c)
+            self.local["tls"] = await tls.start(c.host, c.tls_port)
             log.info("SIP over TLS on %s:%d", c.host, self.local["tls"].port)
         self.endpoint.local = {
             t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
@@ -255,6 +257,8 @@ class SipService:
                 tls_ca_file=tls.ca_file, tls_verify_peer=tls.verify_peer,
             )  # fmt: skip
         self.config = dataclasses.replace(self.config, **changes)  # type: ignore[arg-type]
+        if tls is not None and self._tls is not None:
+            self._tls.client_ssl = tls_contexts(self.config)[1]
         if tls is not None and self.local:
             await self._start_tls()
 
@@ -356,9 +360,15 @@ class SipService:
             self._spawn(self._send_stream(stream, out))
 
     def _stream(self, transport: str) -> TcpTransport | None:
+        """The stream transport for `transport`; TLS is made on first use (a trunk over TLS
+        needs no listener of ours)."""
         if transport == "tcp":
             return self._tcp
-        return self._tls if transport == "tls" else None
+        if transport != "tls":
+            return None
+        if self._tls is None:
+            self._tls = self._stream_transport("tls")
+        return self._tls
 
     async def _send_stream(self, stream: TcpTransport, out: Outgoing) -> None:
         try:

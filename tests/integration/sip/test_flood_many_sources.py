@@ -6,18 +6,24 @@ authenticated here (`sip.authenticate_invites=false`), so the flood's calls reac
 the worst case: the budgets before parsing cut the flood to what the server can take, the
 dialog table sheds the rest of its calls with 503, the trunk's calls all complete, and once
 the flood's dialogs have timed out (T1 = 0.1 s: 6.4 s) the server's memory is back within
-10 % of what it was before. bench/sip_flood.py measures the same at full length.
+10 % of what it was before. bench/sip_flood.py measures the same at full length. The edge's
+settings reach the real server (`hotline.sip_edge`): its dialog cap, and its TLS listener,
+which answers afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import ssl
+from pathlib import Path
 
 import httpx
 import pytest
 
+from hotline.cli.manage import cert
 from tests.integration.sip.flood import CallTimes, LegitCaller, flood, rss_mb
+from tests.integration.sip.peers import free_port
 from tests.server import ServerProcess
 
 pytestmark = [pytest.mark.slow]
@@ -30,14 +36,35 @@ def counter(server: ServerProcess, name: str) -> float:
     return float(found.group(1))
 
 
+async def options_over_tls(port: int, cafile: Path) -> bytes:
+    context = ssl.create_default_context(cafile=str(cafile))
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+    writer.write(
+        b"OPTIONS sip:hotline@127.0.0.1 SIP/2.0\r\n"
+        b"Via: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bKtlsping\r\n"
+        b"From: <sip:ping@127.0.0.1>;tag=1\r\nTo: <sip:hotline@127.0.0.1>\r\n"
+        b"Call-ID: tls-ping\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    try:
+        return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    finally:
+        writer.close()
+
+
 async def test_many_sources_are_bounded_and_trunk_calls_complete(
-    sqlite_server: ServerProcess,
+    sqlite_server: ServerProcess, tmp_path: Path
 ) -> None:
     server = sqlite_server
+    cert(host=["127.0.0.1"], out=tmp_path / "tls", days=1)
+    tls_port = free_port()
     server.env.update(
         HOTLINE_SIP__AUTHENTICATE_INVITES="false",
         HOTLINE_SIP__MAX_DIALOGS="40",  # unknown sources may hold 20 of them
         HOTLINE_SIP__T1="0.1",
+        HOTLINE_SIP__TLS_PORT=str(tls_port),
+        HOTLINE_SIP__TLS_CERT=str(tmp_path / "tls" / "cert.pem"),
+        HOTLINE_SIP__TLS_KEY=str(tmp_path / "tls" / "key.pem"),
     )
     server.start("demo", timeout=60)
     assert server.process is not None
@@ -81,5 +108,7 @@ async def test_many_sources_are_bounded_and_trunk_calls_complete(
         after = CallTimes()
         await caller.call(after)
         assert after.completed == 1
+        reply = await options_over_tls(tls_port, tmp_path / "tls" / "cert.pem")
+        assert reply.startswith(b"SIP/2.0 200 OK")
     finally:
         caller.close()

@@ -51,7 +51,7 @@ async def wait_until(condition: object, timeout: float = 15.0) -> None:
 async def test_slow_and_silent_connections_are_cut_and_a_client_is_served() -> None:
     async with hotline(None, stream_limits=LIMITS, qualify_interval_s=0) as (service, _):
         port = service.local["tcp"].port
-        guard = service._tcp.guard
+        guard = service.streams.tcp.guard
         streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         try:
             # Three sources open 100 connections each and trickle half a header (or nothing).
@@ -106,5 +106,5 @@ async def test_a_registered_address_keeps_its_silent_connection() -> None:
         writer.write(options("127.0.0.35", 2))
         assert (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)).startswith(b"SIP/2.0 200")
         assert not await closed_by_peer(reader, LIMITS.idle_timeout_s + 2)
-        assert service._tcp.guard.count() == 1
+        assert service.streams.tcp.guard.count() == 1
         writer.close()

@@ -41,13 +41,6 @@ from hotline.sip.errors import (
     SipParseError,
     TransportError,
 )
-from hotline.sip.events import (
-    FloodDetected,
-    ScannerBlocked,
-    SourceBanned,
-    SourceUnbanned,
-    TrustedSourceAbuse,
-)
 from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
 from hotline.sip.headers import Headers
 from hotline.sip.message import Message, Request, Response
@@ -70,9 +63,11 @@ from hotline.sip.transport.calls import (
 )
 from hotline.sip.transport.indialog import InDialogHandler
 from hotline.sip.transport.outbound import Originator, ResponseWaiter
+from hotline.sip.transport.protection_events import ProtectionEvents
 from hotline.sip.transport.registration import RegistrationService
+from hotline.sip.transport.streams import StreamTransports
 from hotline.sip.transport.tcp import TcpTransport
-from hotline.sip.transport.tls import TlsSettings, tls_contexts
+from hotline.sip.transport.tls import TlsSettings
 from hotline.sip.transport.udp import UdpTransport
 from hotline.sip.trunk import (
     CallerId,
@@ -149,6 +144,7 @@ class SipService:
         self.on_call = on_call
         self.protector = Protector(config.protection)
         self.protector.trust(trunk_hosts(config.trunks))
+        self.protection_events = ProtectionEvents(self.protector, clock, events, config.tenant_id)
         self.endpoint = Endpoint(
             {},
             settings=EndpointSettings(timers=config.timers, user_agent=config.user_agent),
@@ -166,8 +162,14 @@ class SipService:
         self.in_dialog = InDialogHandler(self)
         self.originator = Originator(self)
         self._udp = UdpTransport(self._received)
-        self._tcp = self._stream_transport("tcp")
-        self._tls: TcpTransport | None = None
+        self.streams = StreamTransports(
+            self._received,
+            max_message_bytes=config.protection.max_message_bytes,
+            limits=config.stream_limits,
+            now=self.now,
+            is_known=self.protector.is_known,
+            tls=config,
+        )
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due: float | None = None
         self._waiters: dict[ClientTransaction, ResponseWaiter] = {}
@@ -184,22 +186,6 @@ class SipService:
             "transport_errors": 0,
         }
 
-    def _stream_transport(self, name: str) -> TcpTransport:
-        c = self.config
-        server_ssl = client_ssl = None
-        if name == "tls":
-            server_ssl, client_ssl = tls_contexts(c)
-        return TcpTransport(
-            self._received,
-            max_message_bytes=c.protection.max_message_bytes,
-            name=name,
-            limits=c.stream_limits,
-            now=self.now,
-            is_known=self.protector.is_known,
-            server_ssl=server_ssl,
-            client_ssl=client_ssl,
-        )
-
     # --- lifecycle ---
 
     async def start(self) -> None:
@@ -211,9 +197,9 @@ class SipService:
             if port == 0 and "udp" in self.local:
                 port = self.local["udp"].port  # same port number on both when we can
             try:
-                self.local["tcp"] = await self._tcp.start(c.host, port)
+                self.local["tcp"] = await self.streams.tcp.start(c.host, port)
             except OSError:
-                self.local["tcp"] = await self._tcp.start(c.host, 0)
+                self.local["tcp"] = await self.streams.tcp.start(c.host, 0)
         await self._start_tls()
         await self.registration.start()
         self._spawn(self._maintenance())
@@ -221,10 +207,7 @@ class SipService:
     async def _start_tls(self) -> None:
         c = self.config
         if "tls" not in self.local and c.tls_port is not None and c.tls_cert and c.tls_key:
-            tls = self._stream("tls")
-            assert tls is not None
-            tls.server_ssl, tls.client_ssl = tls_contexts(c)
-            self.local["tls"] = await tls.start(c.host, c.tls_port)
+            self.local["tls"] = await self.streams.start_tls(c.host, c.tls_port)
             log.info("SIP over TLS on %s:%d", c.host, self.local["tls"].port)
         self.endpoint.local = {
             t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
@@ -248,17 +231,13 @@ class SipService:
             self.protector.settings = protection
         if stream_limits is not None:
             changes["stream_limits"] = stream_limits
-            self._tcp.guard.limits = stream_limits
-            if self._tls is not None:
-                self._tls.guard.limits = stream_limits
         if tls is not None:
             changes.update(
                 tls_port=tls.port, tls_cert=tls.cert, tls_key=tls.key,
                 tls_ca_file=tls.ca_file, tls_verify_peer=tls.verify_peer,
             )  # fmt: skip
         self.config = dataclasses.replace(self.config, **changes)  # type: ignore[arg-type]
-        if tls is not None and self._tls is not None:
-            self._tls.client_ssl = tls_contexts(self.config)[1]
+        self.streams.configure(limits=stream_limits, tls=self.config if tls else None)
         if tls is not None and self.local:
             await self._start_tls()
 
@@ -272,9 +251,7 @@ class SipService:
         if self._timer is not None:
             self._timer.cancel()
         self._udp.close()
-        await self._tcp.close()
-        if self._tls is not None:
-            await self._tls.close()
+        await self.streams.close()
 
     def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
         task: asyncio.Task[object] = asyncio.ensure_future(coro)
@@ -297,13 +274,7 @@ class SipService:
         out["transactions"] = self.endpoint.transaction_count
         out["sessions"] = len(self._sessions)
         out["bindings"] = len(self.registration.registrar.all_bindings())
-        out["tcp_framing_errors"] = self._tcp.framing_errors
-        out.update(self._tcp.guard.counters())
-        if self._tls is not None:
-            out["tls_framing_errors"] = self._tls.framing_errors
-            out.update(
-                {k.replace("tcp_", "tls_"): v for k, v in self._tls.guard.counters().items()}
-            )
+        out.update(self.streams.metrics())
         return out
 
     # --- transport glue ---
@@ -352,23 +323,12 @@ class SipService:
         if out.to.transport == "udp":
             self._udp.send(out.data, out.to)
             return
-        stream = self._stream(out.to.transport)
+        stream = self.streams.get(out.to.transport)
         if stream is None:
             self.counters["transport_errors"] += 1
             self._dispatch(self.endpoint.transport_failed(out.to, f"no {out.to.transport}"))
         elif not stream.send_now(out.data, out.to):
             self._spawn(self._send_stream(stream, out))
-
-    def _stream(self, transport: str) -> TcpTransport | None:
-        """The stream transport for `transport`; TLS is made on first use (a trunk over TLS
-        needs no listener of ours)."""
-        if transport == "tcp":
-            return self._tcp
-        if transport != "tls":
-            return None
-        if self._tls is None:
-            self._tls = self._stream_transport("tls")
-        return self._tls
 
     async def _send_stream(self, stream: TcpTransport, out: Outgoing) -> None:
         try:
@@ -470,36 +430,7 @@ class SipService:
         self._protection_events()
 
     def _protection_events(self) -> None:
-        at = self.clock.now()
-        tenant = self.config.tenant_id
-        for notice in self.protector.take_notices():
-            if notice.kind == "banned":
-                # Ban expiry is on the monotonic clock; the event carries wall-clock time.
-                until = at + max(0.0, (notice.until or 0.0) - self.now())
-                self.sink.emit(
-                    SourceBanned(tenant_id=tenant, at=at, source=notice.source, until=until,
-                                 reason=notice.reason)
-                )  # fmt: skip
-            elif notice.kind in ("flood", "overload"):
-                log.warning("SIP flood: %s %s", notice.source, notice.reason)
-                self.sink.emit(
-                    FloodDetected(
-                        tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
-                    )
-                )
-            elif notice.kind == "trusted_abuse":
-                log.warning("SIP authentication failures from trunk address %s: %s",
-                            notice.source, notice.reason)  # fmt: skip
-                self.sink.emit(
-                    TrustedSourceAbuse(
-                        tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
-                    )
-                )
-            else:
-                self.sink.emit(
-                    ScannerBlocked(tenant_id=tenant, at=at, source=notice.source,
-                                   user_agent=notice.reason)
-                )  # fmt: skip
+        self.protection_events.emit()
 
     def _on_response(self, event: ResponseArrived) -> None:
         response = event.response
@@ -705,10 +636,6 @@ class SipService:
         self.respond(call.transaction, response)
         return session
 
-    def _has_connection(self, flow: Address) -> bool:
-        stream = self._stream(flow.transport)
-        return stream is not None and stream.has_connection(flow)
-
     def _forget_session(self, session: CallSession) -> None:
         if self._sessions.get(session.id) is session:
             del self._sessions[session.id]
@@ -720,7 +647,7 @@ class SipService:
         if (
             flow is not None
             and not session.dialog.route_set
-            and (flow.transport == "udp" or self._has_connection(flow))
+            and (flow.transport == "udp" or self.streams.has_connection(flow))
         ):
             return flow
         return session.dialog.destination()
@@ -826,23 +753,11 @@ class SipService:
 
     def bans(self) -> list[tuple[str, float, float, str]]:
         """Active bans as (source, since, until, reason), times on the wall clock."""
-        now, at = self.now(), self.clock.now()
-        return [
-            (ban.source, at - (now - ban.since), at + (ban.until - now), ban.reason)
-            for ban in self.protector.ban_list(now)
-        ]
+        return self.protection_events.bans()
 
     def lift_ban(self, source: str, *, by: str | None = None) -> bool:
         """Unban `source` (an admin's decision, recorded as `sip.source_unbanned`)."""
-        if not self.protector.unban(source):
-            return False
-        log.info("SIP ban on %s lifted by %s", source, by or "an operator")
-        self.sink.emit(
-            SourceUnbanned(
-                tenant_id=self.config.tenant_id, at=self.clock.now(), source=source, by=by
-            )
-        )
-        return True
+        return self.protection_events.lift(source, by)
 
     @property
     def sessions(self) -> list[CallSession]:

@@ -12,7 +12,7 @@ import ssl
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["TlsSettings", "tls_contexts"]
+__all__ = ["TlsConfig", "TlsSettings", "tls_contexts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,9 @@ class TlsSettings:
     verify_peer: bool = True
 
 
-class _HasTls(Protocol):
+class TlsConfig(Protocol):
+    """What the contexts are made from (`SipServiceConfig` has these fields)."""
+
     @property
     def tls_cert(self) -> str | None: ...
     @property
@@ -35,7 +37,7 @@ class _HasTls(Protocol):
     def tls_verify_peer(self) -> bool: ...
 
 
-def tls_contexts(config: _HasTls) -> tuple[ssl.SSLContext | None, ssl.SSLContext]:
+def tls_contexts(config: TlsConfig) -> tuple[ssl.SSLContext | None, ssl.SSLContext]:
     """(server context or None without a certificate, client context)."""
     server: ssl.SSLContext | None = None
     if config.tls_cert and config.tls_key:

@@ -52,7 +52,7 @@ from hotline.sip.registrar import Binding, BindingStore, InMemoryBindingStore, R
 from hotline.sip.sdp import SessionDescription, parse_sdp
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerTransaction
 from hotline.sip.timers import TimerSettings
-from hotline.sip.trace import MessageObserver, TraceRecord
+from hotline.sip.trace import MessageObserver, TraceRecord, redact_keys
 from hotline.sip.transaction import ClientInviteTransaction, ClientTransaction
 from hotline.sip.transport.calls import (
     CallFailed,
@@ -296,7 +296,7 @@ class SipService:
                 transport=peer.transport,
                 local=f"{local.host}:{local.port}" if local else "",
                 remote=f"{peer.host}:{peer.port}",
-                data=data,
+                data=redact_keys(data),
             )
         )
 

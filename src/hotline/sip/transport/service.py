@@ -342,6 +342,8 @@ class SipService:
 
     def respond(self, txn: ServerTransaction, response: Response) -> None:
         self.endpoint.respond(txn, response, self.now())
+        if response.status >= 300 and isinstance(txn, ServerInviteTransaction):
+            self._incoming.pop(txn, None)  # refused: no longer a pending call
         self._pump()
 
     def respond_stateless(self, txn: ServerTransaction, response: Response) -> None:
@@ -466,6 +468,7 @@ class SipService:
                 waiter.future.exception()
             return
         if isinstance(txn, ServerInviteTransaction):
+            self._incoming.pop(txn, None)
             session = self._answered.pop(txn, None)
             if session is not None and not session.confirmed.is_set():
                 # RFC 3261 §13.3.1.4: no ACK for our 2xx - end the call with BYE.

@@ -55,8 +55,10 @@ def run(name: str, runs: int | None, seconds: float | None, merge: bool, replay:
         sys.stderr.write(proc.stderr[-6000:])
         print(f"{name}: FAILED (exit {proc.returncode}) after {elapsed:.0f} s; see {crashes}")
         return 1
-    if not quiet or merge:
-        sys.stderr.write(proc.stderr[-1500:] if merge else "")
+    if merge:
+        kept = len(list((CORPUS / name).iterdir()))
+        print(f"{name}: corpus minimised into {CORPUS / name}: {kept} files")
+        return 0
     count = done.group(1) if done else "?"
     coverage = f", coverage {cov[-1][0]} edges / {cov[-1][1]} features" if cov else ""
     kept = len(list((CORPUS / name).iterdir()))

@@ -35,7 +35,9 @@ def main() -> None:
             one_input(data)
 
     sys.setrecursionlimit(1000)  # the interpreter's default: a deep input must not pass here
-    atheris.Setup([sys.argv[0], *sys.argv[2:]], test_one)
+    # libFuzzer re-runs argv[0] through the shell for -merge: make it a command that runs us.
+    command = f"{sys.executable} -m tests.fuzz.worker {name}"
+    atheris.Setup([command, *sys.argv[2:]], test_one)
     atheris.Fuzz()
 
 

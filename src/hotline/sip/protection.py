@@ -62,6 +62,8 @@ class ProtectionSettings:
         "sipcli",
         "VaxSIPUserAgent",
     )
+    # A flood episode (one `flood` notice) ends after this long without a dropped message.
+    flood_quiet_s: float = 10.0
     auth_failures_before_ban: int = 10
     ban_seconds: float = 600.0
     tracked_sources: int = 20_000
@@ -124,6 +126,7 @@ class _Bucket:
     tokens: float
     updated: float
     flooding: bool = False
+    last_drop: float = 0.0
     failures: int = 0
     failures_since: float = 0.0
 
@@ -136,10 +139,23 @@ class _Bucket:
         self.tokens -= 1.0
         return True
 
-    def idle(self, now: float, rate: float, burst: int) -> bool:
+    def idle(self, now: float, rate: float, burst: int, quiet: float) -> bool:
         """Full again and nothing to remember: the bucket can be forgotten."""
         refilled = self.tokens + max(0.0, now - self.updated) * rate
-        return refilled >= burst and not self.flooding and self.failures == 0
+        calm = not self.flooding or now - self.last_drop >= quiet
+        return refilled >= burst and calm and self.failures == 0
+
+    def dropped(self, now: float) -> bool:
+        """Note a dropped message; True when it starts a flood episode."""
+        self.last_drop = now
+        if self.flooding:
+            return False
+        self.flooding = True
+        return True
+
+    def calm(self, now: float, quiet: float) -> None:
+        if self.flooding and now - self.last_drop >= quiet:
+            self.flooding = False
 
 
 def network_of(host: str) -> str:
@@ -226,8 +242,7 @@ class Protector:
             if gbucket is None:
                 gbucket = self._global = _Bucket(float(s.global_burst), now)
             if not gbucket.take(now, s.global_rate_per_s, s.global_burst):
-                if not gbucket.flooding:
-                    gbucket.flooding = True
+                if gbucket.dropped(now):
                     self._notices.append(
                         ProtectionNotice(
                             "overload",
@@ -237,8 +252,7 @@ class Protector:
                     )
                 self.counters.over_budget += 1
                 return Verdict.OVER_BUDGET
-            if gbucket.flooding and gbucket.tokens >= s.global_burst / 2:
-                gbucket.flooding = False
+            gbucket.calm(now, s.flood_quiet_s)
         self.counters.accepted += 1
         return Verdict.ACCEPT
 
@@ -246,12 +260,10 @@ class Protector:
         self, bucket: _Bucket, now: float, rate: float, burst: int, source: str, reason: str
     ) -> bool:
         if not bucket.take(now, rate, burst):
-            if not bucket.flooding:
-                bucket.flooding = True
+            if bucket.dropped(now):
                 self._notices.append(ProtectionNotice("flood", source, reason))
             return False
-        if bucket.flooding and bucket.tokens >= burst / 2:
-            bucket.flooding = False
+        bucket.calm(now, self.settings.flood_quiet_s)
         return True
 
     def check_user_agent(self, source_host: str, user_agent: str | None) -> Verdict:
@@ -352,7 +364,7 @@ class Protector:
                 key, bucket = next(iter(table.items()))
                 trusted = key in self._trusted
                 r, b = (s.trusted_rate_per_s, s.trusted_burst) if trusted else (rate, burst)
-                if not bucket.idle(now, r, b):
+                if not bucket.idle(now, r, b, s.flood_quiet_s):
                     break
                 del table[key]
                 dropped += 1

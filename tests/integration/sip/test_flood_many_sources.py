@@ -14,6 +14,7 @@ which answers afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import ssl
 from pathlib import Path
@@ -50,6 +51,8 @@ async def options_over_tls(port: int, cafile: Path) -> bytes:
         return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
     finally:
         writer.close()
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            await writer.wait_closed()
 
 
 async def test_many_sources_are_bounded_and_trunk_calls_complete(

@@ -174,3 +174,15 @@ def test_network_of() -> None:
 
     assert network_of("10.1.2.3") == "10.1.2.0/24"
     assert network_of("2001:db8::1") == "2001:db8::/64"
+
+
+def test_a_flood_episode_is_reported_once_until_it_has_been_quiet() -> None:
+    p = Protector(ProtectionSettings(rate_per_s=10, burst=10, flood_quiet_s=10))
+    for t in (0.0, 2.0, 5.0):  # bursts with short lulls: one episode
+        for _ in range(30):
+            p.check_datagram("198.51.100.3", 100, t)
+    assert [n.kind for n in p.take_notices()] == ["flood"]
+    p.check_datagram("198.51.100.3", 100, 16.0)  # quiet for 11 s: the episode ended
+    for _ in range(30):
+        p.check_datagram("198.51.100.3", 100, 16.0)
+    assert [n.kind for n in p.take_notices()] == ["flood"]

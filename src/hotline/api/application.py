@@ -19,6 +19,7 @@ from hotline.api import (
     flows,
     interactions,
     phone,
+    sip_bans,
     supervise,
     system,
     tickets,
@@ -63,6 +64,7 @@ def create_api(services: Services) -> FastAPI:
         desk,
         supervise,
         wfm,
+        sip_bans,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

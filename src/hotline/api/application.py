@@ -19,6 +19,7 @@ from hotline.api import (
     flows,
     interactions,
     phone,
+    sip_bans,
     supervise,
     system,
     tickets,
@@ -65,6 +66,7 @@ def create_api(services: Services) -> FastAPI:
         supervise,
         wfm,
         worklist,  # the worklist of missed contacts (history)
+        sip_bans,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

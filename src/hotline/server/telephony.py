@@ -38,6 +38,7 @@ from hotline.server.config_follower import (
     build_routers,
 )
 from hotline.server.moh import write_default_moh
+from hotline.sip.connections import ConnectionLimits
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
 from hotline.sip.timers import TimerSettings
@@ -95,6 +96,14 @@ def sip_config(
             max_message_bytes=sip.max_message_bytes,
             rate_per_s=sip.rate_limit_per_s,
             burst=sip.rate_limit_burst,
+            trusted_rate_per_s=sip.trusted_rate_limit_per_s,
+            trusted_burst=sip.trusted_rate_limit_burst,
+            network_rate_per_s=sip.network_rate_limit_per_s,
+            network_burst=sip.network_rate_limit_burst,
+            global_rate_per_s=sip.global_rate_limit_per_s,
+            global_burst=sip.global_rate_limit_burst,
+            max_server_transactions=sip.max_transactions,
+            max_dialogs=sip.max_dialogs,
             user_agent_blocklist=tuple(sip.user_agent_blocklist),
             auth_failures_before_ban=sip.auth_failures_before_ban,
             ban_seconds=float(sip.ban_seconds),
@@ -111,6 +120,18 @@ def sip_config(
         authenticate_invites=sip.authenticate_invites,
         trunks=tuple(_trunk(t, tenants_by_slug.get(t.tenant or "", tenant_id)) for t in sip.trunks),
         in_dialog_timeout_s=sip.in_dialog_timeout_s,
+        stream_limits=ConnectionLimits(
+            max_per_source=sip.tcp_max_connections_per_source,
+            max_total=sip.tcp_max_connections,
+            idle_timeout_s=sip.tcp_idle_timeout_s,
+            message_timeout_s=sip.tcp_message_timeout_s,
+        ),
+        tls_port=sip.tls_port,
+        tls_cert=str(sip.tls_cert) if sip.tls_cert else None,
+        tls_key=str(sip.tls_key) if sip.tls_key else None,
+        tls_ca_file=str(sip.tls_ca_file) if sip.tls_ca_file else None,
+        tls_verify_peer=sip.tls_verify_peer,
+        srtp=sip.srtp,
     )
 
 

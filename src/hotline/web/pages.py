@@ -68,6 +68,8 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
             slug != "audit" or principal.can(Permission.AUDIT_READ)
         ):
             items.append((f"/admin/{slug}", descriptor["title"]))
+    if principal.can(Permission.CONFIG_WRITE):
+        items.append(("/admin/sip-bans", "SIP bans"))
     return items
 
 
@@ -256,6 +258,14 @@ def install_pages(app: FastAPI) -> None:
             name="" if name == "new" else name,
             can_write=principal.can(Permission.FLOWS_WRITE),
         )
+
+    @app.get("/admin/sip-bans", include_in_schema=False)
+    async def sip_bans_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.CONFIG_WRITE))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("admin/sip-bans.html", lang, principal)
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:

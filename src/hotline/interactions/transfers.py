@@ -178,17 +178,9 @@ class Transfers:
             return
         queue_id = self._target_queue(target)
         personal = target.kind == "agent"
-        from_queue = contact.queue_id
-        waiter = await self._waits.join(
-            contact,
-            queue_id,
-            kind=WorkKind.TRANSFER,
-            exclude=(agent_id,),
-            target_agent=AgentId(target.value) if personal else None,
-            by_agent=agent_id,
-            note=note,
-        )
-        to_work = contact.work.work_id if waiter is not None and contact.work else None
+        # The transfer's record comes first and names the work item it makes; the queue's
+        # records of that work item follow.
+        to_work = WorkId(new_id(self.now()))
         self._transferred(
             contact,
             agent_id,
@@ -197,7 +189,17 @@ class Transfers:
             note,
             work_id=segment,
             to_work_id=to_work,
-            queue_id=from_queue,
+            queue_id=contact.queue_id,
+        )
+        waiter = await self._waits.join(
+            contact,
+            queue_id,
+            kind=WorkKind.TRANSFER,
+            exclude=(agent_id,),
+            target_agent=AgentId(target.value) if personal else None,
+            by_agent=agent_id,
+            note=note,
+            work_id=to_work,
         )
         if waiter is None:
             self._waits.finish_wait(contact, None, QueueResult.UNAVAILABLE)

@@ -214,14 +214,16 @@ class QueueWaits:
         by_agent: AgentId | None = None,
         note: str | None = None,
         preferred_agent: AgentId | None = None,
+        work_id: WorkId | None = None,
     ) -> Waiter | None:
         """A new work item in `queue_id` (or on `target_agent`'s personal line) with the
-        customer waiting on it; None if the router has no such queue or agent."""
+        customer waiting on it; None if the router has no such queue or agent. A transfer
+        names the work item's id beforehand, so its record precedes the queue's."""
         now = self.now()
         router = self._link.router
         record = contact.record
         work = WorkItem(
-            WorkId(new_id(now)),
+            work_id or WorkId(new_id(now)),
             contact.contact_id,
             kind,
             queue_id,

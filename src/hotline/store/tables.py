@@ -570,7 +570,7 @@ agent_segments = Table(
     Column("wrap_up_s", Double),
     Column("wrap_up_ended_at", Double),
     Column("overrun_at", Double),  # the wrap-up timer ran out with a disposition still due
-    Column("ended_by", String(16)),  # hangup | transfer | consult | conference
+    Column("ended_by", String(16)),  # hangup | transfer | consult (completed attended transfer)
     Column("disposition", String(32)),
     Column("category", String(32)),
     Column("sale", Boolean),

@@ -240,8 +240,9 @@ async def transferred(conn: AsyncConnection, r: EventRecord) -> None:
     p = r.payload
     await set_contact(conn, r, transferred=True)
     segment = await segment_of(conn, r, r.agent_id)
-    if segment is not None:
-        await set_segment(conn, segment, ended_by="transfer")
+    if segment is not None:  # after its agent.interaction_ended: say how it ended
+        ended_by = "consult" if p.get("kind") == "consult" else "transfer"
+        await set_segment(conn, segment, ended_by=ended_by)
     to_work = p.get("to_work_id")
     if not to_work:
         return
@@ -318,7 +319,13 @@ async def agent_ended(conn: AsyncConnection, r: EventRecord) -> None:
     if r.payload.get("hold_s") is not None:
         hold = float(r.payload["hold_s"])
     await set_segment(
-        conn, segment, ended_at=r.at, talk_s=r.payload.get("talk_s"), hold_s=hold, held_at=None
+        conn,
+        segment,
+        ended_at=r.at,
+        talk_s=r.payload.get("talk_s"),
+        hold_s=hold,
+        held_at=None,
+        ended_by=segment.ended_by or "hangup",  # a transfer's record says otherwise after
     )
 
 

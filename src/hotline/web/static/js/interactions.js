@@ -224,7 +224,7 @@ function segmentRow(s) {
   return el(
     "tr",
     { dataset: { agent: s.agent_id, work: s.work_id } },
-    el("td", {}, names.agent(s.agent_id), s.ended_by === "transfer" ? el("div", { className: "muted" }, t("transferred")) : null),
+    el("td", {}, names.agent(s.agent_id), ["transfer", "consult"].includes(s.ended_by) ? el("div", { className: "muted" }, t("transferred")) : null),
     el("td", {}, queueOf(s.queue_id, names)),
     el("td", { className: "nowrap" }, timeOfDay(s.answered_at)),
     el("td", {}, duration(s.talk_s)),

@@ -21,9 +21,11 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.imports.runner import ImportRunner
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
+from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
@@ -49,6 +51,7 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
@@ -75,6 +78,14 @@ class Services:
             ),
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
+        )
+        imports = self.settings.imports
+        self.imports = build_import_runner(
+            directory=imports.directory or self.settings.var_dir / "imports",
+            max_upload_bytes=imports.max_upload_mb << 20,
+            batch_size=imports.batch_size,
+            uow=self.uow,
+            clock=self.clock,
         )
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
@@ -121,6 +132,7 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.imports.stop()
         await self.wallboard.stop()
         await self.projector.stop()
         await self.event_log.stop()

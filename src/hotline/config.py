@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseSettings",
     "EventLogSettings",
     "HttpSettings",
+    "ImportSettings",
     "MediaSettings",
     "RecordingSettings",
     "RoutingSettings",
@@ -194,6 +195,15 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class ImportSettings(BaseModel):
+    """Imports and exports (hotline.imports): where uploads are kept, their size limit, and
+    the rows per batch of a run."""
+
+    directory: Path | None = None  # default: <var_dir>/imports
+    max_upload_mb: int = Field(200, ge=1)
+    batch_size: int = Field(1000, ge=10, le=20_000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -213,6 +223,7 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    imports: ImportSettings = ImportSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -70,6 +70,8 @@ async def run_server(
         center = await seed_demo(services.uow, services.clock, settings, password=demo_password)
         _print_demo(settings, center.password, center.created)
     await services.start_telephony()
+    # Import runs a killed server left behind rolled back; say so on them.
+    await services.imports.recover()
     app = create_api(services)
     config = uvicorn.Config(
         app,

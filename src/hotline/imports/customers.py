@@ -206,7 +206,8 @@ class CustomersTarget:
                 planned.append(Planned(Outcome.SKIPPED))
                 continue
             before = current[customer_id]
-            after = combine(self._fields, before, record, other_wins=rule is Rule.UPDATE)
+            incoming = self._as_stored(record)
+            after = combine(self._fields, before, incoming, other_wins=rule is Rule.UPDATE)
             if _comparable(after) == _comparable(before):
                 planned.append(Planned(Outcome.UNCHANGED))
                 continue

@@ -10,6 +10,7 @@ digits after a landline, `0571-8888 6666-8001`), and numbers that Excel stored a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -73,13 +74,41 @@ def _from_scientific(match: re.Match[str]) -> str:
     return digits
 
 
-def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """A valid number, or None."""
+@functools.lru_cache(maxsize=8192)
+def _cn_mobile_range(prefix: str) -> bool:
+    """Is this 7-digit start of a Chinese mobile number in an allocated range? The metadata's
+    mobile pattern decides on at most the first five digits, so one lookup per prefix holds
+    for every number that starts with it."""
+    return bool(phonenumbers.is_valid_number(phonenumbers.parse(prefix + "0000", "CN")))
+
+
+def _cn_mobile(digits: str, region: str) -> str | None:
+    """E.164 of a Chinese mobile number without the general parser — most rows of a Chinese
+    customer list, at a fraction of its cost. None: not sure, ask the parser."""
+    if digits.startswith("+86"):
+        national = digits[3:]
+    elif region != "CN":
+        return None
+    elif len(digits) == 13 and digits.startswith("86"):
+        national = digits[2:]
+    else:
+        national = digits
+    mobile = len(national) == 11 and national[0] == "1" and national[1] in "3456789"
+    if mobile and national.isdigit() and _cn_mobile_range(national[:7]):
+        return "+86" + national
+    return None
+
+
+def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | str | None:
+    """A valid number (E.164 text from the fast path), or None."""
     digits = _NOT_DIGITS.sub("", _TRUNK_ZERO.sub("", text))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if "+" in digits[1:] or len(digits.lstrip("+")) < 3:
         return None
+    fast = _cn_mobile(digits, region)
+    if fast is not None:
+        return fast
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
@@ -121,6 +150,8 @@ def normalize_phone(value: object, region: str = "CN") -> CleanPhone:
             extension = landline.group(3) if number is not None else None
     if number is None:
         raise _problem(text, region)
+    if isinstance(number, str):
+        return CleanPhone(number, extension)
     e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     return CleanPhone(e164, extension or (number.extension or None))
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,25 +28,54 @@ from hotline.imports.errors import ImportCancelled, ImportHasInvalidRows, Import
 from hotline.imports.events import ImportCommitted
 from hotline.imports.files import ImportFiles
 from hotline.imports.mapping import check_mapping
-from hotline.imports.model import Counts, ImportStatus, OnErrors, Problem, Rule, transition
+from hotline.imports.model import (
+    Counts,
+    FieldSpec,
+    ImportStatus,
+    OnErrors,
+    Problem,
+    Rule,
+    transition,
+)
 from hotline.imports.pipeline import BATCH, plan_groups, stage_rows
 from hotline.imports.ports import ImportRepository, UnitOfWorkFactory
-from hotline.imports.progress import CancelToken, Progress
+from hotline.imports.progress import CancelToken, Phase, Progress
 from hotline.imports.readers import Table, open_table
+from hotline.imports.service import columns_of
 from hotline.imports.staging import Staging
 from hotline.imports.target import Target, TargetContext, TargetRegistry
 
-__all__ = ["ImportRunner", "RunHandle", "TenantInfo"]
+__all__ = ["STAGING_FILE", "ImportRunner", "RunHandle", "TenantInfo", "staging_fingerprint"]
 
 log = logging.getLogger(__name__)
 
 _RUNNING = {ImportStatus.CHECKING, ImportStatus.IMPORTING}
+STAGING_FILE = ".staging.db"
+_STAGING_VERSION = 1  # bump when cleaning changes what a row becomes
 
 
 @dataclass(frozen=True, slots=True)
 class TenantInfo:
     region: str
     time_zone: str
+
+
+def staging_fingerprint(
+    row: dict[str, Any], fields: Sequence[FieldSpec], tenant: TenantInfo
+) -> str:
+    """What a pass's clean rows depend on: the file, how it is read and mapped, the fields
+    (custom fields too) and the tenant's phone region and zone."""
+    basis = {
+        "version": _STAGING_VERSION,
+        "file": row.get("file_sha256"),
+        "read": [row.get("encoding"), row.get("sheet"), row.get("header_rows")],
+        "mapping": row.get("mapping"),
+        "target": row.get("target"),
+        "fields": [f.describe() for f in fields],
+        "tenant": [tenant.region, tenant.time_zone],
+    }
+    text = json.dumps(basis, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -194,6 +225,7 @@ class ImportRunner:
         active = active or self.track(import_id, kind)
         run = _Run(tenant_id, import_id, kind, actor)
         staging: Staging | None = None
+        done = False
         try:
             async with self.uow(write=False) as uow:
                 row = await self.repo(uow.conn).get(tenant_id, import_id)
@@ -201,10 +233,10 @@ class ImportRunner:
                     raise ImportNotFound(f"no import {import_id!r}", details={"id": import_id})
                 run.row = row
                 run.tenant = await self.tenant_info(uow.conn, tenant_id)
-            staging = Staging(self.files.work_dir(tenant_id, import_id) / f".staging-{kind}.db")
-            counts = await self._stage(run, staging, active)
+            staging, counts = await self._stage(run, active)
             counts = await self._finish(run, staging, counts, active)
             active.progress.finish()
+            done = True
             return counts
         except ImportCancelled as error:
             await self._end(run, ImportStatus.CANCELLED, error.code, error.message)
@@ -218,7 +250,9 @@ class ImportRunner:
             raise
         finally:
             if staging is not None:
-                staging.close()
+                # A dry run's rows stay for the commit; a failed commit's for the retry.
+                spent = done and kind == "commit"
+                staging.close(delete=spent or staging.sealed is None)
             self._active.pop(import_id, None)
 
     def _context(self, run: _Run, connection: Any) -> TargetContext:
@@ -234,36 +268,52 @@ class ImportRunner:
     async def _target(self, run: _Run, connection: Any) -> Target:
         return await self.registry.build(run.row["target"], self._context(run, connection))
 
-    async def _stage(self, run: _Run, staging: Staging, active: RunHandle) -> Counts:
+    async def _stage(self, run: _Run, active: RunHandle) -> tuple[Staging, Counts]:
+        """The file's clean rows in the staging file: read and cleaned now, or those a dry
+        run of the same file, options and fields left; their problems into the report."""
         row = run.row
-        path = self.files.path(str(row["file_key"]))
-        table: Table = await asyncio.to_thread(
-            open_table,
-            path,
-            encoding=row.get("encoding"),
-            sheet=row.get("sheet"),
-            header_rows=row.get("header_rows"),
-        )
-        try:
-            async with self.uow(write=False) as uow:
-                target = await self._target(run, uow.conn)
-            mapping = {int(k): str(v) for k, v in (row.get("mapping") or {}).items()}
-            check_mapping(mapping, table.layout.columns, target.fields())
-            cleaner = Cleaner(run.tenant.region, run.tenant.time_zone)
-            counts = await asyncio.to_thread(
-                stage_rows,
-                table,
-                target,
-                mapping,
-                cleaner,
-                staging,
-                active.progress,
-                active.cancel,
-                batch_size=self.batch_size,
+        async with self.uow(write=False) as uow:
+            target = await self._target(run, uow.conn)
+        fields = target.fields()
+        mapping = {int(k): str(v) for k, v in (row.get("mapping") or {}).items()}
+        path = self.files.work_dir(run.tenant_id, run.import_id) / STAGING_FILE
+        fingerprint = staging_fingerprint(row, fields, run.tenant)
+        staging = Staging.reuse(path, fingerprint) if run.kind == "commit" else None
+        if staging is not None and staging.sealed is not None:
+            counts = Counts.from_dict(staging.sealed)
+            run.row["_columns"] = columns_of(row)
+            active.progress.start(Phase.READING)
+            active.progress.advance(counts.rows, 1.0)
+        else:
+            staging = Staging(path)
+            table: Table = await asyncio.to_thread(
+                open_table,
+                self.files.path(str(row["file_key"])),
+                encoding=row.get("encoding"),
+                sheet=row.get("sheet"),
+                header_rows=row.get("header_rows"),
             )
-        finally:
-            table.close()
-        run.row["_columns"] = table.layout.columns
+            try:
+                check_mapping(mapping, table.layout.columns, fields)
+                cleaner = Cleaner(run.tenant.region, run.tenant.time_zone)
+                counts = await asyncio.to_thread(
+                    stage_rows,
+                    table,
+                    target,
+                    mapping,
+                    cleaner,
+                    staging,
+                    active.progress,
+                    active.cancel,
+                    batch_size=self.batch_size,
+                )
+            except BaseException:
+                staging.close()
+                raise
+            finally:
+                table.close()
+            staging.seal(fingerprint, counts.as_dict())
+            run.row["_columns"] = table.layout.columns
         run.row["_mapping"] = mapping
         async with self.uow() as uow:
             repo = self.repo(uow.conn)
@@ -280,7 +330,7 @@ class ImportRunner:
                 },
             )
             await uow.commit()
-        return counts
+        return staging, counts
 
     async def _finish(
         self, run: _Run, staging: Staging, staged: Counts, active: RunHandle

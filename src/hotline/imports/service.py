@@ -324,6 +324,8 @@ class ImportService:
         )
         await self.repo.update(self.tenant_id, row["id"], values)
         await self.repo.clear_problems(self.tenant_id, row["id"])
+        # A dry run's clean rows no longer match; the fingerprint would refuse them anyway.
+        (self.files.work_dir(self.tenant_id, row["id"]) / ".staging.db").unlink(missing_ok=True)
 
     async def delete(self, import_id: str) -> None:
         row = await self.get(import_id)

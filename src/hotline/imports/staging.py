@@ -30,6 +30,7 @@ CREATE INDEX keys_grp ON keys (grp);
 CREATE TABLE problems (
     seq INTEGER PRIMARY KEY, row INTEGER, col TEXT, value TEXT, code TEXT, params TEXT
 );
+CREATE TABLE seal (fingerprint TEXT NOT NULL, counts TEXT NOT NULL);
 """
 _PARAMS = 500  # bound parameters per IN (...) query
 
@@ -46,24 +47,61 @@ class Group:
         return self.rows[0]
 
 
+_PRAGMAS = (
+    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+    "PRAGMA cache_size=-16000;"
+)
+
+
 class Staging:
-    def __init__(self, path: Path) -> None:
+    """`Staging(path)` starts empty; `Staging.reuse(path, fingerprint)` opens the rows a
+    finished earlier pass sealed with the same fingerprint (file, options, mapping, fields),
+    so a commit after a dry run does not read and clean the file again."""
+
+    def __init__(self, path: Path, *, fresh: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
+        if fresh:
+            path.unlink(missing_ok=True)
         # One thread at a time uses it (the run's worker thread, then the event loop's).
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
-            "PRAGMA cache_size=-16000;" + _SCHEMA
-        )
+        self._db.executescript(_PRAGMAS + (_SCHEMA if fresh else ""))
         self.rows = 0
         self.groups = 0
         self.problems = 0
+        self.sealed: Mapping[str, int] | None = None
 
-    def close(self) -> None:
+    @classmethod
+    def reuse(cls, path: Path, fingerprint: str) -> Staging | None:
+        if not path.is_file():
+            return None
+        try:
+            staging = cls(path, fresh=False)
+            found = staging._db.execute("SELECT fingerprint, counts FROM seal").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if found is None or found[0] != fingerprint:
+            staging._db.close()
+            return None
+        staging.sealed = json.loads(found[1])
+        staging.rows = staging.sealed.get("staged", 0)
+        staging.groups = staging.sealed.get("groups", 0)
+        staging.problems = staging.sealed.get("problems", 0)
+        return staging
+
+    def seal(self, fingerprint: str, counts: Mapping[str, int]) -> None:
+        """Mark the pass complete (a pass killed half-way is never reused)."""
+        data = {**counts, "staged": self.rows, "groups": self.groups}
+        self._db.execute("DELETE FROM seal")
+        self._db.execute(
+            "INSERT INTO seal (fingerprint, counts) VALUES (?, ?)", (fingerprint, json.dumps(data))
+        )
+        self.sealed = data
+
+    def close(self, *, delete: bool = True) -> None:
         self._db.close()
-        self.path.unlink(missing_ok=True)
+        if delete:
+            self.path.unlink(missing_ok=True)
 
     # -- writing, one batch of rows at a time -----------------------------------------------
 

@@ -3,13 +3,14 @@ tenant with the custom fields the test files use, and helpers to upload and run.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.app import Services, build_services
@@ -142,37 +143,48 @@ def as_customer(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-@pytest.fixture
-async def env(engine: AsyncEngine, database_url: str, tmp_path: Path) -> AsyncIterator[Env]:
+@contextlib.asynccontextmanager
+async def open_env(
+    database_url: str, directory: Path, *, batch_size: int = 200
+) -> AsyncIterator[Env]:
+    """Started services on a migrated, empty database, and tenant `demo` with the custom
+    fields of the test files."""
     settings = Settings.load(
         database=DatabaseSettings(url=database_url),
-        imports=ImportSettings(directory=tmp_path / "imports", batch_size=200),
+        imports=ImportSettings(directory=directory, batch_size=batch_size),
     )
     services = build_services(settings)
     await services.start(run_migrations=False)
-    tenant_id = await create_tenant(
-        services.uow, services.clock, slug="demo", name="演示", sip_domain="demo.test"
-    )
-    now = services.clock.now()
-    async with services.uow() as uow:
-        for position, field in enumerate(CUSTOM_FIELDS):
-            await uow.conn.execute(
-                insert(custom_fields).values(
-                    id=new_id(now),
-                    tenant_id=tenant_id,
-                    entity="customer",
-                    key=field["key"],
-                    label_zh=field["label_zh"],
-                    label_en=field["label_en"],
-                    type=field["type"],
-                    choices=field.get("choices", []),
-                    required=False,
-                    position=position,
-                    created_at=now,
-                    updated_at=now,
+    try:
+        tenant_id = await create_tenant(
+            services.uow, services.clock, slug="demo", name="演示", sip_domain="demo.test"
+        )
+        now = services.clock.now()
+        async with services.uow() as uow:
+            for position, field in enumerate(CUSTOM_FIELDS):
+                await uow.conn.execute(
+                    insert(custom_fields).values(
+                        id=new_id(now),
+                        tenant_id=tenant_id,
+                        entity="customer",
+                        key=field["key"],
+                        label_zh=field["label_zh"],
+                        label_en=field["label_en"],
+                        type=field["type"],
+                        choices=field.get("choices", []),
+                        required=False,
+                        position=position,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
-        await uow.commit()
-        assert (await uow.conn.execute(select(custom_fields))).first() is None or True
-    yield Env(services, tenant_id)
-    await services.stop()
+            await uow.commit()
+        yield Env(services, tenant_id)
+    finally:
+        await services.stop()
+
+
+@pytest.fixture
+async def env(engine: AsyncEngine, database_url: str, tmp_path: Path) -> AsyncIterator[Env]:
+    async with open_env(database_url, tmp_path / "imports") as opened:
+        yield opened

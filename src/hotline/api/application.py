@@ -16,6 +16,7 @@ from hotline.api import (
     directory,
     events,
     flows,
+    imports,
     interactions,
     phone,
     supervise,
@@ -59,6 +60,7 @@ def create_api(services: Services) -> FastAPI:
         phone,
         desk,
         supervise,
+        imports,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

@@ -4,6 +4,7 @@ labels in the user's language, so an export imports back with no mapping to make
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
@@ -62,26 +63,30 @@ async def write_xlsx(
     language: str,
     sheet: str,
 ) -> int:
-    """Write the workbook to `path` (rows are flushed to disk as they come, so memory stays
-    flat); returns the number of records."""
+    """Write the workbook to `path`: rows are flushed to disk as they come (memory stays
+    flat) and the spreadsheet work runs in a worker thread, off the event loop. Returns the
+    number of records."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
     ws = book.create_sheet(sheet)
     ws.append(export_headers(fields, language))
-    count = 0
     text_columns = {i for i, spec in enumerate(fields) if spec.type is FieldType.PHONE}
-    async for batch in batches:
+
+    def append(batch: list[Record]) -> None:
         for record in batch:
-            row = export_row(fields, record)
             cells = []
-            for index, value in enumerate(row):
+            for index, value in enumerate(export_row(fields, record)):
                 cell = WriteOnlyCell(ws, value=value)
                 if index in text_columns:
                     cell.number_format = "@"  # text: Excel never turns it into a float
                 cells.append(cell)
             ws.append(cells)
-            count += 1
-    book.save(path)
+
+    count = 0
+    async for batch in batches:
+        await asyncio.to_thread(append, batch)
+        count += len(batch)
+    await asyncio.to_thread(book.save, path)
     return count

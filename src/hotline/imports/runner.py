@@ -170,6 +170,31 @@ class ImportRunner:
         active.cancel.cancel()
         return True
 
+    async def cancel_run(self, tenant_id: str, import_id: str) -> None:
+        """Stop the import's run: the one of this process, or — when none runs here, as after
+        a crash — mark it cancelled (its transaction is gone, nothing of it was written)."""
+        if self.cancel(import_id):
+            return
+        async with self.uow() as uow:
+            repo = self.repo(uow.conn)
+            row = await repo.get(tenant_id, import_id)
+            if row is None:
+                raise ImportNotFound(f"no import {import_id!r}", details={"id": import_id})
+            status = transition(ImportStatus(row["status"]), "cancel")
+            now = self.clock.now()
+            await repo.update(
+                tenant_id,
+                import_id,
+                {
+                    "status": str(status),
+                    "error_code": "import.cancelled",
+                    "error_message": "cancelled; nothing of the run was written",
+                    "finished_at": now,
+                    "updated_at": now,
+                },
+            )
+            await uow.commit()
+
     async def wait(self, import_id: str) -> None:
         active = self._active.get(import_id)
         if active and active.task:

@@ -21,9 +21,7 @@ from hotline.auth.roles import Permission
 from hotline.imports.export import csv_chunks, write_xlsx
 from hotline.imports.schemas import ImportOptionsIn, MappingIn
 from hotline.imports.service import Actor, ImportService
-from hotline.imports.target import Target, TargetContext
-from hotline.store.import_targets import tenant_info
-from hotline.store.imports_repo import SqlImports
+from hotline.store.import_targets import import_service
 from hotline.store.uow import UnitOfWork
 
 __all__ = ["router"]
@@ -35,32 +33,12 @@ Exporter = Annotated[Principal, Depends(require(Permission.DATA_EXPORT))]
 _CHUNK = 1 << 16
 
 
-def _target_builder(request: Request, conn: Any, principal: Principal) -> Any:
-    services = services_of(request)
-
-    async def build(name: str) -> Target:
-        info = await tenant_info(conn, principal.tenant_id)
-        context = TargetContext(
-            tenant_id=principal.tenant_id,
-            region=info.region,
-            time_zone=info.time_zone,
-            now=services.clock.now(),
-            actor=principal.username,
-            connection=conn,
-        )
-        return await services.imports.registry.build(name, context)
-
-    return build
-
-
 def imports_service(request: Request, uow: UnitOfWork, principal: Principal) -> ImportService:
     services = services_of(request)
-    return ImportService(
-        SqlImports(uow.conn),
+    return import_service(
+        uow.conn,
         tenant_id=principal.tenant_id,
-        registry=services.imports.registry,
-        build_target=_target_builder(request, uow.conn, principal),
-        files=services.imports.files,
+        runner=services.imports,
         clock=services.clock,
         actor=Actor(principal.user_id, principal.username),
     )
@@ -277,7 +255,7 @@ async def export(
 
         async def body() -> AsyncIterator[bytes]:
             async with services.uow(write=False) as uow:
-                built = await _target_builder(request, uow.conn, principal)(target)
+                built = await imports_service(request, uow, principal).build_target(target)
                 async for chunk in csv_chunks(built.fields(), built.export(batch), language):
                     yield chunk
 
@@ -288,7 +266,7 @@ async def export(
     folder = Path(tempfile.mkdtemp(prefix="hotline-export-"))
     path = folder / name
     async with services.uow(write=False) as uow:
-        built = await _target_builder(request, uow.conn, principal)(target)
+        built = await imports_service(request, uow, principal).build_target(target)
         sheet = "客户" if language == "zh-CN" and target == "customers" else target
         await write_xlsx(path, built.fields(), built.export(batch), language, sheet)
 

@@ -14,12 +14,19 @@ from hotline.imports.customers import CustomersTarget
 from hotline.imports.files import ImportFiles
 from hotline.imports.ports import UnitOfWorkFactory
 from hotline.imports.runner import ImportRunner, TenantInfo
+from hotline.imports.service import Actor, ImportService
 from hotline.imports.target import Target, TargetContext, TargetRegistry
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.customer_records import SqlCustomerRecords
 from hotline.store.imports_repo import SqlImports
 
-__all__ = ["build_import_runner", "customers_target", "register_customers", "tenant_info"]
+__all__ = [
+    "build_import_runner",
+    "customers_target",
+    "import_service",
+    "register_customers",
+    "tenant_info",
+]
 
 
 async def customers_target(context: TargetContext) -> Target:
@@ -59,4 +66,32 @@ def build_import_runner(
         clock=clock,
         tenant_info=tenant_info,
         batch_size=batch_size,
+    )
+
+
+def import_service(
+    conn: AsyncConnection, *, tenant_id: str, runner: ImportRunner, clock: Clock, actor: Actor
+) -> ImportService:
+    """The import service of one unit of work's connection."""
+
+    async def build(name: str) -> Target:
+        info = await tenant_info(conn, tenant_id)
+        context = TargetContext(
+            tenant_id=tenant_id,
+            region=info.region,
+            time_zone=info.time_zone,
+            now=clock.now(),
+            actor=actor.username,
+            connection=conn,
+        )
+        return await runner.registry.build(name, context)
+
+    return ImportService(
+        SqlImports(conn),
+        tenant_id=tenant_id,
+        registry=runner.registry,
+        build_target=build,
+        files=runner.files,
+        clock=clock,
+        actor=actor,
     )

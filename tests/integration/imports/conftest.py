@@ -23,8 +23,7 @@ from hotline.imports.model import Counts
 from hotline.imports.schemas import ImportOptionsIn
 from hotline.imports.service import Actor, ImportService
 from hotline.store.customer_records import SqlCustomerRecords
-from hotline.store.import_targets import tenant_info
-from hotline.store.imports_repo import SqlImports
+from hotline.store.import_targets import import_service
 from hotline.store.tables import custom_fields
 from hotline.store.uow import UnitOfWork
 from tests.imports_data import CUSTOM_FIELDS, Customer
@@ -36,28 +35,10 @@ class Env:
     tenant_id: str
 
     def service(self, uow: UnitOfWork) -> ImportService:
-        runner = self.services.imports
-
-        async def build(target: str) -> Any:
-            from hotline.imports.target import TargetContext
-
-            info = await tenant_info(uow.conn, self.tenant_id)
-            context = TargetContext(
-                self.tenant_id,
-                info.region,
-                info.time_zone,
-                self.services.clock.now(),
-                "t",
-                uow.conn,
-            )
-            return await runner.registry.build(target, context)
-
-        return ImportService(
-            SqlImports(uow.conn),
+        return import_service(
+            uow.conn,
             tenant_id=self.tenant_id,
-            registry=runner.registry,
-            build_target=build,
-            files=runner.files,
+            runner=self.services.imports,
             clock=self.services.clock,
             actor=Actor(None, "tester"),
         )

@@ -1,7 +1,7 @@
 """imports and custom fields
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"  # 0005 on its own; chained after the job host merged in
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from hotline import __version__
 from hotline.api import (
     audit,
     auth,
+    calendars,
     customers,
     desk,
     directory,
@@ -49,6 +50,7 @@ def create_api(services: Services) -> FastAPI:
     for module in (
         system,
         auth,
+        calendars,  # before directory: its fixed paths beat /holiday-calendars/{id}
         directory,
         customers,
         tickets,

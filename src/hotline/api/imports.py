@@ -131,8 +131,7 @@ async def _start(
     import_id: str, kind: Literal["check", "commit"], request: Request, principal: Principal
 ) -> dict[str, Any]:
     runner = services_of(request).imports
-    row = await runner.begin(principal.tenant_id, import_id, kind)
-    runner.launch(principal.tenant_id, import_id, kind, principal.username)
+    row = await runner.begin(principal.tenant_id, import_id, kind, principal.username)
     return _view(request, row)
 
 

@@ -177,7 +177,7 @@ async def _import(
             return 1
         kind = "check" if dry_run else "commit"
         runner = services.imports
-        await runner.begin(tenant_id, row["id"], kind)
+        await runner.begin(tenant_id, row["id"], kind, background=False)
         handle = runner.track(row["id"], kind)
         task = asyncio.create_task(runner.run(tenant_id, row["id"], kind, "cli", active=handle))
         with _Bar() as bar:

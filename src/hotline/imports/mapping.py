@@ -42,20 +42,25 @@ def suggest_mapping(
     for spec in fields:
         for name in _field_names(spec):
             by_name.setdefault(name, spec.name)
-    saved = {normalize_header(k): v for k, v in (saved or {}).items() if v in known}
+    saved = {normalize_header(k): v for k, v in (saved or {}).items() if v in known or v == ""}
     mapping: dict[int, str] = {}
+    decided: set[int] = set()  # mapped, or left unmapped on purpose by a saved mapping
     taken: set[str] = set()
     for pass_ in (saved, by_name):
         for column in columns:
-            if column.index in mapping:
+            if column.index in decided:
                 continue
             for key in header_keys(column):
                 field = pass_.get(key)
                 if field is None:
                     continue
+                if field == "":
+                    decided.add(column.index)
+                    break
                 if field in taken and not known[field].many:
                     continue
                 mapping[column.index] = field
+                decided.add(column.index)
                 taken.add(field)
                 break
     return dict(sorted(mapping.items()))
@@ -103,11 +108,11 @@ def unmapped_columns(columns: Sequence[Column], mapping: Mapping[int, str]) -> l
 
 
 def saved_form(columns: Sequence[Column], mapping: Mapping[int, str]) -> dict[str, str]:
-    """The mapping keyed by header name, as a tenant saves it for the next file."""
+    """The mapping keyed by header name, as a tenant saves it for the next file; a column
+    left unmapped is saved as "" (stays unmapped next time)."""
     out: dict[str, str] = {}
     for column in columns:
-        field = mapping.get(column.index)
         keys = header_keys(column)
-        if field and keys:
-            out[keys[1] if len(keys) > 1 else keys[0]] = field
+        if keys:
+            out[keys[1] if len(keys) > 1 else keys[0]] = mapping.get(column.index, "")
     return out

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from hotline.events import DomainEvent
 from hotline.imports.model import Problem
 
-__all__ = ["ImportRepository", "UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["ImportRepository", "RunScheduler", "UnitOfWork", "UnitOfWorkFactory"]
 
 
 class ImportRepository(Protocol):
@@ -83,3 +83,27 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+
+class RunScheduler(Protocol):
+    """Where the database phase of a run fires (the job host: `hotline.store.import_jobs`).
+    One job per import; its firing's transaction holds the run's writes."""
+
+    async def schedule(
+        self, conn: Any, *, tenant_id: str, import_id: str, kind: str, actor: str | None
+    ) -> None:
+        """On the caller's connection, committed with the import's new status."""
+        ...
+
+    async def cancel(self, conn: Any, *, tenant_id: str, import_id: str) -> str:
+        """`cancelled` (it had not fired), `running` (asked to stop at its next batch) or
+        `none` (no job waits)."""
+        ...
+
+    async def pending(self, conn: Any, *, tenant_id: str, import_id: str) -> bool:
+        """Will a job still fire for this import?"""
+        ...
+
+    async def fire_now(self, *, tenant_id: str, import_id: str) -> None:
+        """Make the job due now (the file is ready); best effort, its own transaction."""
+        ...

@@ -31,18 +31,21 @@ _SPANS = {
 
 
 class CancelToken:
+    """Set by `cancel()`, or by whatever `also` says (the job host's cancel of a firing)."""
+
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.also: Callable[[], bool] | None = None
 
     def cancel(self) -> None:
         self._event.set()
 
     @property
     def cancelled(self) -> bool:
-        return self._event.is_set()
+        return self._event.is_set() or bool(self.also and self.also())
 
     def check(self) -> None:
-        if self._event.is_set():
+        if self.cancelled:
             raise ImportCancelled("the import was cancelled; nothing of it was written")
 
 
@@ -56,6 +59,7 @@ class Progress:
     _fraction: float | None = None
     _started: float = 0.0
     finished: bool = False
+    listener: Callable[[Progress], None] | None = None  # told after each step (the job host)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self, phase: Phase, total: int | None = None) -> None:
@@ -68,6 +72,8 @@ class Progress:
             self.done += rows
             if fraction is not None:
                 self._fraction = fraction
+        if self.listener is not None:
+            self.listener(self)
 
     def finish(self) -> None:
         self.finished = True

@@ -381,7 +381,7 @@ class ImportService:
         self.registry.check(body.target)
         known = {f.name for f in await self.fields(body.target)}
         for header, field in body.columns.items():
-            if field not in known:
+            if field and field not in known:
                 raise InvalidInput(
                     f"columns.{header}: no field {field!r}",
                     code="import.mapping.invalid",

@@ -12,7 +12,9 @@ them to the report.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +61,13 @@ class Staging:
     so a commit after a dry run does not read and clean the file again."""
 
     def __init__(self, path: Path, *, fresh: bool = True) -> None:
-        self.path = path
+        self.final = path
+        # A new pass writes beside the final name and takes it only when sealed: a reader
+        # (another node on a shared directory) never opens half a pass.
+        self.path = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part") if fresh else path
         path.parent.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            path.unlink(missing_ok=True)
         # One thread at a time uses it (the run's worker thread, then the event loop's).
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.executescript(_PRAGMAS + (_SCHEMA if fresh else ""))
         self.rows = 0
         self.groups = 0
@@ -97,6 +100,9 @@ class Staging:
             "INSERT INTO seal (fingerprint, counts) VALUES (?, ?)", (fingerprint, json.dumps(data))
         )
         self.sealed = data
+        if self.path != self.final:
+            os.replace(self.path, self.final)  # the open connection follows the file
+            self.path = self.final
 
     def close(self, *, delete: bool = True) -> None:
         self._db.close()

@@ -60,7 +60,7 @@ class Env:
 
     async def run(self, import_id: str, kind: str) -> Counts:
         runner = self.services.imports
-        await runner.begin(self.tenant_id, import_id, kind)
+        await runner.begin(self.tenant_id, import_id, kind, background=False)
         return await runner.run(self.tenant_id, import_id, kind, "tester")
 
     async def get(self, import_id: str) -> dict[str, Any]:

@@ -49,7 +49,9 @@ class MailJob:
 
     async def __call__(self, ctx: JobContext) -> None:
         if self.target.host is None:
-            raise RetryLater("no SMTP server is configured (smtp.host)", delay_s=3600.0)
+            raise RetryLater(
+                "未配置 SMTP 服务器 / no SMTP server is configured (smtp.host)", delay_s=3600.0
+            )
         to = [str(a) for a in ctx.payload.get("to", [])]
         if not to:
             raise ValueError("mail.send: the payload names no recipient ('to')")

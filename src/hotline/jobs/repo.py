@@ -221,10 +221,13 @@ class Jobs:
 
     # == status and control ==================================================================
 
-    async def get(self, job_id: str, *, tenant_id: str | None = None) -> JobView:
+    async def get(self, job_id: str, *, tenant_id: str | None = None, own: bool = False) -> JobView:
+        """A job by id. With `tenant_id`: that tenant's or a system job (read-only to tenants;
+        `own=True` leaves system jobs out, for changes)."""
         query = select(jobs).where(jobs.c.id == job_id)
         if tenant_id is not None:
-            query = query.where(jobs.c.tenant_id.in_((tenant_id, SYSTEM_TENANT)))
+            visible = (tenant_id,) if own else (tenant_id, SYSTEM_TENANT)
+            query = query.where(jobs.c.tenant_id.in_(visible))
         row = await self._row(query)
         if row is None:
             raise JobNotFound(job_id)
@@ -270,7 +273,7 @@ class Jobs:
 
     async def cancel(self, job_id: str, *, now: float, tenant_id: str | None = None) -> JobView:
         """Cancel a pending job at once; ask a running one to stop at its next checkpoint."""
-        job = await self.get(job_id, tenant_id=tenant_id)
+        job = await self.get(job_id, tenant_id=tenant_id, own=tenant_id is not None)
         if job.state is JobState.RUNNING:
             await self.conn.execute(
                 update(jobs)
@@ -288,7 +291,7 @@ class Jobs:
 
     async def run_now(self, job_id: str, *, now: float, tenant_id: str | None = None) -> JobView:
         """Make a pending, failed, done or cancelled job due now (a retry by hand)."""
-        job = await self.get(job_id, tenant_id=tenant_id)
+        job = await self.get(job_id, tenant_id=tenant_id, own=tenant_id is not None)
         if job.state is JobState.RUNNING:
             raise JobNotRunnable(f"job {job_id} is running", details={"job_id": job_id})
         check_transition(job.state, "reschedule")

@@ -5,12 +5,15 @@ in zh-CN and en, with bad values and reloads."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from hotline.calendars.ics import write_ics
+from hotline.jobs import MAIL_KIND, Jobs, mail_payload
+from hotline.store.engine import create_engine
 from tests.server import PASSWORD, ServerProcess
 
 pytestmark = pytest.mark.browser
@@ -95,15 +98,36 @@ async def test_calendars_holidays_and_jobs_pages(
     # Jobs: the hourly retention purge, with its next run; run it now.
     await page.goto(f"{sqlite_server.url}/admin/jobs")
     await expect(page.locator("h1")).to_have_text("后台任务")
+    # The system's hourly purge is shown with its next run, not controlled from a tenant.
     purge = grid.locator("tbody tr", has_text="录音保留期清理")
     await expect(purge).to_contain_text("待运行")
     await expect(purge).to_contain_text("17 * * * *")
-    await expect(purge.locator("[data-column=last_run_at]")).to_be_empty()
-    await purge.get_by_role("button", name="立即运行").click()
-    # It runs, and the page (refreshing itself) shows it waiting for its next hour again.
-    await expect(purge.locator("[data-column=last_run_at]")).not_to_be_empty(timeout=15_000)
-    await expect(purge.locator("[data-column=state]")).to_have_text("待运行", timeout=15_000)
-    await expect(purge.locator("[data-column=progress]")).to_contain_text("0 recording(s) purged")
+    await expect(purge.locator("[data-column=due_at]")).not_to_be_empty()
+    await expect(purge.locator(".row-actions")).to_have_text("系统")
+    # A tenant's e-mail job: run it now (no SMTP server is set: its last error says so).
+    tenant = page.context.request
+    me = await (await tenant.get(f"{sqlite_server.url}/api/v1/auth/me")).json()
+    engine = create_engine(sqlite_server.env["HOTLINE_DATABASE_URL"])
+    async with engine.begin() as conn:
+        await Jobs(conn).schedule(
+            MAIL_KIND,
+            due_at=time.time() + 86_400,
+            now=time.time(),
+            tenant_id=me["tenant_id"],
+            payload=mail_payload(["boss@example.com"], "日报", "…"),
+        )
+    await engine.dispose()
+    await page.reload()
+    mail = grid.locator("tbody tr", has_text="电子邮件")
+    await expect(mail.locator("[data-column=last_run_at]")).to_be_empty()
+    await mail.get_by_role("button", name="立即运行").click()
+    await expect(mail.locator("[data-column=last_error]")).to_contain_text(
+        "no SMTP server", timeout=15_000
+    )
+    await expect(mail.locator("[data-column=last_run_at]")).not_to_be_empty()
+    await mail.get_by_role("button", name="取消").click()
+    await expect(mail.locator("[data-column=state]")).to_have_text("已取消")
+    await expect(mail.get_by_role("button", name="立即运行")).to_be_visible()
     await page.screenshot(path=ARTIFACTS / "jobs-zh-CN.png", full_page=True)
     await page.get_by_test_id("language").select_option("en")
     await expect(page.locator("h1")).to_have_text("Jobs")

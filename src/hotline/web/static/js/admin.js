@@ -175,7 +175,8 @@ function row(item) {
     const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
     tr.append(el("td", { dataset: { column: name } }, cell(value, fieldsByName[name])));
   }
-  if (flags.can_act && descriptor.row_actions) {
+  // System jobs (retention purge …) belong to no tenant: shown, not controlled, from here.
+  if (flags.can_act && descriptor.row_actions && item.tenant_id !== "system") {
     const buttons = descriptor.row_actions
       .filter(([action]) => (action === "cancel" ? ["pending", "running"] : ["pending", "done", "failed", "cancelled"]).includes(item.state))
       .map(([action, label]) => {
@@ -191,6 +192,8 @@ function row(item) {
         return button;
       });
     tr.append(el("td", { className: "row-actions" }, ...buttons));
+  } else if (flags.can_act && descriptor.row_actions) {
+    tr.append(el("td", { className: "row-actions muted" }, t("System")));
   }
   if (flags.can_write && !descriptor.create_only) {
     const edit = el("button", { className: "link", type: "button" }, t("Edit"));

@@ -18,6 +18,7 @@ from hotline.api.deps import Uow, require, services_of
 from hotline.api.present import Paging, page, present
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
+from hotline.errors import InvalidInput
 from hotline.imports.export import csv_chunks, write_xlsx
 from hotline.imports.schemas import ImportOptionsIn, MappingIn
 from hotline.imports.service import Actor, ImportService
@@ -110,9 +111,12 @@ async def replace_file(
     request: Request,
     uow: Uow,
     principal: Importer,
-    file: Annotated[UploadFile, File(description="the corrected spreadsheet")],
+    file: Annotated[UploadFile | None, File(description="the corrected spreadsheet")] = None,
 ) -> dict[str, Any]:
     service = imports_service(request, uow, principal)
+    await service.get(import_id)  # another tenant's import is not found, whatever the body
+    if file is None:
+        raise InvalidInput("file: a file is required", details={"field": "file"})
     row = await service.replace_file(import_id, file.filename or "upload", file.file)
     await uow.commit()
     return _view(request, row)

@@ -87,6 +87,18 @@ def _codec(name: str) -> str:
         ) from None
 
 
+def _first_bad_line(path: Path, encoding: str) -> int:
+    """The first line that does not decode (the text reader fails a whole chunk ahead)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
 class CsvReader:
     """A CSV (or tab-separated) file; the delimiter is sniffed from the first lines."""
 
@@ -134,11 +146,11 @@ class CsvReader:
             except StopIteration:
                 return
             except UnicodeDecodeError:
+                bad = _first_bad_line(self.path, str(self.encoding))
                 raise UnreadableFile(
-                    f"line {reader.line_num + 1} is not valid {self.encoding} text; "
-                    "choose the file's encoding",
+                    f"line {bad} is not valid {self.encoding} text; choose the file's encoding",
                     code="import.file.encoding",
-                    details={"field": "encoding", "row": reader.line_num + 1},
+                    details={"field": "encoding", "row": bad},
                 ) from None
             except csv.Error as error:
                 raise UnreadableFile(

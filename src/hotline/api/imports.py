@@ -30,6 +30,15 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 
 Importer = Annotated[Principal, Depends(require(Permission.DATA_IMPORT))]
+
+
+async def _read_uow(request: Request) -> AsyncIterator[UnitOfWork]:
+    # Reads never take SQLite's writer: the page polls an import while its commit holds it.
+    async with services_of(request).uow(write=False) as uow:
+        yield uow
+
+
+ReadUow = Annotated[UnitOfWork, Depends(_read_uow)]
 Exporter = Annotated[Principal, Depends(require(Permission.DATA_EXPORT))]
 _CHUNK = 1 << 16
 
@@ -55,7 +64,7 @@ def _view(request: Request, row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/import-targets", summary="What can be imported: targets and their fields")
-async def targets(request: Request, uow: Uow, principal: Importer) -> dict[str, Any]:
+async def targets(request: Request, uow: ReadUow, principal: Importer) -> dict[str, Any]:
     items = await imports_service(request, uow, principal).targets()
     return {"items": items, "total": len(items)}
 
@@ -63,7 +72,7 @@ async def targets(request: Request, uow: Uow, principal: Importer) -> dict[str, 
 @router.get("/imports", summary="Imports, newest first")
 async def list_imports(
     request: Request,
-    uow: Uow,
+    uow: ReadUow,
     principal: Importer,
     paging: Annotated[Paging, Depends()],
     target: Annotated[str | None, Query(max_length=32)] = None,
@@ -91,7 +100,7 @@ async def create_import(
 
 @router.get("/imports/{import_id}", summary="An import: its file, columns, mapping, counts")
 async def get_import(
-    import_id: str, request: Request, uow: Uow, principal: Importer
+    import_id: str, request: Request, uow: ReadUow, principal: Importer
 ) -> dict[str, Any]:
     return _view(request, await imports_service(request, uow, principal).view(import_id))
 
@@ -151,7 +160,7 @@ async def commit_import(import_id: str, request: Request, principal: Importer) -
 
 @router.post("/imports/{import_id}/cancel", status_code=202, summary="Cancel the running run")
 async def cancel_import(
-    import_id: str, request: Request, uow: Uow, principal: Importer
+    import_id: str, request: Request, uow: ReadUow, principal: Importer
 ) -> dict[str, Any]:
     await services_of(request).imports.cancel_run(principal.tenant_id, import_id)
     return _view(request, await imports_service(request, uow, principal).view(import_id))
@@ -166,7 +175,7 @@ def _language(request: Request, principal: Principal, lang: str | None) -> str:
 async def problems(
     import_id: str,
     request: Request,
-    uow: Uow,
+    uow: ReadUow,
     principal: Importer,
     paging: Annotated[Paging, Depends()],
     lang: Annotated[str | None, Query(max_length=8, description="zh-CN or en")] = None,
@@ -214,7 +223,7 @@ async def problems_csv(
 @router.get("/import-mappings", summary="Saved mappings of header names to fields")
 async def list_mappings(
     request: Request,
-    uow: Uow,
+    uow: ReadUow,
     principal: Importer,
     target: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:

@@ -150,6 +150,7 @@ class ImportRunner:
         self.scheduler = scheduler
         self._active: dict[str, RunHandle] = {}
         self._preparing: dict[str, asyncio.Task[None]] = {}
+        self._applying: set[str] = set()  # imports whose apply half runs in this process
 
     # -- control ----------------------------------------------------------------------------
 
@@ -224,6 +225,10 @@ class ImportRunner:
         """Stop the import's run wherever it is: reading the file here, waiting for its job,
         or in its job's firing (which rolls back and records the cancel itself)."""
         self.cancel(import_id)
+        if import_id in self._applying:
+            # Its transaction sees the switch at the next batch. (On SQLite that transaction
+            # holds the writer: anything written here would wait for it to end.)
+            return
         async with self.uow() as uow:
             repo = self.repo(uow.conn)
             row = await repo.get(tenant_id, import_id)
@@ -440,6 +445,7 @@ class ImportRunner:
             raise NotReady(import_id)
         handle = self.track(import_id, kind)
         handle.cancel.also = cancelled
+        self._applying.add(import_id)
         if report is not None:
             message = f"{run.row['file_name']}"
             handle.progress.listener = lambda p: report(p.done, p.total, message)
@@ -454,6 +460,7 @@ class ImportRunner:
         finally:
             staging.close(delete=done and run.commit)
             self._active.pop(import_id, None)
+            self._applying.discard(import_id)
 
     async def run(
         self,
@@ -473,6 +480,7 @@ class ImportRunner:
         try:
             await self._load(run)
             staging, staged = await self.prepare(run, handle)
+            self._applying.add(import_id)
             async with self.uow() as uow:
                 try:
                     counts = await self.apply(uow, run, staging, staged, handle)
@@ -498,6 +506,7 @@ class ImportRunner:
                 spent = done and run.commit
                 staging.close(delete=spent or staging.sealed is None)
             self._active.pop(import_id, None)
+            self._applying.discard(import_id)
 
     async def apply(
         self, uow: UnitOfWork, run: _Run, staging: Staging, staged: Counts, handle: RunHandle

@@ -492,6 +492,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
             "kind": [
                 ["recordings.purge", "Recording retention purge"],
                 ["mail.send", "E-mail"],
+                ["imports.run", "Spreadsheet import"],
             ],
             "state": [
                 ["pending", "Scheduled"],

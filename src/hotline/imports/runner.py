@@ -433,7 +433,10 @@ class ImportRunner:
         A run that cannot finish records why on the import and returns; `NotReady` when the
         file is still being read."""
         run = _Run(tenant_id, import_id, kind, actor)
-        await self._load(run, uow)
+        try:
+            await self._load(run, uow)
+        except ImportNotFound:
+            return  # deleted meanwhile
         if run.row["status"] != _STATUS_OF[kind]:
             return  # a stale job: the run was cancelled or finished meanwhile
         async with self.uow(write=False) as read:

@@ -57,3 +57,38 @@ async def test_dry_run_reports_exactly_the_planted_rows_and_commit_merges(
         k: c.comparable() for k, c in data.customers.items()
     }
     assert (await env.get(row["id"]))["status"] == "done"
+
+
+async def test_update_and_skip_against_stored_customers_and_the_same_file_again(
+    env: Env, tmp_path: Path
+) -> None:
+    from tests.imports_data import Customer
+
+    await env.store_customers(
+        [Customer("王芳（老）", ["+8613800138000"], ["old@example.com"], None, ["老客户"])]
+    )
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "姓名,手机,邮箱,VIP等级,标签\n"
+        "王芳,+86 138-0013-8000,wf@example.com,5,\n"
+        "王芳二,１３８００１３８０００,,,VIP\n"
+        "李强,13900139000,,,\n",
+        encoding="utf-8",
+    )
+    row = await env.upload(path, rule="update")
+    counts = await env.run(row["id"], "commit")
+    assert (counts.updated, counts.new, counts.duplicates) == (1, 1, 1)
+    wang = (await env.customers())["+8613800138000"]
+    assert wang["name"] == "王芳二"  # the later row wins under update
+    assert wang["emails"] == ["old@example.com", "wf@example.com"]
+    assert wang["vip_level"] == 5
+    assert wang["tags"] == ["老客户", "VIP"]
+
+    again = await env.upload(path, rule="update")
+    rerun = await env.run(again["id"], "commit")
+    assert (rerun.new, rerun.updated, rerun.unchanged) == (0, 0, 2)
+
+    skip = await env.upload(path, rule="skip")
+    skipped = await env.run(skip["id"], "commit")
+    assert (skipped.new, skipped.skipped) == (0, 2)
+    assert (await env.customers())["+8613800138000"] == wang

@@ -25,6 +25,7 @@ __all__ = ["BusinessCalendar", "DayKind", "DayRule", "HoursStatus"]
 
 # Far enough for a year of holidays; a calendar closed longer than this is "never open".
 HORIZON_DAYS = 400
+_CACHE_DAYS = 4096
 
 
 class HoursStatus(StrEnum):
@@ -61,6 +62,10 @@ class BusinessCalendar:
     name: str = ""
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
     _rules: Mapping[date, DayRule] = field(init=False, repr=False, compare=False)
+    # Open intervals per local date, computed once (a calendar is immutable); bounded.
+    _intervals: dict[date, tuple[tuple[float, float], ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -74,6 +79,7 @@ class BusinessCalendar:
                     )
         object.__setattr__(self, "_zone", check_zone(self.timezone))
         object.__setattr__(self, "_rules", dict(self.days))
+        object.__setattr__(self, "_intervals", {})
 
     @classmethod
     def create(
@@ -100,15 +106,21 @@ class BusinessCalendar:
             return rule
         return DayRule(DayKind.REGULAR, self.weekly[day.weekday()])
 
-    def intervals(self, day: date) -> list[tuple[float, float]]:
+    def intervals(self, day: date) -> tuple[tuple[float, float], ...]:
         """The local date's open ranges as epoch intervals (empty ones — a range inside a
         spring-forward gap — left out)."""
+        cached = self._intervals.get(day)
+        if cached is not None:
+            return cached
         out = []
         for start, end in self.rule(day).spans:
             a, b = self._epoch(day, start), self._epoch(day, end)
             if a < b:
                 out.append((a, b))
-        return out
+        if len(self._intervals) >= _CACHE_DAYS:
+            self._intervals.clear()
+        self._intervals[day] = result = tuple(out)
+        return result
 
     def _epoch(self, day: date, minute: int) -> float:
         if minute >= MINUTES_PER_DAY:

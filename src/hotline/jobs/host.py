@@ -285,6 +285,10 @@ class JobHost:
     def _firing_done(self, task: asyncio.Task[bool]) -> None:
         self._firings.discard(task)
         self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            # The database went away mid-firing: its transaction is gone, the lease expires
+            # (or this node's restart releases it) and the job fires again.
+            log.error("job host: a firing failed", exc_info=task.exception())
 
     async def _sleep_s(self) -> float:
         if len(self._firings) >= max(1, self.settings.concurrency):

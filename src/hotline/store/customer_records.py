@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.ids import new_id
@@ -43,6 +43,7 @@ class SqlCustomerRecords:
         self.tenant_id = tenant_id
         self.region = region
         self.now = now
+        self._planned = False
 
     async def custom_fields(self) -> list[CustomFieldDef]:
         q = (
@@ -73,7 +74,16 @@ class SqlCustomerRecords:
                 {"key": f"hotline.import:{self.tenant_id}:customers"},
             )
 
+    async def _custom_plans(self) -> None:
+        # asyncpg prepares each lookup; after a few runs PostgreSQL may switch to a generic
+        # plan, which cannot see the keys and scans the table — and the table grows with every
+        # batch of the import's own transaction. Plan each lookup for its keys (index scans).
+        if not self._planned and self.conn.dialect.name == "postgresql":
+            await self.conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        self._planned = True
+
     async def find(self, keys: Sequence[str]) -> dict[str, set[str]]:
+        await self._custom_plans()
         phones = [k.removeprefix("tel:") for k in keys if k.startswith("tel:")]
         emails = [k.removeprefix("mailto:") for k in keys if k.startswith("mailto:")]
         wanted = set(keys)
@@ -170,6 +180,12 @@ class SqlCustomerRecords:
             {"tenant_id": self.tenant_id, "customer_id": customer_id, "email": e} for e in emails
         ]
 
+    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        # The driver's executemany (asyncpg pipelines it; a multi-row VALUES measured slower:
+        # SQLAlchemy compiles a statement of thousands of parameters per batch).
+        if rows:
+            await self.conn.execute(insert(table), rows)
+
     async def add(self, records: Sequence[Record]) -> None:
         rows, phones, emails = [], [], []
         for record in records:
@@ -185,11 +201,9 @@ class SqlCustomerRecords:
             )
             phones += self._phone_rows(customer_id, record.get("phones") or [])
             emails += self._email_rows(customer_id, record.get("emails") or [])
-        await self.conn.execute(insert(customers), rows)
-        if phones:
-            await self.conn.execute(insert(customer_phones), phones)
-        if emails:
-            await self.conn.execute(insert(customer_emails), emails)
+        await self._insert(customers, rows)
+        await self._insert(customer_phones, phones)
+        await self._insert(customer_emails, emails)
 
     async def replace(self, changes: Sequence[tuple[str, Record]]) -> None:
         """New values of stored customers. Identities are only added: the stored ones stay
@@ -220,10 +234,8 @@ class SqlCustomerRecords:
             new_emails += self._email_rows(
                 customer_id, [e for e in record.get("emails") or [] if e not in have]
             )
-        if new_phones:
-            await self.conn.execute(insert(customer_phones), new_phones)
-        if new_emails:
-            await self.conn.execute(insert(customer_emails), new_emails)
+        await self._insert(customer_phones, new_phones)
+        await self._insert(customer_emails, new_emails)
 
     async def scan(self, batch_size: int) -> AsyncIterator[list[Record]]:
         last = ""

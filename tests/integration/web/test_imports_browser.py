@@ -26,6 +26,7 @@ BAD = """客户名称,联系手机,邮箱,生日,备注
 钱芳,186 0000 1116,qianfang@example.com,45356,
 """
 CHECKED = "试导入完成，未写入任何数据。核对数量无误后再正式导入。"
+CHECKED_EN = "Dry run done: nothing was written. Import when the counts look right."
 FIXED = (
     BAD.replace("186000011,", "186 0000 1113,")
     .replace("1988-02-30", "1988-02-28")
@@ -122,7 +123,7 @@ async def test_upload_map_dry_run_fix_and_import_in_chinese(
     assert errors == []
 
 
-async def test_a_large_workbook_in_english_shows_progress_and_can_be_exported(
+async def test_a_large_workbook_in_english_map_dry_run_fix_import_with_progress_and_export(
     browser: object, sqlite_server: ServerProcess, tmp_path: Path
 ) -> None:
     sqlite_server.start("demo")
@@ -130,9 +131,9 @@ async def test_a_large_workbook_in_english_shows_progress_and_can_be_exported(
     for position, field in enumerate(CUSTOM_FIELDS):
         admin_api.post("/api/v1/custom-fields", json={**field, "position": position})
     # Big enough that reading it takes many of the page's polls on any machine.
-    data = build(12_000, bad=40, duplicates=200)
+    bad = build(12_000, bad=40, duplicates=200)
     path = tmp_path / "customers.xlsx"
-    write_xlsx(data, path)
+    write_xlsx(bad, path)
     url = sqlite_server.url
     page, errors = await open_page(browser, sqlite_server, "admin", lang="en")  # type: ignore[arg-type]
     await page.get_by_test_id("language").select_option("en")
@@ -141,32 +142,50 @@ async def test_a_large_workbook_in_english_shows_progress_and_can_be_exported(
     await expect(page.get_by_test_id("file-summary")).to_contain_text(
         "Excel workbook, sheet “客户” · header on row 2, 3"
     )
-    # Record every value the bar shows while the run goes.
+    # Record every value the bar shows while the runs go.
     await page.evaluate(
         """() => {
           window.barValues = [];
           const bar = document.querySelector('[data-testid=progress]');
-          new MutationObserver(() => window.barValues.push(Number(bar.value)))
-            .observe(bar, { attributes: true, attributeFilter: ['value'] });
-          setInterval(() => window.barValues.push(Number(bar.value)), 50);
+          const seen = () => bar.closest('[hidden]') || window.barValues.push(Number(bar.value));
+          setInterval(seen, 50);
         }"""
     )
+    notes = page.get_by_test_id("field-I")
+    await notes.select_option(label="— not imported —")
+    await expect(page.get_by_test_id("unmapped")).to_have_text("Not imported: I 备注")
+    await notes.select_option(label="Notes")
+    await expect(page.get_by_test_id("unmapped")).to_have_text("")
+
+    await _run(page, "check", "checked", CHECKED_EN)
+    counts = page.get_by_test_id("counts")
+    await expect(counts.locator("[data-count=invalid] strong")).to_have_text("40")
+    problems = page.get_by_test_id("problems").locator("tbody tr")
+    await expect(problems).to_have_count(40)
+    await expect(problems.first).to_contain_text("not a valid phone number")
+    await page.screenshot(path=ARTIFACTS / "import-dry-run-en.png", full_page=True)
+
+    fixed = build(12_000, bad=0, duplicates=200)
+    write_xlsx(fixed, path)
+    await page.get_by_test_id("replace-file").set_input_files(path)
+    await expect(page.get_by_test_id("status")).to_have_attribute("data-status", "uploaded")
+    await expect(page.get_by_test_id("problems").locator("tbody tr")).to_have_count(0)
+    await _run(page, "check", "checked", CHECKED_EN)
+    await expect(counts.locator("[data-count=invalid] strong")).to_have_text("0")
+
     await page.get_by_test_id("commit").click()
     await expect(page.get_by_test_id("status")).to_have_attribute("data-status", "importing")
-    await expect(page.get_by_test_id("progress-text")).to_contain_text("rows/s", timeout=30_000)
     await page.screenshot(path=ARTIFACTS / "import-progress-en.png", full_page=True)
     await expect(page.get_by_test_id("status")).to_have_attribute(
         "data-status", "done", timeout=120_000
     )
     await expect(page.get_by_test_id("status")).to_have_text("Imported.")
+    await expect(page.get_by_test_id("progress-text")).to_contain_text("100% · ")
+    await expect(page.get_by_test_id("progress-text")).to_contain_text(" rows/s")
     shown = await page.evaluate("window.barValues")
     assert any(0 < v < 100 for v in shown), shown
-    counts = page.get_by_test_id("counts")
-    await expect(counts.locator("[data-count=new] strong")).to_have_text(
-        f"{data.expected_counts()['new']:,}"
-    )
-    await expect(counts.locator("[data-count=invalid] strong")).to_have_text("40")
-    await expect(page.get_by_test_id("problems").locator("tbody tr")).to_have_count(40)
+    added = fixed.expected_counts()["new"]
+    await expect(counts.locator("[data-count=new] strong")).to_have_text(f"{added:,}")
     await page.screenshot(path=ARTIFACTS / "import-done-en.png", full_page=True)
 
     await page.goto(f"{url}/admin/imports")
@@ -176,6 +195,6 @@ async def test_a_large_workbook_in_english_shows_progress_and_can_be_exported(
     await (await download.value).save_as(saved)
     lines = saved.read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Name,Phones,Emails,VIP level,Tags,Notes,Birthday,Gender")
-    assert len(lines) == 1 + 12 + data.expected_counts()["new"]
+    assert len(lines) == 1 + 12 + added
     await page.screenshot(path=ARTIFACTS / "imports-list-en.png", full_page=True)
     assert errors == []

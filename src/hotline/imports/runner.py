@@ -266,10 +266,14 @@ class ImportRunner:
                     await task
 
     async def stop(self) -> None:
-        for handle in list(self._active.values()):
-            handle.cancel.cancel()
+        """At shutdown: stop reading files. A firing is left to the job host, which rolls it
+        back; the job fires again after the restart and the file is read anew."""
         tasks = [*self._preparing.values()]
         tasks += [h.task for h in self._active.values() if h.task is not None]
+        for import_id in self._preparing:
+            self.cancel(import_id)  # the reading thread stops at its next batch
+        for task in tasks:
+            task.cancel()
         for task in tasks:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await task

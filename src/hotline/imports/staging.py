@@ -11,9 +11,11 @@ them to the report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +68,8 @@ class Staging:
         # (another node on a shared directory) never opens half a pass.
         self.path = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part") if fresh else path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            _remove_abandoned(path)
         # One thread at a time uses it (the run's worker thread, then the event loop's).
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.executescript(_PRAGMAS + (_SCHEMA if fresh else ""))
@@ -208,6 +212,16 @@ class Staging:
                 Problem(row, col, value, code, _params(params))
                 for row, col, value, code, params in chunk
             ]
+
+
+_ABANDONED_S = 3600.0  # a pass still unsealed after this long was stopped by a crash
+
+
+def _remove_abandoned(path: Path) -> None:
+    for part in path.parent.glob(f"{path.name}.*.part"):
+        with contextlib.suppress(OSError):
+            if time.time() - part.stat().st_mtime > _ABANDONED_S:
+                part.unlink()
 
 
 def _params(text: str) -> Mapping[str, Any]:

@@ -216,3 +216,21 @@ async def test_kill_the_cli_at_half_the_commit_then_run_it_again(
     after = await _snapshot(pg_demo)
     assert len(after["customers"]) == len(before["customers"]) + added
     assert "unchanged " + str(added) in finished.stdout
+
+    # Export them and import the export: every customer is there, nothing changes.
+    out = tmp_path / "export.xlsx"
+    command = [sys.executable, "-m", "hotline.cli", "export", "customers", str(out)]
+    env = {
+        **os.environ,
+        "HOTLINE_DATABASE_URL": postgres_url,
+        "HOTLINE_VAR_DIR": str(tmp_path / "var"),
+    }
+    exported = await asyncio.to_thread(
+        subprocess.run, command, env=env, capture_output=True, text=True
+    )
+    assert exported.stdout.strip() == f"exported {len(after['customers'])} records to {out}"
+    command = [sys.executable, "-m", "hotline.cli", "import", "customers", str(out), "--lang", "en"]
+    back = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "new 0 " in back.stdout
+    assert await _snapshot(pg_demo) == after

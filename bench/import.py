@@ -36,6 +36,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def peak_mb() -> float:
+    """This process's peak RSS. Linux keeps `ru_maxrss` across exec (a child would start with
+    the parent's peak), so read the high-water mark of this process's own memory."""
+    try:
+        for text in Path("/proc/self/status").read_text().splitlines():
+            if text.startswith("VmHWM:"):
+                return int(text.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

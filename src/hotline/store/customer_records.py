@@ -45,6 +45,8 @@ class SqlCustomerRecords:
         self.region = region
         self.now = now
         self._planned = False
+        self._added = 0  # customers this transaction added
+        self._analyzed_at = 10_000
 
     async def custom_fields(self) -> list[CustomFieldDef]:
         q = (
@@ -76,12 +78,20 @@ class SqlCustomerRecords:
             )
 
     async def _custom_plans(self) -> None:
-        # asyncpg prepares each lookup; after a few runs PostgreSQL may switch to a generic
-        # plan, which cannot see the keys and scans the table — and the table grows with every
-        # batch of the import's own transaction. Plan each lookup for its keys (index scans).
-        if not self._planned and self.conn.dialect.name == "postgresql":
+        # The lookups must stay narrow index scans while the import's own transaction grows
+        # the tables. asyncpg prepares each lookup, and after a few runs PostgreSQL may switch
+        # to a generic plan that cannot see the keys; and the statistics describe the tables
+        # as they were before the import (a handful of rows a tenant), so the planner walks
+        # the tenant's whole part of the index per batch — quadratic over a big file. ANALYZE
+        # inside the transaction counts its own new rows; it runs each time they double.
+        if self.conn.dialect.name != "postgresql":
+            return
+        if not self._planned:
             await self.conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        self._planned = True
+            self._planned = True
+        if self._added >= self._analyzed_at:
+            await self.conn.execute(text("ANALYZE customers, customer_phones, customer_emails"))
+            self._analyzed_at = 2 * self._added
 
     async def find(self, keys: Sequence[str]) -> dict[str, set[str]]:
         await self._custom_plans()
@@ -219,6 +229,7 @@ class SqlCustomerRecords:
         await self._insert(customers, rows)
         await self._insert(customer_phones, phones)
         await self._insert(customer_emails, emails)
+        self._added += len(rows)
 
     async def replace(self, changes: Sequence[tuple[str, Record]]) -> None:
         """New values of stored customers. Identities are only added: the stored ones stay

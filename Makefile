@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit integration check serve bench fuzz venv clean
+.PHONY: demo test unit integration check serve bench fuzz fuzz-corpus venv clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hotline needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -40,10 +40,17 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/bench.txt
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# Coverage-guided fuzzing (atheris) of the SIP, SDP, RTP/RTCP, flow YAML and expression
+# parsers: 60 s per target by default; e.g. `make fuzz FUZZ_ARGS="--runs 1000000 --target sip"`.
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz $(FUZZ_ARGS)
+
+# Minimise what the fuzzers found (var/fuzz/) into the corpus kept in tests/fuzz/corpus/.
+fuzz-corpus: $(STAMP)
+	$(BIN)/python -m tests.fuzz --merge $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

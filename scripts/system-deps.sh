@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Hotline's demo and test suite need. Idempotent.
 #   scripts/system-deps.sh demo   espeak-ng and sox (prompts and TTS)
-#   scripts/system-deps.sh all    everything the suite uses: sipp, baresip, Chromium, CJK fonts too
+#   scripts/system-deps.sh all    everything the suite uses: sipp, baresip, Chromium, CJK fonts,
+#                                 tshark (the SRTP test checks the wire for plaintext RTP)
 set -euo pipefail
 
 what="${1:-all}"
 case "$what" in
   demo) packages=(espeak-ng sox) ;;
-  all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2) ;;
+  all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark) ;;
   *) echo "usage: $0 [demo|all]" >&2; exit 2 ;;
 esac
 

@@ -35,6 +35,7 @@ __all__ = [
     "SmtpSettings",
     "TrunkSettings",
     "WallboardSettings",
+    "WfmSettings",
 ]
 
 
@@ -76,7 +77,7 @@ class TrunkSettings(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     host: str
     port: int = Field(5060, ge=1, le=65535)
-    transport: Literal["udp", "tcp"] = "udp"
+    transport: Literal["udp", "tcp", "tls"] = "udp"
     username: str | None = None
     password: str | None = None
     realm: str | None = None
@@ -120,6 +121,38 @@ class SipSettings(BaseModel):
     t4: float = Field(5.0, gt=0)
     in_dialog_timeout_s: float = Field(40.0, gt=0)
     trunks: list[TrunkSettings] = []
+    # --- the SIP edge (issue 13, docs/security.md; mapped by hotline.sip_edge) ---
+    # Message budgets before parsing: trunks' addresses get the trusted rate; sources that are
+    # neither trunks nor registered share one budget per /24 (/64) network and one in total.
+    trusted_rate_limit_per_s: float = Field(1000.0, gt=0)
+    trusted_rate_limit_burst: int = Field(2000, ge=1)
+    network_rate_limit_per_s: float = Field(300.0, gt=0)
+    network_rate_limit_burst: int = Field(600, ge=1)
+    global_rate_limit_per_s: float = Field(500.0, gt=0)
+    global_rate_limit_burst: int = Field(1000, ge=1)
+    max_transactions: int = Field(20_000, ge=10)  # past it: 503 + Retry-After
+    max_dialogs: int = Field(5_000, ge=1)
+    # SIP over TCP/TLS: connections peers open.
+    tcp_max_connections_per_source: int = Field(64, ge=1)
+    tcp_max_connections: int = Field(4096, ge=1)
+    tcp_idle_timeout_s: float = Field(300.0, gt=0)
+    tcp_message_timeout_s: float = Field(10.0, gt=0)
+    # SIP over TLS (sips:, 5061): on when tls_port, tls_cert and tls_key are given.
+    tls_port: int | None = Field(None, ge=0, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_ca_file: Path | None = None  # to verify trunks' certificates (default: system CAs)
+    tls_verify_peer: bool = True
+    # SRTP (SDES): "tls" offers RTP/SAVP to phones on TLS and accepts keyed offers; "off" never.
+    srtp: Literal["tls", "off"] = "tls"
+
+    @model_validator(mode="after")
+    def _tls_files(self) -> SipSettings:
+        if self.tls_port is not None and (self.tls_cert is None or self.tls_key is None):
+            raise ValueError("sip.tls_port needs sip.tls_cert and sip.tls_key")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("sip.tls_cert and sip.tls_key must be given together")
+        return self
 
 
 class MediaSettings(BaseModel):
@@ -205,6 +238,18 @@ class ImportSettings(BaseModel):
     batch_size: int = Field(1000, ge=10, le=20_000)
 
 
+class WfmSettings(BaseModel):
+    """Workforce planning (docs/wfm.md): staffing defaults, history depth, solver budget."""
+
+    interval_s: int = Field(900, ge=300, le=3600)  # planning interval
+    shrinkage: float = Field(0.30, ge=0.0, lt=1.0)  # breaks, meetings, absence
+    blocking: float = Field(0.01, gt=0.0, lt=1.0)  # trunk lines: Erlang B target
+    line_extra_s: float = Field(30.0, ge=0.0)  # a line is also held in the IVR and queue
+    history_weeks: int = Field(26, ge=5, le=156)
+    solver_time_limit_s: float = Field(30.0, gt=0.0, le=600.0)
+    what_if_replications: int = Field(3, ge=2, le=50)
+
+
 class JobSettings(BaseModel):
     """The job host (hotline.jobs, docs/jobs.md): timers stored in the database."""
 
@@ -235,6 +280,7 @@ class Settings(BaseSettings):
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
     imports: ImportSettings = ImportSettings()
+    wfm: WfmSettings = WfmSettings()
     jobs: JobSettings = JobSettings()
 
     @classmethod

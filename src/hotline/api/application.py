@@ -20,10 +20,12 @@ from hotline.api import (
     imports,
     interactions,
     phone,
+    sip_bans,
     supervise,
     system,
     tickets,
     wallboard,
+    wfm,
 )
 from hotline.api.deps import permission_of
 from hotline.api.errors import install_error_handlers
@@ -63,6 +65,8 @@ def create_api(services: Services) -> FastAPI:
         desk,
         supervise,
         imports,
+        wfm,
+        sip_bans,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

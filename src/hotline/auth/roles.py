@@ -41,6 +41,8 @@ class Permission(StrEnum):
     DESK = "desk"  # work at the agent desktop (needs an agent profile too)
     SUPERVISE = "supervise"  # listen / whisper / barge, force an agent's state or log it out
     SELF = "self"  # read my own profile, change my own password and language
+    WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
+    WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
 
 
 _EVERYONE = {
@@ -68,6 +70,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.SUPERVISE,
             Permission.DATA_IMPORT,
             Permission.DATA_EXPORT,
+            Permission.WFM_READ,
+            Permission.WFM_WRITE,
         }
     ),
     Role.AGENT: frozenset(

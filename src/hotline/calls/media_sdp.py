@@ -1,6 +1,7 @@
 """Between the media backend's values and SDP: our offers and answers are built with
 `hotline.sip.offeranswer` from an endpoint's `LocalMedia`, and the negotiated result becomes
-the `RemoteMedia` the backend applies (RFC 3264; direction per RFC 3264 §6.1).
+the `RemoteMedia` the backend applies (RFC 3264; direction per RFC 3264 §6.1). The endpoint's
+SRTP key rides along (SDES, RFC 4568): whether it is sent is the SIP layer's decision.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 from hotline.media.backend import Direction as MediaDirection
-from hotline.media.backend import LocalMedia, RemoteMedia
+from hotline.media.backend import LocalMedia, RemoteMedia, SrtpParams
 from hotline.sip.offeranswer import NegotiatedMedia, make_answer, make_offer
 from hotline.sip.sdp import Codec, SessionDescription
 
@@ -36,6 +37,7 @@ def offer_for(local: LocalMedia, *, session_id: int) -> SessionDescription:
         codecs=codecs,
         telephone_event=event,
         ptime=local.ptime_ms,
+        srtp_key=local.srtp_key,
     )
 
 
@@ -51,6 +53,7 @@ def answer_for(
         session_id=session_id,
         codecs=codecs,
         ptime=local.ptime_ms,
+        srtp_key=local.srtp_key,
     )
 
 
@@ -65,4 +68,9 @@ def remote_media(negotiated: NegotiatedMedia) -> RemoteMedia:
         telephone_event_pt=negotiated.telephone_event,
         ptime_ms=negotiated.ptime,
         direction=MediaDirection(negotiated.direction.reversed().value),
+        srtp=(
+            SrtpParams(srtp.suite, srtp.local_key, srtp.remote_key)
+            if (srtp := negotiated.srtp) is not None
+            else None
+        ),
     )

@@ -168,6 +168,11 @@ class Token:
     pos: int
 
 
+# ASCII only: str.isdigit() is also true of "¹" or "٣", which int() then refuses (found by
+# the expression fuzzer).
+_DIGITS = frozenset("0123456789")
+
+
 def _is_name_start(ch: str) -> bool:
     return ch == "_" or ("a" <= ch.lower() <= "z")
 
@@ -186,14 +191,14 @@ def tokenize(source: str) -> list[Token]:
         ch = source[i]
         if ch in " \t\r\n":
             i += 1
-        elif ch.isdigit():
+        elif ch in _DIGITS:
             start = i
-            while i < n and source[i].isdigit():
+            while i < n and source[i] in _DIGITS:
                 i += 1
-            is_float = i + 1 < n and source[i] == "." and source[i + 1].isdigit()
+            is_float = i + 1 < n and source[i] == "." and source[i + 1] in _DIGITS
             if is_float:
                 i += 1
-                while i < n and source[i].isdigit():
+                while i < n and source[i] in _DIGITS:
                     i += 1
             text = source[start:i]
             if i < n and _is_name_char(source[i]):

@@ -28,6 +28,9 @@ __all__ = [
 NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(Node)
 
 DocumentFormat = Literal["yaml", "json"]
+# libyaml's safe loader when PyYAML was built with it (about 7x faster on flow files), else
+# the pure-Python one; both build the same plain data.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_document(text: str, *, fmt: DocumentFormat = "yaml", source: str = "<flow>") -> Any:
@@ -42,7 +45,7 @@ def read_document(text: str, *, fmt: DocumentFormat = "yaml", source: str = "<fl
                 column=exc.colno,
             ) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = None if mark is None else mark.line + 1

@@ -50,6 +50,7 @@ __all__ = [
     "RecordingId",
     "RecordingInfo",
     "RemoteMedia",
+    "SrtpParams",
     "Unsupported",
 ]
 
@@ -78,6 +79,7 @@ class Capability(enum.StrEnum):
     RTCP_QUALITY = "rtcp_quality"
     SYMMETRIC_LATCHING = "symmetric_latching"
     FRAME_ENDPOINTS = "frame_endpoints"  # non-RTP endpoints that exchange PCM frames (WebRTC)
+    SRTP = "srtp"  # RFC 3711 with SDES keys (LocalMedia.srtp_key, RemoteMedia.srtp)
 
 
 class Unsupported(MediaError):
@@ -147,6 +149,17 @@ class LocalMedia:
     codecs: tuple[CodecOffer, ...]
     telephone_event_pt: int
     ptime_ms: int = 20
+    # Our SRTP master key and salt for SDES offers and answers (None: no SRTP on this backend).
+    srtp_key: bytes | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SrtpParams:
+    """SRTP agreed by offer/answer: protect with `local_key`, check with `remote_key`."""
+
+    suite: str
+    local_key: bytes = dataclasses.field(repr=False)
+    remote_key: bytes = dataclasses.field(repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -161,6 +174,7 @@ class RemoteMedia:
     ptime_ms: int = 20
     direction: Direction = Direction.SENDRECV
     rtcp_port: int | None = None  # a=rtcp (RFC 3605); default port + 1
+    srtp: SrtpParams | None = None  # None: plain RTP
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

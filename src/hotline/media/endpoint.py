@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from hotline.media.backend import Direction, EndpointContext, EndpointId, RemoteMedia
+from hotline.media.backend import (
+    Direction,
+    EndpointContext,
+    EndpointId,
+    RemoteMedia,
+    SrtpParams,
+)
 from hotline.media.codecs import g711
 from hotline.media.codecs.g711 import Codec
 from hotline.media.dtmf import DtmfDigit, Rfc4733Receiver, Rfc4733Sender
@@ -28,6 +34,7 @@ from hotline.media.dtmf_inband import InbandDtmfDetector
 from hotline.media.jitter import JitterBuffer
 from hotline.media.rtcp import ReceptionStats
 from hotline.media.rtp import RtpSender
+from hotline.media.srtp import SrtpContext, new_master_key
 
 if TYPE_CHECKING:  # these modules import this one: annotations only
     from hotline.media.conference import Conference
@@ -140,6 +147,10 @@ class RtpEndpoint(Endpoint):
     ) -> None:
         super().__init__(endpoint_id, context)
         self.port = port
+        self.srtp_key = new_master_key()  # offered in SDES a=crypto; used only if agreed
+        self.srtp: SrtpContext | None = None
+        self._wire_send = send
+        self._wire_send_rtcp = send_rtcp
         self._send = send
         self.send_rtcp = send_rtcp
         self.sender = sender
@@ -172,7 +183,52 @@ class RtpEndpoint(Endpoint):
         self.receive_tap: Callable[[int, bytes], None] | None = None
 
     # Configuration ---------------------------------------------------------------------
+    def set_wire(self, send: Send, send_rtcp: Send) -> None:
+        """The socket senders; with SRTP every packet is protected on its way to them."""
+        self._wire_send = send
+        self._wire_send_rtcp = send_rtcp
+        self._rewire()
+
+    def _rewire(self) -> None:
+        srtp = self.srtp
+        if srtp is None:
+            self._send, self.send_rtcp = self._wire_send, self._wire_send_rtcp
+            return
+        wire, wire_rtcp = self._wire_send, self._wire_send_rtcp
+
+        def send(data: bytes, addr: Address) -> None:
+            wire(srtp.protect(data), addr)
+
+        def send_rtcp(data: bytes, addr: Address) -> None:
+            wire_rtcp(srtp.protect_rtcp(data), addr)
+
+        self._send, self.send_rtcp = send, send_rtcp
+
+    def _apply_srtp(self, params: SrtpParams | None) -> None:
+        if params is None:
+            changed = self.srtp is not None
+            self.srtp = None
+        elif self.srtp is not None and self.srtp.same_keys(
+            params.suite, params.local_key, params.remote_key
+        ):
+            return  # a re-INVITE kept the keys: keep the sessions (rollover, replay state)
+        else:
+            changed = True
+            self.srtp = SrtpContext(params.suite, params.local_key, params.remote_key)
+        if changed:
+            self._rewire()
+
+    def open_rtp(self, data: bytes) -> bytes | None:
+        """A datagram as plain RTP: SRTP checked and decrypted, None if it does not pass."""
+        srtp = self.srtp
+        return data if srtp is None else srtp.unprotect(data)
+
+    def open_rtcp(self, data: bytes) -> bytes | None:
+        srtp = self.srtp
+        return data if srtp is None else srtp.unprotect_rtcp(data)
+
     def apply_remote(self, remote: RemoteMedia) -> None:
+        self._apply_srtp(remote.srtp)
         self.remote = remote
         self.codec = Codec(remote.codec)
         self.payload_type = remote.payload_type

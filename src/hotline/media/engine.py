@@ -89,6 +89,11 @@ class _RtpProtocol(asyncio.DatagramProtocol):
         if len(data) > 1 and 192 <= data[1] <= 223:
             self._engine._on_rtcp(endpoint, data, addr)  # RTCP muxed on the RTP port (RFC 5761)
             return
+        if endpoint.srtp is not None:
+            plain = endpoint.srtp.unprotect(data)
+            if plain is None:
+                return  # not SRTP under the agreed key (plaintext, replayed, forged): dropped
+            data = plain
         digits = endpoint.on_datagram(data, addr, self._monotonic())
         if endpoint.rfc4733.active is not None:
             self._engine._dtmf_open[endpoint.id] = endpoint  # its timeout runs on the clock
@@ -239,8 +244,7 @@ class MediaEngine:
         rtcp_transport, _ = await loop.create_datagram_endpoint(
             lambda: _RtcpProtocol(self, endpoint), sock=rtcp_sock
         )
-        endpoint._send = rtp_transport.sendto
-        endpoint.send_rtcp = rtcp_transport.sendto
+        endpoint.set_wire(rtp_transport.sendto, rtcp_transport.sendto)
         self._transports[endpoint_id] = [rtp_transport, rtcp_transport]
         self._register(endpoint, on_dtmf)
         self._rtcp_buckets[rng.randrange(RTCP_INTERVAL_TICKS)].add(endpoint)
@@ -251,6 +255,7 @@ class MediaEngine:
             rtcp_port=port + 1,
             codecs=(CodecOffer("PCMU", 0), CodecOffer("PCMA", 8)),
             telephone_event_pt=TELEPHONE_EVENT_PT,
+            srtp_key=endpoint.srtp_key,
         )
 
     def _bind_pair(self) -> tuple[socket.socket, socket.socket, int]:
@@ -646,6 +651,11 @@ class MediaEngine:
         endpoint.send_rtcp(report, endpoint.rtcp_addr)
 
     def _on_rtcp(self, endpoint: RtpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
+        if endpoint.srtp is not None:
+            plain = endpoint.srtp.unprotect_rtcp(data)
+            if plain is None:
+                return
+            data = plain
         if rtcp_quality.absorb_report(
             endpoint, data, now=self.clock.now(), monotonic=self.clock.monotonic()
         ):

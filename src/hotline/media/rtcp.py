@@ -159,9 +159,13 @@ RtcpPacket = SenderReport | ReceiverReport | SourceDescription | Goodbye | RawRt
 
 
 def _frame(count: int, packet_type: int, body: bytes) -> bytes:
-    if len(body) % 4:
-        raise ValueError("an RTCP packet body must be a multiple of 4 bytes")
-    return _COMMON.pack(0x80 | count, packet_type, len(body) // 4) + body
+    pad = -len(body) % 4
+    if not pad:
+        return _COMMON.pack(0x80 | count, packet_type, len(body) // 4) + body
+    # A body that is not whole words (a parsed packet that had padding) gets RTCP padding
+    # again, its last octet the count (RFC 3550 §6.4.1), so it parses back to the same body.
+    padded = body + b"\0" * (pad - 1) + bytes((pad,))
+    return _COMMON.pack(0xA0 | count, packet_type, len(padded) // 4) + padded
 
 
 def serialize_compound(packets: tuple[RtcpPacket, ...] | list[RtcpPacket]) -> bytes:

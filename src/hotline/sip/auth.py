@@ -148,8 +148,11 @@ def expected_response(
 class AuthOutcome(StrEnum):
     OK = "ok"
     STALE = "stale"  # right password, expired nonce: challenge again with stale=true
-    FAILED = "failed"
-    UNKNOWN_USER = "unknown_user"
+    FAILED = "failed"  # a wrong answer to a nonce we issued to this source: counts toward a ban
+    UNKNOWN_USER = "unknown_user"  # (also to our nonce)
+    # Not a nonce we issued to this source (made up, another server's, or one issued to another
+    # address): challenge again, never count it — anyone can forge a source address (ADR 0101).
+    FOREIGN_NONCE = "foreign_nonce"
 
 
 @dataclass
@@ -163,12 +166,16 @@ class DigestAuthenticator:
     max_tracked_nonces: int = 50_000
     _counts: OrderedDict[str, int] = field(default_factory=OrderedDict)
 
-    def new_nonce(self, now: float) -> str:
+    def new_nonce(self, now: float, source: str = "") -> str:
+        """A nonce carrying its issue time, bound by its HMAC to the address it is sent to."""
         stamp = struct.pack(">d", now) + secrets.token_bytes(8)
-        mac = hmac.new(self.secret, stamp, hashlib.sha256).digest()[:16]
-        return base64.urlsafe_b64encode(stamp + mac).decode().rstrip("=")
+        return base64.urlsafe_b64encode(stamp + self._mac(stamp, source)).decode().rstrip("=")
 
-    def _nonce_time(self, nonce: str) -> float | None:
+    def _mac(self, stamp: bytes, source: str) -> bytes:
+        return hmac.new(self.secret, stamp + source.encode(), hashlib.sha256).digest()[:16]
+
+    def _nonce_time(self, nonce: str, source: str = "") -> float | None:
+        """When we issued `nonce` to `source`; None if we did not."""
         try:
             raw = base64.urlsafe_b64decode(nonce + "=" * (-len(nonce) % 4))
         except (ValueError, TypeError):
@@ -176,15 +183,24 @@ class DigestAuthenticator:
         if len(raw) != 32:
             return None
         stamp, mac = raw[:16], raw[16:]
-        if not hmac.compare_digest(mac, hmac.new(self.secret, stamp, hashlib.sha256).digest()[:16]):
+        if not hmac.compare_digest(mac, self._mac(stamp, source)):
             return None
         return float(struct.unpack(">d", stamp[:8])[0])
 
+    def issued(self, nonce: str, source: str = "") -> bool:
+        return self._nonce_time(nonce, source) is not None
+
     def challenges(
-        self, now: float, *, stale: bool = False, algorithms: tuple[str, ...] | None = None
+        self,
+        now: float,
+        *,
+        stale: bool = False,
+        algorithms: tuple[str, ...] | None = None,
+        source: str = "",
     ) -> list[str]:
-        """WWW-Authenticate values, strongest algorithm first (RFC 8760 §2.4)."""
-        nonce = self.new_nonce(now)
+        """WWW-Authenticate values, strongest algorithm first (RFC 8760 §2.4); the nonce is
+        bound to `source` (the address the challenge goes to)."""
+        nonce = self.new_nonce(now, source)
         extra = ", stale=true" if stale else ""
         return [
             f"Digest realm={quote(self.realm)}, nonce={quote(nonce)}, algorithm={alg}, "
@@ -193,14 +209,20 @@ class DigestAuthenticator:
         ]
 
     def verify(
-        self, credentials: DigestResponse, method: str, ha1: Ha1Values | None, now: float
+        self,
+        credentials: DigestResponse,
+        method: str,
+        ha1: Ha1Values | None,
+        now: float,
+        source: str = "",
     ) -> AuthOutcome:
+        """Check an answer from `source` (the address the request came from)."""
+        issued = self._nonce_time(credentials.nonce, source)
+        if issued is None:
+            return AuthOutcome.FOREIGN_NONCE
         if ha1 is None:
             return AuthOutcome.UNKNOWN_USER
         if credentials.realm != self.realm or credentials.algorithm not in self.algorithms:
-            return AuthOutcome.FAILED
-        issued = self._nonce_time(credentials.nonce)
-        if issued is None:
             return AuthOutcome.FAILED
         if credentials.qop not in (None, "auth"):
             return AuthOutcome.FAILED

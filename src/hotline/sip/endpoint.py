@@ -278,6 +278,12 @@ class Endpoint:
             return [MessageRejected(source, f"missing {', '.join(missing)}", 400)]
         key = _server_key(request)
         txn = self._server.get(key)
+        if txn is None and request.method != "ACK" and not self._admit(source):
+            # The table is full: shed new work with a stateless 503 rather than grow.
+            self.protector.counters.shed_503 += 1
+            retry = str(self.protector.settings.retry_after_s)
+            self._stateless(request, source, 503, "Service Unavailable", [("Retry-After", retry)])
+            return [MessageRejected(source, "transaction table full", 503)]
         if txn is not None:
             txn.receive(request, now)
             self._flush(txn)
@@ -297,6 +303,14 @@ class Endpoint:
         if request.method == "CANCEL":
             return self._receive_cancel(request, source, now)
         return self._new_server_transaction(request, key, source, now)
+
+    def _admit(self, source: Address) -> bool:
+        """Room for a new server transaction? Sources the protector does not know (neither a
+        trunk nor registered) may fill only half of the table (ADR 0100)."""
+        limit = self.protector.settings.max_server_transactions
+        if not self.protector.is_known(source.host):
+            limit //= 2
+        return len(self._server) < limit
 
     def _stamp_via(self, request: Request, source: Address) -> None:
         """RFC 3261 §18.2.1 `received` and RFC 3581 `rport` on the top Via."""
@@ -390,10 +404,17 @@ class Endpoint:
         self.respond(txn, make_response(request, status, to_tag=new_tag(), extra=extra), now)
         return [MessageRejected(source, f"{request.method} refused", status)]
 
-    def _stateless(self, request: Request, source: Address, status: int, reason: str) -> None:
+    def _stateless(
+        self,
+        request: Request,
+        source: Address,
+        status: int,
+        reason: str,
+        extra: list[tuple[str, str]] | None = None,
+    ) -> None:
         via = request.top_via
         dest = response_address(via, source) if via is not None else source
-        response = make_response(request, status, reason, to_tag=new_tag())
+        response = make_response(request, status, reason, to_tag=new_tag(), extra=extra)
         self._outbox.append(Outgoing(bytes(response), dest))
 
     def _receive_cancel(self, cancel: Request, source: Address, now: float) -> list[EndpointEvent]:
@@ -435,6 +456,17 @@ class Endpoint:
         ):
             self._accepted[self._ack_key(txn.request)] = txn
         self._flush(txn)
+
+    def respond_stateless(self, txn: ServerTransaction, response: Response) -> None:
+        """Send `response` once and forget `txn` (RFC 3261 §8.2.7): for challenges and refusals
+        to sources we do not know, so a flood of them holds no memory and causes no
+        retransmissions. A retransmitted request is simply answered again."""
+        if "user-agent" not in response.headers and "server" not in response.headers:
+            response.headers.add("Server", self.settings.user_agent)
+        self._outbox.extend(txn.datagrams_to_send())  # the INVITE's 100 Trying, if queued
+        self._outbox.append(Outgoing(bytes(response), txn.destination))
+        txn.abandon()
+        self._forget(txn)
 
     def send_request(self, request: Request, destination: Address, now: float) -> ClientTransaction:
         """Start a client transaction; a top Via with a fresh branch is added if missing."""
@@ -552,6 +584,23 @@ class Endpoint:
         due = txn.next_timer()
         if due is not None:
             heapq.heappush(self._heap, (due, next(self._seq), txn))
+            if len(self._heap) > 4 * self.transaction_count + 1024:
+                self._compact_heap()
+
+    def _compact_heap(self) -> None:
+        """Drop stale timer entries (each re-arm pushes a new one) so the heap stays
+        proportional to the live transactions after a burst."""
+        live: list[tuple[float, int, ClientTransaction | ServerTransaction]] = []
+        transactions: list[ClientTransaction | ServerTransaction] = [
+            *self._server.values(),
+            *self._client.values(),
+        ]
+        for txn in transactions:
+            due = txn.next_timer()
+            if due is not None and not txn.terminated:
+                live.append((due, next(self._seq), txn))
+        heapq.heapify(live)
+        self._heap = live
 
     def _forget(self, txn: ClientTransaction | ServerTransaction) -> None:
         if isinstance(txn, ClientTransaction):

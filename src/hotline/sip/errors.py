@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotline.errors import HotlineError, PermissionDenied, Throttled
+from hotline.errors import HotlineError, NotFound, PermissionDenied, Throttled
 
 __all__ = [
+    "BanNotFound",
     "DialogError",
     "OutboundCapReached",
     "OutboundDenied",
@@ -84,3 +85,9 @@ class OutboundCapReached(Throttled):
     """The tenant already has its maximum number of concurrent outbound calls."""
 
     code = "sip.outbound.cap"
+
+
+class BanNotFound(SipError, NotFound):
+    """No active ban on that source address (lifted already, or expired)."""
+
+    code = "sip.ban.not_found"

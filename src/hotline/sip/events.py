@@ -14,7 +14,9 @@ __all__ = [
     "Registered",
     "ScannerBlocked",
     "SourceBanned",
+    "SourceUnbanned",
     "TrunkRegistration",
+    "TrustedSourceAbuse",
     "Unregistered",
 ]
 
@@ -58,8 +60,28 @@ class SourceBanned(DomainEvent):
     reason: str
 
 
+@domain_event("sip.source_unbanned")
+class SourceUnbanned(DomainEvent):
+    """An admin lifted a ban (`by` is the user id)."""
+
+    source: str
+    by: str | None = None
+
+
+@domain_event("sip.trusted_source_abuse")
+class TrustedSourceAbuse(DomainEvent):
+    """Failed authentications from a configured trunk's address, which is never banned: someone
+    may be forging the carrier's address, or the trunk's credentials are wrong. An alert."""
+
+    source: str
+    reason: str
+
+
 @domain_event("sip.flood_detected")
 class FloodDetected(DomainEvent):
+    """A source, a network ("192.0.2.0/24") or all unknown sources together ("*") went over
+    their message budget; the excess is dropped before parsing."""
+
     source: str
     reason: str
 

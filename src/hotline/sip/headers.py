@@ -219,7 +219,10 @@ class Headers:
 
 # --- name-addr / addr-spec (From, To, Contact, Route, Refer-To, P-Asserted-Identity …) ---
 
-_DISPLAY_TOKENS_RE = re.compile(rf"[ \t]*(?:[{TOKEN_CHARS}]+[ \t]*)*")
+# Tokens and spaces, one character of a token per repetition: `(?:[token]+[ \t]*)*` matches the
+# same text but backtracks exponentially on a long token that does not end the display name
+# (a 50-octet To header held the parser for seconds; found by the SIP fuzzer).
+_DISPLAY_TOKENS_RE = re.compile(rf"[ \t]*(?:[{TOKEN_CHARS}][ \t]*)*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,24 +2,79 @@
 
 Lines we do not model (b=, k=, unknown a= …) are kept in order so a description survives a
 parse/serialize round trip. Codecs come from `a=rtpmap` or, for static payload types, from the
-RFC 3551 table.
+RFC 3551 table. SRTP keys travel in `a=crypto` lines (SDES, RFC 4568 §9.1), read by `Crypto`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from hotline.sip.errors import SdpError
 
 __all__ = [
+    "SRTP_SUITES",
     "Codec",
+    "Crypto",
     "Direction",
     "MediaDescription",
     "Origin",
     "SessionDescription",
     "parse_sdp",
 ]
+
+# RFC 4568 §6.2 crypto-suites we speak, with their master key + salt length in octets.
+SRTP_SUITES: dict[str, int] = {
+    "AES_CM_128_HMAC_SHA1_80": 30,
+    "AES_CM_128_HMAC_SHA1_32": 30,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Crypto:
+    """One `a=crypto:<tag> <suite> inline:<key||salt>[|lifetime][|MKI:len] [params]` line.
+
+    `key` is the master key and salt (30 octets for the AES_CM_128 suites). A line with an MKI,
+    several keys or session parameters is kept (`usable` False) but never chosen: we key one
+    SRTP session per direction from one master key (RFC 4568 §6.1, §6.3).
+    """
+
+    tag: int
+    suite: str
+    key: bytes
+    usable: bool = True
+
+    @classmethod
+    def parse(cls, value: str) -> Crypto:
+        """Parse the value after `a=crypto:`; raises `SdpError` when it is not one."""
+        parts = value.split()
+        if len(parts) < 3 or not parts[0].isdigit() or len(parts[0]) > 9:
+            raise SdpError(f"bad a=crypto line {value[:60]!r}")
+        tag, suite, params = int(parts[0]), parts[1], parts[2]
+        method, colon, info = params.partition(":")
+        if method != "inline" or not colon:
+            raise SdpError(f"a=crypto key method must be inline: {value[:60]!r}")
+        key_text, *extras = info.split("|")
+        try:
+            key = base64.b64decode(key_text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise SdpError(f"a=crypto key is not base64: {value[:60]!r}") from exc
+        expected = SRTP_SUITES.get(suite)
+        has_mki = any(":" in extra for extra in extras)
+        usable = (
+            expected is not None
+            and len(key) == expected
+            and not has_mki
+            and len(parts) == 3  # session parameters (UNENCRYPTED_SRTP …) change the rules
+            and ";" not in params  # several keys (RFC 4568 §9.2) are not supported
+        )
+        return cls(tag, suite, key, usable)
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.suite} inline:{base64.b64encode(self.key).decode()}"
+
 
 # RFC 3551 §6: static payload types we may meet without an rtpmap.
 STATIC_PAYLOADS: dict[int, tuple[str, int]] = {
@@ -141,6 +196,22 @@ class MediaDescription:
     def ptime(self) -> int | None:
         value = self.attribute("ptime")
         return int(value) if value and value.isdigit() else None
+
+    @property
+    def secure(self) -> bool:
+        """An SRTP profile (RTP/SAVP, RTP/SAVPF): media only with keys from `a=crypto`."""
+        return self.proto.upper() in ("RTP/SAVP", "RTP/SAVPF")
+
+    @property
+    def crypto(self) -> list[Crypto]:
+        """The `a=crypto` lines in the offerer's order of preference; malformed ones skipped."""
+        out: list[Crypto] = []
+        for value in self.attribute_values("crypto"):
+            try:
+                out.append(Crypto.parse(value))
+            except SdpError:
+                continue
+        return out
 
     @property
     def codecs(self) -> list[Codec]:

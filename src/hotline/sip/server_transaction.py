@@ -103,9 +103,13 @@ class ServerTransaction(_Machine):
         self._send(self._last_wire)
 
     def transport_failed(self, reason: str) -> list[TransactionEvent]:
+        self.abandon()
+        return []
+
+    def abandon(self) -> None:
+        """End at once, without timers: the TU answered statelessly (RFC 3261 §8.2.7)."""
         self.state = ServerState.TERMINATED
         self._timers.clear()
-        return []
 
 
 class ServerInviteTransaction(ServerTransaction):

@@ -8,12 +8,13 @@ the readable arrows a support engineer expects (one column per peer, our side in
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["LadderFormatter", "MessageObserver", "TraceRecord", "summarize"]
+__all__ = ["LadderFormatter", "MessageObserver", "TraceRecord", "redact_keys", "summarize"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,17 @@ class TraceRecord:
             if colon and name.strip().lower() in wanted:
                 return value.strip()
         return None
+
+
+_INLINE_KEY = re.compile(rb"(a=crypto:[^\r\n]*?inline:)[A-Za-z0-9+/=]+")
+
+
+def redact_keys(data: bytes) -> bytes:
+    """The message with its SDES keys (`a=crypto … inline:<key>`) replaced by `****`: a trace
+    file must not hold what decrypts the calls it shows."""
+    if b"inline:" not in data:
+        return data
+    return _INLINE_KEY.sub(rb"\1****", data)
 
 
 class MessageObserver(Protocol):

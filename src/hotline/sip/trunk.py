@@ -17,7 +17,15 @@ from hotline.sip.headers import NameAddr, parse_name_addr
 from hotline.sip.message import Request
 from hotline.sip.uri import SipUri, TelUri, Uri
 
-__all__ = ["CallerId", "Trunk", "caller_id_of", "did_of", "identify_trunk", "number_of"]
+__all__ = [
+    "CallerId",
+    "Trunk",
+    "caller_id_of",
+    "did_of",
+    "identify_trunk",
+    "number_of",
+    "trunk_hosts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,21 @@ def identify_trunk(trunks: Iterable[Trunk], source: Address) -> Trunk | None:
         if trunk.matches_source(source):
             return trunk
     return None
+
+
+def trunk_hosts(trunks: Iterable[Trunk]) -> set[str]:
+    """Every address a configured trunk signals from: never banned (ADR 0101)."""
+    hosts: set[str] = set()
+    for trunk in trunks:
+        hosts.add(trunk.host)
+        for source in trunk.inbound_sources:
+            if source.startswith("["):  # [v6]:port
+                hosts.add(source[1 : source.find("]")])
+            elif source.count(":") == 1:  # v4:port or name:port
+                hosts.add(source.partition(":")[0])
+            else:
+                hosts.add(source)
+    return hosts
 
 
 def did_of(request: Request, trunk: Trunk | None = None) -> str | None:

@@ -495,7 +495,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 ["imports.run", "Spreadsheet import"],
             ],
             "state": [
-                ["pending", "Scheduled"],
+                ["pending", "Waiting to run"],
                 ["running", "Running"],
                 ["done", "Done"],
                 ["failed", "Failed"],

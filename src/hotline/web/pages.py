@@ -57,6 +57,10 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.can(Permission.INTERACTIONS_READ):
         items.append(("/interactions", "Interactions"))
         items.append(("/missed", "Missed calls"))
+    if principal.agent_id is not None:
+        items.append(("/my-schedule", "My schedule"))
+    if principal.can(Permission.WFM_READ):
+        items.append(("/wfm", "Workforce planning"))
     if principal.can(Permission.FLOWS_READ):
         items.append(("/admin/flows", "Flows"))
     if principal.can(Permission.DATA_IMPORT):
@@ -66,6 +70,8 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
             slug != "audit" or principal.can(Permission.AUDIT_READ)
         ):
             items.append((f"/admin/{slug}", descriptor["title"]))
+    if principal.can(Permission.CONFIG_WRITE):
+        items.append(("/admin/sip-bans", "SIP bans"))
     return items
 
 
@@ -207,6 +213,29 @@ def install_pages(app: FastAPI) -> None:
             time_zone=await time_zone(request, principal),
         )
 
+    @app.get("/wfm", include_in_schema=False)
+    async def wfm_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.WFM_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen(
+            "wfm.html",
+            lang,
+            principal,
+            can_write=principal.can(Permission.WFM_WRITE),
+            time_zone=await time_zone(request, principal),
+        )
+
+    @app.get("/my-schedule", include_in_schema=False)
+    async def my_schedule_page(request: Request) -> Response:
+        opened = await open_page(request, lambda principal: principal.agent_id is not None)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        zone = await time_zone(request, principal)
+        return screen("my-schedule.html", lang, principal, time_zone=zone)
+
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:
         opened = await open_page(request, may(Permission.FLOWS_READ))
@@ -247,6 +276,14 @@ def install_pages(app: FastAPI) -> None:
             return opened
         principal, lang = opened
         return screen("admin/import.html", lang, principal, import_id=import_id)
+
+    @app.get("/admin/sip-bans", include_in_schema=False)
+    async def sip_bans_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.CONFIG_WRITE))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("admin/sip-bans.html", lang, principal)
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:

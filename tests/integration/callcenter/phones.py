@@ -67,6 +67,9 @@ async def baresip_phone(
     answer: str = "auto",
     sip_port: int | None = None,
     display: str | None = None,
+    transport: str = "udp",
+    mediaenc: str | None = None,
+    cafile: Path | None = None,
 ) -> AsyncIterator[Phone]:
     """A baresip at `sip:user@127.0.0.1:server_port`: registered with `password` (an agent),
     or unregistered (a caller; its calls come in through the test trunk). `display` is the
@@ -79,7 +82,9 @@ async def baresip_phone(
     port, ctrl = sip_port or free_port(), free_port()
     rtp = free_port()
     rtp -= rtp % 2
-    modules = ["g711", "aufile", "aubridge", "sndfile", "account", "menu", "ctrl_tcp"]
+    # srtp before account: the accounts' mediaenc= is looked up when they are read.
+    srtp = ["srtp"] if mediaenc else []
+    modules = ["g711", "aufile", "aubridge", "sndfile", *srtp, "account", "menu", "ctrl_tcp"]
     lines = [
         "poll_method epoll",
         f"sip_listen 127.0.0.1:{port}",
@@ -91,15 +96,19 @@ async def baresip_phone(
         "module_path /usr/lib/baresip/modules",
         *[f"module {m}.so" for m in modules],
         f"ctrl_tcp_listen 127.0.0.1:{ctrl}",
+        *([f"sip_cafile {cafile}"] if cafile else []),
     ]
     (conf / "config").write_text("\n".join(lines) + "\n")
     params = [f"answermode={answer}", "audio_codecs=PCMU,PCMA"]
+    if mediaenc:
+        params.append(f"mediaenc={mediaenc}")
     if password is not None:
         params = [f"auth_pass={password}", "regint=60", *params]
     else:
         params = ["regint=0", *params]
     name = f'"{display}" ' if display else ""
-    account = f"{name}<sip:{user}@127.0.0.1:{server_port};transport=udp>;" + ";".join(params)
+    uri = f"sip:{user}@127.0.0.1:{server_port};transport={transport}"
+    account = f"{name}<{uri}>;" + ";".join(params)
     (conf / "accounts").write_text(account + "\n")
     (conf / "contacts").write_text("")
     env = dict(os.environ, HOME=str(folder / "home"))

@@ -91,7 +91,7 @@ async def baresip(tmp: Path, account: str) -> AsyncIterator[Baresip]:
     port, ctrl = free_port(), free_port()
     rtp = free_port()
     rtp = rtp - rtp % 2
-    modules = ["g711", "aufile", "aubridge", "account", "menu", "ctrl_tcp"]
+    modules = ["g711", "aufile", "aubridge", "srtp", "account", "menu", "ctrl_tcp"]
     lines = [
         "poll_method epoll",
         f"sip_listen 127.0.0.1:{port}",

@@ -102,8 +102,8 @@ async def test_every_page_is_chinese_in_zh_cn(
             await expect(page.locator("dialog#editor")).to_be_visible()
             problems += await english_on(page, data)
     for path in [
-        "/admin/flows", "/admin/flows/main", "/admin/imports", "/interactions", "/missed",
-        "/nowhere",
+        "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
+        "/interactions", "/missed", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)

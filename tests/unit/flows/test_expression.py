@@ -209,3 +209,12 @@ def test_static_check_finds_type_mistakes(source: str, message: str) -> None:
 def test_unknown_variables_have_their_own_code() -> None:
     _, found = check_expression(parse_expression("custmer.vip_level > 1"), TYPES.get)
     assert [(p.code, p.position) for p in found] == [(IssueCode.VARIABLE_UNKNOWN, 0)]
+
+
+@pytest.mark.parametrize("source", ["1¹", "²", "٣ + 1", "x == 1٣"])
+def test_non_ascii_digits_are_a_syntax_error(source: str) -> None:
+    # Found by the expression fuzzer: str.isdigit() accepts them, int() does not.
+    from hotline.flows.errors import FlowError
+
+    with pytest.raises(FlowError):
+        parse_expression(source)

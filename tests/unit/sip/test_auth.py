@@ -85,7 +85,22 @@ def test_forged_nonce_is_refused() -> None:
     other = DigestAuthenticator("hotline", secret=b"x" * 32)
     creds = answer(other.challenges(100.0)[0])
     ha1 = compute_ha1("1001", "hotline", "secret")
-    assert auth.verify(creds, "REGISTER", ha1, 101) is AuthOutcome.FAILED
+    assert auth.verify(creds, "REGISTER", ha1, 101) is AuthOutcome.FOREIGN_NONCE
+
+
+def test_nonce_is_bound_to_the_address_it_was_sent_to() -> None:
+    auth = DigestAuthenticator("hotline", secret=b"k" * 32)
+    ha1 = compute_ha1("1001", "hotline", "secret")
+    challenge = auth.challenges(100.0, source="198.51.100.7")[0]
+    creds = answer(challenge)
+    assert auth.issued(creds.nonce, "198.51.100.7")
+    assert not auth.issued(creds.nonce, "192.0.2.10")
+    # The attacker's own nonce, replayed from a forged (trunk) address, is not ours for it.
+    assert auth.verify(creds, "REGISTER", ha1, 101, "192.0.2.10") is AuthOutcome.FOREIGN_NONCE
+    assert auth.verify(answer(challenge, "wrong"), "REGISTER", ha1, 101, "198.51.100.7") is (
+        AuthOutcome.FAILED
+    )
+    assert auth.verify(creds, "REGISTER", ha1, 101, "198.51.100.7") is AuthOutcome.OK
 
 
 def test_authorization_header_ignores_unknown_schemes() -> None:

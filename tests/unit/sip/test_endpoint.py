@@ -228,3 +228,40 @@ def test_rfc2543_requests_match_by_the_fallback_key(clock: FakeClock) -> None:
     ack += b"\r\nContent-Length: 0\r\n\r\n"
     assert ep.receive(ack, UDP_PEER, clock.monotonic()) == []
     assert event.transaction.state is ServerState.CONFIRMED
+
+
+def test_full_transaction_table_sheds_new_requests_with_503() -> None:
+    from hotline.sip.address import Address
+    from hotline.sip.endpoint import Endpoint, MessageRejected
+    from hotline.sip.protection import ProtectionSettings, Protector
+
+    protector = Protector(ProtectionSettings(max_server_transactions=4))
+    ep = Endpoint({"udp": Address("udp", "127.0.0.1", 5060)}, protector=protector)
+    source = Address("udp", "192.0.2.9", 5060)
+    protector.add_known("192.0.2.8")
+
+    def options(n: int, host: str = "192.0.2.9") -> bytes:
+        return (
+            f"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {host};branch=z9hG4bK{n}\r\n"
+            f"From: <sip:a@{host}>;tag={n}\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: c{n}\r\n"
+            "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        ).encode()
+
+    # An unknown source may fill half of the table; the rest is kept for known ones.
+    assert all(ep.receive(options(n), source, 0.0) for n in range(2))
+    (shed,) = ep.receive(options(9), source, 0.0)
+    assert isinstance(shed, MessageRejected)
+    assert shed.status == 503
+    out = ep.datagrams_to_send()
+    assert out[-1].data.startswith(b"SIP/2.0 503 ")
+    assert b"Retry-After: 5" in out[-1].data
+    known = Address("udp", "192.0.2.8", 5060)
+    events = ep.receive(options(10, "192.0.2.8"), known, 0.0)
+    assert not isinstance(events[0], MessageRejected)
+    assert protector.counters.shed_503 == 1
+    # Answered statelessly, a transaction leaves the table at once.
+    txn = events[0].transaction  # type: ignore[union-attr]
+    from hotline.sip.construct import make_response
+
+    ep.respond_stateless(txn, make_response(txn.request, 200, to_tag="t"))
+    assert ep.transaction_count == 2

@@ -181,3 +181,15 @@ def test_stream_parse_without_content_length_has_empty_body() -> None:
     raw = INVITE.replace(b"Content-Length: 4\r\n", b"")
     assert parse_message(raw, stream=True).body == b""
     assert parse_message(raw).body == b"v=0\n"
+
+
+def test_long_token_before_a_quote_in_a_name_addr_is_linear() -> None:
+    # Found by the SIP fuzzer: `(?:token+ LWS*)*` backtracked exponentially on a run of token
+    # characters that did not end the display name — 50 octets held the parser for seconds,
+    # these 60,000 would have held it for ever.
+    from hotline.sip import SipParseError, parse_message
+
+    for run in (b"t" * 60_000, b"~" * 60_000, b"ab " * 20_000):
+        data = b"REGISTER sip:a SIP/2.0\r\nTo: " + run + b'"%Z%45"4<sip:\r\n\r\n'
+        with pytest.raises(SipParseError):
+            parse_message(data)

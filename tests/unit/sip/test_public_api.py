@@ -50,6 +50,8 @@ def test_event_type_names_are_stable() -> None:
         "sip.registered",
         "sip.scanner_blocked",
         "sip.source_banned",
+        "sip.source_unbanned",
         "sip.trunk_registration",
+        "sip.trusted_source_abuse",
         "sip.unregistered",
     ]

@@ -63,3 +63,17 @@ def test_cli_trace_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sip", "trace", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_sdes_keys_are_redacted_from_traces() -> None:
+    from hotline.sip.trace import redact_keys
+
+    sdp = (
+        b"m=audio 4000 RTP/SAVP 0\r\n"
+        b"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:TdRP2RvloBS8fE1Zgtxq33KZemxuRm9JYDMHfEYw\r\n"
+        b"a=sendrecv\r\n"
+    )
+    redacted = redact_keys(sdp)
+    assert b"TdRP2Rv" not in redacted
+    assert b"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:****\r\n" in redacted
+    assert redact_keys(b"OPTIONS sip:a SIP/2.0\r\n") == b"OPTIONS sip:a SIP/2.0\r\n"

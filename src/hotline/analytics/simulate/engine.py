@@ -24,6 +24,7 @@ from hotline.analytics.simulate.scenario import AgentGroup, Scenario
 from hotline.ids import AgentId, InteractionId, TenantId
 from hotline.routing import (
     AgentProfile,
+    AgentState,
     Announce,
     CancelOffer,
     Decision,
@@ -135,7 +136,11 @@ class Replication:
             for k, agent_id in enumerate(self._members[group.name]):
                 if k < wanted and agent_id not in self._logged_in:
                     self._logged_in.add(agent_id)
-                    self._decide(self.router.login(agent_id, now=now, ready=True), now)
+                    state = self.router.agent_snapshot(agent_id, now=now).state
+                    if state is AgentState.LOGGED_OUT:
+                        self._decide(self.router.login(agent_id, now=now, ready=True), now)
+                    else:  # still finishing a call since its logout: it stays on instead
+                        self._decide(self.router.set_available(agent_id, now=now), now)
                 elif k >= wanted and agent_id in self._logged_in:
                     self._logged_in.discard(agent_id)
                     self._decide(self.router.logout(agent_id, now=now), now)

@@ -20,7 +20,7 @@ from hotline.sip.dialog import Dialog
 from hotline.sip.dtmf import DtmfInfo, format_dtmf_relay
 from hotline.sip.errors import DialogError, SipError
 from hotline.sip.message import Request, Response, reason_phrase
-from hotline.sip.offeranswer import NegotiatedMedia, with_direction
+from hotline.sip.offeranswer import NegotiatedMedia, wire_offer, with_direction
 from hotline.sip.refer import ReferTarget, Replaces, sipfrag
 from hotline.sip.sdp import Direction, SessionDescription
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerState
@@ -214,6 +214,8 @@ class CallSession:
         if self.reinvite_pending:
             raise DialogError("a re-INVITE is already pending")
         self.reinvite_pending = True
+        # Keep SRTP on a session that has it; never send keys on one that has not.
+        sdp = wire_offer(sdp, encrypt=self.media is not None and self.media.srtp is not None)
         try:
             request = self.dialog.create_request(
                 "INVITE", body=bytes(sdp), content_type="application/sdp"
@@ -342,6 +344,7 @@ class IncomingCall:
     async def progress(self, sdp: SessionDescription) -> None:
         """183 Session Progress with SDP: early media (announcements, ring-back)."""
         self._check()
+        sdp = self._service.outgoing_sdp(self, sdp)
         response = self._response(
             183,
             extra=[("Contact", self._service.contact_for(self.source))],

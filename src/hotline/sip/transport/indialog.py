@@ -13,7 +13,7 @@ from hotline.sip.construct import make_response
 from hotline.sip.dtmf import parse_dtmf_info
 from hotline.sip.endpoint import RequestReceived
 from hotline.sip.errors import SdpError, SdpNegotiationFailed, SipParseError
-from hotline.sip.offeranswer import make_answer
+from hotline.sip.offeranswer import make_answer, strip_crypto
 from hotline.sip.refer import parse_refer_to
 from hotline.sip.sdp import SessionDescription, parse_sdp
 from hotline.sip.server_transaction import ServerInviteTransaction
@@ -44,8 +44,8 @@ class InDialogHandler:
         if session is None:
             if request.method == "OPTIONS":
                 self.service._answer_options(event)
-            else:
-                self.service.respond(txn, make_response(request, 481))
+            else:  # stateless: a flood of made-up in-dialog requests holds nothing
+                self.service.respond_stateless(txn, make_response(request, 481))
             return
         error = session.dialog.check_request(request)
         if error is not None:
@@ -81,6 +81,8 @@ class InDialogHandler:
         if request.body:
             try:
                 offer = parse_sdp(request.body)
+                if self.service.config.srtp == "off":
+                    offer = strip_crypto(offer)
             except SdpError:
                 self.service.respond(event.transaction, make_response(request, 488))
                 return
@@ -121,6 +123,8 @@ class InDialogHandler:
         address = local.connection_for(audio) if audio else None
         if audio is None or address is None:
             raise SdpNegotiationFailed("no local audio to answer with")
+        # Our key stays the same across re-INVITEs (RFC 4568 §7.1.4 allows keeping it).
+        keys = [c.key for c in audio.crypto if c.usable]
         answer, _ = make_answer(
             offer,
             address,
@@ -128,6 +132,7 @@ class InDialogHandler:
             session_id=local.origin.session_id,
             version=local.origin.session_version + 1,
             codecs=audio.codecs[:1] + [c for c in audio.codecs[1:] if c.name != "telephone-event"],
+            srtp_key=keys[0] if keys else None,
         )
         return answer
 

@@ -16,6 +16,7 @@ from hotline.sip.construct import new_call_id, new_tag
 from hotline.sip.dialog import Dialog
 from hotline.sip.headers import Headers, NameAddr
 from hotline.sip.message import Request, Response
+from hotline.sip.offeranswer import wire_offer
 from hotline.sip.sdp import SessionDescription
 from hotline.sip.transaction import ClientInviteTransaction
 from hotline.sip.transport.calls import CallFailed, CallSession, OutgoingCall, Progress
@@ -59,6 +60,11 @@ class Originator:
                 raise CallFailed(404, f"no trunk {trunk}")
             trunk = found[0]
         uri, destination, to_value = self._resolve_target(target, trunk, transport)
+        # SRTP keys go only to phones over TLS; everyone else gets the offer without them.
+        encrypt = (
+            self.service.config.srtp == "tls" and trunk is None and destination.transport == "tls"
+        )
+        sdp = wire_offer(sdp, encrypt=encrypt)
         local = self.service.endpoint.local.get(destination.transport) or next(
             iter(self.service.endpoint.local.values())
         )

@@ -59,9 +59,14 @@ class RegistrationService:
         self.trunk_state: dict[str, bool] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._last_qualify = 0.0
+        # Where each binding registered from: those addresses are "known" to the protector
+        # (exempt from the budgets shared by unknown sources).
+        self._binding_hosts: dict[tuple[str, str], str] = {}
 
     async def start(self) -> None:
         gone = self.registrar.load(await self.store.load_all(), self.service.now())
+        for binding in self.registrar.all_bindings():
+            self._track_host(binding)
         await self._apply(gone)
         for trunk in self.service.config.trunks:
             if trunk.register:
@@ -88,17 +93,24 @@ class RegistrationService:
         if creds is None:
             self._challenge(event, stale=False)
             return None
+        host = event.source.host
+        if not service.authenticator.issued(creds.nonce, host):
+            # A made-up nonce, another server's, or one we sent to another address: challenge
+            # again and count nothing, or a forged source address could get a trunk banned.
+            service.protector.foreign_nonce()
+            self._challenge(event, stale=False)
+            return None
         ha1 = await self.credentials.lookup(service.config.realm, creds.username)
-        outcome = service.authenticator.verify(creds, request.method, ha1, now)
+        outcome = service.authenticator.verify(creds, request.method, ha1, now, host)
         if outcome is AuthOutcome.OK:
-            service.protector.auth_succeeded(event.source.host)
+            service.protector.auth_succeeded(host)
             return creds.username
         if outcome is AuthOutcome.STALE:
             self._challenge(event, stale=True)
             return None
-        service.protector.auth_failed(event.source.host, now)
+        service.protector.auth_failed(host, now)
         service._protection_events()
-        service.respond(event.transaction, make_response(request, 403, to_tag=new_tag()))
+        service.respond_stateless(event.transaction, make_response(request, 403, to_tag=new_tag()))
         return None
 
     def _challenge(self, event: RequestReceived, *, stale: bool) -> None:
@@ -108,7 +120,7 @@ class RegistrationService:
         if any(needle.lower() in ua for needle in service.config.md5_only_user_agents):
             algorithms = ("MD5",)
         challenges = service.authenticator.challenges(
-            service.now(), stale=stale, algorithms=algorithms
+            service.now(), stale=stale, algorithms=algorithms, source=event.source.host
         )
         response = make_response(
             event.request,
@@ -116,7 +128,9 @@ class RegistrationService:
             to_tag=new_tag(),
             extra=[("WWW-Authenticate", c) for c in challenges],
         )
-        service.respond(event.transaction, response)
+        # Stateless (RFC 3261 §8.2.7): the nonce carries its own state, and a client whose
+        # 401 was lost retransmits its request and is challenged again.
+        service.respond_stateless(event.transaction, response)
 
     # --- REGISTER ---
 
@@ -160,6 +174,12 @@ class RegistrationService:
         for change in changes:
             b = change.binding
             wall_expiry = at + (b.expires_at - service.now())
+            if change.kind in (ChangeKind.REMOVED, ChangeKind.EXPIRED):
+                host = self._binding_hosts.pop((b.aor, b.contact), None)
+                if host is not None:
+                    service.protector.remove_known(host)
+            elif change.kind in (ChangeKind.ADDED, ChangeKind.REFRESHED):
+                self._track_host(b)
             if change.kind in (ChangeKind.ADDED, ChangeKind.REFRESHED):
                 await self.store.save(b)
                 service.sink.emit(
@@ -180,6 +200,17 @@ class RegistrationService:
                 )  # fmt: skip
             else:
                 await self.store.save(b)
+
+    def _track_host(self, binding: Binding) -> None:
+        key = (binding.aor, binding.contact)
+        host = binding.source.host
+        old = self._binding_hosts.get(key)
+        if old == host:
+            return
+        if old is not None:
+            self.service.protector.remove_known(old)
+        self._binding_hosts[key] = host
+        self.service.protector.add_known(host)
 
     def contacts(self, aor: str) -> list[Binding]:
         return self.registrar.contacts(aor, self.service.now())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from hotline.clock import Clock
 from hotline.events import EventSink
 from hotline.sip.address import Address, Outgoing
 from hotline.sip.auth import CredentialStore, DigestAuthenticator
+from hotline.sip.connections import ConnectionLimits
 from hotline.sip.construct import make_response, new_call_id, new_tag
 from hotline.sip.dialog import Dialog
 from hotline.sip.endpoint import (
@@ -39,11 +41,10 @@ from hotline.sip.errors import (
     SipParseError,
     TransportError,
 )
-from hotline.sip.events import FloodDetected, ScannerBlocked, SourceBanned
 from hotline.sip.events import OutboundDenied as OutboundDeniedEvent
 from hotline.sip.headers import Headers
 from hotline.sip.message import Message, Request, Response
-from hotline.sip.offeranswer import NegotiatedMedia, accept_answer
+from hotline.sip.offeranswer import NegotiatedMedia, accept_answer, strip_crypto, wire_offer
 from hotline.sip.policy import OutboundPermit, OutboundPolicy
 from hotline.sip.protection import ProtectionSettings, Protector
 from hotline.sip.refer import Replaces, parse_replaces
@@ -51,7 +52,7 @@ from hotline.sip.registrar import Binding, BindingStore, InMemoryBindingStore, R
 from hotline.sip.sdp import SessionDescription, parse_sdp
 from hotline.sip.server_transaction import ServerInviteTransaction, ServerTransaction
 from hotline.sip.timers import TimerSettings
-from hotline.sip.trace import MessageObserver, TraceRecord
+from hotline.sip.trace import MessageObserver, TraceRecord, redact_keys
 from hotline.sip.transaction import ClientInviteTransaction, ClientTransaction
 from hotline.sip.transport.calls import (
     CallFailed,
@@ -62,10 +63,20 @@ from hotline.sip.transport.calls import (
 )
 from hotline.sip.transport.indialog import InDialogHandler
 from hotline.sip.transport.outbound import Originator, ResponseWaiter
+from hotline.sip.transport.protection_events import ProtectionEvents
 from hotline.sip.transport.registration import RegistrationService
+from hotline.sip.transport.streams import StreamTransports
 from hotline.sip.transport.tcp import TcpTransport
+from hotline.sip.transport.tls import TlsSettings
 from hotline.sip.transport.udp import UdpTransport
-from hotline.sip.trunk import CallerId, Trunk, caller_id_of, did_of, identify_trunk
+from hotline.sip.trunk import (
+    CallerId,
+    Trunk,
+    caller_id_of,
+    did_of,
+    identify_trunk,
+    trunk_hosts,
+)
 from hotline.sip.uri import parse_uri
 
 __all__ = ["CallHandler", "SipService", "SipServiceConfig"]
@@ -98,6 +109,20 @@ class SipServiceConfig:
     authenticate_invites: bool = True
     trunks: tuple[Trunk, ...] = ()
     in_dialog_timeout_s: float = 40.0
+    # Stream connections peers open: per-source and total caps, unfinished-message and idle
+    # timeouts (ADR 0102).
+    stream_limits: ConnectionLimits = field(default_factory=ConnectionLimits)
+    # SIP over TLS (sips:, RFC 3261 §26.2): a listener when `tls_port` and a certificate are
+    # given; outgoing TLS connections (trunks) verify the peer against `tls_ca_file` (or the
+    # system's CAs) unless `tls_verify_peer` is off (ADR 0103).
+    tls_port: int | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca_file: str | None = None
+    tls_verify_peer: bool = True
+    # SRTP (SDES): "tls" offers RTP/SAVP with a key to phones reached over TLS and answers
+    # offers that carry keys; "off" never offers keys and refuses RTP/SAVP (ADR 0104).
+    srtp: str = "tls"
 
 
 class SipService:
@@ -118,6 +143,8 @@ class SipService:
         self.observer = observer
         self.on_call = on_call
         self.protector = Protector(config.protection)
+        self.protector.trust(trunk_hosts(config.trunks))
+        self.protection_events = ProtectionEvents(self.protector, clock, events, config.tenant_id)
         self.endpoint = Endpoint(
             {},
             settings=EndpointSettings(timers=config.timers, user_agent=config.user_agent),
@@ -135,8 +162,13 @@ class SipService:
         self.in_dialog = InDialogHandler(self)
         self.originator = Originator(self)
         self._udp = UdpTransport(self._received)
-        self._tcp = TcpTransport(
-            self._received, max_message_bytes=config.protection.max_message_bytes
+        self.streams = StreamTransports(
+            self._received,
+            max_message_bytes=config.protection.max_message_bytes,
+            limits=config.stream_limits,
+            now=self.now,
+            is_known=self.protector.is_known,
+            tls=config,
         )
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due: float | None = None
@@ -165,14 +197,49 @@ class SipService:
             if port == 0 and "udp" in self.local:
                 port = self.local["udp"].port  # same port number on both when we can
             try:
-                self.local["tcp"] = await self._tcp.start(c.host, port)
+                self.local["tcp"] = await self.streams.tcp.start(c.host, port)
             except OSError:
-                self.local["tcp"] = await self._tcp.start(c.host, 0)
+                self.local["tcp"] = await self.streams.tcp.start(c.host, 0)
+        await self._start_tls()
+        await self.registration.start()
+        self._spawn(self._maintenance())
+
+    async def _start_tls(self) -> None:
+        c = self.config
+        if "tls" not in self.local and c.tls_port is not None and c.tls_cert and c.tls_key:
+            self.local["tls"] = await self.streams.start_tls(c.host, c.tls_port)
+            log.info("SIP over TLS on %s:%d", c.host, self.local["tls"].port)
         self.endpoint.local = {
             t: Address(t, c.public_host or a.host, a.port) for t, a in self.local.items()
         }
-        await self.registration.start()
-        self._spawn(self._maintenance())
+
+    async def reconfigure(
+        self,
+        *,
+        protection: ProtectionSettings | None = None,
+        stream_limits: ConnectionLimits | None = None,
+        tls: TlsSettings | None = None,
+        srtp: str | None = None,
+    ) -> None:
+        """Apply edge settings to a running service: budgets and table caps, stream limits,
+        the SRTP policy, and a TLS listener (started if not running yet)."""
+        changes: dict[str, object] = {}
+        if srtp is not None:
+            changes["srtp"] = srtp
+        if protection is not None:
+            changes["protection"] = protection
+            self.protector.settings = protection
+        if stream_limits is not None:
+            changes["stream_limits"] = stream_limits
+        if tls is not None:
+            changes.update(
+                tls_port=tls.port, tls_cert=tls.cert, tls_key=tls.key,
+                tls_ca_file=tls.ca_file, tls_verify_peer=tls.verify_peer,
+            )  # fmt: skip
+        self.config = dataclasses.replace(self.config, **changes)  # type: ignore[arg-type]
+        self.streams.configure(limits=stream_limits, tls=self.config if tls else None)
+        if tls is not None and self.local:
+            await self._start_tls()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -184,7 +251,7 @@ class SipService:
         if self._timer is not None:
             self._timer.cancel()
         self._udp.close()
-        await self._tcp.close()
+        await self.streams.close()
 
     def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
         task: asyncio.Task[object] = asyncio.ensure_future(coro)
@@ -207,7 +274,7 @@ class SipService:
         out["transactions"] = self.endpoint.transaction_count
         out["sessions"] = len(self._sessions)
         out["bindings"] = len(self.registration.registrar.all_bindings())
-        out["tcp_framing_errors"] = self._tcp.framing_errors
+        out.update(self.streams.metrics())
         return out
 
     # --- transport glue ---
@@ -229,7 +296,7 @@ class SipService:
                 transport=peer.transport,
                 local=f"{local.host}:{local.port}" if local else "",
                 remote=f"{peer.host}:{peer.port}",
-                data=data,
+                data=redact_keys(data),
             )
         )
 
@@ -255,12 +322,17 @@ class SipService:
         self._trace("out", out.data, out.to)
         if out.to.transport == "udp":
             self._udp.send(out.data, out.to)
-        elif not self._tcp.send_now(out.data, out.to):
-            self._spawn(self._send_tcp(out))
+            return
+        stream = self.streams.get(out.to.transport)
+        if stream is None:
+            self.counters["transport_errors"] += 1
+            self._dispatch(self.endpoint.transport_failed(out.to, f"no {out.to.transport}"))
+        elif not stream.send_now(out.data, out.to):
+            self._spawn(self._send_stream(stream, out))
 
-    async def _send_tcp(self, out: Outgoing) -> None:
+    async def _send_stream(self, stream: TcpTransport, out: Outgoing) -> None:
         try:
-            await self._tcp.send(out.data, out.to)
+            await stream.send(out.data, out.to)
         except TransportError as exc:
             self.counters["transport_errors"] += 1
             self._dispatch(self.endpoint.transport_failed(out.to, str(exc)))
@@ -270,6 +342,14 @@ class SipService:
 
     def respond(self, txn: ServerTransaction, response: Response) -> None:
         self.endpoint.respond(txn, response, self.now())
+        if response.status >= 300 and isinstance(txn, ServerInviteTransaction):
+            self._incoming.pop(txn, None)  # refused: no longer a pending call
+        self._pump()
+
+    def respond_stateless(self, txn: ServerTransaction, response: Response) -> None:
+        """Answer once and drop the transaction: challenges, auth refusals, OPTIONS pings —
+        what a flood of unknown sources asks for costs no memory and no retransmissions."""
+        self.endpoint.respond_stateless(txn, response)
         self._pump()
 
     def contact_for(self, peer: Address) -> str:
@@ -352,27 +432,7 @@ class SipService:
         self._protection_events()
 
     def _protection_events(self) -> None:
-        at = self.clock.now()
-        tenant = self.config.tenant_id
-        for notice in self.protector.take_notices():
-            if notice.kind == "banned":
-                # Ban expiry is on the monotonic clock; the event carries wall-clock time.
-                until = at + max(0.0, (notice.until or 0.0) - self.now())
-                self.sink.emit(
-                    SourceBanned(tenant_id=tenant, at=at, source=notice.source, until=until,
-                                 reason=notice.reason)
-                )  # fmt: skip
-            elif notice.kind == "flood":
-                self.sink.emit(
-                    FloodDetected(
-                        tenant_id=tenant, at=at, source=notice.source, reason=notice.reason
-                    )
-                )
-            else:
-                self.sink.emit(
-                    ScannerBlocked(tenant_id=tenant, at=at, source=notice.source,
-                                   user_agent=notice.reason)
-                )  # fmt: skip
+        self.protection_events.emit()
 
     def _on_response(self, event: ResponseArrived) -> None:
         response = event.response
@@ -408,6 +468,7 @@ class SipService:
                 waiter.future.exception()
             return
         if isinstance(txn, ServerInviteTransaction):
+            self._incoming.pop(txn, None)
             session = self._answered.pop(txn, None)
             if session is not None and not session.confirmed.is_set():
                 # RFC 3261 §13.3.1.4: no ACK for our 2xx - end the call with BYE.
@@ -442,11 +503,25 @@ class SipService:
             self.in_dialog.handle(event)
             return
         if method == "INVITE":
+            if not self._room_for_dialog(event.source):
+                self.protector.counters.shed_503 += 1
+                retry = str(self.config.protection.retry_after_s)
+                busy = make_response(request, 503, to_tag=new_tag(), extra=[("Retry-After", retry)])
+                self.respond_stateless(event.transaction, busy)
+                return
             self._spawn(self._new_call(event))
         elif method == "OPTIONS":
             self._answer_options(event)
         else:
-            self.respond(event.transaction, make_response(request, 481, to_tag=new_tag()))
+            self.respond_stateless(event.transaction, make_response(request, 481, to_tag=new_tag()))
+
+    def _room_for_dialog(self, source: Address) -> bool:
+        """Room for a new call? Sources neither trunks nor registered may fill only half of
+        the dialog table, so a flood that reaches call control cannot crowd out the trunks."""
+        limit = self.config.protection.max_dialogs
+        if not self.protector.is_known(source.host):
+            limit //= 2
+        return len(self._sessions) + len(self._incoming) < limit
 
     def _answer_options(self, event: RequestReceived) -> None:
         s = self.endpoint.settings
@@ -460,7 +535,7 @@ class SipService:
                 ("Supported", ", ".join(s.supported)),
             ],
         )
-        self.respond(event.transaction, response)
+        self.respond_stateless(event.transaction, response)
 
     async def _new_call(self, event: RequestReceived) -> None:
         request = event.request
@@ -478,6 +553,8 @@ class SipService:
         if request.body:
             try:
                 offer = parse_sdp(request.body)
+                if self.config.srtp == "off":
+                    offer = strip_crypto(offer)
             except SdpError as exc:
                 self.respond(
                     txn,
@@ -524,9 +601,20 @@ class SipService:
         """The session a Replaces header names: its to-tag is our local tag (RFC 3891 §3)."""
         return self._sessions.get((replaces.call_id, replaces.to_tag, replaces.from_tag))
 
+    def outgoing_sdp(self, call: IncomingCall, sdp: SessionDescription) -> SessionDescription:
+        """What we send in a 183/200: an answer as built; an offer (the INVITE had none) with
+        SRTP keys only for a phone over TLS."""
+        if call.offer is not None:
+            return sdp
+        encrypt = (
+            self.config.srtp == "tls" and call.trunk is None and call.source.transport == "tls"
+        )
+        return wire_offer(sdp, encrypt=encrypt)
+
     def answer_call(
         self, call: IncomingCall, sdp: SessionDescription, media: NegotiatedMedia | None
     ) -> CallSession:
+        sdp = self.outgoing_sdp(call, sdp)
         contact = self.contact_for(call.source)
         response = make_response(
             call.request,
@@ -562,7 +650,7 @@ class SipService:
         if (
             flow is not None
             and not session.dialog.route_set
-            and (flow.transport == "udp" or self._tcp.has_connection(flow))
+            and (flow.transport == "udp" or self.streams.has_connection(flow))
         ):
             return flow
         return session.dialog.destination()
@@ -661,7 +749,18 @@ class SipService:
         while True:
             await asyncio.sleep(1.0)
             self.registration.tick()
+            self.protector.sweep(self.now())
             self._protection_events()
+
+    # --- bans, for the admin API ---
+
+    def bans(self) -> list[tuple[str, float, float, str]]:
+        """Active bans as (source, since, until, reason), times on the wall clock."""
+        return self.protection_events.bans()
+
+    def lift_ban(self, source: str, *, by: str | None = None) -> bool:
+        """Unban `source` (an admin's decision, recorded as `sip.source_unbanned`)."""
+        return self.protection_events.lift(source, by)
 
     @property
     def sessions(self) -> list[CallSession]:

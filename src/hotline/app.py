@@ -22,12 +22,15 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.imports.runner import ImportRunner
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.sip_edge import apply_sip_edge
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
+from hotline.store.import_jobs import attach_import_jobs
+from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
@@ -60,6 +63,7 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
     calendars: CalendarBook = field(init=False)
     telephony: TelephonyServer | None = None
@@ -89,8 +93,17 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        imports = self.settings.imports
+        self.imports = build_import_runner(
+            directory=imports.directory or self.settings.var_dir / "imports",
+            max_upload_bytes=imports.max_upload_mb << 20,
+            batch_size=imports.batch_size,
+            uow=self.uow,
+            clock=self.clock,
+        )
         # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
         self.jobs = build_job_host(self)
+        attach_import_jobs(self.jobs, self.imports)  # imports' runs fire on the job host
         # -- business hours (hotline.hours, docs/hours.md): flows ask the same calendars --
         self.calendars = CalendarBook(self.engine, self.bus)
         self.flow_programs.calendars = self.calendars
@@ -148,6 +161,7 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.imports.stop()
         await self.jobs.stop()
         await self.calendars.stop()
         await self.wallboard.stop()

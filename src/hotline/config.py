@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseSettings",
     "EventLogSettings",
     "HttpSettings",
+    "ImportSettings",
     "JobSettings",
     "MediaSettings",
     "RecordingSettings",
@@ -228,6 +229,15 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class ImportSettings(BaseModel):
+    """Imports and exports (hotline.imports): where uploads are kept, their size limit, and
+    the rows per batch of a run."""
+
+    directory: Path | None = None  # default: <var_dir>/imports
+    max_upload_mb: int = Field(200, ge=1)
+    batch_size: int = Field(1000, ge=10, le=20_000)
+
+
 class WfmSettings(BaseModel):
     """Workforce planning (docs/wfm.md): staffing defaults, history depth, solver budget."""
 
@@ -269,6 +279,7 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    imports: ImportSettings = ImportSettings()
     wfm: WfmSettings = WfmSettings()
     jobs: JobSettings = JobSettings()
 

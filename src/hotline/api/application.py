@@ -17,6 +17,7 @@ from hotline.api import (
     directory,
     events,
     flows,
+    imports,
     interactions,
     phone,
     sip_bans,
@@ -63,6 +64,7 @@ def create_api(services: Services) -> FastAPI:
         phone,
         desk,
         supervise,
+        imports,
         wfm,
         sip_bans,
     ):

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     FLOWS_WRITE = "flows.write"
     TICKETS_READ = "tickets.read"
     TICKETS_WRITE = "tickets.write"
+    DATA_IMPORT = "data.import"  # import spreadsheets (customers, later call lists, history)
+    DATA_EXPORT = "data.export"  # export records to CSV / XLSX
     INTERACTIONS_READ = "interactions.read"  # scoped: own / team's / all, by role
     INTERACTIONS_WRAP_UP = "interactions.wrap_up"
     RECORDINGS_LISTEN = "recordings.listen"
@@ -66,6 +68,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.INTERACTIONS_WRAP_UP,
             Permission.DESK,
             Permission.SUPERVISE,
+            Permission.DATA_IMPORT,
+            Permission.DATA_EXPORT,
             Permission.WFM_READ,
             Permission.WFM_WRITE,
         }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 
 from hotline.cli import flow as flow_cmd
+from hotline.cli import imports as imports_cmd
 from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
 
 app = typer.Typer(
     name="hotline",
-    help="Hotline contact center: serve, demo, migrate, users, flows, simulation.",
+    help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -27,6 +28,8 @@ app.command("cert")(manage.cert)
 app.add_typer(sip_cmd.app, name="sip")
 app.add_typer(flow_cmd.app, name="flow")
 app.command("simulate")(simulate_cmd.simulate)
+app.command("import")(imports_cmd.import_cmd)
+app.command("export")(imports_cmd.export_cmd)
 
 
 def main() -> None:

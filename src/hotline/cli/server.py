@@ -71,6 +71,8 @@ async def run_server(
         _print_demo(settings, center.password, center.created)
     await services.start_jobs()
     await services.start_telephony()
+    # Import runs a killed server left behind rolled back; say so on them.
+    await services.imports.recover()
     app = create_api(services)
     config = uvicorn.Config(
         app,

@@ -20,6 +20,7 @@ __all__ = [
     "AgentIn",
     "AgentSkillIn",
     "CalendarIn",
+    "CustomFieldIn",
     "CustomerIn",
     "DidIn",
     "DispositionIn",
@@ -251,6 +252,31 @@ class CustomerIn(_In):
                 raise ValueError(f"{email!r} is not an email address")
             out.append(email)
         return out
+
+
+class CustomFieldIn(_In):
+    """A tenant's own customer field: the customer's `custom[key]`, mapped and cleaned by type
+    in imports. Choices are `value|alias|alias` (`男|male|m`): matched ignoring case and width."""
+
+    entity: Literal["customer"] = "customer"
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    label_zh: Label
+    label_en: Label
+    type: Literal["text", "number", "integer", "date", "choice", "boolean", "phone", "email"] = (
+        "text"
+    )
+    choices: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    ] = []
+    required: bool = False
+    position: int = Field(0, ge=0, le=10_000)
+
+    @field_validator("choices")
+    @classmethod
+    def _choices(cls, value: list[str]) -> list[str]:
+        if len(value) > 500:
+            raise ValueError("at most 500 choices")
+        return value
 
 
 class QuickReplyIn(_In):

@@ -22,6 +22,7 @@ from hotline.directory.ports import Repos
 from hotline.directory.schemas import (
     AgentIn,
     CalendarIn,
+    CustomFieldIn,
     DidIn,
     DispositionIn,
     HolidayCalendarIn,
@@ -89,6 +90,14 @@ SIMPLE: dict[str, SimpleEntity] = {
         ),
         SimpleEntity(
             "quick_reply", "quick_replies", QuickReplyIn, ("title",), ("title", "text"), "title"
+        ),
+        SimpleEntity(
+            "custom_field",
+            "custom_fields",
+            CustomFieldIn,
+            ("key",),
+            ("key", "label_zh", "label_en"),
+            "position",
         ),
     )
 }

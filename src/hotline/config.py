@@ -41,6 +41,8 @@ class HttpSettings(BaseModel):
     port: int = Field(8080, ge=0, le=65535)
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # Security (docs/security.md): request bodies larger than this are refused with 413.
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSettings:

@@ -24,7 +24,8 @@ from hotline.api import (
     wallboard,
 )
 from hotline.api.deps import permission_of
-from hotline.api.errors import install_error_handlers
+from hotline.api.errors import error_responses, install_error_handlers
+from hotline.api.guard import InputGuard
 from hotline.web.pages import install_pages
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def create_api(services: Services) -> FastAPI:
     app.state.services = services
     install_error_handlers(app)
     app.middleware("http")(services.metrics.middleware)
+    app.add_middleware(InputGuard, max_body_bytes=services.settings.http.max_body_bytes)
     for module in (
         system,
         auth,
@@ -68,8 +70,10 @@ def create_api(services: Services) -> FastAPI:
 
 def _document_permissions(router: APIRouter) -> None:
     """Write each endpoint's required permission into OpenAPI as `x-permission` (`public` when
-    none): clients see it, and the authorization matrix test is generated from it."""
+    none): clients see it, and the authorization matrix test is generated from it. Document the
+    error statuses each endpoint can answer (`api.errors.error_responses`)."""
     for route in router.routes:
         if isinstance(route, APIRoute):
             permission = permission_of(route.dependant) or "public"
             route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+            route.responses = {**error_responses(route, permission), **route.responses}

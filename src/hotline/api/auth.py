@@ -16,6 +16,7 @@ from hotline.api.deps import (
     require,
     services_of,
 )
+from hotline.api.errors import ErrorBody
 from hotline.api.present import present
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
@@ -59,7 +60,14 @@ def me(principal: Principal) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login", summary="Log in; sets the session cookie")
+@router.post(
+    "/auth/login",
+    summary="Log in; sets the session cookie",
+    responses={
+        401: {"model": ErrorBody, "description": "unknown tenant, user name or password"},
+        429: {"model": ErrorBody, "description": "too many failed logins; see Retry-After"},
+    },
+)
 async def login(body: LoginIn, request: Request, response: Response, uow: Uow) -> dict[str, Any]:
     services = services_of(request)
     outcome = await auth_service(services, uow).login(

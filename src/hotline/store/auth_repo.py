@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.auth.model import User
 from hotline.ids import new_id
-from hotline.store.rows import count, row_dict
+from hotline.store.rows import count, row_dict, text_contains
 from hotline.store.tables import (
     agents,
     api_tokens,
@@ -78,8 +78,9 @@ class SqlUsers:
     ) -> tuple[list[User], int]:
         query = select(users).where(users.c.tenant_id == tenant_id)
         if q:
-            like = f"%{q}%"
-            query = query.where(or_(users.c.username.ilike(like), users.c.display_name.ilike(like)))
+            query = query.where(
+                or_(text_contains(users.c.username, q), text_contains(users.c.display_name, q))
+            )
         rows = [_user(r) for r in await self.conn.execute(query.order_by(users.c.username))]
         if role:
             rows = [u for u in rows if role in u.roles]
@@ -203,8 +204,24 @@ class SqlAudit:
         actor_id: str | None,
         limit: int,
         offset: int,
+        search: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         q = select(audit_log).where(audit_log.c.tenant_id == tenant_id)
+        if search:
+            q = q.where(
+                or_(
+                    *(
+                        text_contains(column, search)
+                        for column in (
+                            audit_log.c.actor_name,
+                            audit_log.c.action,
+                            audit_log.c.entity,
+                            audit_log.c.entity_id,
+                            audit_log.c.ip,
+                        )
+                    )
+                )
+            )
         if entity:
             q = q.where(audit_log.c.entity == entity)
         if actor_id:

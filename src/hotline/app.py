@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
+from hotline.auth.passwords import configure_policy
 from hotline.bus import EventBus
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
@@ -129,6 +130,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    configure_policy(min_score=settings.auth.password_min_score)  # security (harden-web)
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
     event_log = EventLog(

@@ -41,8 +41,11 @@ class HttpSettings(BaseModel):
     port: int = Field(8080, ge=0, le=65535)
     tls_cert: Path | None = None
     tls_key: Path | None = None
-    # Security (docs/security.md): request bodies larger than this are refused with 413.
+    # Security (docs/security.md): request bodies larger than this are refused with 413;
+    # X-Forwarded-For is believed only from these proxies (the client address for throttling).
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
+    forwarded_allow_ips: list[str] = ["127.0.0.1", "::1"]
+    hsts_seconds: int = Field(0, ge=0)  # Strict-Transport-Security over https (0: not sent)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSettings:
@@ -64,9 +67,18 @@ class EventLogSettings(BaseModel):
 
 class AuthSettings(BaseModel):
     session_ttl_s: int = Field(12 * 3600, ge=60)
+    # Failed logins (docs/security.md): an account from one source …
     login_max_failures: int = Field(5, ge=1)
     login_window_s: int = Field(900, ge=1)
     login_lockout_s: int = Field(300, ge=1)
+    # … one source across accounts (password spraying) …
+    login_source_max_failures: int = Field(20, ge=1)
+    login_source_lockout_s: int = Field(900, ge=1)
+    # … and an account from browsers that never logged in to it (a guess spread over sources).
+    login_account_max_failures: int = Field(50, ge=1)
+    login_account_lockout_s: int = Field(900, ge=1)
+    password_min_score: int = Field(3, ge=0, le=4)  # zxcvbn's 0–4
+    totp_issuer: str = Field("Hotline", min_length=1, max_length=64)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
 
 

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from hotline import __version__
 from hotline.api import (
+    account,
     audit,
     auth,
     customers,
@@ -26,6 +27,8 @@ from hotline.api import (
 from hotline.api.deps import permission_of
 from hotline.api.errors import error_responses, install_error_handlers
 from hotline.api.guard import InputGuard
+from hotline.api.security_headers import SecurityHeaders
+from hotline.web.api_docs import install_api_docs
 from hotline.web.pages import install_pages
 
 if TYPE_CHECKING:
@@ -39,17 +42,20 @@ def create_api(services: Services) -> FastAPI:
         title="Hotline",
         version=__version__,
         description="Hotline contact center API. Errors are `{code, message, details}`.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by hotline.web.api_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
     install_error_handlers(app)
     app.middleware("http")(services.metrics.middleware)
+    # Security (docs/security.md): refuse bad input early, send the browser defences.
     app.add_middleware(InputGuard, max_body_bytes=services.settings.http.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts_seconds=services.settings.http.hsts_seconds)
     for module in (
         system,
         auth,
+        account,
         directory,
         customers,
         tickets,
@@ -64,6 +70,7 @@ def create_api(services: Services) -> FastAPI:
     ):
         _document_permissions(module.router)
         app.include_router(module.router)
+    install_api_docs(app)
     install_pages(app)
     return app
 

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     DESK = "desk"  # work at the agent desktop (needs an agent profile too)
     SUPERVISE = "supervise"  # listen / whisper / barge, force an agent's state or log it out
     SELF = "self"  # read my own profile, change my own password and language
+    SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
 
 
 _EVERYONE = {
@@ -64,6 +65,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.INTERACTIONS_WRAP_UP,
             Permission.DESK,
             Permission.SUPERVISE,
+            Permission.SECOND_FACTOR,
         }
     ),
     Role.AGENT: frozenset(

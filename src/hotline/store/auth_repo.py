@@ -14,13 +14,24 @@ from hotline.store.tables import (
     agents,
     api_tokens,
     audit_log,
+    login_devices,
     login_failures,
     sessions,
     tenants,
+    user_totp,
     users,
 )
 
-__all__ = ["SqlAudit", "SqlLoginFailures", "SqlSessions", "SqlTenants", "SqlTokens", "SqlUsers"]
+__all__ = [
+    "SqlAudit",
+    "SqlDevices",
+    "SqlLoginFailures",
+    "SqlSessions",
+    "SqlTenants",
+    "SqlTokens",
+    "SqlTotp",
+    "SqlUsers",
+]
 
 
 def _user(row: Any) -> User:
@@ -121,10 +132,13 @@ class SqlSessions:
     async def delete(self, token_hash: str) -> None:
         await self.conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 
-    async def delete_for_user(self, tenant_id: str, user_id: str) -> None:
-        await self.conn.execute(
-            delete(sessions).where(sessions.c.tenant_id == tenant_id, sessions.c.user_id == user_id)
-        )
+    async def delete_for_user(
+        self, tenant_id: str, user_id: str, *, keep: str | None = None
+    ) -> None:
+        q = delete(sessions).where(sessions.c.tenant_id == tenant_id, sessions.c.user_id == user_id)
+        if keep is not None:
+            q = q.where(sessions.c.token_hash != keep)
+        await self.conn.execute(q)
 
     async def purge_expired(self, now: float) -> None:
         await self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
@@ -187,6 +201,62 @@ class SqlLoginFailures:
 
     async def purge(self, before: float) -> None:
         await self.conn.execute(delete(login_failures).where(login_failures.c.at < before))
+
+
+class SqlDevices:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def known(self, token_hash: str, tenant_id: str, user_id: str) -> bool:
+        q = select(login_devices.c.token_hash).where(
+            login_devices.c.token_hash == token_hash,
+            login_devices.c.tenant_id == tenant_id,
+            login_devices.c.user_id == user_id,
+        )
+        return (await self.conn.scalar(q)) is not None
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(login_devices).values(**values))
+
+    async def touch(self, token_hash: str, now: float) -> None:
+        await self.conn.execute(
+            update(login_devices)
+            .where(login_devices.c.token_hash == token_hash)
+            .values(last_seen_at=now)
+        )
+
+    async def purge(self, before: float) -> None:
+        await self.conn.execute(delete(login_devices).where(login_devices.c.last_seen_at < before))
+
+
+class SqlTotp:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    def _where(self, tenant_id: str, user_id: str) -> Any:
+        return and_(user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)
+
+    async def get(self, tenant_id: str, user_id: str) -> dict[str, Any] | None:
+        row = await self.conn.execute(select(user_totp).where(self._where(tenant_id, user_id)))
+        found = row.first()
+        return row_dict(found) if found else None
+
+    async def put(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(user_totp).values(**values))
+
+    async def update(self, tenant_id: str, user_id: str, values: dict[str, Any]) -> None:
+        await self.conn.execute(
+            update(user_totp).where(self._where(tenant_id, user_id)).values(**values)
+        )
+
+    async def delete(self, tenant_id: str, user_id: str) -> None:
+        await self.conn.execute(delete(user_totp).where(self._where(tenant_id, user_id)))
+
+    async def enabled_users(self, tenant_id: str) -> set[str]:
+        q = select(user_totp.c.user_id).where(
+            user_totp.c.tenant_id == tenant_id, user_totp.c.confirmed_at.is_not(None)
+        )
+        return set((await self.conn.execute(q)).scalars())
 
 
 class SqlAudit:

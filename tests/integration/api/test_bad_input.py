@@ -163,8 +163,10 @@ async def test_a_phone_longer_than_any_number_is_named(api: Api) -> None:
 
 async def test_a_flow_with_a_long_name_is_published_and_audited(api: Api) -> None:
     admin = await api.login("admin")
-    text = (EXAMPLES / "order-status.yaml").read_text().replace(
-        "name: order-status", f"name: {'order-status-' * 3}x"
+    text = (
+        (EXAMPLES / "order-status.yaml")
+        .read_text()
+        .replace("name: order-status", f"name: {'order-status-' * 3}x")
     )
     r = await admin.post("/api/v1/flows", json={"text": text})
     assert r.status_code == 201, r.text

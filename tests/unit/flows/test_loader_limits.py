@@ -3,6 +3,7 @@ place, from the loader and from `hotline flow check` (which printed a RecursionE
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,7 @@ EXAMPLES = Path(__file__).parents[3] / "examples" / "flows"
 
 def _bomb(levels: int) -> str:
     text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-    names = "abcdefghij"
-    for parent, child in zip(names, names[1 : levels + 1], strict=False):
+    for parent, child in itertools.pairwise("abcdefghij"[: levels + 1]):
         text += f"{child}: &{child} [{', '.join(['*' + parent] * 10)}]\n"
     return text
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +23,7 @@ __all__ = [
     "AuthSettings",
     "CallSettings",
     "DatabaseSettings",
+    "EgressSettings",
     "EventLogSettings",
     "HttpSettings",
     "MediaSettings",
@@ -208,6 +209,15 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class EgressSettings(BaseModel):
+    """Outgoing HTTP to addresses a tenant configures (flow webhook lookups): private,
+    loopback and link-local targets are refused unless their network is listed here, e.g.
+    `["10.20.0.0/16"]` for a CRM on the office network (docs/security.md)."""
+
+    allow_networks: list[IPvAnyNetwork] = []
+    allow_private: bool = False  # every address: only for a closed lab
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -227,6 +237,7 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    egress: EgressSettings = EgressSettings()
 
     @classmethod
     def settings_customise_sources(

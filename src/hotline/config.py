@@ -160,6 +160,10 @@ class MediaSettings(BaseModel):
 class RecordingSettings(BaseModel):
     directory: Path = Path("var/recordings")
     retention_days: int = Field(365, ge=1)
+    # Encrypted at rest (docs/security.md): new recordings sealed with their tenant's key from
+    # key_dir (keep that directory out of the recordings' backups and shares).
+    encrypt: bool = False
+    key_dir: Path = Path("var/keys/recordings")
 
 
 class RoutingSettings(BaseModel):

@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
 from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
@@ -33,6 +34,9 @@ app.command("cert")(manage.cert)
 app.add_typer(sip_cmd.app, name="sip")
 app.add_typer(flow_cmd.app, name="flow")
 app.command("simulate")(simulate_cmd.simulate)
+app.command("backup")(backup_cli.backup_cmd)
+app.command("restore")(backup_cli.restore_cmd)
+app.add_typer(backup_cli.keys_app, name="keys")
 
 
 def main() -> None:

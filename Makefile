@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit integration check serve bench fuzz venv clean
+.PHONY: demo test unit integration check serve bench fuzz fuzz-api venv clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hotline needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -44,6 +44,9 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz $(FUZZ_ARGS)
+
+fuzz-api: $(STAMP)
+	HOTLINE_API_FUZZ_EXAMPLES=$${HOTLINE_API_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/integration/api/test_schemathesis.py -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

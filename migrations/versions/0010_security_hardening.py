@@ -1,7 +1,7 @@
 """security hardening: login devices, authenticator apps, longer audit entity ids
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006 (0005 on the branch before it merged jobs-hours; the lead re-chains)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -18,10 +18,13 @@ from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
 from hotline.auth.passwords import configure_policy
 from hotline.bus import EventBus
+from hotline.calendars import CalendarBook
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
+from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -32,7 +35,14 @@ from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.telephony import TelephonyServer
 from hotline.wallboard import WallboardHub
 
-__all__ = ["Services", "build_services", "flow_service", "queue_names"]
+__all__ = [
+    "Services",
+    "build_job_host",
+    "build_services",
+    "calendar_names",
+    "flow_service",
+    "queue_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +60,8 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    jobs: JobHost = field(init=False)
+    calendars: CalendarBook = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
@@ -77,6 +89,11 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
+        self.jobs = build_job_host(self)
+        # -- business hours (hotline.hours, docs/hours.md): flows ask the same calendars --
+        self.calendars = CalendarBook(self.engine, self.bus)
+        self.flow_programs.calendars = self.calendars
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:
@@ -87,8 +104,15 @@ class Services:
         if run_migrations:
             await migrate(self.engine)
         await self.event_log.start()
+        await self.calendars.start()
         await self.projector.start()
         await self.wallboard.start()
+
+    async def start_jobs(self) -> None:
+        """Fire due jobs in this process (`hotline serve`/`demo`), unless `jobs.enabled` is off."""
+        if self.settings.jobs.enabled:
+            await self.jobs.start()
+            self.metric_sources.append(lambda: iter(self.jobs.metrics()))
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
@@ -122,6 +146,8 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.jobs.stop()
+        await self.calendars.stop()
         await self.wallboard.stop()
         await self.projector.stop()
         await self.event_log.stop()
@@ -150,6 +176,40 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
 
 
+def build_job_host(services: Services) -> JobHost:
+    """The job host and the job kinds registered at start (docs/jobs.md)."""
+    settings, smtp = services.settings.jobs, services.settings.smtp
+    host = JobHost(
+        services.engine,
+        services.bus,
+        services.clock,
+        JobHostSettings(
+            poll_s=settings.poll_s,
+            lease_s=settings.lease_s,
+            concurrency=settings.concurrency,
+            node_id=settings.node_id,
+        ),
+    )
+    host.register(
+        MAIL_KIND,
+        MailJob(
+            SmtpTarget(
+                host=smtp.host,
+                port=smtp.port,
+                sender=smtp.sender,
+                starttls=smtp.starttls,
+                username=smtp.username,
+                password=smtp.password,
+            )
+        ),
+    )
+    # The hourly retention purge (was a loop in telephony.py; see docs/jobs.md).
+    recording = services.settings.recording
+    host.register(PURGE_KIND, RecordingPurgeJob(recording.directory, recording.retention_days))
+    host.every(PURGE_KIND, "17 * * * *", timezone="UTC")
+    return host
+
+
 def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
     """Flows of one unit of work: versions in the database, events in the same transaction."""
     return FlowService(
@@ -163,6 +223,12 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
 
 async def queue_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
     rows, _ = await SqlRepos(uow.conn).table("queues").list(tenant_id, limit=100_000)
+    return [str(r["name"]) for r in rows]
+
+
+async def calendar_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
+    """The center's calendars an hours node may name (checked when a flow is published)."""
+    rows, _ = await SqlRepos(uow.conn).table("calendars").list(tenant_id, limit=100_000)
     return [str(r["name"]) for r in rows]
 
 

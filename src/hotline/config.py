@@ -26,6 +26,7 @@ __all__ = [
     "EgressSettings",
     "EventLogSettings",
     "HttpSettings",
+    "JobSettings",
     "MediaSettings",
     "RecordingSettings",
     "RoutingSettings",
@@ -222,6 +223,16 @@ class EgressSettings(BaseModel):
     allow_private: bool = False  # every address: only for a closed lab
 
 
+class JobSettings(BaseModel):
+    """The job host (hotline.jobs, docs/jobs.md): timers stored in the database."""
+
+    enabled: bool = True  # fire jobs in this process (`hotline serve` / `demo`)
+    poll_s: float = Field(1.0, gt=0, le=60)
+    lease_s: float = Field(300.0, ge=10)
+    concurrency: int = Field(2, ge=1, le=32)
+    node_id: str = Field("", max_length=100)  # empty: the host name
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -242,6 +253,7 @@ class Settings(BaseSettings):
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
     egress: EgressSettings = EgressSettings()
+    jobs: JobSettings = JobSettings()
 
     @classmethod
     def settings_customise_sources(

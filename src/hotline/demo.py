@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from hotline.auth.model import Principal
+from hotline.calendars.service import import_shipped
+from hotline.calendars.shipped import shipped_years
 from hotline.clock import Clock
 from hotline.config import Settings
 from hotline.crm.service import CustomerService
@@ -31,15 +33,18 @@ from hotline.directory.schemas import (
 from hotline.directory.service import DirectoryService
 from hotline.flows.loader import read_flow_file
 from hotline.flows.service import FlowService
+from hotline.hours import WEEKDAYS
 from hotline.ids import new_id
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWorkFactory
 
-__all__ = ["DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
+__all__ = ["DEMO_CALENDAR", "DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
 
 DEMO_SLUG = "demo"
+# The calendar the demo flow's hours node names (examples/flows/main.yaml) and both queues use.
+DEMO_CALENDAR = "business"
 # The zh-CN demo IVR on DID 4001 (examples/flows/main.yaml in the repository).
 DEMO_FLOW = Path(__file__).resolve().parents[2] / "examples" / "flows" / "main.yaml"
 
@@ -185,21 +190,38 @@ async def seed_demo(
                     }
                 )
             )
-        progress("business hours, queues, number")
-        calendar = await d.create_simple(
+        progress("business hours, holidays, queues, number")
+        # The Chinese holidays shipped for 2026 and 2027 (节假日日历), visible in the admin.
+        holiday_ids = [(await import_shipped(d, year=year))["id"] for year in shipped_years("CN")]
+        # Real business hours with a lunch break, following those holidays and their make-up
+        # workdays (调休上班). The demo's own hours ("business", what the flow's hours node
+        # and both queues ask) are open around the clock, so a newcomer reaches an agent at
+        # any hour; point them at 工作时间 to see business hours and holidays at work.
+        await d.create_simple(
             "calendar",
             CalendarIn.model_validate(
                 {
                     "name": "工作时间",
                     "timezone": "Asia/Shanghai",
                     "weekly": {
-                        day: [["09:00", "21:00"]]
-                        for day in ("mon", "tue", "wed", "thu", "fri", "sat")
+                        **{
+                            day: [["09:00", "12:00"], ["13:00", "18:00"]]
+                            for day in ("mon", "tue", "wed", "thu", "fri")
+                        },
+                        "sat": [["09:00", "12:00"]],
                     },
-                    "holidays": [
-                        {"date": "2026-10-01", "name": "国庆节"},
-                        {"date": "2027-01-01", "name": "元旦"},
-                    ],
+                    "holiday_calendar_ids": holiday_ids,
+                    "makeup_day": "mon",
+                }
+            ),
+        )
+        calendar = await d.create_simple(
+            "calendar",
+            CalendarIn.model_validate(
+                {
+                    "name": DEMO_CALENDAR,
+                    "timezone": "Asia/Shanghai",
+                    "weekly": {day: [["00:00", "24:00"]] for day in WEEKDAYS},
                 }
             ),
         )
@@ -264,7 +286,11 @@ async def seed_demo(
             SqlFlowRepository(uow.conn), uow, clock, prompts_root=settings.media.prompts_dir
         )
         await flows.publish_document(
-            tenant_id, read_flow_file(DEMO_FLOW), by="demo", queues=["sales", "support"]
+            tenant_id,
+            read_flow_file(DEMO_FLOW),
+            by="demo",
+            queues=["sales", "support"],
+            calendars=[DEMO_CALENDAR, "工作时间"],
         )
         await uow.commit()
     return DemoCenter(tenant_id, password, created=True)

@@ -12,6 +12,7 @@ from hotline.api import (
     account,
     audit,
     auth,
+    calendars,
     customers,
     desk,
     directory,
@@ -56,6 +57,7 @@ def create_api(services: Services) -> FastAPI:
         system,
         auth,
         account,
+        calendars,  # before directory: its fixed paths beat /holiday-calendars/{id}
         directory,
         customers,
         tickets,

@@ -28,6 +28,7 @@ PATHS = {
     "skill": "skills",
     "team": "teams",
     "calendar": "calendars",
+    "holiday_calendar": "holiday-calendars",
     "did": "numbers",
     "disposition": "dispositions",
     "reason": "not-ready-reasons",

@@ -69,6 +69,7 @@ async def run_server(
     if seed:
         center = await seed_demo(services.uow, services.clock, settings, password=demo_password)
         _print_demo(settings, center.password, center.created)
+    await services.start_jobs()
     await services.start_telephony()
     app = create_api(services)
     config = uvicorn.Config(

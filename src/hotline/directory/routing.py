@@ -6,27 +6,25 @@ Routing keys are names an admin recognises and flows use: a queue's code (`suppo
 names (`售后`), team names. Queue `options` (JSON) carry the routing extras the admin form does
 not show yet: `ring_timeout_s`, `sticky_wait_s`, `announce_first_s`, `announce_every_s`,
 `priority_credit_s`, `expected_aht_s`, `flush_when_closed`, `callbacks`, `overflow` (a list of
-`{"after_s": 60, "action": "voicemail", …}`), `teams` (names). A holiday without hours closes
-the whole day; a holiday with its own hours is treated as closed by the router (it has no
-partial-day exceptions) and as those hours by flows.
+`{"after_s": 60, "action": "voicemail", …}`), `teams` (names). A queue's business hours are
+its calendar compiled by `hotline.hours` — the same shared object the flows' hours node asks
+(docs/hours.md): holidays, make-up workdays and days with their own hours mean the same in both.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hotline.auth.model import Principal
 from hotline.directory.ports import Repos
 from hotline.directory.service import DirectoryService
+from hotline.hours import BusinessCalendar, calendar_from_record
 from hotline.ids import AgentId, QueueId
 from hotline.routing import (
     AgentProfile,
     Channel,
-    OpeningHours,
     OverflowAction,
     OverflowStep,
     QueueConfig,
@@ -34,7 +32,14 @@ from hotline.routing import (
     Strategy,
 )
 
-__all__ = ["RoutingConfig", "agent_profile", "load_routing_config", "opening_hours", "queue_config"]
+__all__ = [
+    "RoutingConfig",
+    "agent_profile",
+    "holiday_entries",
+    "load_routing_config",
+    "opening_hours",
+    "queue_config",
+]
 
 _DAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _DAY_NAMES = tuple(_DAY_INDEX)
@@ -53,16 +58,12 @@ class RoutingConfig:
     queue_keys: dict[str, QueueId]
 
 
-def opening_hours(calendar: Mapping[str, Any]) -> OpeningHours:
-    spec = {
-        day: [f"{start}-{end}" for start, end in spans] for day, spans in calendar["weekly"].items()
-    }
-    for day in _DAY_NAMES:
-        spec.setdefault(day, [])
-    closed = [dt.date.fromisoformat(str(h["date"])) for h in calendar.get("holidays", [])]
-    return OpeningHours.from_spec(
-        {d: s for d, s in spec.items() if s}, closed_dates=closed, tz=ZoneInfo(calendar["timezone"])
-    )
+def opening_hours(
+    calendar: Mapping[str, Any],
+    holiday_sets: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> BusinessCalendar:
+    """A stored calendar (with its linked holiday calendars' entries) as the engine."""
+    return calendar_from_record(calendar, holiday_sets)
 
 
 def _overflow(steps: Sequence[Mapping[str, Any]]) -> tuple[OverflowStep, ...]:
@@ -85,6 +86,7 @@ def queue_config(
     row: Mapping[str, Any],
     skill_names: Mapping[str, str],
     calendar: Mapping[str, Any] | None,
+    holiday_sets: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> QueueConfig:
     options: Mapping[str, Any] = row.get("options") or {}
     optional = {
@@ -111,7 +113,7 @@ def queue_config(
         wrap_up_s=float(row["wrap_up_s"]),
         max_length=row.get("max_length"),
         max_wait_s=float(row["max_wait_s"]) if row.get("max_wait_s") else None,
-        hours=opening_hours(calendar) if calendar else None,
+        hours=opening_hours(calendar, holiday_sets) if calendar else None,
         overflow=_overflow(options.get("overflow", ())),
         **optional,
     )
@@ -152,12 +154,15 @@ async def load_routing_config(repos: Repos, tenant_id: str) -> RoutingConfig:
     skill_names = {s["id"]: s["name"] for s in skills}
     calendars, _ = await repos.table("calendars").list(tenant_id, limit=100_000)
     calendars_by_id = {c["id"]: c for c in calendars}
+    holiday_sets = await holiday_entries(repos, tenant_id)
     queue_rows, _ = await reader.list_queues(search=None, limit=100_000, offset=0)
     agent_views, _ = await reader.list_agents(search=None, skill_id=None, limit=100_000, offset=0)
     queues = {}
     queue_keys = {}
     for row in queue_rows:
-        config = queue_config(row, skill_names, calendars_by_id.get(row.get("calendar_id") or ""))
+        config = queue_config(
+            row, skill_names, calendars_by_id.get(row.get("calendar_id") or ""), holiday_sets
+        )
         queues[config.queue_id] = config
         queue_keys[str(row["id"])] = config.queue_id
     agents = {AgentId(v["id"]): agent_profile(v) for v in agent_views}
@@ -168,6 +173,12 @@ async def load_routing_config(repos: Repos, tenant_id: str) -> RoutingConfig:
         phone_modes={AgentId(v["id"]): str(v["phone_mode"]) for v in agent_views},
         queue_keys=queue_keys,
     )
+
+
+async def holiday_entries(repos: Repos, tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    """A tenant's holiday calendars: id → entries."""
+    rows, _ = await repos.table("holiday_calendars").list(tenant_id, limit=100_000)
+    return {str(r["id"]): list(r["entries"]) for r in rows}
 
 
 class _NoClock:

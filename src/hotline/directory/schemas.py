@@ -33,6 +33,7 @@ __all__ = [
     "DispositionIn",
     "FreeForm",
     "Holiday",
+    "HolidayCalendarIn",
     "QueueIn",
     "QueueSkillIn",
     "QuickReplyIn",
@@ -197,7 +198,11 @@ def _check_spans(spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 class Holiday(_In):
+    """A dated entry: a holiday (closed; with `hours`, a day with its own hours) or a make-up
+    workday (调休上班, `kind: workday`: open with `hours`, else the calendar's makeup day's)."""
+
     date: dt.date
+    kind: Literal["holiday", "workday", "closed"] = "holiday"
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     hours: list[tuple[HHMM, HHMM]] = []
 
@@ -207,24 +212,31 @@ class Holiday(_In):
         return _check_spans(value)
 
 
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    if value not in available_timezones():
+        raise ValueError(f"unknown time zone {value!r}")
+    return value
+
+
 class CalendarIn(_In):
-    """Business hours: opening spans per weekday and dated exceptions (empty hours = closed)."""
+    """Business hours: ranges per weekday (several: a lunch break), dated entries, linked
+    holiday calendars (节假日日历) and the weekday whose hours their make-up workdays keep."""
 
     name: Name
     timezone: str = "Asia/Shanghai"
     weekly: dict[Weekday, list[tuple[HHMM, HHMM]]] = {}
-    holidays: list[Holiday] = []
+    holidays: list[Holiday] = Field([], max_length=2000)
+    holiday_calendar_ids: list[Id] = Field([], max_length=20)
+    makeup_day: Weekday = Weekday.MON
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        if value not in available_timezones():
-            raise ValueError(f"unknown time zone {value!r}")
-        return value
+        return _check_zone(value)
 
     @field_validator("weekly")
     @classmethod
@@ -234,6 +246,14 @@ class CalendarIn(_In):
         for spans in value.values():
             _check_spans(spans)
         return value
+
+
+class HolidayCalendarIn(_In):
+    """A holiday calendar: public holidays and make-up workdays, typed in or imported."""
+
+    name: Name
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = "manual"
+    entries: list[Holiday] = Field([], max_length=2000)
 
 
 class DispositionIn(_In):

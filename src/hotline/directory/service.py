@@ -24,6 +24,7 @@ from hotline.directory.schemas import (
     CalendarIn,
     DidIn,
     DispositionIn,
+    HolidayCalendarIn,
     QueueIn,
     QuickReplyIn,
     ReasonIn,
@@ -59,6 +60,14 @@ SIMPLE: dict[str, SimpleEntity] = {
         SimpleEntity("skill", "skills", SkillIn, ("name",), ("name", "description"), "name"),
         SimpleEntity("team", "teams", TeamIn, ("name",), ("name",), "name"),
         SimpleEntity("calendar", "calendars", CalendarIn, ("name",), ("name",), "name"),
+        SimpleEntity(
+            "holiday_calendar",
+            "holiday_calendars",
+            HolidayCalendarIn,
+            ("name",),
+            ("name", "source"),
+            "name",
+        ),
         SimpleEntity(
             "did", "dids", DidIn, ("number",), ("number", "flow", "description"), "number", True
         ),
@@ -204,6 +213,13 @@ class DirectoryService:
                 values[field],
                 exclude_id=exclude,
                 global_=spec.global_unique,
+            )
+        if spec.name == "calendar":
+            await self._refs(
+                "holiday_calendars",
+                list(values.get("holiday_calendar_ids") or []),
+                "holiday_calendar_ids.{index}",
+                "calendar.holiday_calendar.unknown",
             )
         if spec.name == "team" and values.get("supervisor_id"):
             await self._refs(

@@ -3,8 +3,9 @@
 A calendar has weekly opening ranges, holidays (single days or `2026-10-01..2026-10-07`) and
 special days whose ranges replace everything else for that date — China's make-up working days
 (调休) fall on weekends, so they must be able to open a Saturday inside a holiday season.
-Everything is evaluated in the calendar's (or else the flow's) IANA time zone from an epoch `now`
-passed in; nothing here reads the clock.
+Calendars compile into the one business-hours engine (`hotline.hours`, docs/hours.md) that
+queues use too; an hours node may also name one of the center's calendars, found through a
+`CalendarSource`. Nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from hotline.hours import BusinessCalendar, HoursStatus, calendar_from_record
+
 __all__ = [
     "WEEKDAYS",
     "Calendar",
+    "CalendarSource",
     "HoursStatus",
     "check_timezone",
+    "compile_calendar",
     "hours_status",
     "local_time_variables",
     "zone",
@@ -108,29 +112,37 @@ class Calendar(BaseModel):
     special: dict[date, tuple[TimeRange, ...]] = Field(default_factory=dict)
 
 
-class HoursStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    HOLIDAY = "holiday"
+class CalendarSource(Protocol):
+    """Where a flow's hours node finds a calendar its file does not define: the center's
+    calendars (`hotline.calendars.CalendarBook`), by name, per tenant."""
+
+    def calendar(self, tenant_id: str, name: str) -> BusinessCalendar | None: ...
 
 
-def _within(ranges: tuple[str, ...], minute: int) -> bool:
-    return any(start <= minute < end for start, end in map(_span, ranges))
+def compile_calendar(calendar: Calendar, default_timezone: str) -> BusinessCalendar:
+    """An inline flow calendar as the one engine (`hotline.hours`): `holidays` close whole
+    days, `special` days replace everything else for their date (a 调休 Saturday's hours)."""
+    entries: list[dict[str, Any]] = [
+        {"date": text, "kind": "holiday"} for text in calendar.holidays
+    ]
+    for day, ranges in calendar.special.items():
+        if ranges:
+            entries.append({"date": day.isoformat(), "kind": "workday", "hours": list(ranges)})
+        else:
+            entries.append({"date": day.isoformat(), "kind": "closed"})
+    weekly: dict[str, list[str]] = {day: list(ranges) for day, ranges in calendar.weekly.items()}
+    return calendar_from_record(
+        {
+            "timezone": calendar.timezone or default_timezone,
+            "weekly": weekly,
+            "holidays": entries,
+        }
+    )
 
 
 def hours_status(calendar: Calendar, now: float, default_timezone: str) -> HoursStatus:
-    """Whether the center is open at epoch `now` by `calendar`."""
-    local = datetime.fromtimestamp(now, zone(calendar.timezone or default_timezone))
-    today, minute = local.date(), local.hour * 60 + local.minute
-    special = calendar.special.get(today)
-    if special is not None:
-        return HoursStatus.OPEN if _within(special, minute) else HoursStatus.CLOSED
-    for text in calendar.holidays:
-        first, last = _days(text)
-        if first <= today <= last:
-            return HoursStatus.HOLIDAY
-    weekly = calendar.weekly.get(WEEKDAYS[local.weekday()], ())  # type: ignore[call-overload]
-    return HoursStatus.OPEN if _within(weekly, minute) else HoursStatus.CLOSED
+    """Whether the center is open at epoch `now` by an inline `calendar`."""
+    return compile_calendar(calendar, default_timezone).status(now)
 
 
 def local_time_variables(now: float, timezone: str) -> Mapping[str, int | str]:

@@ -22,6 +22,7 @@ from hotline.flows.actions import Action, Hangup, LeaveQueue
 from hotline.flows.errors import FlowInvalid, FlowVersionConflict, UnexpectedInput
 from hotline.flows.events import FlowEnded, FlowStarted
 from hotline.flows.expression import Expression, parse_expression
+from hotline.flows.hours import CalendarSource, compile_calendar
 from hotline.flows.inputs import ACCEPTS, FlowInput, HungUp, QueueOutcome
 from hotline.flows.nodes import HANDLERS, Finish, Goto, Run, Transition, Wait
 from hotline.flows.nodes.base import MAX_PATH
@@ -29,6 +30,7 @@ from hotline.flows.schema import CallbackNode, Flow, QueueNode
 from hotline.flows.state import Awaiting, EndReason, FlowState
 from hotline.flows.validate import validate_flow
 from hotline.flows.variables import Scalar, is_scalar
+from hotline.hours import BusinessCalendar
 
 __all__ = ["MAX_HOPS", "MAX_PATH", "Program", "StepResult"]
 
@@ -57,7 +59,12 @@ class Program:
     """A validated flow, ready to run any number of calls. Immutable after construction."""
 
     def __init__(
-        self, flow: Flow, *, version: int | None = None, content_hash: str | None = None
+        self,
+        flow: Flow,
+        *,
+        version: int | None = None,
+        content_hash: str | None = None,
+        calendars: CalendarSource | None = None,
     ) -> None:
         issues = validate_flow(flow)
         if issues:
@@ -65,6 +72,11 @@ class Program:
         self.flow = flow
         self.version = version
         self.content_hash = content_hash
+        self.calendars = calendars
+        self._inline = {
+            name: compile_calendar(calendar, flow.timezone)
+            for name, calendar in flow.calendars.items()
+        }
         self._expressions: dict[str, Expression] = {}
         for node in flow.nodes.values():
             for source in node.expression_fields().values():
@@ -72,6 +84,16 @@ class Program:
 
     def expression(self, source: str) -> Expression:
         return self._expressions[source]
+
+    def calendar(self, tenant_id: str, name: str) -> BusinessCalendar | None:
+        """The hours node's calendar: the center's calendar of that name (what the admin
+        edits, and what the queues ask), else the flow file's own — the default that makes a
+        flow work in a center without one, and offline."""
+        if self.calendars is not None:
+            center = self.calendars.calendar(tenant_id, name)
+            if center is not None:
+                return center
+        return self._inline.get(name)
 
     def initial_variables(self, given: Mapping[str, Scalar]) -> dict[str, Scalar]:
         variables: dict[str, Scalar] = {

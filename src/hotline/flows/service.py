@@ -61,10 +61,12 @@ class FlowService:
         by: str | None = None,
         note: str | None = None,
         queues: Collection[str] | None = None,
+        calendars: Collection[str] | None = None,
     ) -> FlowVersion:
         """Validate and publish; the new version becomes active. Identical content to the
-        active version is a no-op that returns it. Raises `FlowInvalid` with every issue."""
-        ensure_valid(flow, prompts_root=self.prompts_root, queues=queues)
+        active version is a no-op that returns it. Raises `FlowInvalid` with every issue.
+        `queues` / `calendars`: the center's names, when known, to check references against."""
+        ensure_valid(flow, prompts_root=self.prompts_root, queues=queues, calendars=calendars)
         repo = self.repository
         pointer = await repo.get_active(tenant_id, flow.name)
         active = None if pointer is None else pointer.version
@@ -114,12 +116,17 @@ class FlowService:
         by: str | None = None,
         note: str | None = None,
         queues: Collection[str] | None = None,
+        calendars: Collection[str] | None = None,
     ) -> FlowVersion:
         """Publish parsed YAML/JSON data (schema and graph checked in one go)."""
-        result = check_flow(data, prompts_root=self.prompts_root, queues=queues)
+        result = check_flow(
+            data, prompts_root=self.prompts_root, queues=queues, calendars=calendars
+        )
         if result.flow is None or result.issues:
             raise FlowInvalid(result.issues, name=None if result.flow is None else result.flow.name)
-        return await self.publish(tenant_id, result.flow, by=by, note=note, queues=queues)
+        return await self.publish(
+            tenant_id, result.flow, by=by, note=note, queues=queues, calendars=calendars
+        )
 
     async def rollback(
         self, tenant_id: str, name: str, *, to: int | None = None, by: str | None = None

@@ -72,11 +72,16 @@ def _fits(actual: Type, expected: Type) -> bool:
 
 class _Validator:
     def __init__(
-        self, flow: Flow, prompts_root: Path | None, queues: Collection[str] | None
+        self,
+        flow: Flow,
+        prompts_root: Path | None,
+        queues: Collection[str] | None,
+        calendars: Collection[str] | None = None,
     ) -> None:
         self.flow = flow
         self.prompts_root = prompts_root
         self.queues = None if queues is None else frozenset(queues)
+        self.calendars = None if calendars is None else frozenset(calendars)
         self.catalog = VariableCatalog(flow)
         self.issues: list[FlowIssue] = []
 
@@ -319,13 +324,17 @@ class _Validator:
             for name in node.assign:
                 self.writable(node_id, f"assign.{name}", name)
         elif isinstance(node, HoursNode):
-            if node.calendar not in self.flow.calendars:
-                known = ", ".join(self.flow.calendars) or "none"
+            # A name the flow does not define is one of the center's calendars; it is
+            # checked when the center's names are known (publishing), like queues.
+            if node.calendar not in self.flow.calendars and (
+                self.calendars is not None and node.calendar not in self.calendars
+            ):
+                known = ", ".join([*self.flow.calendars, *sorted(self.calendars)]) or "none"
                 self.add(
                     IssueCode.CALENDAR_UNKNOWN,
                     node_id,
                     "calendar",
-                    f"no calendar {node.calendar!r} in the flow's calendars (known: {known})",
+                    f"no calendar {node.calendar!r} in the flow or the center (known: {known})",
                 )
         elif isinstance(node, LookupNode):
             self.writable(node_id, "store_as", f"{node.store_as}.found")
@@ -439,10 +448,14 @@ def _cycle_through(
 
 
 def validate_flow(
-    flow: Flow, *, prompts_root: Path | None = None, queues: Collection[str] | None = None
+    flow: Flow,
+    *,
+    prompts_root: Path | None = None,
+    queues: Collection[str] | None = None,
+    calendars: Collection[str] | None = None,
 ) -> list[FlowIssue]:
     """Every graph-level issue of a schema-valid flow, in node order."""
-    return _Validator(flow, prompts_root, queues).run()
+    return _Validator(flow, prompts_root, queues, calendars).run()
 
 
 def _salvage_references(data: Any) -> list[FlowIssue]:
@@ -470,21 +483,30 @@ def _salvage_references(data: Any) -> list[FlowIssue]:
 
 
 def check_flow(
-    data: Any, *, prompts_root: Path | None = None, queues: Collection[str] | None = None
+    data: Any,
+    *,
+    prompts_root: Path | None = None,
+    queues: Collection[str] | None = None,
+    calendars: Collection[str] | None = None,
 ) -> FlowCheck:
     """Schema and graph checks of parsed flow data, collecting every issue."""
     try:
         flow = parse_flow(data)
     except FlowInvalid as exc:
         return FlowCheck(None, exc.issues + tuple(_salvage_references(data)))
-    return FlowCheck(flow, tuple(validate_flow(flow, prompts_root=prompts_root, queues=queues)))
+    issues = validate_flow(flow, prompts_root=prompts_root, queues=queues, calendars=calendars)
+    return FlowCheck(flow, tuple(issues))
 
 
 def ensure_valid(
-    flow: Flow, *, prompts_root: Path | None = None, queues: Collection[str] | None = None
+    flow: Flow,
+    *,
+    prompts_root: Path | None = None,
+    queues: Collection[str] | None = None,
+    calendars: Collection[str] | None = None,
 ) -> Flow:
     """`flow` itself, or `FlowInvalid` with every issue."""
-    issues = validate_flow(flow, prompts_root=prompts_root, queues=queues)
+    issues = validate_flow(flow, prompts_root=prompts_root, queues=queues, calendars=calendars)
     if issues:
         raise FlowInvalid(issues, name=flow.name)
     return flow

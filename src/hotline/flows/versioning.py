@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotline.flows.errors import FlowVersionNotFound, NothingToRollBack
+from hotline.flows.hours import CalendarSource
 from hotline.flows.interpreter import Program
 from hotline.flows.schema import Flow
 
@@ -106,8 +107,9 @@ def plan_rollback(history: Sequence[FlowVersion], active: int | None, to: int | 
 class ProgramCache:
     """Programs by (tenant, name, version, hash): validated once, shared by every call."""
 
-    def __init__(self, max_size: int = 256) -> None:
+    def __init__(self, max_size: int = 256, *, calendars: CalendarSource | None = None) -> None:
         self.max_size = max_size
+        self.calendars = calendars  # the center's calendars, for hours nodes that name one
         self._programs: OrderedDict[tuple[str, str, int, str], Program] = OrderedDict()
 
     def get(self, version: FlowVersion) -> Program:
@@ -115,7 +117,10 @@ class ProgramCache:
         program = self._programs.get(key)
         if program is None:
             program = Program(
-                version.flow, version=version.version, content_hash=version.content_hash
+                version.flow,
+                version=version.version,
+                content_hash=version.content_hash,
+                calendars=self.calendars,
             )
             self._programs[key] = program
             if len(self._programs) > self.max_size:

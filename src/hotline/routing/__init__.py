@@ -37,7 +37,6 @@ from hotline.routing.errors import (
     UnknownInteraction,
     UnknownQueue,
 )
-from hotline.routing.hours import OpeningHours
 from hotline.routing.overflow import OverflowAction, OverflowStep
 from hotline.routing.queues import QueueConfig, ScoreWeights, ServiceLevelTarget, Strategy
 from hotline.routing.router import Router, RouterSettings
@@ -79,7 +78,6 @@ __all__ = [
     "OfferCallback",
     "OfferEnd",
     "OfferNotPending",
-    "OpeningHours",
     "Overflow",
     "OverflowAction",
     "OverflowStep",

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from hotline.hours import BusinessCalendar
 from hotline.ids import QueueId
 from hotline.routing.capacity import Channel
 from hotline.routing.destinations import HANGUP, VOICEMAIL, Destination, DestinationKind
 from hotline.routing.errors import InvalidRoutingConfig
-from hotline.routing.hours import OpeningHours
 from hotline.routing.overflow import OverflowStep, check_steps
 from hotline.routing.skills import Requirement
 
@@ -99,7 +99,7 @@ class QueueConfig:
     when_full: Destination = HANGUP
     when_closed: Destination = HANGUP
     when_max_wait: Destination = VOICEMAIL
-    hours: OpeningHours | None = None  # None: always open
+    hours: BusinessCalendar | None = None  # None: always open (hotline.hours, docs/hours.md)
     flush_when_closed: bool = False  # at closing time send waiting callers to `when_closed`
     sticky_wait_s: float = 0.0  # wait this long for the customer's last agent
     ring_all_limit: int = 20

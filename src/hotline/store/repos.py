@@ -19,6 +19,7 @@ _TABLES = {
         tables.agents,
         tables.queues,
         tables.calendars,
+        tables.holiday_calendars,
         tables.dids,
         tables.disposition_codes,
         tables.not_ready_reasons,

@@ -273,8 +273,27 @@ calendars = Table(
     Column("timezone", String(64), nullable=False),
     Column("weekly", JSON, nullable=False),
     Column("holidays", JSON, nullable=False),
+    # Holiday calendars (节假日日历) this calendar follows, and the weekday whose hours a
+    # make-up workday (调休上班) of theirs keeps.
+    Column("holiday_calendar_ids", JSON, nullable=False, server_default="[]"),
+    Column("makeup_day", String(3), nullable=False, server_default="mon"),
     *_stamps(),
     UniqueConstraint("tenant_id", "name", name="uq_calendars_tenant_name"),
+)
+
+# Public holidays and make-up workdays of a region and year(s), imported from a maintained
+# source or an iCalendar file; business-hours calendars link to them.
+holiday_calendars = Table(
+    "holiday_calendars",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("name", String(64), nullable=False),
+    Column("source", String(200), nullable=False),
+    # [{"date": "2026-10-01", "kind": "holiday" | "workday", "name": "国庆节", "hours": [...]}]
+    Column("entries", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "name", name="uq_holiday_calendars_tenant_name"),
 )
 
 queues = Table(
@@ -518,4 +537,52 @@ projection_cursors = Table(
     Column("name", String(64), primary_key=True),
     Column("tenant_id", String(ID), primary_key=True),
     Column("seq", BigInteger, nullable=False),
+)
+
+# The job host's timers (hotline.jobs): one row per job, due times in the database so a
+# restart fires what came due. `tenant_id` is "system" for jobs of no tenant (no foreign key).
+jobs = Table(
+    "jobs",
+    metadata,
+    _id(),
+    Column("tenant_id", String(ID), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("key", String(200)),  # the caller's dedupe key: one job per (tenant, key)
+    Column("state", String(16), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("due_at", Double),
+    Column("cron", String(120)),
+    Column("timezone", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("runs", Integer, nullable=False),
+    Column("last_run_at", Double),
+    Column("last_finished_at", Double),
+    Column("last_error", Text),
+    Column("lease_owner", String(100)),
+    Column("lease_until", Double),
+    Column("checkpoint", JSON),
+    Column("progress_done", Integer, nullable=False),
+    Column("progress_total", Integer),
+    Column("progress_message", String(500), nullable=False),
+    Column("cancel_requested", Boolean, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "key", name="uq_jobs_tenant_key"),
+    Index("ix_jobs_state_due", "state", "due_at"),
+    Index("ix_jobs_tenant_kind", "tenant_id", "kind"),
+)
+
+# Mail the `mail.send` job sent: written in the firing's transaction, so exactly one row per
+# job; `idempotency_key` is also the message's Message-ID, for receivers that de-duplicate.
+mail_log = Table(
+    "mail_log",
+    metadata,
+    _id(),
+    Column("tenant_id", String(ID), nullable=False),
+    Column("job_id", String(ID), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("sent_at", Double, nullable=False),
+    Index("ix_mail_log_job", "job_id"),
 )

@@ -38,6 +38,16 @@ _CAPACITY = [
     },
 ]
 
+_WEEKDAY_OPTIONS = [
+    ["mon", "Monday"],
+    ["tue", "Tuesday"],
+    ["wed", "Wednesday"],
+    ["thu", "Thursday"],
+    ["fri", "Friday"],
+    ["sat", "Saturday"],
+    ["sun", "Sunday"],
+]
+
 ENTITIES: dict[str, dict[str, Any]] = {
     "agents": {
         "title": "Agents",
@@ -210,12 +220,44 @@ ENTITIES: dict[str, dict[str, Any]] = {
         "api": "/api/v1/calendars",
         "read": Permission.CONFIG_READ,
         "write": Permission.CONFIG_WRITE,
-        "columns": [["name", "Name"], ["timezone", "Time zone"], ["weekly", "Opening hours"]],
+        "columns": [
+            ["name", "Name"],
+            ["timezone", "Time zone"],
+            ["weekly", "Opening hours"],
+            ["holiday_calendar_ids", "Holiday calendars"],
+        ],
         "fields": [
             {"name": "name", "label": "Name", "type": "text", "required": True},
             {"name": "timezone", "label": "Time zone", "type": "text", "default": "Asia/Shanghai"},
-            {"name": "weekly", "label": "Opening hours", "type": "json", "default": {}},
-            {"name": "holidays", "label": "Holidays", "type": "json", "default": []},
+            {"name": "weekly", "label": "Opening hours", "type": "weekly", "default": {}},
+            {
+                "name": "holiday_calendar_ids",
+                "label": "Holiday calendars",
+                "type": "multiselect",
+                "source": "/api/v1/holiday-calendars",
+                "source_label": "name",
+            },
+            {
+                "name": "makeup_day",
+                "label": "Make-up workdays keep the hours of",
+                "type": "select",
+                "options": _WEEKDAY_OPTIONS,
+                "default": "mon",
+            },
+            {"name": "holidays", "label": "Special days", "type": "entries", "default": []},
+        ],
+    },
+    "holiday-calendars": {
+        "title": "Holiday calendars",
+        "api": "/api/v1/holiday-calendars",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "imports": True,
+        "columns": [["name", "Name"], ["source", "Source"], ["entries", "Days"]],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {"name": "source", "label": "Source", "type": "text", "default": "manual"},
+            {"name": "entries", "label": "Days", "type": "entries", "default": []},
         ],
     },
     "dispositions": {
@@ -391,6 +433,39 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "description", "label": "Description", "type": "textarea"},
         ],
     },
+    "jobs": {
+        "title": "Jobs",
+        "api": "/api/v1/jobs",
+        "read": Permission.CONFIG_READ,
+        "write": None,
+        "act": Permission.CONFIG_WRITE,
+        "refresh_s": 5,
+        "columns": [
+            ["kind", "Kind"],
+            ["cron", "Repeats (cron)"],
+            ["state", "State"],
+            ["due_at", "Next run"],
+            ["last_run_at", "Last run"],
+            ["last_error", "Last error"],
+            ["attempts", "Attempts"],
+            ["progress", "Progress"],
+        ],
+        "column_options": {
+            "kind": [
+                ["recordings.purge", "Recording retention purge"],
+                ["mail.send", "E-mail"],
+            ],
+            "state": [
+                ["pending", "Scheduled"],
+                ["running", "Running"],
+                ["done", "Done"],
+                ["failed", "Failed"],
+                ["cancelled", "Cancelled"],
+            ],
+        },
+        "row_actions": [["run", "Run now"], ["cancel", "Cancel"]],
+        "fields": [],
+    },
     "audit": {
         "title": "Audit log",
         "api": "/api/v1/audit",
@@ -410,7 +485,14 @@ ENTITIES: dict[str, dict[str, Any]] = {
 
 def translate_descriptor(descriptor: dict[str, Any], gettext: Any) -> dict[str, Any]:
     """A copy of the descriptor with every label in the page's language."""
-    out = {k: v for k, v in descriptor.items() if k not in {"read", "write"}}
+    out = {k: v for k, v in descriptor.items() if k not in {"read", "write", "act"}}
+    if "column_options" in descriptor:
+        out["column_options"] = {
+            column: [[value, gettext(label)] for value, label in options]
+            for column, options in descriptor["column_options"].items()
+        }
+    if "row_actions" in descriptor:
+        out["row_actions"] = [[name, gettext(label)] for name, label in descriptor["row_actions"]]
     out["title"] = gettext(descriptor["title"])
     out["columns"] = [[name, gettext(label)] for name, label in descriptor["columns"]]
     fields = []

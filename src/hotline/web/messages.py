@@ -40,6 +40,11 @@ def _from_descriptors() -> Iterator[str]:
         yield descriptor["title"]
         for _, label in descriptor["columns"]:
             yield label
+        for options in descriptor.get("column_options", {}).values():
+            for _, label in options:
+                yield label
+        for _, label in descriptor.get("row_actions", []):
+            yield label
         for field in descriptor["fields"]:
             yield field["label"]
             if field["name"] == "language":

@@ -259,6 +259,7 @@ def install_pages(app: FastAPI) -> None:
             return catalogs.gettext(lang, message)
 
         can_write = descriptor["write"] is not None and principal.can(descriptor["write"])
+        act = descriptor.get("act")
         return screen(
             "admin/entity.html",
             lang,
@@ -266,4 +267,5 @@ def install_pages(app: FastAPI) -> None:
             entity=entity,
             descriptor=translate_descriptor(descriptor, gettext),
             can_write=can_write,
+            can_act=act is not None and principal.can(act),
         )

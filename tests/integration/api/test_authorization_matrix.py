@@ -20,6 +20,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "skills": {"name": "x"},
     "teams": {"name": "x"},
     "calendars": {"name": "x"},
+    "holiday-calendars": {"name": "x"},
     "numbers": {"number": "9999", "flow": "main"},
     "dispositions": {"code": "x", "label_zh": "x", "label_en": "x"},
     "not-ready-reasons": {"code": "x", "label_zh": "x", "label_en": "x"},
@@ -105,6 +106,11 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
         items = (await admin.get(f"/api/v1/{collection}")).json()["items"]
         ids[collection] = items[0].get("id", items[0].get("name"))
     ids["tokens"] = (await admin.post("/api/v1/tokens", json={"name": "t"})).json()["id"]
+    async with api.services.uow() as uow:
+        ids["jobs"] = await api.services.jobs.schedule(
+            uow.conn, "mail.send", due_at=4e9, tenant_id=tenant, payload={"to": ["a@b.c"]}
+        )
+        await uow.commit()
     ids["flows"] = "main"
     ids["interactions"] = "answered"  # not "missed": that is also the worklist's path
     ids["recordings"] = "rec-1"

@@ -191,7 +191,7 @@ def test_node_rules() -> None:
         e=BYE,
     )
     data["variables"] = {"flag": {"type": "boolean", "default": 3}}
-    assert issues_of(data, queues={"sales"}) == [
+    assert issues_of(data, queues={"sales"}, calendars={"工作时间"}) == [
         (IssueCode.SCHEMA, None, "variables.flag.default"),
         (IssueCode.CALENDAR_UNKNOWN, "h", "calendar"),
         (IssueCode.VALUE_RANGE, "l", "url"),
@@ -289,3 +289,12 @@ def test_skills_become_the_routers_minimums_the_stricter_one_kept() -> None:
     assert parse_skills(["售后", "english>=5", " english >= 3 "]) == {"售后": 1, "english": 5}
     with pytest.raises(ValueError, match="1–10"):
         parse_skills(["english>=٣"])  # digits, but not ASCII ones
+
+
+def test_an_hours_node_may_name_one_of_the_centers_calendars() -> None:
+    data = flow_data(h={"type": "hours", "calendar": "工作时间", "open": "e", "closed": "e"}, e=BYE)
+    assert issues_of(data) == []  # offline: the center's names are not known
+    assert issues_of(data, calendars={"工作时间"}) == []
+    assert issues_of(data, calendars={"全天服务"}) == [
+        (IssueCode.CALENDAR_UNKNOWN, "h", "calendar")
+    ]

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from hotline.clock import FakeClock
+from hotline.hours import ALWAYS, BusinessCalendar, InvalidHours, calendar_from_record
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.decisions import (
@@ -17,9 +18,7 @@ from hotline.routing.decisions import (
     Rejected,
     RejectReason,
 )
-from hotline.routing.errors import InvalidRoutingConfig
 from hotline.routing.events import QueueExited, QueueOfferFailed, QueueRejected
-from hotline.routing.hours import OpeningHours
 from hotline.routing.queues import VOICEMAIL, Destination, DestinationKind
 from tests.unit.routing.harness import Harness, of_type, offers
 
@@ -182,11 +181,19 @@ MONDAY = date(2026, 11, 23)
 CST = timezone(timedelta(hours=8))
 
 
-def test_opening_hours_parse_and_answer_in_the_tenants_zone() -> None:
-    hours = OpeningHours.from_spec(
+def hours_of(
+    weekly: dict[str, object], *, zone: str = "UTC", closed: tuple[date, ...] = ()
+) -> BusinessCalendar:
+    return calendar_from_record(
+        {"timezone": zone, "weekly": weekly, "holidays": [{"date": d.isoformat()} for d in closed]}
+    )
+
+
+def test_opening_hours_answer_in_the_tenants_zone() -> None:
+    hours = hours_of(
         {"mon-fri": "08:00-20:00", "sat": ["09:00-12:00", "13:00-17:00"]},
-        closed_dates=[MONDAY + timedelta(days=3)],
-        tz=CST,
+        zone="Asia/Shanghai",
+        closed=(MONDAY + timedelta(days=3),),
     )
     assert hours.is_open(epoch(MONDAY, 8, 0, CST))
     assert not hours.is_open(epoch(MONDAY, 7, 59, CST))
@@ -200,9 +207,8 @@ def test_opening_hours_parse_and_answer_in_the_tenants_zone() -> None:
     assert hours.next_change(epoch(wednesday, 20, 0, CST)) == epoch(
         MONDAY + timedelta(days=4), 8, 0, CST
     )
-    always = OpeningHours.always()
-    assert always.is_open(0.0)
-    assert always.next_change(0.0) is None
+    assert ALWAYS.is_open(0.0)
+    assert ALWAYS.next_change(0.0) is None
 
 
 @pytest.mark.parametrize(
@@ -210,15 +216,15 @@ def test_opening_hours_parse_and_answer_in_the_tenants_zone() -> None:
     [{"moon": "08:00-20:00"}, {"mon": "8-20"}, {"mon": "20:00-08:00"}, {"mon": "08:00-25:00"}],
 )
 def test_bad_opening_hours_name_the_field(spec: dict[str, str]) -> None:
-    with pytest.raises(InvalidRoutingConfig) as info:
-        OpeningHours.from_spec(spec)
-    assert info.value.details["field"].startswith("hours")
+    with pytest.raises(InvalidHours) as info:
+        hours_of(dict(spec))
+    assert info.value.details["field"].startswith("weekly")
 
 
 def test_a_closed_queue_rejects_and_may_flush_at_closing_time() -> None:
     clock = FakeClock(epoch(MONDAY, 19, 0))
     h = Harness(clock)
-    hours = OpeningHours.from_spec({"mon-fri": "08:00-20:00"})
+    hours = hours_of({"mon-fri": "08:00-20:00"})
     h.queue("keep", hours=hours)
     h.queue("flush", hours=hours, flush_when_closed=True)
     h.call("k1", "keep")

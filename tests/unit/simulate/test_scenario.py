@@ -86,7 +86,7 @@ def test_the_full_format_round_trips_into_routing_types() -> None:
             "queues",
             "unknown 'x'",
         ),
-        ("queues:\n  - id: q\n    hours: {mon: '8-20'}\n", 5, "queues[0].hours", "span"),
+        ("queues:\n  - id: q\n    hours: {mon: '8-20'}\n", 5, "queues[0].hours", "time range"),
     ],
 )
 def test_mistakes_name_the_line_and_the_field(

@@ -26,12 +26,12 @@ from hotline.analytics.simulate.distributions import (
     LogNormal,
 )
 from hotline.errors import InvalidInput
+from hotline.hours import InvalidHours, calendar_from_record
 from hotline.ids import QueueId
 from hotline.routing import (
     Channel,
     Destination,
     DestinationKind,
-    OpeningHours,
     OverflowAction,
     OverflowStep,
     QueueConfig,
@@ -393,8 +393,9 @@ def _queue(r: _Reader) -> QueueConfig:
         if not isinstance(spec, Mapping):
             raise r.error("hours", "must map days to spans, like {mon-fri: '08:00-20:00'}")
         try:
-            hours = OpeningHours.from_spec({str(k): v for k, v in spec.items()})
-        except RoutingError as exc:
+            weekly = {str(k): [v] if isinstance(v, str) else list(v) for k, v in spec.items()}
+            hours = calendar_from_record({"timezone": "UTC", "weekly": weekly})
+        except InvalidHours as exc:
             raise r.error("hours", exc.message) from None
     weights = ScoreWeights()
     if r.has("weights"):

@@ -11,12 +11,12 @@ import re
 from hotline.flows.actions import Lookup, Play
 from hotline.flows.evaluate import render_value
 from hotline.flows.events import ExpressionFailed
-from hotline.flows.hours import HoursStatus, hours_status
 from hotline.flows.inputs import FlowInput, LookupCompleted, LookupFailed, PlaybackDone
 from hotline.flows.nodes.base import Failed, Goto, Handler, Run, Transition, Wait
 from hotline.flows.prompts import PromptRef
 from hotline.flows.schema import ConditionNode, EmergencyNode, HoursNode, LookupNode, SetNode
 from hotline.flows.variables import is_scalar
+from hotline.hours import HoursStatus
 
 __all__ = [
     "ConditionHandler",
@@ -40,7 +40,12 @@ class ConditionHandler(Handler[ConditionNode]):
 
 class HoursHandler(Handler[HoursNode]):
     def enter(self, node: HoursNode, run: Run) -> Transition:
-        status = hours_status(run.flow.calendars[node.calendar], run.now, run.flow.timezone)
+        calendar = run.program.calendar(run.state.tenant_id, node.calendar)
+        if calendar is None:
+            message = f"no calendar {node.calendar!r} in the flow or the center; taking closed"
+            run.emit(ExpressionFailed, node=run.node_id, field="calendar", message=message)
+            return Goto(node.closed)
+        status = calendar.status(run.now)
         if status is HoursStatus.OPEN:
             return Goto(node.open)
         if status is HoursStatus.HOLIDAY and node.holiday is not None:

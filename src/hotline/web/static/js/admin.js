@@ -41,16 +41,93 @@ const weekdays = () => ({
   mon: t("Mon"), tue: t("Tue"), wed: t("Wed"), thu: t("Thu"), fri: t("Fri"), sat: t("Sat"), sun: t("Sun"),
 });
 
-function cell(value) {
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+const DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+function cell(value, field) {
   if (value === null || value === undefined) return "";
   if (typeof value === "boolean") return value ? "✓" : "—";
+  if (field?.type === "entries" && Array.isArray(value)) return t("%(count)s days", { count: value.length });
+  if (typeof value === "string" && ISO_TIME.test(value)) {
+    return new Date(value).toLocaleString(document.documentElement.lang || undefined, { hour12: false });
+  }
+  if (value && typeof value === "object" && "done" in value && "message" in value) {
+    if (!value.total && !value.done) return value.message || "";
+    return `${value.done}${value.total ? ` / ${value.total}` : ""} ${value.message || ""}`.trim();
+  }
   if (Array.isArray(value)) {
     return value
       .map((v) => (typeof v === "object" ? `${v.name ?? v.skill_id}${v.proficiency ? ` (${v.proficiency})` : ""}${v.min_proficiency ? ` (≥${v.min_proficiency})` : ""}` : t(String(v))))
       .join(", ");
   }
-  if (typeof value === "object") return Object.keys(value).map((k) => weekdays()[k] || k).join(" ");
+  if (typeof value === "object") {
+    return DAY_NAMES.filter((k) => (value[k] || []).length)
+      .map((k) => `${weekdays()[k]} ${value[k].map((r) => r.join("–")).join(", ")}`)
+      .join("; ");
+  }
   return String(value);
+}
+
+// Ranges typed as "09:00-12:00, 13:00-18:00" ⇄ [["09:00", "12:00"], ["13:00", "18:00"]].
+function rangesText(ranges) {
+  return (ranges || []).map((r) => `${r[0]}-${r[1]}`).join(", ");
+}
+
+function parseRanges(text, field, label) {
+  const ranges = [];
+  for (const part of text.split(/[,，;；]/).map((p) => p.trim()).filter(Boolean)) {
+    const m = part.match(/^(\d{1,2}:\d\d)\s*[-–~至]\s*(\d{1,2}:\d\d)$/);
+    if (!m) {
+      throw new ApiError(422, {
+        code: "invalid_input",
+        message: t("%(field)s: %(value)s is not a time range like 09:00-18:00", { field: label, value: part }),
+        details: { field },
+      });
+    }
+    ranges.push([m[1].padStart(5, "0"), m[2].padStart(5, "0")]);
+  }
+  return ranges;
+}
+
+function weeklyEditor(field, value) {
+  const box = el("div", { className: "weekly", dataset: { field: field.name } });
+  const names = weekdays();
+  for (const day of DAY_NAMES) {
+    box.append(
+      el("label", { className: "weekly-day" },
+        el("span", {}, names[day]),
+        el("input", { name: `${field.name}.${day}`, value: rangesText((value || {})[day]), placeholder: t("e.g. 09:00-12:00, 13:00-18:00"), dataset: { day } })),
+    );
+  }
+  return box;
+}
+
+const ENTRY_KINDS = () => [
+  ["holiday", t("Holiday (closed)")],
+  ["workday", t("Make-up workday")],
+  ["closed", t("Closed")],
+];
+
+function entriesEditor(field, value) {
+  const box = el("div", { className: "entries", dataset: { field: field.name } });
+  const add = (entry = {}) => {
+    const kind = el("select", { className: "entry-kind" });
+    for (const [id, label] of ENTRY_KINDS()) kind.append(el("option", { value: id, selected: id === (entry.kind || "holiday") }, label));
+    const line = el("div", { className: "entry" },
+      el("input", { type: "date", className: "entry-date", value: entry.date || "", "aria-label": t("Date") }),
+      kind,
+      el("input", { className: "entry-name", value: entry.name || "", placeholder: t("Name"), "aria-label": t("Name") }),
+      el("input", { className: "entry-hours", value: rangesText(entry.hours), placeholder: t("own hours, e.g. 10:00-15:00"), "aria-label": t("Hours") }));
+    const remove = el("button", { type: "button", className: "link" }, "✕");
+    remove.addEventListener("click", () => line.remove());
+    line.append(remove);
+    box.insertBefore(line, addButton);
+  };
+  const addButton = el("button", { type: "button", className: "link" }, "+ " + t("Add a day"));
+  addButton.addEventListener("click", () => add());
+  box.append(addButton);
+  for (const entry of value || []) add(entry);
+  return box;
 }
 
 async function source(path) {
@@ -76,16 +153,48 @@ async function load() {
 }
 
 // Columns whose field has fixed options show the option's label, not the stored code.
-const optionLabels = Object.fromEntries(
-  descriptor.fields.filter((f) => f.options).map((f) => [f.name, Object.fromEntries(f.options)]),
-);
+const optionLabels = Object.fromEntries([
+  ...descriptor.fields.filter((f) => f.options).map((f) => [f.name, Object.fromEntries(f.options)]),
+  ...Object.entries(descriptor.column_options || {}).map(([name, options]) => [name, Object.fromEntries(options)]),
+]);
+const fieldsByName = Object.fromEntries(descriptor.fields.map((f) => [f.name, f]));
+
+// Columns that hold ids of another list (a calendar's holiday calendars) show their names.
+async function sourceLabels() {
+  for (const [name] of descriptor.columns) {
+    const field = fieldsByName[name];
+    if (field?.type === "multiselect" && field.source && !optionLabels[name]) {
+      optionLabels[name] = Object.fromEntries(await options(field));
+    }
+  }
+}
 
 function row(item) {
   const tr = el("tr", { dataset: { id: item.id ?? "" } });
   for (const [name] of descriptor.columns) {
     const labels = optionLabels[name];
     const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
-    tr.append(el("td", {}, cell(value)));
+    tr.append(el("td", { dataset: { column: name } }, cell(value, fieldsByName[name])));
+  }
+  // System jobs (retention purge …) belong to no tenant: shown, not controlled, from here.
+  if (flags.can_act && descriptor.row_actions && item.tenant_id !== "system") {
+    const buttons = descriptor.row_actions
+      .filter(([action]) => (action === "cancel" ? ["pending", "running"] : ["pending", "done", "failed", "cancelled"]).includes(item.state))
+      .map(([action, label]) => {
+        const button = el("button", { className: "link", type: "button", dataset: { action } }, label);
+        button.addEventListener("click", async () => {
+          try {
+            await post(`${descriptor.api}/${item.id}/${action}`, {});
+            await load();
+          } catch (error) {
+            show(listError, error.message);
+          }
+        });
+        return button;
+      });
+    tr.append(el("td", { className: "row-actions" }, ...buttons));
+  } else if (flags.can_act && descriptor.row_actions) {
+    tr.append(el("td", { className: "row-actions muted" }, t("System")));
   }
   if (flags.can_write && !descriptor.create_only) {
     const edit = el("button", { className: "link", type: "button" }, t("Edit"));
@@ -168,6 +277,10 @@ async function input(field, value) {
       }
       return box;
     }
+    case "weekly":
+      return weeklyEditor(field, value ?? field.default);
+    case "entries":
+      return entriesEditor(field, value ?? field.default);
     case "skills":
       return pairRows(field, value, await options(field), "proficiency");
     case "queue_skills":
@@ -181,6 +294,28 @@ function read(field) {
   const node = fieldsBox.querySelector(`[data-input="${field.name}"]`);
   const control = node.querySelector("input, select, textarea, .checks, .pairs");
   switch (field.type) {
+    case "weekly": {
+      const weekly = {};
+      for (const input of node.querySelectorAll("input[data-day]")) {
+        const label = `${field.label} · ${weekdays()[input.dataset.day]}`;
+        const ranges = parseRanges(input.value, `${field.name}.${input.dataset.day}`, label);
+        if (ranges.length) weekly[input.dataset.day] = ranges;
+      }
+      return weekly;
+    }
+    case "entries":
+      return [...node.querySelectorAll(".entry")].map((line, index) => {
+        const date = line.querySelector(".entry-date").value;
+        if (!date) {
+          throw new ApiError(422, { code: "invalid_input", message: t("%(field)s: day %(n)s has no date", { field: field.label, n: index + 1 }), details: { field: `${field.name}.${index}.date` } });
+        }
+        return {
+          date,
+          kind: line.querySelector(".entry-kind").value,
+          name: line.querySelector(".entry-name").value.trim(),
+          hours: parseRanges(line.querySelector(".entry-hours").value, `${field.name}.${index}.hours`, field.label),
+        };
+      });
     case "checkbox":
       return control.checked;
     case "number":
@@ -212,6 +347,15 @@ function read(field) {
   }
 }
 
+// `holidays.2.hours.0` → the hours input of the third special day.
+function entryInput(path) {
+  const m = path.match(/^([a-z_]+)\.(\d+)(?:\.([a-z_]+))?/);
+  if (!m) return null;
+  const line = fieldsBox.querySelectorAll(`[data-field="${m[1]}"] .entry`)[Number(m[2])];
+  if (!line) return null;
+  return line.querySelector(`.entry-${m[3] === "kind" ? "kind" : m[3] === "date" ? "date" : m[3] === "name" ? "name" : "hours"}`);
+}
+
 async function openEditor(item) {
   editing = item;
   document.getElementById("editor-title").textContent = item ? t("Edit") : t("New");
@@ -220,7 +364,7 @@ async function openEditor(item) {
   for (const field of descriptor.fields) {
     const control = await input(field, item ? item[field.name] : undefined);
     // Composite controls (lists of checkboxes, skill rows) are groups, not labelled inputs.
-    const composite = ["skills", "queue_skills", "multiselect", "checkboxes"].includes(field.type);
+    const composite = ["skills", "queue_skills", "multiselect", "checkboxes", "weekly", "entries"].includes(field.type);
     const wrapper = composite ? "fieldset" : "label";
     const caption = el(composite ? "legend" : "span", {}, field.label + (field.required ? " *" : ""));
     rows.push(el(wrapper, { className: `field field-${field.type}`, dataset: { input: field.name } }, caption, control));
@@ -249,6 +393,12 @@ form.addEventListener("submit", async (event) => {
     show(editorError, securityMessage(error) || error.message);
     if (error instanceof ApiError) {
       for (const f of error.fields()) {
+        // One day of the weekly hours, or one special day, is marked by itself.
+        const exact = fieldsBox.querySelector(`[name="${CSS.escape(f)}"]`) || entryInput(f);
+        if (exact) {
+          exact.classList.add("invalid");
+          continue;
+        }
         const root = f.split(/[.[]/)[0];
         fieldsBox.querySelector(`[data-input="${root}"]`)?.classList.add("invalid");
       }
@@ -268,6 +418,52 @@ document.getElementById("next").addEventListener("click", () => {
     load();
   }
 });
+// Holiday calendars: import a shipped year of Chinese holidays or any .ics file.
+async function setUpImports() {
+  const box = document.getElementById("imports");
+  if (!box) return;
+  const { years } = await get("/api/v1/holiday-calendars/shipped");
+  const year = el("select", { id: "import-year" });
+  for (const y of years) year.append(el("option", { value: y }, String(y)));
+  const shipped = el("button", { type: "button", id: "import-shipped", className: "primary" }, t("Import"));
+  const file = el("input", { type: "file", id: "import-file", accept: ".ics,text/calendar" });
+  const name = el("input", { id: "import-name", placeholder: t("Name of the imported calendar") });
+  const upload = el("button", { type: "button", id: "import-ics" }, t("Import"));
+  const status = el("p", { id: "import-status", role: "status" });
+  const run = async (body) => {
+    show(listError, "");
+    status.textContent = t("Importing…");
+    try {
+      const row = await post("/api/v1/holiday-calendars/import", body);
+      status.textContent = t("Imported %(name)s: %(count)s days", { name: row.name, count: row.entries.length });
+      sources.clear();
+      await load();
+    } catch (error) {
+      status.textContent = "";
+      const known = {
+        "calendar.ics.invalid": t("This file is not a holiday calendar (.ics)."),
+        "calendar.holidays.not_shipped": t("No holidays are shipped for that year; import an .ics file."),
+      }[error.code];
+      show(listError, known ? `${known} (${error.message})` : error.message);
+    }
+  };
+  shipped.addEventListener("click", () => run({ region: "CN", year: Number(year.value) }));
+  upload.addEventListener("click", async () => {
+    if (!file.files.length) {
+      show(listError, t("Choose an .ics file first."));
+      return;
+    }
+    await run({ name: name.value.trim() || file.files[0].name.replace(/\.ics$/i, ""), ics: await file.files[0].text() });
+  });
+  box.replaceChildren(
+    el("h2", {}, t("Import holidays")),
+    el("div", { className: "import-row" }, el("span", {}, t("Chinese public holidays (State Council notices)")), year, shipped),
+    el("div", { className: "import-row" }, el("span", {}, t("An iCalendar file (.ics)")), file, name, upload),
+    status,
+  );
+  box.hidden = false;
+}
+
 let timer;
 document.getElementById("search").addEventListener("input", () => {
   clearTimeout(timer);
@@ -276,4 +472,11 @@ document.getElementById("search").addEventListener("input", () => {
     load();
   }, 250);
 });
+await sourceLabels();
+await setUpImports();
 await load();
+if (descriptor.refresh_s) {
+  setInterval(() => {
+    if (!dialog.open && document.visibilityState === "visible") load();
+  }, descriptor.refresh_s * 1000);
+}

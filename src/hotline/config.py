@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 __all__ = [
     "AuthSettings",
+    "BackupSettings",
     "CallSettings",
     "DatabaseSettings",
     "EgressSettings",
@@ -223,6 +224,16 @@ class EgressSettings(BaseModel):
     allow_private: bool = False  # every address: only for a closed lab
 
 
+class BackupSettings(BaseModel):
+    """Scheduled backups on the job host (docs/security.md): `hotline backup` every day."""
+
+    schedule: str = "0 3 * * *"  # cron; empty: no scheduled backups
+    timezone: str = "Asia/Shanghai"
+    directory: Path = Path("var/backups")
+    keep: int = Field(14, ge=1)
+    with_keys: bool = False  # include the recording keys (then guard backups like the keys)
+
+
 class JobSettings(BaseModel):
     """The job host (hotline.jobs, docs/jobs.md): timers stored in the database."""
 
@@ -254,6 +265,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     egress: EgressSettings = EgressSettings()
     jobs: JobSettings = JobSettings()
+    backup: BackupSettings = BackupSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hotline.app import backup_locations
 from hotline.backup import Locations, backup, prune, restore
 from hotline.config import Settings
 from hotline.store.auth_repo import SqlTenants
@@ -22,12 +23,7 @@ keys_app = typer.Typer(help="Recording encryption keys.", no_args_is_help=True)
 
 
 def locations(settings: Settings) -> Locations:
-    return Locations(
-        database_url=settings.database.url,
-        recordings=settings.recording.directory,
-        prompts=settings.media.prompts_dir,
-        keys=settings.recording.key_dir,
-    )
+    return backup_locations(settings)
 
 
 def _progress() -> Progress:
@@ -42,8 +38,12 @@ def _progress() -> Progress:
 
 def backup_cmd(
     out: Annotated[
-        Path, typer.Option(help="a directory (the file is named by the time) or a file")
-    ] = Path("var/backups"),
+        Path | None,
+        typer.Option(
+            help="a directory (the file is named by the time) or a .tar file; "
+            "default: backup.directory (var/backups)"
+        ),
+    ] = None,
     with_keys: Annotated[
         bool,
         typer.Option(
@@ -57,6 +57,7 @@ def backup_cmd(
 ) -> None:
     """Back up the database and the recordings (safe while the server runs)."""
     settings = Settings.load()
+    out = out or settings.backup.directory
     if out.suffix != ".tar":
         out.mkdir(parents=True, exist_ok=True)
     with _progress() as bar:

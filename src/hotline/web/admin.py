@@ -454,6 +454,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
             "kind": [
                 ["recordings.purge", "Recording retention purge"],
                 ["mail.send", "E-mail"],
+                ["backups.run", "Backup"],
             ],
             "state": [
                 ["pending", "Scheduled"],

@@ -23,7 +23,8 @@ from hotline.jobs import (
     RetryLater,
     UnknownJobKind,
 )
-from hotline.store.tables import counters, jobs
+from hotline.jobs.repo import LeaseLost
+from hotline.store.tables import counters
 from hotline.store.uow import UnitOfWorkFactory
 
 NY = ZoneInfo("America/New_York")
@@ -364,30 +365,42 @@ async def test_a_running_job_cancelled_stops_at_its_checkpoint(
     assert await count(engine, "ch") == 1  # the chunk before the cancel stays committed
 
 
-async def test_a_node_that_lost_its_lease_rolls_its_effects_back(
+async def test_a_node_whose_lease_was_taken_over_does_not_fire(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    slow_host = host_for(engine, clock, node="node-slow")
-    other = host_for(engine, clock, node="node-b")
-
-    async def slow(ctx: JobContext) -> None:
-        await bump(ctx)
-        # Meanwhile the lease runs out and another node takes the job over.
-        async with engine.connect() as raw:
-            conn = await raw.execution_options(hotline_write=True)
-            async with conn.begin():
-                await conn.execute(
-                    update(jobs)
-                    .where(jobs.c.id == ctx.job_id)
-                    .values(lease_owner="node-b", attempts=jobs.c.attempts + 1)
-                )
-
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite serialises writers: a second writer cannot run inside the firing")
-    slow_host.register("test.slow", slow)
-    other.register("test.slow", bump)
+    slow = host_for(engine, clock, node="node-slow")
     async with UnitOfWorkFactory(engine, None)() as uow:
-        await slow_host.schedule(uow.conn, "test.slow", payload={"counter": "l"}, tenant_id="t")
+        await slow.schedule(uow.conn, "test.bump", payload={"counter": "l"}, tenant_id="t")
         await uow.commit()
-    await slow_host.run_due()
-    assert await count(engine, "l") == 0
+    leased = await slow._lease()
+    assert leased is not None
+    # The slow node stalls past its lease; node-b takes the job over and fires it.
+    clock.advance(61)
+    other = host_for(engine, clock, node="node-b")
+    assert await other.run_due() == 1
+    # The slow node comes back with its stale lease: the fence stops it, nothing is written.
+    assert await slow._fire(leased) is False
+    assert await count(engine, "l") == 1
+    async with engine.connect() as conn:
+        job = (await Jobs(conn).list("t"))[0][0]
+    assert job.state is JobState.DONE
+    assert job.attempts == 0
+
+
+async def test_a_fenced_completion_refuses_a_stale_attempt(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    host = host_for(engine, clock)
+    async with UnitOfWorkFactory(engine, None)() as uow:
+        job_id = await host.schedule(uow.conn, "test.bump", payload={"counter": "z"}, tenant_id="t")
+        await uow.commit()
+    leased = await host._lease()
+    assert leased is not None
+    async with UnitOfWorkFactory(engine, None)() as uow:
+        with pytest.raises(LeaseLost):
+            await Jobs(uow.conn).fenced_update(
+                job_id, owner="node-a", attempts=int(leased["attempts"]) + 1, values={"runs": 9}
+            )
+        await Jobs(uow.conn).fenced_update(
+            job_id, owner="node-a", attempts=int(leased["attempts"]), values={"runs": 9}
+        )

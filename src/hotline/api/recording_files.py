@@ -12,6 +12,7 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from hotline.directory.errors import EntityNotFound
 from hotline.media.storage import RecordingStorage
 from hotline.vault.storage import plain_size
 
@@ -38,8 +39,14 @@ def _chunks(file: BinaryIO, start: int, length: int) -> Iterator[bytes]:
 def recording_response(
     request: Request, storage: RecordingStorage, key: str, *, filename: str
 ) -> Response:
-    """The recording at `key` as `audio/wav`, whole or the one byte range asked for."""
-    file = storage.open_read(key)
+    """The recording at `key` as `audio/wav`, whole or the one byte range asked for;
+    `EntityNotFound` when its file is gone (retention)."""
+    try:
+        file = storage.open_read(key)
+    except FileNotFoundError:
+        raise EntityNotFound(
+            f"recording {key} is no longer stored (retention)", details={"path": key}
+        ) from None
     size = plain_size(file)
     headers = {
         "Accept-Ranges": "bytes",

@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from hotline.api.recording_files import recording_response
+from hotline.directory.errors import EntityNotFound
 from hotline.media.storage import FileRecordingStorage
 from hotline.vault import Keyring, SealedRecordingStorage
 from tests.unit.vault.test_sealed_recordings import record
@@ -40,3 +42,6 @@ async def test_whole_and_ranges_of_a_sealed_recording(tmp_path: Path) -> None:
         assert tail.content == expected[-10:]
         beyond = await client.get("/rec", headers={"Range": f"bytes={len(expected)}-"})
         assert beyond.status_code == 416
+    sealed.delete(key)
+    with pytest.raises(EntityNotFound):
+        recording_response(Request({"type": "http", "headers": []}), sealed, key, filename="x")

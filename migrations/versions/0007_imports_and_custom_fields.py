@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0008"  # 0005 on its own; chained after the job host (0006) and WFM (0008)
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
+from hotline.auth.passwords import configure_policy
+from hotline.backup import Locations
+from hotline.backup.job import BACKUP_KIND, BackupJob
 from hotline.bus import EventBus
 from hotline.calendars import CalendarBook
 from hotline.clock import Clock, SystemClock
@@ -65,6 +68,7 @@ class Services:
     projector: InteractionProjector = field(init=False)
     imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
+    backup_job: BackupJob | None = None  # the scheduled backups (hotline.backup)
     calendars: CalendarBook = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
@@ -172,6 +176,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    configure_policy(min_score=settings.auth.password_min_score)  # security (harden-web)
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
     event_log = EventLog(
@@ -222,7 +227,31 @@ def build_job_host(services: Services) -> JobHost:
     recording = services.settings.recording
     host.register(PURGE_KIND, RecordingPurgeJob(recording.directory, recording.retention_days))
     host.every(PURGE_KIND, "17 * * * *", timezone="UTC")
+    # Scheduled backups (hotline.backup, docs/security.md).
+    backups = services.settings.backup
+    backup_job = BackupJob(
+        backup_locations(services.settings),
+        backups.directory,
+        keep=backups.keep,
+        with_keys=backups.with_keys,
+    )
+    host.register(BACKUP_KIND, backup_job)
+    services.backup_job = backup_job
+    if backups.schedule:
+        host.every(BACKUP_KIND, backups.schedule, timezone=backups.timezone)
+    services.metric_sources.append(lambda: iter(backup_job.metrics()))
+    services.stop_hooks.append(backup_job.close)
     return host
+
+
+def backup_locations(settings: Settings) -> Locations:
+    """Where this Hotline keeps what a backup copies."""
+    return Locations(
+        database_url=settings.database.url,
+        recordings=settings.recording.directory,
+        prompts=settings.media.prompts_dir,
+        keys=settings.recording.key_dir,
+    )
 
 
 def flow_service(services: Services, uow: UnitOfWork) -> FlowService:

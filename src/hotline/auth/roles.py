@@ -43,6 +43,7 @@ class Permission(StrEnum):
     SELF = "self"  # read my own profile, change my own password and language
     WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
     WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
+    SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
 
 
 _EVERYONE = {
@@ -72,6 +73,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.DATA_EXPORT,
             Permission.WFM_READ,
             Permission.WFM_WRITE,
+            Permission.SECOND_FACTOR,
         }
     ),
     Role.AGENT: frozenset(

@@ -83,6 +83,10 @@ async def run_server(
         lifespan="off",
         log_level="info",
         access_log=False,
+        proxy_headers=True,
+        # Only these proxies' X-Forwarded-For names the client (login throttling, audit).
+        forwarded_allow_ips=settings.http.forwarded_allow_ips,
+        server_header=False,
     )
     server = _Server(config, services)
     typer.echo(f"Hotline serving on {_banner(settings)}  (Ctrl+C to stop)")

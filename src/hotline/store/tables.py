@@ -138,6 +138,38 @@ login_failures = Table(
     Column("at", Double, nullable=False),
 )
 
+# Browsers that logged in to an account: their device cookie (digest) lets them past the
+# account-wide throttle that stops a guessing attack spread over many sources (ADR 0111).
+login_devices = Table(
+    "login_devices",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    _tenant(),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("last_seen_at", Double, nullable=False),
+    Index("ix_login_devices_user", "tenant_id", "user_id"),
+)
+
+# A user's authenticator app (TOTP, ADR 0112): pending until confirmed with a first code.
+user_totp = Table(
+    "user_totp",
+    metadata,
+    _tenant(),
+    Column(
+        "user_id",
+        String(ID),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("secret", String(64), nullable=False),
+    Column("confirmed_at", Double),
+    Column("last_step", BigInteger),
+    Column("recovery", JSON, nullable=False),  # SHA-256 digests of unused recovery codes
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -148,7 +180,7 @@ audit_log = Table(
     Column("actor_name", String(64)),
     Column("action", String(32), nullable=False),
     Column("entity", String(32), nullable=False),
-    Column("entity_id", String(ID)),
+    Column("entity_id", String(64)),  # an id, or a flow's name (up to 64 characters)
     Column("before", JSON),
     Column("after", JSON),
     Column("ip", String(64)),

@@ -493,6 +493,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 ["recordings.purge", "Recording retention purge"],
                 ["mail.send", "E-mail"],
                 ["imports.run", "Spreadsheet import"],
+                ["backups.run", "Backup"],
             ],
             "state": [
                 ["pending", "Waiting to run"],

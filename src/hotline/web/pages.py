@@ -157,6 +157,14 @@ def install_pages(app: FastAPI) -> None:
         principal, lang = opened
         return screen("home.html", lang, principal)
 
+    @app.get("/account", include_in_schema=False)
+    async def account_page(request: Request) -> Response:
+        opened = await open_page(request)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("account.html", lang, principal)
+
     @app.get("/wallboard", include_in_schema=False)
     async def wallboard_page(request: Request) -> Response:
         opened = await open_page(request, may(Permission.EVENTS_READ))

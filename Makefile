@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test unit integration check serve bench fuzz fuzz-corpus venv clean
+.PHONY: demo test unit integration check serve bench fuzz fuzz-corpus fuzz-api venv clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hotline needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -51,6 +51,8 @@ fuzz: $(STAMP)
 # Minimise what the fuzzers found (var/fuzz/) into the corpus kept in tests/fuzz/corpus/.
 fuzz-corpus: $(STAMP)
 	$(BIN)/python -m tests.fuzz --merge $(FUZZ_ARGS)
+fuzz-api: $(STAMP)
+	HOTLINE_API_FUZZ_EXAMPLES=$${HOTLINE_API_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/integration/api/test_schemathesis.py -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

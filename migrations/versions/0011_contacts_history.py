@@ -1,7 +1,7 @@
 """contacts history: event schema versions, contact aliases, contact projections, claims
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 
 Event schema version 2 (ADR 0061): `events.v` (1 for every row written before), the aliases
 that fold version-1 consultations into their customer's contact, the contact projections
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

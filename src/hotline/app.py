@@ -16,12 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
+from hotline.auth.passwords import configure_policy
+from hotline.backup import Locations
+from hotline.backup.job import BACKUP_KIND, BackupJob
 from hotline.bus import EventBus
 from hotline.calendars import CalendarBook
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
+from hotline.imports.runner import ImportRunner
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.server.telephony import TelephonyServer
@@ -29,6 +33,8 @@ from hotline.server.wallboard import WallboardHub
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
+from hotline.store.import_jobs import attach_import_jobs
+from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
@@ -59,7 +65,9 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
+    backup_job: BackupJob | None = None  # the scheduled backups (hotline.backup)
     calendars: CalendarBook = field(init=False)
     telephony: TelephonyServer | None = None
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
@@ -88,8 +96,17 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        imports = self.settings.imports
+        self.imports = build_import_runner(
+            directory=imports.directory or self.settings.var_dir / "imports",
+            max_upload_bytes=imports.max_upload_mb << 20,
+            batch_size=imports.batch_size,
+            uow=self.uow,
+            clock=self.clock,
+        )
         # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
         self.jobs = build_job_host(self)
+        attach_import_jobs(self.jobs, self.imports)  # imports' runs fire on the job host
         # -- business hours (hotline.hours, docs/hours.md): flows ask the same calendars --
         self.calendars = CalendarBook(self.engine, self.bus)
         self.flow_programs.calendars = self.calendars
@@ -145,6 +162,7 @@ class Services:
                 await hook()
             except Exception:
                 log.exception("stop hook failed")
+        await self.imports.stop()
         await self.jobs.stop()
         await self.calendars.stop()
         await self.wallboard.stop()
@@ -155,6 +173,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    configure_policy(min_score=settings.auth.password_min_score)  # security (harden-web)
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
     event_log = EventLog(
@@ -205,7 +224,31 @@ def build_job_host(services: Services) -> JobHost:
     recording = services.settings.recording
     host.register(PURGE_KIND, RecordingPurgeJob(recording.directory, recording.retention_days))
     host.every(PURGE_KIND, "17 * * * *", timezone="UTC")
+    # Scheduled backups (hotline.backup, docs/security.md).
+    backups = services.settings.backup
+    backup_job = BackupJob(
+        backup_locations(services.settings),
+        backups.directory,
+        keep=backups.keep,
+        with_keys=backups.with_keys,
+    )
+    host.register(BACKUP_KIND, backup_job)
+    services.backup_job = backup_job
+    if backups.schedule:
+        host.every(BACKUP_KIND, backups.schedule, timezone=backups.timezone)
+    services.metric_sources.append(lambda: iter(backup_job.metrics()))
+    services.stop_hooks.append(backup_job.close)
     return host
+
+
+def backup_locations(settings: Settings) -> Locations:
+    """Where this Hotline keeps what a backup copies."""
+    return Locations(
+        database_url=settings.database.url,
+        recordings=settings.recording.directory,
+        prompts=settings.media.prompts_dir,
+        keys=settings.recording.key_dir,
+    )
 
 
 def flow_service(services: Services, uow: UnitOfWork) -> FlowService:

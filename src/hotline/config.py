@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,10 +21,13 @@ from pydantic_settings import (
 
 __all__ = [
     "AuthSettings",
+    "BackupSettings",
     "CallSettings",
     "DatabaseSettings",
+    "EgressSettings",
     "EventLogSettings",
     "HttpSettings",
+    "ImportSettings",
     "JobSettings",
     "MediaSettings",
     "RecordingSettings",
@@ -43,6 +46,11 @@ class HttpSettings(BaseModel):
     port: int = Field(8080, ge=0, le=65535)
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # Security (docs/security.md): request bodies larger than this are refused with 413;
+    # X-Forwarded-For is believed only from these proxies (the client address for throttling).
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
+    forwarded_allow_ips: list[str] = ["127.0.0.1", "::1"]
+    hsts_seconds: int = Field(0, ge=0)  # Strict-Transport-Security over https (0: not sent)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSettings:
@@ -64,9 +72,18 @@ class EventLogSettings(BaseModel):
 
 class AuthSettings(BaseModel):
     session_ttl_s: int = Field(12 * 3600, ge=60)
+    # Failed logins (docs/security.md): an account from one source …
     login_max_failures: int = Field(5, ge=1)
     login_window_s: int = Field(900, ge=1)
     login_lockout_s: int = Field(300, ge=1)
+    # … one source across accounts (password spraying) …
+    login_source_max_failures: int = Field(20, ge=1)
+    login_source_lockout_s: int = Field(900, ge=1)
+    # … and an account from browsers that never logged in to it (a guess spread over sources).
+    login_account_max_failures: int = Field(50, ge=1)
+    login_account_lockout_s: int = Field(900, ge=1)
+    password_min_score: int = Field(3, ge=0, le=4)  # zxcvbn's 0–4
+    totp_issuer: str = Field("Hotline", min_length=1, max_length=64)
     cookie_secure: Literal["auto", "always", "never"] = "auto"
 
 
@@ -179,6 +196,10 @@ class MediaSettings(BaseModel):
 class RecordingSettings(BaseModel):
     directory: Path = Path("var/recordings")
     retention_days: int = Field(365, ge=1)
+    # Encrypted at rest (docs/security.md): new recordings sealed with their tenant's key from
+    # key_dir (keep that directory out of the recordings' backups and shares).
+    encrypt: bool = False
+    key_dir: Path = Path("var/keys/recordings")
 
 
 class RoutingSettings(BaseModel):
@@ -228,6 +249,15 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class ImportSettings(BaseModel):
+    """Imports and exports (hotline.imports): where uploads are kept, their size limit, and
+    the rows per batch of a run."""
+
+    directory: Path | None = None  # default: <var_dir>/imports
+    max_upload_mb: int = Field(200, ge=1)
+    batch_size: int = Field(1000, ge=10, le=20_000)
+
+
 class WfmSettings(BaseModel):
     """Workforce planning (docs/wfm.md): staffing defaults, history depth, solver budget."""
 
@@ -238,6 +268,25 @@ class WfmSettings(BaseModel):
     history_weeks: int = Field(26, ge=5, le=156)
     solver_time_limit_s: float = Field(30.0, gt=0.0, le=600.0)
     what_if_replications: int = Field(3, ge=2, le=50)
+
+
+class EgressSettings(BaseModel):
+    """Outgoing HTTP to addresses a tenant configures (flow webhook lookups): private,
+    loopback and link-local targets are refused unless their network is listed here, e.g.
+    `["10.20.0.0/16"]` for a CRM on the office network (docs/security.md)."""
+
+    allow_networks: list[IPvAnyNetwork] = []
+    allow_private: bool = False  # every address: only for a closed lab
+
+
+class BackupSettings(BaseModel):
+    """Scheduled backups on the job host (docs/security.md): `hotline backup` every day."""
+
+    schedule: str = "0 3 * * *"  # cron; empty: no scheduled backups
+    timezone: str = "Asia/Shanghai"
+    directory: Path = Path("var/backups")
+    keep: int = Field(14, ge=1)
+    with_keys: bool = False  # include the recording keys (then guard backups like the keys)
 
 
 class JobSettings(BaseModel):
@@ -269,8 +318,11 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    imports: ImportSettings = ImportSettings()
     wfm: WfmSettings = WfmSettings()
+    egress: EgressSettings = EgressSettings()
     jobs: JobSettings = JobSettings()
+    backup: BackupSettings = BackupSettings()
 
     @classmethod
     def settings_customise_sources(

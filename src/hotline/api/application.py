@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from hotline import __version__
 from hotline.api import (
+    account,
     audit,
     auth,
     calendars,
@@ -17,6 +18,7 @@ from hotline.api import (
     directory,
     events,
     flows,
+    imports,
     interactions,
     phone,
     sip_bans,
@@ -28,7 +30,10 @@ from hotline.api import (
     worklist,
 )
 from hotline.api.deps import permission_of
-from hotline.api.errors import install_error_handlers
+from hotline.api.errors import error_responses, install_error_handlers
+from hotline.api.guard import InputGuard
+from hotline.api.security_headers import SecurityHeaders
+from hotline.web.api_docs import install_api_docs
 from hotline.web.pages import install_pages
 
 if TYPE_CHECKING:
@@ -42,16 +47,20 @@ def create_api(services: Services) -> FastAPI:
         title="Hotline",
         version=__version__,
         description="Hotline contact center API. Errors are `{code, message, details}`.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by hotline.web.api_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
     install_error_handlers(app)
     app.middleware("http")(services.metrics.middleware)
+    # Security (docs/security.md): refuse bad input early, send the browser defences.
+    app.add_middleware(InputGuard, max_body_bytes=services.settings.http.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts_seconds=services.settings.http.hsts_seconds)
     for module in (
         system,
         auth,
+        account,
         calendars,  # before directory: its fixed paths beat /holiday-calendars/{id}
         directory,
         customers,
@@ -64,20 +73,24 @@ def create_api(services: Services) -> FastAPI:
         phone,
         desk,
         supervise,
+        imports,
         wfm,
         worklist,  # the worklist of missed contacts (history)
         sip_bans,
     ):
         _document_permissions(module.router)
         app.include_router(module.router)
+    install_api_docs(app)
     install_pages(app)
     return app
 
 
 def _document_permissions(router: APIRouter) -> None:
     """Write each endpoint's required permission into OpenAPI as `x-permission` (`public` when
-    none): clients see it, and the authorization matrix test is generated from it."""
+    none): clients see it, and the authorization matrix test is generated from it. Document the
+    error statuses each endpoint can answer (`api.errors.error_responses`)."""
     for route in router.routes:
         if isinstance(route, APIRoute):
             permission = permission_of(route.dependant) or "public"
             route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+            route.responses = {**error_responses(route, permission), **route.responses}

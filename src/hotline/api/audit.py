@@ -17,7 +17,10 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-@router.get("/audit", summary="Audit log, newest first")
+@router.get(
+    "/audit",
+    summary="Audit log, newest first; `q` finds text in the actor, action, entity, id and address",
+)
 async def list_audit(
     uow: Uow,
     principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
@@ -29,6 +32,7 @@ async def list_audit(
         principal.tenant_id,
         entity=entity,
         actor_id=actor_id,
+        search=paging.q,
         limit=paging.limit,
         offset=paging.offset,
     )

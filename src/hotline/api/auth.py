@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     Caller,
     Uow,
@@ -16,6 +17,7 @@ from hotline.api.deps import (
     require,
     services_of,
 )
+from hotline.api.errors import ErrorBody
 from hotline.api.present import present
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
@@ -26,12 +28,20 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
+DEVICE_COOKIE_MAX_AGE = 400 * 86400  # the longest browsers keep a cookie
+
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     tenant: str | None = Field(None, max_length=64, description="tenant slug; optional with one")
+    code: str | None = Field(
+        None,
+        max_length=32,
+        description="authenticator code or recovery code, when the account has an authenticator "
+        "(the first try without it answers 401 `auth.totp_required`)",
+    )
 
 
 class LanguageIn(BaseModel):
@@ -59,7 +69,14 @@ def me(principal: Principal) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login", summary="Log in; sets the session cookie")
+@router.post(
+    "/auth/login",
+    summary="Log in; sets the session cookie",
+    responses={
+        401: {"model": ErrorBody, "description": "unknown tenant, user name or password"},
+        429: {"model": ErrorBody, "description": "too many failed logins; see Retry-After"},
+    },
+)
 async def login(body: LoginIn, request: Request, response: Response, uow: Uow) -> dict[str, Any]:
     services = services_of(request)
     outcome = await auth_service(services, uow).login(
@@ -68,6 +85,8 @@ async def login(body: LoginIn, request: Request, response: Response, uow: Uow) -
         password=body.password,
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
+        code=body.code,
+        device=request.cookies.get(DEVICE_COOKIE),
     )
     await uow.commit()  # failures are recorded even when the login is refused
     if outcome.error is not None:
@@ -75,15 +94,27 @@ async def login(body: LoginIn, request: Request, response: Response, uow: Uow) -
     if outcome.token is None or outcome.principal is None:
         raise RuntimeError("a successful login carries a token and a principal")
     secure = services.settings.auth.cookie_secure
+    https = secure == "always" or (secure == "auto" and request.url.scheme == "https")
     response.set_cookie(
         SESSION_COOKIE,
         outcome.token,
         max_age=services.settings.auth.session_ttl_s,
         httponly=True,
         samesite="strict",
-        secure=secure == "always" or (secure == "auto" and request.url.scheme == "https"),
+        secure=https,
         path="/",
     )
+    if outcome.device is not None:
+        # Lets this browser past the account-wide throttle of a spread-out guessing attack.
+        response.set_cookie(
+            DEVICE_COOKIE,
+            outcome.device,
+            max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            secure=https,
+            path="/api/v1/auth/login",
+        )
     return me(outcome.principal)
 
 

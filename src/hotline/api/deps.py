@@ -12,10 +12,18 @@ from hotline.auth.errors import Forbidden
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.auth.service import AuthService
-from hotline.auth.throttle import ThrottlePolicy
+from hotline.auth.throttle import LoginLimits, ThrottlePolicy
 from hotline.auth.tokens import API_TOKEN_PREFIX, same
 from hotline.errors import PermissionDenied, Unauthenticated
-from hotline.store.auth_repo import SqlLoginFailures, SqlSessions, SqlTenants, SqlTokens, SqlUsers
+from hotline.store.auth_repo import (
+    SqlDevices,
+    SqlLoginFailures,
+    SqlSessions,
+    SqlTenants,
+    SqlTokens,
+    SqlTotp,
+    SqlUsers,
+)
 from hotline.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSRF_HEADER",
+    "DEVICE_COOKIE",
     "SESSION_COOKIE",
     "Caller",
     "Uow",
@@ -35,6 +44,7 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "hotline_session"
+DEVICE_COOKIE = "hotline_device"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -56,8 +66,18 @@ def auth_service(services: Services, uow: UnitOfWork) -> AuthService:
         sessions=SqlSessions(uow.conn),
         tokens=SqlTokens(uow.conn),
         failures=SqlLoginFailures(uow.conn),
+        devices=SqlDevices(uow.conn),
+        totp=SqlTotp(uow.conn),
         clock=services.clock,
-        throttle=ThrottlePolicy(auth.login_max_failures, auth.login_window_s, auth.login_lockout_s),
+        limits=LoginLimits(
+            pair=ThrottlePolicy(auth.login_max_failures, auth.login_window_s, auth.login_lockout_s),
+            source=ThrottlePolicy(
+                auth.login_source_max_failures, auth.login_window_s, auth.login_source_lockout_s
+            ),
+            account=ThrottlePolicy(
+                auth.login_account_max_failures, auth.login_window_s, auth.login_account_lockout_s
+            ),
+        ),
         session_ttl_s=auth.session_ttl_s,
         default_language=services.settings.default_language,
     )

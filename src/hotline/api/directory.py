@@ -33,6 +33,7 @@ PATHS = {
     "disposition": "dispositions",
     "reason": "not-ready-reasons",
     "quick_reply": "quick-replies",
+    "custom_field": "custom-fields",
 }
 
 Reader = Annotated[Principal, Depends(require(Permission.CONFIG_READ))]

@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotline.errors import (
@@ -26,11 +28,27 @@ from hotline.errors import (
     Unavailable,
 )
 
-__all__ = ["STATUS", "error_body", "install_error_handlers", "status_for"]
+__all__ = [
+    "STATUS",
+    "BodyTooLarge",
+    "ErrorBody",
+    "error_body",
+    "error_responses",
+    "install_error_handlers",
+    "status_for",
+]
 
 log = logging.getLogger(__name__)
 
+
+class BodyTooLarge(InvalidInput):
+    """A request body over `http.max_body_bytes` (refused before it is read whole)."""
+
+    code = "request.too_large"
+
+
 STATUS: list[tuple[type[HotlineError], int]] = [
+    (BodyTooLarge, 413),
     (InvalidInput, 422),
     (NotFound, 404),
     (Conflict, 409),
@@ -40,6 +58,52 @@ STATUS: list[tuple[type[HotlineError], int]] = [
     (Throttled, 429),
     (Unavailable, 503),
 ]
+
+
+class ErrorBody(BaseModel):
+    """Every error response: a stable `code`, a message naming what is wrong, details."""
+
+    code: str = Field(examples=["config.not_found"])
+    message: str
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="e.g. `field` (the input at fault) or `errors` (one per failing field)",
+    )
+
+
+_MEANING = {
+    400: "the request body is not readable JSON",
+    401: "not logged in, or the session or token has expired",
+    403: "your role may not do this (or the CSRF header is missing)",
+    404: "no such item in your tenant",
+    409: "the change clashes with the current state (duplicate, illegal transition)",
+    413: "the request body is larger than the server accepts",
+    422: "invalid input; `details` names each field",
+    429: "too many attempts; retry after `Retry-After` seconds",
+    503: "the server is draining, or a part it needs is not running",
+}
+
+
+def error_responses(route: APIRoute, permission: str) -> dict[int | str, dict[str, Any]]:
+    """The error statuses a route can answer, documented in OpenAPI with `ErrorBody`.
+
+    From the route's shape: a body can be unreadable (400); a signed-in route can be refused
+    (401, 403) or find a part not running (503); path ids can name nothing (404); writes can
+    clash (409); parameters can be invalid (422). Routes add their own (429 on login)."""
+    statuses: set[int] = set()
+    if route.body_field is not None:
+        statuses |= {400, 413, 422}
+    if route.dependant.path_params or route.dependant.query_params:
+        statuses.add(422)
+    if route.dependant.path_params:
+        statuses.add(404)
+    if permission != "public":
+        statuses |= {401, 403, 503}
+        if set(route.methods or ()) - {"GET", "HEAD", "OPTIONS"}:
+            statuses |= {404, 409}
+    return {
+        status: {"model": ErrorBody, "description": _MEANING[status]} for status in sorted(statuses)
+    }
 
 
 def status_for(error: HotlineError) -> int:
@@ -96,7 +160,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
         return JSONResponse(
             error_body(code, str(error.detail)), error.status_code, headers=error.headers
         )

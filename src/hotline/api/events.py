@@ -37,7 +37,7 @@ def visible(principal: Principal, record: EventRecord) -> bool:
 async def list_events(
     request: Request,
     principal: Reader,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type: Annotated[str | None, Query(max_length=64)] = None,
     interaction_id: Annotated[str | None, Query(max_length=26)] = None,
@@ -50,7 +50,9 @@ async def list_events(
 
 
 @router.websocket("/events")
-async def stream_events(websocket: WebSocket, after_seq: int | None = None) -> None:
+async def stream_events(
+    websocket: WebSocket, after_seq: Annotated[int | None, Query(ge=0, le=2**62)] = None
+) -> None:
     """Send `{"type": "event", "event": {...}}` per record; replays from `after_seq` first."""
     try:
         principal = await principal_from(websocket)

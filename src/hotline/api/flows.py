@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import yaml
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import Uow, client_ip, require, services_of
@@ -26,6 +26,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["flows"])
 
+MAX_VERSION = 2**31 - 1
 Reader = Annotated[Principal, Depends(require(Permission.FLOWS_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.FLOWS_WRITE))]
 
@@ -39,7 +40,7 @@ class FlowText(BaseModel):
 
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: int | None = Field(None, ge=1)
+    to: int | None = Field(None, ge=1, le=MAX_VERSION)
 
 
 class EmergencyIn(BaseModel):
@@ -98,7 +99,11 @@ async def get_flow(name: str, request: Request, uow: Uow, principal: Reader) -> 
 
 @router.get("/flows/{name}/versions/{version}", summary="One published version of a flow")
 async def get_flow_version(
-    name: str, version: int, request: Request, uow: Uow, principal: Reader
+    name: str,
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    request: Request,
+    uow: Uow,
+    principal: Reader,
 ) -> dict[str, Any]:
     flows = flow_service(services_of(request), uow)
     found = await flows.version(principal.tenant_id, name, version)

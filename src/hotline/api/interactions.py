@@ -9,18 +9,19 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.present import Paging, page, present
+from hotline.api.recording_files import recording_response
 from hotline.api.screenpop import live_desk
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.errors import InvalidInput
 from hotline.history import ContactQuery, ContactService, WorklistQuery, WorklistService
 from hotline.history.ports import Row
-from hotline.media import FileRecordingStorage
+from hotline.media import RecordingStorage
 from hotline.store.auth_repo import SqlAudit
 from hotline.store.contacts_repo import SqlContacts, SqlQueueMembership, SqlWorklist
 from hotline.store.counters import SqlCounters
@@ -29,6 +30,7 @@ from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork
 from hotline.tickets.schemas import TicketIn
 from hotline.tickets.service import TicketService
+from hotline.vault import recording_storage
 
 __all__ = ["contacts_of", "router"]
 
@@ -77,11 +79,15 @@ class _Tickets:
 
 
 class _Files:
-    def __init__(self, storage: FileRecordingStorage) -> None:
+    def __init__(self, storage: RecordingStorage) -> None:
         self.storage = storage
 
     def stored(self, key: str) -> bool:
-        return self.storage.path(key).is_file()
+        try:
+            self.storage.open_read(key).close()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def _when(text: str | None, field: str) -> float | None:
@@ -196,14 +202,15 @@ async def get_recording(
     request: Request,
     uow: Uow,
     principal: Annotated[Principal, Depends(require(Permission.RECORDINGS_LISTEN))],
-) -> FileResponse:
-    storage = FileRecordingStorage(services_of(request).settings.recording.directory)
+) -> Response:
+    settings = services_of(request).settings.recording
+    storage = recording_storage(
+        settings.directory, encrypt=settings.encrypt, key_dir=settings.key_dir
+    )
     rec = await contacts_of(request, uow, principal).listen(
         recording_id, files=_Files(storage), audit=SqlAudit(uow.conn), ip=client_ip(request)
     )
     await uow.commit()
-    return FileResponse(
-        storage.path(str(rec["path"])),
-        media_type="audio/wav",
-        filename=f"{rec['interaction_id']}-{rec['kind']}.wav",
+    return recording_response(
+        request, storage, str(rec["path"]), filename=f"{rec['interaction_id']}-{rec['kind']}.wav"
     )

@@ -7,7 +7,10 @@ from typing import Any
 
 from fastapi import Query
 
-__all__ = ["Paging", "iso", "page", "present"]
+__all__ = ["MAX_OFFSET", "Paging", "iso", "page", "present"]
+
+# Offsets past any real table, yet far inside both databases' 64-bit integers.
+MAX_OFFSET = 2**31 - 1
 
 
 def iso(epoch: float | None) -> str | None:
@@ -28,7 +31,7 @@ class Paging:
     def __init__(
         self,
         limit: int = Query(50, ge=1, le=500, description="page size"),
-        offset: int = Query(0, ge=0, description="rows to skip"),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET, description="rows to skip"),
         q: str | None = Query(None, max_length=200, description="search text"),
     ) -> None:
         self.limit = limit

@@ -11,6 +11,7 @@ from hotline.api.present import Paging, page, present
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.store.counters import SqlCounters
+from hotline.store.references import SqlInteractionRefs
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork
 from hotline.tickets.schemas import TicketIn, TicketStatus, TicketUpdate
@@ -31,6 +32,7 @@ def _service(request: Request, uow: UnitOfWork, principal: Principal) -> TicketS
         actor=principal,
         clock=services_of(request).clock,
         emit=uow.emit,
+        interactions=SqlInteractionRefs(uow.conn),
     )
 
 

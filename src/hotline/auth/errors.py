@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from hotline.errors import InvalidInput, PermissionDenied, Throttled, Unauthenticated
+from hotline.errors import Conflict, InvalidInput, PermissionDenied, Throttled, Unauthenticated
 
-__all__ = ["BadCredentials", "Forbidden", "LoginThrottled", "SessionExpired", "WeakPassword"]
+__all__ = [
+    "BadCredentials",
+    "BadTotpCode",
+    "Forbidden",
+    "LoginThrottled",
+    "SessionExpired",
+    "TotpNotAllowed",
+    "TotpRequired",
+    "TotpState",
+    "WeakPassword",
+]
 
 
 class BadCredentials(Unauthenticated):
@@ -25,3 +35,25 @@ class LoginThrottled(Throttled):
 
 class WeakPassword(InvalidInput):
     code = "auth.weak_password"
+
+
+class TotpRequired(Unauthenticated):
+    """The password was right; this account also needs its authenticator code."""
+
+    code = "auth.totp_required"
+
+
+class BadTotpCode(Unauthenticated):
+    code = "auth.totp_invalid"
+
+
+class TotpNotAllowed(PermissionDenied):
+    """Only the roles in `auth.totp_roles` (admins and supervisors) enrol an authenticator."""
+
+    code = "auth.totp_not_allowed"
+
+
+class TotpState(Conflict):
+    """Enrolling twice, confirming nothing, turning off what is not on."""
+
+    code = "auth.totp_state"

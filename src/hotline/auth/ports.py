@@ -6,7 +6,16 @@ from typing import Any, Protocol
 
 from hotline.auth.model import User
 
-__all__ = ["Audit", "LoginFailures", "Sessions", "Tenants", "Tokens", "Users"]
+__all__ = [
+    "Audit",
+    "Devices",
+    "LoginFailures",
+    "Sessions",
+    "Tenants",
+    "Tokens",
+    "Totp",
+    "Users",
+]
 
 
 class Tenants(Protocol):
@@ -27,6 +36,9 @@ class Sessions(Protocol):
     async def get(self, token_hash: str) -> dict[str, Any] | None: ...
     async def delete(self, token_hash: str) -> None: ...
     async def purge_expired(self, now: float) -> None: ...
+    async def delete_for_user(
+        self, tenant_id: str, user_id: str, *, keep: str | None = None
+    ) -> None: ...
 
 
 class Tokens(Protocol):
@@ -39,6 +51,24 @@ class LoginFailures(Protocol):
     async def record(self, keys: list[str], at: float) -> None: ...
     async def since(self, key: str, since: float) -> list[float]: ...
     async def clear(self, key: str) -> None: ...
+    async def purge(self, before: float) -> None: ...
+
+
+class Devices(Protocol):
+    """Browsers that have logged in to an account (their device cookie's digest)."""
+
+    async def known(self, token_hash: str, tenant_id: str, user_id: str) -> bool: ...
+    async def add(self, values: dict[str, Any]) -> None: ...
+    async def touch(self, token_hash: str, now: float) -> None: ...
+
+
+class Totp(Protocol):
+    """A user's authenticator: `secret`, `confirmed_at`, `last_step`, `recovery` digests."""
+
+    async def get(self, tenant_id: str, user_id: str) -> dict[str, Any] | None: ...
+    async def put(self, values: dict[str, Any]) -> None: ...
+    async def update(self, tenant_id: str, user_id: str, values: dict[str, Any]) -> None: ...
+    async def delete(self, tenant_id: str, user_id: str) -> None: ...
 
 
 class Audit(Protocol):

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     FLOWS_WRITE = "flows.write"
     TICKETS_READ = "tickets.read"
     TICKETS_WRITE = "tickets.write"
+    DATA_IMPORT = "data.import"  # import spreadsheets (customers, later call lists, history)
+    DATA_EXPORT = "data.export"  # export records to CSV / XLSX
     INTERACTIONS_READ = "interactions.read"  # scoped: own / team's / all, by role
     INTERACTIONS_WRAP_UP = "interactions.wrap_up"
     RECORDINGS_LISTEN = "recordings.listen"
@@ -41,6 +43,7 @@ class Permission(StrEnum):
     SELF = "self"  # read my own profile, change my own password and language
     WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
     WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
+    SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
 
 
 _EVERYONE = {
@@ -66,8 +69,11 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.INTERACTIONS_WRAP_UP,
             Permission.DESK,
             Permission.SUPERVISE,
+            Permission.DATA_IMPORT,
+            Permission.DATA_EXPORT,
             Permission.WFM_READ,
             Permission.WFM_WRITE,
+            Permission.SECOND_FACTOR,
         }
     ),
     Role.AGENT: frozenset(

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass
 
 from hotline.auth import ports
-from hotline.auth.errors import BadCredentials, LoginThrottled, SessionExpired
+from hotline.auth.errors import (
+    BadCredentials,
+    BadTotpCode,
+    LoginThrottled,
+    SessionExpired,
+    TotpRequired,
+)
 from hotline.auth.model import Principal, User
-from hotline.auth.passwords import verify_password
-from hotline.auth.throttle import ThrottlePolicy
+from hotline.auth.passwords import hash_password, verify_password
+from hotline.auth.second_factor import verify_code
+from hotline.auth.throttle import LoginLimits, ThrottlePolicy, source_of
 from hotline.auth.tokens import digest, new_api_token, new_secret
 from hotline.clock import Clock
 from hotline.errors import HotlineError
 from hotline.ids import new_id
 
 __all__ = ["AuthService", "LoginOutcome"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,7 @@ class LoginOutcome:
     token: str | None = None
     principal: Principal | None = None
     error: HotlineError | None = None
+    device: str | None = None  # a new device cookie for this browser, to set with the session
 
 
 class AuthService:
@@ -36,8 +47,10 @@ class AuthService:
         sessions: ports.Sessions,
         tokens: ports.Tokens,
         failures: ports.LoginFailures,
+        devices: ports.Devices,
+        totp: ports.Totp,
         clock: Clock,
-        throttle: ThrottlePolicy,
+        limits: LoginLimits,
         session_ttl_s: float,
         default_language: str,
     ) -> None:
@@ -46,9 +59,10 @@ class AuthService:
         self._sessions = sessions
         self._tokens = tokens
         self._failures = failures
+        self._devices = devices
+        self._totp = totp
         self._clock = clock
-        self._throttle = throttle
-        self._ip_throttle = replace(throttle, max_failures=throttle.max_failures * 4)
+        self._limits = limits
         self._ttl = session_ttl_s
         self._default_language = default_language
 
@@ -85,33 +99,54 @@ class AuthService:
         password: str,
         ip: str | None,
         user_agent: str | None,
+        code: str | None = None,
+        device: str | None = None,
     ) -> LoginOutcome:
+        """Check the password (and the authenticator code when the account has one) under the
+        three throttles of `auth.throttle`. `device` is the browser's device cookie, if any."""
         now = self._clock.now()
         try:
             tenant = await self.resolve_tenant(tenant_slug)
         except BadCredentials as error:
             return LoginOutcome(error=error)
-        keys = [f"user:{tenant['id']}:{username.lower()}"]
-        if ip:
-            keys.append(f"ip:{ip}")
-        since = now - self._throttle.window_s
-        wait = self._throttle.locked_for(await self._failures.since(keys[0], since), now)
-        if ip:
-            # One address may try more names than one name may be tried (a shared office NAT).
-            ip_failures = await self._failures.since(keys[1], since)
-            wait = max(wait, self._ip_throttle.locked_for(ip_failures, now))
+        tenant_id = str(tenant["id"])
+        name = username.lower()
+        source = source_of(ip)
+        pair_key = f"pair:{tenant_id}:{name}:{source}"
+        source_key = f"src:{source}"
+        account_key = f"acct:{tenant_id}:{name}"
+        user = await self._users.by_username(tenant_id, username)
+        known_device = (
+            device is not None
+            and user is not None
+            and await self._devices.known(digest(device), tenant_id, user.id)
+        )
+        wait = await self._locked(self._limits.pair, pair_key, now)
+        wait = max(wait, await self._locked(self._limits.source, source_key, now))
+        if not known_device:
+            wait = max(wait, await self._locked(self._limits.account, account_key, now))
         if wait > 0:
             return LoginOutcome(
                 error=LoginThrottled(
                     f"too many failed logins; try again in {int(wait) + 1} s", retry_after_s=wait
                 )
             )
-        user = await self._users.by_username(str(tenant["id"]), username)
+        failed_keys = [pair_key, source_key] + ([] if known_device else [account_key])
         ok = verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
-            await self._failures.record(keys, now)
+            await self._failures.record(failed_keys, now)
             return LoginOutcome(error=BadCredentials("unknown tenant, user name or password"))
-        await self._failures.clear(keys[0])
+        second = await self._totp.get(tenant_id, user.id)
+        if second is not None and second["confirmed_at"] is not None:
+            if not code:
+                return LoginOutcome(
+                    error=TotpRequired("enter the code from your authenticator app")
+                )
+            if not await verify_code(self._totp, second, code, now):
+                await self._failures.record(failed_keys, now)
+                return LoginOutcome(error=BadTotpCode("the authenticator code does not match"))
+        await self._failures.clear(pair_key)
+        await self._failures.purge(now - self._limits.window_s)
         token = new_secret()
         csrf = new_secret()
         await self._sessions.purge_expired(now)
@@ -127,8 +162,47 @@ class AuthService:
                 "user_agent": (user_agent or "")[:255],
             }
         )
+        new_device = None
+        if known_device and device is not None:
+            await self._devices.touch(digest(device), now)
+        else:
+            new_device = new_secret()
+            await self._devices.add(
+                {
+                    "token_hash": digest(new_device),
+                    "tenant_id": tenant_id,
+                    "user_id": user.id,
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+            )
         principal = await self._principal(tenant, user, via="session", csrf_token=csrf)
-        return LoginOutcome(token=token, principal=principal)
+        return LoginOutcome(token=token, principal=principal, device=new_device)
+
+    async def _locked(self, policy: ThrottlePolicy, key: str, now: float) -> float:
+        return policy.locked_for(await self._failures.since(key, now - policy.window_s), now)
+
+    async def change_password(
+        self, principal: Principal, *, current: str, new: str, session: str | None
+    ) -> None:
+        """Change my own password: the current one is checked, the new one meets the policy;
+        my other sessions (all but `session`, the one asking) end."""
+        user = await self._users.get(principal.tenant_id, principal.user_id)
+        if user is None or not verify_password(user.password_hash, current):
+            raise BadCredentials(
+                "the current password is wrong", details={"field": "current_password"}
+            )
+        password_hash = hash_password(
+            new, context=[user.username, user.display_name, principal.tenant_slug]
+        )
+        await self._users.update(
+            principal.tenant_id,
+            principal.user_id,
+            {"password_hash": password_hash, "updated_at": self._clock.now()},
+        )
+        await self._sessions.delete_for_user(
+            principal.tenant_id, principal.user_id, keep=digest(session) if session else None
+        )
 
     async def logout(self, token: str) -> None:
         await self._sessions.delete(digest(token))

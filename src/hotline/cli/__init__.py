@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import typer
+import sys
 
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+
+from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
+from hotline.cli import imports as imports_cmd
 from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
+from hotline.errors import HotlineError
 
 app = typer.Typer(
     name="hotline",
-    help="Hotline contact center: serve, demo, migrate, users, flows, simulation.",
+    pretty_exceptions_enable=False,
+    help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import, backup.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -27,7 +35,33 @@ app.command("cert")(manage.cert)
 app.add_typer(sip_cmd.app, name="sip")
 app.add_typer(flow_cmd.app, name="flow")
 app.command("simulate")(simulate_cmd.simulate)
+app.command("import")(imports_cmd.import_cmd)
+app.command("export")(imports_cmd.export_cmd)
+app.command("backup")(backup_cli.backup_cmd)
+app.command("restore")(backup_cli.restore_cmd)
+app.add_typer(backup_cli.keys_app, name="keys")
 
 
 def main() -> None:
-    app()
+    """Run a command; a configuration mistake stops it with one line each, never a traceback."""
+    try:
+        app()
+    except HotlineError as error:
+        sys.stderr.write(f"error: {error.message}\n")
+        sys.exit(1)
+    except ValidationError as error:  # Settings: one line per wrong setting
+        for e in error.errors():
+            where = ".".join(str(part) for part in e["loc"]) or "settings"
+            sys.stderr.write(f"error: {where}: {e['msg']}\n")
+        sys.exit(1)
+    except FileNotFoundError as error:  # HOTLINE_CONFIG naming a missing file
+        sys.stderr.write(f"error: {error}\n")
+        sys.exit(1)
+    except DBAPIError as error:  # the database refused us (no such database, wrong password)
+        cause = error.orig if error.orig is not None else error
+        first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        sys.stderr.write(f"error: database: {first}\n")
+        sys.exit(1)
+    except OSError as error:  # nothing listens there, a name that does not resolve, a busy port
+        sys.stderr.write(f"error: {type(error).__name__}: {error}\n")
+        sys.exit(1)

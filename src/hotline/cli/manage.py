@@ -19,7 +19,7 @@ from hotline.config import Settings
 from hotline.directory.schemas import UserIn
 from hotline.directory.service import DirectoryService
 from hotline.errors import HotlineError
-from hotline.store.auth_repo import SqlTenants
+from hotline.store.auth_repo import SqlTenants, SqlTotp, SqlUsers
 from hotline.store.engine import create_engine
 from hotline.store.migrate import current_revision, head_revision, migrate
 from hotline.store.repos import SqlRepos
@@ -106,6 +106,35 @@ def user_create(
     except HotlineError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from None
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(
+    username: Annotated[str, typer.Option(help="login name")],
+    tenant: Annotated[str, typer.Option(help="tenant slug")] = "demo",
+) -> None:
+    """Remove a user's authenticator app (a lost phone): the password alone logs in again."""
+
+    async def run() -> bool:
+        settings = Settings.load()
+        engine = create_engine(settings.database.url)
+        try:
+            async with engine.connect() as conn:
+                row = await SqlTenants(conn).by_slug(tenant)
+                user = await SqlUsers(conn).by_username(str(row["id"]), username) if row else None
+                if user is None:
+                    raise HotlineError(f"no user {username!r} in tenant {tenant!r}")
+                removed = await SqlTotp(conn).get(user.tenant_id, user.id) is not None
+                await SqlTotp(conn).delete(user.tenant_id, user.id)
+                await conn.commit()
+                return removed
+        finally:
+            await engine.dispose()
+
+    removed = asyncio.run(run())
+    typer.echo(
+        f"{username}: authenticator removed" if removed else f"{username} had no authenticator"
+    )
 
 
 def config_check() -> None:

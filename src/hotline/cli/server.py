@@ -71,6 +71,8 @@ async def run_server(
         _print_demo(settings, center.password, center.created)
     await services.start_jobs()
     await services.start_telephony()
+    # Import runs a killed server left behind rolled back; say so on them.
+    await services.imports.recover()
     app = create_api(services)
     config = uvicorn.Config(
         app,
@@ -81,6 +83,10 @@ async def run_server(
         lifespan="off",
         log_level="info",
         access_log=False,
+        proxy_headers=True,
+        # Only these proxies' X-Forwarded-For names the client (login throttling, audit).
+        forwarded_allow_ips=settings.http.forwarded_allow_ips,
+        server_header=False,
     )
     server = _Server(config, services)
     typer.echo(f"Hotline serving on {_banner(settings)}  (Ctrl+C to stop)")

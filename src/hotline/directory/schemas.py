@@ -12,18 +12,28 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from hotline.auth.roles import Role
 from hotline.routing import MAX_PROFICIENCY, MIN_PROFICIENCY, Strategy
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "AgentIn",
     "AgentSkillIn",
     "CalendarIn",
+    "CustomFieldIn",
     "CustomerIn",
     "DidIn",
     "DispositionIn",
+    "FreeForm",
     "Holiday",
     "HolidayCalendarIn",
     "QueueIn",
@@ -48,6 +58,34 @@ Code = Annotated[
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=26)]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
+
+# Free-form JSON objects (a customer's custom fields, a queue's options) stay shallow and small:
+# what a form or an integration sends, never a structure the database or the JSON writer chokes
+# on. Integers must fit the 64-bit columns and JSON readers of both databases.
+MAX_JSON_DEPTH = 8
+MAX_JSON_ITEMS = 1000
+_INT64 = 2**63 - 1
+
+
+def _json_shape(value: dict[str, Any]) -> dict[str, Any]:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    items = 0
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+            children = list(node.values()) if isinstance(node, dict) else node
+            items += len(children)
+            if items > MAX_JSON_ITEMS:
+                raise ValueError(f"more than {MAX_JSON_ITEMS} values")
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _INT64:
+            raise ValueError(f"the number {node} does not fit in 64 bits")
+    return value
+
+
+FreeForm = Annotated[dict[str, Any], AfterValidator(_json_shape)]
 
 
 class _In(BaseModel):
@@ -102,6 +140,15 @@ class QueueSkillIn(_In):
     min_proficiency: int = Field(MIN_PROFICIENCY, ge=MIN_PROFICIENCY, le=MAX_PROFICIENCY)
 
 
+def _distinct(value: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    for index, skill in enumerate(value):
+        if skill.skill_id in seen:
+            raise ValueError(f"skills[{index}]: skill {skill.skill_id!r} is listed twice")
+        seen.add(skill.skill_id)
+    return value
+
+
 class QueueIn(_In):
     name: Slug
     display_name: Annotated[
@@ -111,12 +158,12 @@ class QueueIn(_In):
     sl_target_pct: float = Field(80.0, gt=0, le=100)
     sl_threshold_s: int = Field(20, ge=1, le=3600)
     wrap_up_s: int = Field(30, ge=0, le=3600)
-    max_wait_s: int | None = Field(None, ge=1)
-    max_length: int | None = Field(None, ge=1)
+    max_wait_s: int | None = Field(None, ge=1, le=86_400)
+    max_length: int | None = Field(None, ge=1, le=100_000)
     disposition_required: bool = False
     calendar_id: Id | None = None
-    skills: list[QueueSkillIn] = []
-    options: dict[str, Any] = {}
+    skills: Annotated[list[QueueSkillIn], AfterValidator(_distinct)] = []
+    options: FreeForm = {}
 
 
 class DidIn(_In):
@@ -224,12 +271,12 @@ class CustomerIn(_In):
     phones: list[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=64)]
     ] = []
-    emails: list[str] = []
+    emails: list[Annotated[str, StringConstraints(max_length=254)]] = []
     vip_level: int = Field(0, ge=0, le=9)
     tags: list[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     ] = []
-    custom: dict[str, Any] = {}
+    custom: FreeForm = {}
     notes: Annotated[str, StringConstraints(max_length=5000)] = ""
 
     @field_validator("emails")
@@ -242,6 +289,31 @@ class CustomerIn(_In):
                 raise ValueError(f"{email!r} is not an email address")
             out.append(email)
         return out
+
+
+class CustomFieldIn(_In):
+    """A tenant's own customer field: the customer's `custom[key]`, mapped and cleaned by type
+    in imports. Choices are `value|alias|alias` (`男|male|m`): matched ignoring case and width."""
+
+    entity: Literal["customer"] = "customer"
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    label_zh: Label
+    label_en: Label
+    type: Literal["text", "number", "integer", "date", "choice", "boolean", "phone", "email"] = (
+        "text"
+    )
+    choices: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    ] = []
+    required: bool = False
+    position: int = Field(0, ge=0, le=10_000)
+
+    @field_validator("choices")
+    @classmethod
+    def _choices(cls, value: list[str]) -> list[str]:
+        if len(value) > 500:
+            raise ValueError("at most 500 choices")
+        return value
 
 
 class QuickReplyIn(_In):

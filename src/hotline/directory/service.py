@@ -22,6 +22,7 @@ from hotline.directory.ports import Repos
 from hotline.directory.schemas import (
     AgentIn,
     CalendarIn,
+    CustomFieldIn,
     DidIn,
     DispositionIn,
     HolidayCalendarIn,
@@ -89,6 +90,14 @@ SIMPLE: dict[str, SimpleEntity] = {
         ),
         SimpleEntity(
             "quick_reply", "quick_replies", QuickReplyIn, ("title",), ("title", "text"), "title"
+        ),
+        SimpleEntity(
+            "custom_field",
+            "custom_fields",
+            CustomFieldIn,
+            ("key",),
+            ("key", "label_zh", "label_en"),
+            "position",
         ),
     )
 }
@@ -293,7 +302,7 @@ class DirectoryService:
             "tenant_id": self.tenant_id,
             "username": username,
             "display_name": display_name,
-            "password_hash": hash_password(password),
+            "password_hash": hash_password(password, context=[username, display_name]),
             "roles": roles,
             "language": language,
             "active": active,
@@ -331,7 +340,9 @@ class DirectoryService:
             "updated_at": self.clock.now(),
         }
         if data.password:
-            values["password_hash"] = hash_password(data.password)
+            values["password_hash"] = hash_password(
+                data.password, context=[before["username"], data.display_name]
+            )
         await self.repos.table("users").update(self.tenant_id, user_id, values)
         after = {**before, **values}
         await self._changed("user", user_id, "update", before, after)
@@ -445,7 +456,9 @@ class DirectoryService:
             [{"team_id": t} for t in dict.fromkeys(data.team_ids)],
         )
         if data.sip_password and data.extension:
-            check_strength(data.sip_password)
+            check_strength(
+                data.sip_password, context=[username, data.extension], field="sip_password"
+            )
             ha1 = compute_ha1(data.extension, self.sip_realm, data.sip_password)
             now = self.clock.now()
             await self.repos.links.set_sip_credential(
@@ -534,7 +547,9 @@ class DirectoryService:
         if data.display_name:
             user_values["display_name"] = data.display_name
         if data.password:
-            user_values["password_hash"] = hash_password(data.password)
+            user_values["password_hash"] = hash_password(
+                data.password, context=[str(before["username"]), data.display_name or ""]
+            )
         await self.repos.table("users").update(self.tenant_id, before["user_id"], user_values)
         await self.repos.table("agents").update(
             self.tenant_id,

@@ -1,6 +1,8 @@
 """Reading flow documents: YAML or JSON text → data → a `Flow`, with errors that name places.
 
-Text that does not parse raises `FlowSyntaxError` with line and column. Data that does not fit
+Text that does not parse raises `FlowSyntaxError` with line and column, and so does text nested
+deeper than `MAX_DEPTH` or whose YAML aliases expand past `MAX_VALUES` values (a flow is a
+shallow document; anything else is a mistake or an attack on the parser). Data that does not fit
 the schema raises `FlowInvalid` listing every pydantic complaint as a `FlowIssue` naming the
 node id and the field (`node 'menu' field 'timeout': …`), never pydantic's raw `loc` tuple.
 """
@@ -18,6 +20,8 @@ from hotline.flows.errors import FlowInvalid, FlowIssue, FlowSyntaxError, IssueC
 from hotline.flows.schema import NODE_TYPES, Flow, Node
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_VALUES",
     "NODE_ADAPTER",
     "issues_from_validation_error",
     "parse_flow",
@@ -32,19 +36,81 @@ DocumentFormat = Literal["yaml", "json"]
 # the pure-Python one; both build the same plain data.
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+MAX_DEPTH = 32
+MAX_VALUES = 100_000
+
+
+def _too_deep(source: str, line: int | None = None, column: int | None = None) -> FlowSyntaxError:
+    where = "" if line is None else f" (line {line}, column {column})"
+    return FlowSyntaxError(
+        f"{source}: nested deeper than {MAX_DEPTH} levels{where}", line=line, column=column
+    )
+
+
+def _check_yaml_shape(text: str, source: str) -> None:
+    """Walk the parser's events (no recursion, nothing built) and refuse deep nesting and
+    alias bombs before `safe_load` builds the document."""
+    depth = 0
+    values = 0
+    anchors: dict[str, int] = {}
+    open_: list[tuple[str | None, int]] = []
+    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            values += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                if mark is None:
+                    raise _too_deep(source)
+                raise _too_deep(source, mark.line + 1, mark.column + 1)
+            open_.append((event.anchor, values))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, first = open_.pop()
+            if anchor is not None:
+                anchors[anchor] = values - first + 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if event.anchor is not None:
+                anchors[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            values += anchors.get(str(event.anchor), 1)
+        if values > MAX_VALUES:
+            raise FlowSyntaxError(
+                f"{source}: the document expands to more than {MAX_VALUES} values "
+                "(YAML aliases repeating large parts?)"
+            )
+
+
+def _check_depth(data: Any, source: str) -> None:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
+                raise _too_deep(source)
+            stack.extend(
+                (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+            )
+
 
 def read_document(text: str, *, fmt: DocumentFormat = "yaml", source: str = "<flow>") -> Any:
     """Parse flow text. YAML is a superset of JSON, so "yaml" reads both."""
     if fmt == "json":
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise FlowSyntaxError(
                 f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                 line=exc.lineno,
                 column=exc.colno,
             ) from None
+        except RecursionError:
+            raise _too_deep(source) from None
+        _check_depth(data, source)
+        return data
     try:
+        _check_yaml_shape(text, source)
         return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark

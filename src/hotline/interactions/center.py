@@ -175,7 +175,12 @@ class ContactCenter:
             sink,
             tenant_id=tenant_id,
             port=lambda c, ch: ContactPort(
-                c, ch, waits=self.waits, transfers=self.transfers, customers=customers
+                c,
+                ch,
+                waits=self.waits,
+                transfers=self.transfers,
+                customers=customers,
+                egress=self.settings.webhook_egress,
             ),
             flow_over=self._flow_over,
         )

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from hotline.clock import Clock
+from hotline.egress import EgressPolicy
 from hotline.events import DomainEvent, EventSink
 from hotline.flows import Program, run_flow
 from hotline.flows.actions import (
@@ -84,12 +85,14 @@ class ContactPort:
         waits: QueueWaits,
         transfers: Transfers,
         customers: CustomerDirectory,
+        egress: EgressPolicy,
     ) -> None:
         self.contact = contact
         self._channel = channel
         self._waits = waits
         self._transfers = transfers
         self._customers = customers
+        self._egress = egress
         self.media: FlowMedia = channel.flow_media(contact, self.guard)
 
     @property
@@ -154,7 +157,7 @@ class ContactPort:
     async def lookup(self, request: Lookup) -> LookupCompleted | LookupFailed:
         contact = self.contact
         if request.source == "webhook":
-            return await self.guard(lookup_webhook(request), preemptible=False)
+            return await self.guard(lookup_webhook(request, self._egress), preemptible=False)
         known = (contact.caller_number, contact.record)
         return await self.guard(
             lookup_customer(self._customers, contact.tenant_id, request, known=known),

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotline.egress import EgressPolicy
+
 __all__ = ["MailSettings", "QueueOptions", "TelephonySettings"]
 
 DEFAULT_CONSENT: Mapping[str, str] = {
@@ -65,3 +67,6 @@ class TelephonySettings:
     answer_wait_s: float = 3.0  # the desk's answer returns once bridged, or after this long
     queue_options: Mapping[str, QueueOptions] = field(default_factory=dict)
     mail: MailSettings = field(default_factory=MailSettings)
+    # Where a flow's webhook lookup may connect: public addresses, plus the operator's
+    # networks (`egress.*`, ADR 0116); private and loopback targets are refused.
+    webhook_egress: EgressPolicy = field(default_factory=EgressPolicy)

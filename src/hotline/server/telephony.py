@@ -18,18 +18,13 @@ from hotline.analytics.realtime import replay_start
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings, TrunkSettings
+from hotline.egress import policy_of
 from hotline.events import DomainEvent, EventSink
 from hotline.flows import ProgramCache
 from hotline.flows.emergency import EmergencyService
 from hotline.interactions import MailSender, MailSettings, TelephonySettings
 from hotline.interactions.voice import SmtpMailSender, Telephony
-from hotline.media import (
-    EspeakTts,
-    FileRecordingStorage,
-    MediaEngine,
-    PromptLibrary,
-    WavFile,
-)
+from hotline.media import EspeakTts, MediaEngine, PromptLibrary, WavFile
 from hotline.media.webrtc import WebRtcGateway
 from hotline.server.config_follower import (
     ConfigFollower,
@@ -55,6 +50,7 @@ from hotline.store.interactions_repo import (
     SqlStartupFacts,
 )
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+from hotline.vault import recording_storage
 
 __all__ = ["TelephonyServer", "sip_config"]
 
@@ -214,6 +210,12 @@ class TelephonyServer:
         async with self.db.connect() as conn:
             tenants = {str(t["slug"]): str(t["id"]) for t in await SqlTenants(conn).all()}
         media = settings.media
+        recording = settings.recording
+        # One storage for what the media engine writes and what the runtime reads back: sealed
+        # with the tenant's key when `recording.encrypt` is on (ADR 0114).
+        storage = recording_storage(
+            recording.directory, encrypt=recording.encrypt, key_dir=recording.key_dir
+        )
         self.media = MediaEngine(
             host=media.rtp_host,
             port_min=media.rtp_port_min,
@@ -225,7 +227,7 @@ class TelephonyServer:
                 tts=EspeakTts(media.tts_cache_dir, words_per_minute=media.tts_words_per_minute),
                 max_cached_seconds=float(media.prompt_cache_seconds),
             ),
-            storage=FileRecordingStorage(settings.recording.directory),
+            storage=storage,
             advertised_host=media.rtp_public_host,
             relay=media.relay,
             quality_interval=media.quality_event_interval_s,
@@ -258,13 +260,16 @@ class TelephonyServer:
             DbFlowLookup(self.db, self.programs, self.sink, self.clock),
             dids=SqlDidDirectory(self.db),
             customers=SqlCustomerDirectory(self.db),
-            storage=FileRecordingStorage(settings.recording.directory),
+            storage=storage,
             clock=self.clock,
             sink=self.sink,
             settings=TelephonySettings(
                 prompts_dir=media.prompts_dir,
                 default_language=settings.default_language,
                 trunk=settings.sip.trunks[0].name if settings.sip.trunks else None,
+                webhook_egress=policy_of(
+                    settings.egress.allow_networks, allow_private=settings.egress.allow_private
+                ),
                 **settings.calls.model_dump(),
             ),
             catalog=SqlRecordingCatalog(self.db),

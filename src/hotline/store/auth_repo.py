@@ -9,18 +9,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.auth.model import User
 from hotline.ids import new_id
-from hotline.store.rows import count, row_dict
+from hotline.store.rows import count, row_dict, text_contains
 from hotline.store.tables import (
     agents,
     api_tokens,
     audit_log,
+    login_devices,
     login_failures,
     sessions,
     tenants,
+    user_totp,
     users,
 )
 
-__all__ = ["SqlAudit", "SqlLoginFailures", "SqlSessions", "SqlTenants", "SqlTokens", "SqlUsers"]
+__all__ = [
+    "SqlAudit",
+    "SqlDevices",
+    "SqlLoginFailures",
+    "SqlSessions",
+    "SqlTenants",
+    "SqlTokens",
+    "SqlTotp",
+    "SqlUsers",
+]
 
 
 def _user(row: Any) -> User:
@@ -78,8 +89,9 @@ class SqlUsers:
     ) -> tuple[list[User], int]:
         query = select(users).where(users.c.tenant_id == tenant_id)
         if q:
-            like = f"%{q}%"
-            query = query.where(or_(users.c.username.ilike(like), users.c.display_name.ilike(like)))
+            query = query.where(
+                or_(text_contains(users.c.username, q), text_contains(users.c.display_name, q))
+            )
         rows = [_user(r) for r in await self.conn.execute(query.order_by(users.c.username))]
         if role:
             rows = [u for u in rows if role in u.roles]
@@ -120,10 +132,13 @@ class SqlSessions:
     async def delete(self, token_hash: str) -> None:
         await self.conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 
-    async def delete_for_user(self, tenant_id: str, user_id: str) -> None:
-        await self.conn.execute(
-            delete(sessions).where(sessions.c.tenant_id == tenant_id, sessions.c.user_id == user_id)
-        )
+    async def delete_for_user(
+        self, tenant_id: str, user_id: str, *, keep: str | None = None
+    ) -> None:
+        q = delete(sessions).where(sessions.c.tenant_id == tenant_id, sessions.c.user_id == user_id)
+        if keep is not None:
+            q = q.where(sessions.c.token_hash != keep)
+        await self.conn.execute(q)
 
     async def purge_expired(self, now: float) -> None:
         await self.conn.execute(delete(sessions).where(sessions.c.expires_at < now))
@@ -188,6 +203,62 @@ class SqlLoginFailures:
         await self.conn.execute(delete(login_failures).where(login_failures.c.at < before))
 
 
+class SqlDevices:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def known(self, token_hash: str, tenant_id: str, user_id: str) -> bool:
+        q = select(login_devices.c.token_hash).where(
+            login_devices.c.token_hash == token_hash,
+            login_devices.c.tenant_id == tenant_id,
+            login_devices.c.user_id == user_id,
+        )
+        return (await self.conn.scalar(q)) is not None
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(login_devices).values(**values))
+
+    async def touch(self, token_hash: str, now: float) -> None:
+        await self.conn.execute(
+            update(login_devices)
+            .where(login_devices.c.token_hash == token_hash)
+            .values(last_seen_at=now)
+        )
+
+    async def purge(self, before: float) -> None:
+        await self.conn.execute(delete(login_devices).where(login_devices.c.last_seen_at < before))
+
+
+class SqlTotp:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    def _where(self, tenant_id: str, user_id: str) -> Any:
+        return and_(user_totp.c.tenant_id == tenant_id, user_totp.c.user_id == user_id)
+
+    async def get(self, tenant_id: str, user_id: str) -> dict[str, Any] | None:
+        row = await self.conn.execute(select(user_totp).where(self._where(tenant_id, user_id)))
+        found = row.first()
+        return row_dict(found) if found else None
+
+    async def put(self, values: dict[str, Any]) -> None:
+        await self.conn.execute(insert(user_totp).values(**values))
+
+    async def update(self, tenant_id: str, user_id: str, values: dict[str, Any]) -> None:
+        await self.conn.execute(
+            update(user_totp).where(self._where(tenant_id, user_id)).values(**values)
+        )
+
+    async def delete(self, tenant_id: str, user_id: str) -> None:
+        await self.conn.execute(delete(user_totp).where(self._where(tenant_id, user_id)))
+
+    async def enabled_users(self, tenant_id: str) -> set[str]:
+        q = select(user_totp.c.user_id).where(
+            user_totp.c.tenant_id == tenant_id, user_totp.c.confirmed_at.is_not(None)
+        )
+        return set((await self.conn.execute(q)).scalars())
+
+
 class SqlAudit:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -203,8 +274,24 @@ class SqlAudit:
         actor_id: str | None,
         limit: int,
         offset: int,
+        search: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         q = select(audit_log).where(audit_log.c.tenant_id == tenant_id)
+        if search:
+            q = q.where(
+                or_(
+                    *(
+                        text_contains(column, search)
+                        for column in (
+                            audit_log.c.actor_name,
+                            audit_log.c.action,
+                            audit_log.c.entity,
+                            audit_log.c.entity_id,
+                            audit_log.c.ip,
+                        )
+                    )
+                )
+            )
         if entity:
             q = q.where(audit_log.c.entity == entity)
         if actor_id:

@@ -19,6 +19,7 @@ from hotline.history.model import ContactQuery, Scope, WorklistQuery
 from hotline.history.ports import Row
 from hotline.ids import AgentId
 from hotline.store.repos import SqlRepos
+from hotline.store.rows import text_contains
 from hotline.store.tables import (
     agent_segments,
     agent_teams,
@@ -110,7 +111,7 @@ def _filters(tenant_id: str, q: ContactQuery) -> list[ColumnElement[bool]]:
         if value:
             out.append(column == value)
     if q.number:
-        out.append(interactions.c.caller_number.like(f"%{q.number}%"))
+        out.append(text_contains(interactions.c.caller_number, q.number))
     return out
 
 

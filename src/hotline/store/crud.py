@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.store.rows import count, row_dict
+from hotline.store.rows import count, row_dict, text_contains
 from hotline.store.tables import (
     agent_skills,
     agent_teams,
@@ -48,8 +48,7 @@ class SqlCrud:
         for name, value in (filters or {}).items():
             q = q.where(t.c[name] == value)
         if search and search_fields:
-            like = f"%{search}%"
-            q = q.where(or_(*(t.c[f].ilike(like) for f in search_fields)))
+            q = q.where(or_(*(text_contains(t.c[f], search) for f in search_fields)))
         total = await count(self.conn, q)
         rows = await self.conn.execute(
             q.order_by(t.c[order_by], t.c.id).limit(limit).offset(offset)

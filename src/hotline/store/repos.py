@@ -26,6 +26,7 @@ _TABLES = {
         tables.customers,
         tables.quick_replies,
         tables.tickets,
+        tables.custom_fields,
     )
 }
 

@@ -140,6 +140,38 @@ login_failures = Table(
     Column("at", Double, nullable=False),
 )
 
+# Browsers that logged in to an account: their device cookie (digest) lets them past the
+# account-wide throttle that stops a guessing attack spread over many sources (ADR 0111).
+login_devices = Table(
+    "login_devices",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    _tenant(),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Double, nullable=False),
+    Column("last_seen_at", Double, nullable=False),
+    Index("ix_login_devices_user", "tenant_id", "user_id"),
+)
+
+# A user's authenticator app (TOTP, ADR 0112): pending until confirmed with a first code.
+user_totp = Table(
+    "user_totp",
+    metadata,
+    _tenant(),
+    Column(
+        "user_id",
+        String(ID),
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("secret", String(64), nullable=False),
+    Column("confirmed_at", Double),
+    Column("last_step", BigInteger),
+    Column("recovery", JSON, nullable=False),  # SHA-256 digests of unused recovery codes
+    Column("created_at", Double, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -150,7 +182,7 @@ audit_log = Table(
     Column("actor_name", String(64)),
     Column("action", String(32), nullable=False),
     Column("entity", String(32), nullable=False),
-    Column("entity_id", String(ID)),
+    Column("entity_id", String(64)),  # an id, or a flow's name (up to 64 characters)
     Column("before", JSON),
     Column("after", JSON),
     Column("ip", String(64)),
@@ -795,4 +827,90 @@ mail_log = Table(
     Column("subject", String(500), nullable=False),
     Column("sent_at", Double, nullable=False),
     Index("ix_mail_log_job", "job_id"),
+)
+
+# -- imports and exports (hotline.imports) --------------------------------------------------------
+
+# A tenant's own fields of a kind of record (customers today): the import maps columns to them
+# and cleans by their type; values live in the record's `custom` JSON under `key`.
+custom_fields = Table(
+    "custom_fields",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("entity", String(32), nullable=False),  # customer
+    Column("key", String(64), nullable=False),
+    Column("label_zh", String(100), nullable=False),
+    Column("label_en", String(100), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("choices", JSON, nullable=False),
+    Column("required", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "entity", "key", name="uq_custom_fields_tenant_entity_key"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("target", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("file_key", String(512), nullable=False),  # under the imports directory
+    Column("file_size", BigInteger, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("format", String(8)),
+    Column("encoding", String(32)),  # the user's choice; null: detected
+    Column("detected_encoding", String(32)),
+    Column("encoding_used", String(32)),
+    Column("delimiter", String(4)),
+    Column("sheet", String(64)),  # the user's choice; null: the active sheet
+    Column("sheets", JSON),
+    Column("sheet_used", String(64)),
+    Column("header_rows", Integer),  # the user's choice; null: detected
+    Column("header_row_numbers", JSON),
+    Column("columns", JSON),
+    Column("sample", JSON),
+    Column("file_error", JSON),
+    Column("mapping", JSON),  # column index → field
+    Column("rule", String(16), nullable=False),
+    Column("on_errors", String(16), nullable=False),
+    Column("counts", JSON),
+    Column("progress", JSON),
+    Column("error_code", String(64)),
+    Column("error_message", Text),
+    Column("created_by", String(64)),
+    Column("started_at", Double),
+    Column("finished_at", Double),
+    *_stamps(),
+    Index("ix_imports_tenant_created", "tenant_id", "created_at"),
+)
+
+import_problems = Table(
+    "import_problems",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", String(ID), ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
+    _tenant(),
+    Column("row", Integer, nullable=False),
+    Column("column_name", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("params", JSON, nullable=False),
+    Index("ix_import_problems_import_row", "import_id", "row"),
+)
+
+import_mappings = Table(
+    "import_mappings",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("target", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("columns", JSON, nullable=False),  # normalized header → field
+    Column("created_by", String(64)),
+    *_stamps(),
+    UniqueConstraint("tenant_id", "target", "name", name="uq_import_mappings_tenant_target_name"),
 )

@@ -37,8 +37,8 @@ class TicketIn(BaseModel):
     due_date: dt.date | None = None
     priority: TicketPriority = TicketPriority.NORMAL
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    customer_id: str | None = None
-    interaction_id: str | None = None
+    customer_id: Annotated[str, StringConstraints(min_length=1, max_length=26)] | None = None
+    interaction_id: Annotated[str, StringConstraints(min_length=1, max_length=26)] | None = None
 
 
 class TicketUpdate(BaseModel):

@@ -15,7 +15,7 @@ from hotline.ids import new_id
 from hotline.tickets.events import TicketCreated, TicketStatusChanged
 from hotline.tickets.schemas import TicketIn, TicketStatus, TicketUpdate
 
-__all__ = ["TRANSITIONS", "Counters", "TicketService"]
+__all__ = ["TRANSITIONS", "Counters", "InteractionRefs", "TicketService"]
 
 TRANSITIONS: frozenset[tuple[TicketStatus, TicketStatus]] = frozenset(
     {
@@ -32,6 +32,10 @@ class Counters(Protocol):
     async def next(self, tenant_id: str, name: str) -> int: ...
 
 
+class InteractionRefs(Protocol):
+    async def exists(self, tenant_id: str, interaction_id: str) -> bool: ...
+
+
 class TicketService:
     def __init__(
         self,
@@ -41,9 +45,13 @@ class TicketService:
         actor: Principal,
         clock: Clock,
         emit: Callable[[DomainEvent], None],
+        interactions: InteractionRefs | None = None,
     ) -> None:
+        """Without `interactions` the caller vouches for the ticket's interaction (the wrap-up
+        of an interaction it has just read)."""
         self.repos = repos
         self.counters = counters
+        self.interactions = interactions
         self.actor = actor
         self.clock = clock
         self.emit = emit
@@ -61,6 +69,16 @@ class TicketService:
                 f"customer_id: no such customer {data.customer_id!r}",
                 code="ticket.customer.unknown",
                 details={"field": "customer_id"},
+            )
+        if (
+            data.interaction_id
+            and self.interactions is not None
+            and not await self.interactions.exists(tenant, data.interaction_id)
+        ):
+            raise UnknownReference(
+                f"interaction_id: no such interaction {data.interaction_id!r}",
+                code="ticket.interaction.unknown",
+                details={"field": "interaction_id"},
             )
         now = self.clock.now()
         number = await self.counters.next(tenant, "ticket")

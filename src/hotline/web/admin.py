@@ -404,6 +404,44 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "notes", "label": "Notes", "type": "textarea"},
         ],
     },
+    "custom-fields": {
+        "title": "Custom fields",
+        "api": "/api/v1/custom-fields",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["key", "Key"],
+            ["label_zh", "Chinese label"],
+            ["label_en", "English label"],
+            ["type", "Type"],
+            ["choices", "Choices"],
+            ["required", "Required"],
+        ],
+        "fields": [
+            {"name": "key", "label": "Key", "type": "text", "required": True},
+            {"name": "label_zh", "label": "Chinese label", "type": "text", "required": True},
+            {"name": "label_en", "label": "English label", "type": "text", "required": True},
+            {
+                "name": "type",
+                "label": "Type",
+                "type": "select",
+                "options": [
+                    ["text", "Text"],
+                    ["number", "Number"],
+                    ["integer", "Whole number"],
+                    ["date", "Date"],
+                    ["choice", "Choice"],
+                    ["boolean", "Yes / no"],
+                    ["phone", "Phone"],
+                    ["email", "Email"],
+                ],
+                "default": "text",
+            },
+            {"name": "choices", "label": "Choices (value|alias)", "type": "list"},
+            {"name": "required", "label": "Required", "type": "checkbox"},
+            {"name": "position", "label": "Position", "type": "number", "min": 0, "default": 0},
+        ],
+    },
     "tickets": {
         "title": "Tickets",
         "api": "/api/v1/tickets",
@@ -458,6 +496,8 @@ ENTITIES: dict[str, dict[str, Any]] = {
             "kind": [
                 ["recordings.purge", "Recording retention purge"],
                 ["mail.send", "E-mail"],
+                ["imports.run", "Spreadsheet import"],
+                ["backups.run", "Backup"],
             ],
             "state": [
                 ["pending", "Waiting to run"],

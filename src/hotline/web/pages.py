@@ -63,6 +63,8 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
         items.append(("/wfm", "Workforce planning"))
     if principal.can(Permission.FLOWS_READ):
         items.append(("/admin/flows", "Flows"))
+    if principal.can(Permission.DATA_IMPORT):
+        items.append(("/admin/imports", "Import & export"))
     for slug, descriptor in ENTITIES.items():
         if principal.can(descriptor["read"]) and (
             slug != "audit" or principal.can(Permission.AUDIT_READ)
@@ -154,6 +156,14 @@ def install_pages(app: FastAPI) -> None:
             return opened
         principal, lang = opened
         return screen("home.html", lang, principal)
+
+    @app.get("/account", include_in_schema=False)
+    async def account_page(request: Request) -> Response:
+        opened = await open_page(request)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("account.html", lang, principal)
 
     @app.get("/wallboard", include_in_schema=False)
     async def wallboard_page(request: Request) -> Response:
@@ -258,6 +268,24 @@ def install_pages(app: FastAPI) -> None:
             name="" if name == "new" else name,
             can_write=principal.can(Permission.FLOWS_WRITE),
         )
+
+    @app.get("/admin/imports", include_in_schema=False)
+    async def imports_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.DATA_IMPORT))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        targets = request.app.state.services.imports.registry.describe()
+        can_export = principal.can(Permission.DATA_EXPORT)
+        return screen("admin/imports.html", lang, principal, targets=targets, can_export=can_export)
+
+    @app.get("/admin/imports/{import_id}", include_in_schema=False)
+    async def import_page(import_id: str, request: Request) -> Response:
+        opened = await open_page(request, may(Permission.DATA_IMPORT))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return screen("admin/import.html", lang, principal, import_id=import_id)
 
     @app.get("/admin/sip-bans", include_in_schema=False)
     async def sip_bans_page(request: Request) -> Response:

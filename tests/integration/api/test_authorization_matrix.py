@@ -31,6 +31,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "flows": {"text": "name: x"},
     "quick-replies": {"title": "x", "text": "x"},
     "tickets": {"status": "closed"},
+    "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
     "interactions": {"disposition": "resolved"},
     # workforce management: one body per sub-collection
     "wfm/templates": {"name": "x", "minutes": 480, "earliest_start": 540, "latest_start": 600},
@@ -109,6 +110,8 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     agent = (await admin.get("/api/v1/agents")).json()["items"][0]["id"]
     await _seed(api, tenant, agent, recording_dir)
     await _wait_for(admin, 2)
+    field = {"key": "card", "label_zh": "会员卡号", "label_en": "Card"}
+    assert (await admin.post("/api/v1/custom-fields", json=field)).status_code == 201
     ids = {}
     for collection in BODIES:
         if collection.startswith("wfm/"):
@@ -121,6 +124,12 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
             uow.conn, "mail.send", due_at=4e9, tenant_id=tenant, payload={"to": ["a@b.c"]}
         )
         await uow.commit()
+    upload = {"file": ("c.csv", "姓名,手机\n王芳,13800138000\n".encode())}
+    ids["imports"] = (await admin.post("/api/v1/imports", files=upload)).json()["id"]
+    mapping = {"name": "m", "columns": {"姓名": "name"}}
+    ids["import-mappings"] = (await admin.post("/api/v1/import-mappings", json=mapping)).json()[
+        "id"
+    ]
     ids["flows"] = "main"
     ids["interactions"] = "answered"  # not "missed": that is also the worklist's path
     ids["worklist"] = "missed"

@@ -4,13 +4,15 @@ all three, leaves the three-way call and saves her own wrap-up; agent3 finishes,
 call 4, agent3 saves hers. The contacts list, the contact's page, the figures and the
 recording then say: one contact, answered once center-wide, offered once in support (the
 consultation rings agent3's personal line, which is no queue), two agent segments each with its
-own disposition and notes, the CSAT on agent3, and one two-channel recording."""
+own disposition and notes, the CSAT on agent3, and one two-channel recording — sealed on disk
+(`recording.encrypt`), played back decrypted."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from hotline.media.wav import read_wav
+from hotline.vault.sealed import MAGIC
 from tests.data.callcenter.tones import AGENT1_HZ, AGENT2_HZ
 from tests.integration.desk.conftest import (
     WANG_FANG,
@@ -28,16 +31,35 @@ from tests.integration.desk.conftest import (
     press,
 )
 from tests.integration.desk.test_desk_calls import agent3_phone
+from tests.server import ServerProcess
 
 pytestmark = [pytest.mark.baresip, pytest.mark.slow]
 
 NOTE = "客户要求核对账单，请协助"
 
 
+@pytest.fixture
+def sealed_desk(tmp_path: Path) -> Iterator[Desk]:
+    """The demo with recordings encrypted at rest."""
+    server = ServerProcess(
+        tmp_path / "var",
+        f"sqlite+aiosqlite:///{tmp_path}/var/hotline.db",
+        HOTLINE_RECORDING__ENCRYPT="true",
+        HOTLINE_RECORDING__KEY_DIR=str(tmp_path / "keys"),
+    )
+    server.start("demo")
+    try:
+        desk = Desk(server)
+        desk.open_all_hours()
+        yield desk
+    finally:
+        server.stop()
+
+
 async def test_consult_then_three_way_call_is_one_contact_with_two_segments(
-    desk_server: Desk, tmp_path: Path
+    sealed_desk: Desk, tmp_path: Path
 ) -> None:
-    desk = desk_server
+    desk = sealed_desk
     agent1, agent3 = desk.login("agent1"), desk.login("agent3")
     a1, a3 = desk.agent_id("agent1"), desk.agent_id("agent3")
     async with (
@@ -150,14 +172,18 @@ async def test_consult_then_three_way_call_is_one_contact_with_two_segments(
     # agent3 last (then the survey).
     [recording] = [r for r in detail["recordings"] if r["kind"] == "call"]
     assert recording["channels"] == 2
+    [stored] = (tmp_path / "var" / "recordings").rglob("*.wav")
+    assert stored.read_bytes()[: len(MAGIC)] == MAGIC  # sealed at rest
     wav = tmp_path / "contact.wav"
     wav.write_bytes(admin.get(f"/api/v1/recordings/{recording['id']}").content)
     center_side = read_wav(wav).samples[:, 1]
     seconds = [center_side[i : i + 8000] for i in range(0, len(center_side) - 8000, 4000)]
     with_a1 = [k for k, w in enumerate(seconds) if has_tone(w, AGENT1_HZ)]
     with_a3 = [k for k, w in enumerate(seconds) if has_tone(w, AGENT2_HZ)]
-    assert with_a1 and with_a3
-    assert with_a1[0] < with_a3[-1] and with_a3[-1] > with_a1[-1]
+    assert with_a1
+    assert with_a3
+    assert with_a1[0] < with_a3[-1]
+    assert with_a3[-1] > with_a1[-1]
 
 
 async def _eventually(desk: Desk, fetch: Any, ok: Any, timeout: float = 20.0) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from hotline.interactions.voice.session import VoiceSession
 from hotline.interactions.voice.voicemail import record_message, store_message
 from hotline.media.backend import EndpointContext, EndpointId
 from hotline.media.player import PlaybackEnd
+from hotline.media.recorder import file_sha256
 
 if TYPE_CHECKING:
     from hotline.interactions.voice.channel import VoiceChannel
@@ -194,7 +194,10 @@ class VoiceFlowMedia:
                 ended_by=message.ended_by.value,
             )
         )
-        digest = hashlib.sha256(message.audio.astype("<i2").tobytes()).hexdigest()
+        # Like a call recording's: the stored WAV file's (as read back, sealed or not).
+        digest = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: file_sha256(voice.storage.open_read(key))
+        )
         with contextlib.suppress(Exception):
             await voice.catalog.add(
                 RecordingRow(

@@ -1,6 +1,7 @@
 // The generic admin page: a paged, searchable list and a form dialog, both built from the
 // entity descriptor the server renders into the page (hotline/web/admin.py).
 import { ApiError, del, get, post, put } from "./api.js";
+import { securityMessage } from "./password-policy.js";
 import { loadCatalog, t } from "./i18n.js";
 
 const descriptor = JSON.parse(document.getElementById("descriptor").textContent);
@@ -389,7 +390,7 @@ form.addEventListener("submit", async (event) => {
     sources.clear();
     await load();
   } catch (error) {
-    show(editorError, error.message);
+    show(editorError, securityMessage(error) || error.message);
     if (error instanceof ApiError) {
       for (const f of error.fields()) {
         // One day of the weekly hours, or one special day, is marked by itself.

@@ -1,8 +1,10 @@
 import { ApiError, post } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
+import { securityMessage } from "./password-policy.js";
 
 const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
+const codeField = document.getElementById("code-field");
 await loadCatalog();
 
 form.addEventListener("submit", async (event) => {
@@ -11,15 +13,21 @@ form.addEventListener("submit", async (event) => {
   const data = new FormData(form);
   const body = { username: data.get("username"), password: data.get("password") };
   if (data.get("tenant")) body.tenant = data.get("tenant");
+  if (!codeField.hidden && data.get("code")) body.code = data.get("code");
   try {
     await post("/api/v1/auth/login", body);
     const next = form.dataset.next || "/";
     window.location.assign(next.startsWith("/") ? next : "/");
   } catch (e) {
+    const code = e instanceof ApiError ? e.code : "";
     error.textContent =
-      e instanceof ApiError && e.code === "auth.throttled"
-        ? t("Too many failed attempts. Try again later.")
-        : t("Wrong user name or password.");
+      (code !== "auth.bad_credentials" && securityMessage(e)) || t("Wrong user name or password.");
     error.hidden = false;
+    if (code === "auth.totp_required" || code === "auth.totp_invalid") {
+      codeField.hidden = false;
+      const input = form.elements.namedItem("code");
+      input.value = "";
+      input.focus();
+    }
   }
 });

@@ -1,0 +1,258 @@
+"""Acceptance (issue 13, backups): `hotline backup` of a real `hotline demo` while sipp callers
+are in the middle of leaving voicemails, then a restore into a fresh database: every contact
+and recording that existed at the snapshot is there and plays (checksums), the event log is a
+gap-free prefix of the live one, the calls still going are there as started, not ended, and
+no recording appears without its file. A second backup after the calls, restored into a fresh
+database of the other kind, equals the live database table for table and file for file.
+Both source databases (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.backup import Locations, backup, restore
+from hotline.store.engine import create_engine, is_sqlite
+from hotline.store.tables import metadata
+from tests import dbs
+from tests.conftest import require_tool
+from tests.integration.backup.test_backup_restore import tables
+from tests.integration.sip.peers import free_port
+from tests.server import ServerProcess
+
+pytestmark = [pytest.mark.sipp, pytest.mark.slow]
+
+VOICEMAIL_FLOW = """
+format: 1
+name: main
+title: 留言 / Voicemail only
+language: zh-CN
+dids: ["4001"]
+start: message
+nodes:
+  message:
+    type: voicemail
+    mailbox: general
+    max_length: 30
+    silence_end: 10
+"""
+
+
+def caller_xml(path: Path, number: str, stay_ms: int) -> Path:
+    """INVITE 4001 offering PCMA, send sipp's bundled A-law speech, hang up after `stay_ms`."""
+    pcap = "/usr/share/sip-tester/g711a.pcap"
+    path.write_text(f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="voicemail from {number}">
+  <send retrans="500"><![CDATA[
+      INVITE sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:4001@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:{number}@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8
+      a=rtpmap:8 PCMA/8000
+
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+      ACK sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:4001@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <pause milliseconds="500"/>
+  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
+  <pause milliseconds="{stay_ms}"/>
+  <send retrans="500"><![CDATA[
+      BYE sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:4001@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200" crlf="true"/>
+</scenario>
+""")
+    return path
+
+
+@asynccontextmanager
+async def caller(
+    tmp: Path, number: str, server: ServerProcess, stay_ms: int
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    folder = tmp / f"sipp-{number}"
+    folder.mkdir()
+    media = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        require_tool("sipp"), "-sf", str(caller_xml(folder / "c.xml", number, stay_ms)),
+        f"127.0.0.1:{server.sip_port}", "-i", "127.0.0.1", "-p", str(free_port()),
+        "-mp", str(media - media % 2), "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
+        cwd=str(folder), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
+
+
+async def events(client: httpx.Client, kind: str) -> list[dict[str, Any]]:
+    r = await asyncio.to_thread(client.get, "/api/v1/events", params={"type": kind, "limit": 1000})
+    items: list[dict[str, Any]] = r.json()["items"]
+    return items
+
+
+async def until_events(
+    client: httpx.Client, kind: str, count: int, timeout: float = 40
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = await events(client, kind)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{kind}: fewer than {count} events in {timeout} s")
+
+
+def cli_backup(server: ServerProcess, out: Path) -> Path:
+    done = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "backup", "--out", str(out)],
+        env={**server.env}, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "recordings in" in done.stdout
+    (path,) = out.glob("hotline-backup-*.tar")
+    return path
+
+
+async def fresh(url: str, tmp: Path, name: str, *, other: bool) -> tuple[str, bool]:
+    """A fresh database of the same kind as `url`, or of the other; True if PostgreSQL."""
+    if is_sqlite(url) == other:
+        return await asyncio.to_thread(dbs.create_pg_database), True
+    return f"sqlite+aiosqlite:///{tmp}/{name}.db", False
+
+
+def where(server: ServerProcess) -> Locations:
+    var = server.var_dir
+    return Locations(
+        server.env["HOTLINE_DATABASE_URL"], var / "recordings", var / "prompts", var / "keys"
+    )
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_backup_during_live_calls_restores_every_contact_and_recording(
+    database_url: str, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    server = ServerProcess(tmp_path / "var", database_url)
+    server.start("demo")
+    created_dbs: list[str] = []
+    try:
+        admin = server.login()
+        r = admin.post("/api/v1/flows", json={"text": VOICEMAIL_FLOW, "note": "backup test"})
+        assert r.status_code == 201, r.text
+        async with AsyncExitStack() as calls:  # two messages left before the backups
+            first = [
+                await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 2500))
+                for n in (1, 2)
+            ]
+            await asyncio.gather(*(p.wait() for p in first))
+        await until_events(admin, "voicemail.recorded", 2)
+
+        async with AsyncExitStack() as calls:  # two callers still talking during the backup
+            for n in (3, 4):
+                await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 4000))
+            await until_events(admin, "interaction.created", 4)
+            during = await asyncio.to_thread(cli_backup, server, tmp_path / "during")
+        await until_events(admin, "voicemail.recorded", 4)
+        await until_events(admin, "interaction.ended", 4)
+        after = (await backup(where(server), tmp_path / "after.tar")).path
+        server.stop()
+
+        live = await tables(engine)
+        recordings_dir = tmp_path / "var" / "recordings"
+        assert len(live["recordings"]) == 4
+
+        # The backup taken during the calls: a consistent past.
+        url, made = await fresh(database_url, tmp_path, "during", other=False)
+        created_dbs += [url] if made else []
+        target = tmp_path / "restored-during"
+        await restore(during, Locations(url, target / "rec", target / "prompts", target / "keys"))
+        restored_engine = create_engine(url)
+        try:
+            past = await tables(restored_engine)
+        finally:
+            await restored_engine.dispose()
+        seqs = [e["seq"] for e in past["events"]]
+        assert seqs == list(range(1, len(seqs) + 1))
+        assert past["events"] == live["events"][: len(seqs)]
+        calls_then = {
+            e["interaction_id"] for e in past["events"] if e["type"] == "interaction.created"
+        }
+        ended_then = {
+            e["interaction_id"] for e in past["events"] if e["type"] == "interaction.ended"
+        }
+        assert len(calls_then) == 4
+        assert len(ended_then) == 2  # the two callers still talking were live
+        assert len(past["recordings"]) == 2
+        for row in past["recordings"]:
+            assert row in live["recordings"]
+            assert sha(target / "rec" / row["path"]) == sha(recordings_dir / row["path"])
+        interactions_then = {i["id"] for i in past["interactions"]}
+        assert interactions_then <= {i["id"] for i in live["interactions"]}
+        assert past["customers"] == live["customers"]
+
+        # The backup after the calls, into the other kind of database: equal to the live one.
+        url, made = await fresh(database_url, tmp_path, "after", other=True)
+        created_dbs += [url] if made else []
+        target = tmp_path / "restored-after"
+        await restore(after, Locations(url, target / "rec", target / "prompts", target / "keys"))
+        restored_engine = create_engine(url)
+        try:
+            assert await tables(restored_engine) == live
+        finally:
+            await restored_engine.dispose()
+        for row in live["recordings"]:
+            assert sha(target / "rec" / row["path"]) == sha(recordings_dir / row["path"])
+        assert {t.name for t in metadata.sorted_tables} == set(live)
+    finally:
+        server.stop()
+        for url in created_dbs:
+            await asyncio.to_thread(dbs.drop_pg_database, url)

@@ -20,6 +20,9 @@ from hotline.store.tables import (
     queues,
     tenants,
     users,
+    work_items,
+)
+from hotline.store.wfm_tables import (
     wfm_contracts,
     wfm_intervals,
     wfm_plans,
@@ -27,7 +30,6 @@ from hotline.store.tables import (
     wfm_schedules,
     wfm_shifts,
     wfm_templates,
-    work_items,
 )
 from hotline.workforce.history import IntervalRow
 

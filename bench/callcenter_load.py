@@ -40,9 +40,11 @@ from hotline.interactions import (
     InMemoryCustomerDirectory,
     InMemoryDidDirectory,
     QueueOptions,
+    TelephonySettings,
+)
+from hotline.interactions.voice import (
     SipPhone,
     Telephony,
-    TelephonySettings,
 )
 from hotline.media import EspeakTts, FileRecordingStorage, MediaEngine, PromptLibrary, Tone
 from hotline.media.tones import ToneSpec

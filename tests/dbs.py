@@ -35,19 +35,27 @@ def pg_available() -> str | None:
     return None
 
 
-def create_pg_database() -> str:
+async def new_pg_database(revision: str = "head") -> str:
+    """A new database migrated to `revision`; its URL (drop it with `drop_pg_database_async`)."""
     name = f"test_{secrets.token_hex(6)}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    await _pg_admin(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     url = f"{base}/{name}"
-
-    async def _migrate() -> None:
-        engine = create_engine(url)
-        await migrate(engine)
+    engine = create_engine(url)
+    try:
+        await migrate(engine, revision)
+    finally:
         await engine.dispose()
-
-    asyncio.run(_migrate())
     return url
+
+
+def create_pg_database() -> str:
+    return asyncio.run(new_pg_database())
+
+
+async def drop_pg_database_async(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drop_pg_database(url: str) -> None:

@@ -28,7 +28,8 @@ from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
-from hotline.sip_edge import apply_sip_edge
+from hotline.server.telephony import TelephonyServer
+from hotline.server.wallboard import WallboardHub
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -38,8 +39,6 @@ from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
-from hotline.telephony import TelephonyServer
-from hotline.wallboard import WallboardHub
 
 __all__ = [
     "Services",
@@ -142,8 +141,6 @@ class Services:
             programs=self.flow_programs,
         )
         await self.telephony.start()
-        if self.telephony.sip is not None:  # the SIP edge's newer settings (issue 13)
-            await apply_sip_edge(self.telephony.sip, self.settings.sip)
         self.metric_sources.append(self.telephony.metrics)
         self.drain_hooks.append(self.telephony.drain)
         self.stop_hooks.append(self.telephony.stop)

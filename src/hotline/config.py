@@ -137,7 +137,7 @@ class SipSettings(BaseModel):
     t4: float = Field(5.0, gt=0)
     in_dialog_timeout_s: float = Field(40.0, gt=0)
     trunks: list[TrunkSettings] = []
-    # --- the SIP edge (issue 13, docs/security.md; mapped by hotline.sip_edge) ---
+    # --- the SIP edge (issue 13, docs/security.md; mapped by server.telephony.sip_config) ---
     # Message budgets before parsing: trunks' addresses get the trusted rate; sources that are
     # neither trunks nor registered share one budget per /24 (/64) network and one in total.
     trusted_rate_limit_per_s: float = Field(1000.0, gt=0)

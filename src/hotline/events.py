@@ -3,7 +3,8 @@
 Every state change of an interaction, leg, agent or ticket is an event (DESIGN §3.3). Packages
 declare their events with `@domain_event("leg.answered")`; producers hand them to an `EventSink`
 (the kernel protocol) and never touch storage. The log stores each as an `EventRecord`: the
-envelope columns plus the event's own fields as a JSON payload.
+envelope columns plus the event's own fields as a JSON payload, and the schema version `v` its
+class was written with (ADR 0061: older records are converted on read, `store/upcast.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, dataclass_transform
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "EVENT_SCHEMA_VERSION",
     "DomainEvent",
     "EventRecord",
     "EventSink",
@@ -27,6 +29,9 @@ __all__ = [
 
 ENVELOPE_FIELDS = ("tenant_id", "at", "interaction_id", "leg_id", "agent_id")
 
+EVENT_SCHEMA_VERSION = 2
+"""The version every event is written with unless its class says otherwise (ADR 0061)."""
+
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
 E = TypeVar("E", bound="DomainEvent")
@@ -37,6 +42,8 @@ class DomainEvent:
     """Base of all domain events. `type` is the stable dotted name stored in the log."""
 
     type: ClassVar[str] = "event"
+    # Not `version`: flow events have a field of that name (the flow's version).
+    schema_version: ClassVar[int] = EVENT_SCHEMA_VERSION
 
     tenant_id: str
     at: float
@@ -90,7 +97,8 @@ def registered_event_types() -> dict[str, type[DomainEvent]]:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class EventRecord:
-    """An event as stored in the log: envelope + payload, with its gap-free per-tenant `seq`."""
+    """An event as stored in the log: envelope + payload, with its gap-free per-tenant `seq`
+    and the schema version `v` it was written with."""
 
     tenant_id: str
     seq: int
@@ -100,6 +108,7 @@ class EventRecord:
     leg_id: str | None
     agent_id: str | None
     payload: dict[str, Any]
+    v: int = EVENT_SCHEMA_VERSION
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -112,13 +121,20 @@ class EventSink(Protocol):
 
 
 class ListSink:
-    """An `EventSink` that keeps what it is given, for tests and pure simulations."""
+    """An `EventSink` that keeps what it is given, for tests and pure simulations; listeners
+    see each event as it is emitted (as with the event log)."""
 
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
+        self._listeners: list[Callable[[DomainEvent], None]] = []
+
+    def listen(self, listener: Callable[[DomainEvent], None]) -> None:
+        self._listeners.append(listener)
 
     def emit(self, event: DomainEvent) -> None:
         self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
 
     def of_type(self, cls: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, cls)]

@@ -22,6 +22,7 @@ __all__ = [
     "QueueId",
     "TenantId",
     "UserId",
+    "WorkId",
     "is_ulid",
     "new_id",
     "ulid_time",
@@ -32,6 +33,7 @@ UserId = NewType("UserId", str)
 AgentId = NewType("AgentId", str)
 QueueId = NewType("QueueId", str)
 InteractionId = NewType("InteractionId", str)
+WorkId = NewType("WorkId", str)  # one visit of a contact to a queue (or to one agent)
 CallId = NewType("CallId", str)
 LegId = NewType("LegId", str)
 CustomerId = NewType("CustomerId", str)

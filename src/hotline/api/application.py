@@ -27,6 +27,7 @@ from hotline.api import (
     tickets,
     wallboard,
     wfm,
+    worklist,
 )
 from hotline.api.deps import permission_of
 from hotline.api.errors import error_responses, install_error_handlers
@@ -74,6 +75,7 @@ def create_api(services: Services) -> FastAPI:
         supervise,
         imports,
         wfm,
+        worklist,  # the worklist of missed contacts (history)
         sip_bans,
     ):
         _document_permissions(module.router)

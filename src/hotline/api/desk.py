@@ -1,11 +1,12 @@
 """The agent desktop's API (docs/desk-api.md): `GET /desk` (my state, phone, queues, current
-work, wrap-up, today's figures), `WS /desk/stream` (that object on every change, and offers with
-their screen pop), the screen pop itself, and the commands — log in at a browser or SIP phone,
-state, call controls, transfers, click-to-call, after-call work.
+work, wrap-up, today's figures), `WS /desk/stream` (that object whenever an event changed it,
+and offers with their screen pop), the screen pop itself, and the commands — log in at a browser
+or SIP phone, state, call controls, transfers, click-to-call, after-call work.
 
 Every command goes to the telephony runtime of the caller's tenant (`TenantRuntime`): the desk
-changes the agent's state only through the router's service (DESIGN §10). "Me" is the caller's
-agent profile; a user without one gets 403 `desk.not_an_agent`.
+changes the agent's state only through the router's service (DESIGN §10); the desk it shows is
+the runtime's read model, kept from events. "Me" is the caller's agent profile; a user without
+one gets 403 `desk.not_an_agent`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
 from hotline.api.deps import principal_from, require, services_of
 from hotline.api.desk_object import DeskStatic, desk_object, load_static
@@ -30,17 +30,13 @@ from hotline.events import EventRecord
 from hotline.ids import AgentId, InteractionId
 from hotline.interactions import (
     AgentNotLoggedIn,
-    BrowserPhone,
     DeskNotLoggedIn,
     DeskUnavailable,
-    DispositionRequired,
     NoExtension,
     NotAnAgent,
-    SipPhone,
-    TenantRuntime,
     TransferTarget,
 )
-from hotline.store.tables import events
+from hotline.interactions.voice import BrowserPhone, SipPhone, TenantRuntime
 
 if TYPE_CHECKING:
     from hotline.app import Services
@@ -51,7 +47,11 @@ router = APIRouter(prefix="/api/v1", tags=["desk"])
 
 Agent = Annotated[Principal, Depends(require(Permission.DESK))]
 Reader = Annotated[Principal, Depends(require(Permission.INTERACTIONS_READ))]
-_REFRESH_S = 15.0  # the stream re-sends the desk this often if it changed without an event
+# Events about no agent and no contact that still change a desk: the phones' own.
+_DEVICE_EVENTS = frozenset(
+    {"sip.registered", "sip.unregistered", "sip.reachability", "phone.browser_connected",
+     "phone.browser_disconnected"}
+)  # fmt: skip
 
 
 class LoginIn(BaseModel):
@@ -272,32 +272,14 @@ async def dial(body: DialIn, request: Request, principal: Agent) -> dict[str, st
 # --- after-call work ----------------------------------------------------------------------
 
 
-async def _dispositioned(request: Request, tenant_id: str, interaction_id: str) -> bool:
-    query = select(func.count()).where(
-        events.c.tenant_id == tenant_id,
-        events.c.interaction_id == interaction_id,
-        events.c.type == "interaction.dispositioned",
-    )
-    async with services_of(request).engine.connect() as conn:
-        return bool(await conn.scalar(query))
-
-
 @router.post("/desk/wrapup/end", summary="End after-call work (the record is final then)")
 async def wrap_up_end(request: Request, principal: Agent) -> dict[str, Any]:
-    services = services_of(request)
+    """Refused (409 `desk.disposition.required`) while the queue's required disposition is
+    missing: the router holds that rule."""
     agent_id = me(principal)
-    runtime = runtime_of(services, principal.tenant_id)
-    view = runtime.desk_view(agent_id)
-    wrap = view.wrap_up
-    if wrap is not None and wrap.queue_id is not None:
-        static = await load_static(services, principal.tenant_id, agent_id)
-        required = wrap.queue_id in static.disposition_required
-        if required and not await _dispositioned(request, principal.tenant_id, wrap.interaction_id):
-            raise DispositionRequired(
-                f"queue {wrap.queue_id} needs a disposition before wrap-up ends",
-                details={"interaction_id": wrap.interaction_id, "queue_id": wrap.queue_id},
-            )
-    runtime.end_wrap_up(agent_id)
+    runtime = runtime_of(services_of(request), principal.tenant_id)
+    with at_desk(agent_id):
+        runtime.end_wrap_up(agent_id)
     return await _desk(request, principal)
 
 
@@ -332,9 +314,9 @@ class _DeskStream:
             if value:
                 out.add(str(value))
         runtime = runtime_of(self.services, self.principal.tenant_id)
-        seat = runtime.seats.get(self.agent_id)
-        if seat is not None and seat.interaction_id:
-            out.add(seat.interaction_id)
+        contact_id = runtime.contact_of(self.agent_id)
+        if contact_id is not None:
+            out.add(contact_id)
         return out
 
     async def send_desk(self) -> None:
@@ -366,21 +348,22 @@ class _DeskStream:
         )
 
     def relevant(self, record: EventRecord) -> bool:
+        """Can this event change my desk? (Then it is sent again if it did change.)"""
         if record.type == "config.changed":
             self.static = None
             return True
-        if record.agent_id == self.agent_id:
+        if record.agent_id == self.agent_id or record.type in _DEVICE_EVENTS:
             return True
-        return record.interaction_id is not None and record.interaction_id in self._watched()
+        if record.interaction_id is not None and record.interaction_id in self._watched():
+            return True
+        # my queues' figures (service level today) move with their events
+        mine = {queue_id for queue_id, _ in self.static.queues} if self.static else set()
+        return record.type.startswith("queue.") and record.payload.get("queue_id") in mine
 
     async def run(self, subscription: Subscription) -> None:
         await self.send_desk()
         while True:
-            try:
-                record = await asyncio.wait_for(subscription.get(), _REFRESH_S)
-            except TimeoutError:
-                await self.send_desk()
-                continue
+            record = await subscription.get()
             if not self.relevant(record):
                 continue
             await self.send_desk()

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from hotline.directory.routing import load_routing_config
 from hotline.ids import AgentId
-from hotline.interactions import BrowserPhone, CallView, SipPhone, TenantRuntime
+from hotline.interactions import CallView
+from hotline.interactions.voice import BrowserPhone, SipPhone, TenantRuntime
 from hotline.store.repos import SqlRepos
 
 if TYPE_CHECKING:
@@ -39,12 +40,8 @@ async def load_static(services: Services, tenant_id: str, agent_id: AgentId) -> 
         config = await load_routing_config(repos, tenant_id)
         rows, _ = await repos.table("queues").list(tenant_id, limit=100_000)
     names = {str(r["name"]): str(r["display_name"]) for r in rows}
-    profile = config.agents.get(agent_id)
-    mine = []
-    if profile is not None:
-        for queue_id, queue in sorted(config.queues.items()):
-            if all(profile.skills.get(skill, 0) >= level for skill, level in queue.skills.items()):
-                mine.append((str(queue_id), names.get(queue_id, queue_id)))
+    # the router's own membership rule (skills, proficiency and teams)
+    mine = [(str(q), names.get(q, q)) for q in config.queues_of(agent_id)]
     return DeskStatic(
         queues=tuple(mine),
         disposition_required=frozenset(str(r["name"]) for r in rows if r["disposition_required"]),
@@ -72,6 +69,7 @@ def _call(call: CallView) -> dict[str, Any]:
     consult = call.consult
     return {
         "interaction_id": call.interaction_id,
+        "work_id": call.work_id,
         "phase": call.phase,
         "customer_number": call.customer_number,
         "queue_id": call.queue_id,
@@ -120,7 +118,9 @@ def desk_object(
         if wrap is None
         else {
             "interaction_id": wrap.interaction_id,
+            "work_id": wrap.work_id,
             "ends_at": wrap.ends_at,
+            "overrun_since": wrap.overrun_since,
             "disposition_required": wrap.queue_id in static.disposition_required,
         },
         "today": _today(services, runtime.tenant_id, agent_id, static),

@@ -125,6 +125,15 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def _in_language(request: Request, message: str) -> str:
+    """The message in the caller's language when the UI catalog has it (else as written)."""
+    catalogs = getattr(request.app.state, "catalogs", None)
+    principal = getattr(request.state, "principal", None)
+    if catalogs is None or principal is None:
+        return message
+    return str(catalogs.gettext(principal.language, message))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HotlineError)
     async def _domain(request: Request, error: HotlineError) -> JSONResponse:
@@ -132,9 +141,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(error, Throttled):
             headers["Retry-After"] = str(int(error.retry_after_s) + 1)
-        return JSONResponse(
-            error_body(error.code, error.message, error.details), status, headers=headers
-        )
+        message = _in_language(request, error.message)
+        return JSONResponse(error_body(error.code, message, error.details), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,5 +1,6 @@
 """The event log over HTTP: a page of past events, and the live WebSocket stream that
-replays from `after_seq` and then follows (the wallboard's and webhooks' source)."""
+replays from `after_seq` and then follows (the wallboard's and webhooks' source). Both give
+records as version 2 (older ones converted on read, ADR 0061)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import asyncio
 import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 
-from hotline.api.deps import Uow, principal_from, require
+from hotline.api.deps import principal_from, require, services_of
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.errors import HotlineError
 from hotline.events import EventRecord
-from hotline.store.tables import events
+from hotline.store.eventlog import SqlEventReader
 
 __all__ = ["router", "visible"]
 
@@ -33,26 +33,19 @@ def visible(principal: Principal, record: EventRecord) -> bool:
     return principal.agent_id is not None and record.agent_id == principal.agent_id
 
 
-@router.get("/events", summary="Past events of my tenant, in seq order")
+@router.get("/events", summary="Past events of my tenant, in seq order (as version 2)")
 async def list_events(
-    uow: Uow,
+    request: Request,
     principal: Reader,
     after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type: Annotated[str | None, Query(max_length=64)] = None,
     interaction_id: Annotated[str | None, Query(max_length=26)] = None,
 ) -> dict[str, Any]:
-    q = (
-        select(events)
-        .where(events.c.tenant_id == principal.tenant_id, events.c.seq > after_seq)
-        .order_by(events.c.seq)
-        .limit(limit)
+    records = await SqlEventReader(services_of(request).engine).page(
+        principal.tenant_id, after_seq, limit=limit, type_=type, interaction_id=interaction_id
     )
-    if type:
-        q = q.where(events.c.type == type)
-    if interaction_id:
-        q = q.where(events.c.interaction_id == interaction_id)
-    rows = [dict(r._mapping) for r in await uow.conn.execute(q)]
+    rows = [r.as_dict() for r in records]
     return {"items": rows, "last_seq": rows[-1]["seq"] if rows else after_seq}
 
 

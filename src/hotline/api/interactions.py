@@ -1,7 +1,7 @@
-"""Interactions and recordings: the list with filters, the detail with its event timeline,
-wrap-up (disposition, notes, ticket), the missed-calls worklist, and recordings streamed with a
-permission check — agents see their own, supervisors their teams', admins and QA all; every
-listen is audited."""
+"""Contacts and recordings over HTTP: the list with filters, one contact's page (queue visits,
+agent segments, timeline, recordings), the wrap-up of one's segment (disposition, notes,
+ticket), the missed contacts still open, and recordings streamed after the permission check
+and the audit. The rules live in `hotline.history`; handlers only translate HTTP."""
 
 from __future__ import annotations
 
@@ -9,38 +9,35 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String, and_, cast, func, or_, select
 
 from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.present import Paging, page, present
-from hotline.auth.errors import Forbidden
+from hotline.api.recording_files import recording_response
+from hotline.api.screenpop import live_desk
 from hotline.auth.model import Principal
-from hotline.auth.roles import Permission, Role
-from hotline.crm.contact_events import InteractionDispositioned, InteractionFollowedUp
-from hotline.directory.errors import EntityNotFound, UnknownReference
-from hotline.media import FileRecordingStorage
+from hotline.auth.roles import Permission
+from hotline.errors import InvalidInput
+from hotline.history import ContactQuery, ContactService, WorklistQuery, WorklistService
+from hotline.history.ports import Row
+from hotline.media import RecordingStorage
 from hotline.store.auth_repo import SqlAudit
+from hotline.store.contacts_repo import SqlContacts, SqlQueueMembership, SqlWorklist
 from hotline.store.counters import SqlCounters
 from hotline.store.eventlog import SqlEventReader
 from hotline.store.repos import SqlRepos
-from hotline.store.tables import (
-    agent_teams,
-    disposition_codes,
-    interactions,
-    recordings,
-    teams,
-)
 from hotline.store.uow import UnitOfWork
 from hotline.tickets.schemas import TicketIn
 from hotline.tickets.service import TicketService
+from hotline.vault import recording_storage
 
-__all__ = ["router"]
+__all__ = ["contacts_of", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
 
 Reader = Annotated[Principal, Depends(require(Permission.INTERACTIONS_READ))]
+WrapUpper = Annotated[Principal, Depends(require(Permission.INTERACTIONS_WRAP_UP))]
 
 
 class WrapUpIn(BaseModel):
@@ -55,57 +52,62 @@ class FollowUpIn(BaseModel):
     note: str | None = Field(None, max_length=500)
 
 
-async def _scope(uow: UnitOfWork, principal: Principal) -> Any:
-    """The SQL condition for the interactions this caller may see."""
-    tenant = interactions.c.tenant_id == principal.tenant_id
-    if any(r in principal.roles for r in (Role.ADMIN, Role.QA)):
-        return tenant
-    mine: list[str] = [principal.agent_id] if principal.agent_id else []
-    if Role.SUPERVISOR in principal.roles:
-        q = (
-            select(agent_teams.c.agent_id)
-            .join(teams, teams.c.id == agent_teams.c.team_id)
-            .where(
-                teams.c.tenant_id == principal.tenant_id, teams.c.supervisor_id == principal.user_id
-            )
-        )
-        team_agents = [str(a) for a in (await uow.conn.execute(q)).scalars()]
-        # A supervisor also sees contacts nobody answered (the queue's missed calls).
-        return and_(
-            tenant,
-            or_(
-                interactions.c.agent_id.is_(None),
-                *[cast(interactions.c.agents, String).like(f'%"{a}"%') for a in team_agents + mine],
-            ),
-        )
-    if not mine:
-        return and_(tenant, interactions.c.id.is_(None))
-    return and_(tenant, cast(interactions.c.agents, String).like(f'%"{mine[0]}"%'))
-
-
-async def _visible_row(
-    uow: UnitOfWork, principal: Principal, interaction_id: str
-) -> dict[str, Any]:
-    q = select(interactions).where(
-        await _scope(uow, principal), interactions.c.id == interaction_id
+def contacts_of(request: Request, uow: UnitOfWork, principal: Principal) -> ContactService:
+    services = services_of(request)
+    return ContactService(
+        SqlContacts(uow.conn),
+        SqlEventReader(services.engine),
+        SqlQueueMembership(uow.conn),
+        principal=principal,
+        clock=services.clock,
+        emit=uow.emit,
     )
-    row = (await uow.conn.execute(q)).first()
-    if row is None:
-        raise EntityNotFound(f"no interaction {interaction_id!r}", details={"id": interaction_id})
-    return dict(row._mapping)
 
 
-def _day_start(text: str, field: str) -> float:
+class _Tickets:
+    def __init__(self, request: Request, uow: UnitOfWork, principal: Principal) -> None:
+        self._service = TicketService(
+            SqlRepos(uow.conn),
+            SqlCounters(uow.conn),
+            actor=principal,
+            clock=services_of(request).clock,
+            emit=uow.emit,
+        )
+
+    async def create(self, data: TicketIn) -> Row:
+        return await self._service.create(data)
+
+
+class _Files:
+    def __init__(self, storage: RecordingStorage) -> None:
+        self.storage = storage
+
+    def stored(self, key: str) -> bool:
+        try:
+            self.storage.open_read(key).close()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _when(text: str | None, field: str) -> float | None:
+    if not text:
+        return None
     try:
         return dt.datetime.fromisoformat(text).timestamp()
     except ValueError:
-        raise UnknownReference(
-            f"{field}: not a date or time {text!r}", code="invalid_input", details={"field": field}
+        raise InvalidInput(
+            f"{field}: not a date or time {text!r}", details={"field": field, "value": text}
         ) from None
 
 
-@router.get("/interactions", summary="Interactions I may see, newest first, with filters")
+def _recording(row: Row) -> dict[str, Any]:
+    return {k: v for k, v in present(dict(row)).items() if k != "path"}
+
+
+@router.get("/interactions", summary="Contacts I may see, newest first, with filters")
 async def list_interactions(
+    request: Request,
     uow: Uow,
     principal: Reader,
     paging: Annotated[Paging, Depends()],
@@ -118,162 +120,80 @@ async def list_interactions(
     channel: Annotated[str | None, Query(max_length=16)] = None,
     outcome: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:
-    q = select(interactions).where(await _scope(uow, principal))
-    if since:
-        q = q.where(interactions.c.started_at >= _day_start(since, "since"))
-    if until:
-        q = q.where(interactions.c.started_at < _day_start(until, "until"))
-    for column, value in (
-        (interactions.c.agent_id, agent_id),
-        (interactions.c.queue_id, queue),
-        (interactions.c.customer_id, customer_id),
-        (interactions.c.disposition, disposition),
-        (interactions.c.channel, channel),
-        (interactions.c.outcome, outcome),
-    ):
-        if value:
-            q = q.where(column == value)
-    if paging.q:
-        q = q.where(interactions.c.caller_number.like(f"%{paging.q}%"))
-    total = int(await uow.conn.scalar(select(func.count()).select_from(q.subquery())) or 0)
-    rows = await uow.conn.execute(
-        q.order_by(interactions.c.started_at.desc()).limit(paging.limit).offset(paging.offset)
+    query = ContactQuery(
+        since=_when(since, "since"),
+        until=_when(until, "until"),
+        agent_id=agent_id,
+        queue=queue,
+        customer_id=customer_id,
+        disposition=disposition,
+        channel=channel,
+        outcome=outcome,
+        number=paging.q,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    return page([dict(r._mapping) for r in rows], total, paging)
+    rows, total = await contacts_of(request, uow, principal).list(query)
+    return page([dict(r) for r in rows], total, paging)
 
 
-@router.get("/interactions/missed", summary="Missed contacts not yet followed up")
+@router.get("/interactions/missed", summary="Missed contacts not yet followed up (see /worklist)")
 async def missed(
-    uow: Uow, principal: Reader, paging: Annotated[Paging, Depends()]
+    request: Request, uow: Uow, principal: Reader, paging: Annotated[Paging, Depends()]
 ) -> dict[str, Any]:
-    q = select(interactions).where(
-        await _scope(uow, principal),
-        interactions.c.followed_up_at.is_(None),
-        interactions.c.ended_at.is_not(None),
-        interactions.c.answered_at.is_(None),
-        or_(
-            interactions.c.abandoned.is_(True),
-            interactions.c.voicemail.is_(True),
-            interactions.c.outcome == "callback_failed",
-        ),
+    services = services_of(request)
+    worklist = WorklistService(
+        SqlWorklist(uow.conn),
+        SqlQueueMembership(uow.conn),
+        principal=principal,
+        clock=services.clock,
+        emit=uow.emit,
     )
-    total = int(await uow.conn.scalar(select(func.count()).select_from(q.subquery())) or 0)
-    rows = await uow.conn.execute(
-        q.order_by(interactions.c.started_at.desc()).limit(paging.limit).offset(paging.offset)
-    )
-    return page([dict(r._mapping) for r in rows], total, paging)
+    rows, total = await worklist.list(WorklistQuery(limit=paging.limit, offset=paging.offset))
+    return page([{"id": r["interaction_id"], **r} for r in rows], total, paging)
 
 
-@router.get("/interactions/{interaction_id}", summary="One interaction: row, timeline, recordings")
+@router.get("/interactions/{interaction_id}", summary="One contact: visits, segments, timeline")
 async def get_interaction(
     interaction_id: str, request: Request, uow: Uow, principal: Reader
 ) -> dict[str, Any]:
-    row = await _visible_row(uow, principal, interaction_id)
-    timeline = await SqlEventReader(services_of(request).engine).for_interaction(
-        principal.tenant_id, interaction_id
-    )
-    recs = await uow.conn.execute(
-        select(recordings)
-        .where(
-            recordings.c.tenant_id == principal.tenant_id,
-            recordings.c.interaction_id == interaction_id,
-        )
-        .order_by(recordings.c.started_at)
-    )
+    detail = await contacts_of(request, uow, principal).detail(interaction_id)
     return {
-        **present(row),
-        "timeline": [{**e.as_dict(), "at_iso": present({"at": e.at})["at"]} for e in timeline],
-        "recordings": [
-            {k: v for k, v in present(dict(r._mapping)).items() if k != "path"} for r in recs
+        **present({k: v for k, v in detail.items() if not isinstance(v, list)}),
+        "queues": detail["queues"],
+        "agents": detail["agents"],
+        "work_items": [present(dict(w)) for w in detail["work_items"]],
+        "segments": [present(dict(s)) for s in detail["segments"]],
+        "timeline": [
+            {**e.as_dict(), "at_iso": present({"at": e.at})["at"]} for e in detail["timeline"]
         ],
+        "recordings": [_recording(r) for r in detail["recordings"]],
     }
 
 
-@router.post("/interactions/{interaction_id}/wrapup", summary="Wrap-up: disposition, notes, ticket")
+@router.post("/interactions/{interaction_id}/wrapup", summary="Wrap-up of my segment")
 async def wrap_up(
-    interaction_id: str,
-    body: WrapUpIn,
-    request: Request,
-    uow: Uow,
-    principal: Annotated[Principal, Depends(require(Permission.INTERACTIONS_WRAP_UP))],
+    interaction_id: str, body: WrapUpIn, request: Request, uow: Uow, principal: WrapUpper
 ) -> dict[str, Any]:
-    row = await _visible_row(uow, principal, interaction_id)
-    code = (
-        await uow.conn.execute(
-            select(disposition_codes).where(
-                disposition_codes.c.tenant_id == principal.tenant_id,
-                disposition_codes.c.code == body.disposition,
-                disposition_codes.c.active.is_(True),
-            )
-        )
-    ).first()
-    if code is None:
-        raise UnknownReference(
-            f"disposition: no active code {body.disposition!r}",
-            code="interaction.disposition.unknown",
-            details={"field": "disposition"},
-        )
-    ticket_id = None
-    ticket_number = None
-    if body.ticket is not None:
-        ticket_in = body.ticket.model_copy(
-            update={
-                "interaction_id": interaction_id,
-                "customer_id": body.ticket.customer_id or row["customer_id"],
-            }
-        )
-        ticket = await TicketService(
-            SqlRepos(uow.conn),
-            SqlCounters(uow.conn),
-            actor=principal,
-            clock=services_of(request).clock,
-            emit=uow.emit,
-        ).create(ticket_in)
-        ticket_id, ticket_number = ticket["id"], ticket["number"]
-    uow.emit(
-        InteractionDispositioned(
-            tenant_id=principal.tenant_id,
-            at=services_of(request).clock.now(),
-            interaction_id=interaction_id,
-            agent_id=principal.agent_id,
-            disposition=body.disposition,
-            category=str(code.category),
-            sale=code.category == "sale",
-            notes=body.notes,
-            queue_id=row["queue_id"],
-            ticket_id=ticket_id,
-        )
+    done = await contacts_of(request, uow, principal).wrap_up(
+        interaction_id,
+        disposition=body.disposition,
+        notes=body.notes,
+        ticket=body.ticket,
+        tickets=_Tickets(request, uow, principal),
+        desk=live_desk(services_of(request), principal.tenant_id),
     )
     await uow.commit()
-    return {
-        "interaction_id": interaction_id,
-        "disposition": body.disposition,
-        "ticket_id": ticket_id,
-        "ticket_number": ticket_number,
-    }
+    return done
 
 
 @router.post("/interactions/{interaction_id}/followed-up", summary="Mark a missed contact handled")
 async def followed_up(
-    interaction_id: str,
-    body: FollowUpIn,
-    request: Request,
-    uow: Uow,
-    principal: Annotated[Principal, Depends(require(Permission.INTERACTIONS_WRAP_UP))],
+    interaction_id: str, body: FollowUpIn, request: Request, uow: Uow, principal: WrapUpper
 ) -> dict[str, str]:
-    await _visible_row(uow, principal, interaction_id)
-    uow.emit(
-        InteractionFollowedUp(
-            tenant_id=principal.tenant_id,
-            at=services_of(request).clock.now(),
-            interaction_id=interaction_id,
-            agent_id=principal.agent_id,
-            by=principal.username,
-            note=body.note,
-        )
-    )
+    contact = await contacts_of(request, uow, principal).followed_up(interaction_id, body.note)
     await uow.commit()
-    return {"interaction_id": interaction_id, "status": "followed_up"}
+    return {"interaction_id": contact, "status": "followed_up"}
 
 
 @router.get("/recordings/{recording_id}", summary="A recording (WAV); every listen is audited")
@@ -282,43 +202,15 @@ async def get_recording(
     request: Request,
     uow: Uow,
     principal: Annotated[Principal, Depends(require(Permission.RECORDINGS_LISTEN))],
-) -> FileResponse:
-    rec = (
-        await uow.conn.execute(
-            select(recordings).where(
-                recordings.c.tenant_id == principal.tenant_id, recordings.c.id == recording_id
-            )
-        )
-    ).first()
-    if rec is None:
-        raise EntityNotFound(f"no recording {recording_id!r}", details={"id": recording_id})
-    try:
-        await _visible_row(uow, principal, str(rec.interaction_id))
-    except EntityNotFound:
-        # It exists in the caller's tenant, but belongs to someone else's contact.
-        raise Forbidden(
-            "this recording belongs to a contact you may not hear",
-            details={"id": recording_id},
-        ) from None
-    services = services_of(request)
-    path = FileRecordingStorage(services.settings.recording.directory).path(str(rec.path))
-    if not path.is_file():
-        raise EntityNotFound(f"recording {recording_id!r} is no longer stored (retention)")
-    await SqlAudit(uow.conn).add(
-        {
-            "tenant_id": principal.tenant_id,
-            "at": services.clock.now(),
-            "actor_id": principal.user_id,
-            "actor_name": principal.username,
-            "action": "listen",
-            "entity": "recording",
-            "entity_id": recording_id,
-            "before": None,
-            "after": {"interaction_id": str(rec.interaction_id)},
-            "ip": client_ip(request),
-        }
+) -> Response:
+    settings = services_of(request).settings.recording
+    storage = recording_storage(
+        settings.directory, encrypt=settings.encrypt, key_dir=settings.key_dir
+    )
+    rec = await contacts_of(request, uow, principal).listen(
+        recording_id, files=_Files(storage), audit=SqlAudit(uow.conn), ip=client_ip(request)
     )
     await uow.commit()
-    return FileResponse(
-        path, media_type="audio/wav", filename=f"{rec.interaction_id}-{rec.kind}.wav"
+    return recording_response(
+        request, storage, str(rec["path"]), filename=f"{rec['interaction_id']}-{rec['kind']}.wav"
     )

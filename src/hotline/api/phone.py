@@ -28,7 +28,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from hotline.api.deps import principal_from, services_of
 from hotline.auth.roles import Role
 from hotline.errors import HotlineError, InvalidInput
-from hotline.interactions import supervisor_key
+from hotline.interactions.voice import supervisor_key
 from hotline.media.webrtc import WebRtcGateway
 
 __all__ = [

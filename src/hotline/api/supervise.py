@@ -23,12 +23,12 @@ from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.directory.errors import EntityNotFound
 from hotline.ids import AgentId
-from hotline.interactions import (
+from hotline.interactions import NoExtension
+from hotline.interactions.voice import (
     AgentPhone,
     BrowserPhone,
     Monitor,
     MonitorMode,
-    NoExtension,
     SipPhone,
     supervisor_key,
 )

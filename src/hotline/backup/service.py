@@ -34,7 +34,7 @@ from hotline.backup.archive import ArchiveReader, ArchiveWriter
 from hotline.backup.errors import ArchiveInvalid, BackupError, RestoreTargetNotEmpty
 from hotline.store.engine import WRITE, create_engine, is_sqlite
 from hotline.store.migrate import current_revision, head_revision, migrate, migrations_dir
-from hotline.store.tables import metadata
+from hotline.store.schema import metadata
 
 __all__ = [
     "BACKUP_GLOB",

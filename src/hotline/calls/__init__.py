@@ -31,7 +31,7 @@ from hotline.calls.errors import (
 from hotline.calls.leg import Leg
 from hotline.calls.ports import DialogSession, InboundInvite, OutboundInvite, SipCalls
 from hotline.calls.states import CallState, LegDirection, LegRole, LegState
-from hotline.calls.tasks import TaskSet
+from hotline.tasks import TaskSet
 
 __all__ = [
     "CAUSES",

@@ -28,7 +28,7 @@ from hotline.media.backend import EndpointId, LocalMedia
 
 if TYPE_CHECKING:
     from hotline.calls.call import Call
-    from hotline.calls.tasks import TaskSet
+    from hotline.tasks import TaskSet
 
 __all__ = ["AttachedLegs"]
 

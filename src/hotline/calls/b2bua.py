@@ -38,7 +38,6 @@ from hotline.calls.leg import Leg
 from hotline.calls.media_sdp import answer_for, new_session_id, offer_for, remote_media
 from hotline.calls.ports import DialogSession, InboundInvite, OutboundInvite, SipCalls
 from hotline.calls.states import CallEvent, CallState, LegDirection, LegEvent, LegRole, LegState
-from hotline.calls.tasks import TaskSet
 from hotline.clock import Clock
 from hotline.errors import HotlineError
 from hotline.events import DomainEvent, EventSink
@@ -58,6 +57,7 @@ from hotline.sip.transport.calls import (
     TransferRequested,
 )
 from hotline.sip.trunk import CallerId
+from hotline.tasks import TaskSet
 
 __all__ = ["CallControl", "CallObserver", "CallSettings"]
 
@@ -472,6 +472,7 @@ class CallControl(AttachedLegs):
             role=leg.role.value,
             codec=codec,
             ring_s=round(now - leg.created_at, 3),
+            dialog=session.snapshot(),
         )
         self.tasks.spawn(self._pump(leg, session), name=f"session-{leg.leg_id}")
 

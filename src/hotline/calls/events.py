@@ -69,6 +69,9 @@ class LegAnswered(DomainEvent):
     role: str
     codec: str | None
     ring_s: float  # from the leg's creation to its answer
+    # the SIP dialog (ids, route set, target, CSeq, transport, flow), so that a node restarted
+    # after a crash can end it with a BYE (issue 13); None for a browser phone's leg
+    dialog: dict[str, object] | None = None
 
 
 @domain_event("leg.ended")

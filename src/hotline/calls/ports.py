@@ -8,7 +8,7 @@ Only the members call control uses are listed (docs/sip.md has the full surface)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Protocol
 
 from hotline.sip.address import Address
@@ -52,6 +52,10 @@ class DialogSession(Protocol):
     async def refer(self, target: str, *, replaces: Replaces | None = None) -> int: ...
 
     async def notify_transfer(self, status: int, reason: str | None = None) -> int: ...
+
+    def snapshot(self) -> dict[str, object] | None:
+        """What a restarted node needs to end this dialog with a BYE (JSON values)."""
+        ...
 
 
 class InboundInvite(Protocol):
@@ -127,3 +131,8 @@ class SipCalls(Protocol):
     ) -> OutboundPermit: ...
 
     def find_replaced(self, replaces: Replaces) -> DialogSession | None: ...
+
+    async def end_dialog(self, snapshot: Mapping[str, object], *, q850_cause: int = 41) -> int:
+        """BYE a dialog a previous run of the process had (from `DialogSession.snapshot`);
+        the status of the BYE, or 408 when nobody answered."""
+        ...

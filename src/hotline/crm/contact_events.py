@@ -9,7 +9,8 @@ __all__ = ["InteractionDispositioned", "InteractionFollowedUp"]
 
 @domain_event("interaction.dispositioned")
 class InteractionDispositioned(DomainEvent):
-    """The agent's wrap-up: disposition code, notes; `sale` for the conversion rate."""
+    """The agent's wrap-up of its segment (`work_id`, ADR 0061): disposition code, notes;
+    `sale` for the conversion rate."""
 
     disposition: str
     category: str
@@ -17,6 +18,7 @@ class InteractionDispositioned(DomainEvent):
     notes: str
     queue_id: str | None = None
     ticket_id: str | None = None
+    work_id: str | None = None  # the agent's segment of the contact (ADR 0061)
 
 
 @domain_event("interaction.followed_up")

@@ -57,6 +57,19 @@ class RoutingConfig:
     # Database id → router id of each queue, for `config.changed` events.
     queue_keys: dict[str, QueueId]
 
+    def members(self, queue_id: QueueId) -> frozenset[AgentId]:
+        """The agents the router may offer this queue's contacts to: the router's own rule
+        (`Requirement`: skills at their proficiency, and teams), never a copy of it."""
+        requirement = self.queues[queue_id].requirement
+        return frozenset(a for a, p in self.agents.items() if requirement.satisfied_by(p))
+
+    def queues_of(self, agent_id: AgentId) -> list[QueueId]:
+        """The queues whose contacts the router may offer this agent ("my queues")."""
+        profile = self.agents.get(agent_id)
+        if profile is None:
+            return []
+        return sorted(q for q, c in self.queues.items() if c.requirement.satisfied_by(profile))
+
 
 def opening_hours(
     calendar: Mapping[str, Any],
@@ -111,6 +124,7 @@ def queue_config(
         strategy=Strategy(row["strategy"]),
         sl=ServiceLevelTarget(float(row["sl_target_pct"]) / 100.0, float(row["sl_threshold_s"])),
         wrap_up_s=float(row["wrap_up_s"]),
+        disposition_required=bool(row.get("disposition_required")),
         max_length=row.get("max_length"),
         max_wait_s=float(row["max_wait_s"]) if row.get("max_wait_s") else None,
         hours=opening_hours(calendar, holiday_sets) if calendar else None,

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from hotline.auth.roles import Role
+from hotline.routing import MAX_PROFICIENCY, MIN_PROFICIENCY, Strategy
 
 __all__ = [
     "MAX_JSON_DEPTH",
@@ -103,7 +104,7 @@ class TeamIn(_In):
 
 class AgentSkillIn(_In):
     skill_id: Id
-    proficiency: int = Field(5, ge=1, le=10)
+    proficiency: int = Field(5, ge=MIN_PROFICIENCY, le=MAX_PROFICIENCY)
 
 
 class AgentIn(_In):
@@ -134,19 +135,9 @@ class AgentIn(_In):
         return value
 
 
-class Strategy(StrEnum):
-    LONGEST_IDLE = "longest_idle"
-    FEWEST_HANDLED = "fewest_handled"
-    ROUND_ROBIN = "round_robin"
-    RANDOM = "random"
-    RING_ALL = "ring_all"
-    MOST_SKILLED = "most_skilled"
-    WEIGHTED = "weighted"
-
-
 class QueueSkillIn(_In):
     skill_id: Id
-    min_proficiency: int = Field(1, ge=1, le=10)
+    min_proficiency: int = Field(MIN_PROFICIENCY, ge=MIN_PROFICIENCY, le=MAX_PROFICIENCY)
 
 
 def _distinct(value: list[Any]) -> list[Any]:

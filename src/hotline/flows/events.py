@@ -66,9 +66,13 @@ class ExpressionFailed(DomainEvent):
 
 @domain_event("flow.survey_answered")
 class SurveyAnswered(DomainEvent):
+    """A survey rating; the lifecycle stamps the envelope's `agent_id` and `work_id` with the
+    contact's last answered segment (ADR 0061)."""
+
     node: str
     rating: int
     scale: int
+    work_id: str | None = None
 
 
 @domain_event("flow.ended")

@@ -1,13 +1,35 @@
-"""The interaction lifecycle orchestrator: flows, queueing, offers, outcomes (DESIGN §10).
+"""The interaction lifecycle (DESIGN §10, ADR 0061): one contact across queues, agents and
+channels, composed in `ContactCenter` from small collaborators, with each channel behind the
+`Channel` port. The voice channel is `interactions.voice`; see docs/interactions.md.
 
-`Telephony` (runtime.py) is what the composition root builds; `Telephony.tenant(id)` gives a
-`TenantRuntime`, the API the agent desktop, supervisors and admin changes call. The persistence and
-directory needs are protocols in `ports.py` with in-memory versions. See docs/interactions.md.
+The lifecycle modules here import neither call control nor media — only `voice` does.
 """
 
-from hotline.interactions.agents import AgentPhone, BrowserPhone, PhoneKind, Seat, SipPhone
-from hotline.interactions.announce import position_text
-from hotline.interactions.desk_view import CallView, ConsultView, DeskView, PhoneView, WrapUpView
+from hotline.interactions.arrivals import Arrival
+from hotline.interactions.center import ContactCenter
+from hotline.interactions.channel import (
+    CUSTOMER,
+    Capability,
+    Channel,
+    ChannelUnsupported,
+    ContactEvents,
+    FlowMedia,
+    Guard,
+    Release,
+    Ring,
+    RingPurpose,
+    RingResult,
+    TransferRequest,
+    number_party,
+)
+from hotline.interactions.desk import (
+    CallView,
+    ConsultView,
+    DeskBoard,
+    DeskView,
+    PhoneView,
+    WrapUpView,
+)
 from hotline.interactions.errors import (
     AgentBusy,
     AgentNotLoggedIn,
@@ -31,8 +53,12 @@ from hotline.interactions.events import (
     AgentMuted,
     AgentPhoneBound,
     AgentPhoneUnbound,
+    InteractionConsultEnded,
+    InteractionConsultStarted,
     InteractionCreated,
     InteractionEnded,
+    InteractionParked,
+    InteractionResumed,
     InteractionTransferred,
     SupervisionChanged,
     SupervisionStarted,
@@ -40,15 +66,17 @@ from hotline.interactions.events import (
     VoicemailNotified,
     VoicemailRecorded,
 )
-from hotline.interactions.interaction import (
-    InteractionOutcome,
-    InteractionState,
-    VoiceInteraction,
+from hotline.interactions.model import (
+    Contact,
+    ContactState,
+    Direction,
+    Origin,
+    Outcome,
+    WorkItem,
+    WorkKind,
 )
-from hotline.interactions.mail import SmtpMailSender, voicemail_notice
 from hotline.interactions.ports import (
     AgentSessionFacts,
-    BrowserPhones,
     CustomerDirectory,
     CustomerRecord,
     DidDirectory,
@@ -64,84 +92,87 @@ from hotline.interactions.ports import (
     RecordingRow,
     StartupFacts,
 )
-from hotline.interactions.runtime import FlowLookup, Telephony
 from hotline.interactions.settings import MailSettings, QueueOptions, TelephonySettings
-from hotline.interactions.supervision import Monitor, MonitorMode, supervisor_key
-from hotline.interactions.tenant import TenantRuntime
-from hotline.interactions.transfers import TransferTarget, agent_skill
-from hotline.interactions.voice_port import VoicePort
+from hotline.interactions.transfers import TransferTarget
 
 __all__ = [
+    "CUSTOMER",
     "AgentBusy",
     "AgentMuted",
     "AgentNotLoggedIn",
-    "AgentPhone",
     "AgentPhoneBound",
     "AgentPhoneUnbound",
     "AgentSessionFacts",
-    "BrowserPhone",
-    "BrowserPhones",
+    "Arrival",
     "CallView",
+    "Capability",
+    "Channel",
+    "ChannelUnsupported",
     "ConsultView",
+    "Contact",
+    "ContactCenter",
+    "ContactEvents",
+    "ContactState",
     "CustomerDirectory",
     "CustomerRecord",
+    "DeskBoard",
     "DeskError",
     "DeskNotLoggedIn",
     "DeskUnavailable",
     "DeskView",
     "DidDirectory",
     "DidRoute",
+    "Direction",
     "DispositionRequired",
-    "FlowLookup",
+    "FlowMedia",
+    "Guard",
     "InMemoryCustomerDirectory",
     "InMemoryDidDirectory",
     "InMemoryRecordingCatalog",
     "InMemoryStartupFacts",
+    "InteractionConsultEnded",
+    "InteractionConsultStarted",
     "InteractionCreated",
     "InteractionEnded",
     "InteractionError",
     "InteractionNotFound",
-    "InteractionOutcome",
-    "InteractionState",
+    "InteractionParked",
+    "InteractionResumed",
     "InteractionTransferred",
     "InvalidTransferTarget",
     "MailSender",
     "MailSettings",
-    "Monitor",
-    "MonitorMode",
     "NoExtension",
     "NotAnAgent",
     "NotSupervising",
     "NothingToDo",
     "OpenInteraction",
+    "Origin",
     "OutboxMailSender",
-    "PhoneKind",
+    "Outcome",
     "PhoneNotConnected",
     "PhoneUnsupported",
     "PhoneView",
     "QueueOptions",
     "RecordingCatalog",
     "RecordingRow",
-    "Seat",
-    "SipPhone",
-    "SmtpMailSender",
+    "Release",
+    "Ring",
+    "RingPurpose",
+    "RingResult",
     "StartupFacts",
     "SupervisionChanged",
     "SupervisionStarted",
     "SupervisionStopped",
-    "Telephony",
     "TelephonyDraining",
     "TelephonySettings",
-    "TenantRuntime",
+    "TransferRequest",
     "TransferTarget",
     "UnknownTenant",
-    "VoiceInteraction",
-    "VoicePort",
     "VoicemailNotified",
     "VoicemailRecorded",
+    "WorkItem",
+    "WorkKind",
     "WrapUpView",
-    "agent_skill",
-    "position_text",
-    "supervisor_key",
-    "voicemail_notice",
+    "number_party",
 ]

@@ -1,399 +1,446 @@
-"""What the agent desktop (and admin changes) ask of telephony: presence through the router, the
-agent's phone, and the call controls — answer (browser phones), hold, mute, DTMF, hang up,
-recording pause, click-to-dial.
+"""The agent desktop's read model: what each agent's desk shows, kept from events alone (DESIGN
+§10, docs/desk-api.md) — state from the router's `agent.state_changed`, the work in front of
+the agent from `queue.offered` / `queue.answered` / `agent.interaction_ended` /
+`agent.wrap_up_*`, the call's details from `call.held`, `agent.muted`, `recording.paused`, the
+consultation events, and the phone from `agent.phone_bound` and the devices' own events.
 
-Every router call goes through `safely`/`route`, so its decisions (an offer to the agent who
-just became available, say) are carried out at once. Configuration passes through here too, so
-that a queue change that moves waiting callers is applied, and so that every agent carries its
-own transfer skill (`agent:<id>`, see `transfers.py`).
+Pure and synchronous: feed it every event in order (`apply`: a `DomainEvent` as it is emitted, or
+an `EventRecord` from the log when rebuilding) and ask for `view(tenant, agent)`. `changed`
+names the agents whose desk an event may have changed, so a desk page is sent its desk exactly
+when something happened — never on a timer.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from hotline.calls import Cause, DestinationDenied, Leg, LegFailed, LegRole, LegState
-from hotline.calls.events import CallOriginated
-from hotline.errors import HotlineError
-from hotline.ids import AgentId, InteractionId, QueueId, new_id
-from hotline.interactions.agents import AgentPhone, BrowserPhone, Seat
-from hotline.interactions.core import RuntimeCore
-from hotline.interactions.errors import (
-    AgentBusy,
-    AgentNotLoggedIn,
-    NothingToDo,
-    PhoneNotConnected,
-    PhoneUnsupported,
-)
-from hotline.interactions.events import (
-    AgentMuted,
-    AgentPhoneBound,
-    AgentPhoneUnbound,
-    InteractionCreated,
-)
-from hotline.interactions.interaction import InteractionEvent, VoiceInteraction
-from hotline.interactions.settings import QueueOptions
-from hotline.interactions.transfers import agent_skill
-from hotline.media.player import Tone
-from hotline.media.tones import CN_RINGBACK
-from hotline.routing import AgentProfile, AgentState, QueueConfig, RoutingError
-from hotline.sip.trunk import CallerId
+from hotline.events import DomainEvent, EventRecord
+from hotline.routing import is_personal
 
-__all__ = ["Desk"]
-
-log = logging.getLogger(__name__)
+__all__ = ["CallView", "ConsultView", "DeskBoard", "DeskView", "PhoneView", "WrapUpView"]
 
 
-class Desk(RuntimeCore):
-    # --- configuration --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PhoneView:
+    kind: str  # "sip" | "browser"
+    address: str  # the extension, or the browser session's key
+    connected: bool  # registered / WebRTC session connected
 
-    def configure_queue(self, config: QueueConfig, options: QueueOptions | None = None) -> None:
-        if options is not None:
-            self.queue_options[config.queue_id] = options
-        self.route(self.router.configure_queue(config, now=self.now()))
 
-    def remove_queue(self, queue_id: QueueId) -> None:
-        self.route(self.router.remove_queue(queue_id, now=self.now()))
-        self.queue_options.pop(queue_id, None)
+@dataclass(frozen=True, slots=True)
+class ConsultView:
+    target: str
+    target_kind: str  # "agent" | "queue" | "number"
+    phase: str  # "ringing" | "connected"
 
-    def configure_agent(self, profile: AgentProfile) -> None:
-        skills = {**profile.skills, agent_skill(profile.agent_id): 1}
-        own = AgentProfile(profile.agent_id, skills, profile.teams, profile.capacity)
-        self.route(self.router.configure_agent(own, now=self.now()))
 
-    def remove_agent(self, agent_id: AgentId) -> None:
-        self.route(self.router.remove_agent(agent_id, now=self.now()))
+@dataclass(frozen=True, slots=True)
+class CallView:
+    interaction_id: str  # the customer contact
+    work_id: str  # the agent's segment (or the offer ringing it)
+    phase: str  # "ringing" | "connected" | "held" | "consulting" | "conference" | "wrap_up"
+    customer_number: str | None
+    queue_id: str | None
+    muted: bool
+    recording_paused: bool
+    since: float
+    consult: ConsultView | None = None
 
-    def ensure_direct_queue(self) -> None:
-        """The hidden queue transfers to one agent go through (no skills of its own; nobody
-        is made not ready for missing a transfer)."""
-        queue_id = QueueId(self.settings.direct_queue)
-        if queue_id not in self.router.queue_ids():
-            self.configure_queue(QueueConfig(queue_id, rona_not_ready=False))
 
-    # --- presence -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class WrapUpView:
+    interaction_id: str
+    work_id: str
+    queue_id: str | None
+    ends_at: float | None
+    overrun_since: float | None = None  # the timer ran out waiting for a disposition
 
-    def seat(self, agent_id: AgentId) -> Seat:
-        seat = self.seats.get(agent_id)
-        if seat is None:
-            raise AgentNotLoggedIn(agent_id)
-        return seat
 
-    def login(self, agent_id: AgentId, phone: AgentPhone, *, ready: bool = False) -> None:
-        """签入 at `phone`: a SIP extension (it must be registered to be offered calls) or a
-        browser, whose WebRTC session must be connected already (`PhoneNotConnected`)."""
-        if isinstance(phone, BrowserPhone) and not self.browser_connected(phone.key):
-            raise PhoneNotConnected(
-                f"agent {agent_id}'s browser phone is not connected",
-                details={"agent_id": agent_id},
+@dataclass(frozen=True, slots=True)
+class DeskView:
+    agent_id: str
+    state: str
+    reason: str | None
+    since: float
+    phone: PhoneView | None  # None: not logged in at a phone
+    current: CallView | None
+    wrap_up: WrapUpView | None
+
+
+@dataclass
+class _Work:
+    work_id: str
+    contact_id: str
+    queue_id: str | None
+    since: float
+    ends_at: float | None = None
+    overrun_since: float | None = None
+
+
+@dataclass
+class _Consult:
+    target: str
+    kind: str
+    work_id: str | None
+    answered: bool = False
+
+
+@dataclass
+class _Agent:
+    state: str = "logged_out"
+    reason: str | None = None
+    since: float = 0.0
+    phone: tuple[str, str] | None = None  # (kind, address)
+    connected: bool = False
+    ringing: dict[str, _Work] = field(default_factory=dict)
+    talking: dict[str, _Work] = field(default_factory=dict)
+    wrapping: dict[str, _Work] = field(default_factory=dict)
+    muted: bool = False
+    consult: _Consult | None = None
+
+
+@dataclass
+class _Contact:
+    number: str | None = None
+    queue_id: str | None = None
+    held: bool = False
+    held_since: float = 0.0
+    recording_paused: bool = False
+    conference: bool = False
+    consulted: set[str] = field(default_factory=set)  # agents in a consultation, not primary
+
+
+@dataclass
+class _Tenant:
+    tenant_id: str
+    agents: dict[str, _Agent] = field(default_factory=dict)
+    contacts: dict[str, _Contact] = field(default_factory=dict)
+    consults: dict[str, str] = field(default_factory=dict)  # consult work → consulting agent
+
+    def agent(self, agent_id: str) -> _Agent:
+        found = self.agents.get(agent_id)
+        if found is None:
+            found = self.agents[agent_id] = _Agent()
+        return found
+
+    def contact(self, contact_id: str) -> _Contact:
+        found = self.contacts.get(contact_id)
+        if found is None:
+            found = self.contacts[contact_id] = _Contact()
+        return found
+
+    def agents_on(self, contact_id: str) -> list[str]:
+        return [
+            agent_id
+            for agent_id, agent in self.agents.items()
+            if any(w.contact_id == contact_id for w in agent.talking.values())
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    tenant_id: str
+    at: float
+    interaction_id: str | None
+    agent_id: str | None
+
+
+_Handler = Callable[[_Tenant, _Envelope, Mapping[str, Any]], None]
+
+
+class DeskBoard:
+    """Every agent's desk of every tenant, from events."""
+
+    def __init__(self) -> None:
+        self._tenants: dict[str, _Tenant] = {}
+        self.changed: set[tuple[str, str]] = set()  # (tenant, agent) since `take_changed`
+        self._handlers: dict[str, _Handler] = {
+            "agent.state_changed": self._state,
+            "queue.entered": self._entered,
+            "queue.offered": self._offered,
+            "queue.offer_failed": self._offer_failed,
+            "queue.answered": self._answered,
+            "agent.interaction_ended": self._talk_ended,
+            "agent.wrap_up_extended": self._extended,
+            "agent.wrap_up_overrun": self._overrun,
+            "agent.wrap_up_ended": self._wrapped,
+            "interaction.created": self._created,
+            "interaction.ended": self._contact_ended,
+            "interaction.consult_started": self._consult_started,
+            "interaction.consult_ended": self._consult_ended,
+            "call.held": self._held,
+            "call.resumed": self._resumed,
+            "agent.muted": self._muted,
+            "recording.paused": lambda t, r, p: self._recording(t, r, True),
+            "recording.resumed": lambda t, r, p: self._recording(t, r, False),
+            "agent.phone_bound": self._bound,
+            "agent.phone_unbound": self._unbound,
+            "sip.registered": lambda t, r, p: self._sip(t, p, True),
+            "sip.unregistered": lambda t, r, p: self._sip(t, p, False),
+            "sip.reachability": lambda t, r, p: self._sip(t, p, bool(p.get("reachable"))),
+            "phone.browser_connected": lambda t, r, p: self._browser(t, r, True),
+            "phone.browser_disconnected": lambda t, r, p: self._browser(t, r, False),
+        }
+
+    # --- feeding --------------------------------------------------------------------------
+
+    def apply(self, event: DomainEvent | EventRecord) -> None:
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            return
+        payload = event.payload if isinstance(event, EventRecord) else event.payload()
+        tenant = self._tenants.get(event.tenant_id)
+        if tenant is None:
+            tenant = self._tenants[event.tenant_id] = _Tenant(event.tenant_id)
+        record = _Envelope(event.tenant_id, event.at, event.interaction_id, event.agent_id)
+        handler(tenant, record, payload)
+
+    def apply_all(self, events: Iterable[DomainEvent | EventRecord]) -> None:
+        for event in events:
+            self.apply(event)
+
+    def forget_work(self, tenant_id: str) -> None:
+        """After a restart the router starts from what is true now (`reconcile`): the work a
+        replayed log left on desks is gone; agents' phones and states stay."""
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            return
+        for agent in tenant.agents.values():
+            agent.ringing.clear()
+            agent.talking.clear()
+            agent.wrapping.clear()
+            agent.consult, agent.muted = None, False
+        tenant.contacts.clear()
+        tenant.consults.clear()
+
+    def take_changed(self) -> set[tuple[str, str]]:
+        changed, self.changed = self.changed, set()
+        return changed
+
+    def _touch(self, tenant: _Tenant, *agents: str | None) -> None:
+        for agent_id in agents:
+            if agent_id:
+                self.changed.add((tenant.tenant_id, agent_id))
+
+    def _touch_contact(self, tenant: _Tenant, contact_id: str | None) -> None:
+        if contact_id:
+            self._touch(tenant, *tenant.agents_on(contact_id))
+
+    # --- reading --------------------------------------------------------------------------
+
+    def view(self, tenant_id: str, agent_id: str) -> DeskView:
+        tenant = self._tenants.get(tenant_id) or _Tenant(tenant_id)
+        agent = tenant.agents.get(agent_id, _Agent())
+        phone = None
+        if agent.phone is not None:
+            phone = PhoneView(agent.phone[0], agent.phone[1], agent.connected)
+        current = self._current(tenant, agent_id, agent)
+        wrap = None
+        if agent.wrapping:
+            work = max(agent.wrapping.values(), key=lambda w: w.since)
+            wrap = WrapUpView(
+                work.contact_id, work.work_id, work.queue_id, work.ends_at, work.overrun_since
             )
-        seat = self.seats.get(agent_id)
-        self.route(self.router.login(agent_id, now=self.now(), ready=ready))
-        if seat is None or seat.phone != phone:
-            self.seats[agent_id] = Seat(agent_id, phone, self.now())
-            self.emit(
-                AgentPhoneBound(
-                    tenant_id=self.tenant_id,
-                    at=self.now(),
-                    agent_id=agent_id,
-                    kind=phone.kind.value,
-                    address=phone.address,
+        return DeskView(agent_id, agent.state, agent.reason, agent.since, phone, current, wrap)
+
+    def _current(self, tenant: _Tenant, agent_id: str, agent: _Agent) -> CallView | None:
+        if agent.talking:
+            work = max(agent.talking.values(), key=lambda w: w.since)
+            contact = tenant.contacts.get(work.contact_id, _Contact())
+            since = work.since
+            consult = None
+            if agent.consult is not None:
+                phase = "consulting"
+                consult = ConsultView(
+                    agent.consult.target,
+                    agent.consult.kind,
+                    "connected" if agent.consult.answered else "ringing",
                 )
+            elif contact.held and agent_id not in contact.consulted:
+                phase, since = "held", contact.held_since
+            elif contact.conference:
+                phase = "conference"
+            else:
+                phase = "connected"
+            return CallView(
+                work.contact_id,
+                work.work_id,
+                phase,
+                contact.number,
+                work.queue_id or contact.queue_id,
+                muted=agent.muted,
+                recording_paused=contact.recording_paused,
+                since=since,
+                consult=consult,
             )
-
-    def set_available(self, agent_id: AgentId) -> None:
-        self.seat(agent_id).away_for_call = False
-        self.route(self.router.set_available(agent_id, now=self.now()))
-
-    def set_not_ready(self, agent_id: AgentId, reason: str) -> None:
-        self.seat(agent_id).away_for_call = False
-        self.route(self.router.set_not_ready(agent_id, reason, now=self.now()))
-
-    def logout(self, agent_id: AgentId) -> None:
-        """签出; the phone stays bound until the agent's current call is over."""
-        self.route(self.router.logout(agent_id, now=self.now()))
-        seat = self.seats.get(agent_id)
-        if seat is not None and not seat.on_call:
-            del self.seats[agent_id]
-            self.emit(
-                AgentPhoneUnbound(
-                    tenant_id=self.tenant_id,
-                    at=self.now(),
-                    agent_id=agent_id,
-                    kind=seat.phone.kind.value,
-                    address=seat.phone.address,
+        for kind, items in (("ringing", agent.ringing), ("wrap_up", agent.wrapping)):
+            if items:
+                work = max(items.values(), key=lambda w: w.since)
+                contact = tenant.contacts.get(work.contact_id, _Contact())
+                return CallView(
+                    work.contact_id,
+                    work.work_id,
+                    kind,
+                    contact.number,
+                    work.queue_id or contact.queue_id,
+                    muted=False,
+                    recording_paused=False,
+                    since=work.since,
                 )
-            )
-
-    def end_wrap_up(self, agent_id: AgentId) -> None:
-        self.route(self.router.end_wrap_up(agent_id, now=self.now()))
-
-    def extend_wrap_up(self, agent_id: AgentId, seconds: float) -> None:
-        self.route(self.router.extend_wrap_up(agent_id, seconds, now=self.now()))
-
-    def check_phones(self) -> None:
-        """A logged-in agent whose phone has no live registration is made unreachable; one
-        made unreachable by a restart gets its availability back when its phone returns
-        within `startup_grace_s`."""
-        now = self.now()
-        for seat in list(self.seats.values()):
-            reachable = self.phone_reachable(seat.phone)
-            if seat.reachable and not reachable:
-                self._unreachable(seat.agent_id)
-            seat.reachable = reachable
-            until = self.restore_when_reachable.get(seat.agent_id)
-            if until is not None and (reachable or now > until):
-                del self.restore_when_reachable[seat.agent_id]
-                if reachable and now <= until:
-                    self._restore(seat.agent_id)
-
-    def phone_reachable(self, phone: AgentPhone) -> bool:
-        if isinstance(phone, BrowserPhone):
-            return self.browser_connected(phone.key)
-        return any(b.reachable for b in self.sip.contacts(phone.extension))
-
-    def _restore(self, agent_id: AgentId) -> None:
-        snapshot = self.router.agent_snapshot(agent_id, now=self.now())
-        if snapshot.state is AgentState.NOT_READY and snapshot.reason == "unreachable":
-            self.safely(lambda: self.router.set_available(agent_id, now=self.now()))
-
-    def _unreachable(self, agent_id: AgentId) -> None:
-        self.safely(lambda: self.router.agent_unreachable(agent_id, now=self.now()))
-
-    # --- call controls --------------------------------------------------------------------
-
-    def _current(self, agent_id: AgentId) -> tuple[Seat, VoiceInteraction]:
-        seat = self.seat(agent_id)
-        interaction = self.interactions.get(seat.interaction_id) if seat.interaction_id else None
-        if interaction is None or seat.leg is None or not seat.leg.is_live:
-            raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
-        return seat, interaction
-
-    def ringing_leg(self, agent_id: AgentId) -> Leg | None:
-        """The browser leg ringing this agent (an offer, a consult, a callback), if any."""
-        for leg in self.calls.legs.values():
-            if (
-                leg.borrowed
-                and leg.agent_id == agent_id
-                and leg.state is LegState.RINGING
-                and leg.call.tenant_id == self.tenant_id
-                and leg.role in (LegRole.AGENT, LegRole.CONSULT)
-            ):
-                return leg
         return None
 
-    async def answer(self, agent_id: AgentId) -> None:
-        """接听 from the desk: a browser phone's ringing leg is answered and the customer
-        bridged into its session at once (returns once connected, or after `answer_wait_s`).
-        A SIP desk phone is answered on the phone (`PhoneUnsupported`)."""
-        seat = self.seat(agent_id)
-        if seat.on_call and seat.leg is not None and seat.leg.is_up:
+    # --- agents ---------------------------------------------------------------------------
+
+    def _state(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        agent.state, agent.reason, agent.since = str(p["state"]), p.get("reason"), r.at
+        self._touch(t, r.agent_id)
+
+    def _work(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> _Work:
+        queue_id = p.get("queue_id")
+        contact = t.contact(r.interaction_id or "")
+        shown = contact.queue_id if is_personal(queue_id) else queue_id
+        return _Work(str(p.get("work_id") or r.interaction_id), r.interaction_id or "", shown, r.at)
+
+    def _entered(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        if not is_personal(p.get("queue_id")):
+            t.contact(r.interaction_id or "").queue_id = p.get("queue_id")
+
+    def _offered(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        work = self._work(t, r, p)
+        t.agent(r.agent_id or "").ringing[work.work_id] = work
+        self._touch(t, r.agent_id)
+
+    def _offer_failed(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        t.agent(r.agent_id or "").ringing.pop(str(p.get("work_id") or r.interaction_id), None)
+        self._touch(t, r.agent_id)
+
+    def _answered(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        work = self._work(t, r, p)
+        agent = t.agent(r.agent_id or "")
+        agent.ringing.pop(work.work_id, None)
+        agent.talking[work.work_id] = work
+        agent.muted = False
+        consultant = t.consults.get(work.work_id)
+        if consultant is not None:
+            t.contact(work.contact_id).consulted.add(r.agent_id or "")
+            by = t.agents.get(consultant)
+            if by is not None and by.consult is not None:
+                by.consult.answered = True
+            self._touch(t, consultant)
+        self._touch(t, r.agent_id)
+
+    def _talk_ended(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        work = agent.talking.pop(str(p.get("work_id") or r.interaction_id), None)
+        if work is None:
             return
-        if not isinstance(seat.phone, BrowserPhone):
-            raise PhoneUnsupported(
-                f"agent {agent_id} answers on the SIP phone {seat.phone.extension}",
-                details={"agent_id": agent_id},
-            )
-        leg = self.ringing_leg(agent_id)
-        if leg is None:
-            raise NothingToDo(f"nothing rings for agent {agent_id}", details={"agent_id": agent_id})
-        await self.calls.answer_attached(leg)
-        task = self.ring_tasks.get(leg.leg_id)
-        if task is not None and not task.done():
-            # The ring's own task reports the answer to the router and bridges: wait for it
-            # (not for a callback's customer, who is dialled after the agent answers).
-            await asyncio.wait({task}, timeout=self.settings.answer_wait_s)
+        agent.consult = None
+        agent.muted = False
+        contact = t.contact(work.contact_id)
+        contact.consulted.discard(r.agent_id or "")
+        if len(t.agents_on(work.contact_id)) < 2:
+            contact.conference = False
+        work.since, work.ends_at = r.at, p.get("wrap_up_ends_at")
+        agent.wrapping[work.work_id] = work
+        self._touch(t, r.agent_id)
+        self._touch_contact(t, work.contact_id)
 
-    async def hangup(self, agent_id: AgentId) -> None:
-        """Hang up the agent's call; a ringing offer is declined instead."""
-        seat = self.seat(agent_id)
-        if seat.leg is not None and seat.leg.is_live:
-            await self.calls.hangup(seat.leg, Cause.NORMAL)
-            return
-        ringing = self.ringing_leg(agent_id)
-        if ringing is not None:
-            await self.calls.hangup(ringing, Cause.REJECTED)
-            return
-        for iid in list(seat.rings):
-            interaction = self.interactions.get(iid)
-            leg = interaction.offers.get(agent_id) if interaction else None
-            if leg is not None:
-                await self.calls.hangup(leg, Cause.REJECTED)
-                return
-        raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
+    def _extended(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        work = t.agent(r.agent_id or "").wrapping.get(str(p.get("work_id") or r.interaction_id))
+        if work is not None:
+            work.ends_at = p.get("ends_at")
+        self._touch(t, r.agent_id)
 
-    async def hold(self, agent_id: AgentId) -> None:
-        _, interaction = self._current(agent_id)
-        customer = interaction.customer
-        if customer is None or customer.state is not LegState.ANSWERED:
-            raise NothingToDo("no customer to hold")
-        await self.calls.hold(customer, by="agent")
-        interaction.held_since = self.now()
+    def _overrun(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        work = t.agent(r.agent_id or "").wrapping.get(str(p.get("work_id") or r.interaction_id))
+        if work is not None:
+            work.overrun_since = float(p.get("due_at") or r.at)
+        self._touch(t, r.agent_id)
 
-    async def resume(self, agent_id: AgentId) -> None:
-        seat, interaction = self._current(agent_id)
-        customer = interaction.customer
-        if customer is None or customer.state is not LegState.HELD:
-            raise NothingToDo("the customer is not on hold")
-        await self.calls.resume(customer)
-        if interaction.held_since is not None:
-            interaction.hold_s += self.now() - interaction.held_since
-            interaction.held_since = None
-        partner = seat.consult.leg if seat.consult is not None else None
-        if partner is None or not partner.is_up:
-            assert seat.leg is not None
-            await self.join_agent(customer, seat.leg)
+    def _wrapped(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        work_id = str(p.get("work_id") or r.interaction_id)
+        agent.wrapping.pop(work_id, None)
+        agent.talking.pop(work_id, None)
+        t.consults.pop(work_id, None)
+        self._touch(t, r.agent_id)
 
-    async def mute(self, agent_id: AgentId, muted: bool) -> None:
-        """The agent still hears the customer; the customer no longer hears the agent."""
-        seat, interaction = self._current(agent_id)
-        assert seat.leg is not None
-        await self.calls.set_listen_only(seat.leg, muted)
-        self.emit(
-            AgentMuted(
-                tenant_id=self.tenant_id,
-                at=self.now(),
-                interaction_id=interaction.interaction_id,
-                agent_id=agent_id,
-                muted=muted,
-            )
+    def _bound(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        agent.phone = (str(p["kind"]), str(p["address"]))
+        agent.connected = True  # bound only when connected (a browser) or registered (SIP)
+        self._touch(t, r.agent_id)
+
+    def _unbound(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        agent.phone, agent.connected = None, False
+        self._touch(t, r.agent_id)
+
+    def _sip(self, t: _Tenant, p: Mapping[str, Any], up: bool) -> None:
+        extension = str(p.get("aor", "")).split("@")[0].removeprefix("sip:")
+        for agent_id, agent in t.agents.items():
+            if agent.phone == ("sip", extension) and agent.connected != up:
+                agent.connected = up
+                self._touch(t, agent_id)
+
+    def _browser(self, t: _Tenant, r: _Envelope, up: bool) -> None:
+        for agent_id, agent in t.agents.items():
+            if agent.phone == ("browser", r.agent_id) and agent.connected != up:
+                agent.connected = up
+                self._touch(t, agent_id)
+
+    # --- contacts -------------------------------------------------------------------------
+
+    def _created(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        t.contact(r.interaction_id or "").number = p.get("caller_number")
+
+    def _contact_ended(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        contact_id = r.interaction_id or ""
+        busy = any(
+            w.contact_id == contact_id
+            for a in t.agents.values()
+            for items in (a.ringing, a.talking, a.wrapping)
+            for w in items.values()
         )
+        if not busy:
+            t.contacts.pop(contact_id, None)
 
-    async def send_dtmf(self, agent_id: AgentId, digits: str) -> None:
-        """Keys to whoever the agent talks to (an external IVR after a transfer out, say)."""
-        seat, interaction = self._current(agent_id)
-        target = seat.consult.leg if seat.consult is not None else interaction.customer
-        if target is None or not target.is_up:
-            raise NothingToDo("nobody to send keys to")
-        await self.media.send_dtmf(target.endpoint, digits)
+    def _consult_started(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        work_id = p.get("work_id")
+        agent.consult = _Consult(str(p["target"]), str(p["target_kind"]), work_id)
+        if work_id:
+            t.consults[str(work_id)] = r.agent_id or ""
+        self._touch(t, r.agent_id)
 
-    async def pause_recording(self, agent_id: AgentId, paused: bool) -> None:
-        """暂停录音 while the customer reads out a card number."""
-        _, interaction = self._current(agent_id)
-        await self.calls.pause_recording(interaction.call, paused)
-        interaction.recording_paused = paused
+    def _consult_ended(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        agent = t.agent(r.agent_id or "")
+        agent.consult = None
+        contact = t.contact(r.interaction_id or "")
+        result = p.get("result")
+        if result == "conference":
+            contact.conference = True
+        if result in ("conference", "completed"):
+            contact.consulted.clear()
+        self._touch(t, r.agent_id)
+        self._touch_contact(t, r.interaction_id)
 
-    # --- click-to-dial --------------------------------------------------------------------
+    def _held(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        contact = t.contact(r.interaction_id or "")
+        contact.held, contact.held_since = True, r.at
+        self._touch_contact(t, r.interaction_id)
 
-    async def dial(self, agent_id: AgentId, number: str) -> InteractionId:
-        """Ring the agent's phone, then call `number` out of the trunk and join them."""
-        seat = self.seat(agent_id)
-        if seat.on_call or seat.rings:
-            raise AgentBusy(f"agent {agent_id} is on a call", details={"agent_id": agent_id})
-        policy = self.calls.policy
-        if policy is not None:
-            decision = policy.check(self.tenant_id, "agent", number)
-            if not decision.allowed:
-                raise DestinationDenied(number, decision.reason)
-        state = self.router.agent_snapshot(agent_id, now=self.now()).state
-        if state is AgentState.AVAILABLE:
-            # Nobody may offer this agent a caller while it dials out (the router has no
-            # outbound work of its own yet): not ready "outbound", back to available after.
-            self.route(self.router.set_not_ready(agent_id, "outbound", now=self.now()))
-            seat.away_for_call = True
-        elif state is not AgentState.NOT_READY:
-            raise AgentBusy(f"agent {agent_id} is {state.value}", details={"agent_id": agent_id})
-        now = self.now()
-        iid = InteractionId(new_id(now))
-        call = self.calls.new_call(tenant_id=self.tenant_id, interaction_id=iid)
-        self.emit(
-            CallOriginated(
-                tenant_id=self.tenant_id,
-                at=now,
-                interaction_id=iid,
-                agent_id=agent_id,
-                call_id=call.call_id,
-                purpose="click_to_dial",
-                target=number,
-            )
-        )
-        interaction = VoiceInteraction(
-            iid,
-            tenant_id=self.tenant_id,
-            call=call,
-            customer=None,
-            created_at=now,
-            direction="outbound",
-            caller_number=number,
-            language=self.settings.default_language,
-        )
-        interaction.agent_id = agent_id
-        self.interactions[iid] = interaction
-        self.emit(
-            InteractionCreated(
-                tenant_id=self.tenant_id,
-                at=now,
-                interaction_id=iid,
-                agent_id=agent_id,
-                channel="voice",
-                direction="outbound",
-                caller_number=number,
-                caller_name=None,
-                did=None,
-                customer_id=None,
-                vip_level=None,
-                flow=None,
-                flow_version=None,
-                call_id=call.call_id,
-            )
-        )
-        self.tasks.spawn(self._click_to_dial(interaction, seat, number), name="click-to-dial")
-        return iid
+    def _resumed(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        t.contact(r.interaction_id or "").held = False
+        self._touch_contact(t, r.interaction_id)
 
-    async def _click_to_dial(self, interaction: VoiceInteraction, seat: Seat, number: str) -> None:
-        call = interaction.call
-        try:
-            agent_leg = await self.ring_phone(
-                call,
-                seat,
-                role=LegRole.AGENT,
-                caller=CallerId(number, None),
-                timeout=self.settings.transfer_timeout_s,
-            )
-            seat.leg, seat.interaction_id = agent_leg, interaction.interaction_id
-            interaction.agent_leg = agent_leg
-            if agent_leg.borrowed:  # the agent clicked "call" in the desk: it is there
-                await self.calls.answer_attached(agent_leg)
-            await self.calls.wait_answered(agent_leg)
-        except (LegFailed, HotlineError) as exc:
-            log.info("click-to-dial: agent %s did not answer: %s", seat.agent_id, exc)
-            await self._dial_over(interaction, seat)
-            return
-        with contextlib.suppress(HotlineError):
-            await self.media.play(agent_leg.endpoint, [Tone(CN_RINGBACK, 120.0)])
-        presented = self.settings.outbound_caller_id
-        try:
-            customer = await self.calls.dial(
-                call,
-                number,
-                role=LegRole.CUSTOMER,
-                trunk=self.settings.trunk,
-                caller_id=CallerId(presented, None) if presented else None,
-                timeout=60.0,
-            )
-            interaction.customer = customer
-            await self.calls.wait_answered(customer)
-        except (LegFailed, DestinationDenied) as exc:
-            log.info("click-to-dial to %s failed: %s", number, exc)
-            await self._dial_over(interaction, seat)
-            return
-        if not agent_leg.is_live:
-            await self.calls.hangup(customer)
-            return
-        interaction.step(InteractionEvent.CONNECT, self.now())
-        interaction.answered = True
-        await self.calls.bridge(customer, agent_leg)
-        if self.options(None).record:
-            with contextlib.suppress(HotlineError):
-                await self.calls.start_recording(call)
+    def _muted(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
+        t.agent(r.agent_id or "").muted = bool(p.get("muted"))
+        self._touch(t, r.agent_id)
 
-    async def _dial_over(self, interaction: VoiceInteraction, seat: Seat) -> None:
-        for leg in interaction.call.live_legs():
-            await self.calls.hangup(leg)
-        if seat.away_for_call and seat.leg is None:
-            seat.away_for_call = False
-            with contextlib.suppress(RoutingError):
-                self.route(self.router.set_available(seat.agent_id, now=self.now()))
-        await self.end_interaction(interaction)
+    def _recording(self, t: _Tenant, r: _Envelope, paused: bool) -> None:
+        t.contact(r.interaction_id or "").recording_paused = paused
+        self._touch_contact(t, r.interaction_id)

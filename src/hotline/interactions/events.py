@@ -1,8 +1,10 @@
-"""Domain events of the interaction orchestrator (DESIGN §3.3).
+"""Domain events of the interaction lifecycle (DESIGN §3.3), schema version 2 (ADR 0061).
 
-`interaction.created` and `interaction.ended` bracket every voice contact; `interaction.
-transferred` is what the wallboard counts (docs/realtime.md); voicemail and agent-phone events
-let the lead's projections rebuild mailboxes and who sits at which phone after a restart.
+`interaction.created` and `interaction.ended` bracket every contact, whatever its channel; the
+envelope's `interaction_id` is always the contact. Work items and agent segments are named by
+`work_id` (the router's events carry it too). `interaction.transferred` and the consultation
+events say who moved the contact where; voicemail and agent-phone events let projections
+rebuild mailboxes and who sits at which phone after a restart.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ __all__ = [
     "AgentMuted",
     "AgentPhoneBound",
     "AgentPhoneUnbound",
+    "InteractionConsultEnded",
+    "InteractionConsultStarted",
     "InteractionCreated",
     "InteractionEnded",
+    "InteractionParked",
+    "InteractionResumed",
     "InteractionTransferred",
     "SupervisionChanged",
     "SupervisionStarted",
@@ -26,8 +32,8 @@ __all__ = [
 
 @domain_event("interaction.created")
 class InteractionCreated(DomainEvent):
-    channel: str  # "voice"
-    direction: str  # "inbound" | "outbound" | "internal"
+    channel: str  # "voice", "chat", "email", "sms" …
+    direction: str  # "inbound" | "outbound"
     caller_number: str | None
     caller_name: str | None
     did: str | None
@@ -35,8 +41,9 @@ class InteractionCreated(DomainEvent):
     vip_level: int | None
     flow: str | None
     flow_version: int | None
-    call_id: str
-    parent_interaction_id: str | None = None  # a consult call made during another contact
+    call_id: str | None = None  # voice only
+    origin: str = "customer"  # "customer" | "callback" | "click_to_dial" | "outbound"
+    related_interaction_id: str | None = None  # the missed contact a callback answers
 
 
 @domain_event("interaction.transferred")
@@ -46,8 +53,40 @@ class InteractionTransferred(DomainEvent):
     kind: str  # "blind" | "consult"
     target: str  # the agent id, queue id or number
     target_kind: str  # "agent" | "queue" | "number"
-    queue_id: str | None  # the queue the contact was answered from
+    queue_id: str | None  # the queue the transferor's segment came from
     note: str | None = None
+    work_id: str | None = None  # the transferor's segment
+    to_work_id: str | None = None  # the new work item (None for a number)
+
+
+@domain_event("interaction.consult_started")
+class InteractionConsultStarted(DomainEvent):
+    """The envelope's agent consults `target` while the customer holds."""
+
+    work_id: str | None  # the consultation's work item (None for a number)
+    from_work_id: str | None  # the consulting agent's segment
+    target: str
+    target_kind: str  # "agent" | "queue" | "number"
+    note: str | None = None
+
+
+@domain_event("interaction.consult_ended")
+class InteractionConsultEnded(DomainEvent):
+    work_id: str | None
+    # "completed" (handed over), "cancelled", "conference", "failed" (nobody answered)
+    result: str
+
+
+@domain_event("interaction.parked")
+class InteractionParked(DomainEvent):
+    """An asynchronous contact waits for the customer with no agent on it."""
+
+    reason: str  # "awaiting_customer" …
+
+
+@domain_event("interaction.resumed")
+class InteractionResumed(DomainEvent):
+    by: str  # "customer" | "agent" | "system"
 
 
 @domain_event("interaction.ended")

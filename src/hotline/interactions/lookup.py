@@ -2,22 +2,27 @@
 
 Both answer within the node's `timeout` (`LookupFailed("timeout")` otherwise). A webhook is a
 GET with the node's `params` and `key`; its JSON object becomes `<store_as>.<field>` (scalars
-only; nested objects are flattened with dots, lists are skipped).
+only; nested objects are flattened with dots, lists are skipped). It reaches only addresses
+the egress policy allows (`egress.*`: public ones, plus the operator's networks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from hotline.egress import EgressPolicy, EgressRefused, guarded_client
 from hotline.flows.actions import Lookup
 from hotline.flows.inputs import LookupCompleted, LookupFailed
 from hotline.interactions.ports import CustomerDirectory, CustomerRecord, Scalar
 
 __all__ = ["flatten", "lookup_customer", "lookup_webhook"]
+
+log = logging.getLogger(__name__)
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Scalar]:
@@ -55,15 +60,22 @@ async def lookup_customer(
     return LookupCompleted(True, record.variables())
 
 
-async def lookup_webhook(request: Lookup) -> LookupCompleted | LookupFailed:
+async def lookup_webhook(request: Lookup, egress: EgressPolicy) -> LookupCompleted | LookupFailed:
+    """GET the flow's URL with the key; only to addresses `egress` allows, checked after DNS
+    (a tenant's flow must not reach the server's own network)."""
     if not request.url:
         return LookupFailed("error: no url")
     params = {**request.params, "key": request.key}
     try:
-        async with httpx.AsyncClient(timeout=request.timeout) as client:
+        async with guarded_client(
+            egress, timeout=request.timeout, follow_redirects=False
+        ) as client:
             response = await asyncio.wait_for(
                 client.get(request.url, params=params), request.timeout
             )
+    except EgressRefused as refused:
+        log.warning("webhook lookup refused: %s", refused)
+        return LookupFailed("error: address not allowed")
     except (TimeoutError, httpx.TimeoutException):
         return LookupFailed("timeout")
     except httpx.HTTPError as exc:

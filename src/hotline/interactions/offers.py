@@ -1,289 +1,264 @@
-"""Offers: the router's `Offer` rings the agent's phone, and the phone's answer goes back.
+"""Offers: the router's `Offer` rings the agent's device through the contact's channel, and
+the device's answer goes back to the router.
 
-- answered → `router.offer_answered`, the customer is bridged to the agent, recording starts
-  per the queue's options (with the consent prompt), the flow's queue node hears `answered`;
-- busy / declined → `offer_rejected(REJECTED)`; the phone gone (not registered, no response,
-  transport error) → `agent_unreachable` (the agent goes not ready and is offered nothing
-  until it is back); a ring that outlives the router's timeout is the router's RONA, which
-  arrives as `CancelOffer(no_answer)` and cancels the INVITE;
-- `DialCallback`: ring the agent first, then dial the customer's number out of the trunk, and
-  report `offer_answered` only when both are up (`callback_failed` if the customer is not).
-
-The agent's phone is a SIP extension or a browser (`RuntimeCore.ring_phone`): a browser leg
-rings on the desk and is answered there (`Desk.answer`); the rest is the same.
+- answered → `router.offer_answered`, then what the work item is for happens (`on_answered`,
+  one handler per `WorkKind`: connect the customer, or the consulting agent);
+- declined → `offer_rejected`; no answer from the device → `offer_rejected(NO_ANSWER)`; the
+  device gone → `agent_unreachable` (the agent goes not ready until it is back); a ring that
+  outlives the router's timeout is the router's RONA, which arrives as `CancelOffer`;
+- on a personal line (a transfer or consultation to one agent) a missed offer is given up at
+  once (`on_personal_missed`): nobody else could take it;
+- `DialCallback`: ring the agent first, then reach the customer's number, and report
+  `offer_answered` only when both are up (`callback_failed` if the customer is not).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
-from hotline.calls import Cause, DestinationDenied, Leg, LegFailed, LegRole
-from hotline.calls.events import CallOriginated
-from hotline.errors import HotlineError
-from hotline.flows.inputs import QueueOutcome, QueueResult
-from hotline.ids import InteractionId
-from hotline.interactions.agents import Seat
-from hotline.interactions.core import RuntimeCore
-from hotline.interactions.interaction import (
-    InteractionEvent,
-    InteractionOutcome,
-    InteractionState,
-    VoiceInteraction,
-)
-from hotline.interactions.prompts import spoken
-from hotline.media.player import Tone
-from hotline.media.tones import CN_RINGBACK
+from hotline.clock import Clock
+from hotline.ids import AgentId, WorkId
+from hotline.interactions.assignments import Assignments
+from hotline.interactions.channel import Channel, Release, Ring, RingPurpose, RingResult
+from hotline.interactions.model import Contact, Outcome, WorkItem, WorkKind
+from hotline.interactions.registry import ContactRegistry
+from hotline.interactions.routerlink import RouterLink
 from hotline.routing import CancelOffer, DialCallback, Offer, OfferEnd, RoutingError
-from hotline.sip.trunk import CallerId
+from hotline.tasks import TaskSet
 
-__all__ = ["Offers"]
+__all__ = ["Answered", "Offers"]
 
 log = logging.getLogger(__name__)
 
-_REFUSALS = frozenset({Cause.BUSY, Cause.REJECTED, Cause.DENIED, Cause.MEDIA_FAILED})
+Answered = Callable[[Contact, WorkItem, AgentId], Awaitable[None]]
+"""What happens once the router accepted an agent's answer (per work kind)."""
 
 
-class Offers(RuntimeCore):
-    def _offer(self, d: Offer) -> None:
-        if self.consult_offer(d):
-            return
-        interaction = self.interactions.get(d.interaction_id)
-        if interaction is None or not interaction.customer_up:
-            # Nothing left to connect (a race with the caller's hang-up): withdraw it.
-            self.safely(lambda: self.router.remove(d.interaction_id, now=self.now(), reason="gone"))
-            return
-        seat = self.seats.get(d.agent_id)
-        if seat is None:
-            self.safely(
-                lambda: self.router.agent_unreachable(d.agent_id, now=self.now(), reason="no_phone")
+@dataclass(eq=False)
+class _Ringing:
+    work_id: WorkId
+    agent_id: AgentId
+    cancelled: bool = False
+
+
+class Offers:
+    def __init__(
+        self,
+        link: RouterLink,
+        registry: ContactRegistry,
+        assignments: Assignments,
+        channel_of: Callable[[Contact], Channel],
+        tasks: TaskSet,
+        clock: Clock,
+        *,
+        ring_slack_s: float,
+        on_answered: Mapping[WorkKind, Answered],
+        on_missed: Callable[[Contact, WorkItem], None],
+        on_personal_missed: Callable[[Contact, WorkItem], None],
+        end_contact: Callable[[Contact, Outcome | None], None],
+    ) -> None:
+        self._link = link
+        self._registry = registry
+        self._assignments = assignments
+        self._channel_of = channel_of
+        self._tasks = tasks
+        self._clock = clock
+        self._slack_s = ring_slack_s
+        self._on_answered = on_answered
+        self._on_missed = on_missed
+        self._on_personal_missed = on_personal_missed
+        self._end_contact = end_contact
+        self._rings: dict[tuple[WorkId, AgentId], _Ringing] = {}
+
+    def now(self) -> float:
+        return self._clock.now()
+
+    def ringing(self, agent_id: AgentId) -> list[WorkId]:
+        return [work for work, agent in self._rings if agent == agent_id]
+
+    # --- offers ---------------------------------------------------------------------------
+
+    def offer(self, d: Offer) -> None:
+        contact = self._registry.of_work(d.work_id)
+        work = self._registry.work(d.work_id)
+        customer_needed = work is None or work.kind is not WorkKind.CONSULT
+        if contact is None or work is None or (customer_needed and not contact.live):
+            # Nothing left to connect (a race with the customer leaving): withdraw it.
+            self._link.call(
+                lambda: self._link.router.remove(d.work_id, now=self.now(), reason="gone")
             )
             return
-        interaction.offers[d.agent_id] = None
-        seat.rings.add(d.interaction_id)
-        self.tasks.spawn(self._ring(interaction, seat, d.ring_timeout_s), name="ring")
+        purpose = RingPurpose.CONSULT if work.kind is WorkKind.CONSULT else RingPurpose.OFFER
+        self._start(contact, work, d.agent_id, d.ring_timeout_s, purpose)
 
-    async def _ring_leg(
+    def _start(
         self,
-        interaction: VoiceInteraction,
-        seat: Seat,
+        contact: Contact,
+        work: WorkItem,
+        agent_id: AgentId,
         timeout_s: float,
-        caller: CallerId,
-        role: LegRole = LegRole.AGENT,
-    ) -> Leg:
-        """Ring the agent's phone (SIP or browser) as a new leg of the interaction's call."""
-        return await self.ring_phone(
-            interaction.call,
-            seat,
-            role=role,
-            caller=caller,
-            timeout=timeout_s + self.settings.ring_slack_s,
+        purpose: RingPurpose,
+        number: str | None = None,
+    ) -> None:
+        ringing = self._rings[(work.work_id, agent_id)] = _Ringing(work.work_id, agent_id)
+        self._assignments.of(agent_id).rings.add(work.work_id)
+        self._tasks.spawn(
+            self._ring(contact, work, ringing, timeout_s, purpose, number), name="ring"
         )
 
-    def _caller_id(self, interaction: VoiceInteraction) -> CallerId:
-        name = interaction.record.name if interaction.record else None
-        return CallerId(interaction.caller_number, name)
+    def _caller(
+        self, contact: Contact, work: WorkItem, purpose: RingPurpose
+    ) -> tuple[str | None, str | None]:
+        """What the agent's device shows: the customer — or the agent who consults."""
+        if purpose is RingPurpose.CONSULT and work.by_agent is not None:
+            return work.by_agent, None
+        if purpose is RingPurpose.CALLBACK:
+            return contact.callback_number or contact.caller_number, "回呼 Callback"
+        name = contact.record.name if contact.record else contact.caller_name
+        return contact.caller_number, name
 
-    async def _ring(self, interaction: VoiceInteraction, seat: Seat, timeout_s: float) -> None:
-        agent = seat.agent_id
-        try:
-            leg = await self._ring_leg(interaction, seat, timeout_s, self._caller_id(interaction))
-        except (LegFailed, DestinationDenied) as exc:
-            cause = exc.cause if isinstance(exc, LegFailed) else Cause.DENIED
-            self._ring_failed(interaction, seat, cause)
-            return
-        if agent in interaction.cancelled_offers or agent not in interaction.offers:
-            interaction.cancelled_offers.discard(agent)
-            await self.calls.hangup(leg, Cause.CANCELLED)
-            return
-        interaction.offers[agent] = leg
-        try:
-            await self.calls.wait_answered(leg)
-        except LegFailed as exc:
-            self._ring_failed(interaction, seat, exc.cause)
-            return
-        self._rang(interaction, seat)
-        if agent in interaction.cancelled_offers or not interaction.customer_up:
-            interaction.cancelled_offers.discard(agent)
-            await self.calls.hangup(leg, Cause.NORMAL)
-            return
-        try:
-            decisions = self.router.offer_answered(
-                interaction.interaction_id, agent, now=self.now()
-            )
-        except RoutingError as exc:
-            log.info("answer of %s by %s came too late: %s", interaction.interaction_id, agent, exc)
-            await self.calls.hangup(leg, Cause.NORMAL)
-            return
-        await self.connect_agent(interaction, seat, leg, work=interaction.interaction_id)
-        self.route(decisions)
-
-    def _rang(self, interaction: VoiceInteraction, seat: Seat) -> None:
-        interaction.offers.pop(seat.agent_id, None)
-        seat.rings.discard(interaction.interaction_id)
-
-    def _ring_failed(self, interaction: VoiceInteraction, seat: Seat, cause: Cause) -> None:
-        agent = seat.agent_id
-        self._rang(interaction, seat)
-        if agent in interaction.cancelled_offers:  # the router withdrew it: nothing to report
-            interaction.cancelled_offers.discard(agent)
-            self._after_failed_offer(interaction)
-            return
-        iid, now = interaction.interaction_id, self.now()
-        if cause in _REFUSALS:
-            self.safely(lambda: self.router.offer_rejected(iid, agent, now=now))
-        elif cause is Cause.NO_ANSWER:
-            self.safely(
-                lambda: self.router.offer_rejected(iid, agent, now=now, reason=OfferEnd.NO_ANSWER)
-            )
-        elif cause is not Cause.CANCELLED:
-            self.safely(lambda: self.router.agent_unreachable(agent, now=now))
-        self._after_failed_offer(interaction)
-
-    def _after_failed_offer(self, interaction: VoiceInteraction) -> None:
-        waiter = self._waiters.get(interaction.interaction_id)
-        if waiter is not None and waiter.max_wait_passed and not interaction.offers:
-            self.leave_line(interaction, reason="max_wait")
-            self._finish_wait(interaction, waiter, QueueResult.TIMEOUT)
-
-    def _cancel_offer(self, d: CancelOffer) -> None:
-        if self.consult_cancel(d):
-            return
-        interaction = self.interactions.get(d.interaction_id)
-        seat = self.seats.get(d.agent_id)
-        if seat is not None:
-            seat.rings.discard(d.interaction_id)
-        if interaction is None or d.agent_id not in interaction.offers:
-            return
-        interaction.cancelled_offers.add(d.agent_id)
-        leg = interaction.offers.get(d.agent_id)
-        if leg is not None:
-            cause = Cause.NO_ANSWER if d.reason is OfferEnd.NO_ANSWER else Cause.CANCELLED
-            self.tasks.spawn(self.calls.hangup(leg, cause), name="cancel-offer")
-
-    async def connect_agent(
-        self, interaction: VoiceInteraction, seat: Seat, leg: Leg, *, work: InteractionId | None
+    async def _ring(
+        self,
+        contact: Contact,
+        work: WorkItem,
+        ringing: _Ringing,
+        timeout_s: float,
+        purpose: RingPurpose,
+        number: str | None,
     ) -> None:
-        """The agent answered: bridge, record, tell the flow."""
-        waiter = self._waiters.pop(interaction.interaction_id, None)
-        if waiter is not None:
-            await waiter.close(keep_sound=True)
-        customer = interaction.customer
-        assert customer is not None
-        now = self.now()
-        if interaction.state is not InteractionState.CONNECTED:
-            interaction.step(InteractionEvent.CONNECT, now)
-        interaction.agent_leg = leg
-        interaction.agent_id = seat.agent_id
-        interaction.answered = True
-        interaction.transfer_target = None
-        seat.leg, seat.interaction_id, seat.work = leg, interaction.interaction_id, work
-        await self.calls.bridge(customer, leg)
-        await self._record(interaction)
-        if waiter is not None and (waiter.request is not None or waiter.flow_waiting):
-            waiter.resolve(QueueOutcome(QueueResult.ANSWERED, seat.agent_id))
-
-    async def _record(self, interaction: VoiceInteraction) -> None:
-        options = self.options(interaction.queue_id)
-        call = interaction.call
-        if not options.record or call.recording is not None or interaction.recording_started:
+        agent_id = ringing.agent_id
+        channel = self._channel_of(contact)
+        caller_number, caller_name = self._caller(contact, work, purpose)
+        result = await channel.ring(
+            Ring(
+                contact.contact_id,
+                agent_id,
+                work.work_id,
+                purpose,
+                timeout_s + self._slack_s,
+                caller_number,
+                caller_name,
+            )
+        )
+        self._rang(ringing)
+        if result is not RingResult.ANSWERED:
+            self._ring_failed(contact, work, ringing, result)
             return
-        interaction.recording_started = True
-        language = interaction.language
-        announcement = []
-        if options.consent_prompt:
-            text = options.consent_text.get(language) or next(iter(options.consent_text.values()))
-            announcement = spoken(text, language)
+        gone = work.kind is not WorkKind.CONSULT and not contact.live and number is None
+        if ringing.cancelled or gone:
+            await channel.cancel(contact.contact_id, agent_id, Release.CANCELLED)
+            return
+        if number is not None:
+            await self._reach_customer(contact, work, agent_id, number, channel, timeout_s)
+            return
+        await self._answered(contact, work, agent_id, channel)
+
+    async def _answered(
+        self, contact: Contact, work: WorkItem, agent_id: AgentId, channel: Channel
+    ) -> None:
         try:
-            await self.calls.start_recording(call, announcement)
-        except HotlineError as exc:
-            log.warning("recording of %s did not start: %s", interaction.interaction_id, exc)
+            decisions = self._link.router.offer_answered(work.work_id, agent_id, now=self.now())
+        except RoutingError as exc:
+            log.info("answer of %s by %s came too late: %s", work.work_id, agent_id, exc)
+            await channel.cancel(contact.contact_id, agent_id, Release.NORMAL)
+            return
+        work.agent_id, work.answered_at, work.done = agent_id, self.now(), True
+        await self._on_answered[work.kind](contact, work, agent_id)
+        self._link.route(decisions)
 
-    # --- callbacks ----------------------------------------------------------------------
+    def _rang(self, ringing: _Ringing) -> None:
+        self._rings.pop((ringing.work_id, ringing.agent_id), None)
+        agent = self._assignments.peek(ringing.agent_id)
+        if agent is not None:
+            agent.rings.discard(ringing.work_id)
 
-    def _dial_callback(self, d: DialCallback) -> None:
-        interaction = self.interactions.get(d.interaction_id)
-        seat = self.seats.get(d.agent_id)
-        if interaction is None:
-            self.safely(
-                lambda: self.router.callback_failed(
-                    d.interaction_id, now=self.now(), reason="unknown"
+    def _ring_failed(
+        self, contact: Contact, work: WorkItem, ringing: _Ringing, result: RingResult
+    ) -> None:
+        agent_id, work_id = ringing.agent_id, work.work_id
+        if not ringing.cancelled:  # the router withdrew it itself: nothing to report
+            router, now = self._link.router, self.now()
+            if result is RingResult.REJECTED:
+                self._link.call(lambda: router.offer_rejected(work_id, agent_id, now=now))
+            elif result is RingResult.NO_ANSWER:
+                self._link.call(
+                    lambda: router.offer_rejected(
+                        work_id, agent_id, now=now, reason=OfferEnd.NO_ANSWER
+                    )
+                )
+            elif result is RingResult.UNREACHABLE:
+                self._link.call(lambda: router.agent_unreachable(agent_id, now=now))
+        if work.target_agent is not None and not work.done:
+            self._on_personal_missed(contact, work)
+        else:
+            self._on_missed(contact, work)
+
+    def cancel(self, d: CancelOffer) -> None:
+        contact = self._registry.of_work(d.work_id)
+        agent = self._assignments.peek(d.agent_id)
+        if agent is not None:
+            agent.rings.discard(d.work_id)
+        ringing = self._rings.get((d.work_id, d.agent_id))
+        if contact is None or ringing is None:
+            return
+        ringing.cancelled = True
+        reason = Release.NO_ANSWER if d.reason is OfferEnd.NO_ANSWER else Release.CANCELLED
+        channel = self._channel_of(contact)
+        self._tasks.spawn(channel.cancel(contact.contact_id, d.agent_id, reason), name="cancel")
+
+    def withdraw_all(self, contact: Contact) -> None:
+        """The contact is over: stop every ring of it."""
+        channel = self._channel_of(contact)
+        for (work_id, agent_id), ringing in list(self._rings.items()):
+            if work_id in contact.works:
+                ringing.cancelled = True
+                self._tasks.spawn(
+                    channel.cancel(contact.contact_id, agent_id, Release.CANCELLED), name="cancel"
+                )
+
+    # --- calls out: callbacks and the agent's own calls -----------------------------------
+
+    def dial_callback(self, d: DialCallback) -> None:
+        contact = self._registry.of_work(d.work_id)
+        work = self._registry.work(d.work_id)
+        if contact is None or work is None:
+            self._link.call(
+                lambda: self._link.router.callback_failed(
+                    d.work_id, now=self.now(), reason="unknown"
                 )
             )
             return
-        if seat is None:
-            self.safely(
-                lambda: self.router.agent_unreachable(d.agent_id, now=self.now(), reason="no_phone")
-            )
-            return
-        interaction.offers[d.agent_id] = None
-        seat.rings.add(d.interaction_id)
-        self.tasks.spawn(self._callback(interaction, seat, d), name="callback")
+        purpose = RingPurpose.OUTBOUND if work.kind is WorkKind.OUTBOUND else RingPurpose.CALLBACK
+        self._start(contact, work, d.agent_id, d.ring_timeout_s, purpose, number=d.number)
 
-    async def _callback(self, interaction: VoiceInteraction, seat: Seat, d: DialCallback) -> None:
-        agent = seat.agent_id
-        if interaction.call.state.value == "ended":
-            interaction.call = self.calls.new_call(
-                tenant_id=self.tenant_id, interaction_id=interaction.interaction_id
-            )
-            self.emit(
-                CallOriginated(
-                    tenant_id=self.tenant_id,
-                    at=self.now(),
-                    interaction_id=interaction.interaction_id,
-                    call_id=interaction.call.call_id,
-                    purpose="callback",
-                    target=d.number,
+    async def _reach_customer(
+        self,
+        contact: Contact,
+        work: WorkItem,
+        agent_id: AgentId,
+        number: str,
+        channel: Channel,
+        ring_timeout_s: float,
+    ) -> None:
+        """The agent answered its ring: now the customer's number (a callback rings it as
+        long as the queue rings agents; an agent's own call a minute)."""
+        timeout = 60.0 if work.kind is WorkKind.OUTBOUND else ring_timeout_s
+        reached = await channel.dial(contact.contact_id, number, customer=True, timeout_s=timeout)
+        if reached is None or not channel.present(contact.contact_id, agent_id):
+            if reached is not None:
+                await channel.release(contact.contact_id, reached, Release.NORMAL)
+            await channel.cancel(contact.contact_id, agent_id, Release.NORMAL)
+            contact.outcome = Outcome.CALLBACK_FAILED
+            reason = "not_reached" if reached is None else "agent_gone"
+            self._link.call(
+                lambda: self._link.router.callback_failed(
+                    work.work_id, now=self.now(), reason=reason
                 )
             )
-        try:
-            agent_leg = await self._ring_leg(
-                interaction, seat, d.ring_timeout_s, CallerId(d.number, "回呼 Callback")
-            )
-            interaction.offers[agent] = agent_leg
-            await self.calls.wait_answered(agent_leg)
-        except (LegFailed, DestinationDenied) as exc:
-            self._ring_failed(
-                interaction, seat, exc.cause if isinstance(exc, LegFailed) else Cause.DENIED
-            )
+            self._end_contact(contact, None)
             return
-        self._rang(interaction, seat)
-        if agent in interaction.cancelled_offers:
-            interaction.cancelled_offers.discard(agent)
-            await self.calls.hangup(agent_leg)
-            return
-        with contextlib.suppress(HotlineError):
-            await self.media.play(agent_leg.endpoint, [Tone(CN_RINGBACK, 120.0)])
-        presented = self.settings.outbound_caller_id or interaction.did
-        try:
-            customer = await self.calls.dial(
-                interaction.call,
-                d.number,
-                role=LegRole.CUSTOMER,
-                trunk=self.settings.trunk,
-                caller_id=CallerId(presented, None),
-                timeout=d.ring_timeout_s,
-            )
-            await self.calls.wait_answered(customer)
-        except (LegFailed, DestinationDenied) as exc:
-            reason = exc.cause.value if isinstance(exc, LegFailed) else "denied"
-            await self.calls.hangup(agent_leg)
-            interaction.outcome = InteractionOutcome.CALLBACK_FAILED
-            self.safely(
-                lambda: self.router.callback_failed(
-                    interaction.interaction_id, now=self.now(), reason=reason
-                )
-            )
-            await self.end_interaction(interaction)
-            return
-        interaction.customer = customer
-        interaction.customer_gone.clear()
-        try:
-            decisions = self.router.offer_answered(
-                interaction.interaction_id, agent, now=self.now()
-            )
-        except RoutingError:
-            await self.calls.end_call(interaction.call)
-            return
-        await self.connect_agent(interaction, seat, agent_leg, work=interaction.interaction_id)
-        self.route(decisions)
+        contact.customer_present = True
+        contact.gone.clear()
+        await self._answered(contact, work, agent_id, channel)

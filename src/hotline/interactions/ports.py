@@ -7,7 +7,6 @@ The lead implements them over the database and the event log (never imported fro
 - `RecordingCatalog` — a row per call recording and voicemail (DESIGN §10);
 - `StartupFacts` — after a restart: interactions the log shows open, agents logged in;
 - `MailSender` — the voicemail notice (`mail.SmtpMailSender` is the real one);
-- `BrowserPhones` — the agents' browser sessions (`media.webrtc.WebRtcGateway` satisfies it).
 """
 
 from __future__ import annotations
@@ -18,14 +17,11 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
-from hotline.media.backend import EndpointId
 from hotline.routing import AgentState
 from hotline.sip.policy import normalize_number
 
 __all__ = [
     "AgentSessionFacts",
-    "BrowserPhones",
-    "BrowserSessionState",
     "CustomerDirectory",
     "CustomerRecord",
     "DidDirectory",
@@ -193,20 +189,3 @@ class OutboxMailSender:
 
     async def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
-
-
-class BrowserSessionState(Protocol):
-    """What the runtime reads of one browser session (`media.webrtc.BrowserSession`)."""
-
-    @property
-    def state(self) -> str: ...  # "connecting" | "connected" | "closed"
-
-
-class BrowserPhones(Protocol):
-    """The browser phones' sessions, by key (an agent id, or `supervisor_key(user)`)."""
-
-    def session(self, agent_id: str) -> BrowserSessionState | None: ...
-
-    def endpoint(self, agent_id: str) -> EndpointId:
-        """The session's media endpoint (raises a `HotlineError` when there is none)."""
-        ...

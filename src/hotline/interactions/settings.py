@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotline.egress import EgressPolicy
+
 __all__ = ["MailSettings", "QueueOptions", "TelephonySettings"]
 
 DEFAULT_CONSENT: Mapping[str, str] = {
@@ -51,7 +53,6 @@ class TelephonySettings:
     reachability_check_s: float = 5.0  # how often logged-in agents' phones are looked up
     startup_grace_s: float = 120.0  # after a restart, phones have this long to come back
     announce_every_s: float = 45.0  # default cadence when a flow gives none
-    direct_queue: str = "direct"  # hidden router queue for transfers to one named agent
     transfer_timeout_s: float = 30.0  # an API transfer to an agent/queue waits this long
     trunk: str | None = None  # trunk for numbers (transfers out, click-to-dial, callbacks)
     outbound_caller_id: str | None = None  # number presented on calls out (else the DID)
@@ -66,3 +67,6 @@ class TelephonySettings:
     answer_wait_s: float = 3.0  # the desk's answer returns once bridged, or after this long
     queue_options: Mapping[str, QueueOptions] = field(default_factory=dict)
     mail: MailSettings = field(default_factory=MailSettings)
+    # Where a flow's webhook lookup may connect: public addresses, plus the operator's
+    # networks (`egress.*`, ADR 0116); private and loopback targets are refused.
+    webhook_egress: EgressPolicy = field(default_factory=EgressPolicy)

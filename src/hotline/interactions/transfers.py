@@ -1,53 +1,53 @@
-"""Transfers and three-way calls, always through the router (docs/realtime.md, ADR 0046).
+"""Transfers and three-way calls, always through the router (ADR 0046, ADR 0061).
 
-- **Blind** (desktop, or REFER from the agent's phone): the agent's leg ends, its after-call
-  work is closed at once (the router holds an interaction for one agent at a time) and the
-  customer, on hold music, enters the target through `router.enqueue`: a queue as it is, an
-  agent through the hidden `direct` queue with that agent's own skill (`agent:<id>`), so the
-  offer, RONA and the agent's state are the router's as for any call. A number is dialled out
-  of the trunk (toll-fraud policy first) and bridged when it answers.
-- **Consultative**: the customer holds (music); the agent talks to the consulted party — an
-  agent reached as an internal interaction through the same `direct` queue, a queue, or a
-  number. Then *complete* (the customer is bridged to that party, the first agent leaves with
-  its normal wrap-up), *cancel* (back to the customer) or *conference* (all three mixed). An
-  agent hanging up during an answered consult completes it.
-- Every transfer by an agent emits `interaction.transferred` (and `call.transferred`).
+- **Blind** (the desk, or a REFER from the agent's phone): the agent's segment ends (its
+  after-call work is its own) and the contact, customer waiting, becomes a new work item of the
+  target: a queue as it is (never offered back to the transferor), an agent on the router's
+  personal line. A number is reached through the channel and joined when it answers. A REFER's
+  final NOTIFY says 200 only when the target answered; the transferor's hang-up meanwhile does
+  not end the transfer (RFC 3515 §2.4.5).
+- **Consultative**: the customer holds; the agent talks to the consulted party — an agent or a
+  queue reached as a work item of the same contact, or a number. Then *complete* (the customer
+  is joined to that party, the first agent's segment ends), *cancel* (back to the customer) or
+  *conference* (all three). An agent hanging up during an answered consultation completes it.
+- Every transfer by an agent emits `interaction.transferred`; consultations
+  `interaction.consult_started` / `_ended`.
 - The flow's `transfer` node (before any agent) waits in the router like a queue node does.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from hotline.calls import Cause, DestinationDenied, Leg, LegFailed, LegRole, LegState
-from hotline.errors import HotlineError
+from hotline.clock import Clock
+from hotline.events import DomainEvent, EventSink
 from hotline.flows.actions import Transfer
 from hotline.flows.inputs import QueueResult, TransferOutcome
-from hotline.ids import AgentId, InteractionId, QueueId, new_id
-from hotline.interactions.agents import Consult, Seat, phone_label
-from hotline.interactions.core import RuntimeCore
-from hotline.interactions.errors import (
-    AgentBusy,
-    InvalidTransferTarget,
-    NothingToDo,
+from hotline.ids import AgentId, InteractionId, QueueId, WorkId, new_id
+from hotline.interactions.assignments import Assignments, Consult
+from hotline.interactions.channel import CUSTOMER, Channel, Release, TransferRequest
+from hotline.interactions.errors import AgentBusy, InvalidTransferTarget, NothingToDo
+from hotline.interactions.events import (
+    InteractionConsultEnded,
+    InteractionConsultStarted,
+    InteractionTransferred,
 )
-from hotline.interactions.events import InteractionCreated, InteractionTransferred
-from hotline.interactions.interaction import InteractionEvent, InteractionState, VoiceInteraction
-from hotline.routing import CancelOffer, Offer, OfferEnd, RoutingError
-from hotline.sip.refer import ReferTarget
-from hotline.sip.trunk import CallerId
+from hotline.interactions.model import Contact, ContactEvent, ContactState, WorkItem, WorkKind
+from hotline.interactions.registry import ContactRegistry
+from hotline.interactions.routerlink import RouterLink
+from hotline.interactions.waits import QueueWaits
+from hotline.routing import PERSONAL_QUEUE, RoutingError
+from hotline.tasks import TaskSet
 
-__all__ = ["TransferTarget", "Transfers", "agent_skill"]
+__all__ = ["TransferSettings", "TransferTarget", "Transfers"]
 
 log = logging.getLogger(__name__)
 
-
-def agent_skill(agent_id: str) -> str:
-    """The skill only `agent_id` has: how a transfer to one agent goes through the router."""
-    return f"agent:{agent_id}"
+# REFER outcomes as a NOTIFY's sipfrag status (RFC 3515 §2.4.5).
+_TRYING, _OK, _UNAVAILABLE, _NOT_FOUND = 100, 200, 480, 404
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,197 +60,236 @@ class TransferTarget:
             raise InvalidTransferTarget(f"bad transfer target {self.kind}:{self.value}")
 
 
-@dataclass
-class _ConsultRing:
-    seat: Seat  # the consulting agent
-    interaction: VoiceInteraction  # the customer's contact
-    created_at: float
+@dataclass(frozen=True, slots=True)
+class TransferSettings:
+    transfer_timeout_s: float = 30.0  # a transfer or consultation waits this long for its target
 
 
-class Transfers(RuntimeCore):
-    _consults: dict[InteractionId, _ConsultRing]
+class Transfers:
+    def __init__(
+        self,
+        link: RouterLink,
+        registry: ContactRegistry,
+        assignments: Assignments,
+        waits: QueueWaits,
+        channel_of: Callable[[Contact], Channel],
+        tasks: TaskSet,
+        clock: Clock,
+        sink: EventSink,
+        *,
+        tenant_id: str,
+        settings: TransferSettings,
+        end_segment: Callable[[Contact, AgentId], None],
+        check_number: Callable[[str], None],
+    ) -> None:
+        self._link = link
+        self._registry = registry
+        self._assignments = assignments
+        self._waits = waits
+        self._channel_of = channel_of
+        self._tasks = tasks
+        self._clock = clock
+        self._sink = sink
+        self._tenant_id = tenant_id
+        self._settings = settings
+        self._end_segment = end_segment
+        self._check_number = check_number
+        self._refers: dict[InteractionId, AgentId] = {}  # a REFER awaiting its outcome
 
-    def _talking(self, agent_id: AgentId) -> tuple[Seat, VoiceInteraction]:
-        seat = self.seat(agent_id)
-        interaction = self.interactions.get(seat.interaction_id) if seat.interaction_id else None
-        if interaction is None or seat.leg is None or not seat.leg.is_up:
+    def now(self) -> float:
+        return self._clock.now()
+
+    def _emit(self, event: DomainEvent) -> None:
+        self._sink.emit(event)
+
+    def _talking(self, agent_id: AgentId) -> tuple[Contact, WorkId]:
+        contact_id, segment = self._assignments.talking(agent_id)
+        contact = self._registry.get(contact_id)
+        if contact is None or not self._channel_of(contact).present(contact_id, agent_id):
             raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
-        return seat, interaction
+        return contact, segment
 
-    def seat(self, agent_id: AgentId) -> Seat:
-        raise NotImplementedError
-
-    def _target_queue(self, target: TransferTarget) -> tuple[QueueId, dict[str, int]]:
+    def _target_queue(self, target: TransferTarget) -> QueueId:
+        router = self._link.router
         if target.kind == "queue":
-            if QueueId(target.value) not in self.router.queue_ids():
+            if QueueId(target.value) not in router.queue_ids() or target.value == PERSONAL_QUEUE:
                 raise InvalidTransferTarget(f"no queue {target.value!r}")
-            return QueueId(target.value), {}
-        if AgentId(target.value) not in self.router.agent_ids():
+            return QueueId(target.value)
+        if AgentId(target.value) not in router.agent_ids():
             raise InvalidTransferTarget(f"no agent {target.value!r}")
-        return QueueId(self.settings.direct_queue), {agent_skill(target.value): 1}
-
-    def _check_number(self, number: str) -> None:
-        """The toll-fraud guard before anything moves (the dial checks again, with the cap)."""
-        policy = self.calls.policy
-        if policy is not None:
-            decision = policy.check(self.tenant_id, "agent", number)
-            if not decision.allowed:
-                raise DestinationDenied(number, decision.reason)
-
-    def target_of_refer(self, refer: ReferTarget) -> TransferTarget:
-        """A REFER's user part: an agent's extension, a queue id, or a number."""
-        user = refer.user or ""
-        for seat in self.seats.values():
-            if phone_label(seat.phone) == user:
-                return TransferTarget("agent", seat.agent_id)
-        if QueueId(user) in self.router.queue_ids():
-            return TransferTarget("queue", user)
-        if user.lstrip("+").isdigit():
-            return TransferTarget("number", user)
-        raise InvalidTransferTarget(f"cannot transfer to {user!r}")
+        return PERSONAL_QUEUE
 
     def _transferred(
         self,
-        interaction: VoiceInteraction,
-        seat: Seat | None,
+        contact: Contact,
+        agent_id: AgentId | None,
         kind: str,
         target: TransferTarget,
         note: str | None,
         *,
-        from_leg: Leg | None,
-        to_leg: Leg | None,
+        work_id: WorkId | None,
+        to_work_id: WorkId | None,
+        queue_id: QueueId | None = None,
     ) -> None:
-        self.emit(
+        self._emit(
             InteractionTransferred(
-                tenant_id=self.tenant_id,
+                tenant_id=self._tenant_id,
                 at=self.now(),
-                interaction_id=interaction.interaction_id,
-                agent_id=seat.agent_id if seat else None,
+                interaction_id=contact.contact_id,
+                agent_id=agent_id,
                 kind=kind,
                 target=target.value,
                 target_kind=target.kind,
-                queue_id=interaction.queue_id,
+                queue_id=queue_id or contact.queue_id,
                 note=note,
+                work_id=work_id,
+                to_work_id=to_work_id,
             )
-        )
-        self.calls.note_transfer(
-            interaction.call,
-            kind=kind,
-            from_leg=from_leg,
-            to_leg=to_leg,
-            target=f"{target.kind}:{target.value}",
         )
 
     # --- blind ----------------------------------------------------------------------------
 
     async def transfer(
-        self, agent_id: AgentId, target: TransferTarget, *, note: str | None = None
+        self,
+        agent_id: AgentId,
+        target: TransferTarget,
+        *,
+        note: str | None = None,
+        refer: bool = False,
     ) -> None:
-        seat, interaction = self._talking(agent_id)
+        contact, segment = self._talking(agent_id)
         if target.kind == "number":
             self._check_number(target.value)
-            self.tasks.spawn(self._transfer_out(interaction, seat, target, note), name="transfer")
+        else:
+            self._target_queue(target)  # an unknown target fails before anything moves
+        channel = self._channel_of(contact)
+        if refer:
+            self._refers[contact.contact_id] = agent_id
+            await channel.transfer_progress(contact.contact_id, agent_id, _TRYING)
+        contact.primary = None
+        contact.transfer_pending = True
+        self._end_segment(contact, agent_id)
+        if not refer:
+            await channel.release(contact.contact_id, agent_id, Release.TRANSFERRED)
+        if target.kind == "number":
+            self._tasks.spawn(
+                self._transfer_out(contact, agent_id, target, note, segment), name="transfer"
+            )
             return
-        queue_id, skills = self._target_queue(target)
-        agent_leg = seat.leg
-        interaction.agent_leg = None  # from here the agent's hang-up is not "the agent left"
-        interaction.transfer_target = target.value
-        self._transferred(interaction, seat, "blind", target, note, from_leg=agent_leg, to_leg=None)
-        customer = interaction.customer
-        assert customer is not None
-        assert agent_leg is not None
-        await self.calls.detach(customer)
-        if agent_leg.is_live:
-            await self.calls.hangup(agent_leg, Cause.TRANSFERRED)
-        iid = interaction.interaction_id
-        # The router holds an interaction for one agent at a time: close the first agent's
-        # after-call work before the contact is queued again.
-        self.safely(
-            lambda: self.router.end_wrap_up(seat.agent_id, now=self.now(), interaction_id=iid)
+        queue_id = self._target_queue(target)
+        personal = target.kind == "agent"
+        # The transfer's record comes first and names the work item it makes; the queue's
+        # records of that work item follow.
+        to_work = WorkId(new_id(self.now()))
+        self._transferred(
+            contact,
+            agent_id,
+            "blind",
+            target,
+            note,
+            work_id=segment,
+            to_work_id=to_work,
+            queue_id=contact.queue_id,
         )
-        await self._queue_transfer(interaction, queue_id, skills, self.settings.transfer_timeout_s)
-
-    async def _queue_transfer(
-        self,
-        interaction: VoiceInteraction,
-        queue_id: QueueId,
-        skills: dict[str, int],
-        timeout_s: float,
-    ) -> None:
-        waiter = await self.join_queue(interaction, queue_id, request=None, skills=skills)
+        waiter = await self._waits.join(
+            contact,
+            queue_id,
+            kind=WorkKind.TRANSFER,
+            exclude=(agent_id,),
+            target_agent=AgentId(target.value) if personal else None,
+            by_agent=agent_id,
+            note=note,
+            work_id=to_work,
+        )
         if waiter is None:
-            self._finish_wait(interaction, None, QueueResult.UNAVAILABLE)
-        elif skills:  # a named agent: give up after the transfer timeout
-            waiter.arm_max_wait(timeout_s)
+            self._waits.finish_wait(contact, None, QueueResult.UNAVAILABLE)
+        elif personal:
+            waiter.arm_max_wait(self._settings.transfer_timeout_s)
 
     async def _transfer_out(
         self,
-        interaction: VoiceInteraction,
-        seat: Seat | None,
+        contact: Contact,
+        agent_id: AgentId | None,
         target: TransferTarget,
         note: str | None,
+        segment: WorkId | None,
     ) -> bool:
-        """Dial a number for the customer; bridge it when it answers."""
-        customer = interaction.customer
-        assert customer is not None
-        agent_leg = seat.leg if seat else None
-        if agent_leg is not None:
-            interaction.agent_leg = None
-            await self.calls.hangup(agent_leg, Cause.TRANSFERRED)
-        if customer.state is LegState.ANSWERED:
-            await self.calls.detach(customer)
-            with contextlib.suppress(HotlineError):
-                await self.media.start_moh(
-                    customer.endpoint, self.options(interaction.queue_id).moh
-                )
-        presented = interaction.caller_number or self.settings.outbound_caller_id
-        try:
-            leg = await self.calls.dial(
-                interaction.call,
-                target.value,
-                role=LegRole.EXTERNAL,
-                trunk=self.settings.trunk,
-                caller_id=CallerId(presented, None),
-                timeout=self.settings.transfer_timeout_s,
-            )
-            await self.calls.wait_answered(leg, self.settings.transfer_timeout_s)
-        except (LegFailed, DestinationDenied) as exc:
-            log.info("transfer of %s to %s failed: %s", interaction.interaction_id, target, exc)
-            if seat is not None and customer.is_live:  # the agent is gone: the flow's `after`
-                interaction.agent_left.set()
+        """Reach a number for the customer; join them when it answers."""
+        channel = self._channel_of(contact)
+        if contact.live:  # hold music while the number rings
+            await channel.start_waiting(contact.contact_id, contact.queue_id)
+        party = await channel.dial(
+            contact.contact_id,
+            target.value,
+            customer=False,
+            timeout_s=self._settings.transfer_timeout_s,
+        )
+        if party is None:
+            log.info("transfer of %s to %s failed", contact.contact_id, target.value)
+            await self.transfer_failed(contact)
+            if agent_id is not None and contact.live:  # the agent is gone: the flow's `after`
+                contact.transfer_pending = False
+                contact.agent_left.set()
             return False
-        if not customer.is_live:
-            await self.calls.hangup(leg)
+        if not contact.live:
+            await channel.release(contact.contact_id, party, Release.NORMAL)
             return False
-        if seat is not None:
+        if agent_id is not None:
             self._transferred(
-                interaction, seat, "blind", target, note, from_leg=agent_leg, to_leg=leg
+                contact, agent_id, "blind", target, note, work_id=segment, to_work_id=None
             )
-        if interaction.state is not InteractionState.CONNECTED:
-            interaction.step(InteractionEvent.CONNECT, self.now())
-        interaction.agent_leg = leg
-        interaction.answered = True
-        await self.calls.bridge(customer, leg)
+        if contact.state is not ContactState.CONNECTED:
+            contact.step(ContactEvent.CONNECT, self.now())
+        contact.primary = party
+        contact.answered = True
+        contact.transfer_pending = False
+        await channel.join(contact.contact_id, CUSTOMER, party)
+        await self.target_answered(contact)
         return True
+
+    async def target_answered(self, contact: Contact) -> None:
+        """The transfer's target took the customer: a REFER hears 200 and its phone goes."""
+        agent_id = self._refers.pop(contact.contact_id, None)
+        if agent_id is None:
+            return
+        channel = self._channel_of(contact)
+        await channel.transfer_progress(contact.contact_id, agent_id, _OK)
+        await channel.release(contact.contact_id, agent_id, Release.TRANSFERRED)
+
+    async def transfer_failed(self, contact: Contact, status: int = _UNAVAILABLE) -> None:
+        """Nobody took the transferred customer (or the customer left): a REFER hears it."""
+        agent_id = self._refers.pop(contact.contact_id, None)
+        if agent_id is None:
+            return
+        channel = self._channel_of(contact)
+        await channel.transfer_progress(contact.contact_id, agent_id, status)
+        await channel.release(contact.contact_id, agent_id, Release.TRANSFERRED)
+
+    def refer_pending(self, contact_id: InteractionId, agent_id: AgentId) -> bool:
+        """Is this agent's side kept up only for a REFER's outcome?"""
+        return self._refers.get(contact_id) == agent_id
 
     # --- the flow's transfer node ---------------------------------------------------------
 
-    async def flow_transfer(
-        self, interaction: VoiceInteraction, request: Transfer
-    ) -> TransferOutcome:
+    async def flow_transfer(self, contact: Contact, request: Transfer) -> TransferOutcome:
         if request.to == "number":
-            target = TransferTarget("number", request.target)
-            customer = interaction.customer
-            assert customer is not None
             if request.caller_id:
-                interaction.caller_number = interaction.caller_number or request.caller_id
-            ok = await self._transfer_out(interaction, None, target, None)
+                contact.caller_number = contact.caller_number or request.caller_id
+            ok = await self._transfer_out(
+                contact, None, TransferTarget("number", request.target), None, None
+            )
             return TransferOutcome(ok, "" if ok else "no_answer")
+        target = TransferTarget(request.to, request.target)
         try:
-            queue_id, skills = self._target_queue(TransferTarget(request.to, request.target))
+            queue_id = self._target_queue(target)
         except InvalidTransferTarget as exc:
             return TransferOutcome(False, exc.message)
-        waiter = await self.join_queue(interaction, queue_id, request=None, skills=skills)
+        waiter = await self._waits.join(
+            contact,
+            queue_id,
+            kind=WorkKind.TRANSFER,
+            target_agent=AgentId(target.value) if target.kind == "agent" else None,
+        )
         if waiter is None:
             return TransferOutcome(False, "unavailable")
         outcome = await waiter.wait(self.now() + request.timeout, self.now())
@@ -258,307 +297,311 @@ class Transfers(RuntimeCore):
             return TransferOutcome(True)
         return TransferOutcome(False, outcome.result.value)
 
-    # --- REFER from a phone ---------------------------------------------------------------
+    # --- REFER from a device --------------------------------------------------------------
 
-    def transfer_requested(self, leg: Leg, refer: ReferTarget, referred_by: str | None) -> None:
-        seat = self.seat_for(leg)
-        if seat is None or seat.leg is not leg:
-            self.tasks.spawn(self._notify(leg, 603), name="refer-refused")
+    def transfer_requested(self, request: TransferRequest, *, replaces: bool) -> None:
+        self._tasks.spawn(self._refer(request, replaces), name="refer")
+
+    async def _refer(self, request: TransferRequest, replaces: bool) -> None:
+        agent_id = request.agent_id
+        work = self._assignments.peek(agent_id)
+        contact = self._registry.get(request.contact_id)
+        if contact is None or work is None or work.contact_id != request.contact_id:
+            if contact is not None:
+                channel = self._channel_of(contact)
+                await channel.transfer_progress(request.contact_id, agent_id, 603)
             return
-        self.tasks.spawn(self._refer(seat, leg, refer), name="refer")
-
-    async def _refer(self, seat: Seat, leg: Leg, refer: ReferTarget) -> None:
-        if refer.replaces is not None and seat.consult is not None and seat.consult.leg:
-            await self._notify(leg, 200)
-            await self.complete_transfer(seat.agent_id)
+        channel = self._channel_of(contact)
+        if replaces and work.consult is not None and work.consult.answered:
+            await channel.transfer_progress(contact.contact_id, agent_id, _OK)
+            await self.complete(agent_id)
             return
         try:
-            target = self.target_of_refer(refer)
+            target = TransferTarget(request.target_kind, request.target)
+            await self.transfer(agent_id, target, refer=True)
         except InvalidTransferTarget:
-            await self._notify(leg, 404)
-            return
-        await self._notify(leg, 200)
-        try:
-            await self.transfer(seat.agent_id, target)
-        except HotlineError as exc:
-            log.info("REFER from %s could not be carried out: %s", seat.agent_id, exc)
-
-    async def _notify(self, leg: Leg, status: int) -> None:
-        if leg.session is not None and leg.is_live:
-            with contextlib.suppress(HotlineError, TimeoutError):
-                await asyncio.wait_for(leg.session.notify_transfer(status), 5)
+            await channel.transfer_progress(contact.contact_id, agent_id, _NOT_FOUND)
+        except Exception as exc:  # noqa: BLE001 - told to the phone, logged here
+            log.info("REFER from %s could not be carried out: %s", agent_id, exc)
+            self._refers.pop(contact.contact_id, None)
+            await channel.transfer_progress(contact.contact_id, agent_id, 503)
 
     # --- consultative ---------------------------------------------------------------------
 
     async def consult(
         self, agent_id: AgentId, target: TransferTarget, *, note: str | None = None
     ) -> None:
-        seat, interaction = self._talking(agent_id)
-        if seat.consult is not None:
+        contact, segment = self._talking(agent_id)
+        work = self._assignments.of(agent_id)
+        if work.consult is not None:
             raise AgentBusy(
                 f"agent {agent_id} is already consulting", details={"agent_id": agent_id}
             )
-        customer = interaction.customer
-        assert customer is not None
-        assert seat.leg is not None
-        if target.kind == "number":
-            self._check_number(target.value)
-            await self.calls.hold(customer, by="agent")
-            await self.calls.detach(seat.leg)
-            try:
-                leg = await self.calls.dial(
-                    interaction.call,
-                    target.value,
-                    role=LegRole.CONSULT,
-                    trunk=self.settings.trunk,
-                    caller_id=CallerId(self.settings.outbound_caller_id or interaction.did, None),
-                    timeout=self.settings.transfer_timeout_s,
-                )
-            except (LegFailed, DestinationDenied):
-                await self._back_to_customer(seat, interaction)
-                raise
-            seat.consult = Consult(
-                leg, target.value, "number", note=note, interaction_id=interaction.interaction_id
-            )
-            self.tasks.spawn(self._consult_number(seat, leg), name="consult")
-            return
-        queue_id, skills = self._target_queue(target)
         if target.kind == "agent" and AgentId(target.value) == agent_id:
             raise InvalidTransferTarget("an agent cannot consult itself")
-        await self.calls.hold(customer, by="agent")
-        await self.calls.detach(seat.leg)
-        child = InteractionId(new_id(self.now()))
-        self._consults[child] = _ConsultRing(seat, interaction, self.now())
-        seat.consult = Consult(
-            None,
-            target.value,
-            target.kind,
-            child=child,
+        channel = self._channel_of(contact)
+        if target.kind == "number":
+            self._check_number(target.value)
+            await channel.hold(contact.contact_id, CUSTOMER, by="agent")
+            work.consult = Consult(target.value, "number", None, note=note, started_at=self.now())
+            self._consult_started(contact, agent_id, work.consult, segment)
+            self._tasks.spawn(self._consult_number(contact, agent_id, work.consult), name="consult")
+            return
+        queue_id = self._target_queue(target)
+        await channel.hold(contact.contact_id, CUSTOMER, by="agent")
+        now = self.now()
+        item = WorkItem(
+            WorkId(new_id(now)),
+            contact.contact_id,
+            WorkKind.CONSULT,
+            queue_id,
+            now,
+            target_agent=AgentId(target.value) if target.kind == "agent" else None,
+            by_agent=agent_id,
             note=note,
-            interaction_id=interaction.interaction_id,
         )
-        self.emit(
-            InteractionCreated(
-                tenant_id=self.tenant_id,
+        self._registry.add_work(item)
+        work.consult = Consult(target.value, target.kind, item.work_id, note=note, started_at=now)
+        self._consult_started(contact, agent_id, work.consult, segment)
+        router = self._link.router
+        try:
+            if item.target_agent is not None:
+                decisions = router.route_to_agent(
+                    item.work_id,
+                    item.target_agent,
+                    now=now,
+                    contact_id=contact.contact_id,
+                    rules_queue=contact.queue_id,
+                )
+            else:
+                decisions = router.enqueue(
+                    item.work_id,
+                    queue_id,
+                    now=now,
+                    contact_id=contact.contact_id,
+                    exclude=(agent_id,),
+                )
+        except RoutingError as exc:
+            log.info("consultation of %s failed: %s", target, exc)
+            await self.consult_failed(contact, item)
+            return
+        self._link.route(decisions)
+        self._tasks.spawn(self._consult_timeout(contact, item), name="consult-timeout")
+
+    def _consult_started(
+        self, contact: Contact, agent_id: AgentId, consult: Consult, segment: WorkId
+    ) -> None:
+        self._emit(
+            InteractionConsultStarted(
+                tenant_id=self._tenant_id,
                 at=self.now(),
-                interaction_id=child,
+                interaction_id=contact.contact_id,
                 agent_id=agent_id,
-                channel="voice",
-                direction="internal",
-                caller_number=phone_label(seat.phone),
-                caller_name=None,
-                did=None,
-                customer_id=None,
-                vip_level=None,
-                flow=None,
-                flow_version=None,
-                call_id=interaction.call.call_id,
-                parent_interaction_id=interaction.interaction_id,
+                work_id=consult.work_id,
+                from_work_id=segment,
+                target=consult.target,
+                target_kind=consult.target_kind,
+                note=consult.note,
             )
         )
-        if not self.safely(
-            lambda: self.router.enqueue(child, queue_id, now=self.now(), skills=skills)
+
+    def _consult_ended(
+        self, contact: Contact, agent_id: AgentId, consult: Consult, result: str
+    ) -> None:
+        self._emit(
+            InteractionConsultEnded(
+                tenant_id=self._tenant_id,
+                at=self.now(),
+                interaction_id=contact.contact_id,
+                agent_id=agent_id,
+                work_id=consult.work_id,
+                result=result,
+            )
+        )
+
+    async def _consult_number(self, contact: Contact, agent_id: AgentId, consult: Consult) -> None:
+        channel = self._channel_of(contact)
+        party = await channel.dial(
+            contact.contact_id,
+            consult.target,
+            customer=False,
+            timeout_s=self._settings.transfer_timeout_s,
+        )
+        work = self._assignments.peek(agent_id)
+        if work is None or work.consult is not consult:
+            if party is not None:
+                await channel.release(contact.contact_id, party, Release.NORMAL)
+            return
+        if party is None or not channel.present(contact.contact_id, agent_id):
+            work.consult = None
+            self._consult_ended(contact, agent_id, consult, "failed")
+            await self.back_to_customer(contact, agent_id)
+            return
+        consult.party = party
+        await channel.join(contact.contact_id, agent_id, party)
+
+    async def _consult_timeout(self, contact: Contact, item: WorkItem) -> None:
+        await asyncio.sleep(self._settings.transfer_timeout_s)
+        if not item.done:
+            self._link.call(
+                lambda: self._link.router.remove(item.work_id, now=self.now(), reason="timeout")
+            )
+            await self.consult_failed(contact, item)
+
+    async def consult_failed(self, contact: Contact, item: WorkItem) -> None:
+        """Nobody answered the consultation: the agent is back with the customer."""
+        item.done = True
+        consultant = self._assignments.consultant_of(item.work_id)
+        if consultant is None or consultant.consult is None:
+            return
+        consult, consultant.consult = consultant.consult, None
+        self._consult_ended(contact, consultant.agent_id, consult, "failed")
+        await self.back_to_customer(contact, consultant.agent_id)
+
+    async def consult_answered(self, contact: Contact, item: WorkItem, agent_id: AgentId) -> None:
+        """The consulted agent answered: it talks to the consulting agent, customer on hold."""
+        consultant = self._assignments.consultant_of(item.work_id)
+        channel = self._channel_of(contact)
+        if (
+            consultant is None
+            or consultant.consult is None
+            or not channel.present(contact.contact_id, consultant.agent_id)
         ):
-            await self._consult_failed(seat, child)
-            return
-        self.tasks.spawn(self._consult_timeout(seat, child), name="consult-timeout")
-
-    async def _consult_number(self, seat: Seat, leg: Leg) -> None:
-        try:
-            await self.calls.wait_answered(leg)
-        except LegFailed:
-            return  # consult_ended puts the agent back with the customer
-        if seat.leg is not None and seat.leg.is_live:
-            await self.calls.bridge(seat.leg, leg)
-
-    async def _consult_timeout(self, seat: Seat, child: InteractionId) -> None:
-        await asyncio.sleep(self.settings.transfer_timeout_s)
-        consult = seat.consult
-        if consult is not None and consult.child == child and consult.leg is None:
-            self.safely(lambda: self.router.remove(child, now=self.now(), reason="timeout"))
-            await self._consult_failed(seat, child)
-
-    async def _consult_failed(self, seat: Seat, child: InteractionId) -> None:
-        ring = self._consults.pop(child, None)
-        if seat.consult is not None and seat.consult.child == child:
-            seat.consult = None
-        self.end_child(child, answered=False)
-        if ring is not None:
-            await self._back_to_customer(seat, ring.interaction)
-
-    def pending_consult(self, child: InteractionId) -> tuple[AgentId, Consult] | None:
-        """The consult ringing (or talking to) another agent as `child`: who asked, and its
-        note — what the consulted agent's screen pop shows before the transfer happens."""
-        ring = self._consults.get(child)
-        seat = ring.seat if ring is not None else None
-        if seat is None:
-            seat = next(
-                (s for s in self.seats.values() if s.consult and s.consult.child == child), None
+            await channel.release(contact.contact_id, agent_id, Release.NORMAL)
+            self._link.call(
+                lambda: self._link.router.interaction_ended(item.work_id, now=self.now())
             )
-        if seat is None or seat.consult is None or seat.consult.child != child:
-            return None
-        return seat.agent_id, seat.consult
-
-    def consult_offer(self, d: Offer) -> bool:
-        ring = self._consults.get(d.interaction_id)
-        if ring is None:
-            return False
-        target = self.seats.get(d.agent_id)
-        if target is None:
-            self.safely(
-                lambda: self.router.agent_unreachable(d.agent_id, now=self.now(), reason="no_phone")
-            )
-            return True
-        self.tasks.spawn(self._ring_consult(ring, target, d), name="ring-consult")
-        return True
-
-    async def _ring_consult(self, ring: _ConsultRing, target: Seat, d: Offer) -> None:
-        seat, interaction, child = ring.seat, ring.interaction, d.interaction_id
-        target.rings.add(child)
-        try:
-            leg = await self.ring_phone(
-                interaction.call,
-                target,
-                role=LegRole.CONSULT,
-                caller=CallerId(phone_label(seat.phone), None),
-                timeout=d.ring_timeout_s + self.settings.ring_slack_s,
-            )
-            if seat.consult is not None and seat.consult.child == child:
-                seat.consult.leg = leg
-            await self.calls.wait_answered(leg)
-        except (LegFailed, DestinationDenied) as exc:
-            target.rings.discard(child)
-            if seat.consult is not None and seat.consult.child == child:
-                seat.consult.leg = None
-            cause = exc.cause if isinstance(exc, LegFailed) else Cause.DENIED
-            if cause is Cause.NO_ANSWER:
-                self.safely(
-                    lambda: self.router.offer_rejected(
-                        child, target.agent_id, now=self.now(), reason=OfferEnd.NO_ANSWER
-                    )
-                )
-            elif cause is not Cause.CANCELLED:
-                self.safely(
-                    lambda: self.router.offer_rejected(child, target.agent_id, now=self.now())
-                )
             return
-        target.rings.discard(child)
-        consult = seat.consult
-        if consult is None or consult.child != child or seat.leg is None or not seat.leg.is_live:
-            await self.calls.hangup(leg)
-            return
-        try:
-            decisions = self.router.offer_answered(child, target.agent_id, now=self.now())
-        except RoutingError:
-            await self.calls.hangup(leg)
-            return
-        self._consults.pop(child, None)
-        target.leg, target.interaction_id, target.work = leg, interaction.interaction_id, child
-        await self.calls.bridge(seat.leg, leg)
-        self.route(decisions)
+        consultant.consult.party = agent_id
+        self._assignments.connect(agent_id, contact.contact_id, item.work_id)
+        self._assignments.of(agent_id).consulted_by = consultant.agent_id
+        contact.agents[agent_id] = item.work_id
+        await channel.join(contact.contact_id, consultant.agent_id, agent_id)
 
-    def consult_cancel(self, d: CancelOffer) -> bool:
-        if d.interaction_id not in self._consults:
-            return False
-        ring = self._consults[d.interaction_id]
-        consult = ring.seat.consult
-        if consult is not None and consult.child == d.interaction_id and consult.leg is not None:
-            leg, consult.leg = consult.leg, None
-            self.tasks.spawn(self.calls.hangup(leg, Cause.NO_ANSWER), name="cancel-consult")
-        return True
-
-    async def complete_transfer(self, agent_id: AgentId) -> None:
-        seat, interaction = self._talking(agent_id)
-        consult = seat.consult
-        if consult is None or consult.leg is None or not consult.leg.is_up:
+    async def complete(self, agent_id: AgentId) -> None:
+        contact, _ = self._talking(agent_id)
+        consult = self._assignments.of(agent_id).consult
+        if consult is None or not consult.answered:
             raise NothingToDo(f"agent {agent_id} has no answered consult")
-        await self._complete(seat, interaction, consult)
+        await self._complete(contact, agent_id, consult)
 
-    async def _complete(self, seat: Seat, interaction: VoiceInteraction, consult: Consult) -> None:
-        customer = interaction.customer
-        leg = consult.leg
-        assert customer is not None
-        assert leg is not None
-        agent_leg = seat.leg
-        seat.consult = None
+    async def _complete(self, contact: Contact, agent_id: AgentId, consult: Consult) -> None:
+        party = consult.party
+        assert party is not None
+        work = self._assignments.of(agent_id)
+        segment = work.work_id
+        work.consult = None
+        channel = self._channel_of(contact)
+        contact.primary = party
+        party_work = self._assignments.peek(AgentId(party))
+        if party_work is not None:
+            party_work.consulted_by = None
+            contact.last_agent = AgentId(party)
+            contact.last_segment = consult.work_id
+        await channel.resume(contact.contact_id, CUSTOMER)
+        await channel.join(contact.contact_id, CUSTOMER, party)
         target = TransferTarget(consult.target_kind, consult.target)
-        interaction.agent_leg = leg  # the first agent's hang-up is no longer "the agent left"
-        interaction.agent_id = leg.agent_id or interaction.agent_id
-        if customer.state is LegState.HELD:
-            await self.calls.resume(customer)
-        await self.calls.bridge(customer, leg)
         self._transferred(
-            interaction, seat, "consult", target, consult.note, from_leg=agent_leg, to_leg=leg
+            contact,
+            agent_id,
+            "consult",
+            target,
+            consult.note,
+            work_id=segment,
+            to_work_id=consult.work_id,
         )
-        if agent_leg is not None and agent_leg.is_live:
-            await self.calls.hangup(agent_leg, Cause.TRANSFERRED)
+        self._consult_ended(contact, agent_id, consult, "completed")
+        if agent_id in contact.agents:
+            self._end_segment(contact, agent_id)
+            await channel.release(contact.contact_id, agent_id, Release.TRANSFERRED)
 
-    async def cancel_consult(self, agent_id: AgentId) -> None:
-        seat, _interaction = self._talking(agent_id)
-        consult = seat.consult
+    async def cancel(self, agent_id: AgentId) -> None:
+        contact, _ = self._talking(agent_id)
+        work = self._assignments.of(agent_id)
+        consult = work.consult
         if consult is None:
             raise NothingToDo(f"agent {agent_id} is not consulting")
-        if consult.leg is not None and consult.leg.is_live:
-            await self.calls.hangup(consult.leg)  # consult_ended takes the agent back
-        elif consult.child is not None:
-            child = consult.child
-            self.safely(lambda: self.router.remove(child, now=self.now(), reason="cancelled"))
-            await self._consult_failed(seat, child)
+        channel = self._channel_of(contact)
+        work.consult = None
+        self._consult_ended(contact, agent_id, consult, "cancelled")
+        if consult.party is not None:
+            if consult.party in contact.agents:
+                self._end_segment(contact, AgentId(consult.party))
+            await channel.release(contact.contact_id, consult.party, Release.NORMAL)
+        elif consult.work_id is not None:
+            item = self._registry.work(consult.work_id)
+            if item is not None and not item.done:
+                item.done = True
+                self._link.call(
+                    lambda: self._link.router.remove(
+                        consult.work_id or WorkId(""), now=self.now(), reason="cancelled"
+                    )
+                )
+        await self.back_to_customer(contact, agent_id)
 
-    def consult_ended(self, seat: Seat, leg: Leg) -> None:
-        consult = seat.consult
-        if consult is None or consult.leg is not leg:
+    async def back_to_customer(self, contact: Contact, agent_id: AgentId) -> None:
+        channel = self._channel_of(contact)
+        if not contact.live or not channel.present(contact.contact_id, agent_id):
             return
-        seat.consult = None
-        if consult.child is not None:
-            self._consults.pop(consult.child, None)
-        interaction = (
-            self.interactions.get(consult.interaction_id) if consult.interaction_id else None
-        )
-        if interaction is not None:
-            self.tasks.spawn(self._back_to_customer(seat, interaction), name="consult-ended")
-
-    async def _back_to_customer(self, seat: Seat, interaction: VoiceInteraction) -> None:
-        customer = interaction.customer
-        if customer is None or not customer.is_live or seat.leg is None or not seat.leg.is_live:
-            return
-        if interaction.call.conference is not None and interaction.call.in_conference(customer):
-            return
-        if customer.state is LegState.HELD:
-            await self.calls.resume(customer)
-        await self.join_agent(customer, seat.leg)
+        await channel.resume(contact.contact_id, CUSTOMER)
+        await channel.join(contact.contact_id, CUSTOMER, agent_id)
 
     async def conference(self, agent_id: AgentId) -> None:
         """Three-way: the customer, the agent and the consulted party all hear each other."""
-        seat, interaction = self._talking(agent_id)
-        consult = seat.consult
-        if consult is None or consult.leg is None or not consult.leg.is_up:
+        contact, _ = self._talking(agent_id)
+        work = self._assignments.of(agent_id)
+        consult = work.consult
+        if consult is None or consult.party is None:
             raise NothingToDo(f"agent {agent_id} has no answered consult to conference")
-        customer = interaction.customer
-        assert customer is not None
-        assert seat.leg is not None
-        if customer.state is LegState.HELD:
-            await self.calls.resume(customer)
-        await self.calls.conference(interaction.call, [customer, seat.leg, consult.leg])
-        seat.consult = None  # the consulted party is now simply in the call
+        channel = self._channel_of(contact)
+        await channel.resume(contact.contact_id, CUSTOMER)
+        await channel.conference(contact.contact_id, [CUSTOMER, agent_id, consult.party])
+        work.consult = None  # the consulted party is now simply in the contact
+        party_work = self._assignments.peek(AgentId(consult.party))
+        if party_work is not None:
+            party_work.consulted_by = None
+        self._consult_ended(contact, agent_id, consult, "conference")
 
-    def transfer_on_hangup(self, interaction: VoiceInteraction, seat: Seat) -> bool:
-        """The agent hung up with a consult answered (transfer) or in a conference (the others
-        go on): True when someone else now talks to the customer."""
-        consult = seat.consult
-        if consult is not None and consult.leg is not None and consult.leg.is_up:
-            self.tasks.spawn(self._complete(seat, interaction, consult), name="transfer-on-hangup")
-            return True
-        customer = interaction.customer
-        call = interaction.call
-        if call.conference is None or customer is None:
+    # --- an agent's side ending -----------------------------------------------------------
+
+    async def consultant_left(self, contact: Contact, agent_id: AgentId) -> bool:
+        """The consulting agent hung up: an answered consultation becomes the transfer (True);
+        a ringing one is withdrawn."""
+        work = self._assignments.peek(agent_id)
+        consult = work.consult if work is not None else None
+        if consult is None:
             return False
-        for leg in call.live_legs():
-            # A supervisor in the conference does not take over the customer.
-            if leg.role is LegRole.SUPERVISOR:
-                continue
-            if leg is not customer and leg.is_up and call.in_conference(leg):
-                interaction.agent_leg = leg
-                interaction.agent_id = leg.agent_id or interaction.agent_id
+        if consult.answered and self._channel_of(contact).present(
+            contact.contact_id, consult.party or ""
+        ):
+            await self._complete(contact, agent_id, consult)
+            return True
+        assert work is not None
+        work.consult = None
+        self._consult_ended(contact, agent_id, consult, "cancelled")
+        if consult.work_id is not None:
+            item = self._registry.work(consult.work_id)
+            if item is not None and not item.done:
+                item.done = True
+                self._link.call(
+                    lambda: self._link.router.remove(
+                        consult.work_id or WorkId(""), now=self.now(), reason="cancelled"
+                    )
+                )
+        elif consult.party is not None:
+            await self._channel_of(contact).release(
+                contact.contact_id, consult.party, Release.NORMAL
+            )
+        return False
+
+    async def consulted_left(self, contact: Contact, party: str) -> bool:
+        """The consulted party (agent or number) hung up mid-consultation: the agent who
+        consulted is back with the customer. True if `party` was one."""
+        for work in self._assignments.on(contact.contact_id):
+            consult = work.consult
+            if consult is not None and consult.party == party:
+                work.consult = None
+                self._consult_ended(contact, work.agent_id, consult, "cancelled")
+                await self.back_to_customer(contact, work.agent_id)
                 return True
         return False

@@ -18,7 +18,7 @@ from typing import Any
 from hotline.ids import new_id
 from hotline.jobs.context import JobContext
 from hotline.jobs.errors import RetryLater
-from hotline.store.tables import mail_log
+from hotline.store.ops_tables import mail_log
 
 __all__ = ["MAIL_KIND", "MailJob", "SmtpTarget", "mail_payload"]
 

@@ -25,7 +25,7 @@ from hotline.ids import new_id
 from hotline.jobs.errors import InvalidSchedule, JobNotFound, JobNotRunnable
 from hotline.jobs.model import SYSTEM_TENANT, JobState, JobView, Progress, check_transition
 from hotline.jobs.timing import check_cron, check_timezone, next_occurrence
-from hotline.store.tables import jobs
+from hotline.store.ops_tables import jobs
 
 __all__ = ["Jobs", "LeaseLost", "view"]
 

@@ -41,6 +41,7 @@ class EspeakTts:
         self._timeout = timeout_s
         self._pending: dict[Path, asyncio.Future[Path]] = {}
         self.synthesised = 0  # how many times espeak-ng actually ran (cache misses)
+        self.running: set[int] = set()  # pids of espeak-ng children now
 
     def voice_name(self, voice: str) -> str:
         return self._voices.get(voice, voice)
@@ -84,14 +85,11 @@ class EspeakTts:
             )  # fmt: skip
         except OSError as exc:
             raise TtsError(f"cannot run {self._executable}: {exc.strerror}") from exc
+        self.running.add(process.pid)
         try:
-            out, err = await asyncio.wait_for(
-                process.communicate(text.encode("utf-8")), self._timeout
-            )
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            raise TtsError(f"espeak-ng took longer than {self._timeout} s") from None
+            out, err = await self._talk(process, text)
+        finally:
+            self.running.discard(process.pid)
         if process.returncode != 0 or not out:
             raise TtsError(
                 f"espeak-ng failed ({process.returncode}): {err.decode(errors='replace').strip()}",
@@ -100,6 +98,29 @@ class EspeakTts:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, _convert_and_store, out, path)
         self.synthesised += 1
+
+    async def _talk(self, process: asyncio.subprocess.Process, text: str) -> tuple[bytes, bytes]:
+        try:
+            return await asyncio.wait_for(process.communicate(text.encode("utf-8")), self._timeout)
+        except TimeoutError:
+            await _reap(process)
+            raise TtsError(f"espeak-ng took longer than {self._timeout} s") from None
+        except asyncio.CancelledError:
+            # The caller hung up mid-synthesis: never leave the child and its pipes behind.
+            await asyncio.shield(_reap(process))
+            raise
+
+
+async def _reap(process: asyncio.subprocess.Process) -> None:
+    """Kill the child if it still runs, read its pipes to the end (which closes them — waiting
+    for the exit alone leaves a pipe open until the loop next reads it) and wait for it."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    try:
+        await asyncio.wait_for(process.communicate(), 5.0)
+    except TimeoutError:  # a grandchild holds the pipe: the exit is what matters
+        await process.wait()
 
 
 def _convert_and_store(wav_bytes: bytes, path: Path) -> None:

@@ -5,7 +5,7 @@ with call control (`interactions/`) is described in `docs/routing.md`.
 """
 
 from hotline.routing.agent_state import AgentState, WorkPhase
-from hotline.routing.agents import AgentProfile
+from hotline.routing.agents import MAX_PROFICIENCY, MIN_PROFICIENCY, AgentProfile
 from hotline.routing.capacity import Channel
 from hotline.routing.decisions import (
     Announce,
@@ -24,7 +24,9 @@ from hotline.routing.decisions import (
 from hotline.routing.destinations import Destination, DestinationKind
 from hotline.routing.errors import (
     AgentLoggedIn,
+    AgentNotFree,
     CallbackRefused,
+    DispositionMissing,
     DuplicateInteraction,
     IllegalAgentTransition,
     InvalidRoutingConfig,
@@ -38,6 +40,7 @@ from hotline.routing.errors import (
     UnknownQueue,
 )
 from hotline.routing.overflow import OverflowAction, OverflowStep
+from hotline.routing.personal import PERSONAL_QUEUE, is_personal, personal_skill
 from hotline.routing.queues import QueueConfig, ScoreWeights, ServiceLevelTarget, Strategy
 from hotline.routing.router import Router, RouterSettings
 from hotline.routing.skills import Requirement, SkillRequirement
@@ -53,8 +56,12 @@ from hotline.routing.snapshots import (
 )
 
 __all__ = [
+    "MAX_PROFICIENCY",
+    "MIN_PROFICIENCY",
+    "PERSONAL_QUEUE",
     "AgentFacts",
     "AgentLoggedIn",
+    "AgentNotFree",
     "AgentProfile",
     "AgentSnapshot",
     "AgentState",
@@ -66,6 +73,7 @@ __all__ = [
     "Destination",
     "DestinationKind",
     "DialCallback",
+    "DispositionMissing",
     "DuplicateInteraction",
     "ExitReason",
     "Exited",
@@ -102,4 +110,6 @@ __all__ = [
     "WaitingSnapshot",
     "WorkPhase",
     "WorkSnapshot",
+    "is_personal",
+    "personal_skill",
 ]

@@ -153,6 +153,8 @@ TRANSITIONS: Final[dict[tuple[AgentState, type[AgentEvent]], AgentState | Resume
     (S.WRAP_UP, LogOut): S.WRAP_UP,
     # work
     (S.AVAILABLE, WorkOffered): S.RESERVED,
+    # an outbound call the agent starts while not ready (`Router.assign_outbound`)
+    (S.NOT_READY, WorkOffered): S.RESERVED,
     (S.RESERVED, WorkConnected): S.BUSY,
     (S.RESERVED, WorkDone): RESUME,  # declined, no answer, withdrawn, caller gone
     (S.BUSY, WorkWrappingUp): S.WRAP_UP,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.agent_state import (
     IDLE_STATES,
     PHASE_EVENTS,
@@ -91,7 +91,7 @@ class AgentProfile:
 class WorkItem:
     """One interaction offered to or handled by an agent."""
 
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     channel: Channel
     phase: WorkPhase
@@ -99,6 +99,13 @@ class WorkItem:
     connected_at: float | None = None
     ended_at: float | None = None
     wrap_up_until: float | None = None
+    rules_queue_id: QueueId | None = None  # whose wrap-up rules apply (default: queue_id)
+    dispositioned: bool = False
+    overrun_since: float | None = None  # the wrap-up timer ran out without a disposition
+
+    @property
+    def rules_queue(self) -> QueueId:
+        return self.rules_queue_id or self.queue_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +131,7 @@ class Agent:
     presence_reason: str | None = None
     idle_since: float = 0.0
     handled: int = 0
-    work: dict[InteractionId, WorkItem] = field(default_factory=dict)
+    work: dict[WorkId, WorkItem] = field(default_factory=dict)
     load: dict[Channel, int] = field(default_factory=dict)
 
     @property
@@ -178,15 +185,15 @@ class Agent:
     # -- work items ------------------------------------------------------------------------
 
     def add_work(self, item: WorkItem) -> None:
-        self.work[item.interaction_id] = item
+        self.work[item.work_id] = item
         self.load[item.channel] = self.load.get(item.channel, 0) + 1
 
-    def step_work(self, interaction_id: InteractionId, step: WorkStep, now: float) -> WorkItem:
+    def step_work(self, work_id: WorkId, step: WorkStep, now: float) -> WorkItem:
         """Move one work item through `WORK_TRANSITIONS`; returns it (removed if finished)."""
-        item = self.work[interaction_id]
+        item = self.work[work_id]
         phase = next_work_phase(item.phase, step)
         if phase is None:
-            del self.work[interaction_id]
+            del self.work[work_id]
             self.load[item.channel] -= 1
             if not self.load[item.channel]:
                 del self.load[item.channel]

@@ -8,13 +8,7 @@ decisions in step. `Router` (router.py) is the public face built on these moves.
 
 from __future__ import annotations
 
-import random
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
-
-from hotline.events import DomainEvent, EventSink
-from hotline.ids import AgentId, CustomerId, InteractionId, QueueId, TenantId
+from hotline.ids import AgentId, CustomerId, QueueId, WorkId
 from hotline.routing.agent_state import (
     AgentEvent,
     AgentState,
@@ -37,28 +31,26 @@ from hotline.routing.decisions import (
     Rejected,
     RejectReason,
 )
-from hotline.routing.dispatch import Dispatcher
 from hotline.routing.errors import (
     IllegalAgentTransition,
-    UnknownAgent,
-    UnknownQueue,
 )
 from hotline.routing.events import (
     AgentStateChanged,
     AgentWrapUpEnded,
+    AgentWrapUpOverrun,
     QueueExited,
     QueueOffered,
     QueueOfferFailed,
     QueueOverflowed,
     QueueRejected,
 )
-from hotline.routing.ewt import HandleTimeAverage, queue_length_ewt
-from hotline.routing.ordered import SortedMembers
+from hotline.routing.ewt import queue_length_ewt
 from hotline.routing.overflow import OverflowAction, widen
 from hotline.routing.queues import Destination, QueueConfig, Strategy
 from hotline.routing.skills import Requirement
+from hotline.routing.state import QueueRuntime, RouterSettings, RouterState
 from hotline.routing.strategies import PoolSpec
-from hotline.routing.timers import TimerKind, Timers
+from hotline.routing.timers import TimerKind
 from hotline.routing.waiting import Target, Waiting, WaitState
 
 __all__ = ["QueueRuntime", "RouterSettings", "RoutingCore"]
@@ -75,54 +67,8 @@ _ITEM_TIMERS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RouterSettings:
-    """Defaults for queues that leave a field unset, and the router's own limits."""
-
-    ring_timeout_s: float = 15.0
-    wrap_up_s: float = 30.0
-    sticky_memory_s: float = 7 * 86_400.0  # remember a customer's last agent this long
-    sticky_memory_size: int = 100_000
-    callback_dial_s: float = 60.0  # extra time a DialCallback has to reach the customer
-    aht_smoothing: float = 0.05  # weight of each new handle time in a queue's EWT average
-    tz: tzinfo = UTC  # the tenant's day, for "handled today"
-
-
-@dataclass(slots=True, eq=False)
-class QueueRuntime:
-    config: QueueConfig
-    line: SortedMembers[InteractionId]
-    aht: HandleTimeAverage
-
-
-class RoutingCore:
+class RoutingCore(RouterState):
     """State and shared moves of one tenant's router; use `Router`."""
-
-    def __init__(
-        self,
-        tenant_id: TenantId,
-        sink: EventSink,
-        *,
-        settings: RouterSettings | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.tenant_id = tenant_id
-        self.settings = settings or RouterSettings()
-        self._sink = sink
-        self._rng = rng or random.Random()
-        self._agents: dict[AgentId, Agent] = {}
-        self._queues: dict[QueueId, QueueRuntime] = {}
-        self._items: dict[InteractionId, Waiting] = {}  # in a queue: waiting or ringing
-        self._handling: dict[InteractionId, AgentId] = {}  # answered, until wrap-up ends
-        self._dispatch = Dispatcher(self._agents, self._rng)
-        self._timers = Timers()
-        self._last_agent: OrderedDict[CustomerId, tuple[AgentId, float]] = OrderedDict()
-        self._seq = 0
-        self._next_ordinal = 0
-        self._day_ends_at: float | None = None
-        self._out: list[Decision] = []
-        # (queue, own skills, overflow steps fired) → targets; cleared when queues change
-        self._targets_memo: dict[tuple[QueueId, Requirement, int], tuple[Target, ...]] = {}
 
     def _fire(self, kind: TimerKind, subject: str, now: float) -> None:
         if kind is TimerKind.DAY_ROLLOVER:
@@ -130,13 +76,17 @@ class RoutingCore:
         elif kind is TimerKind.HOURS:
             self._hours_changed(QueueId(subject), now)
         elif kind is TimerKind.WRAP_UP_END:
-            agent_id = self._handling.get(InteractionId(subject))
+            agent_id = self._handling.get(WorkId(subject))
             if agent_id is not None:
                 agent = self._agents[agent_id]
-                self._finish_wrap_up(agent, agent.work[InteractionId(subject)], now, False)
+                work = agent.work[WorkId(subject)]
+                if self._disposition_missing(work):
+                    self._overrun(agent, work, now)
+                    return
+                self._finish_wrap_up(agent, work, now, False)
                 self._route_agent(agent, now)
         else:
-            item = self._items.get(InteractionId(subject))
+            item = self._items.get(WorkId(subject))
             if item is not None:
                 self._fire_item(kind, item, now)
 
@@ -183,7 +133,7 @@ class RoutingCore:
                 QueueOverflowed(
                     tenant_id=self.tenant_id,
                     at=now,
-                    interaction_id=item.interaction_id,
+                    work_id=item.work_id,
                     queue_id=item.queue_id,
                     step=index,
                     action=step.action.value,
@@ -194,7 +144,7 @@ class RoutingCore:
             )
             self._out.append(
                 Overflow(
-                    item.interaction_id,
+                    item.work_id,
                     item.queue_id,
                     index,
                     step.action.value,
@@ -211,7 +161,7 @@ class RoutingCore:
                     position = self._position(item)
                     self._out.append(
                         OfferCallback(
-                            item.interaction_id,
+                            item.work_id,
                             item.queue_id,
                             position,
                             self._ewt(item, position),
@@ -219,7 +169,7 @@ class RoutingCore:
                     )
             else:
                 self._retarget(item, now)
-                if item.interaction_id not in self._items:
+                if item.work_id not in self._items:
                     return
         self._schedule_overflow(item)
 
@@ -227,21 +177,19 @@ class RoutingCore:
         steps = self._queues[item.queue_id].config.overflow
         if item.steps_done < len(steps):
             at = item.entered_at + steps[item.steps_done].after_s
-            self._timers.schedule(at, TimerKind.OVERFLOW, item.interaction_id)
+            self._timers.schedule(at, TimerKind.OVERFLOW, item.work_id)
         else:
-            self._timers.cancel(TimerKind.OVERFLOW, item.interaction_id)
+            self._timers.cancel(TimerKind.OVERFLOW, item.work_id)
 
     def _announce(self, item: Waiting, now: float) -> None:
         config = self._queues[item.queue_id].config
         if item.state is WaitState.WAITING and item.callback_number is None:
             position = self._position(item)
             self._out.append(
-                Announce(item.interaction_id, item.queue_id, position, self._ewt(item, position))
+                Announce(item.work_id, item.queue_id, position, self._ewt(item, position))
             )
         if config.announce_every_s is not None and item.callback_number is None:
-            self._timers.schedule(
-                now + config.announce_every_s, TimerKind.ANNOUNCE, item.interaction_id
-            )
+            self._timers.schedule(now + config.announce_every_s, TimerKind.ANNOUNCE, item.work_id)
 
     def _free_agent_exists(self, item: Waiting) -> bool:
         for target in item.targets:
@@ -251,7 +199,7 @@ class RoutingCore:
         return False
 
     def _position(self, item: Waiting) -> int:
-        return self._queues[item.queue_id].line.rank(item.interaction_id) + 1
+        return self._queues[item.queue_id].line.rank(item.work_id) + 1
 
     def _ewt(self, item: Waiting, position: int) -> float | None:
         """Queue-length estimate (`ewt.py`) over the agents of the interaction's home target."""
@@ -286,7 +234,7 @@ class RoutingCore:
                 tenant_id=self.tenant_id,
                 at=now,
                 agent_id=agent.agent_id,
-                interaction_id=work.interaction_id if work else None,
+                work_id=work.work_id if work else None,
                 state=change.state,
                 previous=change.previous,
                 reason=change.reason,
@@ -296,8 +244,8 @@ class RoutingCore:
             )
         )
         if change.state is AgentState.LOGGED_OUT:
-            for interaction_id in self._dispatch.sticky_for(agent.agent_id):
-                self._unstick(self._items[interaction_id], now)
+            for work_id in self._dispatch.sticky_for(agent.agent_id):
+                self._unstick(self._items[work_id], now)
 
     def _route_agent(self, agent: Agent, now: float) -> None:
         """Give a free agent the best waiting interactions it may take, while it has room."""
@@ -308,34 +256,56 @@ class RoutingCore:
             item, target = found
             self._offer(item, target, [agent], now)
 
-    def _wrap_ups(
-        self, agent: Agent, interaction_id: InteractionId | None, action: str
-    ) -> list[WorkItem]:
+    def _wrap_ups(self, agent: Agent, work_id: WorkId | None, action: str) -> list[WorkItem]:
         works = [
             w
             for w in agent.work.values()
-            if w.phase is WorkPhase.WRAP_UP
-            and (interaction_id is None or w.interaction_id == interaction_id)
+            if w.phase is WorkPhase.WRAP_UP and (work_id is None or w.work_id == work_id)
         ]
         if not works:
             raise IllegalAgentTransition("agent", agent.state.value, action)
         return works
 
+    def _disposition_missing(self, work: WorkItem) -> bool:
+        """The one rule of "wrap-up that means it": the work's queue wants a disposition and
+        none was saved."""
+        queue = self._queues.get(work.rules_queue)
+        return queue is not None and queue.config.disposition_required and not work.dispositioned
+
+    def _overrun(self, agent: Agent, work: WorkItem, now: float) -> None:
+        """The wrap-up timer ran out without the disposition its queue requires: the agent
+        stays in after-call work, and the overrun is an event (desk, wallboard, reports)."""
+        if work.overrun_since is not None:
+            return
+        work.overrun_since = min(now, work.wrap_up_until or now)  # since the timer ran out
+        self._emit(
+            AgentWrapUpOverrun(
+                tenant_id=self.tenant_id,
+                at=now,
+                work_id=work.work_id,
+                agent_id=agent.agent_id,
+                queue_id=work.queue_id,
+                due_at=work.wrap_up_until or now,
+            )
+        )
+
     def _finish_wrap_up(self, agent: Agent, work: WorkItem, now: float, by_agent: bool) -> None:
-        self._timers.cancel(TimerKind.WRAP_UP_END, work.interaction_id)
-        agent.step_work(work.interaction_id, WorkStep.FINISH, now)
-        del self._handling[work.interaction_id]
+        self._timers.cancel(TimerKind.WRAP_UP_END, work.work_id)
+        agent.step_work(work.work_id, WorkStep.FINISH, now)
+        del self._handling[work.work_id]
+        self._settled.append(work.work_id)
         self._observe_handle(work, now)
         self._emit(
             AgentWrapUpEnded(
                 tenant_id=self.tenant_id,
                 at=now,
-                interaction_id=work.interaction_id,
+                work_id=work.work_id,
                 agent_id=agent.agent_id,
                 queue_id=work.queue_id,
                 channel=work.channel,
                 wrap_up_s=now - (work.ended_at or now),
                 by_agent=by_agent,
+                overrun_s=now - work.overrun_since if work.overrun_since is not None else 0.0,
             )
         )
         self._sync(agent, now, work)
@@ -354,7 +324,7 @@ class RoutingCore:
     def _offer(self, item: Waiting, target: Target, agents: list[Agent], now: float) -> None:
         if item.sticky_agent is not None:
             self._dispatch.remove_sticky(item, item.sticky_agent)
-            self._timers.cancel(TimerKind.STICKY_EXPIRY, item.interaction_id)
+            self._timers.cancel(TimerKind.STICKY_EXPIRY, item.work_id)
             item.sticky_agent = None
         else:
             self._dispatch.remove_routable(item)
@@ -365,7 +335,12 @@ class RoutingCore:
         for agent in agents:
             item.ringing.add(agent.agent_id)
             work = WorkItem(
-                item.interaction_id, item.queue_id, item.channel, WorkPhase.RINGING, now
+                item.work_id,
+                item.queue_id,
+                item.channel,
+                WorkPhase.RINGING,
+                now,
+                rules_queue_id=item.rules_queue,
             )
             agent.add_work(work)
             self._sync(agent, now, work)
@@ -375,7 +350,7 @@ class RoutingCore:
                 QueueOffered(
                     tenant_id=self.tenant_id,
                     at=now,
-                    interaction_id=item.interaction_id,
+                    work_id=item.work_id,
                     agent_id=agent.agent_id,
                     queue_id=item.queue_id,
                     via_queue_id=target.queue_id,
@@ -389,7 +364,7 @@ class RoutingCore:
             if item.callback_number is not None:
                 self._out.append(
                     DialCallback(
-                        item.interaction_id,
+                        item.work_id,
                         agent.agent_id,
                         item.queue_id,
                         item.callback_number,
@@ -399,7 +374,7 @@ class RoutingCore:
             else:
                 self._out.append(
                     Offer(
-                        item.interaction_id,
+                        item.work_id,
                         agent.agent_id,
                         item.queue_id,
                         item.channel,
@@ -411,7 +386,7 @@ class RoutingCore:
         # a callback also needs time to dial the customer before anyone can "answer"
         dial_s = self.settings.callback_dial_s if item.callback_number is not None else 0.0
         deadline = now + ring_timeout_s + dial_s
-        self._timers.schedule(deadline, TimerKind.RING_TIMEOUT, item.interaction_id)
+        self._timers.schedule(deadline, TimerKind.RING_TIMEOUT, item.work_id)
 
     def _withdraw(
         self,
@@ -432,14 +407,14 @@ class RoutingCore:
             # while ringing this only sets the presence the agent returns to
             label = "missed" if reason is OfferEnd.NO_ANSWER else reason.value
             agent.apply(SetNotReady(label), now)
-        work = agent.step_work(item.interaction_id, WorkStep.WITHDRAW, now)
+        work = agent.step_work(item.work_id, WorkStep.WITHDRAW, now)
         self._sync(agent, now, work)
         self._dispatch.reindex(agent)
         self._emit(
             QueueOfferFailed(
                 tenant_id=self.tenant_id,
                 at=now,
-                interaction_id=item.interaction_id,
+                work_id=item.work_id,
                 agent_id=agent.agent_id,
                 queue_id=item.queue_id,
                 reason=reason.value,
@@ -448,13 +423,13 @@ class RoutingCore:
             )
         )
         if cancel:
-            self._out.append(CancelOffer(item.interaction_id, agent.agent_id, reason))
+            self._out.append(CancelOffer(item.work_id, agent.agent_id, reason))
 
     def _after_offer_failed(self, item: Waiting, now: float) -> None:
         """Once no offer rings any more the interaction is back at its place in line."""
         if item.ringing:
             return
-        self._timers.cancel(TimerKind.RING_TIMEOUT, item.interaction_id)
+        self._timers.cancel(TimerKind.RING_TIMEOUT, item.work_id)
         item.state, item.via = WaitState.WAITING, None
         if item.max_wait_passed:
             config = self._queues[item.queue_id].config
@@ -528,11 +503,12 @@ class RoutingCore:
         elif item.sticky_agent is not None:
             self._dispatch.remove_sticky(item, item.sticky_agent)
         for kind in _ITEM_TIMERS:
-            self._timers.cancel(kind, item.interaction_id)
+            self._timers.cancel(kind, item.work_id)
         for target in item.targets:
             self._dispatch.release(target.requirement)
-        self._queues[item.queue_id].line.discard(item.interaction_id)
-        del self._items[item.interaction_id]
+        self._queues[item.queue_id].line.discard(item.work_id)
+        del self._items[item.work_id]
+        self._settled.append(item.work_id)
 
     def _exit(
         self, item: Waiting, reason: ExitReason, destination: Destination, now: float
@@ -542,18 +518,18 @@ class RoutingCore:
             QueueExited(
                 tenant_id=self.tenant_id,
                 at=now,
-                interaction_id=item.interaction_id,
+                work_id=item.work_id,
                 queue_id=item.queue_id,
                 reason=reason.value,
                 destination=str(destination),
                 wait_s=item.wait_s(now),
             )
         )
-        self._out.append(Exited(item.interaction_id, item.queue_id, reason, destination))
+        self._out.append(Exited(item.work_id, item.queue_id, reason, destination))
 
     def _reject(
         self,
-        interaction_id: InteractionId,
+        work_id: WorkId,
         config: QueueConfig,
         priority: int,
         reason: RejectReason,
@@ -564,7 +540,7 @@ class RoutingCore:
             QueueRejected(
                 tenant_id=self.tenant_id,
                 at=now,
-                interaction_id=interaction_id,
+                work_id=work_id,
                 queue_id=config.queue_id,
                 channel=config.channel,
                 priority=priority,
@@ -572,7 +548,7 @@ class RoutingCore:
                 destination=str(destination),
             )
         )
-        self._out.append(Rejected(interaction_id, config.queue_id, reason, destination))
+        self._out.append(Rejected(work_id, config.queue_id, reason, destination))
         return self._flush()
 
     # == internals: sticky agent ===========================================================
@@ -597,7 +573,7 @@ class RoutingCore:
     def _unstick(self, item: Waiting, now: float) -> None:
         assert item.sticky_agent is not None
         self._dispatch.remove_sticky(item, item.sticky_agent)
-        self._timers.cancel(TimerKind.STICKY_EXPIRY, item.interaction_id)
+        self._timers.cancel(TimerKind.STICKY_EXPIRY, item.work_id)
         item.sticky_agent = None
         self._dispatch.add_routable(item)
         self._route_item(item, now)
@@ -629,8 +605,8 @@ class RoutingCore:
         self._schedule_hours(config, now)
         if config.hours is None or config.hours.is_open(now) or not config.flush_when_closed:
             return
-        for interaction_id in list(queue.line):
-            item = self._items[interaction_id]
+        for work_id in list(queue.line):
+            item = self._items[work_id]
             if item.state is WaitState.WAITING:
                 self._exit(item, ExitReason.CLOSED, config.when_closed, now)
 
@@ -641,40 +617,3 @@ class RoutingCore:
                 agent.handled = 0
                 self._dispatch.reindex(agent)
         self._schedule_day(now)
-
-    def _schedule_day(self, now: float) -> None:
-        tz = self.settings.tz
-        today = datetime.fromtimestamp(now, tz).date()
-        midnight = datetime.combine(today + timedelta(days=1), time(0), tz).timestamp()
-        self._day_ends_at = midnight
-        self._timers.schedule(midnight, TimerKind.DAY_ROLLOVER, "")
-
-    def _begin(self, now: float) -> None:
-        self._out = []
-        if self._day_ends_at is None:
-            self._schedule_day(now)
-
-    def _flush(self) -> list[Decision]:
-        out, self._out = self._out, []
-        return out
-
-    def _emit(self, event: DomainEvent) -> None:
-        self._sink.emit(event)
-
-    def _agent(self, agent_id: AgentId) -> Agent:
-        agent = self._agents.get(agent_id)
-        if agent is None:
-            raise UnknownAgent(agent_id)
-        return agent
-
-    def _queue(self, queue_id: QueueId) -> QueueRuntime:
-        queue = self._queues.get(queue_id)
-        if queue is None:
-            raise UnknownQueue(queue_id)
-        return queue
-
-    def _wrap_up_s(self, queue_id: QueueId) -> float:
-        queue = self._queues.get(queue_id)
-        if queue is None or queue.config.wrap_up_s is None:
-            return self.settings.wrap_up_s
-        return queue.config.wrap_up_s

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.capacity import Channel
 from hotline.routing.destinations import Destination
 
@@ -65,7 +65,7 @@ class ExitReason(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    interaction_id: InteractionId
+    work_id: WorkId
     agent_id: AgentId
     queue_id: QueueId
     channel: Channel
@@ -76,7 +76,7 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class DialCallback:
-    interaction_id: InteractionId
+    work_id: WorkId
     agent_id: AgentId
     queue_id: QueueId
     number: str
@@ -85,14 +85,14 @@ class DialCallback:
 
 @dataclass(frozen=True, slots=True)
 class CancelOffer:
-    interaction_id: InteractionId
+    work_id: WorkId
     agent_id: AgentId
     reason: OfferEnd
 
 
 @dataclass(frozen=True, slots=True)
 class Announce:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     position: int
     ewt_s: float | None
@@ -100,7 +100,7 @@ class Announce:
 
 @dataclass(frozen=True, slots=True)
 class OfferCallback:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     position: int
     ewt_s: float | None
@@ -108,7 +108,7 @@ class OfferCallback:
 
 @dataclass(frozen=True, slots=True)
 class Overflow:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     step: int
     action: str
@@ -119,7 +119,7 @@ class Overflow:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     reason: RejectReason
     destination: Destination
@@ -127,7 +127,7 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class Exited:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     reason: ExitReason
     destination: Destination

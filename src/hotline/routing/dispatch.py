@@ -21,7 +21,7 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from hotline.ids import AgentId, InteractionId
+from hotline.ids import AgentId, WorkId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.agents import Agent
 from hotline.routing.capacity import Channel
@@ -43,7 +43,7 @@ class Group:
     members: set[AgentId]
     refs: int = 0
     pools: dict[PoolSpec, AgentPool] = field(default_factory=dict)
-    buckets: dict[Channel, SortedMembers[InteractionId]] = field(default_factory=dict)
+    buckets: dict[Channel, SortedMembers[WorkId]] = field(default_factory=dict)
     states: dict[AgentState, int] = field(default_factory=dict)
     staffed: dict[Channel, int] = field(default_factory=dict)  # sum of capacity, staffed members
 
@@ -73,7 +73,7 @@ class Dispatcher:
         self._skill_free: set[Requirement] = set()
         self._agent_groups: dict[AgentId, list[Group]] = {}
         self._indexed: dict[AgentId, _Indexed] = {}
-        self._sticky: dict[AgentId, SortedMembers[InteractionId]] = {}
+        self._sticky: dict[AgentId, SortedMembers[WorkId]] = {}
 
     # -- groups ---------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ class Dispatcher:
             bucket = group.buckets.get(item.channel)
             if bucket is None:
                 bucket = group.buckets[item.channel] = SortedMembers()
-            bucket.add(item.interaction_id, item.key)
+            bucket.add(item.work_id, item.key)
 
     def remove_routable(self, item: Waiting) -> None:
         for target in item.targets:
@@ -219,18 +219,18 @@ class Dispatcher:
             if group is None:
                 continue
             bucket = group.buckets.get(item.channel)
-            if bucket is not None and bucket.discard(item.interaction_id) and not bucket:
+            if bucket is not None and bucket.discard(item.work_id) and not bucket:
                 del group.buckets[item.channel]
 
     def add_sticky(self, item: Waiting, agent_id: AgentId) -> None:
-        self._sticky.setdefault(agent_id, SortedMembers()).add(item.interaction_id, item.key)
+        self._sticky.setdefault(agent_id, SortedMembers()).add(item.work_id, item.key)
 
     def remove_sticky(self, item: Waiting, agent_id: AgentId) -> None:
         line = self._sticky.get(agent_id)
-        if line is not None and line.discard(item.interaction_id) and not line:
+        if line is not None and line.discard(item.work_id) and not line:
             del self._sticky[agent_id]
 
-    def sticky_for(self, agent_id: AgentId) -> list[InteractionId]:
+    def sticky_for(self, agent_id: AgentId) -> list[WorkId]:
         return list(self._sticky.get(agent_id, ()))
 
     # -- matching -------------------------------------------------------------------------
@@ -250,15 +250,15 @@ class Dispatcher:
             group.pools[target.spec].note_offered(agent)
 
     def best_item(
-        self, agent: Agent, items: Mapping[InteractionId, Waiting]
+        self, agent: Agent, items: Mapping[WorkId, Waiting]
     ) -> tuple[Waiting, Target] | None:
         """The interaction `agent` should take next: its sticky callers first, then the best
         head among the buckets of its groups on channels it has room for."""
         agent_id = agent.agent_id
         sticky = self._sticky.get(agent_id)
         if sticky:
-            for interaction_id in sticky:
-                item = items[interaction_id]
+            for work_id in sticky:
+                item = items[work_id]
                 if agent_id not in item.declined_by and agent.free_slots(item.channel):
                     return item, item.targets[0]
         best: tuple[tuple[float, int], Waiting, Requirement] | None = None
@@ -266,8 +266,8 @@ class Dispatcher:
             for channel, bucket in group.buckets.items():
                 if not agent.free_slots(channel):
                     continue
-                for interaction_id in bucket:
-                    item = items[interaction_id]
+                for work_id in bucket:
+                    item = items[work_id]
                     if agent_id in item.declined_by:
                         continue
                     if best is None or item.key < best[0]:

@@ -21,7 +21,9 @@ from hotline.errors import Conflict, HotlineError, IllegalTransition, InvalidInp
 
 __all__ = [
     "AgentLoggedIn",
+    "AgentNotFree",
     "CallbackRefused",
+    "DispositionMissing",
     "DuplicateInteraction",
     "IllegalAgentTransition",
     "InvalidRoutingConfig",
@@ -59,20 +61,20 @@ class UnknownQueue(RoutingError, NotFound):
 class UnknownInteraction(RoutingError, NotFound):
     code = "routing.interaction.unknown"
 
-    def __init__(self, interaction_id: str, what: str = "known to the router") -> None:
+    def __init__(self, work_id: str, what: str = "known to the router") -> None:
         super().__init__(
-            f"interaction {interaction_id!r} is not {what}",
-            details={"interaction_id": interaction_id},
+            f"interaction {work_id!r} is not {what}",
+            details={"work_id": work_id},
         )
 
 
 class DuplicateInteraction(RoutingError, Conflict):
     code = "routing.interaction.duplicate"
 
-    def __init__(self, interaction_id: str) -> None:
+    def __init__(self, work_id: str) -> None:
         super().__init__(
-            f"interaction {interaction_id!r} is already queued or being handled",
-            details={"interaction_id": interaction_id},
+            f"interaction {work_id!r} is already queued or being handled",
+            details={"work_id": work_id},
         )
 
 
@@ -101,15 +103,27 @@ class AgentLoggedIn(RoutingError, Conflict):
         )
 
 
+class AgentNotFree(RoutingError, Conflict):
+    """The agent cannot be reserved for a call of its own now (logged out, or holding work)."""
+
+    code = "routing.agent.not_free"
+
+    def __init__(self, agent_id: str, state: str) -> None:
+        super().__init__(
+            f"agent {agent_id!r} is {state} and cannot start a call now",
+            details={"agent_id": agent_id, "state": state},
+        )
+
+
 class OfferNotPending(RoutingError, Conflict):
     """An answer or rejection arrived for an offer that is not ringing (late, or never made)."""
 
     code = "routing.offer.not_pending"
 
-    def __init__(self, interaction_id: str, agent_id: str) -> None:
+    def __init__(self, work_id: str, agent_id: str) -> None:
         super().__init__(
-            f"no offer of interaction {interaction_id!r} is ringing agent {agent_id!r}",
-            details={"interaction_id": interaction_id, "agent_id": agent_id},
+            f"no offer of interaction {work_id!r} is ringing agent {agent_id!r}",
+            details={"work_id": work_id, "agent_id": agent_id},
         )
 
 
@@ -117,6 +131,19 @@ class IllegalAgentTransition(RoutingError, IllegalTransition):
     """The agent state table has no row for (state, event)."""
 
     code = "routing.agent.illegal_transition"
+
+
+class DispositionMissing(RoutingError, Conflict):
+    """After-call work of a queue that requires a disposition cannot end without one."""
+
+    code = "routing.wrap_up.disposition_required"
+
+    def __init__(self, agent_id: str, work_id: str, queue_id: str) -> None:
+        super().__init__(
+            f"queue {queue_id!r} needs a disposition before agent {agent_id!r} may end "
+            "after-call work",
+            details={"agent_id": agent_id, "work_id": work_id, "queue_id": queue_id},
+        )
 
 
 class CallbackRefused(RoutingError, Conflict):

@@ -27,6 +27,7 @@ __all__ = [
     "AgentStateChanged",
     "AgentWrapUpEnded",
     "AgentWrapUpExtended",
+    "AgentWrapUpOverrun",
     "QueueAbandoned",
     "QueueAnswered",
     "QueueCallbackFailed",
@@ -45,7 +46,7 @@ class AgentStateChanged(DomainEvent):
     """The agent moved from `previous` (held for `previous_duration_s`) to `state`.
 
     `reason` is the not-ready reason (break, lunch, missed, unreachable, login …) or the cause
-    of a logout; `queue_id`/`interaction_id` name the work that caused a working state.
+    of a logout; `queue_id`/`work_id` name the work that caused a working state.
     """
 
     state: AgentState
@@ -54,6 +55,7 @@ class AgentStateChanged(DomainEvent):
     queue_id: str | None = None
     channel: Channel | None = None
     previous_duration_s: float = 0.0
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("agent.interaction_ended")
@@ -63,6 +65,8 @@ class AgentInteractionEnded(DomainEvent):
     queue_id: str
     channel: Channel
     talk_s: float
+    work_id: str | None = None  # the work item (queue visit) this is about
+    wrap_up_ends_at: float | None = None  # when the wrap-up timer runs out (None: no wrap-up)
 
 
 @domain_event("agent.wrap_up_ended")
@@ -71,6 +75,8 @@ class AgentWrapUpEnded(DomainEvent):
     channel: Channel
     wrap_up_s: float
     by_agent: bool  # ended by the agent, rather than by the queue's timer
+    overrun_s: float = 0.0  # how long it ran past its timer waiting for a disposition
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("agent.wrap_up_extended")
@@ -78,6 +84,17 @@ class AgentWrapUpExtended(DomainEvent):
     queue_id: str
     extended_by_s: float
     ends_at: float
+    work_id: str | None = None  # the work item (queue visit) this is about
+
+
+@domain_event("agent.wrap_up_overrun")
+class AgentWrapUpOverrun(DomainEvent):
+    """The wrap-up timer ran out but the queue requires a disposition that was not saved: the
+    agent stays in after-call work until it is (`due_at`: when the timer ran out)."""
+
+    queue_id: str
+    due_at: float
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.entered")
@@ -89,6 +106,9 @@ class QueueEntered(DomainEvent):
     customer_id: str | None = None
     position: int = 1
     ewt_s: float | None = None
+    target_agent_id: str | None = None  # the personal line: offered to this agent only
+    excluded_agents: tuple[str, ...] = ()  # never offered to them (the transferor)
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.rejected")
@@ -100,6 +120,7 @@ class QueueRejected(DomainEvent):
     priority: int
     reason: str  # "full" | "closed"
     destination: str
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.offered")
@@ -113,6 +134,7 @@ class QueueOffered(DomainEvent):
     attempt: int
     ring_timeout_s: float
     callback: bool = False
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.offer_failed")
@@ -123,6 +145,7 @@ class QueueOfferFailed(DomainEvent):
     reason: str  # "no_answer" | "rejected" | "unreachable" | "answered_elsewhere" | "withdrawn"
     wait_s: float
     agent_not_ready: bool  # the agent was made not ready (RONA)
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.answered")
@@ -134,6 +157,7 @@ class QueueAnswered(DomainEvent):
     wait_s: float
     sl_threshold_s: float
     callback: bool = False
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.abandoned")
@@ -147,6 +171,7 @@ class QueueAbandoned(DomainEvent):
     sl_threshold_s: float
     position: int
     while_ringing: bool = False
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.overflowed")
@@ -157,6 +182,7 @@ class QueueOverflowed(DomainEvent):
     target: str | None
     wait_s: float
     left_queue: bool  # voicemail / transfer: the interaction is no longer in the router
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.callback_requested")
@@ -166,6 +192,7 @@ class QueueCallbackRequested(DomainEvent):
     queue_id: str
     wait_s: float
     number: str
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.callback_failed")
@@ -173,6 +200,7 @@ class QueueCallbackFailed(DomainEvent):
     queue_id: str
     wait_s: float
     reason: str
+    work_id: str | None = None  # the work item (queue visit) this is about
 
 
 @domain_event("queue.exited")
@@ -183,3 +211,4 @@ class QueueExited(DomainEvent):
     reason: str  # "max_wait" | "closed" | "reconciled" | "removed"
     destination: str
     wait_s: float
+    work_id: str | None = None  # the work item (queue visit) this is about

@@ -94,6 +94,9 @@ class QueueConfig:
     ring_timeout_s: float | None = None
     wrap_up_s: float | None = None
     rona_not_ready: bool = True  # no answer or a rejection makes the agent not ready
+    # after-call work cannot end (nor the agent become available) without a disposition;
+    # the wrap-up timer running out then marks an overrun instead of ending it
+    disposition_required: bool = False
     max_length: int | None = None
     max_wait_s: float | None = None
     when_full: Destination = HANGUP

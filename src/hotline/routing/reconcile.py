@@ -10,7 +10,7 @@ ringing are withdrawn (call control re-rings from the decisions returned).
 
 from __future__ import annotations
 
-from hotline.ids import InteractionId
+from hotline.ids import WorkId
 from hotline.routing.agent_state import AgentState, WorkPhase
 from hotline.routing.agents import Agent, WorkItem
 from hotline.routing.core import RoutingCore
@@ -40,17 +40,17 @@ class Reconciling(RoutingCore):
                 agent = self._agents[agent_id]
                 self._withdraw(item, agent, now, OfferEnd.WITHDRAWN, not_ready=False, cancel=True)
             if item.ringing == set() and item.state is WaitState.RINGING:
-                self._timers.cancel(TimerKind.RING_TIMEOUT, item.interaction_id)
+                self._timers.cancel(TimerKind.RING_TIMEOUT, item.work_id)
                 item.state, item.via = WaitState.WAITING, None
                 self._dispatch.add_routable(item)
-        listed = {w.interaction_id for w in snapshot.waiting}
-        for item in [i for i in self._items.values() if i.interaction_id not in listed]:
+        listed = {w.work_id for w in snapshot.waiting}
+        for item in [i for i in self._items.values() if i.work_id not in listed]:
             self._forget(item)
             self._emit(
                 QueueExited(
                     tenant_id=self.tenant_id,
                     at=now,
-                    interaction_id=item.interaction_id,
+                    work_id=item.work_id,
                     queue_id=item.queue_id,
                     reason="reconciled",
                     destination="none",
@@ -61,7 +61,7 @@ class Reconciling(RoutingCore):
         for agent in self._agents.values():
             self._adopt(agent, facts.get(agent.agent_id, AgentFacts(agent.agent_id, _IDLE[0])), now)
         for waiting in sorted(snapshot.waiting, key=lambda w: w.entered_at):
-            if waiting.interaction_id not in self._items:
+            if waiting.work_id not in self._items:
                 self._readmit(waiting, now)
         for item in sorted(self._items.values(), key=lambda i: i.key):
             self._route_item(item, now)
@@ -71,7 +71,7 @@ class Reconciling(RoutingCore):
 
     def _check(self, snapshot: ReconcileSnapshot) -> None:
         """Refuse the whole snapshot before changing anything if any fact is impossible."""
-        seen: set[InteractionId] = set()
+        seen: set[WorkId] = set()
         for facts in snapshot.agents:
             if facts.agent_id not in self._agents:
                 raise UnknownAgent(facts.agent_id)
@@ -85,36 +85,32 @@ class Reconciling(RoutingCore):
                     raise InvalidRoutingConfig(
                         "live work must be connected or wrap_up", field="work.phase"
                     )
-                if work.interaction_id in seen:
-                    raise DuplicateInteraction(work.interaction_id)
-                seen.add(work.interaction_id)
+                if work.work_id in seen:
+                    raise DuplicateInteraction(work.work_id)
+                seen.add(work.work_id)
         for waiting in snapshot.waiting:
             self._queue(waiting.queue_id)
-            if waiting.interaction_id in seen:
-                raise DuplicateInteraction(waiting.interaction_id)
-            seen.add(waiting.interaction_id)
+            if waiting.work_id in seen:
+                raise DuplicateInteraction(waiting.work_id)
+            seen.add(waiting.work_id)
 
     def _adopt(self, agent: Agent, facts: AgentFacts, now: float) -> None:
         self._dispatch.index_out(agent)
-        for interaction_id in list(agent.work):
-            self._timers.cancel(TimerKind.WRAP_UP_END, interaction_id)
-            self._handling.pop(interaction_id, None)
+        for work_id in list(agent.work):
+            self._timers.cancel(TimerKind.WRAP_UP_END, work_id)
+            self._handling.pop(work_id, None)
         agent.work.clear()
         agent.load.clear()
         for live in facts.work:
-            work = WorkItem(
-                live.interaction_id, live.queue_id, live.channel, live.phase, live.since
-            )
+            work = WorkItem(live.work_id, live.queue_id, live.channel, live.phase, live.since)
             if live.phase is WorkPhase.CONNECTED:
                 work.connected_at = live.since
             else:
                 work.ended_at = live.since
                 work.wrap_up_until = live.since + self._wrap_up_s(live.queue_id)
-                self._timers.schedule(
-                    work.wrap_up_until, TimerKind.WRAP_UP_END, live.interaction_id
-                )
+                self._timers.schedule(work.wrap_up_until, TimerKind.WRAP_UP_END, live.work_id)
             agent.add_work(work)
-            self._handling[live.interaction_id] = agent.agent_id
+            self._handling[live.work_id] = agent.agent_id
         agent.handled = facts.handled_today
         presence, reason = facts.presence, facts.reason
         if presence is AgentState.AVAILABLE and not facts.reachable:
@@ -129,7 +125,7 @@ class Reconciling(RoutingCore):
         config = self._queues[facts.queue_id].config
         self._seq += 1
         item = Waiting(
-            interaction_id=facts.interaction_id,
+            work_id=facts.work_id,
             queue_id=facts.queue_id,
             channel=config.channel,
             priority=facts.priority,
@@ -142,14 +138,12 @@ class Reconciling(RoutingCore):
         item.targets = self._targets_for(item)
         for target in item.targets:
             self._dispatch.acquire(target.requirement)
-        self._items[item.interaction_id] = item
-        self._queues[item.queue_id].line.add(item.interaction_id, item.key)
+        self._items[item.work_id] = item
+        self._queues[item.queue_id].line.add(item.work_id, item.key)
         if config.max_wait_s is not None and item.callback_number is None:
             deadline = item.entered_at + config.max_wait_s
-            self._timers.schedule(deadline, TimerKind.MAX_WAIT, item.interaction_id)
+            self._timers.schedule(deadline, TimerKind.MAX_WAIT, item.work_id)
         self._schedule_overflow(item)  # steps already due fire at the next timer
         if config.announce_every_s is not None and item.callback_number is None:
-            self._timers.schedule(
-                now + config.announce_every_s, TimerKind.ANNOUNCE, item.interaction_id
-            )
+            self._timers.schedule(now + config.announce_every_s, TimerKind.ANNOUNCE, item.work_id)
         self._dispatch.add_routable(item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
+from hotline.ids import AgentId, CustomerId, QueueId, WorkId
 from hotline.routing.agent_state import AgentState, WorkPhase
 from hotline.routing.capacity import Channel
 
@@ -29,7 +29,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class WorkSnapshot:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     channel: Channel
     phase: WorkPhase
@@ -50,16 +50,16 @@ class AgentSnapshot:
     idle_since: float
 
     @property
-    def current_interaction(self) -> InteractionId | None:
+    def current_interaction(self) -> WorkId | None:
         """The interaction shown on the desktop: connected first, then ringing, then wrap-up."""
         order = {WorkPhase.CONNECTED: 0, WorkPhase.RINGING: 1, WorkPhase.WRAP_UP: 2}
         ranked = sorted(self.work, key=lambda w: (order[w.phase], w.since))
-        return ranked[0].interaction_id if ranked else None
+        return ranked[0].work_id if ranked else None
 
 
 @dataclass(frozen=True, slots=True)
 class WaitingSnapshot:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     position: int  # 1-based, in its queue
     wait_s: float
@@ -89,7 +89,7 @@ class QueueSnapshot:
 class LiveWork:
     """An interaction an agent is connected to, or wrapping up, at reconcile time."""
 
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     channel: Channel
     phase: WorkPhase  # CONNECTED or WRAP_UP
@@ -108,7 +108,7 @@ class AgentFacts:
 
 @dataclass(frozen=True, slots=True)
 class WaitingFacts:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     entered_at: float
     priority: int = 0

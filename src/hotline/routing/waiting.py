@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
+from hotline.ids import AgentId, CustomerId, QueueId, WorkId
 from hotline.routing.capacity import Channel
 from hotline.routing.skills import Requirement
 from hotline.routing.strategies import PoolSpec
@@ -36,7 +36,7 @@ class Target:
 
 @dataclass(slots=True, eq=False)
 class Waiting:
-    interaction_id: InteractionId
+    work_id: WorkId
     queue_id: QueueId
     channel: Channel
     priority: int
@@ -54,6 +54,7 @@ class Waiting:
     callback_number: str | None = None
     max_wait_passed: bool = False  # max wait came while ringing: leave if the offer fails
     steps_done: int = 0  # overflow steps applied so far
+    rules_queue: QueueId | None = None  # whose wrap-up rules the agent follows (personal line)
 
     @property
     def routable(self) -> bool:

@@ -8,15 +8,16 @@ It holds no timers: retransmissions belong to transactions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hotline.errors import IllegalTransition
 from hotline.sip.address import Address, address_for_uri
-from hotline.sip.errors import DialogError
+from hotline.sip.errors import DialogError, SipParseError
 from hotline.sip.headers import Headers, NameAddr, parse_name_addr
 from hotline.sip.message import Request, Response
-from hotline.sip.uri import SipUri
+from hotline.sip.uri import SipUri, parse_uri
 
 __all__ = ["DIALOG_TRANSITIONS", "Dialog", "DialogEvent", "DialogState", "Role"]
 
@@ -245,6 +246,53 @@ class Dialog:
 
     def terminate(self) -> None:
         self.state = DialogState.TERMINATED
+
+    # --- surviving a restart -------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, object]:
+        """What a restarted node needs to end this dialog with a BYE: ids, URIs, the route set,
+        the remote target, the transport and our CSeq — plain JSON values."""
+        return {
+            "call_id": self.call_id,
+            "local_tag": self.local_tag,
+            "remote_tag": self.remote_tag,
+            "local": str(self.local),
+            "remote": str(self.remote),
+            "remote_target": str(self.remote_target),
+            "local_contact": self.local_contact,
+            "role": self.role.value,
+            "transport": self.transport,
+            "local_seq": self.local_seq,
+            "route_set": list(self.route_set),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping[str, object], *, cseq_margin: int = 100) -> Dialog:
+        """A confirmed dialog rebuilt from `snapshot()`; our CSeq jumps by `cseq_margin`, past
+        any in-dialog request sent after the snapshot was taken (RFC 3261 §12.2.1.1 only asks
+        that it grow). `DialogError` names what is missing or malformed."""
+        try:
+            target = parse_uri(str(data["remote_target"]), "remote target")
+            routes = data.get("route_set") or []
+            if not isinstance(target, SipUri) or not isinstance(routes, list):
+                raise DialogError("the remote target is not a SIP URI, or no route list")
+            dialog = cls(
+                call_id=str(data["call_id"]),
+                local_tag=str(data["local_tag"]),
+                remote_tag=str(data["remote_tag"]),
+                local=parse_name_addr(str(data["local"]), "From"),
+                remote=parse_name_addr(str(data["remote"]), "To"),
+                remote_target=target,
+                local_contact=str(data["local_contact"]),
+                role=Role(str(data["role"])),
+                transport=str(data["transport"]),
+                local_seq=int(str(data["local_seq"])) + cseq_margin,
+                route_set=[str(r) for r in routes],
+            )
+        except (KeyError, ValueError, SipParseError) as exc:
+            raise DialogError(f"not a dialog snapshot: {exc}") from None
+        dialog.state = DialogState.CONFIRMED
+        return dialog
 
     def matches(self, msg: Request | Response) -> bool:
         if msg.call_id != self.call_id:

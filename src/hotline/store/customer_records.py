@@ -20,7 +20,8 @@ from hotline.ids import new_id
 from hotline.imports.customers import CustomFieldDef
 from hotline.imports.model import Record
 from hotline.imports.phones import PhoneProblem, normalize_phone
-from hotline.store.tables import custom_fields, customer_emails, customer_phones, customers
+from hotline.store.ops_tables import custom_fields
+from hotline.store.tables import customer_emails, customer_phones, customers
 
 __all__ = ["SqlCustomerRecords", "stored_phone_key"]
 

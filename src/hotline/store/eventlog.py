@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hotline.bus import EventBus
 from hotline.events import DomainEvent, EventRecord
 from hotline.store.engine import WRITE
-from hotline.store.tables import event_sequences, events
+from hotline.store.tables import contact_aliases, event_sequences, events
+from hotline.store.upcast import Alias, upcast
 
 __all__ = ["EventLog", "SqlEventReader", "latest_sequences", "write_events"]
 
@@ -71,6 +72,7 @@ async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> l
                 leg_id=e.leg_id,
                 agent_id=e.agent_id,
                 payload=e.payload(),
+                v=e.schema_version,
             )
     done = [r for r in records if r is not None]
     await conn.execute(events.insert(), [r.as_dict() for r in done])
@@ -84,6 +86,12 @@ async def latest_sequences(engine: AsyncEngine) -> dict[str, int]:
 
 
 def _record(row: Any) -> EventRecord:
+    """A row of `_with_aliases()` as a version-2 record (ADR 0061: converted on read)."""
+    alias = Alias(str(row.alias_contact_id), row.alias_agent_id) if row.alias_contact_id else None
+    return upcast(_stored(row), alias)
+
+
+def _stored(row: Any) -> EventRecord:
     return EventRecord(
         tenant_id=row.tenant_id,
         seq=int(row.seq),
@@ -93,11 +101,30 @@ def _record(row: Any) -> EventRecord:
         leg_id=row.leg_id,
         agent_id=row.agent_id,
         payload=dict(row.payload),
+        v=int(row.v),
+    )
+
+
+def _with_aliases() -> Any:
+    """Events with the alias row of their interaction, if it is a version-1 consultation."""
+    return select(
+        events,
+        contact_aliases.c.contact_id.label("alias_contact_id"),
+        contact_aliases.c.agent_id.label("alias_agent_id"),
+    ).outerjoin(
+        contact_aliases,
+        and_(
+            contact_aliases.c.tenant_id == events.c.tenant_id,
+            contact_aliases.c.alias_id == events.c.interaction_id,
+        ),
     )
 
 
 class SqlEventReader:
-    """Reads the events table for catch-up and replay (`hotline.bus.EventReader`)."""
+    """Reads the events table for catch-up and replay (`hotline.bus.EventReader`).
+
+    Every record comes out as version 2: older ones are converted on read (`store/upcast.py`).
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -106,13 +133,43 @@ class SqlEventReader:
         self, tenant_id: str, after_seq: int, *, until_seq: int | None = None, limit: int = 1000
     ) -> list[EventRecord]:
         query = (
-            select(events)
+            _with_aliases()
             .where(events.c.tenant_id == tenant_id, events.c.seq > after_seq)
             .order_by(events.c.seq)
             .limit(limit)
         )
         if until_seq is not None:
             query = query.where(events.c.seq <= until_seq)
+        async with self._engine.connect() as conn:
+            return [_record(row) for row in await conn.execute(query)]
+
+    async def page(
+        self,
+        tenant_id: str,
+        after_seq: int,
+        *,
+        limit: int,
+        type_: str | None = None,
+        interaction_id: str | None = None,
+    ) -> list[EventRecord]:
+        """A page of the log for the events API, filtered by stored type and interaction (a
+        contact's own records and its folded version-1 consultations')."""
+        query = (
+            _with_aliases()
+            .where(events.c.tenant_id == tenant_id, events.c.seq > after_seq)
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        if type_:
+            query = query.where(events.c.type == type_)
+        if interaction_id:
+            contact = await self.contact_of(tenant_id, interaction_id)
+            folded = select(contact_aliases.c.alias_id).where(
+                contact_aliases.c.tenant_id == tenant_id, contact_aliases.c.contact_id == contact
+            )
+            query = query.where(
+                or_(events.c.interaction_id == contact, events.c.interaction_id.in_(folded))
+            )
         async with self._engine.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
 
@@ -124,10 +181,28 @@ class SqlEventReader:
         async with self._engine.connect() as conn:
             return int(await conn.scalar(query) or 0)
 
+    async def contact_of(self, tenant_id: str, interaction_id: str) -> str:
+        """The contact an id names: itself, or the customer's contact of a version-1
+        consultation."""
+        query = select(contact_aliases.c.contact_id).where(
+            contact_aliases.c.tenant_id == tenant_id, contact_aliases.c.alias_id == interaction_id
+        )
+        async with self._engine.connect() as conn:
+            return str(await conn.scalar(query) or interaction_id)
+
     async def for_interaction(self, tenant_id: str, interaction_id: str) -> list[EventRecord]:
+        """The timeline of a contact: its records and those of the version-1 consultations
+        folded into it (asked by a consultation's id, the customer's whole contact)."""
+        contact = await self.contact_of(tenant_id, interaction_id)
+        folded = select(contact_aliases.c.alias_id).where(
+            contact_aliases.c.tenant_id == tenant_id, contact_aliases.c.contact_id == contact
+        )
         query = (
-            select(events)
-            .where(events.c.tenant_id == tenant_id, events.c.interaction_id == interaction_id)
+            _with_aliases()
+            .where(
+                events.c.tenant_id == tenant_id,
+                or_(events.c.interaction_id == contact, events.c.interaction_id.in_(folded)),
+            )
             .order_by(events.c.seq)
         )
         async with self._engine.connect() as conn:
@@ -153,6 +228,7 @@ class EventLog:
         self._window = batch_window_s
         self._max_batch = max_batch
         self._retry_s = retry_s
+        self._listeners: list[Callable[[DomainEvent], None]] = []
         self._queue: list[tuple[DomainEvent, asyncio.Future[EventRecord] | None]] = []
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
@@ -172,6 +248,11 @@ class EventLog:
     def pending(self) -> int:
         return len(self._queue)
 
+    def listen(self, listener: Callable[[DomainEvent], None]) -> None:
+        """Call `listener` with every event as it is emitted, before it is committed: an
+        in-process read model that must agree with the command that just ran (the desks)."""
+        self._listeners.append(listener)
+
     def emit(self, event: DomainEvent) -> None:
         """`EventSink.emit`: queue the event; never blocks, never drops."""
         self._enqueue(event, None)
@@ -185,6 +266,11 @@ class EventLog:
     def _enqueue(self, event: DomainEvent, future: asyncio.Future[EventRecord] | None) -> None:
         if self._stopping and self._task is None:
             raise RuntimeError("the event log is stopped")
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a read model's bug must not lose the event
+                log.exception("event listener failed on %s", event.type)
         self._queue.append((event, future))
         self._idle.clear()
         self._wakeup.set()

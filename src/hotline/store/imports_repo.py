@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.imports.model import Problem
 from hotline.store.auth_repo import SqlAudit
+from hotline.store.ops_tables import import_mappings, import_problems, imports
 from hotline.store.rows import count, row_dict
-from hotline.store.tables import import_mappings, import_problems, imports
 
 __all__ = ["SqlImports"]
 

@@ -1,151 +1,40 @@
-"""The interactions list as a projection of the event log (DESIGN §3.3): one row per
-interaction, kept up to date from the bus and rebuilt from the table after a restart by a
-per-tenant cursor. Nothing writes these rows but this projector, so the list can always be
-thrown away and replayed."""
+"""The contact projections of the event log (DESIGN §3.3, ADR 0065): the contacts list, each
+contact's work items and agent segments, and the worklist of missed contacts — kept up to date
+from the bus and caught up from the log after a restart by a per-tenant cursor. Nothing else
+writes these rows, so they can always be thrown away and rebuilt from seq 0 (`rebuild`), as
+migration 0011 does for a database written by version 1 (its records are converted on read).
+How each record moves them: `store/contact_records.py`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.bus import EventBus, Subscription
 from hotline.events import EventRecord
+from hotline.store.contact_records import HANDLERS
 from hotline.store.engine import WRITE
 from hotline.store.eventlog import SqlEventReader
-from hotline.store.tables import interactions, projection_cursors, tenants
+from hotline.store.tables import (
+    agent_segments,
+    interactions,
+    projection_cursors,
+    tenants,
+    work_items,
+    worklist,
+)
 
-__all__ = ["InteractionProjector", "apply_record"]
+__all__ = ["PROJECTED_TABLES", "InteractionProjector", "apply_record"]
 
 log = logging.getLogger(__name__)
-NAME = "interactions"
+NAME = "contacts"
+PROGRESS_EVERY = 50_000  # records between two progress lines of a long catch-up
 
-Handler = Callable[[AsyncConnection, EventRecord], Any]
-
-
-async def _set(conn: AsyncConnection, record: EventRecord, **values: Any) -> None:
-    await conn.execute(
-        update(interactions)
-        .where(
-            interactions.c.tenant_id == record.tenant_id,
-            interactions.c.id == record.interaction_id,
-        )
-        .values(**values)
-    )
-
-
-async def _created(conn: AsyncConnection, r: EventRecord) -> None:
-    p = r.payload
-    exists = await conn.scalar(
-        select(interactions.c.id).where(interactions.c.id == r.interaction_id)
-    )
-    if exists:
-        return
-    await conn.execute(
-        insert(interactions).values(
-            id=r.interaction_id,
-            tenant_id=r.tenant_id,
-            channel=p.get("channel", "voice"),
-            direction=p.get("direction", "inbound"),
-            caller_number=p.get("caller_number"),
-            did=p.get("did"),
-            customer_id=p.get("customer_id"),
-            vip_level=p.get("vip_level"),
-            flow=p.get("flow"),
-            agents=[],
-            started_at=r.at,
-            abandoned=False,
-            voicemail=False,
-            callback=False,
-            transferred=False,
-            recorded=False,
-        )
-    )
-
-
-async def _entered(conn: AsyncConnection, r: EventRecord) -> None:
-    row = (
-        await conn.execute(
-            select(interactions.c.queue_id).where(interactions.c.id == r.interaction_id)
-        )
-    ).first()
-    if row is not None and row.queue_id is None:
-        await _set(conn, r, queue_id=r.payload.get("queue_id"))
-
-
-async def _answered(conn: AsyncConnection, r: EventRecord) -> None:
-    row = (
-        await conn.execute(
-            select(interactions.c.agents, interactions.c.answered_at).where(
-                interactions.c.id == r.interaction_id
-            )
-        )
-    ).first()
-    if row is None:
-        return
-    agents = list(row.agents)
-    if r.agent_id and r.agent_id not in agents:
-        agents.append(r.agent_id)
-    await _set(
-        conn,
-        r,
-        agent_id=r.agent_id,
-        agents=agents,
-        answered_at=row.answered_at or r.at,
-        wait_s=r.payload.get("wait_s"),
-    )
-
-
-async def _ended(conn: AsyncConnection, r: EventRecord) -> None:
-    p = r.payload
-    await _set(
-        conn,
-        r,
-        ended_at=r.at,
-        outcome=p.get("reason"),
-        cause=p.get("cause"),
-        talk_s=p.get("talk_s"),
-        hold_s=p.get("hold_s"),
-        total_s=p.get("total_s"),
-        abandoned=p.get("reason") == "abandoned",
-    )
-
-
-async def _flag(name: str, conn: AsyncConnection, r: EventRecord) -> None:
-    await _set(conn, r, **{name: True})
-
-
-async def _dispositioned(conn: AsyncConnection, r: EventRecord) -> None:
-    await _set(conn, r, disposition=r.payload.get("disposition"), notes=r.payload.get("notes"))
-
-
-async def _survey(conn: AsyncConnection, r: EventRecord) -> None:
-    await _set(conn, r, csat=r.payload.get("rating"))
-
-
-async def _followed_up(conn: AsyncConnection, r: EventRecord) -> None:
-    await _set(conn, r, followed_up_at=r.at)
-
-
-HANDLERS: dict[str, Handler] = {
-    "interaction.created": _created,
-    "queue.entered": _entered,
-    "queue.answered": _answered,
-    "interaction.ended": _ended,
-    "interaction.transferred": lambda c, r: _flag("transferred", c, r),
-    "voicemail.recorded": lambda c, r: _flag("voicemail", c, r),
-    "queue.callback_requested": lambda c, r: _flag("callback", c, r),
-    "queue.abandoned": lambda c, r: _flag("abandoned", c, r),
-    "recording.stopped": lambda c, r: _flag("recorded", c, r),
-    "interaction.dispositioned": _dispositioned,
-    "flow.survey_answered": _survey,
-    "interaction.followed_up": _followed_up,
-}
+PROJECTED_TABLES = (interactions, work_items, agent_segments, worklist)
 
 
 async def apply_record(conn: AsyncConnection, record: EventRecord) -> None:
@@ -161,6 +50,7 @@ class InteractionProjector:
         self._reader = SqlEventReader(engine)
         self._task: asyncio.Task[None] | None = None
         self.applied = 0
+        self.caught_up = asyncio.Event()
 
     async def _cursor(self, conn: AsyncConnection, tenant_id: str) -> int:
         q = select(projection_cursors.c.seq).where(
@@ -196,23 +86,61 @@ class InteractionProjector:
                     await self._save(conn, tenant_id, last)
 
     async def catch_up(self, tenant_id: str) -> int:
+        """Apply the tenant's records after its cursor; the last seq. A long one (the rebuild
+        after an upgrade) logs its progress."""
         async with self._engine.connect() as conn:
             cursor = await self._cursor(conn, tenant_id)
+        start, reported = cursor, cursor
+        latest = self._bus.latest_seq(tenant_id)
         while True:
             batch = await self._reader.read_since(tenant_id, cursor, limit=2000)
             if not batch:
+                if cursor - start >= PROGRESS_EVERY:
+                    log.info(
+                        "contact projection of tenant %s: caught up at seq %d", tenant_id, cursor
+                    )
                 return cursor
             await self.apply_batch(tenant_id, batch)
             cursor = batch[-1].seq
+            if cursor - reported >= PROGRESS_EVERY:
+                reported = cursor
+                log.info(
+                    "contact projection of tenant %s: at seq %d of %d",
+                    tenant_id,
+                    cursor,
+                    max(latest, cursor),
+                )
+
+    async def rebuild(self, tenant_id: str) -> int:
+        """Throw the tenant's rows away and project its whole log again; the last seq."""
+        async with self._engine.connect() as conn:
+            conn = await conn.execution_options(**WRITE)
+            async with conn.begin():
+                for table in PROJECTED_TABLES:
+                    await conn.execute(delete(table).where(table.c.tenant_id == tenant_id))
+                await conn.execute(
+                    delete(projection_cursors).where(
+                        projection_cursors.c.name == NAME,
+                        projection_cursors.c.tenant_id == tenant_id,
+                    )
+                )
+        return await self.catch_up(tenant_id)
 
     async def start(self) -> None:
+        """Catch up, then follow the bus — in the background: after an upgrade the catch-up is
+        a rebuild of the whole log, which must not hold the server's start (the pages fill in
+        as it goes; `caught_up` is set when it is done)."""
         # Subscribe first, then catch up: a record committed in between arrives by the bus and
         # the cursor skips what the catch-up already applied.
         sub = self._bus.subscribe(types=set(HANDLERS))
+        self._task = asyncio.create_task(self._run(sub), name="contact-projector")
+
+    async def _run(self, sub: Subscription) -> None:
         async with self._engine.connect() as conn:
             tenant_ids = [str(t) for t in (await conn.execute(select(tenants.c.id))).scalars()]
         cursors = {t: await self.catch_up(t) for t in tenant_ids}
-        self._task = asyncio.create_task(self._follow(sub, cursors), name="interaction-projector")
+        self.caught_up.set()
+        await self._follow(sub, cursors)
 
     async def _follow(self, sub: Subscription, cursors: dict[str, int]) -> None:
         pending: dict[str, list[EventRecord]] = {}
@@ -229,7 +157,7 @@ class InteractionProjector:
                         cursors[tenant_id] = await self.catch_up(tenant_id)
                     await self.apply_batch(tenant_id, records)
                 except Exception:
-                    log.exception("interaction projection failed; it catches up at restart")
+                    log.exception("contact projection failed; it catches up at restart")
             pending.clear()
 
     async def stop(self) -> None:

@@ -21,6 +21,7 @@ from hotline.interactions.ports import (
     OpenInteraction,
     RecordingRow,
 )
+from hotline.interactions.voice.ports import OpenDialog
 from hotline.routing import AgentState
 from hotline.store.engine import WRITE
 from hotline.store.tables import (
@@ -159,6 +160,43 @@ class SqlStartupFacts:
                         answered=answered,
                     )
                 )
+        return out
+
+    async def open_dialogs(self, tenant_id: str) -> list[OpenDialog]:
+        """Legs answered with a SIP dialog and never ended: what a crash left up."""
+        ended = select(events.c.leg_id).where(
+            events.c.tenant_id == tenant_id,
+            events.c.type == "leg.ended",
+            events.c.at >= self._since,
+        )
+        q = (
+            select(events.c.leg_id, events.c.interaction_id, events.c.at, events.c.payload)
+            .where(
+                events.c.tenant_id == tenant_id,
+                events.c.type == "leg.answered",
+                events.c.at >= self._since,
+                events.c.leg_id.not_in(ended),
+            )
+            .order_by(events.c.seq)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        out = []
+        for leg_id, interaction_id, at, payload in rows:
+            dialog = payload.get("dialog")
+            if not isinstance(dialog, dict):
+                continue  # a browser phone's leg: no SIP dialog to end
+            out.append(
+                OpenDialog(
+                    leg_id=str(leg_id),
+                    call_id=str(payload.get("call_id")),
+                    interaction_id=interaction_id,
+                    role=str(payload.get("role")),
+                    answered_at=float(at),
+                    created_at=float(at) - float(payload.get("ring_s") or 0.0),
+                    snapshot=dialog,
+                )
+            )
         return out
 
     async def agent_sessions(self, tenant_id: str) -> list[AgentSessionFacts]:

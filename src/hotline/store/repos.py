@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.store import tables
+from hotline.store import ops_tables, tables
 from hotline.store.auth_repo import SqlAudit
 from hotline.store.crud import SqlCrud, SqlLinks
 
@@ -26,7 +26,7 @@ _TABLES = {
         tables.customers,
         tables.quick_replies,
         tables.tickets,
-        tables.custom_fields,
+        ops_tables.custom_fields,
     )
 }
 

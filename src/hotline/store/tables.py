@@ -1,4 +1,5 @@
-"""The relational schema (SQLAlchemy Core). Alembic migrations must match it (a test checks).
+"""The relational schema (SQLAlchemy Core): the tables, here and in the two modules imported
+below (one metadata, `store/schema.py`). Alembic migrations must match it (a test checks).
 
 Every row carries `tenant_id` (DESIGN §4). Times are UTC epoch seconds in `Double` columns so
 SQLite and PostgreSQL behave the same; the API renders them as ISO 8601.
@@ -15,42 +16,34 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
-    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
+# Tables kept in modules of their own, named here too so this module lists them all.
+from hotline.store.ops_tables import (  # noqa: F401
+    custom_fields,
+    import_mappings,
+    import_problems,
+    imports,
+    jobs,
+    mail_log,
 )
-
-ID = 26  # ULID length
-
-
-def _id() -> Column[str]:
-    return Column("id", String(ID), primary_key=True)
-
-
-def _tenant() -> Column[str]:
-    return Column(
-        "tenant_id", String(ID), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
-
-
-def _stamps() -> tuple[Column[float], Column[float]]:
-    return (
-        Column("created_at", Double, nullable=False),
-        Column("updated_at", Double, nullable=False),
-    )
-
+from hotline.store.schema import ID, metadata
+from hotline.store.schema import id_column as _id
+from hotline.store.schema import stamp_columns as _stamps
+from hotline.store.schema import tenant_column as _tenant
+from hotline.store.wfm_tables import (  # noqa: F401
+    wfm_contracts,
+    wfm_intervals,
+    wfm_plans,
+    wfm_requests,
+    wfm_schedules,
+    wfm_shifts,
+    wfm_templates,
+)
 
 tenants = Table(
     "tenants",
@@ -84,6 +77,8 @@ events = Table(
     Column("leg_id", String(ID)),
     Column("agent_id", String(ID)),
     Column("payload", JSON, nullable=False),
+    # The schema version the record was written with (ADR 0061); rows from before it are 1.
+    Column("v", Integer, nullable=False, server_default="1"),
     Index("ix_events_interaction", "tenant_id", "interaction_id"),
     Index("ix_events_type_at", "tenant_id", "type", "at"),
 )
@@ -493,7 +488,22 @@ recordings = Table(
     Index("ix_recordings_interaction", "tenant_id", "interaction_id"),
 )
 
-# A projection of the event log for the interactions list (DESIGN §3.3: rebuilt from events).
+# Version-1 consultations were contacts of their own; on read their records move to the
+# customer's contact (ADR 0061). Filled once by migration 0011; nothing else writes it.
+contact_aliases = Table(
+    "contact_aliases",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("alias_id", String(ID), primary_key=True),
+    Column("contact_id", String(ID), nullable=False),
+    Column("agent_id", String(ID)),  # the agent who consulted
+    Index("ix_contact_aliases_contact", "tenant_id", "contact_id"),
+)
+
+# Projections of the event log (DESIGN §3.3), written only by `store/interaction_projection.py`
+# and rebuilt from the log when their cursor is reset (ADR 0065).
+
+# The contacts list: one row per customer contact, however many queues and agents it visited.
 interactions = Table(
     "interactions",
     metadata,
@@ -501,14 +511,19 @@ interactions = Table(
     _tenant(),
     Column("channel", String(16), nullable=False),
     Column("direction", String(16), nullable=False),
+    Column("origin", String(16)),
     Column("caller_number", String(64)),
+    Column("caller_name", String(200)),
     Column("did", String(32)),
     Column("customer_id", String(ID)),
     Column("vip_level", Integer),
     Column("flow", String(64)),
-    Column("queue_id", String(64)),
-    Column("agent_id", String(ID)),
-    Column("agents", JSON, nullable=False),
+    Column("related_interaction_id", String(ID)),  # the missed contact a callback answers
+    Column("queue_id", String(64)),  # the first queue visited
+    Column("queues", JSON, nullable=False),  # every queue visited, in order (never "@agent")
+    Column("agent_id", String(ID)),  # the agent who answered last
+    Column("agents", JSON, nullable=False),  # every agent with a segment, in order
+    Column("segments", Integer, nullable=False),  # handled agent segments
     Column("started_at", Double, nullable=False),
     Column("answered_at", Double),
     Column("ended_at", Double),
@@ -522,14 +537,109 @@ interactions = Table(
     Column("voicemail", Boolean, nullable=False),
     Column("callback", Boolean, nullable=False),
     Column("transferred", Boolean, nullable=False),
+    Column("consulted", Boolean, nullable=False),
     Column("recorded", Boolean, nullable=False),
-    Column("disposition", String(32)),
+    Column("disposition", String(32)),  # the latest segment's
     Column("notes", Text),
     Column("csat", Integer),
-    Column("followed_up_at", Double),  # a missed call someone called back
+    Column("csat_scale", Integer),
+    Column("csat_agent_id", String(ID)),
+    Column("followed_up_at", Double),  # a missed contact someone dealt with
     Index("ix_interactions_started", "tenant_id", "started_at"),
     Index("ix_interactions_agent", "tenant_id", "agent_id"),
     Index("ix_interactions_customer", "tenant_id", "customer_id"),
+)
+
+# A contact's visits to queues (and routings to one named agent, queue "@agent"): work items.
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),  # the record that opened the visit
+    Column("work_id", String(ID), nullable=False),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("queue_id", String(64)),
+    Column("target_agent_id", String(ID)),
+    Column("via", String(16), nullable=False),  # flow | transfer | consult | callback | direct
+    Column("from_work_id", String(ID)),
+    Column("note", Text),
+    Column("result", String(16)),  # a consultation's: completed | cancelled | conference | failed
+    Column("created_at", Double, nullable=False),  # by its transfer, consultation or entry
+    Column("entered_at", Double),  # the queue (or the agent's personal line) took it
+    Column("left_at", Double),
+    Column("wait_s", Double),
+    Column("offers", Integer, nullable=False),
+    Column("outcome", String(32)),  # answered | abandoned | callback | callback_failed | …
+    Column("answered_at", Double),
+    Column("agent_id", String(ID)),
+    Column("callback", Boolean, nullable=False),
+    Index("ix_work_items_interaction", "tenant_id", "interaction_id"),
+    Index("ix_work_items_work", "tenant_id", "work_id"),
+)
+
+# One agent's part of one work item: answer, talk, hold, wrap-up and its own wrap-up record.
+agent_segments = Table(
+    "agent_segments",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("work_seq", BigInteger, primary_key=True),
+    Column("agent_id", String(ID), primary_key=True),
+    Column("work_id", String(ID), nullable=False),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("queue_id", String(64)),
+    Column("answered_at", Double, nullable=False),
+    Column("ended_at", Double),
+    Column("talk_s", Double),
+    Column("hold_s", Double, nullable=False),
+    Column("held_at", Double),  # on hold now, since
+    Column("wrap_up_s", Double),
+    Column("wrap_up_ended_at", Double),
+    Column("overrun_at", Double),  # the wrap-up timer ran out with a disposition still due
+    Column("ended_by", String(16)),  # hangup | transfer | consult (completed attended transfer)
+    Column("disposition", String(32)),
+    Column("category", String(32)),
+    Column("sale", Boolean),
+    Column("notes", Text),
+    Column("ticket_id", String(ID)),
+    Column("dispositioned_at", Double),
+    Column("csat", Integer),
+    Column("csat_scale", Integer),
+    Index("ix_agent_segments_interaction", "tenant_id", "interaction_id"),
+    Index("ix_agent_segments_agent", "tenant_id", "agent_id", "answered_at"),
+)
+
+# Missed contacts per queue (abandoned, voicemail, failed callback) until someone deals with them.
+worklist = Table(
+    "worklist",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("interaction_id", String(ID), primary_key=True),
+    Column("queue_id", String(64)),
+    Column("reason", String(16), nullable=False),  # abandoned | voicemail | callback_failed
+    Column("missed_at", Double, nullable=False),
+    Column("wait_s", Double),
+    Column("caller_number", String(64)),
+    Column("customer_id", String(ID)),
+    Column("recording_id", String(64)),  # the voicemail
+    Column("callbacks", Integer, nullable=False),  # calls back made from the worklist
+    Column("last_callback_id", String(ID)),
+    Column("last_callback_at", Double),
+    Column("followed_up_at", Double),
+    Column("followed_up_by", String(64)),
+    Column("follow_up", String(16)),  # marked | called_back
+    Index("ix_worklist_open", "tenant_id", "followed_up_at", "missed_at"),
+)
+
+# Who is dealing with a missed contact: one row per claimed contact, so of two agents claiming
+# at once exactly one insert succeeds (ADR 0066). Not a projection: the claim API writes it in
+# the transaction that appends `worklist.claimed` / `worklist.released`.
+worklist_claims = Table(
+    "worklist_claims",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("interaction_id", String(ID), primary_key=True),
+    Column("agent_id", String(ID), nullable=False),
+    Column("claimed_at", Double, nullable=False),
 )
 
 projection_cursors = Table(
@@ -538,262 +648,4 @@ projection_cursors = Table(
     Column("name", String(64), primary_key=True),
     Column("tenant_id", String(ID), primary_key=True),
     Column("seq", BigInteger, nullable=False),
-)
-
-# -- workforce management (issue 25): history imports, templates, contracts, plans, schedules,
-# requests. Days are local ISO dates ("2026-03-02"); instants are epoch seconds.
-
-wfm_intervals = Table(
-    "wfm_intervals",
-    metadata,
-    _tenant(),
-    Column("queue_id", String(64), nullable=False),
-    Column("start_at", Double, nullable=False),
-    Column("interval_s", Integer, nullable=False),
-    Column("offered", Double, nullable=False),
-    Column("answered", Double),
-    Column("abandoned", Double),
-    Column("handle_s", Double),
-    Column("wait_s", Double),
-    Column("source", String(32), nullable=False),
-    Column("created_at", Double, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "queue_id", "start_at", name="pk_wfm_intervals"),
-)
-
-wfm_templates = Table(
-    "wfm_templates",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("name", String(64), nullable=False),
-    Column("minutes", Integer, nullable=False),
-    Column("earliest_start", Integer, nullable=False),
-    Column("latest_start", Integer, nullable=False),
-    Column("start_step", Integer, nullable=False),
-    Column("weekdays", JSON, nullable=False),
-    Column("breaks", JSON, nullable=False),
-    *_stamps(),
-    UniqueConstraint("tenant_id", "name", name="uq_wfm_templates_tenant_name"),
-)
-
-wfm_contracts = Table(
-    "wfm_contracts",
-    metadata,
-    Column("agent_id", String(ID), ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
-    _tenant(),
-    Column("min_minutes", Integer, nullable=False),
-    Column("max_minutes", Integer, nullable=False),
-    Column("max_days", Integer, nullable=False),
-    Column("templates", JSON),
-    Column("availability", JSON),
-    *_stamps(),
-)
-
-wfm_plans = Table(
-    "wfm_plans",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("queue_id", String(64), nullable=False),
-    Column("week_start", String(10), nullable=False),
-    Column("interval_s", Integer, nullable=False),
-    Column("model", String(32), nullable=False),
-    Column("scores", JSON, nullable=False),
-    Column("forecast", JSON, nullable=False),
-    Column("staffing", JSON, nullable=False),
-    Column("target", JSON, nullable=False),
-    Column("created_by", String(ID)),
-    *_stamps(),
-    Index("ix_wfm_plans_week", "tenant_id", "week_start"),
-)
-
-wfm_schedules = Table(
-    "wfm_schedules",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("plan_id", String(ID), ForeignKey("wfm_plans.id", ondelete="CASCADE"), nullable=False),
-    Column("team_id", String(ID)),
-    Column("week_start", String(10), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("result", JSON, nullable=False),
-    Column("what_if", JSON),
-    Column("created_by", String(ID)),
-    Column("published_at", Double),
-    *_stamps(),
-    Index("ix_wfm_schedules_week", "tenant_id", "week_start"),
-)
-
-wfm_shifts = Table(
-    "wfm_shifts",
-    metadata,
-    _id(),
-    _tenant(),
-    Column(
-        "schedule_id",
-        String(ID),
-        ForeignKey("wfm_schedules.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("agent_id", String(ID), nullable=False),
-    Column("template_id", String(ID)),
-    Column("start_at", Double, nullable=False),
-    Column("end_at", Double, nullable=False),
-    Column("activities", JSON, nullable=False),
-    Index("ix_wfm_shifts_agent", "tenant_id", "agent_id", "start_at"),
-    Index("ix_wfm_shifts_schedule", "schedule_id"),
-)
-
-wfm_requests = Table(
-    "wfm_requests",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("kind", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("agent_id", String(ID), nullable=False),
-    Column("shift_id", String(ID)),
-    Column("other_agent_id", String(ID)),
-    Column("other_shift_id", String(ID)),
-    Column("starts_at", Double),
-    Column("ends_at", Double),
-    Column("note", Text, nullable=False),
-    Column("decided_by", String(ID)),
-    Column("decided_at", Double),
-    *_stamps(),
-    Index("ix_wfm_requests_agent", "tenant_id", "agent_id"),
-)
-
-# The job host's timers (hotline.jobs): one row per job, due times in the database so a
-# restart fires what came due. `tenant_id` is "system" for jobs of no tenant (no foreign key).
-jobs = Table(
-    "jobs",
-    metadata,
-    _id(),
-    Column("tenant_id", String(ID), nullable=False),
-    Column("kind", String(64), nullable=False),
-    Column("key", String(200)),  # the caller's dedupe key: one job per (tenant, key)
-    Column("state", String(16), nullable=False),
-    Column("payload", JSON, nullable=False),
-    Column("due_at", Double),
-    Column("cron", String(120)),
-    Column("timezone", String(64)),
-    Column("attempts", Integer, nullable=False),
-    Column("max_attempts", Integer, nullable=False),
-    Column("runs", Integer, nullable=False),
-    Column("last_run_at", Double),
-    Column("last_finished_at", Double),
-    Column("last_error", Text),
-    Column("lease_owner", String(100)),
-    Column("lease_until", Double),
-    Column("checkpoint", JSON),
-    Column("progress_done", Integer, nullable=False),
-    Column("progress_total", Integer),
-    Column("progress_message", String(500), nullable=False),
-    Column("cancel_requested", Boolean, nullable=False),
-    *_stamps(),
-    UniqueConstraint("tenant_id", "key", name="uq_jobs_tenant_key"),
-    Index("ix_jobs_state_due", "state", "due_at"),
-    Index("ix_jobs_tenant_kind", "tenant_id", "kind"),
-)
-
-# Mail the `mail.send` job sent: written in the firing's transaction, so exactly one row per
-# job; `idempotency_key` is also the message's Message-ID, for receivers that de-duplicate.
-mail_log = Table(
-    "mail_log",
-    metadata,
-    _id(),
-    Column("tenant_id", String(ID), nullable=False),
-    Column("job_id", String(ID), nullable=False),
-    Column("idempotency_key", String(200), nullable=False),
-    Column("recipients", JSON, nullable=False),
-    Column("subject", String(500), nullable=False),
-    Column("sent_at", Double, nullable=False),
-    Index("ix_mail_log_job", "job_id"),
-)
-
-# -- imports and exports (hotline.imports) --------------------------------------------------------
-
-# A tenant's own fields of a kind of record (customers today): the import maps columns to them
-# and cleans by their type; values live in the record's `custom` JSON under `key`.
-custom_fields = Table(
-    "custom_fields",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("entity", String(32), nullable=False),  # customer
-    Column("key", String(64), nullable=False),
-    Column("label_zh", String(100), nullable=False),
-    Column("label_en", String(100), nullable=False),
-    Column("type", String(16), nullable=False),
-    Column("choices", JSON, nullable=False),
-    Column("required", Boolean, nullable=False),
-    Column("position", Integer, nullable=False),
-    *_stamps(),
-    UniqueConstraint("tenant_id", "entity", "key", name="uq_custom_fields_tenant_entity_key"),
-)
-
-imports = Table(
-    "imports",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("target", String(32), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("file_name", String(255), nullable=False),
-    Column("file_key", String(512), nullable=False),  # under the imports directory
-    Column("file_size", BigInteger, nullable=False),
-    Column("file_sha256", String(64), nullable=False),
-    Column("format", String(8)),
-    Column("encoding", String(32)),  # the user's choice; null: detected
-    Column("detected_encoding", String(32)),
-    Column("encoding_used", String(32)),
-    Column("delimiter", String(4)),
-    Column("sheet", String(64)),  # the user's choice; null: the active sheet
-    Column("sheets", JSON),
-    Column("sheet_used", String(64)),
-    Column("header_rows", Integer),  # the user's choice; null: detected
-    Column("header_row_numbers", JSON),
-    Column("columns", JSON),
-    Column("sample", JSON),
-    Column("file_error", JSON),
-    Column("mapping", JSON),  # column index → field
-    Column("rule", String(16), nullable=False),
-    Column("on_errors", String(16), nullable=False),
-    Column("counts", JSON),
-    Column("progress", JSON),
-    Column("error_code", String(64)),
-    Column("error_message", Text),
-    Column("created_by", String(64)),
-    Column("started_at", Double),
-    Column("finished_at", Double),
-    *_stamps(),
-    Index("ix_imports_tenant_created", "tenant_id", "created_at"),
-)
-
-import_problems = Table(
-    "import_problems",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("import_id", String(ID), ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
-    _tenant(),
-    Column("row", Integer, nullable=False),
-    Column("column_name", String(255), nullable=False),
-    Column("value", Text, nullable=False),
-    Column("code", String(64), nullable=False),
-    Column("params", JSON, nullable=False),
-    Index("ix_import_problems_import_row", "import_id", "row"),
-)
-
-import_mappings = Table(
-    "import_mappings",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("target", String(32), nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("columns", JSON, nullable=False),  # normalized header → field
-    Column("created_by", String(64)),
-    *_stamps(),
-    UniqueConstraint("tenant_id", "target", "name", name="uq_import_mappings_tenant_target_name"),
 )

@@ -1,25 +1,28 @@
 """`SqlWfmStore`: workforce management's tables, plus what it reads from the rest of the schema
-(the interactions projection for history, agent state changes from the event log, queues,
-calendars, agents and teams). Every query is filtered by tenant; nothing here commits."""
+(queue visits of the contacts projection for history, agent state changes from the event log,
+queues, calendars, agents and teams). Every query is filtered by tenant; nothing here commits."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.rows import row_dict
 from hotline.store.tables import (
+    agent_segments,
     agent_teams,
     agents,
     calendars,
     events,
-    interactions,
     queues,
     tenants,
     users,
+    work_items,
+)
+from hotline.store.wfm_tables import (
     wfm_contracts,
     wfm_intervals,
     wfm_plans,
@@ -106,20 +109,37 @@ class SqlWfmStore:
         )
 
     async def contacts(self, tenant_id: str, queue: str, start: float, end: float) -> list[Row]:
-        t = interactions
+        """Every visit to `queue` that entered it in [start, end): a contact transferred from
+        one queue to another is offered to both (GLOSSARY, *offered*). Handle time is the talk,
+        hold and wrap-up of the visit's agent segments (a consultation joins a second one)."""
+        w, s = work_items, agent_segments
+        handled = (
+            select(
+                s.c.work_seq,
+                func.sum(func.coalesce(s.c.talk_s, 0.0)).label("talk_s"),
+                func.sum(s.c.hold_s).label("hold_s"),
+                func.sum(func.coalesce(s.c.wrap_up_s, 0.0)).label("wrap_up_s"),
+            )
+            .where(s.c.tenant_id == tenant_id, s.c.queue_id == queue)
+            .group_by(s.c.work_seq)
+            .subquery()
+        )
         return await self._all(
             select(
-                t.c.started_at,
-                t.c.answered_at,
-                t.c.abandoned,
-                t.c.wait_s,
-                t.c.talk_s,
-                t.c.hold_s,
-            ).where(
-                t.c.tenant_id == tenant_id,
-                t.c.queue_id == queue,
-                t.c.started_at >= start,
-                t.c.started_at < end,
+                w.c.entered_at.label("started_at"),
+                w.c.answered_at,
+                (w.c.outcome == "abandoned").label("abandoned"),
+                w.c.wait_s,
+                handled.c.talk_s,
+                handled.c.hold_s,
+                handled.c.wrap_up_s,
+            )
+            .select_from(w.outerjoin(handled, handled.c.work_seq == w.c.seq))
+            .where(
+                w.c.tenant_id == tenant_id,
+                w.c.queue_id == queue,
+                w.c.entered_at >= start,
+                w.c.entered_at < end,
             )
         )
 

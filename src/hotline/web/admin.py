@@ -8,8 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from hotline.auth.roles import Permission
+from hotline.routing import Strategy
 
 __all__ = ["ENTITIES", "translate_descriptor"]
+
+STRATEGY_LABELS = {
+    Strategy.LONGEST_IDLE: "Longest idle",
+    Strategy.FEWEST_HANDLED: "Fewest handled today",
+    Strategy.ROUND_ROBIN: "Round robin",
+    Strategy.RANDOM: "Random",
+    Strategy.RING_ALL: "Ring all",
+    Strategy.MOST_SKILLED: "Most skilled",
+    Strategy.WEIGHTED: "Weighted score",
+}
+"""The admin form's names for the router's strategies (the router defines which exist)."""
 
 _CAPACITY = [
     {
@@ -140,16 +152,8 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 "name": "strategy",
                 "label": "Strategy",
                 "type": "select",
-                "options": [
-                    ["longest_idle", "Longest idle"],
-                    ["fewest_handled", "Fewest handled today"],
-                    ["round_robin", "Round robin"],
-                    ["random", "Random"],
-                    ["ring_all", "Ring all"],
-                    ["most_skilled", "Most skilled"],
-                    ["weighted", "Weighted score"],
-                ],
-                "default": "longest_idle",
+                "options": [[s.value, STRATEGY_LABELS[s]] for s in Strategy],
+                "default": Strategy.LONGEST_IDLE.value,
             },
             {
                 "name": "sl_target_pct",

@@ -11,6 +11,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_file
 
 from hotline.auth.roles import Role
+from hotline.history.errors import TRANSLATED as API_ERRORS
 from hotline.web.admin import ENTITIES
 from hotline.web.i18n import Catalogs
 
@@ -56,6 +57,7 @@ def _from_descriptors() -> Iterator[str]:
 def all_message_ids() -> set[str]:
     ids = set(_from_files()) | set(_from_descriptors()) | {str(r) for r in Role}
     ids |= {"Page not found", "You may not open this page"}
+    ids |= set(API_ERRORS)  # errors the API answers in the caller's language
     return ids
 
 

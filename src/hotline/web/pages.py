@@ -218,6 +218,8 @@ def install_pages(app: FastAPI) -> None:
             principal,
             can_call=principal.agent_id is not None,
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
+            me_agent=principal.agent_id or "",
+            overseer=principal.can(Permission.SUPERVISE) or principal.can(Permission.AUDIT_READ),
             time_zone=await time_zone(request, principal),
         )
 

@@ -1,8 +1,9 @@
 """Interval history for the planner: the port, and the CSV reader behind it.
 
 `HistorySource` is what the forecast asks for: a queue's `IntervalHistory` between two days.
-Two sources implement it: the interactions projection (`hotline.store.wfm_repo`), and CSV
-files a new center imports (this module), in either of two shapes, recognised by header:
+Two sources implement it: the queue visits of the contacts projection
+(`hotline.store.wfm_repo`), and CSV files a new center imports (this module), in either of
+two shapes, recognised by header:
 
 - counts per interval: `interval_start` (or `start`, `hour_start`, `period_start`) and
   `offered` (or `count`, `calls`, `contacts`, `calls_excl_phantom`); optional `queue`,

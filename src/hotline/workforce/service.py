@@ -119,7 +119,7 @@ class WorkforceService:
             )
         for c in await self.store.contacts(self.tenant, queue, start, end):
             answered = c["answered_at"] is not None
-            handle = (c["talk_s"] or 0.0) + (c["hold_s"] or 0.0)
+            handle = (c["talk_s"] or 0.0) + (c["hold_s"] or 0.0) + (c["wrap_up_s"] or 0.0)
             rows.append(
                 IntervalRow(
                     queue,

@@ -132,6 +132,7 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     ]
     ids["flows"] = "main"
     ids["interactions"] = "answered"  # not "missed": that is also the worklist's path
+    ids["worklist"] = "missed"
     ids["recordings"] = "rec-1"
     ids["desk"] = "answered"  # /desk/screenpop/{interaction_id}
     ids["supervise"] = agent  # /supervise/{agent_id}/…

@@ -114,6 +114,11 @@ async def test_interactions_projection_permissions_wrap_up_missed_and_recordings
 
     detail = (await agent3.get("/api/v1/interactions/answered")).json()
     assert [e["type"] for e in detail["timeline"]][:2] == ["interaction.created", "queue.entered"]
+    assert [(w["queue_id"], w["outcome"], w["wait_s"]) for w in detail["work_items"]] == [
+        ("support", "answered", 8.0)
+    ]
+    [segment] = detail["segments"]
+    assert (segment["agent_id"], segment["queue_id"]) == (await _agent_id(agent3), "support")
     assert detail["recordings"][0]["id"] == "rec-1"
     assert "path" not in detail["recordings"][0]
 
@@ -131,6 +136,7 @@ async def test_interactions_projection_permissions_wrap_up_missed_and_recordings
     )
     assert r.status_code == 200, r.text
     assert r.json()["ticket_number"] >= 10001
+    assert r.json()["work_id"] == "answered"  # the segment's work item (no work id: the contact)
     r = await agent3.post("/api/v1/interactions/answered/wrapup", json={"disposition": "nope"})
     assert r.status_code == 422
     assert r.json()["details"]["field"] == "disposition"
@@ -147,5 +153,8 @@ async def test_interactions_projection_permissions_wrap_up_missed_and_recordings
     answered = (await admin.get("/api/v1/interactions/answered")).json()
     assert answered["disposition"] == "resolved"
     assert answered["notes"] == "已处理"
+    assert [(s["disposition"], s["notes"]) for s in answered["segments"]] == [
+        ("resolved", "已处理")
+    ]
     for client in (admin, agent3, agent2):
         await client.aclose()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+from hotline.server.telephony import TelephonyServer
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.transport.service import SipService, SipServiceConfig
-from hotline.telephony import TelephonyServer
 from tests.integration.api.conftest import Api
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 from hotline.routing.capacity import Channel
 from hotline.routing.events import QueueEntered
-from hotline.wallboard import WallboardHub
+from hotline.server.wallboard import WallboardHub
 from tests.integration.api.conftest import Api
 
 

@@ -18,7 +18,7 @@ from hotline.auth.model import Principal
 from hotline.clock import FakeClock
 from hotline.routing import AgentState
 from hotline.routing.events import AgentStateChanged
-from hotline.store.tables import interactions
+from hotline.store.tables import agent_segments, work_items
 from hotline.store.wfm_repo import SqlWfmStore
 from hotline.workforce.service import WorkforceService
 from tests.integration.api.conftest import Api
@@ -329,41 +329,40 @@ async def test_a_plan_needs_history_and_a_week(api: Api) -> None:
     await supervisor.aclose()
 
 
-async def test_history_from_the_interactions_projection(api: Api) -> None:
-    """Hotline's own contacts are history too: six weeks of `support` calls in the projection
-    (10:00–12:00, one in five abandoned after 60 s) make a plan without any import."""
+async def test_history_from_the_contacts_projection(api: Api) -> None:
+    """Hotline's own contacts are history too: six weeks of visits to `support` in the
+    projection (10:00–12:00, one in five abandoned after 60 s; answered ones 200 s of talk,
+    30 s of hold, 10 s of wrap-up) make a plan without any import. Every answered call was then
+    transferred to `billing`: that second visit is billing's workload, not support's."""
     supervisor = await api.login("supervisor")
     tenant = (await supervisor.get("/api/v1/auth/me")).json()["tenant_id"]
     rng = np.random.default_rng(5)
-    rows = []
+    visits: list[dict[str, object]] = []
+    segments: list[dict[str, object]] = []
     first = WEEK - timedelta(weeks=6)
     for d in range(42):
         day = datetime.combine(first + timedelta(days=d), datetime.min.time(), ZONE)
         for k in range(int(rng.poisson(40))):
             start = day.timestamp() + 10 * 3600 + float(rng.uniform(0, 7200))
             abandoned = k % 5 == 0
-            rows.append(
-                {
-                    "id": f"01WFM{d:03d}{k:04d}".ljust(26, "0"),
-                    "tenant_id": tenant,
-                    "channel": "voice",
-                    "direction": "inbound",
-                    "queue_id": "support",
-                    "agents": [],
-                    "started_at": start,
-                    "answered_at": None if abandoned else start + 10,
-                    "wait_s": 60.0 if abandoned else 10.0,
-                    "talk_s": None if abandoned else 240.0,
-                    "hold_s": None,
-                    "abandoned": abandoned,
-                    "voicemail": False,
-                    "callback": False,
-                    "transferred": False,
-                    "recorded": False,
-                }
+            contact = f"01WFM{d:03d}{k:04d}".ljust(26, "0")
+            seq = len(visits) + 1
+            wait = 60.0 if abandoned else 10.0
+            visits.append(
+                _visit(
+                    tenant, seq, contact, "support", start, wait, None if abandoned else start + 10
+                )
             )
+            if abandoned:
+                continue
+            segments.append(_segment(tenant, seq, contact, "support", start + 10))
+            # the transfer: billing answers 5 s later and talks for 200 s as well
+            transfer = start + 250
+            visits.append(_visit(tenant, seq + 1, contact, "billing", transfer, 5.0, transfer + 5))
+            segments.append(_segment(tenant, seq + 1, contact, "billing", transfer + 5))
     async with api.services.uow() as uow:
-        await uow.conn.execute(insert(interactions), rows)
+        await uow.conn.execute(insert(work_items), visits)
+        await uow.conn.execute(insert(agent_segments), segments)
         await uow.commit()
     r = await supervisor.post(
         "/api/v1/wfm/plans",
@@ -375,8 +374,52 @@ async def test_history_from_the_interactions_projection(api: Api) -> None:
     assert calls[:, 10:12].sum() == pytest.approx(7 * 40, rel=0.25)
     assert calls[:, :9].sum() == 0
     aht = np.array(plan["forecast"]["aht_s"]).reshape(7, 24)
-    assert aht[:, 10:12] == pytest.approx(240.0, rel=0.01)
+    assert aht[:, 10:12] == pytest.approx(240.0, rel=0.01)  # talk + hold + wrap-up
     # patience = seconds waited by everyone / abandons = (4 × 10 + 60) / 1 per five calls
     assert plan["staffing"]["patience_s"] == pytest.approx(100.0, rel=0.05)
     assert plan["staffing"]["model"] == "erlang_a"
+    r = await supervisor.post(
+        "/api/v1/wfm/plans",
+        json={"queue_id": "billing", "week_start": WEEK.isoformat(), "interval_s": 3600},
+    )
+    assert r.status_code == 201, r.text
+    billing = np.array(r.json()["forecast"]["calls"]).reshape(7, 24)
+    assert billing[:, 10:12].sum() == pytest.approx(7 * 32, rel=0.25)  # the four in five answered
     await supervisor.aclose()
+
+
+def _visit(
+    tenant: str, seq: int, contact: str, queue: str, at: float, wait: float, answered: float | None
+) -> dict[str, object]:
+    return {
+        "tenant_id": tenant,
+        "seq": seq,
+        "work_id": f"W{seq:025d}",
+        "interaction_id": contact,
+        "queue_id": queue,
+        "via": "flow" if queue == "support" else "transfer",
+        "created_at": at,
+        "entered_at": at,
+        "left_at": at + wait,
+        "wait_s": wait,
+        "offers": 1,
+        "outcome": "answered" if answered is not None else "abandoned",
+        "answered_at": answered,
+        "callback": False,
+    }
+
+
+def _segment(tenant: str, seq: int, contact: str, queue: str, at: float) -> dict[str, object]:
+    return {
+        "tenant_id": tenant,
+        "work_seq": seq,
+        "agent_id": "01AGENT0000000000000000000",
+        "work_id": f"W{seq:025d}",
+        "interaction_id": contact,
+        "queue_id": queue,
+        "answered_at": at,
+        "ended_at": at + 230,
+        "talk_s": 200.0,
+        "hold_s": 30.0,
+        "wrap_up_s": 10.0,
+    }

@@ -34,10 +34,12 @@ from hotline.interactions import (
     InMemoryRecordingCatalog,
     MailSettings,
     QueueOptions,
+    TelephonySettings,
+)
+from hotline.interactions.voice import (
     SipPhone,
     SmtpMailSender,
     Telephony,
-    TelephonySettings,
     TenantRuntime,
 )
 from hotline.media import EspeakTts, FileRecordingStorage, MediaEngine, PromptLibrary, Tone

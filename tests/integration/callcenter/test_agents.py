@@ -1,7 +1,8 @@
 """Acceptance (issue 6) with baresip agents registered with digest auth: longest idle rings
 first, RONA to the other (the first becomes not ready `missed`), audio both ways with a tone per
 party, the interaction's stereo recording (customer left, centre right), a blind transfer by
-REFER from the agent's phone, and a three-way conference where everyone hears everyone."""
+REFER from the agent's phone, and a three-way conference where everyone hears everyone — one
+contact in the history with a segment per agent answer (issue 10)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from hotline.analytics.realtime import RealtimeProjection
+from hotline.bus import EventBus
 from hotline.events import DomainEvent
 from hotline.ids import AgentId
 from hotline.interactions import InteractionTransferred, TransferTarget
 from hotline.media.wav import read_wav
+from hotline.store.engine import WRITE, create_engine
+from hotline.store.eventlog import SqlEventReader, write_events
+from hotline.store.interaction_projection import InteractionProjector
+from hotline.store.migrate import migrate
+from hotline.store.tables import agent_segments, interactions, tenants, work_items
 from tests.data.callcenter.tones import AGENT1_HZ, AGENT2_HZ, CUSTOMER_HZ
 from tests.integration.callcenter.phones import Phone, baresip_phone
 from tests.integration.callcenter.softphone import tone_level
-from tests.integration.callcenter.stack import AGENTS, MOH_HZ, CallCenter, call_center
+from tests.integration.callcenter.stack import AGENTS, MOH_HZ, TENANT, CallCenter, call_center
 from tests.integration.sip.peers import free_port
 
 pytestmark = [pytest.mark.baresip]
@@ -158,11 +167,13 @@ async def test_blind_transfer_by_refer_then_a_three_way_conference(
 
         # a2 consults a1 from the desktop, then joins all three.
         await center.desk.consult(AgentId("a2"), TransferTarget("agent", "a1"))
-        await center.event(
+        consult = await center.event(
             "queue.answered",
-            lambda e: e.agent_id == "a1" and e.interaction_id != answered.interaction_id,
+            lambda e: e.agent_id == "a1" and e.work_id != answered.work_id,  # type: ignore[attr-defined]
             timeout=15,
         )
+        # the consultation is a work item of the same contact, not a contact of its own
+        assert consult.interaction_id == answered.interaction_id
         await asyncio.sleep(1.0)
         await center.desk.conference(AgentId("a2"))
         joined = await center.event("call.conferenced")
@@ -172,6 +183,7 @@ async def test_blind_transfer_by_refer_then_a_three_way_conference(
             "interaction.ended", lambda e: e.interaction_id == answered.interaction_id, timeout=10
         )
         await asyncio.sleep(1.0)
+    await _one_contact_in_the_history(center, tmp_path, answered.interaction_id)
     customer = await _answered(center, "customer")
     first = await _answered(center, "agent", "a1")
     second = await _answered(center, "agent", "a2")
@@ -192,6 +204,71 @@ async def test_blind_transfer_by_refer_then_a_three_way_conference(
         window = heard(phone, started, *three)
         for hz in others:
             assert has(window, hz), (phone.folder.name, hz)
+
+
+async def _one_contact_in_the_history(center: CallCenter, tmp_path: Path, contact: str) -> None:
+    """Issue 10's acceptance on the real server's log: the REFER, the consultation and the
+    conference are one contact, answered once, offered once in its queue, with one segment per
+    agent answer and one recording."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/history.db")
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(**WRITE)
+            async with conn.begin():
+                await conn.execute(
+                    tenants.insert().values(
+                        id=TENANT, slug="t1", name="t1", language="zh-CN",
+                        timezone="Asia/Shanghai", region="CN", sip_domain="t1.test",
+                        created_at=0.0, updated_at=0.0,
+                    )
+                )  # fmt: skip
+                await write_events(conn, list(center.sink.events))
+        await InteractionProjector(engine, EventBus()).catch_up(TENANT)
+        async with engine.connect() as conn:
+            contacts = (await conn.execute(select(interactions))).mappings().all()
+            work = (
+                (await conn.execute(select(work_items).order_by(work_items.c.seq))).mappings().all()
+            )
+            parts = (
+                (await conn.execute(select(agent_segments).order_by(agent_segments.c.answered_at)))
+                .mappings()
+                .all()
+            )
+        [row] = contacts
+        assert row["id"] == contact
+        assert (row["queues"], row["segments"], row["agents"]) == (
+            ["support"],
+            3,
+            ["a1", "a2"],  # each agent once
+        )
+        assert (row["transferred"], row["consulted"], row["abandoned"]) == (True, True, False)
+        assert [(w["queue_id"], w["via"], w["agent_id"]) for w in work] == [
+            ("support", "flow", "a1"),
+            ("@agent", "transfer", "a2"),
+            ("@agent", "consult", "a1"),
+        ]
+        assert [(p["agent_id"], p["ended_by"]) for p in parts] == [
+            ("a1", "transfer"),
+            ("a2", "hangup"),
+            ("a1", "hangup"),
+        ]
+        board = RealtimeProjection(TENANT)
+        records = await SqlEventReader(engine).read_since(TENANT, 0, limit=10_000)
+        board.apply_all(records)
+        figures = board.snapshot(records[-1].at)
+        support, everywhere = figures.queues["support"].today, figures.center["all"].today
+        assert (support.offered, support.answered) == (1, 1)
+        assert (everywhere.offered, everywhere.answered) == (1, 1)
+        assert board.malformed == 0
+        recordings = {
+            e.recording_id  # type: ignore[attr-defined]
+            for e in center.sink.events
+            if e.type == "recording.started" and e.interaction_id == contact
+        }
+        assert len(recordings) == 1
+    finally:
+        await engine.dispose()
 
 
 async def _answered(center: CallCenter, role: str, agent: str | None = None) -> DomainEvent:

@@ -1,5 +1,7 @@
-"""Acceptance (issue 6): `kill -9` of the real server (`hotline demo`) during 10 live calls; after
-the restart the 10 interactions are closed as `interrupted`, none missing, and the agents'
+"""Acceptance (issues 6 and 13): `kill -9` of the real server (`hotline demo`) during 10 live
+calls; after the restart the 10 interactions are closed as `interrupted`, none missing, every
+peer the crash left in a dead call — the 10 callers and the agent's phone that took one — gets a
+BYE within seconds, the log gets the `leg.ended` / `call.ended` it never had, and the agents'
 states are reconciled from the log and their phones' registrations.
 
 The agents' presence before the crash is written into the log the way the desktop will write
@@ -23,13 +25,79 @@ from hotline.store.engine import create_engine
 from hotline.store.uow import UnitOfWorkFactory
 from tests.conftest import require_tool
 from tests.data.callcenter.tones import AGENT1_HZ
-from tests.integration.callcenter.phones import baresip_phone, caller_scenario
+from tests.integration.callcenter.phones import SIPP_PCAPS, baresip_phone
+from tests.integration.desktop.harness import open_around_the_clock
 from tests.integration.sip.peers import free_port
 from tests.server import PASSWORD, ServerProcess
 
 pytestmark = [pytest.mark.sipp, pytest.mark.baresip, pytest.mark.slow]
 
 CALLS = 10
+
+
+def bye_awaiting_caller(path: Path) -> Path:
+    """A sipp caller to DID 4001 that presses 1 (sales: agent2 at 1002 may take it) and then
+    waits for *our* BYE (answering it 200): sipp exits 0 only if the server ended every call."""
+    pcap = SIPP_PCAPS / "dtmf_2833_1.pcap"
+    path.write_text(f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="caller waits for the server's BYE">
+  <send retrans="500"><![CDATA[
+
+      INVITE sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:1380000[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:4001@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:1380000[call_number]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=sipp 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+
+      ACK sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:1380000[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:4001@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <pause milliseconds="1000"/>
+  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
+  <recv request="BYE" timeout="120000"/>
+  <send><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+  ]]></send>
+</scenario>
+""")
+    return path
 
 
 def events(client: httpx.Client, kind: str) -> list[dict[str, Any]]:
@@ -99,8 +167,9 @@ async def test_kill_during_ten_calls_then_restart(
         password=PASSWORD,
         server_port=server.sip_port,
         tone_hz=AGENT1_HZ,
-    ):
+    ) as phone2:
         admin = server.login()
+        open_around_the_clock(admin)  # the calls reach agents whatever the hour
         await eventually(admin, "sip.registered", 1)  # the binding is kept in the database
         tenant_id = admin.get("/api/v1/auth/me").json()["tenant_id"]
         agents = {a["extension"]: a["id"] for a in admin.get("/api/v1/agents").json()["items"]}
@@ -111,7 +180,7 @@ async def test_kill_during_ten_calls_then_restart(
         admin = server.login()
         work = tmp_path / "callers"
         work.mkdir()
-        scenario = caller_scenario(work / "callers.xml", "1380000[call_number]", stay_s=60)
+        scenario = bye_awaiting_caller(work / "callers.xml")
         callers = await asyncio.create_subprocess_exec(
             sipp,
             "-sf",
@@ -137,6 +206,7 @@ async def test_kill_during_ten_calls_then_restart(
         )
         try:
             created = await eventually(admin, "interaction.created", CALLS)
+            await phone2.wait_event("CALL_ESTABLISHED", timeout=30)  # a2 took one of them
             await asyncio.sleep(1.0)
             assert not events(admin, "interaction.ended")  # all ten are live
             server.kill()
@@ -144,6 +214,11 @@ async def test_kill_during_ten_calls_then_restart(
             server.start("demo")
             admin = server.login()
             ended = await eventually(admin, "interaction.ended", CALLS)
+            # Every peer the crash left in a call gets our BYE: sipp exits 0 only if all ten
+            # callers were hung up by the server, and the agent's phone sees its call close.
+            assert await asyncio.wait_for(callers.wait(), 45) == 0
+            await phone2.wait_event("CALL_CLOSED", timeout=30)
+            legs = await eventually(admin, "leg.ended", CALLS + 1)
             # The SIP service loads its saved bindings as it starts: a2's phone is found again
             # within a phone check and a2 gets its availability back.
             for _ in range(60):
@@ -159,6 +234,9 @@ async def test_kill_during_ten_calls_then_restart(
     assert sorted(e["interaction_id"] for e in ended) == sorted(
         e["interaction_id"] for e in created
     )
+    interrupted = [e for e in legs if e["payload"]["cause"] == "interrupted"]
+    assert len(interrupted) >= CALLS + 1  # ten callers and the agent's leg
+    assert len(events(admin, "call.ended")) >= CALLS
     assert {e["payload"]["reason"] for e in ended} == {"interrupted"}
     assert {e["payload"]["q850"] for e in ended} == {41}
     # Reconciled: a2 logged in with its phone registered → available; a3 on its break stays

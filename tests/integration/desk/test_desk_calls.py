@@ -19,6 +19,7 @@ from hotline.media.wav import read_wav
 from tests.data.callcenter.tones import AGENT1_HZ, AGENT2_HZ, CUSTOMER_HZ
 from tests.integration.callcenter.phones import Phone, baresip_phone
 from tests.integration.desk.conftest import (
+    QUEUE_FIELDS,
     WANG_FANG,
     Desk,
     caller,
@@ -175,8 +176,8 @@ async def test_consult_with_a_note_then_wrap_up_with_the_required_disposition(
         assert consulting.json()["current"]["phase"] == "consulting"
         offer = await stream3.next("offer")
         pop = offer["screen_pop"]
-        assert offer["interaction_id"] != iid  # the consult is a contact of its own …
-        assert pop["parent_interaction_id"] == iid  # … about this customer
+        assert offer["interaction_id"] == iid  # the consultation is about this very contact
+        assert pop["interaction_id"] == iid
         assert pop["customer"]["name"] == "王芳"
         assert (pop["transfer"]["kind"], pop["transfer"]["note"]) == ("consult", note)
         talking = await desk.desk_of(
@@ -240,3 +241,59 @@ async def _ended(desk: Desk, iid: str, timeout: float = 15.0) -> dict[str, Any]:
 def _save(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
+
+
+async def test_wrap_up_past_its_timer_waits_for_the_required_disposition(
+    desk_server: Desk, tmp_path: Path
+) -> None:
+    desk = desk_server
+    admin = desk.login("admin")
+    [support] = [q for q in admin.get("/api/v1/queues").json()["items"] if q["name"] == "support"]
+    body = {k: support[k] for k in QUEUE_FIELDS}
+    body["skills"] = [
+        {"skill_id": s["skill_id"], "min_proficiency": s["min_proficiency"]}
+        for s in support["skills"]
+    ]
+    body.update(wrap_up_s=2, disposition_required=True, calendar_id=None)
+    assert admin.client.put(f"/api/v1/queues/{support['id']}", json=body).status_code == 200
+    agent1 = desk.login("agent1")
+    async with (
+        desk.browser_phone("agent1", AGENT1_HZ),
+        caller(desk, tmp_path) as customer,
+    ):
+        # the router follows the configuration change: support now needs a disposition
+        await desk.until(lambda: log_in_browser_agent(desk)["state"] == "available")
+        await press(desk, customer, "2")
+        ringing = await desk.desk_of(
+            "agent1", lambda d: (d["current"] or {}).get("phase") == "ringing"
+        )
+        iid = ringing["current"]["interaction_id"]
+        assert agent1.post("/api/v1/desk/answer").json()["current"]["phase"] == "connected"
+        await asyncio.sleep(1.0)
+        assert agent1.post("/api/v1/desk/hangup").status_code == 200
+        over = await desk.desk_of(
+            "agent1", lambda d: (d["wrap_up"] or {}).get("overrun_since") is not None
+        )
+        assert over["state"] == "wrap_up"  # the timer ran out, the agent is still in wrap-up
+        assert over["wrap_up"]["overrun_since"] >= over["wrap_up"]["ends_at"] - 0.01
+        for refused in (
+            agent1.post("/api/v1/desk/state", {"state": "available"}),
+            agent1.post("/api/v1/desk/wrapup/end"),
+        ):
+            assert (refused.status_code, refused.json()["code"]) == (
+                409,
+                "desk.disposition.required",
+            )
+        await desk.until(lambda: agent1.get(f"/api/v1/interactions/{iid}").status_code == 200)
+        saved = agent1.post(f"/api/v1/interactions/{iid}/wrapup", {"disposition": "resolved"})
+        assert saved.status_code == 200, saved.text
+        done = await desk.desk_of("agent1", lambda d: d["state"] == "available")
+        assert done["wrap_up"] is None
+        await customer.hangup()
+        await _ended(desk, iid)
+    [overrun] = desk.events("agent.wrap_up_overrun")
+    assert overrun["interaction_id"] == iid
+    [ended] = desk.events("agent.wrap_up_ended")
+    assert ended["payload"]["overrun_s"] > 0
+    [dispositioned] = desk.events("interaction.dispositioned")
+    assert dispositioned["payload"]["work_id"] == ended["payload"]["work_id"]

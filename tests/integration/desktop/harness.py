@@ -41,6 +41,9 @@ async def open_page(
     await page.fill("input[name=tenant]", "demo")
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{server.url}/")
+    if lang != "zh-CN":  # the demo's users speak Chinese: switch as a user would
+        await page.get_by_test_id("language").select_option(lang)
+        await page.wait_for_function(f"document.documentElement.lang === {lang!r}")
     return page, errors
 
 

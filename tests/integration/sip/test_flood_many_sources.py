@@ -7,8 +7,8 @@ the worst case: the budgets before parsing cut the flood to what the server can 
 dialog table sheds the rest of its calls with 503, the trunk's calls all complete, and once
 the flood's dialogs have timed out (T1 = 0.1 s: 6.4 s) the server's memory is back within
 10 % of what it was before. bench/sip_flood.py measures the same at full length. The edge's
-settings reach the real server (`hotline.sip_edge`): its dialog cap, and its TLS listener,
-which answers afterwards.
+settings reach the real server (`server.telephony.sip_config`): its dialog cap, and its TLS
+listener, which answers afterwards.
 """
 
 from __future__ import annotations

@@ -97,6 +97,10 @@ async def test_wallboard_rebuilt_from_the_log(
     await expect(agents_table).to_contain_text("示忙 (用餐)")
     await expect(agents_table).to_contain_text("坐席 陈晨")
     await expect(page.locator("article[data-queue=support] h3")).to_have_text("售后服务")
+    # The whole center counts each contact once.
+    await expect(page.get_by_test_id("center-offered")).to_have_text("3")
+    await expect(page.get_by_test_id("center-answered")).to_have_text("1")
+    await expect(page.get_by_test_id("center-waiting")).to_have_text("1")
     await asyncio.sleep(1.2)  # the longest wait ticks locally between messages
     await page.screenshot(path=ARTIFACTS / "wallboard-zh-CN.png", full_page=True)
     await page.get_by_test_id("language").select_option("en")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hotline.moh import render, write_default_moh
+from hotline.server.moh import render, write_default_moh
 
 
 def test_the_built_in_hold_music_is_written_once_and_is_audible(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ bridged, conferenced, playing or hearing music, so tests assert on topology, not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from hotline.events import EventSink
 from hotline.media.backend import (
     Capabilities,
     Capability,
@@ -29,6 +30,7 @@ from hotline.media.backend import (
     RemoteMedia,
 )
 from hotline.media.dtmf import DtmfDigit, DtmfSource
+from hotline.media.events import RecordingPaused, RecordingResumed
 from hotline.media.player import PlaybackEnd, PlayItem
 from hotline.sip.address import Address
 from hotline.sip.errors import OutboundCapReached, OutboundDenied
@@ -134,6 +136,9 @@ class FakeSession:
     async def notify_transfer(self, status: int, reason: str | None = None) -> int:
         self.notifies.append(status)
         return 200
+
+    def snapshot(self) -> dict[str, object] | None:
+        return {"dialog": {"call_id": self._call_id}, "flow": None}
 
 
 class FakeInvite:
@@ -256,6 +261,11 @@ class FakeSip:
     sent: asyncio.Queue[FakeOutgoing] = field(default_factory=asyncio.Queue)
     auto_answer: bool = False
     sessions: dict[str, FakeSession] = field(default_factory=dict)
+    ended_dialogs: list[tuple[Mapping[str, object], int]] = field(default_factory=list)
+
+    async def end_dialog(self, snapshot: Mapping[str, object], *, q850_cause: int = 41) -> int:
+        self.ended_dialogs.append((snapshot, q850_cause))
+        return 200
 
     async def invite(
         self,
@@ -319,8 +329,9 @@ class FakeMedia:
 
     capabilities = Capabilities(features=frozenset(Capability))
 
-    def __init__(self, *, auto_complete: bool = True) -> None:
+    def __init__(self, *, auto_complete: bool = True, sink: EventSink | None = None) -> None:
         self.auto_complete = auto_complete
+        self.sink = sink  # recording.paused / .resumed, as the real engine emits them
         self.endpoints: dict[EndpointId, FakeEndpoint] = {}
         self.conferences: dict[ConferenceId, set[EndpointId]] = {}
         self.recordings: dict[RecordingId, EndpointId] = {}
@@ -479,9 +490,28 @@ class FakeMedia:
 
     async def pause_recording(self, recording: RecordingId) -> None:
         self.paused.add(recording)
+        self._recording_event(RecordingPaused, recording)
 
     async def resume_recording(self, recording: RecordingId) -> None:
         self.paused.discard(recording)
+        self._recording_event(RecordingResumed, recording)
+
+    def _recording_event(
+        self, kind: type[RecordingPaused] | type[RecordingResumed], recording: RecordingId
+    ) -> None:
+        if self.sink is None:
+            return
+        context = self.ep(self.recordings[recording]).context
+        self.sink.emit(
+            kind(
+                tenant_id=context.tenant_id,
+                at=0.0,
+                interaction_id=context.interaction_id,
+                leg_id=context.leg_id,
+                recording_id=recording,
+                offset_s=0.0,
+            )
+        )
 
     async def stop_recording(self, recording: RecordingId) -> RecordingInfo:
         customer = self.recordings.pop(recording)

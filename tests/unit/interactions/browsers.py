@@ -10,7 +10,10 @@ import numpy as np
 import numpy.typing as npt
 
 from hotline.errors import NotFound
-from hotline.interactions import Telephony
+from hotline.events import DomainEvent
+from hotline.interactions.voice import (
+    Telephony,
+)
 from hotline.media.backend import EndpointContext, EndpointId
 from hotline.media.webrtc.events import BrowserConnected, BrowserDisconnected
 from tests.unit.calls.fakes import FakeMedia
@@ -46,17 +49,22 @@ class FakeBrowsers:
             EndpointContext(TENANT, agent_id=key), FakeSession(EndpointId(""))
         )
         self.sessions[key] = FakeSession(endpoint)
-        self.telephony.phone_event(
+        self._event(
             BrowserConnected(
                 tenant_id=TENANT, at=at, agent_id=key, endpoint_id=endpoint, generation=1
             )
         )
         return endpoint
 
+    def _event(self, event: DomainEvent) -> None:
+        """As the real gateway: to the log (the desks read it there), then to telephony."""
+        self.telephony.sink.emit(event)
+        self.telephony.phone_event(event)
+
     async def disconnect(self, key: str, at: float = 0.0) -> None:
         session = self.sessions.pop(key)
         await self.media.release(session.endpoint_id)
-        self.telephony.phone_event(
+        self._event(
             BrowserDisconnected(
                 tenant_id=TENANT,
                 at=at,
@@ -69,5 +77,5 @@ class FakeBrowsers:
 
 def with_browsers(world: World) -> FakeBrowsers:
     browsers = FakeBrowsers(world.media, world.telephony)
-    world.desk.browsers = browsers
+    world.desk.voice.devices.browsers = browsers
     return browsers

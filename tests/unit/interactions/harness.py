@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hotline.calls import Leg, LegRole
+from hotline.calls import Call, Leg, LegRole
 from hotline.clock import FakeClock
 from hotline.events import DomainEvent, ListSink
 from hotline.flows import FlowService, InMemoryFlowRepository, parse_flow, read_flow_file
 from hotline.ids import AgentId, CustomerId, QueueId, TenantId
 from hotline.interactions import (
+    Contact,
+    ContactState,
     CustomerRecord,
     DidRoute,
     InMemoryCustomerDirectory,
@@ -23,12 +25,10 @@ from hotline.interactions import (
     InMemoryRecordingCatalog,
     OutboxMailSender,
     QueueOptions,
-    SipPhone,
-    Telephony,
     TelephonySettings,
-    TenantRuntime,
-    VoiceInteraction,
 )
+from hotline.interactions.voice import SipPhone, Telephony, TenantRuntime
+from hotline.interactions.voice.session import VoiceSession
 from hotline.media import FileRecordingStorage, TtsText
 from hotline.media.backend import EndpointId
 from hotline.routing import AgentProfile, QueueConfig, Router, RouterSettings
@@ -39,6 +39,50 @@ DEMO_FLOW = Path(__file__).resolve().parents[3] / "examples" / "flows" / "main.y
 WEDNESDAY_10AM_SHANGHAI = 1795572000.0
 TENANT = "t1"
 VIP_NUMBER = "13900000001"
+
+
+class CallHandle:
+    """A test's view of one voice contact: the lifecycle's `Contact` and its `VoiceSession`."""
+
+    def __init__(self, contact: Contact, session: VoiceSession) -> None:
+        self.contact = contact
+        self.session = session
+
+    def __repr__(self) -> str:
+        return f"<CallHandle {self.contact!r}>"
+
+    @property
+    def interaction_id(self) -> str:
+        return self.contact.contact_id
+
+    @property
+    def state(self) -> ContactState:
+        return self.contact.state
+
+    @property
+    def ended(self) -> asyncio.Event:
+        return self.contact.ended
+
+    @property
+    def customer(self) -> Leg | None:
+        return self.session.customer
+
+    @property
+    def call(self) -> Call:
+        return self.session.call
+
+    @property
+    def agent_id(self) -> str | None:
+        return self.contact.primary or self.contact.last_agent
+
+    @property
+    def agent_leg(self) -> Leg | None:
+        primary = self.contact.primary
+        return self.session.leg(primary) if primary else None
+
+    @property
+    def hold_s(self) -> float:
+        return self.contact.hold_s
 
 
 @dataclass
@@ -53,6 +97,27 @@ class World:
     mail: OutboxMailSender
     catalog: InMemoryRecordingCatalog
     storage: FileRecordingStorage
+
+    def ringing_leg(self, agent: str) -> Leg | None:
+        """The browser leg ringing `agent`, if any."""
+        found = self.desk.voice.ringing_leg(AgentId(agent))
+        return found[1] if found is not None else None
+
+    def consulting(self, agent: str) -> bool:
+        """The agent's consultation was answered and its party's leg is up."""
+        work = self.desk.center.assignments.peek(AgentId(agent))
+        consult = work.consult if work is not None else None
+        if consult is None or consult.party is None or work is None or work.contact_id is None:
+            return False
+        return self.desk.voice.present(work.contact_id, consult.party)
+
+    def leg_of(self, agent: str, interaction: CallHandle) -> Leg:
+        leg = interaction.session.legs.get(agent)
+        assert leg is not None
+        return leg
+
+    def phone(self, agent: str) -> object:
+        return self.desk.voice.devices.phone_of(AgentId(agent))
 
     def types(self) -> list[str]:
         return self.sink.types()
@@ -70,20 +135,30 @@ class World:
             if isinstance(item, TtsText)
         ]
 
-    async def call(self, number: str = "13800138000", did: str = "4001") -> VoiceInteraction:
+    async def call(self, number: str = "13800138000", did: str = "4001") -> CallHandle:
         invite = FakeInvite(did=did, number=number, call_id=f"in-{number}-{len(self.sink.events)}")
         await self.telephony.on_incoming(invite)
-        interaction = next(
-            i for i in self.desk.interactions.values() if i.customer and i.customer.invite is invite
+        session = next(
+            s
+            for s in self.desk.voice.sessions.values()
+            if s.customer is not None and s.customer.invite is invite
         )
-        return interaction
+        contact = self.desk.center.registry.get(session.contact_id)
+        assert contact is not None
+        return CallHandle(contact, session)
 
-    async def heard(self, interaction: VoiceInteraction, fragment: str) -> None:
+    def handle(self, contact_id: str) -> CallHandle:
+        """The handle of a contact the centre started itself (click to dial, a callback)."""
+        contact = self.desk.center.registry.get(contact_id)
+        assert contact is not None
+        return CallHandle(contact, self.desk.voice.sessions[contact.contact_id])
+
+    async def heard(self, interaction: CallHandle, fragment: str) -> None:
         customer = interaction.customer
         assert customer is not None
         await until(lambda: any(fragment in t for t in self.texts(customer.endpoint)))
 
-    async def press(self, interaction: VoiceInteraction, keys: str) -> None:
+    async def press(self, interaction: CallHandle, keys: str) -> None:
         customer = interaction.customer
         assert customer is not None
         self.media.press(customer.endpoint, keys)
@@ -123,7 +198,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
     raise AssertionError("condition not reached")
 
 
-def hang_up(interaction: VoiceInteraction) -> None:
+def hang_up(interaction: CallHandle) -> None:
     """The caller hangs up (BYE from its phone)."""
     customer = interaction.customer
     assert customer is not None
@@ -132,7 +207,7 @@ def hang_up(interaction: VoiceInteraction) -> None:
     session.remote_hangup()
 
 
-def agent_leg(interaction: VoiceInteraction) -> Leg:
+def agent_leg(interaction: CallHandle) -> Leg:
     leg = interaction.agent_leg
     assert leg is not None
     assert leg.role in (LegRole.AGENT, LegRole.CONSULT, LegRole.EXTERNAL)
@@ -149,7 +224,7 @@ async def make_world(
     clock = FakeClock(WEDNESDAY_10AM_SHANGHAI)
     sink = ListSink()
     sip = FakeSip()
-    media = FakeMedia()
+    media = FakeMedia(sink=sink)
     router = Router(
         TenantId(TENANT),
         sink,
@@ -180,7 +255,6 @@ async def make_world(
     )
     telephony.started = True  # no timer loops in unit tests: they call `fire_due` themselves
     desk = telephony.tenant(TENANT)
-    desk.ensure_direct_queue()
     desk.configure_queue(support or QueueConfig(QueueId("support")), QueueOptions())
     desk.configure_queue(sales or QueueConfig(QueueId("sales"), skills={"售前": 1}))
     for agent in ("a1", "a2", "a3"):

@@ -12,17 +12,18 @@ import pytest
 from hotline.calls import LegState
 from hotline.ids import AgentId
 from hotline.interactions import (
-    BrowserPhone,
-    InteractionState,
+    ContactState,
     NothingToDo,
     PhoneNotConnected,
     TransferTarget,
-    VoiceInteraction,
+)
+from hotline.interactions.voice import (
+    BrowserPhone,
 )
 from hotline.media.backend import ConferenceMode, EndpointId
 from hotline.routing.events import QueueOfferFailed
 from tests.unit.interactions.browsers import FakeBrowsers, with_browsers
-from tests.unit.interactions.harness import World, hang_up, make_world, until
+from tests.unit.interactions.harness import CallHandle, World, hang_up, make_world, until
 
 A1 = AgentId("a1")
 
@@ -34,11 +35,11 @@ async def browser_agent(world: World, key: str = "a1") -> tuple[FakeBrowsers, En
     return browsers, endpoint
 
 
-async def offered(world: World, number: str = "13800138000") -> VoiceInteraction:
+async def offered(world: World, number: str = "13800138000") -> CallHandle:
     interaction = await world.call(number)
     await world.heard(interaction, "售后服务请按2")
     await world.press(interaction, "2")
-    await until(lambda: world.desk.ringing_leg(A1) is not None)
+    await until(lambda: world.ringing_leg(A1) is not None)
     return interaction
 
 
@@ -59,7 +60,7 @@ async def test_an_offer_rings_the_desk_and_answering_bridges_at_once(tmp_path: P
     await world.desk.answer(A1)
     customer = interaction.customer
     assert customer is not None
-    assert interaction.state is InteractionState.CONNECTED
+    assert interaction.state is ContactState.CONNECTED
     assert world.media.ep(customer.endpoint).peer == endpoint
     assert interaction.call.recording is not None  # the customer leg's stereo recording
     view = world.desk.desk_view(A1)
@@ -96,7 +97,7 @@ async def test_rona_and_declining_work_as_for_sip_phones(tmp_path: Path) -> None
     await until(lambda: world.state("a1") == "not_ready")
     failed = [e for e in world.sink.events if isinstance(e, QueueOfferFailed)]
     assert [(e.agent_id, e.reason) for e in failed] == [("a1", "no_answer")]
-    await until(lambda: world.desk.ringing_leg(A1) is None)  # the ring is cancelled
+    await until(lambda: world.ringing_leg(A1) is None)  # the ring is cancelled
     with pytest.raises(NothingToDo):
         await world.desk.answer(A1)
 
@@ -157,11 +158,11 @@ async def test_consult_to_a_browser_agent_and_click_to_dial(tmp_path: Path) -> N
     world.desk.set_available(AgentId("a2"))
     first = await world.ring("1002")
     first.answer()
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
 
     world.desk.set_available(A1)
     await world.desk.consult(AgentId("a2"), TransferTarget("agent", "a1"), note="账单问题")
-    await until(lambda: world.desk.ringing_leg(A1) is not None)
+    await until(lambda: world.ringing_leg(A1) is not None)
     view = world.desk.desk_view(A1)
     assert view.current is not None
     assert (view.current.phase, view.current.customer_number) == ("ringing", "13800138000")
@@ -182,7 +183,7 @@ async def test_consult_to_a_browser_agent_and_click_to_dial(tmp_path: Path) -> N
     iid = await world.desk.dial(A1, "13800138000")  # the agent is there: no ring for it
     number = await world.ring("13800138000")
     number.answer()
-    outbound = world.desk.interactions[iid]
-    await until(lambda: outbound.state is InteractionState.CONNECTED)
+    outbound = world.handle(iid)
+    await until(lambda: outbound.state is ContactState.CONNECTED)
     assert outbound.customer is not None
     assert world.media.ep(outbound.customer.endpoint).peer == browsers.endpoint("a1")

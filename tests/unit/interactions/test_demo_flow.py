@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotline.flows.events import SurveyAnswered
-from hotline.interactions import InteractionCreated, InteractionEnded, InteractionState
+from hotline.interactions import (
+    ContactState,
+    InteractionCreated,
+    InteractionEnded,
+)
 from hotline.routing.events import QueueEntered
 from tests.unit.interactions.harness import (
     VIP_NUMBER,
@@ -32,12 +36,12 @@ async def test_caller_reaches_an_agent_then_rates_the_call(tmp_path: Path) -> No
     ringing = await world.ring("1001")
     assert ringing.caller_id is not None
     assert ringing.caller_id.number == "13800138000"
-    assert interaction.state is InteractionState.QUEUED
+    assert interaction.state is ContactState.QUEUED
     assert world.media.ep(customer.endpoint).moh == "default"
     assert world.state("a1") == "reserved"
 
     ringing.answer()
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
     leg = agent_leg(interaction)
     assert world.media.ep(customer.endpoint).peer == leg.endpoint
     assert interaction.call.recording is not None
@@ -100,7 +104,7 @@ async def test_caller_hanging_up_in_queue_abandons(tmp_path: Path) -> None:
     interaction = await world.call()
     await world.heard(interaction, "售后服务请按2")
     await world.press(interaction, "2")
-    await until(lambda: interaction.state is InteractionState.QUEUED)
+    await until(lambda: interaction.state is ContactState.QUEUED)
     await world.heard(interaction, "您的来电对我们很重要")
     hang_up(interaction)
     await until(lambda: interaction.ended.is_set())

@@ -13,7 +13,7 @@ from hotline.interactions import (
     AgentBusy,
     AgentNotLoggedIn,
     AgentPhoneBound,
-    InteractionState,
+    ContactState,
     NothingToDo,
     PhoneUnsupported,
 )
@@ -56,7 +56,7 @@ async def test_hold_resume_mute_keys_and_recording_pause(tmp_path: Path) -> None
     await world.desk.hangup(a1)
     assert session(first).ended.is_set()
     await world.heard(interaction, "请为本次服务评分")  # the caller stays for the survey
-    assert interaction.state is InteractionState.IVR
+    assert interaction.state is ContactState.IVR
 
 
 async def test_presence_phones_and_refusals(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ async def test_presence_phones_and_refusals(tmp_path: Path) -> None:
     world.desk.logout(AgentId("a1"))
     assert world.state("a1") == "logged_out"
     assert "agent.phone_unbound" in world.types()
-    assert AgentId("a1") not in world.desk.seats
+    assert world.phone("a1") is None
 
 
 async def test_click_to_dial_rings_the_agent_then_the_number(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ async def test_click_to_dial_rings_the_agent_then_the_number(tmp_path: Path) -> 
     with pytest.raises(DestinationDenied):
         await world.desk.dial(a1, "9001234")
     iid = await world.desk.dial(a1, "13800138000")
-    assert world.state("a1") == "not_ready"  # nobody is offered while it dials out
+    assert world.state("a1") == "reserved"  # its own call reserves it: nobody is offered
     agent = await world.ring("1001")
     assert agent.caller_id is not None
     assert agent.caller_id.number == "13800138000"
@@ -98,8 +98,8 @@ async def test_click_to_dial_rings_the_agent_then_the_number(tmp_path: Path) -> 
     number = await world.ring("13800138000")
     assert number.trunk == "pstn"
     number.answer()
-    interaction = world.desk.interactions[iid]
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    interaction = world.handle(iid)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
     assert interaction.call.recording is not None
     session(number).remote_hangup()
     await until(lambda: interaction.ended.is_set())

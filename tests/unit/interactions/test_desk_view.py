@@ -12,9 +12,11 @@ from hotline.calls import Cause, LegRole
 from hotline.ids import AgentId, QueueId
 from hotline.interactions import (
     AgentSessionFacts,
-    BrowserPhone,
     InMemoryStartupFacts,
     TransferTarget,
+)
+from hotline.interactions.voice import (
+    BrowserPhone,
 )
 from hotline.routing import AgentState, QueueConfig
 from tests.unit.interactions.browsers import with_browsers
@@ -77,8 +79,8 @@ async def test_a_browser_leg_gives_up_on_its_own_and_keeps_its_endpoint(tmp_path
     world = await make_world(tmp_path)
     browsers = with_browsers(world)
     endpoint = await browsers.connect("a1")
-    call = world.desk.calls.new_call(tenant_id="t1", interaction_id=None)
-    leg = await world.desk.calls.attach(
+    call = world.desk.voice.calls.new_call(tenant_id="t1", interaction_id=None)
+    leg = await world.desk.voice.calls.attach(
         call, endpoint, role=LegRole.AGENT, agent_id=A1, timeout=0.05
     )
     assert leg.borrowed
@@ -95,7 +97,7 @@ async def test_a_browser_agent_back_after_a_restart(tmp_path: Path) -> None:
     world.telephony.startup = facts
     await world.telephony.start()
     try:
-        assert world.desk.seats[A1].phone == BrowserPhone("a1")
+        assert world.phone(A1) == BrowserPhone("a1")
         assert world.state("a1") == "not_ready"  # its page has not reconnected yet
         await browsers.connect("a1")
         assert world.state("a1") == "available"

@@ -10,14 +10,14 @@ from hotline.flows.skills import parse_skills
 from hotline.ids import AgentId, InteractionId
 from hotline.interactions import (
     AgentSessionFacts,
+    ContactState,
     DidRoute,
     InMemoryStartupFacts,
     InteractionEnded,
-    InteractionState,
     OpenInteraction,
-    position_text,
 )
-from hotline.interactions.announce import en_number
+from hotline.interactions.voice.announce import en_number, position_text
+from hotline.interactions.voice.ports import InMemoryDialogFacts, OpenDialog
 from hotline.routing import AgentState
 from tests.unit.calls.fakes import FakeInvite
 from tests.unit.interactions.harness import make_world, until
@@ -74,10 +74,40 @@ async def test_start_up_closes_what_a_crash_left_open_and_reconciles(tmp_path: P
         assert world.state("a1") == "available"
         assert world.state("a2") == "not_ready"
         assert world.state("a3") == "logged_out"
-        assert set(world.desk.seats) == {"a1", "a2"}
+        assert set(world.desk.voice.devices.phones) == {"a1", "a2"}
         world.sip.registered.add("1002")  # a2's phone re-registers within the grace period
         world.desk.check_phones()
         assert world.state("a2") == "available"
+    finally:
+        await world.telephony.stop()
+
+
+async def test_start_up_ends_the_sip_dialogs_a_crash_left_up(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    now = world.clock.now()
+    world.telephony.dialogs = InMemoryDialogFacts(
+        {
+            "t1": [
+                OpenDialog("leg-c", "call-1", "i1", "customer", now - 30, now - 40, {"n": 1}),
+                OpenDialog("leg-a", "call-1", "i1", "agent", now - 20, now - 25, {"n": 2}),
+            ]
+        }
+    )
+    await world.telephony.start()
+    try:
+        await until(lambda: len(world.sip.ended_dialogs) == 2)
+        assert [(snap, cause) for snap, cause in world.sip.ended_dialogs] == [
+            ({"n": 1}, 41),
+            ({"n": 2}, 41),
+        ]
+        legs = world.of("leg.ended")
+        assert [(e.leg_id, e.cause, e.talk_s) for e in legs] == [  # type: ignore[attr-defined]
+            ("leg-c", "interrupted", 30.0),
+            ("leg-a", "interrupted", 20.0),
+        ]
+        (call,) = world.of("call.ended")
+        assert (call.call_id, call.interaction_id, call.duration_s) == ("call-1", "i1", 40.0)  # type: ignore[attr-defined]
+        assert world.telephony.dialogs_ended_at_start == 2
     finally:
         await world.telephony.stop()
 
@@ -88,7 +118,7 @@ async def test_drain_interrupts_what_is_left(tmp_path: Path) -> None:
     interaction = await world.call()
     await world.heard(interaction, "售后服务请按2")
     await world.press(interaction, "2")
-    await until(lambda: interaction.state is InteractionState.QUEUED)
+    await until(lambda: interaction.state is ContactState.QUEUED)
     await world.telephony.drain(0.05)
     assert interaction.ended.is_set()
     ended = world.of("interaction.ended")[-1]

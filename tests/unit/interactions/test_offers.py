@@ -6,17 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotline.ids import AgentId, QueueId
-from hotline.interactions import InteractionEnded, InteractionState, VoiceInteraction
+from hotline.interactions import (
+    ContactState,
+    InteractionEnded,
+)
 from hotline.routing import OverflowAction, OverflowStep, QueueConfig
 from hotline.routing.events import QueueOfferFailed
-from tests.unit.interactions.harness import World, hang_up, make_world, until
+from tests.unit.interactions.harness import CallHandle, World, hang_up, make_world, until
 
 
-async def queued_call(world: World, number: str = "13800138000") -> VoiceInteraction:
+async def queued_call(world: World, number: str = "13800138000") -> CallHandle:
     interaction = await world.call(number)
     await world.heard(interaction, "售后服务请按2")
     await world.press(interaction, "2")
-    await until(lambda: interaction.state is not InteractionState.IVR)
+    await until(lambda: interaction.state is not ContactState.IVR)
     return interaction
 
 
@@ -37,7 +40,7 @@ async def test_rona_rings_the_next_agent_and_makes_the_first_not_ready(tmp_path:
     ]
     assert world.router.agent_snapshot(AgentId("a1"), now=world.clock.now()).reason == "missed"
     second.answer()
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
     assert world.state("a2") == "busy"
 
 
@@ -66,7 +69,7 @@ async def test_router_max_wait_takes_the_flow_to_voicemail(tmp_path: Path) -> No
     world = await make_world(tmp_path, support=QueueConfig(QueueId("support"), max_wait_s=8))
     world.login("a1", "1001", ready=False)
     interaction = await queued_call(world)
-    assert interaction.state is InteractionState.QUEUED
+    assert interaction.state is ContactState.QUEUED
     world.advance(8)
     await world.heard(interaction, "请在提示音后留言")
     assert "queue.exited" in world.types()
@@ -88,7 +91,7 @@ async def test_a_booked_callback_rings_the_agent_then_dials_the_customer(tmp_pat
     interaction = await world.call("13812345678")
     await world.heard(interaction, "售前咨询请按1")
     await world.press(interaction, "1")
-    await until(lambda: interaction.state is InteractionState.QUEUED)
+    await until(lambda: interaction.state is ContactState.QUEUED)
     world.advance(10)
     await world.heard(interaction, "保留排队位置并由我们回电")
     await world.press(interaction, "1")
@@ -96,7 +99,7 @@ async def test_a_booked_callback_rings_the_agent_then_dials_the_customer(tmp_pat
     await world.press(interaction, "1")
     await world.heard(interaction, "已为您保留排队位置")
     await until(lambda: interaction.customer is not None and not interaction.customer.is_live)
-    assert interaction.state is InteractionState.CALLBACK
+    assert interaction.state is ContactState.CALLBACK
     assert "queue.callback_requested" in world.types()
 
     world.desk.set_available(AgentId("a1"))
@@ -107,7 +110,7 @@ async def test_a_booked_callback_rings_the_agent_then_dials_the_customer(tmp_pat
     customer = await world.ring("13812345678")
     assert customer.trunk == "pstn"
     customer.answer()
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
     assert world.state("a1") == "busy"
     assert customer.session is not None
     customer.session.remote_hangup()

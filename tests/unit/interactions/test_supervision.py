@@ -12,15 +12,17 @@ import pytest
 from hotline.calls import Leg, LegRole
 from hotline.ids import AgentId
 from hotline.interactions import (
-    BrowserPhone,
-    MonitorMode,
     NothingToDo,
     NotSupervising,
     PhoneNotConnected,
-    SipPhone,
     SupervisionChanged,
     SupervisionStarted,
     SupervisionStopped,
+)
+from hotline.interactions.voice import (
+    BrowserPhone,
+    MonitorMode,
+    SipPhone,
     supervisor_key,
 )
 from hotline.media.backend import ConferenceMode
@@ -93,7 +95,7 @@ async def test_the_agent_hanging_up_ends_the_supervision(tmp_path: Path) -> None
     await world.desk.monitor(BOSS, A1, MonitorMode.LISTEN, BrowserPhone(key))
     await world.desk.hangup(A1)
     await world.heard(interaction, "请为本次服务评分")  # the customer goes on to the survey
-    await until(lambda: not world.desk.monitors)
+    await until(lambda: not world.desk.voice.supervision.monitors)
     stopped = [e for e in world.sink.events if isinstance(e, SupervisionStopped)]
     assert [e.reason for e in stopped] == ["call_ended"]
     assert interaction.agent_leg is None  # the supervisor did not take the customer over

@@ -10,19 +10,18 @@ import pytest
 from hotline.calls import LegState
 from hotline.ids import AgentId
 from hotline.interactions import (
-    InteractionState,
+    ContactState,
     InteractionTransferred,
     InvalidTransferTarget,
     NothingToDo,
     TransferTarget,
-    VoiceInteraction,
 )
 from hotline.media.backend import ConferenceMode
 from tests.unit.calls.fakes import FakeOutgoing, FakeSession
-from tests.unit.interactions.harness import World, hang_up, make_world, until
+from tests.unit.interactions.harness import CallHandle, World, hang_up, make_world, until
 
 
-async def connected(world: World) -> tuple[VoiceInteraction, FakeOutgoing]:
+async def connected(world: World) -> tuple[CallHandle, FakeOutgoing]:
     """A caller talking to agent a1 (at 1001); a2 (1002) is logged in and available too."""
     world.login("a1", "1001")
     world.clock.advance(5)
@@ -32,7 +31,7 @@ async def connected(world: World) -> tuple[VoiceInteraction, FakeOutgoing]:
     await world.press(interaction, "2")
     first = await world.ring("1001")
     first.answer()
-    await until(lambda: interaction.state is InteractionState.CONNECTED)
+    await until(lambda: interaction.state is ContactState.CONNECTED)
     return interaction, first
 
 
@@ -53,13 +52,17 @@ async def test_refer_from_the_agent_phone_reaches_the_second_agent(tmp_path: Pat
     session(first).remote_refer("sip:1002@hotline")
     second = await world.ring("1002")
     await until(lambda: bool(session(first).notifies))
-    assert session(first).notifies == [200]
-    assert session(first).ended.is_set()  # we hung up the transferring agent
+    # RFC 3515: trying now; 200 only once the target answered; the phone stays up till then
+    assert session(first).notifies == [100]
+    assert not session(first).ended.is_set()
     customer = interaction.customer
     assert customer is not None
     assert world.media.ep(customer.endpoint).moh == "default"  # music while it rings
+    assert world.state("a1") == "available"  # its segment is over (no wrap-up here)
     second.answer()
     await until(lambda: interaction.agent_id == "a2")
+    await until(lambda: session(first).ended.is_set())  # we hung up the transferor after
+    assert session(first).notifies == [100, 200]
     assert world.media.ep(customer.endpoint).peer == interaction.agent_leg.endpoint  # type: ignore[union-attr]
     event = transferred(world)
     assert (event.agent_id, event.kind, event.target, event.target_kind) == (
@@ -72,7 +75,7 @@ async def test_refer_from_the_agent_phone_reaches_the_second_agent(tmp_path: Pat
     assert world.state("a1") == "available"
     assert world.state("a2") == "busy"
     offered = [e for e in world.of("queue.offered") if e.agent_id == "a2"]
-    assert offered[-1].queue_id == "direct"
+    assert offered[-1].queue_id == "@agent"  # the personal line, not a queue
 
 
 async def test_blind_transfer_to_a_queue_and_to_a_number(tmp_path: Path) -> None:
@@ -105,12 +108,10 @@ async def test_consult_then_complete(tmp_path: Path) -> None:
     assert world.media.ep(customer.endpoint).moh == "default"
     second = await world.ring("1002")
     second.answer()
-    seat = world.desk.seats[AgentId("a1")]
-    await until(
-        lambda: seat.consult is not None and seat.consult.leg is not None and seat.consult.leg.is_up
-    )
+    await until(lambda: world.consulting("a1"))
     assert world.state("a2") == "busy"
-    await until(lambda: world.media.ep(seat.leg.endpoint).peer is not None)  # type: ignore[union-attr]
+    a1_leg = world.leg_of("a1", interaction)
+    await until(lambda: world.media.ep(a1_leg.endpoint).peer is not None)
     await world.desk.complete_transfer(AgentId("a1"))
     assert customer.state is LegState.ANSWERED
     assert interaction.agent_id == "a2"
@@ -121,8 +122,12 @@ async def test_consult_then_complete(tmp_path: Path) -> None:
     hang_up(interaction)
     await until(lambda: interaction.ended.is_set())
     await until(lambda: world.state("a2") == "available")
-    internal = [e for e in world.of("interaction.created") if e.direction == "internal"]
-    assert len(internal) == 1
+    # one contact: the consultation was a work item of it, not a contact of its own
+    assert len(world.of("interaction.created")) == 1
+    (started,) = world.of("interaction.consult_started")
+    assert started.interaction_id == interaction.interaction_id
+    ended = world.of("interaction.consult_ended")
+    assert [e.result for e in ended] == ["completed"]  # type: ignore[attr-defined]
 
 
 async def test_consult_cancel_and_hangup_completes(tmp_path: Path) -> None:
@@ -132,25 +137,21 @@ async def test_consult_cancel_and_hangup_completes(tmp_path: Path) -> None:
     assert customer is not None
     await world.desk.consult(AgentId("a1"), TransferTarget("agent", "a2"))
     (await world.ring("1002")).answer()
-    seat = world.desk.seats[AgentId("a1")]
-    await until(
-        lambda: seat.consult is not None and seat.consult.leg is not None and seat.consult.leg.is_up
-    )
+    await until(lambda: world.consulting("a1"))
+    a1_leg = world.leg_of("a1", interaction)
     await world.desk.cancel_consult(AgentId("a1"))
-    await until(lambda: world.media.ep(customer.endpoint).peer == seat.leg.endpoint)  # type: ignore[union-attr]
+    await until(lambda: world.media.ep(customer.endpoint).peer == a1_leg.endpoint)
     assert customer.state is LegState.ANSWERED
     await until(lambda: world.state("a2") == "available")
 
     world.clock.advance(1)
     await world.desk.consult(AgentId("a1"), TransferTarget("agent", "a2"))
     (await world.ring("1002")).answer()
-    await until(
-        lambda: seat.consult is not None and seat.consult.leg is not None and seat.consult.leg.is_up
-    )
+    await until(lambda: world.consulting("a1"))
     session(first).remote_hangup()  # the first agent hangs up: the transfer completes
     await until(lambda: interaction.agent_id == "a2")
     await until(lambda: customer.state is LegState.ANSWERED)
-    assert interaction.state is InteractionState.CONNECTED
+    assert interaction.state is ContactState.CONNECTED
 
 
 async def test_three_way_conference(tmp_path: Path) -> None:
@@ -160,10 +161,7 @@ async def test_three_way_conference(tmp_path: Path) -> None:
         await world.desk.conference(AgentId("a1"))
     await world.desk.consult(AgentId("a1"), TransferTarget("agent", "a2"))
     (await world.ring("1002")).answer()
-    seat = world.desk.seats[AgentId("a1")]
-    await until(
-        lambda: seat.consult is not None and seat.consult.leg is not None and seat.consult.leg.is_up
-    )
+    await until(lambda: world.consulting("a1"))
     await world.desk.conference(AgentId("a1"))
     conference = interaction.call.conference
     assert conference is not None
@@ -171,7 +169,7 @@ async def test_three_way_conference(tmp_path: Path) -> None:
     assert "call.conferenced" in world.types()
     session(first).remote_hangup()  # a1 leaves; the customer and a2 go on
     await until(lambda: interaction.agent_id == "a2")
-    assert interaction.state is InteractionState.CONNECTED
+    assert interaction.state is ContactState.CONNECTED
     customer = interaction.customer
     assert customer is not None
     assert world.media.ep(customer.endpoint).mode is ConferenceMode.FULL

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from hotline.interactions import InteractionEnded, VoicemailNotified, VoicemailRecorded
-from hotline.interactions.voicemail import VoicemailEnd, VoicemailTap
+from hotline.interactions import (
+    InteractionEnded,
+    VoicemailNotified,
+    VoicemailRecorded,
+)
+from hotline.interactions.voice.voicemail import VoicemailEnd, VoicemailTap
 from tests.unit.interactions.harness import make_world, until
 
 

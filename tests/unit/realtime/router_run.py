@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from hotline.clock import FakeClock
 from hotline.events import EventRecord, ListSink
 from hotline.flows.events import SurveyAnswered
-from hotline.ids import AgentId, InteractionId, QueueId, TenantId
+from hotline.ids import AgentId, QueueId, TenantId, WorkId
 from hotline.routing import Router
 from hotline.routing.agent_state import AgentState
 from hotline.routing.agents import AgentProfile
@@ -106,11 +106,11 @@ class RouterRun:
         rng, now = self.rng, self.now
         for d in decisions:
             if isinstance(d, Offer | DialCallback):
-                self._ringing[(d.interaction_id, d.agent_id)] = now + rng.uniform(1, 20)
+                self._ringing[(d.work_id, d.agent_id)] = now + rng.uniform(1, 20)
             elif isinstance(d, CancelOffer):
-                self._ringing.pop((d.interaction_id, d.agent_id), None)
+                self._ringing.pop((d.work_id, d.agent_id), None)
             elif isinstance(d, Exited | Rejected) or (isinstance(d, Overflow) and d.left_queue):
-                self._callers.pop(d.interaction_id, None)
+                self._callers.pop(d.work_id, None)
 
     def _tick(self) -> None:
         rng, now, router = self.rng, self.now, self.router
@@ -122,7 +122,7 @@ class RouterRun:
             interaction = f"i{self._next}"
             queue = rng.choice(["sales", "support"])
             self._callers[interaction] = now + rng.expovariate(1 / 90)
-            self._do(router.enqueue(InteractionId(interaction), QueueId(queue), now=now))
+            self._do(router.enqueue(WorkId(interaction), QueueId(queue), now=now))
         for (interaction, agent), at in sorted(self._ringing.items()):
             if at > now or (interaction, agent) not in self._ringing:
                 continue
@@ -134,7 +134,7 @@ class RouterRun:
         for interaction, at in sorted(self._talking.items()):
             if at <= now:
                 del self._talking[interaction]
-                self._do(router.interaction_ended(InteractionId(interaction), now=now))
+                self._do(router.interaction_ended(WorkId(interaction), now=now))
                 if rng.random() < 0.5:
                     self.sink.emit(
                         SurveyAnswered(
@@ -152,13 +152,13 @@ class RouterRun:
         rng, now, router = self.rng, self.now, self.router
         callback = interaction not in self._callers
         if callback and rng.random() < 0.2:
-            self._do(router.callback_failed(InteractionId(interaction), now=now))
+            self._do(router.callback_failed(WorkId(interaction), now=now))
         elif not callback and rng.random() < 0.1:
-            self._do(router.offer_rejected(InteractionId(interaction), AgentId(agent), now=now))
+            self._do(router.offer_rejected(WorkId(interaction), AgentId(agent), now=now))
             self._breaks.setdefault(agent, now + 30.0)  # RONA made it not ready: back soon
         else:
             self._callers.pop(interaction, None)
-            self._do(router.offer_answered(InteractionId(interaction), AgentId(agent), now=now))
+            self._do(router.offer_answered(WorkId(interaction), AgentId(agent), now=now))
             self._talking[interaction] = now + rng.expovariate(1 / 100)
 
     def _give_up(self, interaction: str) -> None:
@@ -167,11 +167,11 @@ class RouterRun:
         del self._callers[interaction]
         if not ringing and rng.random() < 0.3:
             try:
-                self._do(router.request_callback(InteractionId(interaction), "138", now=now))
+                self._do(router.request_callback(WorkId(interaction), "138", now=now))
                 return
             except (CallbackRefused, NotWaiting):
                 pass
-        self._do(router.abandon(InteractionId(interaction), now=now))
+        self._do(router.abandon(WorkId(interaction), now=now))
         for key in [k for k in self._ringing if k[0] == interaction]:
             del self._ringing[key]
 

@@ -132,6 +132,7 @@ def test_a_page_applying_deltas_sees_what_a_fresh_snapshot_shows() -> None:
         "queues": dict(first.queues),
         "agents": dict(first.agents),
         "alerts": dict(first.alerts),
+        "center": dict(first.center),
     }
     version, sizes = first.version, []
 
@@ -140,7 +141,7 @@ def test_a_page_applying_deltas_sees_what_a_fresh_snapshot_shows() -> None:
         projection.apply_all(fresh)
         d = projection.changes_since(version, run.now)
         assert isinstance(d, Delta)
-        for section in ("queues", "agents", "alerts"):
+        for section in ("queues", "agents", "alerts", "center"):
             page[section].update(getattr(d, section))
             for key in d.removed[section]:
                 del page[section][key]
@@ -149,7 +150,7 @@ def test_a_page_applying_deltas_sees_what_a_fresh_snapshot_shows() -> None:
 
     run.run(1200, on_tick)
     truth = projection.snapshot(run.now)
-    for section in ("queues", "agents", "alerts"):
+    for section in ("queues", "agents", "alerts", "center"):
         mine = {k: row.stable() for k, row in page[section].items()}
         assert mine == {k: row.stable() for k, row in getattr(truth, section).items()}
     assert sum(sizes) < len(sizes) * len(truth.agents) / 2  # deltas are much smaller
@@ -176,12 +177,15 @@ def test_json_shapes() -> None:
         "queues",
         "agents",
         "alerts",
+        "center",
     }
     assert snapshot["queues"]["q"]["today"]["offered"] == 1
+    assert snapshot["center"]["all"]["today"]["offered"] == 1
+    assert snapshot["center"]["all"]["waiting"] == 1
     assert snapshot["queues"]["q"]["agents"]["reserved"] == 1
     assert snapshot["agents"]["a1"]["state"] == "reserved"
     assert snapshot["agents"]["a1"]["interaction_id"] == "i1"
     d = feed.projection.changes_since(0, feed.now).to_json()
     assert d["type"] == "wallboard.delta"
-    assert d["removed"] == {"queues": [], "agents": [], "alerts": []}
+    assert d["removed"] == {"queues": [], "agents": [], "alerts": [], "center": []}
     assert set(d) - set(snapshot) == {"from_version", "removed"}

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from hotline.clock import FakeClock
 from hotline.events import DomainEvent, ListSink
-from hotline.ids import AgentId, InteractionId, QueueId, TenantId
+from hotline.ids import AgentId, QueueId, TenantId, WorkId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.agents import AgentProfile
 from hotline.routing.capacity import Channel
@@ -66,22 +66,18 @@ class Harness:
             out += self.keep(self.router.login(AgentId(agent_id), now=self.now, ready=True))
         return out
 
-    def call(self, interaction_id: str, queue_id: str = "q", **kwargs: Any) -> list[Decision]:
+    def call(self, work_id: str, queue_id: str = "q", **kwargs: Any) -> list[Decision]:
         return self.keep(
-            self.router.enqueue(
-                InteractionId(interaction_id), QueueId(queue_id), now=self.now, **kwargs
-            )
+            self.router.enqueue(WorkId(work_id), QueueId(queue_id), now=self.now, **kwargs)
         )
 
-    def answer(self, interaction_id: str, agent_id: str) -> list[Decision]:
+    def answer(self, work_id: str, agent_id: str) -> list[Decision]:
         return self.keep(
-            self.router.offer_answered(
-                InteractionId(interaction_id), AgentId(agent_id), now=self.now
-            )
+            self.router.offer_answered(WorkId(work_id), AgentId(agent_id), now=self.now)
         )
 
-    def hang_up(self, interaction_id: str) -> list[Decision]:
-        return self.keep(self.router.interaction_ended(InteractionId(interaction_id), now=self.now))
+    def hang_up(self, work_id: str) -> list[Decision]:
+        return self.keep(self.router.interaction_ended(WorkId(work_id), now=self.now))
 
     def advance(self, seconds: float) -> list[Decision]:
         """Move the clock, firing router timers at their exact times on the way."""
@@ -102,7 +98,7 @@ class Harness:
 
 def offers(decisions: Iterable[Decision]) -> list[tuple[str, str]]:
     """(interaction, agent) of every `Offer` in order."""
-    return [(d.interaction_id, d.agent_id) for d in decisions if isinstance(d, Offer)]
+    return [(d.work_id, d.agent_id) for d in decisions if isinstance(d, Offer)]
 
 
 def of_type(decisions: Iterable[Any], cls: type[D]) -> list[D]:

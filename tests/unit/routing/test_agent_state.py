@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.agent_state import (
     IDLE_STATES,
     RESUME,
@@ -146,7 +146,7 @@ def test_a_not_ready_reason_change_is_a_visible_change() -> None:
 
 
 def work(iid: str, phase: WorkPhase, channel: Channel = Channel.VOICE) -> WorkItem:
-    return WorkItem(InteractionId(iid), QueueId("q"), channel, phase, since=0.0)
+    return WorkItem(WorkId(iid), QueueId("q"), channel, phase, since=0.0)
 
 
 def test_work_items_drive_the_agent_through_the_voice_cycle() -> None:
@@ -155,13 +155,13 @@ def test_work_items_drive_the_agent_through_the_voice_cycle() -> None:
     assert agent.sync_phase(1.0) is not None
     assert agent.state is AgentState.RESERVED
     assert agent.free_slots(Channel.VOICE) == 0
-    agent.step_work(InteractionId("i1"), WorkStep.ANSWER, 2.0)
+    agent.step_work(WorkId("i1"), WorkStep.ANSWER, 2.0)
     agent.sync_phase(2.0)
     assert agent.state is AgentState.BUSY
-    agent.step_work(InteractionId("i1"), WorkStep.END, 3.0)
+    agent.step_work(WorkId("i1"), WorkStep.END, 3.0)
     agent.sync_phase(3.0)
     assert agent.state is AgentState.WRAP_UP
-    agent.step_work(InteractionId("i1"), WorkStep.FINISH, 4.0)
+    agent.step_work(WorkId("i1"), WorkStep.FINISH, 4.0)
     agent.sync_phase(4.0)
     assert agent.state is AgentState.AVAILABLE
     assert agent.load == {}
@@ -174,15 +174,15 @@ def test_a_text_agent_shows_its_strongest_phase() -> None:
     agent.apply(LogInReady(), 0.0)
     agent.add_work(work("c1", WorkPhase.RINGING, Channel.CHAT))
     agent.sync_phase(0.5)
-    agent.step_work(InteractionId("c1"), WorkStep.ANSWER, 0.5)
+    agent.step_work(WorkId("c1"), WorkStep.ANSWER, 0.5)
     agent.add_work(work("c2", WorkPhase.RINGING, Channel.CHAT))
     agent.sync_phase(1.0)
     assert agent.state is AgentState.BUSY
     assert agent.free_slots(Channel.CHAT) == 1
-    agent.step_work(InteractionId("c1"), WorkStep.END, 2.0)
+    agent.step_work(WorkId("c1"), WorkStep.END, 2.0)
     agent.sync_phase(2.0)
     assert agent.state is AgentState.RESERVED  # busy → reserved: a row only text agents use
-    agent.step_work(InteractionId("c2"), WorkStep.WITHDRAW, 3.0)
+    agent.step_work(WorkId("c2"), WorkStep.WITHDRAW, 3.0)
     agent.sync_phase(3.0)
     assert agent.state is AgentState.WRAP_UP
 

@@ -11,7 +11,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.agent_state import IDLE_STATES, AgentState, aggregate_phase
 from hotline.routing.capacity import Channel
 from hotline.routing.errors import RoutingError
@@ -64,19 +64,19 @@ def check(router: Router) -> None:
                 assert item.routable
                 assert item.channel is channel
     for item in router._items.values():
-        assert item.interaction_id in router._queues[item.queue_id].line
+        assert item.work_id in router._queues[item.queue_id].line
         assert (item.state is WaitState.RINGING) == bool(item.ringing)
         if not item.routable:
             continue
         for target in item.targets:
             group = d.group(target.requirement)
             assert group is not None
-            assert item.interaction_id in group.buckets[item.channel]
+            assert item.work_id in group.buckets[item.channel]
         for agent in router._agents.values():
             if agent.agent_id in item.declined_by or not agent.free_slots(item.channel):
                 continue
             eligible = any(t.requirement.satisfied_by(agent.profile) for t in item.targets)
-            assert not eligible, f"{agent.agent_id} is free for waiting {item.interaction_id}"
+            assert not eligible, f"{agent.agent_id} is free for waiting {item.work_id}"
 
 
 @settings(max_examples=100)
@@ -122,7 +122,7 @@ def test_indexes_always_match_a_full_scan(
                 made += 1
                 h.call(f"i{made}", str(a), priority=int(b))  # type: ignore[call-overload]
             elif kind in ("answer", "reject", "hang_up", "abandon"):
-                iid = InteractionId(f"i{a}")
+                iid = WorkId(f"i{a}")
                 if kind == "answer" and iid in r._items and r._items[iid].ringing:
                     agent = sorted(r._items[iid].ringing)[int(b) % len(r._items[iid].ringing)]  # type: ignore[call-overload]
                     h.answer(iid, agent)
@@ -140,8 +140,8 @@ def test_indexes_always_match_a_full_scan(
                 r.logout(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
             elif kind == "end_wrap":
                 r.end_wrap_up(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
-            elif kind == "callback" and InteractionId(f"i{a}") in r._items:
-                r.request_callback(InteractionId(f"i{a}"), "100", now=h.now)
+            elif kind == "callback" and WorkId(f"i{a}") in r._items:
+                r.request_callback(WorkId(f"i{a}"), "100", now=h.now)
             elif kind == "unreachable":
                 r.agent_unreachable(AgentId(AGENTS[int(a)]), now=h.now)  # type: ignore[call-overload]
             elif kind == "wait":

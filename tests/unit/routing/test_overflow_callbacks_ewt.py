@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.agent_state import AgentState, WorkPhase
 from hotline.routing.capacity import Channel
 from hotline.routing.decisions import (
@@ -52,7 +52,7 @@ def test_widening_skills_after_a_while_brings_in_more_agents() -> None:
     assert offers(h.advance(29)) == []
     decisions = h.advance(1)
     assert decisions[0] == Overflow(
-        InteractionId("i1"), QueueId("q"), 0, "widen_skills", "en", False, None
+        WorkId("i1"), QueueId("q"), 0, "widen_skills", "en", False, None
     )
     assert offers(decisions) == [("i1", "zh")]
     assert h.events(QueueOverflowed)[0].wait_s == 30.0
@@ -100,17 +100,17 @@ def test_offering_a_callback_then_keeping_the_place_in_line() -> None:
     h.call("i2")
     decisions = h.advance(40)
     callbacks = of_type(decisions, OfferCallback)
-    assert [(c.interaction_id, c.position) for c in callbacks] == [("i1", 1)]
-    h.keep(h.router.request_callback(InteractionId("i1"), "+8613800000000", now=h.now))
+    assert [(c.work_id, c.position) for c in callbacks] == [("i1", 1)]
+    h.keep(h.router.request_callback(WorkId("i1"), "+8613800000000", now=h.now))
     requested = h.events(QueueCallbackRequested)[0]
     assert (requested.wait_s, requested.number) == (45.0, "+8613800000000")
     assert of_type(h.advance(5), OfferCallback) == [
-        OfferCallback(InteractionId("i2"), QueueId("q"), 2, 2 * 180.0)  # 2 × AHT / 1 agent
+        OfferCallback(WorkId("i2"), QueueId("q"), 2, 2 * 180.0)  # 2 × AHT / 1 agent
     ]
     h.advance(100)
     decisions = h.hang_up("busy")
     assert of_type(decisions, DialCallback) == [
-        DialCallback(InteractionId("i1"), AgentId("a"), QueueId("q"), "+8613800000000", 15.0)
+        DialCallback(WorkId("i1"), AgentId("a"), QueueId("q"), "+8613800000000", 15.0)
     ]
     h.advance(20)
     h.answer("i1", "a")
@@ -123,15 +123,15 @@ def test_a_failed_callback_frees_the_agent_and_leaves() -> None:
     h = Harness()
     h.queue("q")
     h.call("i1")
-    h.router.request_callback(InteractionId("i1"), "100", now=h.now)
+    h.router.request_callback(WorkId("i1"), "100", now=h.now)
     assert of_type(h.agent("a"), DialCallback)
-    h.router.callback_failed(InteractionId("i1"), now=h.now, reason="busy")
+    h.router.callback_failed(WorkId("i1"), now=h.now, reason="busy")
     assert h.state("a") is AgentState.AVAILABLE
     assert h.events(QueueCallbackFailed)[0].reason == "busy"
     h.router.set_not_ready(AgentId("a"), "x", now=h.now)
     h.call("i2")
     with pytest.raises(InvalidRoutingInput):
-        h.router.request_callback(InteractionId("i2"), "", now=h.now)
+        h.router.request_callback(WorkId("i2"), "", now=h.now)
 
 
 def test_callbacks_are_refused_where_the_queue_does_not_offer_them() -> None:
@@ -139,7 +139,7 @@ def test_callbacks_are_refused_where_the_queue_does_not_offer_them() -> None:
     h.queue("q", callbacks=False)
     h.call("i1")
     with pytest.raises(CallbackRefused) as info:
-        h.router.request_callback(InteractionId("i1"), "100", now=h.now)
+        h.router.request_callback(WorkId("i1"), "100", now=h.now)
     assert info.value.code == "routing.callback.refused"
 
 
@@ -155,13 +155,13 @@ def test_voicemail_and_transfer_steps_take_the_caller_out() -> None:
     )
     h.call("i1")
     h.call("cb")
-    h.router.request_callback(InteractionId("cb"), "100", now=h.now)
+    h.router.request_callback(WorkId("cb"), "100", now=h.now)
     decisions = h.advance(60)
-    assert [d.interaction_id for d in of_type(decisions, OfferCallback)] == ["i1"]
+    assert [d.work_id for d in of_type(decisions, OfferCallback)] == ["i1"]
     leaving = [d for d in of_type(decisions, Overflow) if d.left_queue]
     assert leaving == [
         Overflow(
-            InteractionId("i1"),
+            WorkId("i1"),
             QueueId("q"),
             1,
             "voicemail",
@@ -213,15 +213,13 @@ def test_position_and_ewt_are_announced_on_entry_and_repeated() -> None:
     h.call("y")
     h.answer("x", "a")
     h.answer("y", "b")
-    assert h.call("i1") == [Announce(InteractionId("i1"), QueueId("q"), 1, 60.0)]
+    assert h.call("i1") == [Announce(WorkId("i1"), QueueId("q"), 1, 60.0)]
     assert h.events(QueueEntered)[-1].ewt_s == 60.0  # 1 × 120 s / 2 agents
     h.advance(1)
     h.call("i2")
-    assert h.decisions[-1] == Announce(InteractionId("i2"), QueueId("q"), 2, 120.0)
-    assert of_type(h.advance(59), Announce) == [
-        Announce(InteractionId("i1"), QueueId("q"), 1, 60.0)
-    ]
-    snap = h.router.waiting_snapshot(InteractionId("i2"), now=h.now)
+    assert h.decisions[-1] == Announce(WorkId("i2"), QueueId("q"), 2, 120.0)
+    assert of_type(h.advance(59), Announce) == [Announce(WorkId("i1"), QueueId("q"), 1, 60.0)]
+    snap = h.router.waiting_snapshot(WorkId("i2"), now=h.now)
     assert (snap.position, snap.wait_s, snap.ewt_s, snap.ringing) == (2, 59.0, 120.0, False)
 
 
@@ -281,8 +279,8 @@ def test_remove_takes_an_interaction_out_and_stops_its_ringing() -> None:
     h.queue("q")
     h.agent("a")
     h.call("i1")
-    decisions = h.keep(h.router.remove(InteractionId("i1"), now=h.now, reason="moved"))
-    assert decisions == [CancelOffer(InteractionId("i1"), AgentId("a"), OfferEnd.WITHDRAWN)]
+    decisions = h.keep(h.router.remove(WorkId("i1"), now=h.now, reason="moved"))
+    assert decisions == [CancelOffer(WorkId("i1"), AgentId("a"), OfferEnd.WITHDRAWN)]
     assert h.events(QueueExited)[0].reason == "moved"
     assert h.state("a") is AgentState.AVAILABLE
 
@@ -301,9 +299,7 @@ def test_reconcile_rebuilds_agents_and_queues_from_the_facts() -> None:
                 AgentId("talking"),
                 AgentState.AVAILABLE,
                 work=(
-                    LiveWork(
-                        InteractionId("c1"), QueueId("q"), Channel.VOICE, WorkPhase.CONNECTED, t0
-                    ),
+                    LiveWork(WorkId("c1"), QueueId("q"), Channel.VOICE, WorkPhase.CONNECTED, t0),
                 ),
                 handled_today=4,
             ),
@@ -313,7 +309,7 @@ def test_reconcile_rebuilds_agents_and_queues_from_the_facts() -> None:
                 "lunch",
                 work=(
                     LiveWork(
-                        InteractionId("c2"),
+                        WorkId("c2"),
                         QueueId("q"),
                         Channel.VOICE,
                         WorkPhase.WRAP_UP,
@@ -325,8 +321,8 @@ def test_reconcile_rebuilds_agents_and_queues_from_the_facts() -> None:
             AgentFacts(AgentId("deaf"), AgentState.AVAILABLE, reachable=False),
         ),
         waiting=(
-            WaitingFacts(InteractionId("w2"), QueueId("q"), entered_at=t0 + 50),
-            WaitingFacts(InteractionId("w1"), QueueId("q"), entered_at=t0 + 20),
+            WaitingFacts(WorkId("w2"), QueueId("q"), entered_at=t0 + 50),
+            WaitingFacts(WorkId("w1"), QueueId("q"), entered_at=t0 + 20),
         ),
     )
     assert h.keep(h.router.reconcile(snapshot, now=h.now)) == []
@@ -336,7 +332,7 @@ def test_reconcile_rebuilds_agents_and_queues_from_the_facts() -> None:
     deaf = h.router.agent_snapshot(AgentId("deaf"), now=h.now)
     assert (deaf.state, deaf.reason) == (AgentState.NOT_READY, "unreachable")
     assert [e.reason for e in h.events(QueueExited)] == ["reconciled"]  # "stale" is gone
-    assert h.router.waiting_snapshot(InteractionId("w1"), now=h.now).position == 1
+    assert h.router.waiting_snapshot(WorkId("w1"), now=h.now).position == 1
     # wrap-up resumes on its original clock, then the lunch the agent had asked for
     h.advance(20)
     snap = h.router.agent_snapshot(AgentId("wrapping"), now=h.now)

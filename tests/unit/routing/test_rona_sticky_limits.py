@@ -8,7 +8,7 @@ import pytest
 
 from hotline.clock import FakeClock
 from hotline.hours import ALWAYS, BusinessCalendar, InvalidHours, calendar_from_record
-from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
+from hotline.ids import AgentId, CustomerId, QueueId, WorkId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.decisions import (
     CancelOffer,
@@ -32,7 +32,7 @@ def test_no_answer_makes_the_agent_not_ready_and_the_caller_keeps_its_place() ->
     h.call("second")
     decisions = h.advance(15)
     assert of_type(decisions, CancelOffer) == [
-        CancelOffer(InteractionId("first"), AgentId("a"), OfferEnd.NO_ANSWER)
+        CancelOffer(WorkId("first"), AgentId("a"), OfferEnd.NO_ANSWER)
     ]
     snap = h.router.agent_snapshot(AgentId("a"), now=h.now)
     assert (snap.state, snap.reason) == (AgentState.NOT_READY, "missed")
@@ -47,7 +47,7 @@ def test_a_rejection_does_not_come_back_to_the_same_agent() -> None:
     h.queue("q", rona_not_ready=False, wrap_up_s=0.0)
     h.agent("a")
     h.call("i1")
-    decisions = h.keep(h.router.offer_rejected(InteractionId("i1"), AgentId("a"), now=h.now))
+    decisions = h.keep(h.router.offer_rejected(WorkId("i1"), AgentId("a"), now=h.now))
     assert offers(decisions) == []  # a is free but declined i1
     assert h.state("a") is AgentState.AVAILABLE
     assert offers(h.call("i2")) == [("i2", "a")]  # a still takes others
@@ -73,9 +73,7 @@ def test_a_phone_reporting_the_agent_unreachable_makes_it_not_ready() -> None:
     h.queue("q")
     h.agent("a")
     h.call("i1")
-    h.router.offer_rejected(
-        InteractionId("i1"), AgentId("a"), now=h.now, reason=OfferEnd.UNREACHABLE
-    )
+    h.router.offer_rejected(WorkId("i1"), AgentId("a"), now=h.now, reason=OfferEnd.UNREACHABLE)
     snap = h.router.agent_snapshot(AgentId("a"), now=h.now)
     assert (snap.state, snap.reason) == (AgentState.NOT_READY, "unreachable")
 
@@ -136,7 +134,7 @@ def test_a_full_queue_turns_callers_away() -> None:
     decisions = h.call("i2")
     assert decisions == [
         Rejected(
-            InteractionId("i2"),
+            WorkId("i2"),
             QueueId("q"),
             RejectReason.FULL,
             Destination(DestinationKind.QUEUE, "overflow"),
@@ -150,7 +148,7 @@ def test_max_wait_sends_the_caller_to_its_destination() -> None:
     h.queue("q", max_wait_s=120.0)
     h.call("i1")
     decisions = h.advance(120)
-    assert decisions == [Exited(InteractionId("i1"), QueueId("q"), ExitReason.MAX_WAIT, VOICEMAIL)]
+    assert decisions == [Exited(WorkId("i1"), QueueId("q"), ExitReason.MAX_WAIT, VOICEMAIL)]
     assert h.events(QueueExited)[0].wait_s == 120.0
 
 
@@ -232,7 +230,7 @@ def test_a_closed_queue_rejects_and_may_flush_at_closing_time() -> None:
     decisions = h.advance(3600)
     assert decisions == [
         Exited(
-            InteractionId("f1"),
+            WorkId("f1"),
             QueueId("flush"),
             ExitReason.CLOSED,
             Destination(DestinationKind.HANGUP),

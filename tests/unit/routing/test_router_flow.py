@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hotline.ids import AgentId, InteractionId, QueueId
+from hotline.ids import AgentId, QueueId, WorkId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.capacity import Channel
 from hotline.routing.decisions import CancelOffer, Offer, OfferEnd
@@ -45,7 +45,7 @@ def test_a_call_is_offered_answered_wrapped_up_and_the_agent_freed(h: Harness) -
     h.agent("a1")
     decisions = h.call("i1")
     assert decisions == [
-        Offer(InteractionId("i1"), AgentId("a1"), QueueId("q"), Channel.VOICE, 15.0, 1, 0)
+        Offer(WorkId("i1"), AgentId("a1"), QueueId("q"), Channel.VOICE, 15.0, 1, 0)
     ]
     assert h.state("a1") is AgentState.RESERVED
     h.advance(3)
@@ -167,14 +167,14 @@ def test_logout_during_work_happens_when_the_work_is_done(h: Harness) -> None:
 def test_abandon_while_waiting_and_while_ringing(h: Harness) -> None:
     h.call("i1")
     h.advance(12)
-    assert h.keep(h.router.abandon(InteractionId("i1"), now=h.now)) == []
+    assert h.keep(h.router.abandon(WorkId("i1"), now=h.now)) == []
     abandoned = h.events(QueueAbandoned)[0]
     assert (abandoned.wait_s, abandoned.position, abandoned.while_ringing) == (12.0, 1, False)
     h.agent("a1")
     h.call("i2")
     h.advance(2)
-    decisions = h.keep(h.router.abandon(InteractionId("i2"), now=h.now))
-    assert decisions == [CancelOffer(InteractionId("i2"), AgentId("a1"), OfferEnd.CALLER_GONE)]
+    decisions = h.keep(h.router.abandon(WorkId("i2"), now=h.now))
+    assert decisions == [CancelOffer(WorkId("i2"), AgentId("a1"), OfferEnd.CALLER_GONE)]
     assert h.state("a1") is AgentState.AVAILABLE  # no penalty for the caller's hang-up
     assert h.events(QueueAbandoned)[1].while_ringing is True
     assert h.router.next_timer() is None or h.router.next_timer() > h.now + 3600
@@ -258,9 +258,9 @@ def test_errors_name_what_is_wrong(h: Harness) -> None:
     with pytest.raises(IllegalAgentTransition):
         h.router.login(AgentId("a1"), now=h.now)
     with pytest.raises(UnknownInteraction):
-        h.router.interaction_ended(InteractionId("i1"), now=h.now)  # still ringing
+        h.router.interaction_ended(WorkId("i1"), now=h.now)  # still ringing
     with pytest.raises(UnknownInteraction):
-        h.router.abandon(InteractionId("zzz"), now=h.now)
+        h.router.abandon(WorkId("zzz"), now=h.now)
     with pytest.raises(QueueNotEmpty):
         h.router.remove_queue(QueueId("q"), now=h.now)
     with pytest.raises(AgentLoggedIn):

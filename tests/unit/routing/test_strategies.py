@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hotline.ids import AgentId, InteractionId
+from hotline.ids import AgentId, WorkId
 from hotline.routing.agent_state import AgentState
 from hotline.routing.decisions import CancelOffer, OfferEnd
 from hotline.routing.queues import ScoreWeights, Strategy
@@ -106,7 +106,7 @@ def test_ring_all_rings_everyone_and_the_first_answer_wins() -> None:
     assert h.state("c") is AgentState.AVAILABLE
     decisions = h.answer("i1", "b")
     assert of_type(decisions, CancelOffer) == [
-        CancelOffer(InteractionId("i1"), AgentId("a"), OfferEnd.ANSWERED_ELSEWHERE)
+        CancelOffer(WorkId("i1"), AgentId("a"), OfferEnd.ANSWERED_ELSEWHERE)
     ]
     assert (h.state("a"), h.state("b")) == (AgentState.AVAILABLE, AgentState.BUSY)
 
@@ -141,7 +141,7 @@ def test_weighted_trades_idle_time_against_proficiency_and_load() -> None:
     h.advance(59)  # idle: 59 s + 8 × 60 = 539; skilled: 0 + 9 × 60 = 540
     h.router.login(AgentId("skilled"), now=h.now, ready=True)
     assert offers(h.call("i1")) == [("i1", "skilled")]
-    h.keep(h.router.abandon(InteractionId("i1"), now=h.now))
+    h.keep(h.router.abandon(WorkId("i1"), now=h.now))
     h.router.set_not_ready(AgentId("skilled"), "x", now=h.now)
     h.advance(2)
     h.router.set_available(AgentId("skilled"), now=h.now)  # skilled idle 0, idle now 61 s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hotline.errors import IllegalTransition
@@ -153,3 +155,33 @@ def test_replaces_header() -> None:
 def test_sipfrag() -> None:
     assert sipfrag(200) == b"SIP/2.0 200 OK\r\n"
     assert sipfrag(100) == b"SIP/2.0 100 Trying\r\n"
+
+
+def test_a_snapshot_ends_the_same_dialog_after_a_restart() -> None:
+    rr = "Record-Route: <sip:proxy2.example.com;lr>, <sip:proxy1.example.com;lr>\r\n"
+    dialog, _ = uas_dialog(rr)
+    dialog.create_request("INFO")  # our CSeq moved on before the crash
+    snapshot = json.loads(json.dumps(dialog.snapshot()))  # it rides the event log as JSON
+    again = Dialog.from_snapshot(snapshot)
+    assert again.id == dialog.id
+    assert (again.role, again.state, again.route_set) == (
+        Role.UAS,
+        DialogState.CONFIRMED,
+        dialog.route_set,
+    )
+    bye = again.create_request("BYE", extra=[("Reason", "Q.850;cause=41")])
+    before = dialog.create_request("BYE")
+    assert bye.uri == before.uri
+    assert (str(bye.from_), str(bye.to)) == (str(before.from_), str(before.to))
+    assert bye.headers.get_all("Route") == before.headers.get_all("Route")
+    assert bye.cseq.number > before.cseq.number  # past whatever was sent after the snapshot
+    assert again.destination() == dialog.destination()
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{}, {"call_id": "x"}, {**uas_dialog()[0].snapshot(), "remote_target": "not a uri"}],
+)
+def test_a_broken_snapshot_is_a_dialog_error(broken: dict[str, object]) -> None:
+    with pytest.raises(DialogError):
+        Dialog.from_snapshot(broken)

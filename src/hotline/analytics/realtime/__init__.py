@@ -15,6 +15,7 @@ from hotline.analytics.realtime.figures import (
     Agent,
     AgentCounts,
     Alert,
+    Center,
     Delta,
     Period,
     Queue,
@@ -23,6 +24,7 @@ from hotline.analytics.realtime.figures import (
 )
 from hotline.analytics.realtime.projection import (
     TRANSFERRED_TYPE,
+    WRAP_UP_OVERRUN_TYPE,
     RealtimeProjection,
     replay_start,
 )
@@ -36,11 +38,13 @@ from hotline.analytics.realtime.settings import (
 __all__ = [
     "DEFAULT_TIME_ZONE",
     "TRANSFERRED_TYPE",
+    "WRAP_UP_OVERRUN_TYPE",
     "Agent",
     "AgentCounts",
     "Alert",
     "AlertKind",
     "AlertThresholds",
+    "Center",
     "Delta",
     "Period",
     "Queue",

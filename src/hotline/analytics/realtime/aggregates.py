@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hotline.analytics.realtime.figures import Agent, AgentCounts, Period, Queue
+from hotline.analytics.realtime.figures import Agent, AgentCounts, Center, Period, Queue
 from hotline.analytics.realtime.metrics import average_handle_time_s, csat, period, ratio
 from hotline.analytics.realtime.tally import Contribution, Count, SlidingWindow, Tally, TenantDay
 from hotline.routing.agent_state import AgentState
@@ -19,6 +19,7 @@ __all__ = [
     "HANDLE_STATES",
     "LOGGED_IN_STATES",
     "AgentAggregate",
+    "CenterAggregate",
     "QueueAggregate",
     "count_states",
 ]
@@ -36,30 +37,16 @@ _WORKING_STATES = frozenset({AgentState.RESERVED, AgentState.BUSY, AgentState.WR
 _SECONDS = 1000.0
 
 
-class QueueAggregate:
-    """One queue: who is in it now, today's tally and the sliding window."""
+class _Periods:
+    """Today's tally and the sliding window, with their figures cached per revision."""
 
-    __slots__ = (
-        "_periods",
-        "callbacks",
-        "queue_id",
-        "ringing",
-        "sl_threshold_s",
-        "today",
-        "waiting",
-        "window",
-    )
+    __slots__ = ("_periods", "today", "window")
 
-    def __init__(self, queue_id: str, window_s: float) -> None:
-        self.queue_id = queue_id
-        self.waiting: dict[str, float] = {}  # interaction → entered_at, callers on the line
-        self.callbacks: dict[str, float] = {}  # interaction → entered_at, callbacks kept in line
-        self.ringing: dict[str, set[str]] = {}  # interaction → agents its offer rings
+    def __init__(self, window_s: float) -> None:
         self.today = Tally()
         self.window = SlidingWindow(window_s)
-        self.sl_threshold_s: float | None = None  # the latest an event carried
-        # (which tally, its revision, transfers shown) → its figures: most refreshes change
-        # neither tally of most queues
+        # (which tally, transfers shown) → (its revision, its figures): most refreshes change
+        # neither tally of most rows
         self._periods: dict[tuple[str, bool], tuple[int, Period]] = {}
 
     def period(self, which: str, *, transfers: bool) -> Period:
@@ -77,12 +64,79 @@ class QueueAggregate:
             self.today.add(contribution)
         self.window.add(at, contribution)
 
-    def leave(self, interaction_id: str | None) -> None:
-        if interaction_id is None:
+
+class CenterAggregate(_Periods):
+    """The whole center: each contact counted once (GLOSSARY figures per contact, not per
+    queue visit). `seen` remembers, per count, the contacts already counted today and the day
+    before (a contact may cross midnight)."""
+
+    __slots__ = ("_before", "_seen")
+
+    def __init__(self, window_s: float) -> None:
+        super().__init__(window_s)
+        self._seen: dict[Count, set[str]] = {}
+        self._before: dict[Count, set[str]] = {}
+
+    def first(self, count: Count, contact: str | None) -> bool:
+        """True the first time `contact` is counted for `count` (always for no contact)."""
+        if contact is None:
+            return True
+        if contact in self._before.get(count, ()):
+            return False
+        seen = self._seen.setdefault(count, set())
+        if contact in seen:
+            return False
+        seen.add(contact)
+        return True
+
+    def new_day(self) -> None:
+        self._before, self._seen = self._seen, {}
+        self.today.reset()
+
+    def row(
+        self, now: float, queues: Iterable[QueueAggregate], agents: AgentCounts, *, transfers: bool
+    ) -> Center:
+        waiting = ringing = callbacks = 0
+        oldest: float | None = None
+        for queue in queues:
+            waiting += len(queue.waiting)
+            ringing += sum(1 for agents_ringing in queue.ringing.values() if agents_ringing)
+            callbacks += len(queue.callbacks)
+            first = min(queue.waiting.values(), default=None)
+            if first is not None and (oldest is None or first < oldest):
+                oldest = first
+        return Center(
+            waiting=waiting,
+            ringing=ringing,
+            callbacks_waiting=callbacks,
+            oldest_entered_at=oldest,
+            longest_wait_s=None if oldest is None else round(max(0.0, now - oldest), 1),
+            today=self.period("today", transfers=transfers),
+            window=self.period("window", transfers=transfers),
+            agents=agents,
+        )
+
+
+class QueueAggregate(_Periods):
+    """One queue: who is in it now, today's tally and the sliding window."""
+
+    __slots__ = ("callbacks", "queue_id", "ringing", "sl_threshold_s", "waiting")
+
+    def __init__(self, queue_id: str, window_s: float) -> None:
+        super().__init__(window_s)
+        self.queue_id = queue_id
+        # keyed by work item (version 1: the interaction)
+        self.waiting: dict[str, float] = {}  # → entered_at, callers on the line
+        self.callbacks: dict[str, float] = {}  # → entered_at, callbacks kept in line
+        self.ringing: dict[str, set[str]] = {}  # → agents its offer rings
+        self.sl_threshold_s: float | None = None  # the latest an event carried
+
+    def leave(self, work: str | None) -> None:
+        if work is None:
             return
-        self.waiting.pop(interaction_id, None)
-        self.callbacks.pop(interaction_id, None)
-        self.ringing.pop(interaction_id, None)
+        self.waiting.pop(work, None)
+        self.callbacks.pop(work, None)
+        self.ringing.pop(work, None)
 
     def row(
         self,
@@ -117,6 +171,7 @@ class AgentAggregate:
     __slots__ = (
         "agent_id",
         "interaction_id",
+        "overrun_since",
         "pending",
         "queue_id",
         "reason",
@@ -136,7 +191,8 @@ class AgentAggregate:
         # today's milliseconds of finished spans: handle, available idle, logged in
         self.spent_ms = [0, 0, 0]
         self.today = Tally()
-        self.pending: set[str] = set()  # interactions whose talk ended, handling not finished
+        self.pending: set[str] = set()  # segments whose talk ended, handling not finished
+        self.overrun_since: float | None = None
 
     def new_day(self) -> None:
         self.spent_ms = [0, 0, 0]
@@ -179,6 +235,8 @@ class AgentAggregate:
             csat=csat(today),
             csat_answers=today[Count.CSAT_ANSWERS],
             transferred=today[Count.TRANSFERRED] if transfers else None,
+            overrun_since=self.overrun_since if self.state is AgentState.WRAP_UP else None,
+            overruns=today[Count.WRAP_UP_OVERRUNS],
             time_in_state_s=None if self.since is None else round(max(0.0, now - self.since), 1),
             handle_s=round(handle / _SECONDS, 1),
             available_s=round(available / _SECONDS, 1),

@@ -20,6 +20,7 @@ __all__ = [
     "Agent",
     "AgentCounts",
     "Alert",
+    "Center",
     "Delta",
     "Period",
     "Queue",
@@ -114,6 +115,23 @@ class Queue(_Row):
 
 
 @dataclass(frozen=True, slots=True)
+class Center(_Row):
+    """The whole center now: each contact counted once, however many queues it visited
+    (a transfer into another queue is offered there again, but not to the center)."""
+
+    TICKING: ClassVar[tuple[str, ...]] = ("longest_wait_s",)
+
+    waiting: int
+    ringing: int
+    callbacks_waiting: int
+    oldest_entered_at: float | None
+    longest_wait_s: float | None
+    today: Period
+    window: Period
+    agents: AgentCounts
+
+
+@dataclass(frozen=True, slots=True)
 class Agent(_Row):
     """One agent now: state, current work, and today's figures."""
 
@@ -138,6 +156,8 @@ class Agent(_Row):
     csat: float | None
     csat_answers: int
     transferred: int | None
+    overrun_since: float | None  # in wrap-up past its timer with a disposition still due
+    overruns: int  # today's wrap-ups that ran past their timer
     time_in_state_s: float | None
     handle_s: float | None  # today in busy + wrap-up
     available_s: float | None  # today in available + reserved
@@ -198,6 +218,7 @@ class Snapshot:
     queues: Mapping[str, Queue]
     agents: Mapping[str, Agent]
     alerts: Mapping[str, Alert]
+    center: Mapping[str, Center]  # one row, "all"
 
     type: ClassVar[str] = "wallboard.snapshot"
 
@@ -223,6 +244,7 @@ class Delta:
     queues: Mapping[str, Queue]
     agents: Mapping[str, Agent]
     alerts: Mapping[str, Alert]
+    center: Mapping[str, Center]
     removed: Mapping[str, tuple[str, ...]]
 
     type: ClassVar[str] = "wallboard.delta"

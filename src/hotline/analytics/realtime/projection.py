@@ -18,6 +18,7 @@ from typing import Any
 
 from hotline.analytics.realtime.aggregates import (
     AgentAggregate,
+    CenterAggregate,
     QueueAggregate,
     count_states,
 )
@@ -45,8 +46,13 @@ from hotline.routing.events import (
     QueueOverflowed,
     QueueRejected,
 )
+from hotline.routing.personal import is_personal
 
-__all__ = ["TRANSFERRED_TYPE", "RealtimeProjection", "replay_start"]
+__all__ = ["TRANSFERRED_TYPE", "WRAP_UP_OVERRUN_TYPE", "RealtimeProjection", "replay_start"]
+
+WRAP_UP_OVERRUN_TYPE = "agent.wrap_up_overrun"
+"""From the router (issue 10): envelope `agent_id`; payload `work_id`, `queue_id`. The agent's
+wrap-up timer ran out with a disposition still due: it stays in wrap-up, overrun."""
 
 TRANSFERRED_TYPE = "interaction.transferred"
 """Expected from call control (issue 6): envelope `interaction_id`, `agent_id` (who
@@ -68,12 +74,23 @@ def replay_start(now: float, settings: RealtimeSettings | None = None) -> float:
 
 
 class _Pending:
-    """A contact whose talk ended and whose wrap-up (if any) has not: AHT waits for it."""
+    """An agent segment whose talk ended and whose wrap-up (if any) has not: AHT waits for it."""
 
-    __slots__ = ("agent_id", "queue_id", "talk_ms")
+    __slots__ = ("agent_id", "contact", "queue_id", "talk_ms")
 
-    def __init__(self, agent_id: str, queue_id: str, talk_ms: int) -> None:
+    def __init__(self, agent_id: str, queue_id: str, talk_ms: int, contact: str | None) -> None:
         self.agent_id, self.queue_id, self.talk_ms = agent_id, queue_id, talk_ms
+        self.contact = contact
+
+
+def _work(r: EventRecord, p: Mapping[str, Any]) -> str | None:
+    """The work item a routing record is about (version 1: its interaction)."""
+    work = p.get("work_id")
+    return str(work) if work else r.interaction_id
+
+
+def _segment_key(work: str | None, agent_id: str) -> str:
+    return f"{work}|{agent_id}"
 
 
 class RealtimeProjection:
@@ -94,13 +111,17 @@ class RealtimeProjection:
         self._queues: dict[str, QueueAggregate] = {}
         self._agents: dict[str, AgentAggregate] = {}
         self._touched: set[str] = set()  # agents whose row may have changed since last publish
-        self._pending: dict[str, _Pending] = {}
-        # interaction → (agent, queue) of its answer, today's and the day before's: a survey or
-        # a transfer names the interaction, and may come after midnight
+        self._center = CenterAggregate(self.settings.window_s)
+        self._pending: dict[str, _Pending] = {}  # by segment: work item and agent
+        # contact or work item → (agent, queue) of its latest answer, today's and the day
+        # before's: a survey or a transfer names them, and may come after midnight
         self._answered: dict[str, tuple[str, str]] = {}
         self._answered_before: dict[str, tuple[str, str]] = {}
         self._alerts = AlertBook()
         self._log = RowLog()
+        # an empty center is there from the start, at version 0
+        empty = self._center.row(0.0, (), count_states(()), transfers=self.settings.track_transfers)
+        self._log.seed_center({"all": empty})
         for queue in self._queue_settings.values():
             self._install(queue)
         self._handlers: dict[str, _Handler] = {
@@ -119,6 +140,7 @@ class RealtimeProjection:
             QueueExited.type: self._on_exited,
             SurveyAnswered.type: self._on_survey_answered,
             TRANSFERRED_TYPE: self._on_transferred,
+            WRAP_UP_OVERRUN_TYPE: self._on_wrap_up_overrun,
         }
 
     # == feeding =============================================================================
@@ -190,6 +212,7 @@ class RealtimeProjection:
             queues=rows.queues,
             agents=rows.agents,
             alerts=rows.alerts,
+            center=rows.center,
         )
 
     def changes_since(
@@ -217,6 +240,7 @@ class RealtimeProjection:
             queues=rows.queues,
             agents=rows.agents,
             alerts=rows.alerts,
+            center=rows.center,
             removed=removed,
         )
 
@@ -240,6 +264,7 @@ class RealtimeProjection:
         now = self._latest
         for queue in self._queues.values():
             queue.window.advance(now)
+        self._center.window.advance(now)
         day = self._day
         transfers = self.settings.track_transfers
         touched, self._touched = self._touched, set()
@@ -267,7 +292,8 @@ class RealtimeProjection:
             hint = self._staffing(queues[queue_id])
             row = alert_row(queue_id, kind, raised_at, threshold, value, hint)
             alerts[row.alert_id] = row
-        self._log.publish(Rows(queues, agents, alerts), touched=touched)
+        center = self._center.row(now, self._queues.values(), everyone, transfers=transfers)
+        self._log.publish(Rows(queues, agents, alerts, {"all": center}), touched=touched)
         return now
 
     def _staffing(self, queue: Queue) -> StaffingHint:
@@ -291,15 +317,27 @@ class RealtimeProjection:
         if self._day.advance(at):
             for queue in self._queues.values():
                 queue.today.reset()
+            self._center.new_day()
             for agent in self._agents.values():
                 agent.new_day()
             self._touched.update(self._agents)
             self._answered_before, self._answered = self._answered, {}
 
-    def _count(self, queue: QueueAggregate, at: float, contribution: Contribution) -> None:
+    def _count(self, queue: QueueAggregate | None, at: float, contribution: Contribution) -> None:
+        """Count in a queue; `None` (the personal line, which is no queue) counts nothing."""
+        if queue is None:
+            return
         # windows move lazily, per queue, to the latest time seen: same result, fewer moves
         queue.window.advance(self._latest)
         queue.count(self._day, at, contribution)
+
+    def _count_center(
+        self, count: Count, contact: str | None, at: float, contribution: Contribution
+    ) -> None:
+        """Count a contact once center-wide for `count`, however many queues it visits."""
+        if self._center.first(count, contact):
+            self._center.window.advance(self._latest)
+            self._center.count(self._day, at, contribution)
 
     def _count_agent(self, agent_id: str | None, at: float, contribution: Contribution) -> None:
         if agent_id is not None and self._day.contains(at):
@@ -319,6 +357,10 @@ class RealtimeProjection:
             queue.window.advance(self._latest)
         return queue
 
+    def _line(self, queue_id: str) -> QueueAggregate | None:
+        """The queue of a routing record; `None` for the personal line (ADR 0061)."""
+        return None if is_personal(queue_id) else self._queue(queue_id)
+
     def _agent(self, agent_id: str) -> AgentAggregate:
         """The agent's aggregate, marked as touched: whoever looks it up may change it."""
         agent = self._agents.get(agent_id)
@@ -327,10 +369,15 @@ class RealtimeProjection:
         self._touched.add(agent_id)
         return agent
 
-    def _answered_by(self, interaction_id: str | None) -> tuple[str, str] | None:
-        if interaction_id is None:
-            return None
-        return self._answered.get(interaction_id) or self._answered_before.get(interaction_id)
+    def _answered_by(self, *keys: str | None) -> tuple[str, str] | None:
+        """The latest answer of the first key known: a work item, then its contact."""
+        for key in keys:
+            if key is None:
+                continue
+            found = self._answered.get(key) or self._answered_before.get(key)
+            if found is not None:
+                return found
+        return None
 
     def _sl_target(self, config: QueueSettings | None) -> float:
         if config is not None and config.sl_target is not None:
@@ -367,62 +414,86 @@ class RealtimeProjection:
         agent.close_span(self._day, previous, r.at - duration, r.at)
         agent.state, agent.reason, agent.since = state, reason, r.at
         agent.interaction_id, agent.queue_id = r.interaction_id, queue_id
+        if state is not AgentState.WRAP_UP:
+            agent.overrun_since = None
         if state in IDLE_STATES:
-            # an idle agent holds no work: a contact that ended without wrap-up is complete
-            for interaction_id in sorted(agent.pending):
-                self._complete(interaction_id, r.at, 0)
+            # an idle agent holds no work: a segment that ended without wrap-up is complete
+            for key in sorted(agent.pending):
+                self._complete(key, r.at, 0)
 
     def _on_interaction_ended(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         agent_id = _required(r.agent_id, "agent_id")
-        interaction_id = _required(r.interaction_id, "interaction_id")
+        work = _required(_work(r, p), "work_id")
         queue_id, talk_ms = str(p["queue_id"]), to_ms(float(p["talk_s"]))
         self._advance(r.at)
-        self._pending[interaction_id] = _Pending(agent_id, queue_id, talk_ms)
-        self._agent(agent_id).pending.add(interaction_id)
+        key = _segment_key(work, agent_id)
+        self._pending[key] = _Pending(agent_id, queue_id, talk_ms, r.interaction_id)
+        self._agent(agent_id).pending.add(key)
 
     def _on_wrap_up_ended(self, r: EventRecord, p: Mapping[str, Any]) -> None:
-        interaction_id = _required(r.interaction_id, "interaction_id")
+        work = _required(_work(r, p), "work_id")
         wrap_ms = to_ms(float(p["wrap_up_s"]))
         self._advance(r.at)
+        key = _segment_key(work, r.agent_id or "")
+        if key not in self._pending:  # a record without its agent: the work item's segment
+            key = next((k for k in self._pending if k.startswith(f"{work}|")), key)
         # without its talk (a rebuild that began mid-call) the handle time is unknown: skip it
-        if interaction_id in self._pending:
-            self._complete(interaction_id, r.at, wrap_ms)
+        if key in self._pending:
+            self._complete(key, r.at, wrap_ms)
 
-    def _complete(self, interaction_id: str, at: float, wrap_ms: int) -> None:
-        pending = self._pending.pop(interaction_id)
-        self._agent(pending.agent_id).pending.discard(interaction_id)
-        done: Contribution = ((Count.COMPLETED, 1), (Count.HANDLE_MS, pending.talk_ms + wrap_ms))
-        self._count(self._queue(pending.queue_id), at, done)
+    def _on_wrap_up_overrun(self, r: EventRecord, p: Mapping[str, Any]) -> None:
+        agent_id = _required(r.agent_id, "agent_id")
+        self._advance(r.at)
+        agent = self._agent(agent_id)
+        if agent.overrun_since is None:
+            agent.overrun_since = r.at
+        self._count_agent(agent_id, r.at, ((Count.WRAP_UP_OVERRUNS, 1),))
+
+    def _complete(self, key: str, at: float, wrap_ms: int) -> None:
+        pending = self._pending.pop(key)
+        self._agent(pending.agent_id).pending.discard(key)
+        handle = (Count.HANDLE_MS, pending.talk_ms + wrap_ms)
+        done: Contribution = ((Count.COMPLETED, 1), handle)
+        self._count(self._line(pending.queue_id), at, done)
         self._count_agent(pending.agent_id, at, done)
+        # center-wide AHT is per contact: every segment's handle time, the contact once
+        first = self._center.first(Count.COMPLETED, pending.contact)
+        self._center.window.advance(self._latest)
+        self._center.count(self._day, at, done if first else (handle,))
 
     # == queues ==============================================================================
 
     def _on_entered(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        if r.interaction_id is not None:
-            queue.waiting[r.interaction_id] = r.at
+        queue = self._line(queue_id)
+        if queue is None:
+            return
+        work = _work(r, p)
+        if work is not None:
+            queue.waiting[work] = r.at
         self._count(queue, r.at, ((Count.OFFERED, 1),))
+        self._count_center(Count.OFFERED, r.interaction_id, r.at, ((Count.OFFERED, 1),))
 
     def _on_rejected(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         self._advance(r.at)
-        self._count(self._queue(queue_id), r.at, ((Count.REJECTED, 1),))
+        self._count(self._line(queue_id), r.at, ((Count.REJECTED, 1),))
 
     def _on_offered(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
-        interaction_id = _required(r.interaction_id, "interaction_id")
+        work = _required(_work(r, p), "work_id")
         agent_id = _required(r.agent_id, "agent_id")
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        if interaction_id in queue.waiting or interaction_id in queue.callbacks:
-            queue.ringing.setdefault(interaction_id, set()).add(agent_id)
+        queue = self._line(queue_id)
+        if queue is not None and (work in queue.waiting or work in queue.callbacks):
+            queue.ringing.setdefault(work, set()).add(agent_id)
 
     def _on_offer_failed(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         self._advance(r.at)
-        ringing = self._queue(queue_id).ringing.get(r.interaction_id or "")
+        queue = self._line(queue_id)
+        ringing = queue.ringing.get(_work(r, p) or "") if queue is not None else None
         if ringing is not None:
             ringing.discard(r.agent_id or "")
 
@@ -430,70 +501,87 @@ class RealtimeProjection:
         queue_id = str(p["queue_id"])
         wait_ms, threshold_s = to_ms(float(p["wait_s"])), float(p["sl_threshold_s"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        queue.sl_threshold_s = threshold_s
-        queue.leave(r.interaction_id)
+        work = _work(r, p)
         within = 1 if wait_ms <= to_ms(threshold_s) else 0
         answered: Contribution = (
             (Count.ANSWERED, 1),
             (Count.ANSWERED_IN_SL, within),
             (Count.ANSWER_WAIT_MS, wait_ms),
         )
-        self._count(queue, r.at, answered)
+        queue = self._line(queue_id)
+        if queue is not None:
+            queue.sl_threshold_s = threshold_s
+            queue.leave(work)
+            self._count(queue, r.at, answered)
+            # the center: the contact's first answer, with its wait (IVR excluded)
+            self._count_center(Count.ANSWERED, r.interaction_id, r.at, answered)
         self._count_agent(r.agent_id, r.at, answered)
-        if r.agent_id is not None and r.interaction_id is not None:
-            self._answered[r.interaction_id] = (r.agent_id, queue_id)
+        if r.agent_id is not None:
+            for key in (work, r.interaction_id):
+                if key is not None:
+                    self._answered[key] = (r.agent_id, queue_id)
 
     def _on_abandoned(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         wait_ms, threshold_s = to_ms(float(p["wait_s"])), float(p["sl_threshold_s"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
+        queue = self._line(queue_id)
+        if queue is None:
+            return
         queue.sl_threshold_s = threshold_s
-        queue.leave(r.interaction_id)
+        queue.leave(_work(r, p))
         short_s = self._short_abandon_s(self._queue_settings.get(queue_id))
         short = wait_ms <= to_ms(short_s)
         after = not short and wait_ms > to_ms(threshold_s)
-        self._count(
-            queue,
-            r.at,
-            (
-                (Count.ABANDONED, 1),
-                (Count.SHORT_ABANDONED, int(short)),
-                (Count.ABANDONED_AFTER_SL, int(after)),
-            ),
+        abandoned: Contribution = (
+            (Count.ABANDONED, 1),
+            (Count.SHORT_ABANDONED, int(short)),
+            (Count.ABANDONED_AFTER_SL, int(after)),
         )
+        self._count(queue, r.at, abandoned)
+        if self._answered_by(r.interaction_id) is None:  # the center: gave up before any answer
+            self._count_center(Count.ABANDONED, r.interaction_id, r.at, abandoned)
 
     def _on_overflowed(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id, left = str(p["queue_id"]), bool(p["left_queue"])
         self._advance(r.at)
-        if left:  # voicemail, transfer out: the interaction is no longer in this queue
-            queue = self._queue(queue_id)
-            queue.leave(r.interaction_id)
+        queue = self._line(queue_id)
+        if left and queue is not None:  # voicemail, transfer out: no longer in this queue
+            queue.leave(_work(r, p))
             self._count(queue, r.at, ((Count.EXITED, 1),))
 
     def _on_callback_requested(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id, wait_s = str(p["queue_id"]), float(p["wait_s"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        if r.interaction_id is not None:
-            entered_at = queue.waiting.pop(r.interaction_id, r.at - wait_s)
-            queue.ringing.pop(r.interaction_id, None)
-            queue.callbacks[r.interaction_id] = entered_at
+        queue = self._line(queue_id)
+        if queue is None:
+            return
+        work = _work(r, p)
+        if work is not None:
+            entered_at = queue.waiting.pop(work, r.at - wait_s)
+            queue.ringing.pop(work, None)
+            queue.callbacks[work] = entered_at
         self._count(queue, r.at, ((Count.CALLBACKS, 1),))
+        self._count_center(Count.CALLBACKS, r.interaction_id, r.at, ((Count.CALLBACKS, 1),))
 
     def _on_callback_failed(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        queue.leave(r.interaction_id)
-        self._count(queue, r.at, ((Count.CALLBACKS_FAILED, 1),))
+        queue = self._line(queue_id)
+        if queue is None:
+            return
+        queue.leave(_work(r, p))
+        failed: Contribution = ((Count.CALLBACKS_FAILED, 1),)
+        self._count(queue, r.at, failed)
+        self._count_center(Count.CALLBACKS_FAILED, r.interaction_id, r.at, failed)
 
     def _on_exited(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         queue_id = str(p["queue_id"])
         self._advance(r.at)
-        queue = self._queue(queue_id)
-        queue.leave(r.interaction_id)
+        queue = self._line(queue_id)
+        if queue is None:
+            return
+        queue.leave(_work(r, p))
         self._count(queue, r.at, ((Count.EXITED, 1),))
 
     # == after the call ======================================================================
@@ -501,24 +589,27 @@ class RealtimeProjection:
     def _on_survey_answered(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         rating, scale = int(p["rating"]), int(p["scale"])
         self._advance(r.at)
-        answered = self._answered_by(r.interaction_id)
+        # version 2 names the agent and its work item; version 1 only the contact
+        answered = self._answered_by(p.get("work_id"), r.interaction_id)
         agent_id = r.agent_id or (answered[0] if answered else None)
         queue_id = p.get("queue_id") or (answered[1] if answered else None)
         satisfied = 1 if rating >= self.settings.satisfied_from(scale) else 0
         survey: Contribution = ((Count.CSAT_ANSWERS, 1), (Count.CSAT_SATISFIED, satisfied))
         if queue_id is not None:
-            self._count(self._queue(str(queue_id)), r.at, survey)
+            self._count(self._line(str(queue_id)), r.at, survey)
         self._count_agent(agent_id, r.at, survey)
+        self._count_center(Count.CSAT_ANSWERS, r.interaction_id, r.at, survey)
 
     def _on_transferred(self, r: EventRecord, p: Mapping[str, Any]) -> None:
         self._advance(r.at)
-        answered = self._answered_by(r.interaction_id)
+        answered = self._answered_by(p.get("work_id"), r.interaction_id)
         agent_id = r.agent_id or (answered[0] if answered else None)
         queue_id = p.get("queue_id") or (answered[1] if answered else None)
         transferred: Contribution = ((Count.TRANSFERRED, 1),)
         if queue_id is not None:
-            self._count(self._queue(str(queue_id)), r.at, transferred)
+            self._count(self._line(str(queue_id)), r.at, transferred)
         self._count_agent(agent_id, r.at, transferred)
+        self._count_center(Count.TRANSFERRED, r.interaction_id, r.at, transferred)
 
 
 def _required(value: str | None, name: str) -> str:

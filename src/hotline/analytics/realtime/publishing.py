@@ -13,13 +13,13 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from hotline.analytics.realtime.figures import Agent, Alert, Queue
+from hotline.analytics.realtime.figures import Agent, Alert, Center, Queue
 
 __all__ = ["SECTIONS", "RowLog", "Rows"]
 
-SECTIONS = ("queues", "agents", "alerts")
+SECTIONS = ("queues", "agents", "alerts", "center")
 
-R = TypeVar("R", Queue, Agent, Alert)
+R = TypeVar("R", Queue, Agent, Alert, Center)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,7 @@ class Rows:
     queues: dict[str, Queue]
     agents: dict[str, Agent]
     alerts: dict[str, Alert]
+    center: dict[str, Center]
 
 
 class RowLog:
@@ -113,6 +114,11 @@ class RowLog:
         self._queues: _Section[Queue] = _Section()
         self._agents: _Section[Agent] = _Section()
         self._alerts: _Section[Alert] = _Section()
+        self._center: _Section[Center] = _Section()
+
+    def seed_center(self, rows: dict[str, Center]) -> None:
+        """Install the first center row as part of version 0 (an empty projection's)."""
+        self._center.publish(rows, self.version)
 
     def publish(self, rows: Rows, *, touched: Container[str] | None = None) -> int:
         """Stamp what changed with the next version; the version after this publish.
@@ -131,22 +137,27 @@ class RowLog:
             )
             changed = agents or changed
         changed = self._alerts.publish(rows.alerts, candidate) or changed
+        changed = self._center.publish(rows.center, candidate) or changed
         if changed:
             self.version = candidate
         return self.version
 
     def current(self) -> Rows:
-        return Rows(self._queues.rows(), self._agents.rows(), self._alerts.rows())
+        return Rows(
+            self._queues.rows(), self._agents.rows(), self._alerts.rows(), self._center.rows()
+        )
 
     def changed_after(self, version: int) -> tuple[Rows, dict[str, tuple[str, ...]]]:
         rows = Rows(
             self._queues.changed_after(version),
             self._agents.changed_after(version),
             self._alerts.changed_after(version),
+            self._center.changed_after(version),
         )
         removed = {
             "queues": self._queues.removed_after(version),
             "agents": self._agents.removed_after(version),
             "alerts": self._alerts.removed_after(version),
+            "center": self._center.removed_after(version),
         }
         return rows, removed

@@ -35,6 +35,7 @@ class Count(IntEnum):
     CSAT_ANSWERS = 13
     CSAT_SATISFIED = 14
     TRANSFERRED = 15
+    WRAP_UP_OVERRUNS = 16  # wrap-ups that ran past their timer with a disposition due
 
 
 Contribution = tuple[tuple[Count, int], ...]

@@ -21,7 +21,7 @@ import numpy as np
 from hotline.analytics.simulate.distributions import Sampler
 from hotline.analytics.simulate.metrics import KpiSink
 from hotline.analytics.simulate.scenario import AgentGroup, Scenario
-from hotline.ids import AgentId, InteractionId, TenantId
+from hotline.ids import AgentId, TenantId, WorkId
 from hotline.routing import (
     AgentProfile,
     AgentState,
@@ -100,7 +100,7 @@ class Replication:
         self._calendar: list[tuple[float, int, int, object]] = []
         self._seq = 0
         self._armed: float | None = None
-        self._calls: dict[InteractionId, _Call] = {}
+        self._calls: dict[WorkId, _Call] = {}
         self._made = 0
         self._groups: dict[AgentId, AgentGroup] = {}
         self._members: dict[str, list[AgentId]] = {}
@@ -201,45 +201,45 @@ class Replication:
             assert isinstance(payload, int)
             self._arrive(payload, now)
         elif kind is _Kind.ANSWER:
-            interaction_id, agent_id = cast(tuple[InteractionId, AgentId], payload)
-            call = self._calls.get(interaction_id)
+            work_id, agent_id = cast(tuple[WorkId, AgentId], payload)
+            call = self._calls.get(work_id)
             if call is not None and call.queued and agent_id in call.ringing:
                 call.queued = False
                 call.ringing.clear()
-                self._decide(self.router.offer_answered(interaction_id, agent_id, now=now), now)
-                self._push(now + call.handle_s, _Kind.HANGUP, interaction_id)
+                self._decide(self.router.offer_answered(work_id, agent_id, now=now), now)
+                self._push(now + call.handle_s, _Kind.HANGUP, work_id)
         elif kind is _Kind.HANGUP:
             assert isinstance(payload, str)
-            interaction_id = InteractionId(payload)
-            del self._calls[interaction_id]
-            self._decide(self.router.interaction_ended(interaction_id, now=now), now)
+            work_id = WorkId(payload)
+            del self._calls[work_id]
+            self._decide(self.router.interaction_ended(work_id, now=now), now)
         elif kind is _Kind.ABANDON:
             assert isinstance(payload, str)
-            call = self._calls.get(InteractionId(payload))
+            call = self._calls.get(WorkId(payload))
             if call is not None and call.queued and not call.callback:
-                self._forget(InteractionId(payload))
-                self._decide(self.router.abandon(InteractionId(payload), now=now), now)
+                self._forget(WorkId(payload))
+                self._decide(self.router.abandon(WorkId(payload), now=now), now)
         elif kind is _Kind.STAFFING:
             self._staff(now)
 
     def _arrive(self, stream_index: int, now: float) -> None:
         stream = self.scenario.traffic[stream_index]
         self._made += 1
-        interaction_id = InteractionId(f"c{self._made}")
+        work_id = WorkId(f"c{self._made}")
         call = _Call(stream_index, self._handle[stream_index].draw())
         patience = self._patience[stream_index]
         patience_s = patience.draw() if patience is not None else None
-        self._calls[interaction_id] = call
+        self._calls[work_id] = call
         self._schedule_arrival(stream_index, now - self.start)
         decisions = self.router.enqueue(
-            interaction_id, stream.queue_id, now=now, priority=stream.priority, skills=stream.skills
+            work_id, stream.queue_id, now=now, priority=stream.priority, skills=stream.skills
         )
         self._decide(decisions, now)
         if patience_s is not None and call.queued and not call.callback:
-            self._push(now + patience_s, _Kind.ABANDON, interaction_id)
+            self._push(now + patience_s, _Kind.ABANDON, work_id)
 
-    def _forget(self, interaction_id: InteractionId) -> None:
-        call = self._calls.pop(interaction_id, None)
+    def _forget(self, work_id: WorkId) -> None:
+        call = self._calls.pop(work_id, None)
         if call is not None:
             call.queued = False
 
@@ -247,7 +247,7 @@ class Replication:
         """Do what call control would do with each decision."""
         for d in decisions:
             if isinstance(d, Offer | DialCallback):
-                call = self._calls[d.interaction_id]
+                call = self._calls[d.work_id]
                 group = self._groups[d.agent_id]
                 if (
                     group.no_answer_probability
@@ -255,23 +255,21 @@ class Replication:
                 ):
                     continue  # let it ring: the router's ring timeout fires RONA
                 call.ringing.add(d.agent_id)
-                self._push(now + group.answer_delay_s, _Kind.ANSWER, (d.interaction_id, d.agent_id))
+                self._push(now + group.answer_delay_s, _Kind.ANSWER, (d.work_id, d.agent_id))
             elif isinstance(d, CancelOffer):
-                call_or_none = self._calls.get(d.interaction_id)
+                call_or_none = self._calls.get(d.work_id)
                 if call_or_none is not None:
                     call_or_none.ringing.discard(d.agent_id)
             elif isinstance(d, OfferCallback):
-                call = self._calls[d.interaction_id]
+                call = self._calls[d.work_id]
                 accepts = self.scenario.traffic[call.stream].accepts_callback
                 if accepts and self._behaviour.random() < accepts:
                     call.callback = True
-                    self._decide(
-                        self.router.request_callback(d.interaction_id, "sim", now=now), now
-                    )
+                    self._decide(self.router.request_callback(d.work_id, "sim", now=now), now)
             elif isinstance(d, Overflow):
                 if d.left_queue:
-                    self._forget(d.interaction_id)
+                    self._forget(d.work_id)
             elif isinstance(d, Rejected | Exited):
-                self._forget(d.interaction_id)
+                self._forget(d.work_id)
             elif isinstance(d, Announce):
                 pass  # a real caller would hear it; the simulated one's patience is fixed

@@ -160,6 +160,14 @@ class CallSession:
     def id(self) -> tuple[str, str, str]:
         return self.dialog.id
 
+    def snapshot(self) -> dict[str, object] | None:
+        """The dialog and where its peer's messages come from, for a BYE after a restart."""
+        flow = self.flow
+        return {
+            "dialog": self.dialog.snapshot(),
+            "flow": f"{flow.transport}:{flow.host}:{flow.port}" if flow is not None else None,
+        }
+
     async def events(self) -> AsyncIterator[SessionEvent]:
         """Session events until the session ends (the last one is `RemoteHangup` if remote)."""
         while not (self.ended.is_set() and self._events.empty()):

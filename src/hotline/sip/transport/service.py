@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hotline.clock import Clock
@@ -62,6 +62,7 @@ from hotline.sip.transport.calls import (
     RemoteHangup,
 )
 from hotline.sip.transport.indialog import InDialogHandler
+from hotline.sip.transport.leftover import end_leftover_dialog
 from hotline.sip.transport.outbound import Originator, ResponseWaiter
 from hotline.sip.transport.protection_events import ProtectionEvents
 from hotline.sip.transport.registration import RegistrationService
@@ -654,6 +655,12 @@ class SipService:
         ):
             return flow
         return session.dialog.destination()
+
+    async def end_dialog(self, snapshot: Mapping[str, object], *, q850_cause: int = 41) -> int:
+        """BYE a dialog a previous run left up (`CallSession.snapshot`); see `leftover.py`."""
+        return await end_leftover_dialog(
+            self, snapshot, q850_cause=q850_cause, timeout_s=self.config.in_dialog_timeout_s
+        )
 
     async def send_in_dialog(self, session: CallSession, request: Request) -> Response:
         invite = request.method == "INVITE"

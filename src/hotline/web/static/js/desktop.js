@@ -357,7 +357,12 @@ function tick() {
   $("call-timer").textContent = c?.since ? clock(now - toEpoch(c.since)) : "";
   const w = d.wrap_up;
   const timer = $("wrapup-timer");
-  if (w && w.ends_at) {
+  if (w && w.overrun_since) {
+    // the timer ran out but the queue needs a disposition: the agent stays in wrap-up
+    const over = now - toEpoch(w.overrun_since);
+    timer.textContent = t("Over time by %(time)s: save a disposition", { time: clock(over) });
+    timer.classList.add("urgent");
+  } else if (w && w.ends_at) {
     const left = toEpoch(w.ends_at) - now;
     timer.textContent = t("Ends in %(time)s", { time: clock(left) });
     timer.classList.toggle("urgent", left < 10);

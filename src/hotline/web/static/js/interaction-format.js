@@ -108,6 +108,55 @@ export const OUTCOMES = () => ({
   interrupted: t("Interrupted"),
 });
 
+/** What became of one queue visit (a work item). */
+export const WORK_OUTCOMES = () => ({
+  answered: t("Answered by an agent"),
+  abandoned: t("Abandoned in queue"),
+  callback: t("Callback requested"),
+  callback_failed: t("Callback failed"),
+  exited: t("Left the queue"),
+  overflowed: t("Overflowed"),
+  rejected: t("Refused by the queue"),
+  cancelled: t("Cancelled"),
+  failed: t("Not answered"),
+  completed: t("Handed over"),
+  conference: t("Three-way call"),
+});
+
+/** The router's personal line: work routed to one named agent, which is no queue. */
+export const PERSONAL_LINE = "@agent";
+
+/** A queue's name; the personal line reads "direct to an agent". */
+export function queueOf(queueId, names) {
+  if (queueId === PERSONAL_LINE) return t("Direct to an agent");
+  return queueId ? names.queue(queueId) : "—";
+}
+
+const RESULTS = () => ({
+  completed: t("handed over"),
+  cancelled: t("cancelled"),
+  conference: t("three-way call"),
+  failed: t("not answered"),
+});
+
+/** How a work item came about: from the IVR, a transfer, a consultation (and its result). */
+export function viaOf(work) {
+  const via = {
+    flow: t("From the IVR"),
+    transfer: t("Transfer"),
+    consult: t("Consultation"),
+    overflow: t("Overflow"),
+    callback: t("Callback"),
+  }[work.via] || work.via;
+  const result = work.result ? RESULTS()[work.result] || work.result : null;
+  return result ? t("%(how)s (%(result)s)", { how: via, result }) : via;
+}
+
+/** "4 of 5" */
+export function rating(value, scale) {
+  return t("%(rating)s of %(scale)s", { rating: value, scale: scale || 5 });
+}
+
 export const AGENT_STATES = () => ({
   logged_out: t("Logged out"),
   available: t("Available"),
@@ -205,7 +254,7 @@ export class Names {
 export function describeEvent(record, names) {
   const p = record.payload || {};
   const agent = names.agent(record.agent_id);
-  const queue = names.queue(p.queue_id);
+  const queue = queueOf(p.queue_id, names);
   const role = LEG_ROLES()[p.role] || p.role || "";
   const table = {
     "interaction.created": () => [t("Contact arrived"), [p.caller_number, p.did && t("number %(did)s", { did: p.did }), DIRECTIONS()[p.direction]]],
@@ -222,7 +271,7 @@ export function describeEvent(record, names) {
     "flow.survey_answered": () => [t("Survey answered"), [t("%(rating)s of %(scale)s", { rating: p.rating, scale: p.scale })]],
     "flow.ended": () => [t("IVR ended"), [p.node]],
     "flow.expression_failed": () => [t("IVR expression failed"), [p.node]],
-    "queue.entered": () => [t("Entered the queue"), [queue]],
+    "queue.entered": () => [t("Entered the queue"), [queueOf(p.queue_id, names), p.target_agent_id && t("to %(who)s", { who: names.agent(p.target_agent_id) })]],
     "queue.offered": () => [t("Offered to an agent"), [agent]],
     "queue.offer_failed": () => [t("Offer not answered"), [agent]],
     "queue.answered": () => [t("Answered by an agent"), [agent, p.wait_s !== undefined && t("waited %(d)s", { d: duration(p.wait_s) })]],
@@ -248,6 +297,13 @@ export function describeEvent(record, names) {
     ],
     "interaction.dispositioned": () => [t("Wrap-up saved"), [names.disposition(p.disposition), p.notes]],
     "interaction.followed_up": () => [t("Marked handled"), [p.by, p.note]],
+    "interaction.consult_started": () => [t("Consultation started"), [agent, p.target_kind === "agent" ? names.agent(p.target) : p.target, p.note && t("note: %(note)s", { note: p.note })]],
+    "interaction.consult_ended": () => [t("Consultation ended"), [agent, RESULTS()[p.result] || p.result]],
+    "interaction.parked": () => [t("Waiting for the customer"), [p.reason]],
+    "interaction.resumed": () => [t("Resumed"), [p.by]],
+    "worklist.claimed": () => [t("Claimed from the worklist"), [agent]],
+    "worklist.released": () => [t("Released to the worklist"), [agent]],
+    "agent.wrap_up_overrun": () => [t("Wrap-up overran its time"), [agent]],
     "interaction.ended": () => [t("Contact ended"), [OUTCOMES()[p.reason] || p.reason, p.total_s !== undefined && duration(p.total_s)]],
     "agent.state_changed": () => [t("Agent state"), [agent, AGENT_STATES()[p.state] || p.state]],
     "agent.interaction_ended": () => [t("Agent left the call"), [agent]],

@@ -1,8 +1,11 @@
-// The interactions list (search and filters, paged) and one interaction's page (summary, the
-// event timeline in words, the stereo recording played in the page and downloadable).
+// The contacts list (search and filters, paged) and one contact's page: summary, each agent's
+// segment with its own wrap-up and CSAT, the queue visits, the event timeline in words, and the
+// stereo recording played in the page and downloadable.
 import { get } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
-import { CHANNELS, DIRECTIONS, Names, OUTCOMES, describeEvent, duration, el, show, timeOfDay, when, zonedMidnight } from "./interaction-format.js";
+import {
+  CHANNELS, DIRECTIONS, Names, OUTCOMES, WORK_OUTCOMES, describeEvent, duration, el, queueOf, rating, show, timeOfDay, viaOf, when, zonedMidnight,
+} from "./interaction-format.js";
 
 await loadCatalog();
 const names = await new Names().load();
@@ -97,8 +100,8 @@ async function listPage() {
       el("td", {}, CHANNELS()[item.channel] || item.channel),
       el("td", {}, item.caller_number || ""),
       customer,
-      el("td", {}, names.queue(item.queue_id)),
-      el("td", {}, item.agent_id ? names.agent(item.agent_id) : ""),
+      el("td", {}, (item.queues && item.queues.length ? item.queues : [item.queue_id]).filter(Boolean).map((q) => names.queue(q)).join(" → ")),
+      el("td", {}, (item.agents || []).map((a) => names.agent(a)).join(", ")),
       el("td", {}, item.ended_at ? OUTCOMES()[item.outcome] || item.outcome || "" : t("In progress")),
       el("td", {}, item.talk_s ? duration(item.talk_s) : "—"),
       el("td", {}, names.disposition(item.disposition)),
@@ -153,21 +156,31 @@ async function detailPage(box) {
     [t("Caller"), item.caller_number || "—"],
     [t("Customer"), customer || "—", item.customer_id ? `/interactions?customer_id=${encodeURIComponent(item.customer_id)}` : null],
     [t("Number dialled"), item.did || "—"],
-    [t("Queue"), names.queue(item.queue_id) || "—"],
+    [t("Queues"), (item.queues || []).map((q) => names.queue(q)).join(" → ") || "—"],
     [t("Agents"), (item.agents || []).map((a) => names.agent(a)).join(", ") || "—"],
     [t("Outcome"), item.ended_at ? OUTCOMES()[item.outcome] || item.outcome : t("In progress")],
     [t("Waited"), duration(item.wait_s)],
     [t("Talk time"), duration(item.talk_s)],
     [t("Hold time"), duration(item.hold_s)],
-    [t("Disposition"), names.disposition(item.disposition) || "—"],
-    [t("Notes"), item.notes || "—"],
-    [t("Satisfaction"), item.csat ? t("%(rating)s of %(scale)s", { rating: item.csat, scale: 5 }) : "—"],
+    [
+      t("Satisfaction"),
+      item.csat
+        ? [rating(item.csat, item.csat_scale), item.csat_agent_id && t("for %(agent)s", { agent: names.agent(item.csat_agent_id) })].filter(Boolean).join(" ")
+        : "—",
+    ],
   ];
   document.getElementById("summary").replaceChildren(
     ...facts.flatMap(([label, value, href]) => [
       el("dt", {}, label),
       el("dd", {}, href ? el("a", { href }, value) : value),
     ]),
+  );
+
+  document.getElementById("segment-rows").replaceChildren(
+    ...(item.segments.length ? item.segments.map(segmentRow) : [el("tr", {}, el("td", { colspan: 9, className: "muted" }, t("No agent answered")))]),
+  );
+  document.getElementById("work-rows").replaceChildren(
+    ...(item.work_items.length ? item.work_items.map(workRow) : [el("tr", {}, el("td", { colspan: 8, className: "muted" }, t("Not queued")))]),
   );
 
   const recordings = document.getElementById("recordings");
@@ -204,6 +217,39 @@ async function detailPage(box) {
     }),
   );
   if (location.hash === "#recordings") recordings.scrollIntoView();
+}
+
+function segmentRow(s) {
+  const wrap = [s.wrap_up_s !== null && s.wrap_up_s !== undefined ? duration(s.wrap_up_s) : null, s.overrun_at && t("overran")].filter(Boolean).join(" · ");
+  return el(
+    "tr",
+    { dataset: { agent: s.agent_id, work: s.work_id } },
+    el("td", {}, names.agent(s.agent_id), ["transfer", "consult"].includes(s.ended_by) ? el("div", { className: "muted" }, t("transferred")) : null),
+    el("td", {}, queueOf(s.queue_id, names)),
+    el("td", { className: "nowrap" }, timeOfDay(s.answered_at)),
+    el("td", {}, duration(s.talk_s)),
+    el("td", {}, duration(s.hold_s)),
+    el("td", { className: s.overrun_at ? "overrun" : "" }, wrap || "—"),
+    el("td", { dataset: { testid: "segment-disposition" } }, names.disposition(s.disposition) || "—"),
+    el("td", { dataset: { testid: "segment-notes" } }, s.notes || "—"),
+    el("td", { dataset: { testid: "segment-csat" } }, s.csat ? rating(s.csat, s.csat_scale) : "—"),
+  );
+}
+
+function workRow(w) {
+  const target = w.target_agent_id ? t("to %(who)s", { who: names.agent(w.target_agent_id) }) : "";
+  return el(
+    "tr",
+    { dataset: { queue: w.queue_id || "" } },
+    el("td", {}, queueOf(w.queue_id, names), target ? el("div", { className: "muted" }, target) : null),
+    el("td", {}, viaOf(w)),
+    el("td", { className: "nowrap" }, timeOfDay(w.entered_at || w.created_at)),
+    el("td", {}, duration(w.wait_s)),
+    el("td", {}, String(w.offers)),
+    el("td", {}, WORK_OUTCOMES()[w.outcome] || w.outcome || t("Still waiting")),
+    el("td", {}, w.agent_id ? names.agent(w.agent_id) : "—"),
+    el("td", {}, w.note || ""),
+  );
 }
 
 const detail = document.getElementById("detail");

@@ -6,7 +6,7 @@ import { SYSTEM_REASONS } from "./interaction-format.js";
 import { SupervisorActions } from "./wallboard-actions.js";
 
 await loadCatalog();
-const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {} };
+const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {}, center: {} };
 const names = { queues: {}, agents: {}, reasons: {} };
 const status = document.getElementById("board-status");
 let audio = null;
@@ -70,12 +70,14 @@ function apply(message) {
     state.queues = { ...message.queues };
     state.agents = { ...message.agents };
     state.alerts = { ...message.alerts };
+    state.center = { ...(message.center || {}) };
   } else if (message.type === "wallboard.delta") {
     Object.assign(state.queues, message.queues);
     Object.assign(state.agents, message.agents);
     for (const id of Object.keys(message.alerts)) if (!state.alerts[id]) beep();
     Object.assign(state.alerts, message.alerts);
-    for (const kind of ["queues", "agents", "alerts"]) for (const key of message.removed[kind] || []) delete state[kind][key];
+    Object.assign(state.center, message.center || {});
+    for (const kind of ["queues", "agents", "alerts", "center"]) for (const key of message.removed[kind] || []) delete state[kind][key];
   } else {
     return;
   }
@@ -105,8 +107,34 @@ function figure(label, value, testid) {
   return div;
 }
 
+/** The personal line (work routed to one agent) is no queue: it reads "direct to an agent". */
+function queueName(id) {
+  if (id === "@agent") return t("Direct to an agent");
+  return id ? names.queues[id] || id : "";
+}
+
+/** The whole center, each contact counted once however many queues it visited. */
+function renderCenter(dt) {
+  const strip = document.getElementById("center");
+  const c = state.center.all;
+  if (!strip || !c) return;
+  const longest = c.oldest_entered_at ? c.longest_wait_s + dt : null;
+  strip.replaceChildren(
+    figure(t("Waiting"), String(c.waiting), "center-waiting"),
+    figure(t("Longest wait"), clock(longest)),
+    figure(t("Offered today"), String(c.today.offered), "center-offered"),
+    figure(t("Answered"), String(c.today.answered), "center-answered"),
+    figure(t("Abandoned"), String(c.today.abandoned), "center-abandoned"),
+    figure(t("Service level today"), pct(c.today.service_level), "center-sl"),
+    figure(t("ASA"), c.today.asa_s === null ? "—" : `${c.today.asa_s}s`),
+    figure(t("AHT"), c.today.aht_s === null ? "—" : `${Math.round(c.today.aht_s)}s`),
+    figure(t("CSAT"), pct(c.today.csat)),
+  );
+}
+
 function render() {
   const dt = elapsed();
+  renderCenter(dt);
   const queues = document.getElementById("queues");
   queues.replaceChildren(
     ...Object.values(state.queues)
@@ -156,12 +184,13 @@ function render() {
         const tr = document.createElement("tr");
         tr.dataset.agent = a.agent_id;
         const reason = a.reason && a.state === "not_ready" ? names.reasons[a.reason] || a.reason : null;
-        const stateText = reason ? STATES[a.state] + " (" + reason + ")" : STATES[a.state];
+        let stateText = reason ? STATES[a.state] + " (" + reason + ")" : STATES[a.state];
+        if (a.overrun_since) stateText += " · " + t("overran");
         tr.append(
           cell(names.agents[a.agent_id] || a.agent_id),
-          cell(stateText, `state state-${a.state}`),
+          cell(stateText, `state state-${a.state}${a.overrun_since ? " overrun" : ""}`),
           cell(clock(a.time_in_state_s + dt)),
-          cell(a.queue_id ? names.queues[a.queue_id] || a.queue_id : ""),
+          cell(queueName(a.queue_id)),
           cell(a.interaction_id ? a.interaction_id.slice(-6) : ""),
           cell(String(a.handled)),
           cell(a.aht_s === null ? "—" : `${Math.round(a.aht_s)}s`),

@@ -1,0 +1,344 @@
+"""Telephony in the server process: the SIP service, the media engine and (as call control
+lands) the runtime that joins them — built from `Settings`, started only by `hotline serve`.
+
+Kept apart from `app.py` so API-only processes and tests never bind SIP or RTP ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.analytics.realtime import replay_start
+from hotline.bus import EventBus
+from hotline.clock import Clock
+from hotline.config import Settings, TrunkSettings
+from hotline.egress import policy_of
+from hotline.events import DomainEvent, EventSink
+from hotline.flows import ProgramCache
+from hotline.flows.emergency import EmergencyService
+from hotline.interactions import MailSender, MailSettings, TelephonySettings
+from hotline.interactions.voice import SmtpMailSender, Telephony
+from hotline.media import EspeakTts, MediaEngine, PromptLibrary, WavFile
+from hotline.media.webrtc import WebRtcGateway
+from hotline.server.config_follower import (
+    ConfigFollower,
+    DbEmergencyStore,
+    DbFlowLookup,
+    build_routers,
+)
+from hotline.server.moh import write_default_moh
+from hotline.sip.connections import ConnectionLimits
+from hotline.sip.protection import ProtectionSettings
+from hotline.sip.registrar import RegistrarSettings
+from hotline.sip.timers import TimerSettings
+from hotline.sip.transport.calls import IncomingCall
+from hotline.sip.transport.service import SipService, SipServiceConfig
+from hotline.sip.transport.trace_file import JsonLinesTrace
+from hotline.sip.trunk import Trunk
+from hotline.store.auth_repo import SqlTenants
+from hotline.store.eventlog import SqlEventReader
+from hotline.store.interactions_repo import (
+    SqlCustomerDirectory,
+    SqlDidDirectory,
+    SqlRecordingCatalog,
+    SqlStartupFacts,
+)
+from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+from hotline.vault import recording_storage
+
+__all__ = ["TelephonyServer", "sip_config"]
+
+log = logging.getLogger(__name__)
+
+
+def _trunk(trunk: TrunkSettings, tenant_id: str) -> Trunk:
+    return Trunk(
+        name=trunk.name,
+        host=trunk.host,
+        port=trunk.port,
+        transport=trunk.transport,
+        username=trunk.username,
+        password=trunk.password,
+        realm=trunk.realm,
+        from_domain=trunk.from_domain,
+        register=trunk.registration,
+        register_expires=trunk.register_expires,
+        inbound_sources=tuple(trunk.inbound_sources),
+        inbound_username=trunk.inbound_username,
+        did_from=trunk.did_from,
+        tenant_id=tenant_id,
+    )
+
+
+def sip_config(
+    settings: Settings, tenant_id: str, tenants_by_slug: dict[str, str]
+) -> SipServiceConfig:
+    sip = settings.sip
+    return SipServiceConfig(
+        host=sip.host,
+        udp_port=sip.udp_port,
+        tcp_port=sip.tcp_port,
+        public_host=sip.public_host,
+        realm=sip.realm,
+        tenant_id=tenant_id,
+        timers=TimerSettings(t1=sip.t1, t2=sip.t2, t4=sip.t4),
+        protection=ProtectionSettings(
+            max_message_bytes=sip.max_message_bytes,
+            rate_per_s=sip.rate_limit_per_s,
+            burst=sip.rate_limit_burst,
+            trusted_rate_per_s=sip.trusted_rate_limit_per_s,
+            trusted_burst=sip.trusted_rate_limit_burst,
+            network_rate_per_s=sip.network_rate_limit_per_s,
+            network_burst=sip.network_rate_limit_burst,
+            global_rate_per_s=sip.global_rate_limit_per_s,
+            global_burst=sip.global_rate_limit_burst,
+            max_server_transactions=sip.max_transactions,
+            max_dialogs=sip.max_dialogs,
+            user_agent_blocklist=tuple(sip.user_agent_blocklist),
+            auth_failures_before_ban=sip.auth_failures_before_ban,
+            ban_seconds=float(sip.ban_seconds),
+        ),
+        registrar=RegistrarSettings(
+            min_expires=sip.registration_min_expires,
+            max_expires=sip.registration_max_expires,
+            max_contacts_per_aor=sip.max_contacts_per_aor,
+        ),
+        qualify_interval_s=float(sip.qualify_interval_s),
+        nonce_lifetime_s=sip.nonce_lifetime_s,
+        digest_algorithms=tuple(sip.digest_algorithms),
+        md5_only_user_agents=tuple(sip.md5_only_user_agents),
+        authenticate_invites=sip.authenticate_invites,
+        trunks=tuple(_trunk(t, tenants_by_slug.get(t.tenant or "", tenant_id)) for t in sip.trunks),
+        in_dialog_timeout_s=sip.in_dialog_timeout_s,
+        stream_limits=ConnectionLimits(
+            max_per_source=sip.tcp_max_connections_per_source,
+            max_total=sip.tcp_max_connections,
+            idle_timeout_s=sip.tcp_idle_timeout_s,
+            message_timeout_s=sip.tcp_message_timeout_s,
+        ),
+        tls_port=sip.tls_port,
+        tls_cert=str(sip.tls_cert) if sip.tls_cert else None,
+        tls_key=str(sip.tls_key) if sip.tls_key else None,
+        tls_ca_file=str(sip.tls_ca_file) if sip.tls_ca_file else None,
+        tls_verify_peer=sip.tls_verify_peer,
+        srtp=sip.srtp,
+    )
+
+
+def _mail(settings: Settings) -> MailSender:
+    smtp = settings.smtp
+    if smtp.host is None:
+        return _LoggedMail()
+    return SmtpMailSender(
+        MailSettings(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            starttls=smtp.starttls,
+            username=smtp.username,
+            password=smtp.password,
+        )
+    )
+
+
+class _LoggedMail:
+    """No SMTP host configured: voicemail notices are logged, not sent."""
+
+    async def send(self, message: EmailMessage) -> None:
+        log.info(
+            "voicemail notice (no SMTP configured) to %s: %s", message["To"], message["Subject"]
+        )
+
+
+class _PhoneEvents:
+    """The gateway's events go to the log and, at once, to call control: an agent whose
+    browser went away is unreachable now, not after the log's next commit."""
+
+    def __init__(self, sink: EventSink) -> None:
+        self.sink = sink
+        self.listener: Callable[[DomainEvent], None] | None = None
+
+    def emit(self, event: DomainEvent) -> None:
+        self.sink.emit(event)
+        if self.listener is not None:
+            self.listener(event)
+
+
+async def _unavailable(call: IncomingCall) -> None:
+    # Without call control a call cannot be served: say so in the way phones understand.
+    await call.reject(480, "Temporarily Unavailable", q850_cause=41)
+
+
+class TelephonyServer:
+    """What `hotline serve` runs besides HTTP. `start()` binds the SIP and RTP ports."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        db: AsyncEngine,
+        sink: EventSink,
+        bus: EventBus,
+        programs: ProgramCache,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.sink = sink
+        self.bus = bus
+        self.programs = programs
+        self.sip: SipService | None = None
+        self.media: MediaEngine | None = None
+        self.runtime: Telephony | None = None
+        self.webrtc: WebRtcGateway | None = None
+        self.config: ConfigFollower | None = None
+        self._follow: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        realms = await realm_tenants(self.db)
+        tenant_id = realms.get(settings.sip.realm, "system")
+        if tenant_id == "system":
+            log.warning("no tenant has SIP domain %r; calls cannot be routed", settings.sip.realm)
+        async with self.db.connect() as conn:
+            tenants = {str(t["slug"]): str(t["id"]) for t in await SqlTenants(conn).all()}
+        media = settings.media
+        recording = settings.recording
+        # One storage for what the media engine writes and what the runtime reads back: sealed
+        # with the tenant's key when `recording.encrypt` is on (ADR 0114).
+        storage = recording_storage(
+            recording.directory, encrypt=recording.encrypt, key_dir=recording.key_dir
+        )
+        self.media = MediaEngine(
+            host=media.rtp_host,
+            port_min=media.rtp_port_min,
+            port_max=media.rtp_port_max,
+            sink=self.sink,
+            clock=self.clock,
+            prompts=PromptLibrary(
+                prompts_dir=media.prompts_dir,
+                tts=EspeakTts(media.tts_cache_dir, words_per_minute=media.tts_words_per_minute),
+                max_cached_seconds=float(media.prompt_cache_seconds),
+            ),
+            storage=storage,
+            advertised_host=media.rtp_public_host,
+            relay=media.relay,
+            quality_interval=media.quality_event_interval_s,
+        )
+        await self.media.start()
+        # Browser phones: one persistent WebRTC session per agent, bridged like any leg.
+        phone_events = _PhoneEvents(self.sink)
+        self.webrtc = WebRtcGateway(
+            self.media, host=media.webrtc_host, clock=self.clock, sink=phone_events
+        )
+        sources = dict(media.moh_sources)
+        sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))
+        for name, path in sources.items():
+            # Absolute: a relative playlist file is looked up under the prompts directory.
+            await self.media.register_moh(name, [WavFile(path.resolve())])
+        observer = JsonLinesTrace(settings.sip.trace_path) if settings.sip.trace_path else None
+        self.sip = SipService(
+            sip_config(settings, tenant_id, tenants),
+            clock=self.clock,
+            events=self.sink,
+            credentials=SqlCredentialStore(self.db),
+            bindings=SqlBindingStore(self.db, default_tenant=tenant_id),
+            observer=observer,
+            on_call=_unavailable,
+        )
+        self.runtime = Telephony(
+            self.sip,
+            self.media,
+            await build_routers(self.db, settings, self.sink),
+            DbFlowLookup(self.db, self.programs, self.sink, self.clock),
+            dids=SqlDidDirectory(self.db),
+            customers=SqlCustomerDirectory(self.db),
+            storage=storage,
+            clock=self.clock,
+            sink=self.sink,
+            settings=TelephonySettings(
+                prompts_dir=media.prompts_dir,
+                default_language=settings.default_language,
+                trunk=settings.sip.trunks[0].name if settings.sip.trunks else None,
+                webhook_egress=policy_of(
+                    settings.egress.allow_networks, allow_private=settings.egress.allow_private
+                ),
+                **settings.calls.model_dump(),
+            ),
+            catalog=SqlRecordingCatalog(self.db),
+            startup=(startup := SqlStartupFacts(self.db, now=self.clock.now())),
+            dialogs=startup,
+            mail=_mail(settings),
+            emergency=EmergencyService(DbEmergencyStore(self.db), self.sink, self.clock),
+            browsers=self.webrtc,
+        )
+        phone_events.listener = self.runtime.phone_event
+        self.config = ConfigFollower(self.db, self.bus, self.runtime)
+        await self.config.load_all()
+        # SIP first: its persisted phone bindings must be loaded before the routers are
+        # reconciled, or every agent would come back unreachable. Calls that arrive before the
+        # runtime has started are answered 503 by it.
+        self.sip.on_call = self.runtime.on_incoming
+        await self.sip.start()
+        await self._replay_desks(self.runtime)
+        await self.runtime.start()  # closes calls a crash left open, reconciles the routers
+        self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
+        log.info(
+            "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
+            settings.sip.host,
+            settings.sip.udp_port,
+            settings.sip.tcp_port,
+            settings.sip.realm,
+            media.rtp_host,
+            media.rtp_port_min,
+            media.rtp_port_max,
+        )
+
+    async def _replay_desks(self, runtime: Telephony) -> None:
+        """The desks' read model from the log since yesterday's midnight: who sits at which
+        phone in what state; the work it shows is then what the routers reconcile."""
+        reader = SqlEventReader(self.db)
+        start = replay_start(self.clock.now())
+        for tenant_id in runtime.tenants:
+            after = await reader.seq_before(tenant_id, start)
+            while batch := await reader.read_since(tenant_id, after, limit=5000):
+                runtime.board.apply_all(batch)
+                after = batch[-1].seq
+            runtime.board.forget_work(tenant_id)
+
+    async def drain(self, timeout: float) -> None:
+        """SIGTERM: refuse new calls, let live ones finish, then hang up the rest."""
+        if self.runtime is not None:
+            await self.runtime.drain(timeout)
+
+    async def stop(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follow
+        if self.webrtc is not None:
+            await self.webrtc.shutdown()
+        if self.runtime is not None:
+            await self.runtime.stop()
+        if self.sip is not None:
+            await self.sip.stop()
+        if self.media is not None:
+            await self.media.close()
+
+    def metrics(self) -> Iterator[tuple[str, float, str]]:
+        if self.webrtc is not None:
+            for name, value in sorted(self.webrtc.stats().items()):
+                yield f"hotline_webrtc_{name}", float(value), f"browser phone gauge {name}"
+        if self.sip is not None:
+            for name, value in sorted(self.sip.metrics().items()):
+                yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"
+        if self.media is not None:
+            for name, value in sorted(self.media.stats().items()):
+                yield f"hotline_media_{name}", float(value), f"media engine {name}"

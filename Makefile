@@ -25,13 +25,13 @@ serve: $(STAMP)
 test: $(STAMP)
 	@if [ "$$CI" = "true" ]; then scripts/system-deps.sh all; fi
 	$(BIN)/pytest tests/unit -q
-	$(BIN)/pytest tests/integration -q
+	$(BIN)/pytest tests/integration -q --durations=20
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 integration: $(STAMP)
-	$(BIN)/pytest tests/integration -q
+	$(BIN)/pytest tests/integration -q --durations=20
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench

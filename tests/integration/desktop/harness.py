@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import numpy as np
 import yaml
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
 from hotline.demo import DEMO_FLOW
 from hotline.media.wav import read_wav
@@ -43,7 +43,7 @@ async def open_page(
     await page.wait_for_url(f"{server.url}/")
     if lang != "zh-CN":  # the demo's users speak Chinese: switch as a user would
         await page.get_by_test_id("language").select_option(lang)
-        await page.wait_for_function(f"document.documentElement.lang === {lang!r}")
+        await expect(page.locator("html")).to_have_attribute("lang", lang)
     return page, errors
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import socket
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from hotline.media.rtp import RtpPacket
 from hotline.media.storage import FileRecordingStorage
 from hotline.media.wav import read_wav
 from tests.conftest import require_tool
-from tests.integration.media.peers import RtpPeer, free_port_range
+from tests.integration.media.peers import RtpPeer
 from tests.unit.media.pcap import SIPP_PCAPS, rtp_packets
 
 pytestmark = pytest.mark.sipp
@@ -27,19 +28,36 @@ pytestmark = pytest.mark.sipp
 DATA = Path(__file__).parents[2] / "data" / "media"
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _sipp_ports(size: int = 40) -> int:
+    """The first of `size` UDP ports that are all free now, below the kernel's ephemeral range
+    (32768-60999 here) so no client socket of another process lands on them meanwhile, and
+    outside the server's RTP range (20000-29999). Both sipps' SIP and media ports come from it:
+    two ports picked apart by binding port 0 can be the same one, or one the other sipp holds."""
+    rng = random.Random()
+    for _ in range(50):
+        base = rng.randrange(10_000, 20_000 - size, 2)
+        probes: list[socket.socket] = []
+        try:
+            for port in range(base, base + size):
+                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError("no free block of UDP ports for sipp")
 
 
 async def sipp_call(uac_scenario: str, engine_port: int, tmp_path: Path) -> int:
     """One call from a sipp UAC to a sipp UAS answering with `engine_port`; returns the UAC's
     media port (the RTP source the engine expects). Fails the test if either sipp fails."""
     sipp = require_tool("sipp")
-    uas_port, uac_port = _free_udp_port(), _free_udp_port()
-    media_low, _ = free_port_range(20)
-    uas_media, uac_media = media_low, media_low + 10  # each sipp needs its own -mp
+    base = _sipp_ports()
+    uas_port, uac_port = base, base + 2
+    uas_media, uac_media = base + 10, base + 20  # each sipp needs its own -mp (and the next few)
     common = ["-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error"]
     uas = await asyncio.create_subprocess_exec(
         sipp, "-sf", str(DATA / "sipp_uas_engine_sdp.xml"), "-p", str(uas_port),

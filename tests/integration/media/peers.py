@@ -41,7 +41,11 @@ class _Proto(asyncio.DatagramProtocol):
 
 
 class RtpPeer:
-    """A far end: sends raw RTP from its own socket, keeps what it receives."""
+    """A far end: sends raw RTP from its own socket, keeps what it receives. Every peer a test
+    opens is closed after it (`close_rtp_peers`), so no socket is left for the garbage collector
+    to report during a later test."""
+
+    opened: set[RtpPeer] = set()
 
     def __init__(self) -> None:
         self.received: list[tuple[float, bytes, tuple[str, int]]] = []
@@ -58,6 +62,7 @@ class RtpPeer:
         peer.transport, _ = await loop.create_datagram_endpoint(
             lambda: _Proto(peer), local_addr=("127.0.0.1", 0)
         )
+        cls.opened.add(peer)
         return peer
 
     @property
@@ -96,6 +101,14 @@ class RtpPeer:
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+        RtpPeer.opened.discard(self)
+
+
+@pytest.fixture(autouse=True)
+async def close_rtp_peers() -> AsyncIterator[None]:
+    yield
+    for peer in list(RtpPeer.opened):
+        peer.close()
 
 
 async def stream(peer: RtpPeer, to: tuple[str, int], payloads: list[bytes], *, pt: int = 0,

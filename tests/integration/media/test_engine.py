@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 from pathlib import Path
@@ -209,6 +210,11 @@ async def test_moh_is_one_shared_stream(engine: MediaEngine) -> None:
     await engine.stop_moh(ep_one)
     await engine.stop_moh(ep_two)
     # One stream: a frame is made once per tick however many listen, then encoded per codec.
+    # Each listener gets every frame made (the last ones may still be on their way); a stream
+    # made per listener would have made about twice as many frames as either one hears.
+    for peer in (one, two):
+        with contextlib.suppress(TimeoutError):
+            await peer.wait_for(stream.frames_made - 1, timeout=2)
     heard_one = [g711.ulaw_decode(p.payload) for p in one.rtp()]
     heard_two = [g711.alaw_decode(p.payload) for p in two.rtp()]
     assert stream.frames_made <= max(len(heard_one), len(heard_two)) + 1

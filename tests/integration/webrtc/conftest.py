@@ -20,11 +20,11 @@ from hotline.demo import seed_demo
 from hotline.events import ListSink
 from hotline.media.engine import MediaEngine
 from hotline.media.webrtc import WebRtcGateway
-from tests.integration.media.peers import engine
+from tests.integration.media.peers import close_rtp_peers, engine
 from tests.integration.webrtc.peers import wait_until
 from tests.server import free_port
 
-__all__ = ["PASSWORD", "PhoneServer", "engine", "phone_server"]
+__all__ = ["PASSWORD", "PhoneServer", "close_rtp_peers", "engine", "phone_server"]
 
 PASSWORD = "demo-password-1"
 

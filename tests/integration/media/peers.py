@@ -7,6 +7,7 @@ import random
 import socket
 import struct
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 import pytest
 
@@ -45,7 +46,7 @@ class RtpPeer:
     opens is closed after it (`close_rtp_peers`), so no socket is left for the garbage collector
     to report during a later test."""
 
-    opened: set[RtpPeer] = set()
+    opened: ClassVar[set[RtpPeer]] = set()
 
     def __init__(self) -> None:
         self.received: list[tuple[float, bytes, tuple[str, int]]] = []

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
+from hotline.auth.model import Principal
 from hotline.auth.passwords import configure_policy
 from hotline.backup import Locations
 from hotline.backup.job import BACKUP_KIND, BackupJob
@@ -30,6 +31,7 @@ from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarge
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.server.telephony import TelephonyServer
 from hotline.server.wallboard import WallboardHub
+from hotline.store.auth_repo import SqlAudit, SqlUsers
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -38,7 +40,9 @@ from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
+from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.tenants.service import TenantService
 
 __all__ = [
     "Services",
@@ -47,7 +51,10 @@ __all__ = [
     "calendar_names",
     "flow_service",
     "queue_names",
+    "tenant_service",
 ]
+
+TENANT_PURGE_KIND = "tenant.purge"  # the job that exports and removes a deleted center
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +266,33 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
         services.clock,
         prompts_root=services.settings.media.prompts_dir,
         programs=services.flow_programs,
+    )
+
+
+def tenant_service(
+    services: Services, uow: UnitOfWork, actor: Principal, *, ip: str | None = None
+) -> TenantService:
+    """The operator's tenant management on one unit of work; a deletion's purge is a job."""
+
+    async def schedule_purge(tenant_id: str, due_at: float) -> None:
+        await services.jobs.schedule(
+            uow.conn,
+            TENANT_PURGE_KIND,
+            due_at=due_at,
+            payload={"tenant_id": tenant_id},
+            key=f"tenant.purge:{tenant_id}",
+        )
+
+    return TenantService(
+        SqlTenantStore(uow.conn),
+        SqlUsers(uow.conn),
+        SqlAudit(uow.conn),
+        clock=services.clock,
+        emit=uow.emit,
+        actor=actor,
+        grace_s=services.settings.tenants.delete_grace_days * 86400.0,
+        schedule_purge=schedule_purge,
+        ip=ip,
     )
 
 

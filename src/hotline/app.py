@@ -54,8 +54,6 @@ __all__ = [
     "tenant_service",
 ]
 
-TENANT_PURGE_KIND = "tenant.purge"  # the job that exports and removes a deleted center
-
 log = logging.getLogger(__name__)
 
 
@@ -272,17 +270,8 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
 def tenant_service(
     services: Services, uow: UnitOfWork, actor: Principal, *, ip: str | None = None
 ) -> TenantService:
-    """The operator's tenant management on one unit of work; a deletion's purge is a job."""
-
-    async def schedule_purge(tenant_id: str, due_at: float) -> None:
-        await services.jobs.schedule(
-            uow.conn,
-            TENANT_PURGE_KIND,
-            due_at=due_at,
-            payload={"tenant_id": tenant_id},
-            key=f"tenant.purge:{tenant_id}",
-        )
-
+    """The operator's tenant management on one unit of work. A deletion only marks the center
+    (refused like a suspended one, `purge_at` set): the purge job is not built yet."""
     return TenantService(
         SqlTenantStore(uow.conn),
         SqlUsers(uow.conn),
@@ -291,7 +280,6 @@ def tenant_service(
         emit=uow.emit,
         actor=actor,
         grace_s=services.settings.tenants.delete_grace_days * 86400.0,
-        schedule_purge=schedule_purge,
         ip=ip,
     )
 

@@ -4,6 +4,8 @@ languages, and an audit row for every operator action."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
 from hotline.store.tenant_repo import ensure_operator
@@ -101,10 +103,18 @@ async def test_operator_creates_a_center_whose_admin_changes_the_one_time_passwo
         assert text in r.json()["message"]
     assert (await ops.post("/api/v1/platform/tenants/east/resume")).json()["status"] == "active"
     assert (await east.get("/api/v1/agents")).status_code == 200
+    # Delete: refused at once like a suspension, with the purge time; resume cancels it.
+    gone = await ops.delete("/api/v1/platform/tenants/east")
+    assert (gone.status_code, gone.json()["status"]) == (202, "deleting")
+    purge_at = dt.datetime.fromisoformat(gone.json()["purge_at"]).timestamp()
+    assert purge_at > api.services.clock.now() + 29 * 86400  # the 30-day grace period
+    assert (await east.get("/api/v1/agents")).json()["code"] == "tenant.suspended"
+    assert (await ops.post("/api/v1/platform/tenants/east/resume")).json()["purge_at"] is None
+    assert (await east.get("/api/v1/agents")).status_code == 200
 
     audit = (await ops.get("/api/v1/audit", params={"limit": 50})).json()["items"]
     assert sorted(a["action"] for a in audit if a["entity"] == "tenant") == [
-        "assign_number", "create", "resume", "suspend",
+        "assign_number", "create", "delete", "resume", "resume", "suspend",
     ]  # fmt: skip
     assert {a["actor_name"] for a in audit} == {"ops"}
     for client in (ops, demo_admin, east):

@@ -30,6 +30,7 @@ from hotline.imports.runner import ImportRunner
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.server.telephony import TelephonyServer
+from hotline.server.tenant_watch import TenantWatcher
 from hotline.server.wallboard import WallboardHub
 from hotline.store.auth_repo import SqlAudit, SqlUsers
 from hotline.store.engine import create_engine
@@ -69,6 +70,7 @@ class Services:
     draining: bool = False
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
+    tenant_watch: TenantWatcher = field(init=False)  # centers changed while running
     projector: InteractionProjector = field(init=False)
     imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
@@ -101,6 +103,11 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        # Centers created, suspended or purged while running reach their followers at once.
+        self.tenant_watch = TenantWatcher(
+            self.engine, self.bus, poll_s=self.settings.tenants.poll_s
+        )
+        self.tenant_watch.targets.append(self.wallboard)
         imports = self.settings.imports
         self.imports = build_import_runner(
             directory=imports.directory or self.settings.var_dir / "imports",
@@ -128,6 +135,7 @@ class Services:
         await self.calendars.start()
         await self.projector.start()
         await self.wallboard.start()
+        await self.tenant_watch.start()
 
     async def start_jobs(self) -> None:
         """Fire due jobs in this process (`hotline serve`/`demo`), unless `jobs.enabled` is off."""
@@ -146,6 +154,7 @@ class Services:
             programs=self.flow_programs,
         )
         await self.telephony.start()
+        self.tenant_watch.targets.append(self.telephony)
         self.metric_sources.append(self.telephony.metrics)
         self.drain_hooks.append(self.telephony.drain)
         self.stop_hooks.append(self.telephony.stop)
@@ -162,6 +171,7 @@ class Services:
             await hook(max(0.0, deadline - self.clock.monotonic()))
 
     async def stop(self) -> None:
+        await self.tenant_watch.stop()  # first: it calls into telephony and the wallboard
         for hook in reversed(self.stop_hooks):
             try:
                 await hook()

@@ -27,7 +27,16 @@ from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
-from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
+from hotline.jobs import (
+    MAIL_KIND,
+    SYSTEM_TENANT,
+    JobHost,
+    JobHostSettings,
+    Jobs,
+    JobState,
+    MailJob,
+    SmtpTarget,
+)
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.server.telephony import TelephonyServer
 from hotline.server.tenant_watch import TenantWatcher
@@ -43,6 +52,7 @@ from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJob, purge_key
 from hotline.tenants.service import TenantService
 
 __all__ = [
@@ -253,6 +263,14 @@ def build_job_host(services: Services) -> JobHost:
         host.every(BACKUP_KIND, backups.schedule, timezone=backups.timezone)
     services.metric_sources.append(lambda: iter(backup_job.metrics()))
     services.stop_hooks.append(backup_job.close)
+    # A deleted center's export and purge after its grace period (docs/tenants.md).
+    settings_ = services.settings
+    imports = settings_.imports.directory or settings_.var_dir / "imports"
+    purge = TenantPurgeJob(
+        backup_locations(settings_), settings_.tenants.export_dir, PurgeFolders(imports)
+    )
+    host.register(TENANT_PURGE_KIND, purge)
+    services.stop_hooks.append(purge.close)
     return host
 
 
@@ -280,8 +298,23 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
 def tenant_service(
     services: Services, uow: UnitOfWork, actor: Principal, *, ip: str | None = None
 ) -> TenantService:
-    """The operator's tenant management on one unit of work. A deletion only marks the center
-    (refused like a suspended one, `purge_at` set): the purge job is not built yet."""
+    """The operator's tenant management on one unit of work; a deletion's purge is a job on
+    the job host (`tenant.purge`), cancelled by a resume."""
+
+    async def schedule_purge(tenant_id: str, due_at: float) -> None:
+        await services.jobs.schedule(
+            uow.conn,
+            TENANT_PURGE_KIND,
+            due_at=due_at,
+            payload={"tenant_id": tenant_id},
+            key=purge_key(tenant_id),
+        )
+
+    async def cancel_purge(tenant_id: str) -> None:
+        job = await Jobs(uow.conn).find(SYSTEM_TENANT, purge_key(tenant_id))
+        if job is not None and job.state in (JobState.PENDING, JobState.RUNNING):
+            await services.jobs.cancel(uow.conn, job.id, tenant_id=None)
+
     return TenantService(
         SqlTenantStore(uow.conn),
         SqlUsers(uow.conn),
@@ -290,6 +323,8 @@ def tenant_service(
         emit=uow.emit,
         actor=actor,
         grace_s=services.settings.tenants.delete_grace_days * 86400.0,
+        schedule_purge=schedule_purge,
+        cancel_purge=cancel_purge,
         ip=ip,
     )
 

@@ -35,6 +35,7 @@ from hotline.tenants.ports import Audit, Row, TenantStore, UserStore
 __all__ = ["TenantService", "one_time_password", "view"]
 
 PurgeScheduler = Callable[[str, float], Awaitable[None]]
+PurgeCanceller = Callable[[str], Awaitable[None]]
 
 _LIMITS = ("max_agents", "max_concurrent_calls", "max_recording_mb")
 
@@ -75,6 +76,7 @@ class TenantService:
         actor: Principal,
         grace_s: float = 30 * 86400.0,
         schedule_purge: PurgeScheduler | None = None,
+        cancel_purge: PurgeCanceller | None = None,
         ip: str | None = None,
     ) -> None:
         self.store = store
@@ -85,6 +87,7 @@ class TenantService:
         self.actor = actor
         self.grace_s = grace_s
         self.schedule_purge = schedule_purge
+        self.cancel_purge = cancel_purge
         self.ip = ip
 
     async def _audited(
@@ -206,8 +209,13 @@ class TenantService:
         return await self._transition(key, TenantAction.SUSPEND)
 
     async def resume(self, key: str) -> Row:
-        """Back to work; within a deletion's grace period this cancels the deletion."""
-        return await self._transition(key, TenantAction.RESUME)
+        """Back to work; within a deletion's grace period this cancels the deletion (and its
+        purge job)."""
+        before = await self.find(key)
+        row = await self._transition(key, TenantAction.RESUME)
+        if before.get("status") == TenantStatus.DELETING.value and self.cancel_purge is not None:
+            await self.cancel_purge(str(row["id"]))
+        return row
 
     async def delete(self, key: str) -> Row:
         """Refused like a suspended center now; exported and removed after the grace period."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import RealtimeSettings
 from hotline.api.metrics import Metrics
+from hotline.auth.model import Principal
 from hotline.auth.passwords import configure_policy
 from hotline.backup import Locations
 from hotline.backup.job import BACKUP_KIND, BackupJob
@@ -26,10 +27,21 @@ from hotline.config import Settings
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
-from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
+from hotline.jobs import (
+    MAIL_KIND,
+    SYSTEM_TENANT,
+    JobHost,
+    JobHostSettings,
+    Jobs,
+    JobState,
+    MailJob,
+    SmtpTarget,
+)
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.server.telephony import TelephonyServer
+from hotline.server.tenant_watch import TenantWatcher
 from hotline.server.wallboard import WallboardHub
+from hotline.store.auth_repo import SqlAudit, SqlUsers
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
@@ -38,7 +50,10 @@ from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
 from hotline.store.repos import SqlRepos
+from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJob, purge_key
+from hotline.tenants.service import TenantService
 
 __all__ = [
     "Services",
@@ -47,6 +62,7 @@ __all__ = [
     "calendar_names",
     "flow_service",
     "queue_names",
+    "tenant_service",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,6 +80,7 @@ class Services:
     draining: bool = False
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
+    tenant_watch: TenantWatcher = field(init=False)  # centers changed while running
     projector: InteractionProjector = field(init=False)
     imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
@@ -96,6 +113,11 @@ class Services:
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        # Centers created, suspended or purged while running reach their followers at once.
+        self.tenant_watch = TenantWatcher(
+            self.engine, self.bus, poll_s=self.settings.tenants.poll_s
+        )
+        self.tenant_watch.targets.append(self.wallboard)
         imports = self.settings.imports
         self.imports = build_import_runner(
             directory=imports.directory or self.settings.var_dir / "imports",
@@ -123,6 +145,7 @@ class Services:
         await self.calendars.start()
         await self.projector.start()
         await self.wallboard.start()
+        await self.tenant_watch.start()
 
     async def start_jobs(self) -> None:
         """Fire due jobs in this process (`hotline serve`/`demo`), unless `jobs.enabled` is off."""
@@ -141,6 +164,7 @@ class Services:
             programs=self.flow_programs,
         )
         await self.telephony.start()
+        self.tenant_watch.targets.append(self.telephony)
         self.metric_sources.append(self.telephony.metrics)
         self.drain_hooks.append(self.telephony.drain)
         self.stop_hooks.append(self.telephony.stop)
@@ -157,6 +181,7 @@ class Services:
             await hook(max(0.0, deadline - self.clock.monotonic()))
 
     async def stop(self) -> None:
+        await self.tenant_watch.stop()  # first: it calls into telephony and the wallboard
         for hook in reversed(self.stop_hooks):
             try:
                 await hook()
@@ -238,6 +263,14 @@ def build_job_host(services: Services) -> JobHost:
         host.every(BACKUP_KIND, backups.schedule, timezone=backups.timezone)
     services.metric_sources.append(lambda: iter(backup_job.metrics()))
     services.stop_hooks.append(backup_job.close)
+    # A deleted center's export and purge after its grace period (docs/tenants.md).
+    settings_ = services.settings
+    imports = settings_.imports.directory or settings_.var_dir / "imports"
+    purge = TenantPurgeJob(
+        backup_locations(settings_), settings_.tenants.export_dir, PurgeFolders(imports)
+    )
+    host.register(TENANT_PURGE_KIND, purge)
+    services.stop_hooks.append(purge.close)
     return host
 
 
@@ -259,6 +292,40 @@ def flow_service(services: Services, uow: UnitOfWork) -> FlowService:
         services.clock,
         prompts_root=services.settings.media.prompts_dir,
         programs=services.flow_programs,
+    )
+
+
+def tenant_service(
+    services: Services, uow: UnitOfWork, actor: Principal, *, ip: str | None = None
+) -> TenantService:
+    """The operator's tenant management on one unit of work; a deletion's purge is a job on
+    the job host (`tenant.purge`), cancelled by a resume."""
+
+    async def schedule_purge(tenant_id: str, due_at: float) -> None:
+        await services.jobs.schedule(
+            uow.conn,
+            TENANT_PURGE_KIND,
+            due_at=due_at,
+            payload={"tenant_id": tenant_id},
+            key=purge_key(tenant_id),
+        )
+
+    async def cancel_purge(tenant_id: str) -> None:
+        job = await Jobs(uow.conn).find(SYSTEM_TENANT, purge_key(tenant_id))
+        if job is not None and job.state in (JobState.PENDING, JobState.RUNNING):
+            await services.jobs.cancel(uow.conn, job.id, tenant_id=None)
+
+    return TenantService(
+        SqlTenantStore(uow.conn),
+        SqlUsers(uow.conn),
+        SqlAudit(uow.conn),
+        clock=services.clock,
+        emit=uow.emit,
+        actor=actor,
+        grace_s=services.settings.tenants.delete_grace_days * 86400.0,
+        schedule_purge=schedule_purge,
+        cancel_purge=cancel_purge,
+        ip=ip,
     )
 
 

@@ -299,6 +299,14 @@ class JobSettings(BaseModel):
     node_id: str = Field("", max_length=100)  # empty: the host name
 
 
+class TenantSettings(BaseModel):
+    """Tenants at runtime (docs/tenants.md)."""
+
+    delete_grace_days: float = Field(30.0, ge=0)  # a deleted center's data waits this long
+    export_dir: Path = Path("var/tenant-exports")  # each purge writes its export here first
+    poll_s: float = Field(2.0, gt=0, le=60)  # running servers look for other processes' changes
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_", env_nested_delimiter="__", extra="forbid"
@@ -323,6 +331,7 @@ class Settings(BaseSettings):
     egress: EgressSettings = EgressSettings()
     jobs: JobSettings = JobSettings()
     backup: BackupSettings = BackupSettings()
+    tenants: TenantSettings = TenantSettings()
 
     @classmethod
     def settings_customise_sources(

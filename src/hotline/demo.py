@@ -38,6 +38,7 @@ from hotline.ids import new_id
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.repos import SqlRepos
+from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.uow import UnitOfWorkFactory
 
 __all__ = ["DEMO_CALENDAR", "DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
@@ -242,7 +243,17 @@ async def seed_demo(
                 disposition_required=True,
             )
         )
-        await d.create_simple("did", DidIn(number="4001", flow="main", description="客服热线"))
+        # Numbers are the platform's to give (docs/tenants.md): the seed assigns DID 4001.
+        now = clock.now()
+        await SqlTenantStore(uow.conn).add_number(
+            {
+                "id": new_id(now),
+                "tenant_id": tenant_id,
+                **DidIn(number="4001", flow="main", description="客服热线").model_dump(),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         progress("codes")
         for code, zh, en, category in [
             ("resolved", "已解决", "Resolved", "resolved"),

@@ -21,6 +21,7 @@ from hotline.api import (
     imports,
     interactions,
     phone,
+    platform,
     sip_bans,
     supervise,
     system,
@@ -77,6 +78,7 @@ def create_api(services: Services) -> FastAPI:
         wfm,
         worklist,  # the worklist of missed contacts (history)
         sip_bans,
+        platform,  # the platform operator's tenants
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

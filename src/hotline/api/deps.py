@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request, WebSocket
 from fastapi.dependencies.models import Dependant
 
-from hotline.auth.errors import Forbidden
+from hotline.auth.errors import Forbidden, PasswordChangeRequired
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.auth.service import AuthService
@@ -150,6 +150,8 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Princip
     """A dependency that lets the call through only with `permission` (the one RBAC check)."""
 
     async def check(principal: Caller) -> Principal:
+        if principal.must_change_password and permission is not Permission.SELF:
+            raise PasswordChangeRequired()
         if not principal.can(permission):
             raise Forbidden(
                 f"your role may not do this ({permission})",

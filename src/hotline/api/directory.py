@@ -18,6 +18,7 @@ from hotline.directory.service import SIMPLE, DirectoryService
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork
+from hotline.tenants.model import Limits
 
 __all__ = ["PATHS", "router"]
 
@@ -52,6 +53,7 @@ async def directory(request: Request, uow: UnitOfWork, principal: Principal) -> 
         emit=uow.emit,
         sip_realm=str(tenant["sip_domain"]) if tenant else services.settings.sip.realm,
         ip=client_ip(request),
+        max_agents=Limits.of(tenant).agents if tenant else None,
     )
 
 

@@ -129,9 +129,14 @@ def _in_language(request: Request, message: str) -> str:
     """The message in the caller's language when the UI catalog has it (else as written)."""
     catalogs = getattr(request.app.state, "catalogs", None)
     principal = getattr(request.state, "principal", None)
-    if catalogs is None or principal is None:
+    if catalogs is None:
         return message
-    return str(catalogs.gettext(principal.language, message))
+    if principal is not None:
+        return str(catalogs.gettext(principal.language, message))
+    # Not logged in (a refused login): the browser's language, Chinese first.
+    accepted = request.headers.get("accept-language", "").lower()
+    language = "en" if accepted.startswith("en") else "zh-CN" if accepted else None
+    return str(catalogs.gettext(language, message)) if language else message
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ __all__ = [
     "BadTotpCode",
     "Forbidden",
     "LoginThrottled",
+    "PasswordChangeRequired",
     "SessionExpired",
     "TotpNotAllowed",
     "TotpRequired",
@@ -57,3 +58,15 @@ class TotpState(Conflict):
     """Enrolling twice, confirming nothing, turning off what is not on."""
 
     code = "auth.totp_state"
+
+
+PASSWORD_CHANGE_MESSAGE = "Please change your one-time password before you go on."
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """Logged in with a one-time password: only changing it (and reading who I am) works."""
+
+    code = "auth.password_change_required"
+
+    def __init__(self) -> None:
+        super().__init__(PASSWORD_CHANGE_MESSAGE)

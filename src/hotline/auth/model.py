@@ -22,6 +22,7 @@ class User:
     created_at: float
     updated_at: float
     password_hash: str = field(default="", repr=False)
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class Principal:
     via: Literal["session", "token"]
     csrf_token: str | None = field(default=None, repr=False)
     agent_id: str | None = None
+    # Logged in with a one-time password: nothing but changing it is allowed.
+    must_change_password: bool = False
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.roles, permission)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["POLICY", "Permission", "Role", "allowed"]
+__all__ = ["CENTER_ROLES", "POLICY", "Permission", "Role", "allowed"]
 
 
 class Role(StrEnum):
@@ -17,6 +17,13 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AGENT = "agent"
     QA = "qa"
+    # Above every center: creates, suspends and deletes tenants (docs/tenants.md). Held only
+    # by users of the platform tenant; it reads no center's data.
+    OPERATOR = "operator"
+
+
+CENTER_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.QA})
+"""The roles a center's admin may give; `operator` is the platform's own."""
 
 
 class Permission(StrEnum):
@@ -44,6 +51,7 @@ class Permission(StrEnum):
     WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
     WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
     SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
+    TENANTS_MANAGE = "tenants.manage"  # the platform: create, suspend, resume, delete centers
 
 
 _EVERYONE = {
@@ -56,7 +64,7 @@ _EVERYONE = {
 }
 
 POLICY: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    Role.ADMIN: frozenset(Permission) - {Permission.TENANTS_MANAGE},
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {
@@ -86,6 +94,14 @@ POLICY: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.QA: frozenset(_EVERYONE | {Permission.EVENTS_READ}),
+    Role.OPERATOR: frozenset(
+        {
+            Permission.SELF,
+            Permission.SECOND_FACTOR,
+            Permission.AUDIT_READ,  # the platform's audit: the operators' own actions
+            Permission.TENANTS_MANAGE,
+        }
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from hotline.auth.tokens import digest, new_api_token, new_secret
 from hotline.clock import Clock
 from hotline.errors import HotlineError
 from hotline.ids import new_id
+from hotline.tenants.errors import TenantSuspended
 
 __all__ = ["AuthService", "LoginOutcome"]
 
@@ -88,6 +89,7 @@ class AuthService:
             roles=user.roles,
             language=user.language or str(tenant["language"]) or self._default_language,
             agent_id=agent_id,
+            must_change_password=user.must_change_password,
             **extra,  # type: ignore[arg-type]
         )
 
@@ -136,6 +138,8 @@ class AuthService:
         if not ok or user is None or not user.active:
             await self._failures.record(failed_keys, now)
             return LoginOutcome(error=BadCredentials("unknown tenant, user name or password"))
+        if _suspended(tenant):  # told only to who knows the password
+            return LoginOutcome(error=TenantSuspended(str(tenant["slug"])))
         second = await self._totp.get(tenant_id, user.id)
         if second is not None and second["confirmed_at"] is not None:
             if not code:
@@ -198,7 +202,11 @@ class AuthService:
         await self._users.update(
             principal.tenant_id,
             principal.user_id,
-            {"password_hash": password_hash, "updated_at": self._clock.now()},
+            {
+                "password_hash": password_hash,
+                "must_change_password": False,
+                "updated_at": self._clock.now(),
+            },
         )
         await self._sessions.delete_for_user(
             principal.tenant_id, principal.user_id, keep=digest(session) if session else None
@@ -218,6 +226,8 @@ class AuthService:
         tenant = await self._tenants.get(row["tenant_id"])
         if user is None or tenant is None or not user.active:
             raise SessionExpired("please log in")
+        if _suspended(tenant):
+            raise TenantSuspended(str(tenant["slug"]))
         return await self._principal(tenant, user, via="session", csrf_token=row["csrf_token"])
 
     async def from_api_token(self, token: str) -> Principal:
@@ -233,6 +243,8 @@ class AuthService:
         tenant = await self._tenants.get(row["tenant_id"])
         if user is None or tenant is None or not user.active:
             raise BadCredentials("the API token's user is disabled")
+        if _suspended(tenant):
+            raise TenantSuspended(str(tenant["slug"]))
         if row["last_used_at"] is None or now - row["last_used_at"] > 60:
             await self._tokens.touch(row["id"], now)
         return await self._principal(tenant, user, via="token")
@@ -255,3 +267,8 @@ class AuthService:
         }
         await self._tokens.add(row)
         return token, {k: v for k, v in row.items() if k != "token_hash"}
+
+
+def _suspended(tenant: dict[str, object]) -> bool:
+    """Suspended, or deleted and waiting for its purge: nobody of that center gets in."""
+    return str(tenant.get("status") or "active") != "active"

@@ -35,6 +35,7 @@ from hotline.backup.errors import ArchiveInvalid, BackupError, RestoreTargetNotE
 from hotline.store.engine import WRITE, create_engine, is_sqlite
 from hotline.store.migrate import current_revision, head_revision, migrate, migrations_dir
 from hotline.store.schema import metadata
+from hotline.store.tenant_rows import of_tenant
 
 __all__ = [
     "BACKUP_GLOB",
@@ -99,7 +100,7 @@ def _ordered(table: Table) -> Any:
 
 
 async def _snapshot(
-    conn: AsyncConnection, archive: ArchiveWriter, progress: Progress
+    conn: AsyncConnection, archive: ArchiveWriter, progress: Progress, tenant_id: str | None
 ) -> tuple[str, dict[str, int], list[str]]:
     revision = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     if revision is None:
@@ -116,7 +117,15 @@ async def _snapshot(
     for index, table in enumerate(tables):
         progress(f"table {table.name}", index, len(tables))
         writer = archive.table(table.name)
-        result = await conn.stream(_ordered(table))
+        query = _ordered(table)
+        if tenant_id is not None:  # a tenant's export: its rows only (`store.tenant_rows`)
+            condition = of_tenant(table, tenant_id)
+            if condition is None:
+                writer.close()
+                rows[table.name] = 0
+                continue
+            query = query.where(condition)
+        result = await conn.stream(query)
         async for part in result.mappings().partitions(_BATCH):
             batch = [dict(row) for row in part]
             writer.write(batch)
@@ -134,8 +143,11 @@ async def backup(
     *,
     with_keys: bool = False,
     progress: Progress = _quiet,
+    tenant_id: str | None = None,
 ) -> BackupReport:
-    """Write a backup to `out` (a file, or a directory to name one in); returns what it holds."""
+    """Write a backup to `out` (a file, or a directory to name one in); returns what it holds.
+    With `tenant_id`, an export of that tenant alone: its rows, its recordings and (with keys)
+    its recording key, no shared prompts; `hotline restore` takes it into a fresh database."""
     started = time.monotonic()
     now = time.time()
     # Blocking file work is fine here: a backup runs in its own process (the CLI) or in its
@@ -151,7 +163,7 @@ async def backup(
             async with conn.begin():
                 if not is_sqlite(where.database_url):
                     await conn.execute(text("SET TRANSACTION READ ONLY"))
-                revision, rows, keys = await _snapshot(conn, archive, progress)
+                revision, rows, keys = await _snapshot(conn, archive, progress, tenant_id)
         missing: list[str] = []
         for index, key in enumerate(keys):
             progress("recordings", index, len(keys))
@@ -164,10 +176,14 @@ async def backup(
         for folder, prefix in ((where.prompts, "prompts"), (where.keys, "keys")):
             if prefix == "keys" and not with_keys:
                 continue
+            if prefix == "prompts" and tenant_id is not None:
+                continue  # prompts are shared by every tenant's flows
             if folder.is_dir():
                 for source in sorted(p for p in folder.rglob("*") if p.is_file()):
                     if source.suffix in (".tmp", ".partial"):
                         continue
+                    if tenant_id is not None and source.name != f"{tenant_id}.json":
+                        continue  # a tenant's export holds its own key only
                     archive.add_file(f"{prefix}/{source.relative_to(folder).as_posix()}", source)
         archive.finish(
             {
@@ -179,6 +195,7 @@ async def backup(
                 "recordings": len(keys) - len(missing),
                 "recordings_missing": missing,
                 "keys_included": with_keys,
+                "tenant_id": tenant_id,  # None: the whole Hotline
             }
         )
     except BaseException:
@@ -197,10 +214,12 @@ async def backup(
     )
 
 
-def run_backup(where: Locations, out: Path, *, with_keys: bool = False) -> BackupReport:
+def run_backup(
+    where: Locations, out: Path, *, with_keys: bool = False, tenant_id: str | None = None
+) -> BackupReport:
     """`backup` in a fresh event loop: what a worker thread of the server runs, so the
     file work never stalls the server's loop (the media clock)."""
-    return asyncio.run(backup(where, out, with_keys=with_keys))
+    return asyncio.run(backup(where, out, with_keys=with_keys, tenant_id=tenant_id))
 
 
 def prune(directory: Path, keep: int) -> list[Path]:

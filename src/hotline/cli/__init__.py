@@ -14,12 +14,14 @@ from hotline.cli import imports as imports_cmd
 from hotline.cli import manage, server
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
+from hotline.cli import tenants as tenants_cmd
 from hotline.errors import HotlineError
 
 app = typer.Typer(
     name="hotline",
     pretty_exceptions_enable=False,
-    help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import, backup.",
+    help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import, "
+    "backup, tenants.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -40,6 +42,8 @@ app.command("export")(imports_cmd.export_cmd)
 app.command("backup")(backup_cli.backup_cmd)
 app.command("restore")(backup_cli.restore_cmd)
 app.add_typer(backup_cli.keys_app, name="keys")
+app.add_typer(tenants_cmd.tenant_app, name="tenant")
+app.add_typer(tenants_cmd.operator_app, name="operator")
 
 
 def main() -> None:

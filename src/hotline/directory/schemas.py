@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from hotline.auth.roles import Role
+from hotline.auth.roles import CENTER_ROLES, Role
 from hotline.routing import MAX_PROFICIENCY, MIN_PROFICIENCY, Strategy
 
 __all__ = [
@@ -324,13 +324,23 @@ class QuickReplyIn(_In):
     queue: Slug | None = None
 
 
+def _center_roles(roles: list[Role]) -> list[Role]:
+    for role in roles:
+        if role not in CENTER_ROLES:
+            raise ValueError(f"{role} is a platform role, not one of a center's users")
+    return roles
+
+
+CenterRoles = Annotated[list[Role], Field(min_length=1), AfterValidator(_center_roles)]
+
+
 class UserIn(_In):
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
     display_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     password: str
-    roles: list[Role] = Field(min_length=1)
+    roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True
 
@@ -340,6 +350,6 @@ class UserUpdate(_In):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     password: str | None = None
-    roles: list[Role] = Field(min_length=1)
+    roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True

@@ -38,6 +38,8 @@ from hotline.errors import Conflict, InvalidInput
 from hotline.events import DomainEvent
 from hotline.ids import new_id
 from hotline.sip.auth import compute_ha1
+from hotline.tenants.errors import AgentLimitReached, NumbersByOperator
+from hotline.tenants.model import Limits
 
 __all__ = ["SIMPLE", "DirectoryService", "SimpleEntity"]
 
@@ -113,8 +115,10 @@ class DirectoryService:
         emit: Callable[[DomainEvent], None],
         sip_realm: str,
         ip: str | None = None,
+        max_agents: int | None = None,
     ) -> None:
         self.repos = repos
+        self.max_agents = max_agents  # the tenant's seat limit (docs/tenants.md)
         self.actor = actor
         self.clock = clock
         self.emit = emit
@@ -236,6 +240,8 @@ class DirectoryService:
             )
 
     async def create_simple(self, entity: str, data: BaseModel) -> dict[str, Any]:
+        if entity == "did":
+            raise NumbersByOperator()  # the same answer for a free number and a taken one
         spec = SIMPLE[entity]
         values = data.model_dump(mode="json")
         await self._check_simple(spec, values, None)
@@ -255,6 +261,8 @@ class DirectoryService:
         spec = SIMPLE[entity]
         before = await self._get_row(spec.table, entity, entity_id)
         values = data.model_dump(mode="json")
+        if entity == "did" and values.get("number") != before["number"]:
+            raise NumbersByOperator()
         await self._check_simple(spec, values, entity_id)
         values["updated_at"] = self.clock.now()
         await self.repos.table(spec.table).update(self.tenant_id, entity_id, values)
@@ -265,6 +273,8 @@ class DirectoryService:
     async def delete_simple(self, entity: str, entity_id: str) -> None:
         spec = SIMPLE[entity]
         before = await self._get_row(spec.table, entity, entity_id)
+        if entity == "did":
+            raise NumbersByOperator()
         await self.repos.table(spec.table).delete(self.tenant_id, entity_id)
         await self._changed(entity, entity_id, "delete", before, None)
 
@@ -478,6 +488,10 @@ class DirectoryService:
             await self.repos.links.delete_sip_credential(agent_id)
 
     async def create_agent(self, data: AgentIn) -> dict[str, Any]:
+        if self.max_agents is not None:
+            _, seats = await self.repos.table("agents").list(self.tenant_id, limit=1, offset=0)
+            if not Limits(agents=self.max_agents).agents_allowed(seats):
+                raise AgentLimitReached(self.max_agents)
         await self._check_agent(data, None)
         if data.phone_mode == "sip" and not data.sip_password:
             raise InvalidInput(

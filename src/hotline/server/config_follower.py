@@ -31,6 +31,7 @@ __all__ = [
     "ConfigFollower",
     "DbEmergencyStore",
     "DbFlowLookup",
+    "build_router",
     "build_routers",
     "queue_options",
 ]
@@ -38,27 +39,29 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-async def build_routers(db: AsyncEngine, settings: Settings, sink: EventSink) -> dict[str, Router]:
+def build_router(tenant: dict[str, Any], settings: Settings, sink: EventSink) -> Router:
+    """The router of one center (its `tenants` row gives the id and the time zone)."""
     routing = settings.routing
+    return Router(
+        TenantId(str(tenant["id"])),
+        sink,
+        settings=RouterSettings(
+            ring_timeout_s=routing.ring_timeout_s,
+            wrap_up_s=routing.default_wrap_up_s,
+            callback_dial_s=routing.callback_dial_s,
+            sticky_memory_s=routing.sticky_memory_s,
+            sticky_memory_size=routing.sticky_memory_size,
+            aht_smoothing=routing.aht_smoothing,
+            tz=ZoneInfo(str(tenant["timezone"])),
+        ),
+        rng=random.Random(),
+    )
+
+
+async def build_routers(db: AsyncEngine, settings: Settings, sink: EventSink) -> dict[str, Router]:
     async with db.connect() as conn:
         tenants = await SqlTenants(conn).all()
-    return {
-        str(t["id"]): Router(
-            TenantId(str(t["id"])),
-            sink,
-            settings=RouterSettings(
-                ring_timeout_s=routing.ring_timeout_s,
-                wrap_up_s=routing.default_wrap_up_s,
-                callback_dial_s=routing.callback_dial_s,
-                sticky_memory_s=routing.sticky_memory_s,
-                sticky_memory_size=routing.sticky_memory_size,
-                aht_smoothing=routing.aht_smoothing,
-                tz=ZoneInfo(str(t["timezone"])),
-            ),
-            rng=random.Random(),
-        )
-        for t in tenants
-    }
+    return {str(t["id"]): build_router(t, settings, sink) for t in tenants}
 
 
 def queue_options(options: dict[str, Any]) -> QueueOptions:

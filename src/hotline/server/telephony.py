@@ -30,6 +30,7 @@ from hotline.server.config_follower import (
     ConfigFollower,
     DbEmergencyStore,
     DbFlowLookup,
+    build_router,
     build_routers,
 )
 from hotline.server.moh import write_default_moh
@@ -50,6 +51,7 @@ from hotline.store.interactions_repo import (
     SqlStartupFacts,
 )
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+from hotline.tenants.admission import CallGate
 from hotline.vault import recording_storage
 
 __all__ = ["TelephonyServer", "sip_config"]
@@ -208,7 +210,8 @@ class TelephonyServer:
         if tenant_id == "system":
             log.warning("no tenant has SIP domain %r; calls cannot be routed", settings.sip.realm)
         async with self.db.connect() as conn:
-            tenants = {str(t["slug"]): str(t["id"]) for t in await SqlTenants(conn).all()}
+            centers = await SqlTenants(conn).all()
+        tenants = {str(t["slug"]): str(t["id"]) for t in centers}
         media = settings.media
         recording = settings.recording
         # One storage for what the media engine writes and what the runtime reads back: sealed
@@ -278,7 +281,10 @@ class TelephonyServer:
             mail=_mail(settings),
             emergency=EmergencyService(DbEmergencyStore(self.db), self.sink, self.clock),
             browsers=self.webrtc,
+            realms=self.sip.realms,
         )
+        for center in centers:  # every center's SIP domain and call gate (ADR 0141)
+            self._serve(center)
         phone_events.listener = self.runtime.phone_event
         self.config = ConfigFollower(self.db, self.bus, self.runtime)
         await self.config.load_all()
@@ -300,6 +306,44 @@ class TelephonyServer:
             media.rtp_port_min,
             media.rtp_port_max,
         )
+
+    # --- centers at runtime (TenantTarget of `hotline.server.tenant_watch`) ------------------
+
+    def _serve(self, center: dict[str, object]) -> None:
+        assert self.sip is not None
+        assert self.runtime is not None
+        tenant_id = str(center["id"])
+        self.sip.realms.add(str(center["sip_domain"]), tenant_id)
+        self.runtime.set_gate(tenant_id, CallGate.of(center))
+
+    async def tenant_added(self, center: dict[str, object]) -> None:
+        """A center created while running: its SIP domain, router, queues and agents now."""
+        if self.runtime is None or self.config is None:
+            return
+        tenant_id = str(center["id"])
+        self._serve(center)
+        if tenant_id not in self.runtime.tenants:
+            runtime = self.runtime.add_tenant(
+                tenant_id, build_router(center, self.settings, self.sink)
+            )
+            await self.config.apply(tenant_id)
+            await self.runtime.start_tenant(runtime)
+        log.info("center %s serves SIP domain %s", center["slug"], center["sip_domain"])
+
+    async def tenant_changed(self, center: dict[str, object]) -> None:
+        """Suspended, resumed, deleted or new limits: new calls follow the gate at once."""
+        if self.runtime is not None:
+            self._serve(center)
+            gate = self.runtime.gates[str(center["id"])]
+            log.info(
+                "center %s: %s, concurrent calls %s",
+                center["slug"], gate.status.value, gate.max_calls or "unlimited",
+            )  # fmt: skip
+
+    async def tenant_removed(self, tenant_id: str) -> None:
+        """Purged: its domain is no longer served."""
+        if self.sip is not None:
+            self.sip.realms.remove(tenant_id)
 
     async def _replay_desks(self, runtime: Telephony) -> None:
         """The desks' read model from the log since yesterday's midnight: who sits at which

@@ -99,6 +99,23 @@ class WallboardHub:
                 tenant.push = None
             tenant.subscription.close()
 
+    # --- centers at runtime (TenantTarget of `hotline.server.tenant_watch`) ------------------
+
+    async def tenant_added(self, center: dict[str, Any]) -> None:
+        """A center created while running gets its projection now, not at the first page."""
+        await self._open(str(center["id"]), str(center["timezone"]))
+
+    async def tenant_changed(self, center: dict[str, Any]) -> None:
+        """Status and limits do not change the figures."""
+
+    async def tenant_removed(self, tenant_id: str) -> None:
+        """Purged: the projection and its subscription go."""
+        tenant = self._tenants.pop(tenant_id, None)
+        if tenant is not None:
+            if tenant.push is not None:
+                tenant.push.cancel()
+            tenant.subscription.close()
+
     async def _open(self, tenant_id: str, zone: str) -> _Tenant:
         async with self._lock:
             if tenant_id in self._tenants:

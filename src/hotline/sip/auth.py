@@ -157,7 +157,9 @@ class AuthOutcome(StrEnum):
 
 @dataclass
 class DigestAuthenticator:
-    """Issues and checks digest challenges for one realm."""
+    """Issues and checks digest challenges. `realm` is the default; a server with several SIP
+    domains passes the realm of each request to `challenges` and `verify` (ADR 0141). Nonces
+    are not bound to a realm: the HA1 looked up for the answer's realm is what must match."""
 
     realm: str
     nonce_lifetime: float = 300.0
@@ -197,13 +199,14 @@ class DigestAuthenticator:
         stale: bool = False,
         algorithms: tuple[str, ...] | None = None,
         source: str = "",
+        realm: str | None = None,
     ) -> list[str]:
         """WWW-Authenticate values, strongest algorithm first (RFC 8760 §2.4); the nonce is
-        bound to `source` (the address the challenge goes to)."""
+        bound to `source` (the address the challenge goes to); `realm` defaults to ours."""
         nonce = self.new_nonce(now, source)
         extra = ", stale=true" if stale else ""
         return [
-            f"Digest realm={quote(self.realm)}, nonce={quote(nonce)}, algorithm={alg}, "
+            f"Digest realm={quote(realm or self.realm)}, nonce={quote(nonce)}, algorithm={alg}, "
             f'qop="auth"{extra}'
             for alg in (algorithms or self.algorithms)
         ]
@@ -215,14 +218,18 @@ class DigestAuthenticator:
         ha1: Ha1Values | None,
         now: float,
         source: str = "",
+        realm: str | None = None,
     ) -> AuthOutcome:
-        """Check an answer from `source` (the address the request came from)."""
+        """Check an answer from `source` (the address the request came from) in `realm`
+        (default: ours); `ha1` must be the one stored for that realm."""
         issued = self._nonce_time(credentials.nonce, source)
         if issued is None:
             return AuthOutcome.FOREIGN_NONCE
         if ha1 is None:
             return AuthOutcome.UNKNOWN_USER
-        if credentials.realm != self.realm or credentials.algorithm not in self.algorithms:
+        if credentials.realm != (realm or self.realm):
+            return AuthOutcome.FAILED
+        if credentials.algorithm not in self.algorithms:
             return AuthOutcome.FAILED
         if credentials.qop not in (None, "auth"):
             return AuthOutcome.FAILED

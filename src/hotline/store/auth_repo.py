@@ -47,6 +47,7 @@ def _user(row: Any) -> User:
         created_at=d["created_at"],
         updated_at=d["updated_at"],
         password_hash=d["password_hash"],
+        must_change_password=bool(d.get("must_change_password", False)),
     )
 
 
@@ -63,7 +64,9 @@ class SqlTenants:
         return row_dict(row) if row else None
 
     async def all(self) -> list[dict[str, Any]]:
-        rows = await self.conn.execute(select(tenants).order_by(tenants.c.slug))
+        """Every contact center (not the platform operators' tenant), active or not."""
+        q = select(tenants).where(tenants.c.kind == "center").order_by(tenants.c.slug)
+        rows = await self.conn.execute(q)
         return [row_dict(r) for r in rows]
 
     async def add(self, values: dict[str, Any]) -> None:

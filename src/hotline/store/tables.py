@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 # Tables kept in modules of their own, named here too so this module lists them all.
@@ -55,6 +56,15 @@ tenants = Table(
     Column("timezone", String(64), nullable=False),
     Column("region", String(2), nullable=False),
     Column("sip_domain", String(255), nullable=False, unique=True),
+    # Tenants at runtime (docs/tenants.md): "center" rows are contact centers; the one
+    # "platform" row holds the platform operators. `status` follows `hotline.tenants.model`.
+    Column("kind", String(16), nullable=False, server_default="center"),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("status_changed_at", Double),
+    Column("delete_after", Double),  # when a deleted tenant's rows and files go
+    Column("max_agents", Integer),  # limits; NULL = unlimited
+    Column("max_concurrent_calls", Integer),
+    Column("max_recording_mb", Integer),
     *_stamps(),
 )
 
@@ -94,6 +104,8 @@ users = Table(
     Column("roles", JSON, nullable=False),
     Column("language", String(8)),
     Column("active", Boolean, nullable=False),
+    # A one-time password (a tenant's first admin): every call but changing it is refused.
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
     *_stamps(),
     UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),
 )

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 
+from hotline.auth.errors import PASSWORD_CHANGE_MESSAGE
 from hotline.auth.roles import Role
 from hotline.history.errors import TRANSLATED as API_ERRORS
+from hotline.tenants.errors import TRANSLATED as TENANT_ERRORS
 from hotline.web.admin import ENTITIES
 from hotline.web.i18n import Catalogs
 
@@ -58,6 +60,7 @@ def all_message_ids() -> set[str]:
     ids = set(_from_files()) | set(_from_descriptors()) | {str(r) for r in Role}
     ids |= {"Page not found", "You may not open this page"}
     ids |= set(API_ERRORS)  # errors the API answers in the caller's language
+    ids |= set(TENANT_ERRORS) | {PASSWORD_CHANGE_MESSAGE}
     return ids
 
 

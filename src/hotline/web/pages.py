@@ -135,6 +135,8 @@ def install_pages(app: FastAPI) -> None:
         if principal is None:
             target = "/login" if request.url.path == "/" else f"/login?next={request.url.path}"
             return RedirectResponse(target, 303)
+        if principal.must_change_password and request.url.path != "/account":
+            return RedirectResponse("/account", 303)  # a one-time password: change it first
         lang = lang_of(request, principal)
         if not allowed(principal):
             return forbidden(lang, principal)

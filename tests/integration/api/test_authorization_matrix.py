@@ -1,6 +1,8 @@
 """Authorization matrix generated from the OpenAPI schema: every endpoint but the public ones
-refuses an anonymous caller; an agent gets 403 where its role lacks the endpoint's
-`x-permission`; a user of tenant B gets 404 for every object of tenant A."""
+refuses an anonymous caller; an agent and a platform operator get 403 where their role lacks
+the endpoint's `x-permission`; a user of tenant B — and the admins of two centers created at
+runtime, by the operator's API and by the command line's service — gets 404 for every object
+of tenant A, and 403 on the operator's endpoints."""
 
 from __future__ import annotations
 
@@ -10,9 +12,14 @@ from typing import Any
 
 import httpx
 
+from hotline.app import tenant_service
 from hotline.auth.roles import Permission, Role, allowed
-from tests.integration.api.conftest import Api
+from hotline.cli.tenants import _cli_actor
+from hotline.store.tenant_repo import ensure_platform
+from hotline.tenants import TenantIn
+from tests.integration.api.conftest import PASSWORD, Api
 from tests.integration.api.test_interactions import _seed, _wait_for
+from tests.integration.api.test_tenants import operator
 
 PUBLIC = {"public"}
 # A valid body per collection, so a PUT reaches the tenant check instead of failing validation.
@@ -84,23 +91,34 @@ async def test_every_endpoint_names_its_permission_and_refuses_anonymous_callers
         assert r.json()["code"].startswith("auth.")
 
 
-async def test_an_agent_gets_403_where_its_role_lacks_the_permission(api: Api) -> None:
-    agent = await api.login("agent1")
-    openapi = (await api.app_client.get("/api/openapi.json")).json()
+async def _forbidden_where_the_role_lacks_it(client: httpx.AsyncClient, role: Role) -> int:
+    openapi = (await client.get("/api/openapi.json")).json()
     forbidden = 0
     for method, path, perm in operations(openapi):
         if perm in PUBLIC or (method, path) == ("POST", "/api/v1/auth/logout"):
             continue
-        r = await _call(agent, method, concrete(path))
-        may = perm == "authenticated" or allowed([Role.AGENT], Permission(perm))
-        if may:
-            assert r.status_code != 403, (method, path, r.text)
+        r = await _call(client, method, concrete(path))
+        may = perm == "authenticated" or allowed([role], Permission(perm))
+        if may:  # a domain's own refusal (not a schedule of yours) is not the role's
+            assert r.status_code != 403 or r.json()["code"] != "auth.forbidden", (method, path)
         else:
             forbidden += 1
             assert r.status_code == 403, (method, path, r.status_code, r.text)
             assert r.json()["code"] == "auth.forbidden"
-    assert forbidden >= 20  # all config writes, users, tokens, audit, events
+    return forbidden
+
+
+async def test_an_agent_gets_403_where_its_role_lacks_the_permission(api: Api) -> None:
+    agent = await api.login("agent1")
+    # all config writes, users, tokens, audit, events, the platform's tenants
+    assert await _forbidden_where_the_role_lacks_it(agent, Role.AGENT) >= 20
     await agent.aclose()
+
+
+async def test_a_platform_operator_reaches_no_center_data(api: Api) -> None:
+    ops = await operator(api)
+    assert await _forbidden_where_the_role_lacks_it(ops, Role.OPERATOR) >= 100
+    await ops.aclose()
 
 
 async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
@@ -143,6 +161,32 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     return ids
 
 
+async def _runtime_admins(api: Api) -> list[tuple[httpx.AsyncClient, str]]:
+    """The admins of two centers created while the API runs: one by the operator's API, one
+    by the service the `hotline tenant create` command runs; each changed its password."""
+    ops = await operator(api)
+    body = {"name": "华南", "slug": "south", "sip_domain": "south.example"}
+    made = (await ops.post("/api/v1/platform/tenants", json=body)).json()
+    created = [(made["id"], "south", made["admin"]["one_time_password"])]
+    await ops.aclose()
+    async with api.services.uow() as uow:
+        platform = await ensure_platform(uow.conn, api.services.clock.now())
+        service = tenant_service(api.services, uow, _cli_actor(str(platform["id"])))
+        row, password = await service.create(
+            TenantIn(name="West", slug="west", sip_domain="west.example", language="en")
+        )
+        await uow.commit()
+    created.append((str(row["id"]), "west", password))
+    admins = []
+    for tenant_id, slug, one_time in created:
+        client = await api.login("admin", one_time, tenant=slug)
+        body = {"current_password": one_time, "password": PASSWORD + "-" + slug}
+        assert (await client.put("/api/v1/auth/me/password", json=body)).status_code == 200
+        await client.aclose()
+        admins.append((await api.login("admin", PASSWORD + "-" + slug, tenant=slug), tenant_id))
+    return admins
+
+
 async def test_a_user_of_another_tenant_gets_404_for_every_object(
     api: Api, second_tenant: str, tmp_path: Path
 ) -> None:
@@ -150,19 +194,24 @@ async def test_a_user_of_another_tenant_gets_404_for_every_object(
     ids = await _demo_ids(api, tmp_path)
     boss = await api.login("boss", tenant="other")
     openapi = (await api.app_client.get("/api/openapi.json")).json()
-    checked = 0
-    for method, path, _ in operations(openapi):
-        params = re.findall(r"\{([^}]+)\}", path)
-        if not params:
-            continue
-        collection = path.split("/")[3]
-        r = await _call(boss, method, concrete(path, ids[collection]))
-        assert r.status_code == 404, (method, path, r.status_code, r.text)
-        checked += 1
-    assert checked >= 30
-    for collection in (c for c in BODIES if not c.startswith("wfm/")):
-        listed = (await boss.get(f"/api/v1/{collection}")).json()["items"]
-        assert ids[collection] not in {i.get("id", i.get("name")) for i in listed}, collection
-    events = (await boss.get("/api/v1/events")).json()["items"]
-    assert all(e["tenant_id"] == second_tenant for e in events)
-    await boss.aclose()
+    for client, tenant_id in [(boss, second_tenant), *await _runtime_admins(api)]:
+        checked = 0
+        for method, path, perm in operations(openapi):
+            params = re.findall(r"\{([^}]+)\}", path)
+            if not params:
+                continue
+            collection = path.split("/")[3]
+            if perm == Permission.TENANTS_MANAGE:  # the operator's: a center's admin gets 403
+                r = await _call(client, method, concrete(path))
+                assert r.status_code == 403, (method, path, r.status_code, r.text)
+                continue
+            r = await _call(client, method, concrete(path, ids[collection]))
+            assert r.status_code == 404, (method, path, r.status_code, r.text)
+            checked += 1
+        assert checked >= 30
+        for collection in (c for c in BODIES if not c.startswith("wfm/")):
+            listed = (await client.get(f"/api/v1/{collection}")).json()["items"]
+            assert ids[collection] not in {i.get("id", i.get("name")) for i in listed}, collection
+        events = (await client.get("/api/v1/events")).json()["items"]
+        assert all(e["tenant_id"] == tenant_id for e in events)
+        await client.aclose()

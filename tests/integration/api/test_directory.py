@@ -165,11 +165,13 @@ async def test_queue_crud_with_skills_and_calendar(api: Api) -> None:
     await admin.aclose()
 
 
-async def test_numbers_are_unique_across_tenants(api: Api, second_tenant: str) -> None:
+async def test_numbers_cannot_be_claimed_or_probed_by_a_center(
+    api: Api, second_tenant: str
+) -> None:
     boss = await api.login("boss", tenant="other")
-    r = await boss.post("/api/v1/numbers", json={"number": "4001", "flow": "main"})
-    assert r.status_code == 409
-    assert r.json()["code"] == "did.number.taken"
+    for number in ("4001", "4999"):  # demo's, and nobody's: the same answer
+        r = await boss.post("/api/v1/numbers", json={"number": number, "flow": "main"})
+        assert (r.status_code, r.json()["code"]) == (403, "did.operator_only")
     await boss.aclose()
 
 

@@ -70,10 +70,12 @@ async def baresip_phone(
     transport: str = "udp",
     mediaenc: str | None = None,
     cafile: Path | None = None,
+    domain: str | None = None,
 ) -> AsyncIterator[Phone]:
     """A baresip at `sip:user@127.0.0.1:server_port`: registered with `password` (an agent),
     or unregistered (a caller; its calls come in through the test trunk). `display` is the
-    name its From header shows (a customer's name)."""
+    name its From header shows (a customer's name). With `domain` its address is
+    `sip:user@domain` (a tenant's SIP domain), reached through the server as outbound proxy."""
     exe = require_tool("baresip")
     folder = tmp / name
     conf = folder / "home" / ".baresip"
@@ -108,6 +110,9 @@ async def baresip_phone(
         params = ["regint=0", *params]
     name = f'"{display}" ' if display else ""
     uri = f"sip:{user}@127.0.0.1:{server_port};transport={transport}"
+    if domain is not None:
+        uri = f"sip:{user}@{domain};transport={transport}"
+        params.append(f'outbound="sip:127.0.0.1:{server_port};transport={transport}"')
     account = f"{name}<{uri}>;" + ";".join(params)
     (conf / "accounts").write_text(account + "\n")
     (conf / "contacts").write_text("")
@@ -143,8 +148,10 @@ async def baresip_phone(
         await phone.close()
 
 
-def caller_scenario(path: Path, number: str, *, key: str = "2", stay_s: float = 20.0) -> Path:
-    """A sipp caller: INVITE 4001 as `number`, wait for the greeting to start, press `key`
+def caller_scenario(
+    path: Path, number: str, *, key: str = "2", stay_s: float = 20.0, did: str = "4001"
+) -> Path:
+    """A sipp caller: INVITE `did` as `number`, wait for the greeting to start, press `key`
     with an RFC 2833 pcap, stay `stay_s` seconds, hang up."""
     pcap = SIPP_PCAPS / f"dtmf_2833_{key}.pcap"
     stay_ms = int(stay_s * 1000)
@@ -153,10 +160,10 @@ def caller_scenario(path: Path, number: str, *, key: str = "2", stay_s: float = 
 <scenario name="caller {number} presses {key}">
   <send retrans="500"><![CDATA[
 
-      INVITE sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      INVITE sip:{did}@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:4001@[remote_ip]:[remote_port]>
+      To: <sip:{did}@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 1 INVITE
       Contact: <sip:{number}@[local_ip]:[local_port]>
@@ -180,10 +187,10 @@ def caller_scenario(path: Path, number: str, *, key: str = "2", stay_s: float = 
   <recv response="200" rtd="true"/>
   <send><![CDATA[
 
-      ACK sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      ACK sip:{did}@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:4001@[remote_ip]:[remote_port]>[peer_tag_param]
+      To: <sip:{did}@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
       CSeq: 1 ACK
       Max-Forwards: 70
@@ -195,10 +202,10 @@ def caller_scenario(path: Path, number: str, *, key: str = "2", stay_s: float = 
   <pause milliseconds="{stay_ms}"/>
   <send retrans="500"><![CDATA[
 
-      BYE sip:4001@[remote_ip]:[remote_port] SIP/2.0
+      BYE sip:{did}@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:4001@[remote_ip]:[remote_port]>[peer_tag_param]
+      To: <sip:{did}@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
       CSeq: 2 BYE
       Max-Forwards: 70
@@ -213,13 +220,19 @@ def caller_scenario(path: Path, number: str, *, key: str = "2", stay_s: float = 
 
 @contextlib.asynccontextmanager
 async def sipp_caller(
-    tmp: Path, number: str, server_port: int, sip_port: int, *, stay_s: float = 20.0
+    tmp: Path,
+    number: str,
+    server_port: int,
+    sip_port: int,
+    *,
+    stay_s: float = 20.0,
+    did: str = "4001",
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """Run one sipp call in the background; it is stopped when the block ends."""
     sipp = require_tool("sipp")
     folder = tmp / f"sipp-{number}"
     folder.mkdir()
-    scenario = caller_scenario(folder / "caller.xml", number, stay_s=stay_s)
+    scenario = caller_scenario(folder / "caller.xml", number, stay_s=stay_s, did=did)
     media = free_port()
     media -= media % 2
     proc = await asyncio.create_subprocess_exec(

@@ -9,8 +9,10 @@ from hotline.auth.throttle import ThrottlePolicy
 from hotline.auth.tokens import digest, new_api_token, same
 
 
-def test_admin_may_do_everything_and_agents_may_not_configure() -> None:
-    assert POLICY[Role.ADMIN] == frozenset(Permission)
+def test_admin_may_do_everything_in_a_center_and_agents_may_not_configure() -> None:
+    assert POLICY[Role.ADMIN] == frozenset(Permission) - {Permission.TENANTS_MANAGE}
+    assert POLICY[Role.OPERATOR] >= {Permission.TENANTS_MANAGE, Permission.SELF}
+    assert not allowed(["operator"], Permission.CONFIG_READ)  # no center's data
     assert allowed(["agent"], Permission.CONFIG_READ)
     assert not allowed(["agent"], Permission.CONFIG_WRITE)
     assert not allowed(["agent"], Permission.USERS_READ)

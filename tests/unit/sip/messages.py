@@ -22,14 +22,16 @@ def request(
     body: bytes = b"",
     extra: str = "",
     via_host: str = "127.0.0.1:5070",
+    to_uri: str = "sip:agent@127.0.0.1",
+    from_uri: str = "sip:caller@127.0.0.1",
 ) -> Request:
-    to = "<sip:agent@127.0.0.1>" + (f";tag={to_tag}" if to_tag else "")
+    to = f"<{to_uri}>" + (f";tag={to_tag}" if to_tag else "")
     ctype = "Content-Type: application/sdp\r\n" if body else ""
     raw = (
         f"{method} {uri} SIP/2.0\r\n"
         f"Via: SIP/2.0/UDP {via_host};branch={branch};rport\r\n"
         f"Max-Forwards: 70\r\n"
-        f"From: <sip:caller@127.0.0.1>;tag={from_tag}\r\n"
+        f"From: <{from_uri}>;tag={from_tag}\r\n"
         f"To: {to}\r\n"
         f"Call-ID: {call_id}\r\n"
         f"CSeq: {cseq} {method}\r\n"

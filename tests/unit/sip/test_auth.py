@@ -119,3 +119,17 @@ async def test_in_memory_credentials_store_never_keeps_passwords() -> None:
     assert values == compute_ha1("1001", "hotline", "secret")
     assert "secret" not in repr(store.__dict__)
     assert await store.lookup("hotline", "1002") is None
+
+
+def test_the_realm_is_given_per_call() -> None:
+    """One authenticator serves several SIP domains (ADR 0141): the answer must name the
+    realm it was challenged with, and the HA1 is the one of that realm."""
+    auth = DigestAuthenticator("hotline", secret=b"k" * 32)
+    challenge = auth.challenges(100.0, realm="east.example.com")[0]
+    assert parse_auth_params(challenge)[1]["realm"] == "east.example.com"
+    creds = answer(challenge)
+    east = compute_ha1("1001", "east.example.com", "secret")
+    assert auth.verify(creds, "REGISTER", east, 101.0, realm="east.example.com") is AuthOutcome.OK
+    # The same answer checked against the configured realm fails: it names another realm.
+    again = answer(challenge, nc=2)
+    assert auth.verify(again, "REGISTER", east, 101.0) is AuthOutcome.FAILED

@@ -62,8 +62,10 @@ from hotline.media.backend import MediaBackend, RecordingInfo
 from hotline.media.storage import RecordingStorage
 from hotline.routing import Router
 from hotline.sip.policy import OutboundPolicy
+from hotline.sip.realms import RealmMap
 from hotline.sip.refer import ReferTarget
 from hotline.tasks import TaskSet
+from hotline.tenants.admission import CallGate
 
 __all__ = ["BROWSER_CONNECTED", "BROWSER_DISCONNECTED", "FlowLookup", "Telephony"]
 
@@ -71,6 +73,7 @@ log = logging.getLogger(__name__)
 
 BROWSER_CONNECTED = "phone.browser_connected"
 BROWSER_DISCONNECTED = "phone.browser_disconnected"
+_OPEN = CallGate()  # a center the runtime has no gate for takes calls
 
 
 class FlowLookup(Protocol):
@@ -104,6 +107,7 @@ class Telephony:
         emergency: EmergencyService | None = None,
         browsers: BrowserPhones | None = None,
         dialogs: DialogFacts | None = None,
+        realms: RealmMap | None = None,
     ) -> None:
         self.settings = settings = settings or TelephonySettings()
         self.sip = sip
@@ -130,33 +134,76 @@ class Telephony:
                 ack_timeout_s=settings.ack_timeout_s, hold_reinvite=settings.hold_reinvite
             ),
         )
+        # What each new tenant's runtime is built with (`add_tenant`, also while running).
+        self._customers = customers
+        self._storage = storage
+        self._catalog = catalog or InMemoryRecordingCatalog()
+        self._mail = mail or OutboxMailSender()
+        self._browsers = browsers
+        self.realms = realms
         self.tenants: dict[str, TenantRuntime] = {}
+        # Each center's status and concurrent-call limit (`set_gate`); absent: take calls.
+        self.gates: dict[str, CallGate] = {}
         for tenant_id, router in routers.items():
-            center = ContactCenter(
-                tenant_id, router, clock=clock, sink=sink, customers=customers, settings=settings
-            )
-            devices = Devices(tenant_id, self.calls, sip, clock, sink, browsers=browsers)
-            voice = VoiceChannel(
-                tenant_id,
-                self.calls,
-                media,
-                devices,
-                clock=clock,
-                sink=sink,
-                settings=settings,
-                storage=storage,
-                catalog=catalog or InMemoryRecordingCatalog(),
-                mail=mail or OutboxMailSender(),
-                queue_options=center.options,
-            )
-            voice.events = center
-            center.add_channel(voice)
-            self.tenants[tenant_id] = TenantRuntime(center, voice, self.board)
+            self.add_tenant(tenant_id, router)
         self.draining = False
         self.started = False  # calls are refused (503) until start() has reconciled
         self.interrupted_at_start = 0
         self.dialogs_ended_at_start = 0
         self._loops = TaskSet("telephony")
+
+    def add_tenant(self, tenant_id: str, router: Router) -> TenantRuntime:
+        """A center's lifecycle, voice channel and phones; while running, `start_tenant`
+        then starts its timers (a tenant created at runtime needs no restart)."""
+        settings = self.settings
+        center = ContactCenter(
+            tenant_id,
+            router,
+            clock=self.clock,
+            sink=self.sink,
+            customers=self._customers,
+            settings=settings,
+        )
+        realms = self.realms
+        devices = Devices(
+            tenant_id,
+            self.calls,
+            self.sip,
+            self.clock,
+            self.sink,
+            browsers=self._browsers,
+            aor=partial(realms.aor_of_tenant, tenant_id) if realms is not None else None,
+        )
+        voice = VoiceChannel(
+            tenant_id,
+            self.calls,
+            self.media,
+            devices,
+            clock=self.clock,
+            sink=self.sink,
+            settings=settings,
+            storage=self._storage,
+            catalog=self._catalog,
+            mail=self._mail,
+            queue_options=center.options,
+        )
+        voice.events = center
+        center.add_channel(voice)
+        runtime = TenantRuntime(center, voice, self.board)
+        self.tenants[tenant_id] = runtime
+        return runtime
+
+    def set_gate(self, tenant_id: str, gate: CallGate) -> None:
+        """The center's status and call limit as last read (suspended: new calls refused)."""
+        self.gates[tenant_id] = gate
+
+    def live_calls(self, tenant_id: str) -> int:
+        """The center's live voice contacts: what its concurrent-call limit counts."""
+        runtime = self.tenants.get(tenant_id)
+        if runtime is None:
+            return 0
+        name = runtime.voice.name
+        return sum(1 for contact in runtime.center.registry if contact.channel == name)
 
     def tenant(self, tenant_id: str) -> TenantRuntime:
         """One tenant's runtime: the desk's commands, supervision and configuration."""
@@ -170,17 +217,20 @@ class Telephony:
     async def start(self) -> None:
         """Close contacts a crash left open, reconcile the routers with the log and the
         phones' registrations, start the timers. Configure queues and agents first."""
-        grace = self.settings.startup_grace_s
-        for runtime in self.tenants.values():
-            center, devices = runtime.center, runtime.voice.devices
-            self.interrupted_at_start += await center.recover(self.startup)
-            await self._end_leftover_dialogs(center.tenant_id)
-            sessions = await self.startup.agent_sessions(center.tenant_id)
-
-            center.presence.recover(sessions, partial(_restore_phone, devices), grace_s=grace)
-            self._loops.spawn(center.run_timers(), name=f"timers-{center.tenant_id}")
+        for runtime in list(self.tenants.values()):
+            await self.start_tenant(runtime)
         self._loops.spawn(self._check_phones(), name="phones")
         self.started = True
+
+    async def start_tenant(self, runtime: TenantRuntime) -> None:
+        """One center's recovery and timers: at start, or when it was added while running."""
+        center, devices = runtime.center, runtime.voice.devices
+        self.interrupted_at_start += await center.recover(self.startup)
+        await self._end_leftover_dialogs(center.tenant_id)
+        sessions = await self.startup.agent_sessions(center.tenant_id)
+        grace = self.settings.startup_grace_s
+        center.presence.recover(sessions, partial(_restore_phone, devices), grace_s=grace)
+        self._loops.spawn(center.run_timers(), name=f"timers-{center.tenant_id}")
 
     async def _end_leftover_dialogs(self, tenant_id: str) -> None:
         """A crash left calls up: every peer (callers, agents' phones, trunks) gets a BYE,
@@ -271,6 +321,14 @@ class Telephony:
         runtime = self.tenants.get(route.tenant_id) if route is not None else None
         if route is None or runtime is None:
             await self.calls.refuse(invite, Cause.UNALLOCATED)
+            return
+        refusal = self.gates.get(route.tenant_id, _OPEN).refusal(self.live_calls(route.tenant_id))
+        if refusal is not None:
+            log.warning(
+                "call %s to %s refused for tenant %s: %s (%d %s)",
+                invite.call_id, did, route.tenant_id, refusal.code, refusal.status, refusal.reason,
+            )  # fmt: skip
+            await invite.reject(refusal.status, refusal.reason, q850_cause=refusal.q850)
             return
         try:
             if route.flow is not None:

@@ -10,6 +10,7 @@ endpoint at once (docs/webrtc.md). `Devices` keeps the binding (`agent.phone_bou
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -92,8 +93,12 @@ class Devices:
         sink: EventSink,
         *,
         browsers: BrowserPhones | None,
+        aor: Callable[[str], str] | None = None,
     ) -> None:
         self._tenant_id = tenant_id
+        # Extension → address-of-record: "1001@east.example.com" for a tenant with its own
+        # SIP domain (`RealmMap.aor_of_tenant`, ADR 0141); the bare extension otherwise.
+        self.aor: Callable[[str], str] = aor or (lambda extension: extension)
         self._calls = calls
         self._sip = sip
         self._clock = clock
@@ -108,11 +113,12 @@ class Devices:
         return self.phones.get(agent_id)
 
     def agent_of_extension(self, extension: str) -> AgentId | None:
+        """The agent at an extension, named bare or by its address-of-record."""
         return next(
             (
                 a
                 for a, p in self.phones.items()
-                if isinstance(p, SipPhone) and p.extension == extension
+                if isinstance(p, SipPhone) and extension in (p.extension, self.aor(p.extension))
             ),
             None,
         )
@@ -165,7 +171,7 @@ class Devices:
     def reachable(self, phone: AgentPhone) -> bool:
         if isinstance(phone, BrowserPhone):
             return self.browser_connected(phone.key)
-        return any(b.reachable for b in self._sip.contacts(phone.extension))
+        return any(b.reachable for b in self._sip.contacts(self.aor(phone.extension)))
 
     def changes(self) -> list[tuple[AgentId, bool]]:
         """Agents whose phone became reachable or unreachable since the last look."""
@@ -222,7 +228,7 @@ class Devices:
         if isinstance(phone, SipPhone):
             return await self._calls.dial(
                 call,
-                phone.extension,
+                self.aor(phone.extension),
                 role=role,
                 agent_id=agent_id,
                 caller_id=caller,

@@ -162,7 +162,7 @@ class Supervision:
                 return leg
             return await calls.dial(
                 call,
-                phone.extension,
+                voice.devices.aor(phone.extension),
                 role=LegRole.SUPERVISOR,
                 caller_id=CallerId(label, "监听 Monitor"),
                 timeout=voice.settings.supervisor_ring_s,

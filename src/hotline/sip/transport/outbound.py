@@ -107,6 +107,8 @@ class Originator:
             binding = bindings[0]
             contact = parse_uri(binding.contact)
             assert isinstance(contact, SipUri)
+            if "@" in target:  # "1001@east.example.com": a tenant's own domain (ADR 0141)
+                return contact, binding.source, f"<sip:{target}>"
             local = self.service.endpoint.local.get(binding.source.transport)
             host = local.host if local else self.service.config.host
             return contact, binding.source, f"<sip:{target}@{host}>"

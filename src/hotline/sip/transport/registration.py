@@ -82,46 +82,51 @@ class RegistrationService:
     # --- authentication (REGISTER and INVITE from phones) ---
 
     async def authenticate(self, event: RequestReceived) -> str | None:
-        """The authenticated username, or None after answering 401/403 ourselves."""
+        """The authenticated user as an address-of-record ("1001" in the configured realm,
+        "1001@east.example.com" in another domain), or None after answering 401/403
+        ourselves. The realm is the request's domain (`RealmMap.realm_for`, ADR 0141)."""
         service = self.service
         request = event.request
+        realm = service.realms.realm_for(request)
         if self.credentials is None:
-            return request.from_.sip_uri.user_unescaped if request.from_.sip_uri else ""
+            user = request.from_.sip_uri.user_unescaped if request.from_.sip_uri else ""
+            return service.realms.aor(user or "", realm)
         now = service.now()
         value = request.headers.get("authorization") or request.headers.get("proxy-authorization")
         creds = DigestResponse.parse(value) if value else None
         if creds is None:
-            self._challenge(event, stale=False)
+            self._challenge(event, realm, stale=False)
             return None
         host = event.source.host
         if not service.authenticator.issued(creds.nonce, host):
             # A made-up nonce, another server's, or one we sent to another address: challenge
             # again and count nothing, or a forged source address could get a trunk banned.
             service.protector.foreign_nonce()
-            self._challenge(event, stale=False)
+            self._challenge(event, realm, stale=False)
             return None
-        ha1 = await self.credentials.lookup(service.config.realm, creds.username)
-        outcome = service.authenticator.verify(creds, request.method, ha1, now, host)
+        ha1 = await self.credentials.lookup(realm, creds.username)
+        outcome = service.authenticator.verify(creds, request.method, ha1, now, host, realm=realm)
         if outcome is AuthOutcome.OK:
             service.protector.auth_succeeded(host)
-            return creds.username
+            return service.realms.aor(creds.username, realm)
         if outcome is AuthOutcome.STALE:
-            self._challenge(event, stale=True)
+            self._challenge(event, realm, stale=True)
             return None
         service.protector.auth_failed(host, now)
         service._protection_events()
         service.respond_stateless(event.transaction, make_response(request, 403, to_tag=new_tag()))
         return None
 
-    def _challenge(self, event: RequestReceived, *, stale: bool) -> None:
+    def _challenge(self, event: RequestReceived, realm: str, *, stale: bool) -> None:
         service = self.service
         ua = (event.request.headers.get("user-agent") or "").lower()
         algorithms = None
         if any(needle.lower() in ua for needle in service.config.md5_only_user_agents):
             algorithms = ("MD5",)
         challenges = service.authenticator.challenges(
-            service.now(), stale=stale, algorithms=algorithms, source=event.source.host
-        )
+            service.now(), stale=stale, algorithms=algorithms, source=event.source.host,
+            realm=realm,
+        )  # fmt: skip
         response = make_response(
             event.request,
             401,
@@ -144,7 +149,8 @@ class RegistrationService:
             )
             service.respond(event.transaction, response)
             return
-        aor = to_uri.user_unescaped or ""
+        # Bare in the configured realm, "1001@domain" in a tenant's own domain (ADR 0141).
+        aor = service.realms.aor(to_uri.user_unescaped or "", service.realms.realm_for(request))
         user = await self.authenticate(event)
         if user is None:
             return
@@ -170,9 +176,9 @@ class RegistrationService:
     async def _apply(self, changes: list[BindingChange]) -> None:
         service = self.service
         at = service.clock.now()
-        tenant = service.config.tenant_id
         for change in changes:
             b = change.binding
+            tenant = service.realms.tenant_of_aor(b.aor)
             wall_expiry = at + (b.expires_at - service.now())
             if change.kind in (ChangeKind.REMOVED, ChangeKind.EXPIRED):
                 host = self._binding_hosts.pop((b.aor, b.contact), None)
@@ -242,7 +248,8 @@ class RegistrationService:
             await self._apply([change])
             service.sink.emit(
                 ContactReachability(
-                    tenant_id=service.config.tenant_id, at=service.clock.now(), aor=binding.aor,
+                    tenant_id=service.realms.tenant_of_aor(binding.aor),
+                    at=service.clock.now(), aor=binding.aor,
                     contact=binding.contact, reachable=reachable,
                     rtt_ms=round(rtt, 1) if reachable else None,
                 )

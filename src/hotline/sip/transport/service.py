@@ -47,6 +47,7 @@ from hotline.sip.message import Message, Request, Response
 from hotline.sip.offeranswer import NegotiatedMedia, accept_answer, strip_crypto, wire_offer
 from hotline.sip.policy import OutboundPermit, OutboundPolicy
 from hotline.sip.protection import ProtectionSettings, Protector
+from hotline.sip.realms import RealmMap
 from hotline.sip.refer import Replaces, parse_replaces
 from hotline.sip.registrar import Binding, BindingStore, InMemoryBindingStore, RegistrarSettings
 from hotline.sip.sdp import SessionDescription, parse_sdp
@@ -156,6 +157,9 @@ class SipService:
             nonce_lifetime=config.nonce_lifetime_s,
             algorithms=config.digest_algorithms,
         )
+        # The SIP domains this server answers for, each a tenant's realm (ADR 0141); the
+        # configured realm is the fallback for hosts that are none of them.
+        self.realms = RealmMap(config.realm, config.tenant_id)
         self.credentials = credentials
         self.registration = RegistrationService(
             self, credentials, bindings or InMemoryBindingStore(), config.registrar

@@ -1,0 +1,63 @@
+"""Centers at runtime in the voice runtime (docs/tenants.md): a suspended center refuses new
+calls while live ones go on, the call over the concurrent-call limit is busy, and a center
+added while running reaches its agents' phones in its own SIP domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hotline.ids import AgentId, TenantId
+from hotline.interactions.voice import SipPhone
+from hotline.routing import AgentProfile, Router, RouterSettings
+from hotline.sip.realms import RealmMap
+from hotline.tenants.admission import CallGate
+from hotline.tenants.model import TenantStatus
+from tests.unit.calls.fakes import FakeInvite
+from tests.unit.interactions.harness import TENANT, make_world
+
+
+async def test_suspension_refuses_new_calls_and_keeps_the_live_one(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    live = await world.call(number="13800000001")
+    world.telephony.set_gate(TENANT, CallGate(TenantStatus.SUSPENDED))
+    refused = FakeInvite(did="4001", call_id="second")
+    await world.telephony.on_incoming(refused)
+    assert refused.rejected == (403, 21)
+    assert not live.ended.is_set()
+    assert live.contact.contact_id in world.desk.center.registry
+    world.telephony.set_gate(TENANT, CallGate(TenantStatus.ACTIVE))
+    resumed = await world.call(number="13800000002")
+    assert resumed.customer is not None
+
+
+async def test_the_call_over_the_limit_is_busy(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    world.telephony.set_gate(TENANT, CallGate(max_calls=2))
+    await world.call(number="13800000001")
+    await world.call(number="13800000002")
+    assert world.telephony.live_calls(TENANT) == 2
+    third = FakeInvite(did="4001", call_id="third")
+    await world.telephony.on_incoming(third)
+    assert third.rejected == (486, 17)
+
+
+async def test_a_center_added_while_running_rings_phones_in_its_domain(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    realms = RealmMap("hotline", TENANT)
+    realms.add("east.example.com", "t2")
+    world.telephony.realms = realms
+    router = Router(TenantId("t2"), world.sink, settings=RouterSettings(tz=ZoneInfo("UTC")))
+    runtime = world.telephony.add_tenant("t2", router)
+    await world.telephony.start_tenant(runtime)
+    devices = runtime.voice.devices
+    assert devices.aor("1001") == "1001@east.example.com"
+    assert not devices.reachable(SipPhone("1001"))
+    world.sip.registered.add("1001@east.example.com")  # east's 1001 registered
+    assert devices.reachable(SipPhone("1001"))
+    runtime.configure_agent(AgentProfile(AgentId("e1"), {"售后": 5}))
+    runtime.login(AgentId("e1"), SipPhone("1001"))
+    assert devices.agent_of_extension("1001@east.example.com") == "e1"
+    # The first center's 1001 is another phone.
+    assert world.desk.voice.devices.aor("1001") == "1001"
+    await world.telephony.stop()

@@ -37,6 +37,7 @@ from hotline.store.import_jobs import attach_import_jobs
 from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
+from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -65,6 +66,7 @@ class Services:
     metrics: Metrics = field(init=False)
     wallboard: WallboardHub = field(init=False)
     projector: InteractionProjector = field(init=False)
+    report_rollup: ReportRollup = field(init=False)  # interval facts (docs/metrics.md)
     imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
     backup_job: BackupJob | None = None  # the scheduled backups (hotline.backup)
@@ -81,6 +83,7 @@ class Services:
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
         self.projector = InteractionProjector(self.engine, self.bus)
+        self.report_rollup = ReportRollup(self.engine, self.bus)
         board = self.settings.wallboard
         self.wallboard = WallboardHub(
             self.engine,
@@ -122,6 +125,7 @@ class Services:
         await self.event_log.start()
         await self.calendars.start()
         await self.projector.start()
+        await self.report_rollup.start()
         await self.wallboard.start()
 
     async def start_jobs(self) -> None:
@@ -167,6 +171,7 @@ class Services:
         await self.calendars.stop()
         await self.wallboard.stop()
         await self.projector.stop()
+        await self.report_rollup.stop()
         await self.event_log.stop()
         await self.engine.dispose()
 

@@ -12,6 +12,7 @@ from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
 from hotline.cli import imports as imports_cmd
 from hotline.cli import manage, server
+from hotline.cli import reports as reports_cmd
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
 from hotline.errors import HotlineError
@@ -40,6 +41,7 @@ app.command("export")(imports_cmd.export_cmd)
 app.command("backup")(backup_cli.backup_cmd)
 app.command("restore")(backup_cli.restore_cmd)
 app.add_typer(backup_cli.keys_app, name="keys")
+app.add_typer(reports_cmd.app, name="reports")
 
 
 def main() -> None:

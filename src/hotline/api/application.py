@@ -21,6 +21,7 @@ from hotline.api import (
     imports,
     interactions,
     phone,
+    reports,
     sip_bans,
     supervise,
     system,
@@ -74,6 +75,7 @@ def create_api(services: Services) -> FastAPI:
         desk,
         supervise,
         imports,
+        reports,
         wfm,
         worklist,  # the worklist of missed contacts (history)
         sip_bans,

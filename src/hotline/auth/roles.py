@@ -44,6 +44,7 @@ class Permission(StrEnum):
     WFM_READ = "wfm.read"  # forecasts, staffing, every schedule, adherence
     WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
     SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
+    REPORTS_READ = "reports.read"  # scoped: own figures / teams' / all, by role
 
 
 _EVERYONE = {
@@ -53,6 +54,7 @@ _EVERYONE = {
     Permission.TICKETS_READ,
     Permission.INTERACTIONS_READ,
     Permission.RECORDINGS_LISTEN,
+    Permission.REPORTS_READ,
 }
 
 POLICY: dict[Role, frozenset[Permission]] = {

@@ -1,4 +1,4 @@
-"""reports: interval facts, reason facts, the rollup's state, targets
+"""reports: interval facts, daily facts, reason facts, the rollup's state, targets
 
 Revision ID: 0012
 Revises: 0011
@@ -37,22 +37,34 @@ def upgrade() -> None:
         "report_facts",
         sa.Column("tenant_id", sa.String(length=ID), nullable=False),
         sa.Column("dim", sa.String(length=16), nullable=False),
-        sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("interval_start", sa.BigInteger(), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
         *(
             sa.Column(name, sa.BigInteger(), server_default="0", nullable=False)
             for name in MEASURES
         ),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "dim", "key", "interval_start", name=op.f("pk_report_facts")
+            "tenant_id", "dim", "interval_start", "key", name=op.f("pk_report_facts")
         ),
+    )
+    op.create_table(
+        "report_days",
+        sa.Column("tenant_id", sa.String(length=ID), nullable=False),
+        sa.Column("dim", sa.String(length=16), nullable=False),
+        sa.Column("day_start", sa.BigInteger(), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
+        *(
+            sa.Column(name, sa.BigInteger(), server_default="0", nullable=False)
+            for name in MEASURES
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "dim", "day_start", "key", name=op.f("pk_report_days")),
     )
     op.create_table(
         "report_reasons",
         sa.Column("tenant_id", sa.String(length=ID), nullable=False),
         sa.Column("dim", sa.String(length=16), nullable=False),
-        sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("interval_start", sa.BigInteger(), nullable=False),
+        sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.String(length=128), nullable=False),
         sa.Column("times", sa.BigInteger(), nullable=False),
@@ -60,8 +72,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "tenant_id",
             "dim",
-            "key",
             "interval_start",
+            "key",
             "kind",
             "reason",
             name=op.f("pk_report_reasons"),
@@ -95,5 +107,6 @@ def downgrade() -> None:
     op.drop_table("report_targets")
     op.drop_table("report_state")
     op.drop_table("report_reasons")
+    op.drop_table("report_days")
     op.drop_table("report_facts")
     op.execute("DELETE FROM projection_cursors WHERE name = 'reports'")

@@ -28,6 +28,7 @@ from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
 from hotline.jobs import MAIL_KIND, JobHost, JobHostSettings, MailJob, SmtpTarget
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
+from hotline.reporting import DELIVER_KIND, ReportDelivery
 from hotline.server.telephony import TelephonyServer
 from hotline.server.wallboard import WallboardHub
 from hotline.store.engine import create_engine
@@ -40,6 +41,7 @@ from hotline.store.migrate import migrate
 from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
+from hotline.web.i18n import Catalogs
 
 __all__ = [
     "Services",
@@ -223,6 +225,22 @@ def build_job_host(services: Services) -> JobHost:
                 username=smtp.username,
                 password=smtp.password,
             )
+        ),
+    )
+    # Reports by e-mail on a schedule (docs/metrics.md), in the subscriber's language.
+    catalogs = Catalogs()
+    host.register(
+        DELIVER_KIND,
+        ReportDelivery(
+            SmtpTarget(
+                host=smtp.host,
+                port=smtp.port,
+                sender=smtp.sender,
+                starttls=smtp.starttls,
+                username=smtp.username,
+                password=smtp.password,
+            ),
+            catalogs.gettext,
         ),
     )
     # The hourly retention purge (was a loop in telephony.py; see docs/jobs.md).

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.analytics.reports import FIGURES
+from hotline.analytics.reports.errors import SubscriptionNotFound
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.analytics.reports.targets import Targets
@@ -23,6 +23,10 @@ from hotline.api.present import present
 from hotline.api.spreadsheet import table_response
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
+from hotline.ids import new_id
+from hotline.jobs import Jobs
+from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
+from hotline.reporting.tables import Translate
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.reports_repo import (
     SqlReportContacts,
@@ -32,37 +36,15 @@ from hotline.store.reports_repo import (
 )
 from hotline.store.uow import UnitOfWork
 
-__all__ = ["FIGURE_LABELS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 Reader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 Admin = Annotated[Principal, Depends(require(Permission.CONFIG_WRITE))]
+Subscriber = Annotated[Principal, Depends(require(Permission.DATA_EXPORT))]
 By = Literal["center", "queue", "skill", "team", "agent", "channel", "did", "vip"]
 PeriodName = Literal["day", "week", "month", "range"]
-
-FIGURE_LABELS = {
-    "contacts": "Contacts", "offered": "Offered", "answered": "Answered",
-    "abandoned": "Abandoned", "short_abandoned": "Short abandons", "answer_rate": "Answer rate",
-    "abandon_rate": "Abandon rate", "service_level": "Service level", "asa_s": "ASA (s)",
-    "longest_wait_s": "Longest wait (s)", "rejected": "Rejected",
-    "callbacks_requested": "Callbacks requested", "callbacks_made": "Callbacks made",
-    "callbacks_failed": "Callbacks failed", "voicemails": "Voicemails", "handled": "Handled",
-    "aht_s": "AHT (s)", "talk_s": "Average talk (s)", "hold_s": "Average hold (s)",
-    "holds": "Holds", "acw_s": "ACW (s)", "acw_overruns": "ACW overruns",
-    "acw_overrun_s": "ACW overrun (s)", "transfers": "Transfers",
-    "transfer_rate": "Transfer rate", "consults": "Consultations", "fcr": "FCR",
-    "fcr_contacts": "FCR contacts", "csat": "CSAT", "csat_average": "CSAT average",
-    "csat_answers": "Survey answers", "conversion_rate": "Conversion rate",
-    "dispositioned": "Dispositioned", "occupancy": "Occupancy", "utilization": "Utilization",
-    "login_s": "Logged in (s)", "available_s": "Available (s)", "not_ready_s": "Not ready (s)",
-}  # fmt: skip
-
-
-DIMENSION_LABELS = {
-    "center": "Center", "queue": "Queue", "skill": "Skill group", "team": "Team",
-    "agent": "Agent", "channel": "Channel", "did": "Number", "vip": "VIP level",
-}  # fmt: skip
 
 
 class TargetsIn(BaseModel):
@@ -76,25 +58,36 @@ class TargetsIn(BaseModel):
     vip_service_level: float | None = Field(None, ge=0, le=1)
 
 
+def _translator(request: Request) -> Translate:
+    catalogs = getattr(request.app.state, "catalogs", None)
+
+    def translate(language: str, text: str) -> str:
+        return str(catalogs.gettext(language, text)) if catalogs is not None else text
+
+    return translate
+
+
+def _viewer(principal: Principal) -> Viewer:
+    return Viewer(
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        roles=frozenset(principal.roles),
+        agent_id=principal.agent_id,
+    )
+
+
 async def _zone(uow: UnitOfWork, tenant_id: str) -> ZoneInfo:
     tenant = await SqlTenants(uow.conn).get(tenant_id)
     return ZoneInfo(str(tenant["timezone"]) if tenant else "Asia/Shanghai")
 
 
 def _service(request: Request, uow: UnitOfWork, principal: Principal) -> ReportService:
-    services = services_of(request)
-    viewer = Viewer(
-        tenant_id=principal.tenant_id,
-        user_id=principal.user_id,
-        roles=frozenset(principal.roles),
-        agent_id=principal.agent_id,
-    )
     return ReportService(
         SqlReportFacts(uow.conn),
         SqlReportDirectory(uow.conn),
         SqlReportContacts(uow.conn),
-        viewer,
-        now=services.clock.now(),
+        _viewer(principal),
+        now=services_of(request).clock.now(),
     )
 
 
@@ -224,15 +217,7 @@ async def export(
     service = _service(request, uow, principal)
     rows_by = by or service.default_by()
     report = await service.summary(chosen, rows_by, key, compare=False)
-    catalogs = getattr(request.app.state, "catalogs", None)
-
-    def label(text: str) -> str:
-        return str(catalogs.gettext(principal.language, text)) if catalogs is not None else text
-
-    header = [label(DIMENSION_LABELS[rows_by]), *(label(FIGURE_LABELS[f]) for f in FIGURES)]
-    lines: list[list[Any]] = [[label("Period"), chosen.label], header]
-    for row in report["rows"]:
-        lines.append([row["key"], *(row["figures"][f] for f in FIGURES)])
+    lines = summary_lines(report, principal.language, _translator(request))
     return table_response(lines, f"report-{rows_by}-{chosen.label}", format)
 
 
@@ -255,3 +240,65 @@ async def put_targets(body: TargetsIn, uow: Uow, principal: Admin) -> dict[str, 
     await save_targets(uow.conn, principal.tenant_id, body.queue_id, values)
     await uow.commit()
     return {"queue_id": body.queue_id, "targets": values}
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: Literal["day", "week", "month"]
+    by: By = "queue"
+    at: str = Field("08:00", pattern=r"^\d{1,2}:\d{2}$", description="local time HH:MM")
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]] = Field(
+        min_length=1, max_length=20
+    )
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
+def _subscription(job: Any) -> dict[str, Any]:
+    payload = dict(job.payload)
+    return {
+        "id": job.id, "period": payload.get("period"), "by": payload.get("by"),
+        "to": payload.get("to"), "language": payload.get("language"), "cron": job.cron,
+        "time_zone": job.timezone, "next_at": job.due_at, "last_run_at": job.last_run_at,
+        "state": str(job.state),
+    }  # fmt: skip
+
+
+@router.get("/subscriptions", summary="Reports delivered by e-mail on a schedule")
+async def list_subscriptions(uow: Uow, principal: Subscriber) -> dict[str, Any]:
+    jobs, total = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND)
+    return {"items": [_subscription(j) for j in jobs], "total": total}
+
+
+@router.post(
+    "/subscriptions", status_code=201, summary="Send a report by e-mail every day, week or month"
+)
+async def subscribe(
+    body: SubscriptionIn, request: Request, uow: Uow, principal: Subscriber
+) -> dict[str, Any]:
+    service = _service(request, uow, principal)
+    await service.check_scope(body.by)  # a subscriber gets only what it may see
+    zone = await _zone(uow, principal.tenant_id)
+    key = f"report:{new_id(services_of(request).clock.now())}"
+    payload = delivery_payload(
+        period=body.period, by=body.by, to=[str(a) for a in body.to], language=body.language,
+        viewer=_viewer(principal),
+    )  # fmt: skip
+    job_id = await services_of(request).jobs.schedule_recurring(
+        uow.conn, DELIVER_KIND, cron=delivery_cron(body.period, body.at), timezone=zone.key,
+        key=key, tenant_id=principal.tenant_id, payload=payload,
+    )  # fmt: skip
+    await uow.commit()
+    job = await Jobs(uow.conn).get(job_id, tenant_id=principal.tenant_id)
+    return _subscription(job)
+
+
+@router.delete("/subscriptions/{subscription_id}", summary="Stop a scheduled report")
+async def unsubscribe(
+    subscription_id: str, request: Request, uow: Uow, principal: Subscriber
+) -> dict[str, str]:
+    job = await Jobs(uow.conn).get(subscription_id, tenant_id=principal.tenant_id, own=True)
+    if job.kind != DELIVER_KIND:
+        raise SubscriptionNotFound(subscription_id)
+    await services_of(request).jobs.cancel(uow.conn, subscription_id, tenant_id=principal.tenant_id)
+    await uow.commit()
+    return {"id": subscription_id, "status": "cancelled"}

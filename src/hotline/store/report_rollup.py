@@ -13,27 +13,31 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import Table, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.analytics.reports.measures import MAX_MEASURES, MEASURES, M
+from hotline.analytics.reports.metrics import add_totals
 from hotline.analytics.reports.rollup import Deltas, Rollup, RollupSettings, RollupState
 from hotline.bus import EventBus, Subscription
 from hotline.events import EventRecord
 from hotline.store.engine import WRITE
 from hotline.store.eventlog import SqlEventReader
-from hotline.store.report_tables import report_facts, report_reasons, report_state
+from hotline.store.report_tables import report_days, report_facts, report_reasons, report_state
 from hotline.store.tables import event_sequences, projection_cursors, tenants
 
-__all__ = ["CURSOR", "ReportRollup", "dump_facts"]
+__all__ = ["CURSOR", "ReportRollup", "dump_facts", "write_facts"]
 
 log = logging.getLogger(__name__)
 CURSOR = "reports"
 READ_BATCH = 5000
+DEFAULT_ZONE = "Asia/Shanghai"  # a tenant without a row (tests, simulations)
 _CHUNK = 500
 Progress = Callable[[int, int], None]
 
@@ -42,31 +46,71 @@ def _upsert(conn: AsyncConnection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
-async def _write_facts(
-    conn: AsyncConnection, tenant_id: str, deltas: Deltas, from_iv: int | None
-) -> None:
-    rows = [
-        {"tenant_id": tenant_id, "interval_start": iv, "dim": dim, "key": key,
-         **dict(zip(MEASURES, values, strict=True))}
-        for (iv, dim, key), values in sorted(deltas.facts.items())
-        if from_iv is None or iv >= from_iv
-    ]  # fmt: skip
-    if rows:
-        stmt = _upsert(conn)(report_facts)
-        greatest = func.greatest if conn.dialect.name == "postgresql" else func.max
-        merged = {
-            name: (
-                greatest(report_facts.c[name], stmt.excluded[name])
-                if M[name.upper()] in MAX_MEASURES
-                else report_facts.c[name] + stmt.excluded[name]
-            )
-            for name in MEASURES
-        }
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(report_facts.primary_key.columns), set_=merged
+def _local_midnight(zone: ZoneInfo) -> Callable[[int], int]:
+    """The tenant's local midnight starting the day of an interval (memoised)."""
+    seen: dict[int, int] = {}
+
+    def midnight(at_interval: int) -> int:
+        found = seen.get(at_interval)
+        if found is None:
+            day = datetime.fromtimestamp(at_interval, zone).date()
+            found = seen[at_interval] = int(datetime.combine(day, time(0), zone).timestamp())
+        return found
+
+    return midnight
+
+
+async def _upsert_measures(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Add measure rows to `table` (facts or days): sums add up, maxima keep the larger."""
+    if not rows:
+        return
+    stmt = _upsert(conn)(table)
+    greatest = func.greatest if conn.dialect.name == "postgresql" else func.max
+    merged = {
+        name: (
+            greatest(table.c[name], stmt.excluded[name])
+            if M[name.upper()] in MAX_MEASURES
+            else table.c[name] + stmt.excluded[name]
         )
-        for start in range(0, len(rows), _CHUNK):
-            await conn.execute(stmt, rows[start : start + _CHUNK])
+        for name in MEASURES
+    }
+    stmt = stmt.on_conflict_do_update(index_elements=list(table.primary_key.columns), set_=merged)
+    for start in range(0, len(rows), _CHUNK):
+        await conn.execute(stmt, rows[start : start + _CHUNK])
+
+
+async def write_facts(
+    conn: AsyncConnection, tenant_id: str, deltas: Deltas, from_iv: int | None, zone: ZoneInfo
+) -> None:
+    """Add a batch's deltas to the interval facts, their local days and the reason facts
+    (from `from_iv` on); `bench/reports.py` writes facts it made directly through it too."""
+    kept = sorted(
+        (key, values)
+        for key, values in deltas.facts.items()
+        if from_iv is None or key[0] >= from_iv
+    )
+    await _upsert_measures(
+        conn,
+        report_facts,
+        [
+            {"tenant_id": tenant_id, "interval_start": iv, "dim": dim, "key": key,
+             **dict(zip(MEASURES, values, strict=True))}
+            for (iv, dim, key), values in kept
+        ],
+    )  # fmt: skip
+    midnight = _local_midnight(zone)
+    days: dict[tuple[int, str, str], list[int]] = {}
+    for (iv, dim, key), values in kept:
+        add_totals(days.setdefault((midnight(iv), dim, key), [0] * len(MEASURES)), values)
+    await _upsert_measures(
+        conn,
+        report_days,
+        [
+            {"tenant_id": tenant_id, "day_start": day, "dim": dim, "key": key,
+             **dict(zip(MEASURES, values, strict=True))}
+            for (day, dim, key), values in sorted(days.items())
+        ],
+    )  # fmt: skip
     reasons = [
         {"tenant_id": tenant_id, "interval_start": iv, "dim": dim, "key": key, "kind": kind,
          "reason": reason[:128], "times": times, "ms": ms}
@@ -109,17 +153,21 @@ async def _write_state(
 
 
 async def dump_facts(engine: AsyncEngine, tenant_id: str) -> list[tuple[Any, ...]]:
-    """Every fact and reason row of a tenant in key order (rebuilds compare these)."""
+    """Every fact, daily fact and reason row of a tenant in key order (rebuilds compare
+    these)."""
     async with engine.connect() as conn:
         facts = await conn.execute(
             select(report_facts).where(report_facts.c.tenant_id == tenant_id)
             .order_by(*report_facts.primary_key.columns)
         )  # fmt: skip
-        reasons = await conn.execute(
-            select(report_reasons).where(report_reasons.c.tenant_id == tenant_id)
-            .order_by(*report_reasons.primary_key.columns)
-        )  # fmt: skip
-        return [tuple(r) for r in facts] + [tuple(r) for r in reasons]
+        rows = [tuple(r) for r in facts]
+        for table in (report_days, report_reasons):
+            more = await conn.execute(
+                select(table).where(table.c.tenant_id == tenant_id)
+                .order_by(*table.primary_key.columns)
+            )  # fmt: skip
+            rows += [tuple(r) for r in more]
+        return rows
 
 
 class ReportRollup:
@@ -140,6 +188,7 @@ class ReportRollup:
         self._reader = SqlEventReader(engine)
         self._read_batch = read_batch
         self._rollups: dict[str, tuple[int, Rollup]] = {}  # tenant → (its cursor, its rollup)
+        self._zones: dict[str, ZoneInfo] = {}
         self._task: asyncio.Task[None] | None = None
         self.applied = 0
         self.caught_up = asyncio.Event()
@@ -164,6 +213,15 @@ class ReportRollup:
             await conn.execute(
                 insert(projection_cursors).values(name=CURSOR, tenant_id=tenant_id, seq=seq)
             )
+
+    async def _zone(self, conn: AsyncConnection, tenant_id: str) -> ZoneInfo:
+        """The tenant's time zone: its daily facts are its local days (a change of zone calls
+        for `reports rebuild`)."""
+        zone = self._zones.get(tenant_id)
+        if zone is None:
+            name = await conn.scalar(select(tenants.c.timezone).where(tenants.c.id == tenant_id))
+            zone = self._zones[tenant_id] = ZoneInfo(str(name or DEFAULT_ZONE))
+        return zone
 
     async def _load(self, conn: AsyncConnection, tenant_id: str, cursor: int) -> Rollup:
         """The tenant's rollup as of `cursor`: the cached one, or its saved state."""
@@ -197,7 +255,8 @@ class ReportRollup:
                         last = record.seq
                         self.applied += 1
                     if last > cursor:
-                        await _write_facts(conn, tenant_id, deltas, from_interval)
+                        zone = await self._zone(conn, tenant_id)
+                        await write_facts(conn, tenant_id, deltas, from_interval, zone)
                         await _write_state(conn, tenant_id, rollup.state.take_dirty())
                         await self._save_cursor(conn, tenant_id, last)
         except BaseException:
@@ -246,10 +305,14 @@ class ReportRollup:
         async with self._engine.connect() as conn:
             conn = await conn.execution_options(**WRITE)
             async with conn.begin():
-                for table in (report_facts, report_reasons):
+                for table, column in (
+                    (report_facts, report_facts.c.interval_start),
+                    (report_reasons, report_reasons.c.interval_start),
+                    (report_days, report_days.c.day_start),  # from a local midnight: whole days
+                ):
                     where = [table.c.tenant_id == tenant_id]
                     if from_interval is not None:
-                        where.append(table.c.interval_start >= from_interval)
+                        where.append(column >= from_interval)
                     await conn.execute(delete(table).where(and_(*where)))
                 await conn.execute(
                     delete(report_state).where(report_state.c.tenant_id == tenant_id)

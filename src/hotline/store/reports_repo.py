@@ -1,4 +1,4 @@
-"""SQL of the reports (`analytics/reports/ports.py`): sums of interval facts, reason facts,
+"""SQL of the reports (`analytics/reports/ports.py`): sums of interval or daily facts, reason facts,
 teams and targets, and the contact projection's rows behind a figure (drill-down)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, Table, and_, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,7 +15,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.analytics.reports.measures import MAX_MEASURES, MEASURES, Dim, M
 from hotline.routing.personal import PERSONAL_QUEUE
-from hotline.store.report_tables import report_facts, report_reasons, report_targets
+from hotline.store.report_tables import (
+    report_days,
+    report_facts,
+    report_reasons,
+    report_targets,
+)
 from hotline.store.tables import agent_segments, agent_teams, interactions, teams, work_items
 
 __all__ = ["SqlReportContacts", "SqlReportDirectory", "SqlReportFacts", "save_targets"]
@@ -23,11 +28,9 @@ __all__ = ["SqlReportContacts", "SqlReportDirectory", "SqlReportFacts", "save_ta
 _KEY_CHUNK = 900  # bound parameters per IN list, under SQLite's limit with room to spare
 
 
-def _sums() -> list[Any]:
+def _sums(table: Table = report_facts) -> list[Any]:
     return [
-        (func.max if M[name.upper()] in MAX_MEASURES else func.sum)(report_facts.c[name]).label(
-            name
-        )
+        (func.max if M[name.upper()] in MAX_MEASURES else func.sum)(table.c[name]).label(name)
         for name in MEASURES
     ]
 
@@ -40,13 +43,12 @@ class SqlReportFacts:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    def _where(self, tenant_id: str, dim: str, start: float, end: float) -> ColumnElement[bool]:
-        f = report_facts.c
+    def _where(
+        self, table: Table, tenant_id: str, dim: str, start: float, end: float
+    ) -> ColumnElement[bool]:
+        when = table.c.day_start if table is report_days else table.c.interval_start
         return and_(
-            f.tenant_id == tenant_id,
-            f.dim == dim,
-            f.interval_start >= int(start),
-            f.interval_start < int(end),
+            table.c.tenant_id == tenant_id, table.c.dim == dim, when >= int(start), when < int(end)
         )
 
     async def _chunks(
@@ -63,21 +65,29 @@ class SqlReportFacts:
         return rows
 
     async def totals(
-        self, tenant_id: str, dim: str, start: float, end: float, keys: Collection[str] | None
+        self,
+        tenant_id: str,
+        dim: str,
+        start: float,
+        end: float,
+        keys: Collection[str] | None,
+        *,
+        daily: bool = False,
     ) -> dict[str, list[int]]:
+        table = report_days if daily else report_facts
         query = (
-            select(report_facts.c.key, *_sums())
-            .where(self._where(tenant_id, dim, start, end))
-            .group_by(report_facts.c.key)
+            select(table.c.key, *_sums(table))
+            .where(self._where(table, tenant_id, dim, start, end))
+            .group_by(table.c.key)
         )
-        return {str(r[0]): _row(r[1:]) for r in await self._chunks(query, keys, report_facts.c.key)}
+        return {str(r[0]): _row(r[1:]) for r in await self._chunks(query, keys, table.c.key)}
 
     async def by_interval(
         self, tenant_id: str, dim: str, start: float, end: float, keys: Collection[str] | None
     ) -> dict[int, list[int]]:
         query = (
             select(report_facts.c.interval_start, *_sums())
-            .where(self._where(tenant_id, dim, start, end))
+            .where(self._where(report_facts, tenant_id, dim, start, end))
             .group_by(report_facts.c.interval_start)
         )
         out: dict[int, list[int]] = {}

@@ -168,3 +168,21 @@ async def test_agents_see_themselves_and_supervisors_their_teams(api: Api, tmp_p
     ).status_code == 200
     await boss.aclose()
     await admin.aclose()
+
+
+async def test_subscriptions_to_reports_by_e_mail(api: Api) -> None:
+    boss = await api.login("supervisor")
+    body = {"period": "week", "by": "queue", "at": "07:30", "to": ["boss@example.com"]}
+    made = await boss.post("/api/v1/reports/subscriptions", json=body)
+    assert made.status_code == 201, made.text
+    assert (made.json()["cron"], made.json()["time_zone"]) == ("30 7 * * 1", "Asia/Shanghai")
+    listed = (await boss.get("/api/v1/reports/subscriptions")).json()["items"]
+    assert [s["id"] for s in listed] == [made.json()["id"]]
+    bad = await boss.post("/api/v1/reports/subscriptions", json={**body, "to": ["not-an-address"]})
+    assert bad.status_code == 422
+    gone = await boss.delete(f"/api/v1/reports/subscriptions/{made.json()['id']}")
+    assert gone.json()["status"] == "cancelled"
+    agent = await api.login("agent1")
+    assert (await agent.post("/api/v1/reports/subscriptions", json=body)).status_code == 403
+    await agent.aclose()
+    await boss.aclose()

@@ -4,7 +4,7 @@ go in `details`."""
 
 from __future__ import annotations
 
-from hotline.errors import InvalidInput, PermissionDenied
+from hotline.errors import InvalidInput, NotFound, PermissionDenied
 
 __all__ = [
     "DimensionUnknown",
@@ -13,6 +13,7 @@ __all__ = [
     "PeriodInvalid",
     "ReportError",
     "ReportForbidden",
+    "SubscriptionNotFound",
     "TargetInvalid",
 ]
 
@@ -80,3 +81,10 @@ class ReportForbidden(PermissionDenied, ReportError):
             "You may see only your own figures (agents) or your teams' (supervisors).",
             details={"by": by, "key": key},
         )
+
+
+class SubscriptionNotFound(NotFound, ReportError):
+    code = "reports.subscription.not_found"
+
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__("There is no such scheduled report.", details={"id": subscription_id})

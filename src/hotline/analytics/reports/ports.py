@@ -10,9 +10,17 @@ __all__ = ["ContactLister", "FactReader", "ReportDirectory"]
 
 class FactReader(Protocol):
     async def totals(
-        self, tenant_id: str, dim: str, start: float, end: float, keys: Collection[str] | None
+        self,
+        tenant_id: str,
+        dim: str,
+        start: float,
+        end: float,
+        keys: Collection[str] | None,
+        *,
+        daily: bool = False,
     ) -> dict[str, list[int]]:
-        """Each key's measures summed over [start, end) (only keys with facts)."""
+        """Each key's measures summed over [start, end) (only keys with facts); `daily`: from
+        the daily facts, for [start, end) on the tenant's local midnights."""
         ...
 
     async def by_interval(

@@ -93,6 +93,10 @@ class ReportService:
             return mine
         raise ReportForbidden(by, None)
 
+    async def check_scope(self, by: str) -> None:
+        """Raise unless the viewer may see figures by `by` at all."""
+        await self._keys(by, None)
+
     async def _keys(self, by: str, key: str | None) -> frozenset[str] | None:
         if by not in BY:
             raise DimensionUnknown(by)
@@ -110,11 +114,13 @@ class ReportService:
     ) -> dict[str, list[int]]:
         tenant = self._viewer.tenant_id
         if by != TEAM:
-            return await self._facts.totals(tenant, by, period.start, period.end, keys)
+            return await self._facts.totals(tenant, by, period.start, period.end, keys, daily=True)
         teams = await self._team_map()
         chosen = {t: m for t, m in teams.items() if keys is None or t in keys}
         agents = frozenset().union(*chosen.values()) if chosen else frozenset()
-        per_agent = await self._facts.totals(tenant, Dim.AGENT, period.start, period.end, agents)
+        per_agent = await self._facts.totals(
+            tenant, Dim.AGENT, period.start, period.end, agents, daily=True
+        )
         out: dict[str, list[int]] = {}
         for team, members in sorted(chosen.items()):
             total = [0] * len(M)

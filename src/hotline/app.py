@@ -38,6 +38,7 @@ from hotline.jobs import (
     SmtpTarget,
 )
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
+from hotline.reporting import DELIVER_KIND, ReportDelivery
 from hotline.server.telephony import TelephonyServer
 from hotline.server.tenant_watch import TenantWatcher
 from hotline.server.wallboard import WallboardHub
@@ -49,11 +50,13 @@ from hotline.store.import_jobs import attach_import_jobs
 from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
 from hotline.store.migrate import migrate
+from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJob, purge_key
 from hotline.tenants.service import TenantService
+from hotline.web.i18n import Catalogs
 
 __all__ = [
     "Services",
@@ -82,6 +85,7 @@ class Services:
     wallboard: WallboardHub = field(init=False)
     tenant_watch: TenantWatcher = field(init=False)  # centers changed while running
     projector: InteractionProjector = field(init=False)
+    report_rollup: ReportRollup = field(init=False)  # interval facts (docs/metrics.md)
     imports: ImportRunner = field(init=False)  # imports' runs; targets on imports.registry
     jobs: JobHost = field(init=False)
     backup_job: BackupJob | None = None  # the scheduled backups (hotline.backup)
@@ -98,6 +102,7 @@ class Services:
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
         self.projector = InteractionProjector(self.engine, self.bus)
+        self.report_rollup = ReportRollup(self.engine, self.bus)
         board = self.settings.wallboard
         self.wallboard = WallboardHub(
             self.engine,
@@ -144,6 +149,7 @@ class Services:
         await self.event_log.start()
         await self.calendars.start()
         await self.projector.start()
+        await self.report_rollup.start()
         await self.wallboard.start()
         await self.tenant_watch.start()
 
@@ -192,6 +198,7 @@ class Services:
         await self.calendars.stop()
         await self.wallboard.stop()
         await self.projector.stop()
+        await self.report_rollup.stop()
         await self.event_log.stop()
         await self.engine.dispose()
 
@@ -243,6 +250,22 @@ def build_job_host(services: Services) -> JobHost:
                 username=smtp.username,
                 password=smtp.password,
             )
+        ),
+    )
+    # Reports by e-mail on a schedule (docs/metrics.md), in the subscriber's language.
+    catalogs = Catalogs()
+    host.register(
+        DELIVER_KIND,
+        ReportDelivery(
+            SmtpTarget(
+                host=smtp.host,
+                port=smtp.port,
+                sender=smtp.sender,
+                starttls=smtp.starttls,
+                username=smtp.username,
+                password=smtp.password,
+            ),
+            catalogs.gettext,
         ),
     )
     # The hourly retention purge (was a loop in telephony.py; see docs/jobs.md).

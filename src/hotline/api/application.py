@@ -22,6 +22,7 @@ from hotline.api import (
     interactions,
     phone,
     platform,
+    reports,
     sip_bans,
     supervise,
     system,
@@ -75,6 +76,7 @@ def create_api(services: Services) -> FastAPI:
         desk,
         supervise,
         imports,
+        reports,
         wfm,
         worklist,  # the worklist of missed contacts (history)
         sip_bans,

@@ -3,7 +3,6 @@ adherence, exports. Handlers only translate HTTP; `WorkforceService` does the wo
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 
 from hotline.api.deps import Uow, require, services_of
 from hotline.api.present import present
+from hotline.api.spreadsheet import table_response
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.store.uow import UnitOfWork
@@ -268,29 +268,7 @@ async def export_plan(
     return _table(lines, f"plan-{plan['queue_id']}-{plan['week_start']}", format)
 
 
-def _table(lines: list[list[Any]], name: str, format: str) -> Response:
-    """Rows as a CSV (UTF-8 with a BOM, so Excel reads the Chinese) or an XLSX workbook."""
-    if format == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        for line in lines:
-            sheet.append(line)
-        out = io.BytesIO()
-        book.save(out)
-        return Response(
-            out.getvalue(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    text = io.StringIO()
-    csv.writer(text).writerows(lines)
-    return Response(
-        "\ufeff" + text.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
+_table = table_response
 
 
 def _hm(epoch: float, zone: ZoneInfo) -> str:

@@ -52,6 +52,7 @@ class Permission(StrEnum):
     WFM_WRITE = "wfm.write"  # import history, plan, generate and publish, decide requests
     SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
     TENANTS_MANAGE = "tenants.manage"  # the platform: create, suspend, resume, delete centers
+    REPORTS_READ = "reports.read"  # scoped: own figures / teams' / all, by role
 
 
 _EVERYONE = {
@@ -61,6 +62,7 @@ _EVERYONE = {
     Permission.TICKETS_READ,
     Permission.INTERACTIONS_READ,
     Permission.RECORDINGS_LISTEN,
+    Permission.REPORTS_READ,
 }
 
 POLICY: dict[Role, frozenset[Permission]] = {

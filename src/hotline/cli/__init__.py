@@ -12,6 +12,7 @@ from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
 from hotline.cli import imports as imports_cmd
 from hotline.cli import manage, server
+from hotline.cli import reports as reports_cmd
 from hotline.cli import simulate as simulate_cmd
 from hotline.cli import sip as sip_cmd
 from hotline.cli import tenants as tenants_cmd
@@ -44,6 +45,7 @@ app.command("restore")(backup_cli.restore_cmd)
 app.add_typer(backup_cli.keys_app, name="keys")
 app.add_typer(tenants_cmd.tenant_app, name="tenant")
 app.add_typer(tenants_cmd.operator_app, name="operator")
+app.add_typer(reports_cmd.app, name="reports")
 
 
 def main() -> None:

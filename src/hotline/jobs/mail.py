@@ -20,7 +20,7 @@ from hotline.jobs.context import JobContext
 from hotline.jobs.errors import RetryLater
 from hotline.store.ops_tables import mail_log
 
-__all__ = ["MAIL_KIND", "MailJob", "SmtpTarget", "mail_payload"]
+__all__ = ["MAIL_KIND", "MailJob", "SmtpTarget", "mail_payload", "send_message"]
 
 MAIL_KIND = "mail.send"
 
@@ -78,11 +78,15 @@ class MailJob:
         await asyncio.get_running_loop().run_in_executor(None, self._send, message)
 
     def _send(self, message: EmailMessage) -> None:
-        t = self.target
-        assert t.host is not None
-        with smtplib.SMTP(t.host, t.port, timeout=t.timeout_s) as client:
-            if t.starttls:
-                client.starttls()
-            if t.username and t.password:
-                client.login(t.username, t.password)
-            client.send_message(message)
+        send_message(self.target, message)
+
+
+def send_message(target: SmtpTarget, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server (blocking: call it in an executor)."""
+    assert target.host is not None
+    with smtplib.SMTP(target.host, target.port, timeout=target.timeout_s) as client:
+        if target.starttls:
+            client.starttls()
+        if target.username and target.password:
+            client.login(target.username, target.password)
+        client.send_message(message)

@@ -32,6 +32,13 @@ from hotline.store.ops_tables import (  # noqa: F401
     jobs,
     mail_log,
 )
+from hotline.store.report_tables import (  # noqa: F401
+    report_days,
+    report_facts,
+    report_reasons,
+    report_state,
+    report_targets,
+)
 from hotline.store.schema import ID, metadata
 from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps

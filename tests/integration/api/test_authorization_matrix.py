@@ -156,6 +156,10 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     ids["supervise"] = agent  # /supervise/{agent_id}/…
     template = {"name": "t", "minutes": 480, "earliest_start": 540, "latest_start": 600}
     ids["wfm"] = (await admin.post("/api/v1/wfm/templates", json=template)).json()["id"]
+    subscription = {"period": "day", "to": ["boss@example.com"]}
+    ids["reports"] = (await admin.post("/api/v1/reports/subscriptions", json=subscription)).json()[
+        "id"
+    ]
     ids["sip"] = "192.0.2.1"  # /sip/bans/{source}: another tenant's SIP edge is not seen
     await admin.aclose()
     return ids

@@ -21,6 +21,7 @@ import numpy as np
 from hotline.analytics.simulate.distributions import Sampler
 from hotline.analytics.simulate.metrics import KpiSink
 from hotline.analytics.simulate.scenario import AgentGroup, Scenario
+from hotline.events import DomainEvent, EventSink
 from hotline.ids import AgentId, TenantId, WorkId
 from hotline.routing import (
     AgentProfile,
@@ -69,8 +70,22 @@ class ReplicationResult:
     measured_s: float
 
 
+class _Tee:
+    """The router's sink in a simulation: the KPI tally, and a tap that sees every event too
+    (the reports' rollup, so a simulated day yields a real report)."""
+
+    def __init__(self, first: EventSink, second: EventSink) -> None:
+        self._first, self._second = first, second
+
+    def emit(self, event: DomainEvent) -> None:
+        self._first.emit(event)
+        self._second.emit(event)
+
+
 class Replication:
-    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: np.random.SeedSequence, *, tap: EventSink | None = None
+    ) -> None:
         self.scenario = scenario
         self.start = scenario.start_epoch
         self.measure_from = self.start + scenario.warmup_s
@@ -93,7 +108,7 @@ class Replication:
         router_seed = int(seeds[-1].generate_state(1)[0])
         self.router = Router(
             TenantId("simulation"),
-            self.sink,
+            self.sink if tap is None else _Tee(self.sink, tap),
             settings=RouterSettings(),
             rng=random.Random(router_seed),
         )

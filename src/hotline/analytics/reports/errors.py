@@ -1,0 +1,90 @@
+"""Errors of the reports; codes are stable for API clients. Messages are fixed English
+sentences the UI catalog translates (the API answers in the caller's language); the values
+go in `details`."""
+
+from __future__ import annotations
+
+from hotline.errors import InvalidInput, NotFound, PermissionDenied
+
+__all__ = [
+    "DimensionUnknown",
+    "DrillUnsupported",
+    "FigureUnknown",
+    "PeriodInvalid",
+    "ReportError",
+    "ReportForbidden",
+    "SubscriptionNotFound",
+    "TargetInvalid",
+]
+
+
+class ReportError(Exception):
+    """Marker base: every error below is also one of the kernel's kinds."""
+
+
+class PeriodInvalid(InvalidInput, ReportError):
+    code = "reports.period.invalid"
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(
+            "The report period is not valid: use day, week, month or range with dates as "
+            "YYYY-MM-DD, the end not before the start, at most 366 days.",
+            details={"field": field, "value": value},
+        )
+
+
+class DimensionUnknown(InvalidInput, ReportError):
+    code = "reports.dimension.unknown"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            "Reports can be grouped by center, queue, skill, team, agent, channel, did or vip.",
+            details={"field": "by", "value": value},
+        )
+
+
+class FigureUnknown(InvalidInput, ReportError):
+    code = "reports.figure.unknown"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            "There is no such figure in the reports.", details={"field": "figure", "value": value}
+        )
+
+
+class DrillUnsupported(InvalidInput, ReportError):
+    code = "reports.drill.unsupported"
+
+    def __init__(self, by: str) -> None:
+        super().__init__(
+            "The contacts behind a figure can be listed by center, queue, team, agent, "
+            "channel, did or vip.",
+            details={"field": "by", "value": by},
+        )
+
+
+class TargetInvalid(InvalidInput, ReportError):
+    code = "reports.target.invalid"
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(
+            "A target is out of range: rates are between 0 and 1, seconds above 0.",
+            details={"field": field, "value": value},
+        )
+
+
+class ReportForbidden(PermissionDenied, ReportError):
+    code = "reports.forbidden"
+
+    def __init__(self, by: str, key: str | None) -> None:
+        super().__init__(
+            "You may see only your own figures (agents) or your teams' (supervisors).",
+            details={"by": by, "key": key},
+        )
+
+
+class SubscriptionNotFound(NotFound, ReportError):
+    code = "reports.subscription.not_found"
+
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__("There is no such scheduled report.", details={"id": subscription_id})

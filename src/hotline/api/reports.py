@@ -1,0 +1,304 @@
+"""Reports over HTTP (`/api/v1/reports/…`): figures of a day, week (Monday–Sunday), month or
+range in the tenant's time zone by center, queue, skill group, team, agent, channel, DID or VIP
+level, with the previous period and targets; the hourly profile; top reasons; the agent
+ranking; the contacts behind a figure; CSV and XLSX exports; targets. The rules live in
+`hotline.analytics.reports`; handlers only translate HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.analytics.reports.errors import SubscriptionNotFound
+from hotline.analytics.reports.periods import Period, period_of
+from hotline.analytics.reports.service import ReportService, Viewer
+from hotline.analytics.reports.targets import Targets
+from hotline.api.deps import Uow, require, services_of
+from hotline.api.present import present
+from hotline.api.spreadsheet import table_response
+from hotline.auth.model import Principal
+from hotline.auth.roles import Permission
+from hotline.ids import new_id
+from hotline.jobs import Jobs
+from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
+from hotline.reporting.tables import Translate
+from hotline.store.auth_repo import SqlTenants
+from hotline.store.reports_repo import (
+    SqlReportContacts,
+    SqlReportDirectory,
+    SqlReportFacts,
+    save_targets,
+)
+from hotline.store.uow import UnitOfWork
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+Reader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
+Admin = Annotated[Principal, Depends(require(Permission.CONFIG_WRITE))]
+Subscriber = Annotated[Principal, Depends(require(Permission.DATA_EXPORT))]
+By = Literal["center", "queue", "skill", "team", "agent", "channel", "did", "vip"]
+PeriodName = Literal["day", "week", "month", "range"]
+
+
+class TargetsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    queue_id: str = Field("", max_length=64, description='a queue, or "" for the tenant')
+    answer_rate: float | None = Field(None, ge=0, le=1)
+    asa_s: float | None = Field(None, gt=0, le=3600)
+    fcr: float | None = Field(None, ge=0, le=1)
+    csat: float | None = Field(None, ge=0, le=1)
+    service_level: float | None = Field(None, ge=0, le=1)
+    vip_service_level: float | None = Field(None, ge=0, le=1)
+
+
+def _translator(request: Request) -> Translate:
+    catalogs = getattr(request.app.state, "catalogs", None)
+
+    def translate(language: str, text: str) -> str:
+        return str(catalogs.gettext(language, text)) if catalogs is not None else text
+
+    return translate
+
+
+def _viewer(principal: Principal) -> Viewer:
+    return Viewer(
+        tenant_id=principal.tenant_id,
+        user_id=principal.user_id,
+        roles=frozenset(principal.roles),
+        agent_id=principal.agent_id,
+    )
+
+
+async def _zone(uow: UnitOfWork, tenant_id: str) -> ZoneInfo:
+    tenant = await SqlTenants(uow.conn).get(tenant_id)
+    return ZoneInfo(str(tenant["timezone"]) if tenant else "Asia/Shanghai")
+
+
+def _service(request: Request, uow: UnitOfWork, principal: Principal) -> ReportService:
+    return ReportService(
+        SqlReportFacts(uow.conn),
+        SqlReportDirectory(uow.conn),
+        SqlReportContacts(uow.conn),
+        _viewer(principal),
+        now=services_of(request).clock.now(),
+    )
+
+
+async def _period(
+    request: Request,
+    uow: UnitOfWork,
+    principal: Principal,
+    period: str,
+    day: str | None,
+    until: str | None,
+) -> Period:
+    zone = await _zone(uow, principal.tenant_id)
+    today = datetime.fromtimestamp(services_of(request).clock.now(), zone).date().isoformat()
+    return period_of(period, day or today, zone, until=until)
+
+
+PeriodQ = Annotated[PeriodName, Query(description="day, week (Monday–Sunday), month or range")]
+DateQ = Annotated[str | None, Query(max_length=10, description="a local day YYYY-MM-DD (today)")]
+UntilQ = Annotated[str | None, Query(max_length=10, description="a range's last day")]
+ByQ = Annotated[By | None, Query(description="what the rows are (agents: themselves)")]
+KeyQ = Annotated[str | None, Query(max_length=128, description="one queue, agent, team …")]
+
+
+@router.get(
+    "/summary", summary="Figures of a period by a dimension, with targets and the period before"
+)
+async def summary(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+    compare: bool = True,
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    return await service.summary(chosen, by or service.default_by(), key, compare=compare)
+
+
+@router.get("/hourly", summary="The hourly profile of a period")
+async def hourly(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    return await service.hourly(chosen, by or service.default_by(), key)
+
+
+@router.get("/reasons", summary="Top contact reasons (dispositions) or not-ready reasons")
+async def reasons(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+    kind: Literal["disposition", "not_ready"] = "disposition",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    return await service.reasons(chosen, by or service.default_by(), key, kind=kind, limit=limit)
+
+
+@router.get("/ranking", summary="Agents ranked by a figure")
+async def ranking(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    order: Annotated[str, Query(max_length=32, description="a figure's code")] = "handled",
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    return await _service(request, uow, principal).ranking(chosen, order)
+
+
+@router.get("/contacts", summary="The contacts behind a figure (drill-down)")
+async def contacts(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    figure: Annotated[str, Query(max_length=32)],
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    found = await service.contacts(
+        chosen, by or service.default_by(), key, figure, limit=limit, offset=offset
+    )
+    found["items"] = [present(dict(row)) for row in found["items"]]
+    return found
+
+
+@router.get("/export", summary="A period's figures as CSV or XLSX")
+async def export(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    rows_by = by or service.default_by()
+    report = await service.summary(chosen, rows_by, key, compare=False)
+    lines = summary_lines(report, principal.language, _translator(request))
+    return table_response(lines, f"report-{rows_by}-{chosen.label}", format)
+
+
+@router.get("/targets", summary="Targets of the tenant and of each queue")
+async def get_targets(uow: Uow, principal: Reader) -> dict[str, Any]:
+    overrides = await SqlReportDirectory(uow.conn).targets(principal.tenant_id)
+    tenant = Targets().with_overrides(overrides.get("", {}))
+    return {
+        "tenant": tenant.as_dict(),
+        "queues": {
+            q: tenant.with_overrides(o).as_dict() for q, o in sorted(overrides.items()) if q
+        },
+    }
+
+
+@router.put("/targets", summary="Set the targets of the tenant or of one queue")
+async def put_targets(body: TargetsIn, uow: Uow, principal: Admin) -> dict[str, Any]:
+    values = body.model_dump(exclude={"queue_id"}, exclude_none=True)
+    Targets().with_overrides(values)  # checked by the domain's own rule too
+    await save_targets(uow.conn, principal.tenant_id, body.queue_id, values)
+    await uow.commit()
+    return {"queue_id": body.queue_id, "targets": values}
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: Literal["day", "week", "month"]
+    by: By = "queue"
+    at: str = Field("08:00", pattern=r"^\d{1,2}:\d{2}$", description="local time HH:MM")
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]] = Field(
+        min_length=1, max_length=20
+    )
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
+def _subscription(job: Any) -> dict[str, Any]:
+    payload = dict(job.payload)
+    return {
+        "id": job.id, "period": payload.get("period"), "by": payload.get("by"),
+        "to": payload.get("to"), "language": payload.get("language"), "cron": job.cron,
+        "time_zone": job.timezone, "next_at": job.due_at, "last_run_at": job.last_run_at,
+        "state": str(job.state),
+    }  # fmt: skip
+
+
+@router.get("/subscriptions", summary="Reports delivered by e-mail on a schedule")
+async def list_subscriptions(uow: Uow, principal: Subscriber) -> dict[str, Any]:
+    jobs, total = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND)
+    return {"items": [_subscription(j) for j in jobs], "total": total}
+
+
+@router.post(
+    "/subscriptions", status_code=201, summary="Send a report by e-mail every day, week or month"
+)
+async def subscribe(
+    body: SubscriptionIn, request: Request, uow: Uow, principal: Subscriber
+) -> dict[str, Any]:
+    service = _service(request, uow, principal)
+    await service.check_scope(body.by)  # a subscriber gets only what it may see
+    zone = await _zone(uow, principal.tenant_id)
+    key = f"report:{new_id(services_of(request).clock.now())}"
+    payload = delivery_payload(
+        period=body.period, by=body.by, to=[str(a) for a in body.to], language=body.language,
+        viewer=_viewer(principal),
+    )  # fmt: skip
+    job_id = await services_of(request).jobs.schedule_recurring(
+        uow.conn, DELIVER_KIND, cron=delivery_cron(body.period, body.at), timezone=zone.key,
+        key=key, tenant_id=principal.tenant_id, payload=payload,
+    )  # fmt: skip
+    await uow.commit()
+    job = await Jobs(uow.conn).get(job_id, tenant_id=principal.tenant_id)
+    return _subscription(job)
+
+
+@router.delete("/subscriptions/{subscription_id}", summary="Stop a scheduled report")
+async def unsubscribe(
+    subscription_id: str, request: Request, uow: Uow, principal: Subscriber
+) -> dict[str, str]:
+    job = await Jobs(uow.conn).get(subscription_id, tenant_id=principal.tenant_id, own=True)
+    if job.kind != DELIVER_KIND:
+        raise SubscriptionNotFound(subscription_id)
+    await services_of(request).jobs.cancel(uow.conn, subscription_id, tenant_id=principal.tenant_id)
+    await uow.commit()
+    return {"id": subscription_id, "status": "cancelled"}

@@ -1,0 +1,151 @@
+"""Scheduled delivery (issue 16): subscribers get the daily, weekly or monthly report by
+e-mail at a set local time. A subscription is a recurring job of kind `reports.deliver` on the
+job host (docs/jobs.md) in the tenant's time zone; its payload is the subscription. Each firing
+reports the period that just ended (yesterday, last week, last month) in the language the
+subscriber chose, as text with the targets met or missed and an XLSX attachment; it writes a
+`mail_log` row in the firing's transaction and sends with `Message-ID` = the firing's
+idempotency key, as `mail.send` does."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from hotline.analytics.reports.periods import Period, period_of
+from hotline.analytics.reports.service import ReportService, Viewer
+from hotline.errors import InvalidInput
+from hotline.ids import new_id
+from hotline.jobs.context import JobContext
+from hotline.jobs.errors import RetryLater
+from hotline.jobs.mail import SmtpTarget, send_message
+from hotline.reporting.tables import (
+    DIMENSION_LABELS,
+    FIGURE_LABELS,
+    Translate,
+    summary_lines,
+    xlsx_bytes,
+)
+from hotline.store.ops_tables import mail_log
+from hotline.store.reports_repo import SqlReportContacts, SqlReportDirectory, SqlReportFacts
+from hotline.store.tables import tenants
+
+__all__ = ["DELIVER_KIND", "PERIODS", "ReportDelivery", "delivery_cron", "delivery_payload"]
+
+DELIVER_KIND = "reports.deliver"
+PERIODS = ("day", "week", "month")
+TITLES = {"day": "Daily report", "week": "Weekly report", "month": "Monthly report"}
+HEADLINE = ("offered", "answered", "answer_rate", "service_level", "asa_s", "abandon_rate",
+            "aht_s", "fcr", "csat")  # fmt: skip
+
+
+def delivery_cron(period: str, at: str) -> str:
+    """The cron of a subscription: every day, every Monday or every 1st at `at` ("HH:MM")."""
+    try:
+        hour, minute = (int(part) for part in at.split(":"))
+    except ValueError:
+        raise InvalidInput(
+            "at: a time of day as HH:MM", details={"field": "at", "value": at}
+        ) from None
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise InvalidInput("at: a time of day as HH:MM", details={"field": "at", "value": at})
+    day = {"day": "* * *", "week": "* * 1", "month": "1 * *"}[period]
+    return f"{minute} {hour} {day}"
+
+
+def delivery_payload(
+    *, period: str, by: str, to: Sequence[str], language: str, viewer: Viewer
+) -> dict[str, Any]:
+    """What a subscription's job carries: the report, its readers, and whose scope it has."""
+    return {
+        "period": period, "by": by, "to": list(to), "language": language,
+        "user_id": viewer.user_id, "roles": sorted(viewer.roles), "agent_id": viewer.agent_id,
+    }  # fmt: skip
+
+
+def finished_period(kind: str, at: float, zone: ZoneInfo) -> Period:
+    """The day, week or month that ended before `at` (local)."""
+    today = datetime.fromtimestamp(at, zone).date()
+    before = {"day": today - timedelta(days=1), "week": today - timedelta(days=7),
+              "month": today.replace(day=1) - timedelta(days=1)}[kind]  # fmt: skip
+    return period_of(kind, before.isoformat(), zone)
+
+
+def _value(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+class ReportDelivery:
+    """Handler of `reports.deliver`: `host.register(DELIVER_KIND, ReportDelivery(target, tr))`."""
+
+    def __init__(self, target: SmtpTarget, translate: Translate) -> None:
+        self.target = target
+        self.translate = translate
+
+    async def __call__(self, ctx: JobContext) -> None:
+        if self.target.host is None:
+            raise RetryLater(
+                "未配置 SMTP 服务器 / no SMTP server is configured (smtp.host)", delay_s=3600.0
+            )
+        p = ctx.payload
+        kind, by, language = str(p["period"]), str(p["by"]), str(p.get("language") or "zh-CN")
+        to = [str(a) for a in p.get("to", [])]
+        zone_name = await ctx.conn.scalar(
+            select(tenants.c.timezone).where(tenants.c.id == ctx.tenant_id)
+        )
+        zone = ZoneInfo(str(zone_name or "Asia/Shanghai"))
+        period = finished_period(kind, ctx.scheduled_at, zone)
+        viewer = Viewer(ctx.tenant_id, str(p.get("user_id") or ""), frozenset(p.get("roles") or ()),
+                        p.get("agent_id"))  # fmt: skip
+        service = ReportService(
+            SqlReportFacts(ctx.conn), SqlReportDirectory(ctx.conn), SqlReportContacts(ctx.conn),
+            viewer, now=ctx.now,
+        )  # fmt: skip
+        report = await service.summary(period, by)
+        t = self.translate
+        subject = f"{t(language, TITLES[kind])} {period.label}"
+        await ctx.conn.execute(
+            mail_log.insert().values(
+                id=new_id(ctx.now), tenant_id=ctx.tenant_id, job_id=ctx.job_id,
+                idempotency_key=ctx.idempotency_key, recipients=to, subject=subject,
+                sent_at=ctx.now,
+            )
+        )  # fmt: skip
+        message = EmailMessage()
+        message["From"] = self.target.sender
+        message["To"] = ", ".join(to)
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{ctx.idempotency_key}@hotline>"
+        message.set_content(self._body(report, language, subject))
+        attachment = xlsx_bytes(summary_lines(report, language, t), sheet=period.label)
+        message.add_attachment(
+            attachment, maintype="application",
+            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=f"report-{by}-{period.label}.xlsx",
+        )  # fmt: skip
+        # Last, so a failure to send rolls the log row back with the rest of the firing.
+        await asyncio.get_running_loop().run_in_executor(None, send_message, self.target, message)
+
+    def _body(self, report: dict[str, Any], language: str, subject: str) -> str:
+        t = self.translate
+        lines = [subject, ""]
+        met, missed = t(language, "met"), t(language, "missed")
+        for row in report["rows"]:
+            lines.append(f"{t(language, DIMENSION_LABELS[report['by']])}: {row['key']}")
+            for name in HEADLINE:
+                verdict = row["targets"].get(name)
+                mark = ""
+                if verdict is not None and verdict["met"] is not None:
+                    mark = f"  ({met if verdict['met'] else missed} {verdict['target']})"
+                lines.append(
+                    f"  {t(language, FIGURE_LABELS[name])}: {_value(row['figures'][name])}{mark}"
+                )
+            lines.append("")
+        if report.get("fcr_provisional"):
+            lines.append(t(language, "FCR is provisional: the repeat-contact window is not over."))
+        return "\n".join(lines)

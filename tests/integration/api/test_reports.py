@@ -1,0 +1,188 @@
+"""Reports over HTTP (issue 16): the golden day (played by the real router and interaction
+core, written by the log's writer, rolled up by the server's rollup) read back as the daily and
+weekly report by queue, with targets met or missed, the hourly profile, the top reasons, the
+agent ranking, the contacts behind a figure and the CSV/XLSX exports; who sees what."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from sqlalchemy import delete, insert, select
+
+from hotline.store.engine import WRITE
+from hotline.store.eventlog import write_events
+from hotline.store.tables import agent_teams, agents, teams, users
+from tests.integration.api.conftest import Api
+from tests.unit.reports.golden_day import golden_day
+from tests.unit.reports.test_golden_day import _EVENTS
+
+DAY = {"period": "day", "date": "2026-11-25"}
+
+
+async def _agent_ids(api: Api) -> dict[str, str]:
+    async with api.services.engine.connect() as conn:
+        rows = await conn.execute(
+            select(users.c.username, agents.c.id).join(agents, agents.c.user_id == users.c.id)
+        )
+        return {str(u): str(a) for u, a in rows}
+
+
+async def _play_the_golden_day(api: Api, tmp: Path, tenant_id: str) -> dict[str, str]:
+    """The golden day in the demo tenant, a1 and a2 as agent1 and agent2."""
+    if not _EVENTS:
+        _EVENTS.extend(await golden_day(tmp))
+    ids = await _agent_ids(api)
+    who = {"a1": ids["agent1"], "a2": ids["agent2"]}
+    moved = [
+        dataclasses.replace(e, tenant_id=tenant_id, agent_id=who.get(e.agent_id or "", e.agent_id))
+        for e in _EVENTS
+    ]
+    async with api.services.engine.connect() as conn:
+        conn = await conn.execution_options(**WRITE)
+        async with conn.begin():
+            await write_events(conn, moved)
+    await api.services.projector.catch_up(tenant_id)
+    await api.services.report_rollup.catch_up(tenant_id)
+    return who
+
+
+def _row(report: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(r for r in report["rows"] if r["key"] == key)
+
+
+async def test_the_golden_day_as_reports(api: Api, tmp_path: Path) -> None:
+    admin = await api.login("admin")
+    tenant_id = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
+    who = await _play_the_golden_day(api, tmp_path, tenant_id)
+
+    report = (await admin.get("/api/v1/reports/summary", params={**DAY, "by": "queue"})).json()
+    support = _row(report, "support")
+    assert (support["figures"]["offered"], support["figures"]["answered"]) == (40, 31)
+    assert support["figures"]["service_level"] == round(25 / 35, 4)
+    assert {k: v["met"] for k, v in support["targets"].items()} == {
+        "answer_rate": False, "asa_s": True, "fcr": True, "csat": False, "service_level": False,
+    }  # fmt: skip
+    assert support["previous"] is None  # nothing the day before
+    assert report["previous_period"]["first"] == "2026-11-24"
+
+    # a queue's own target: 80 % answered is enough for support
+    body = {"queue_id": "support", "answer_rate": 0.8}
+    assert (await admin.put("/api/v1/reports/targets", json=body)).status_code == 200
+    report = (await admin.get("/api/v1/reports/summary", params={**DAY, "by": "queue"})).json()
+    assert _row(report, "support")["targets"]["answer_rate"] == {
+        "target": 0.8, "value": round(31 / 37, 4), "met": True,
+    }  # fmt: skip
+    assert _row(report, "sales")["targets"]["answer_rate"]["target"] == 0.85
+
+    week = {"period": "week", "date": "2026-11-25", "by": "center"}
+    center = _row((await admin.get("/api/v1/reports/summary", params=week)).json(), "all")
+    assert center["figures"]["offered"] == 43
+    assert (await admin.get("/api/v1/reports/summary", params=week)).json()["period"]["first"] == (
+        "2026-11-23"  # Monday
+    )
+    vip = _row(
+        (await admin.get("/api/v1/reports/summary", params={**DAY, "by": "vip"})).json(), "3"
+    )
+    assert (vip["figures"]["service_level"], vip["targets"]["service_level"]["met"]) == (0.5, False)
+
+    hours = (await admin.get("/api/v1/reports/hourly", params=DAY)).json()["hours"]
+    assert sum(h["figures"]["offered"] for h in hours) == 43
+    assert hours[23]["figures"]["offered"] == 1  # the call at 23:58
+
+    reasons = (await admin.get("/api/v1/reports/reasons", params=DAY)).json()["reasons"]
+    assert [(r["reason"], r["times"]) for r in reasons] == [
+        ("修改套餐", 10), ("查询余额", 10), ("开通新套餐", 2),
+    ]  # fmt: skip
+
+    ranking = (
+        await admin.get("/api/v1/reports/ranking", params={**DAY, "order": "handled"})
+    ).json()
+    assert [(r["agent_id"], r["rank"]) for r in ranking["rows"]] == [(who["a1"], 1), (who["a2"], 2)]
+
+    drill = {**DAY, "by": "queue", "key": "support", "figure": "abandoned"}
+    listed = (await admin.get("/api/v1/reports/contacts", params=drill)).json()
+    assert listed["total"] == 7
+    assert {i["outcome"] for i in listed["items"]} == {"abandoned"}
+
+    xlsx = await admin.get(
+        "/api/v1/reports/export", params={**DAY, "by": "queue", "format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    lines = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert lines[1][:3] == ["技能组", "联络量", "呼入量"]  # the admin's language is zh-CN
+    assert lines[3][0] == "support"
+    assert lines[3][2] == 40
+    csv = await admin.get("/api/v1/reports/export", params={**DAY, "by": "queue"})
+    assert csv.content.startswith("\ufeff".encode())
+    await admin.aclose()
+
+
+async def test_agents_see_themselves_and_supervisors_their_teams(api: Api, tmp_path: Path) -> None:
+    admin = await api.login("admin")
+    tenant_id = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
+    who = await _play_the_golden_day(api, tmp_path, tenant_id)
+    # agent2 moves to a team nobody supervises
+    async with api.services.uow() as uow:
+        team = (await uow.conn.execute(select(teams.c.id, teams.c.created_at))).first()
+        assert team is not None
+        await uow.conn.execute(delete(agent_teams).where(agent_teams.c.agent_id == who["a2"]))
+        await uow.conn.execute(
+            insert(teams).values(id="01TEAMTWO00000000000000000", tenant_id=tenant_id, name="二组",
+                                 created_at=team.created_at, updated_at=team.created_at)
+        )  # fmt: skip
+        await uow.conn.execute(
+            insert(agent_teams).values(agent_id=who["a2"], team_id="01TEAMTWO00000000000000000")
+        )
+        await uow.commit()
+
+    agent = await api.login("agent1")
+    mine = (await agent.get("/api/v1/reports/summary", params=DAY)).json()
+    assert [r["key"] for r in mine["rows"]] == [who["a1"]]
+    refused = await agent.get("/api/v1/reports/summary", params={**DAY, "by": "queue"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "reports.forbidden"
+    assert refused.json()["message"] == "您只能查看自己的数据（坐席）或所带班组的数据（班长）。"
+    other = await agent.get(
+        "/api/v1/reports/summary", params={**DAY, "key": who["a2"], "by": "agent"}
+    )
+    assert other.status_code == 403
+    ranking = (await agent.get("/api/v1/reports/ranking", params=DAY)).json()
+    assert [r["agent_id"] for r in ranking["rows"]] == [who["a1"]]
+    bad = await agent.get("/api/v1/reports/summary", params={"period": "day", "date": "2026-13-01"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "reports.period.invalid")
+    assert bad.json()["message"].startswith("报表周期无效")
+    await agent.aclose()
+
+    boss = await api.login("supervisor")
+    rows = (await boss.get("/api/v1/reports/summary", params={**DAY, "by": "agent"})).json()["rows"]
+    assert [r["key"] for r in rows] == [who["a1"]]  # agent2 left the supervisor's team
+    teams_seen = (await boss.get("/api/v1/reports/summary", params={**DAY, "by": "team"})).json()
+    assert [(r["key"], r["figures"]["handled"]) for r in teams_seen["rows"]] == [("一组", 31)]
+    assert (
+        await boss.get("/api/v1/reports/summary", params={**DAY, "by": "queue"})
+    ).status_code == 200
+    await boss.aclose()
+    await admin.aclose()
+
+
+async def test_subscriptions_to_reports_by_e_mail(api: Api) -> None:
+    boss = await api.login("supervisor")
+    body = {"period": "week", "by": "queue", "at": "07:30", "to": ["boss@example.com"]}
+    made = await boss.post("/api/v1/reports/subscriptions", json=body)
+    assert made.status_code == 201, made.text
+    assert (made.json()["cron"], made.json()["time_zone"]) == ("30 7 * * 1", "Asia/Shanghai")
+    listed = (await boss.get("/api/v1/reports/subscriptions")).json()["items"]
+    assert [s["id"] for s in listed] == [made.json()["id"]]
+    bad = await boss.post("/api/v1/reports/subscriptions", json={**body, "to": ["not-an-address"]})
+    assert bad.status_code == 422
+    gone = await boss.delete(f"/api/v1/reports/subscriptions/{made.json()['id']}")
+    assert gone.json()["status"] == "cancelled"
+    agent = await api.login("agent1")
+    assert (await agent.post("/api/v1/reports/subscriptions", json=body)).status_code == 403
+    await agent.aclose()
+    await boss.aclose()

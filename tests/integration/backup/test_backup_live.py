@@ -197,10 +197,14 @@ async def test_backup_during_live_calls_restores_every_contact_and_recording(
         await until_events(admin, "voicemail.recorded", 2)
 
         async with AsyncExitStack() as calls:  # two callers still talking during the backup
+            # They stay long enough for a backup command on a busy machine (a few seconds to
+            # start Python alone); the check below says so if it ever outlasts them.
             for n in (3, 4):
-                await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 4000))
+                await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 12_000))
             await until_events(admin, "interaction.created", 4)
             during = await asyncio.to_thread(cli_backup, server, tmp_path / "during")
+            still = await events(admin, "interaction.ended")
+            assert len(still) <= 2, "the backup outlasted the calls it should have caught live"
         await until_events(admin, "voicemail.recorded", 4)
         await until_events(admin, "interaction.ended", 4)
         after = (await backup(where(server), tmp_path / "after.tar")).path

@@ -98,7 +98,8 @@ async def test_the_desk_holds_wrap_up_until_the_required_disposition(
         await expect(desk.get_by_test_id("set-available")).to_have_text(available)
         await caller.hangup()
     assert errors == []
-    [overrun] = events(admin, "agent.wrap_up_overrun")
-    [ended] = events(admin, "agent.wrap_up_ended")
+    # The event log appends in batches: the page can be ahead of what the API reads.
+    [overrun] = await eventually(lambda: events(admin, "agent.wrap_up_overrun"), bool)
+    [ended] = await eventually(lambda: events(admin, "agent.wrap_up_ended"), bool)
     assert ended["payload"]["overrun_s"] > 0
     assert overrun["payload"]["work_id"] == ended["payload"]["work_id"]

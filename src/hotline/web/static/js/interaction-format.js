@@ -282,7 +282,7 @@ export function describeEvent(record, names) {
     "queue.overflowed": () => [t("Overflowed"), [queue]],
     "queue.rejected": () => [t("Refused by the queue"), [queue]],
     "call.bridged": () => [t("Connected"), [agent]],
-    "call.held": () => [t("On hold"), [agent]],
+    "call.held": () => [p.by === "phone" ? t("On hold: the agent's page was away") : t("On hold"), [agent]],
     "call.resumed": () => [t("Resumed"), [agent]],
     "call.transferred": () => [t("Transferred"), [agent]],
     "call.conferenced": () => [t("Three-way call"), [agent]],

@@ -149,7 +149,7 @@ export class Workspace extends EventTarget {
    *  beforeunload prompt is not shown a second time). */
   confirmLeave() {
     if (!this.live()) return true;
-    const ok = window.confirm(t("You are in a call. Leaving this page disconnects your browser phone from it. Leave anyway?"));
+    const ok = window.confirm(t("You are in a call. If you leave this page the caller waits on hold until you are back: come back quickly. Leave anyway?"));
     if (ok) this.leaving = true;
     return ok;
   }

@@ -13,6 +13,7 @@ from babel.messages.extract import extract_from_file
 from hotline.auth.roles import Role
 from hotline.history.errors import TRANSLATED as API_ERRORS
 from hotline.web.admin import ENTITIES
+from hotline.web.error_text import MESSAGES as ERROR_MESSAGES
 from hotline.web.i18n import Catalogs
 
 __all__ = ["all_message_ids", "missing"]
@@ -58,6 +59,7 @@ def all_message_ids() -> set[str]:
     ids = set(_from_files()) | set(_from_descriptors()) | {str(r) for r in Role}
     ids |= {"Page not found", "You may not open this page"}
     ids |= set(API_ERRORS)  # errors the API answers in the caller's language
+    ids |= set(ERROR_MESSAGES)
     return ids
 
 

@@ -95,6 +95,9 @@ async def test_the_agent_and_the_supervisor_walk_every_screen_and_the_call_stays
         row = board.locator(f"tr[data-agent='{agent1_id}']")
         await row.get_by_role("button", name="监听").click()
         await expect(board.get_by_test_id("monitor-status")).to_have_text("监听：坐席 李娜")
+        # The wallboard names the customer (not an id), shows no card for the personal line.
+        await expect(row.locator("td.customer")).to_have_text("王芳")
+        await expect(board.locator("article[data-queue^='@']")).to_have_count(0)
 
         walk_from = time.monotonic() - established
         agent_menu = await walk_the_menu(desk, server.url, "/desktop", (CUSTOMER_HZ,), "agent")

@@ -12,6 +12,7 @@ quick replies, flow titles …, fetched from the API for the comparison)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,23 @@ async def english_on(page: Page, data: str) -> list[str]:
     return [f"{page.url}: {p}" for p in problems]
 
 
+RAW_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b|\binvalid_input\b")
+
+
+async def bad_value_error(page: Page) -> list[str]:
+    """Submit the open admin form empty, the browser's own checks off, so that the server
+    refuses it: its message must be in the page's language and name no raw code (ADR 0122)."""
+    await page.locator("#editor-form").evaluate("f => { f.noValidate = true; }")
+    for field in await page.locator("#editor-fields input:not([type=checkbox])").all():
+        if await field.is_visible() and await field.is_editable():
+            await field.fill("")
+    await page.locator("#save").click()
+    error = page.locator("#editor-error")
+    await expect(error).to_be_visible()
+    text = await error.inner_text()
+    return [f"{page.url}: raw code in {text!r}"] if RAW_CODE.search(text) else []
+
+
 async def settle(page: Page) -> None:
     """Let the page's scripts fetch their data and render."""
     await page.wait_for_load_state("networkidle")
@@ -96,11 +114,15 @@ async def test_every_page_is_chinese_in_zh_cn(
         await page.goto(f"{url}/admin/{slug}")
         await settle(page)
         problems += await english_on(page, data)
+        await page.screenshot(path=ARTIFACTS / f"page-{slug}-zh-CN.png", full_page=True)
         create = page.get_by_test_id("create")
         if descriptor["write"] is not None and await create.count():
             await create.click()
             await expect(page.locator("dialog#editor")).to_be_visible()
             problems += await english_on(page, data)
+            problems += await bad_value_error(page)
+            problems += await english_on(page, data)
+            await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-zh-CN.png")
     for path in [
         "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
         "/interactions", "/missed", "/nowhere",

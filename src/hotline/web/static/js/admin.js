@@ -3,6 +3,7 @@
 import { ApiError, del, get, post, put } from "./api.js";
 import { securityMessage } from "./password-policy.js";
 import { loadCatalog, t } from "./i18n.js";
+import { when } from "./interaction-format.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -46,13 +47,13 @@ export async function mount(scope) {
   const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
   const DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-  function cell(value, field) {
+  function cell(value, field, column = "") {
     if (value === null || value === undefined) return "";
     if (typeof value === "boolean") return value ? "✓" : "—";
     if (field?.type === "entries" && Array.isArray(value)) return t("%(count)s days", { count: value.length });
-    if (typeof value === "string" && ISO_TIME.test(value)) {
-      return new Date(value).toLocaleString(document.documentElement.lang || undefined, { hour12: false });
-    }
+    // Times in the tenant's time zone: ISO strings, and epoch seconds in time columns.
+    if (typeof value === "string" && ISO_TIME.test(value)) return when(value);
+    if (typeof value === "number" && /(^|_)at$/.test(column)) return when(value);
     if (value && typeof value === "object" && "done" in value && "message" in value) {
       if (!value.total && !value.done) return value.message || "";
       return `${value.done}${value.total ? ` / ${value.total}` : ""} ${value.message || ""}`.trim();
@@ -176,7 +177,7 @@ export async function mount(scope) {
     for (const [name] of descriptor.columns) {
       const labels = optionLabels[name];
       const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
-      tr.append(el("td", { dataset: { column: name } }, cell(value, fieldsByName[name])));
+      tr.append(el("td", { dataset: { column: name } }, cell(value, fieldsByName[name], name)));
     }
     // System jobs (retention purge …) belong to no tenant: shown, not controlled, from here.
     if (flags.can_act && descriptor.row_actions && item.tenant_id !== "system") {

@@ -1,6 +1,7 @@
 // One flow: an SVG diagram of its graph, a validating YAML editor, publish and roll back.
 import { ApiError, get, post } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
+import { when } from "./interaction-format.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -111,7 +112,7 @@ export async function mount(scope) {
     body.replaceChildren(
       ...flow.history.reverse().map((v) => {
         const tr = document.createElement("tr");
-        for (const text of [`v${v.version}${v.active ? " ✓" : ""}`, v.published_at.slice(0, 16).replace("T", " "), v.published_by ?? "", v.note ?? ""]) {
+        for (const text of [`v${v.version}${v.active ? " ✓" : ""}`, when(v.published_at), v.published_by ?? "", v.note ?? ""]) {
           const td = document.createElement("td");
           td.textContent = text;
           tr.append(td);

@@ -1,6 +1,7 @@
 // The flows list and the emergency switch.
 import { get, put } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
+import { when } from "./interaction-format.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -21,7 +22,7 @@ export async function mount(scope) {
     link.textContent = flow.name;
     const name = document.createElement("td");
     name.append(link);
-    tr.append(name, td(flow.description), td(flow.dids.join(", ")), td(`v${flow.version}`), td(flow.versions), td(`${flow.published_at.slice(0, 16).replace("T", " ")} ${flow.published_by ?? ""}`));
+    tr.append(name, td(flow.description), td(flow.dids.join(", ")), td(`v${flow.version}`), td(flow.versions), td(`${when(flow.published_at)} ${flow.published_by ?? ""}`));
     rows.append(tr);
   }
   if (!flows.items.length) {

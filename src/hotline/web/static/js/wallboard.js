@@ -2,7 +2,7 @@
 // ticking fields advanced locally between messages (docs/realtime.md "Messages").
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
-import { SYSTEM_REASONS } from "./interaction-format.js";
+import { SYSTEM_REASONS, clock, duration, percent as pct } from "./interaction-format.js";
 import { SupervisorActions } from "./wallboard-actions.js";
 import { mount as mountAdherence } from "./wallboard-adherence.js";
 
@@ -33,19 +33,6 @@ export async function mount(scope) {
     for (const a of agents.items) names.agents[a.id] = a.display_name || a.username;
     Object.assign(names.reasons, SYSTEM_REASONS());
     for (const r of reasons.items) names.reasons[r.code] = language() === "en" ? r.label_en : r.label_zh;
-  }
-
-  function pct(x) {
-    return x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
-  }
-
-  function clock(seconds) {
-    if (seconds === null || seconds === undefined) return "—";
-    const s = Math.max(0, Math.floor(seconds));
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    const two = (n) => String(n).padStart(2, "0");
-    return h ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
   }
 
   /** Seconds since the last message, to advance ticking fields (server time = at + elapsed). */
@@ -110,6 +97,20 @@ export async function mount(scope) {
     return div;
   }
 
+  /** Who an agent talks to: the customer's name, else the number that called (looked up once
+   *  per contact; the row is drawn again every second). */
+  const customers = new Map();
+  function customerOf(interactionId) {
+    if (!interactionId) return "";
+    if (!customers.has(interactionId)) {
+      customers.set(interactionId, "…");
+      get(`/api/v1/desk/screenpop/${encodeURIComponent(interactionId)}`)
+        .then((p) => customers.set(interactionId, p.customer?.name || p.caller_number || t("Unknown number")))
+        .catch(() => customers.set(interactionId, ""));
+    }
+    return customers.get(interactionId);
+  }
+
   /** The personal line (work routed to one agent) is no queue: it reads "direct to an agent". */
   function queueName(id) {
     if (id === "@agent") return t("Direct to an agent");
@@ -129,8 +130,8 @@ export async function mount(scope) {
       figure(t("Answered"), String(c.today.answered), "center-answered"),
       figure(t("Abandoned"), String(c.today.abandoned), "center-abandoned"),
       figure(t("Service level today"), pct(c.today.service_level), "center-sl"),
-      figure(t("ASA"), c.today.asa_s === null ? "—" : `${c.today.asa_s}s`),
-      figure(t("AHT"), c.today.aht_s === null ? "—" : `${Math.round(c.today.aht_s)}s`),
+      figure(t("ASA"), duration(c.today.asa_s)),
+      figure(t("AHT"), duration(c.today.aht_s)),
       figure(t("CSAT"), pct(c.today.csat)),
     );
   }
@@ -141,6 +142,7 @@ export async function mount(scope) {
     const queues = document.getElementById("queues");
     queues.replaceChildren(
       ...Object.values(state.queues)
+        .filter((q) => !q.queue_id.startsWith("@")) // the personal line is no queue
         .sort((a, b) => a.queue_id.localeCompare(b.queue_id))
         .map((q) => {
           const card = document.createElement("article");
@@ -157,7 +159,7 @@ export async function mount(scope) {
             figure(t("Longest wait"), clock(longest)),
             figure(t("Service level today"), pct(sl), `sl-${q.queue_id}`),
             figure(t("Service level, last 30 min"), pct(q.window.service_level)),
-            figure(t("ASA"), q.today.asa_s === null ? "—" : `${q.today.asa_s}s`),
+            figure(t("ASA"), duration(q.today.asa_s)),
             figure(t("Answered"), String(q.today.answered), `answered-${q.queue_id}`),
             figure(t("Abandoned"), String(q.today.abandoned), `abandoned-${q.queue_id}`),
             figure(t("Abandon rate"), pct(q.today.abandon_rate)),
@@ -194,9 +196,9 @@ export async function mount(scope) {
             cell(stateText, `state state-${a.state}${a.overrun_since ? " overrun" : ""}`),
             cell(clock(a.time_in_state_s + dt)),
             cell(queueName(a.queue_id)),
-            cell(a.interaction_id ? a.interaction_id.slice(-6) : ""),
+            cell(customerOf(a.interaction_id), "customer"),
             cell(String(a.handled)),
-            cell(a.aht_s === null ? "—" : `${Math.round(a.aht_s)}s`),
+            cell(duration(a.aht_s)),
             cell(pct(a.occupancy)),
           );
           if (actions) tr.append(actions.cell(a));

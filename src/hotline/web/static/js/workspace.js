@@ -341,6 +341,8 @@ export class Workspace extends EventTarget {
   // Rendering -----------------------------------------------------------------------------
   render() {
     const d = this.desk;
+    // Nothing to show (an admin who neither works at the desk nor supervises right now).
+    $("workspace").classList.toggle("idle", !d && !this.phone && !this.monitoring);
     const stateBox = document.querySelector("[data-testid=desk-state]");
     stateBox.hidden = !d;
     if (d) {

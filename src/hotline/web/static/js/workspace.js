@@ -264,6 +264,10 @@ export class Workspace extends EventTarget {
   }
 
   applyOffer(message) {
+    // An offer the desk has already seen answered (a call-back the browser phone took at once
+    // can report the call before its ring) rings no more.
+    const current = this.desk?.current;
+    if (current && current.interaction_id === message.interaction_id && current.phase !== "ringing") return;
     this.offer = { interaction_id: message.interaction_id, screen_pop: message.screen_pop || null };
     if (message.screen_pop) this.pop = { interaction_id: message.interaction_id, ...message.screen_pop };
     else this.loadPop(message.interaction_id);

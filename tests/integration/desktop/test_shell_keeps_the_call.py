@@ -117,6 +117,12 @@ async def test_the_agent_and_the_supervisor_walk_every_screen_and_the_call_stays
         await expect(panel).to_have_attribute("data-phase", "connected")
         await caller.hangup()
         await expect(desk.get_by_test_id("wrapup-panel")).to_be_visible()
+        # Notes typed in wrap-up survive a look at another screen.
+        await desk.get_by_test_id("notes").fill("客户要求明天回电")
+        await desk.locator("nav.nav a[href='/missed']").click()
+        await expect(desk.locator("#screen")).to_have_attribute("data-mounted", "true")
+        await desk.locator("nav.nav a[href='/desktop']").click()
+        await expect(desk.get_by_test_id("notes")).to_have_value("客户要求明天回电")
         await eventually(lambda: events(admin, "interaction.ended"), bool)
 
     assert {"/admin/tickets", "/missed", "/my-schedule"} <= set(agent_menu)

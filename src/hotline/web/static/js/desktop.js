@@ -195,9 +195,18 @@ export async function mount(scope) {
   }
 
   function startWrapUp(wrapUp) {
-    ui.wrapup = { interactionId: wrapUp.interaction_id, dirty: false, saved: false };
+    // A draft kept by the workspace while the agent was on another screen comes back.
+    const draft = ws.wrapupDraft?.interactionId === wrapUp.interaction_id ? ws.wrapupDraft : null;
+    ui.wrapup = draft ? { ...draft.state } : { interactionId: wrapUp.interaction_id, dirty: false, saved: false };
     wrapForm.reset();
-    $("ticket-fields").hidden = true;
+    if (draft) {
+      for (const [name, value] of Object.entries(draft.values)) {
+        const input = wrapForm.elements[name];
+        if (input && input.type === "checkbox") input.checked = value === "on";
+        else if (input) input.value = value;
+      }
+    }
+    $("ticket-fields").hidden = !wrapForm.with_ticket.checked;
     show($("wrapup-error"), "");
     const queue = ui.lastQueue;
     const replies = quickReplyRows.filter((q) => !q.queue || q.queue === queue);
@@ -396,6 +405,13 @@ export async function mount(scope) {
           ...(c.phones || []).map((number) => pop.phoneButton(number)))),
       );
     }, 200);
+  });
+
+  // Leaving the screen mid wrap-up keeps what was typed (the workspace outlives the screen).
+  scope.onClose(() => {
+    if (!ui.wrapup.interactionId || ui.wrapup.saved) return;
+    const values = Object.fromEntries(new FormData(wrapForm).entries());
+    ws.wrapupDraft = { interactionId: ui.wrapup.interactionId, state: { ...ui.wrapup }, values };
   });
 
   // The workspace tells what changed -------------------------------------------------------

@@ -185,6 +185,9 @@ class MediaSettings(BaseModel):
     moh_sources: dict[str, Path] = {}
     quality_event_interval_s: float = Field(30.0, gt=0)
     webrtc_host: str = "127.0.0.1"
+    # A browser phone whose page went away (a reload, a network loss) keeps its call on hold
+    # this long for the page to come back; then the call goes on as if the agent hung up.
+    webrtc_reattach_s: float = Field(30.0, ge=0, le=600)
 
     @model_validator(mode="after")
     def _range(self) -> MediaSettings:

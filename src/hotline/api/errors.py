@@ -125,18 +125,38 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
-def _in_language(request: Request, message: str) -> str:
-    """The message in the caller's language when the UI catalog has it (else as written)."""
-    catalogs = getattr(request.app.state, "catalogs", None)
+def _language(request: Request) -> str | None:
+    """The caller's language: the signed-in user's, else the page's language cookie, else the
+    browser's (Accept-Language)."""
     principal = getattr(request.state, "principal", None)
-    if catalogs is None:
-        return message
     if principal is not None:
-        return str(catalogs.gettext(principal.language, message))
-    # Not logged in (a refused login): the browser's language, Chinese first.
+        return str(principal.language)
+    cookie = request.cookies.get("hotline_lang")
+    if cookie:
+        return cookie
+    # Not logged in and no page yet (a refused login by API): the browser's, Chinese first.
     accepted = request.headers.get("accept-language", "").lower()
-    language = "en" if accepted.startswith("en") else "zh-CN" if accepted else None
-    return str(catalogs.gettext(language, message)) if language else message
+    return ("en" if accepted.startswith("en") else "zh-CN") if accepted else None
+
+
+def _in_language(
+    request: Request, code: str, message: str, details: dict[str, Any], status: int
+) -> str:
+    """The message in the caller's language (ADR 0122): the web layer installs the renderer
+    (`app.state.error_text`, from the code, the details and the UI catalog); without it, or
+    without a language, the message as the domain wrote it."""
+    render = getattr(request.app.state, "error_text", None)
+    language = _language(request)
+    if render is None or language is None:
+        return message
+    return str(render(language, code, message, details, status))
+
+
+def _jsonable(ctx: Any) -> dict[str, Any]:
+    """pydantic's error context, keeping what a message may quote (limits, patterns)."""
+    if not isinstance(ctx, dict):
+        return {}
+    return {k: v for k, v in ctx.items() if isinstance(v, str | int | float | bool)}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -146,22 +166,26 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(error, Throttled):
             headers["Retry-After"] = str(int(error.retry_after_s) + 1)
-        message = _in_language(request, error.message)
+        message = _in_language(request, error.code, error.message, error.details, status)
         return JSONResponse(error_body(error.code, message, error.details), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
+            {
+                "field": _field(tuple(e.get("loc", ()))),
+                "message": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+                "ctx": _jsonable(e.get("ctx")),
+            }
             for e in error.errors()
         ]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return JSONResponse(
-            error_body(
-                "invalid_input", f"{first['field']}: {first['message']}", {"errors": errors}
-            ),
-            422,
+        details: dict[str, Any] = {"errors": errors}
+        message = _in_language(
+            request, "invalid_input", f"{first['field']}: {first['message']}", details, 422
         )
+        return JSONResponse(error_body("invalid_input", message, details), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

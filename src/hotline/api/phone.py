@@ -125,10 +125,18 @@ class _Connection:
         return True
 
     async def close(self) -> None:
+        """Bye: the page ends its phone (logout)."""
         self.closing = True
         generation, self.generation = self.generation, None
         if generation is not None:
             await self.gateway.close(self.agent_id, generation=generation)
+
+    async def detach(self) -> None:
+        """The socket went away without bye (a reload, a network loss): the session waits for
+        the page to come back, within the gateway's grace (ADR 0121)."""
+        generation, self.generation = self.generation, None
+        if generation is not None and not self.closing:
+            await self.gateway.detach(self.agent_id, generation=generation)
 
 
 @router.websocket("/phone")
@@ -192,7 +200,7 @@ async def phone(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        await connection.close()
+        await connection.detach()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
             await sender

@@ -102,7 +102,7 @@ class CustomerService:
                 raise InvalidInput(
                     f"phones[{index}]: {raw!r} is not a phone number",
                     code="customer.phone.invalid",
-                    details={"field": f"phones[{index}]"},
+                    details={"field": f"phones[{index}]", "value": raw},
                 )
             phones.append({"tenant_id": self.tenant_id, "e164": key, "raw": raw})
         await self.repos.links.replace("customer_phones", "customer_id", customer_id, phones)

@@ -182,6 +182,7 @@ class DeskBoard:
             "sip.reachability": lambda t, r, p: self._sip(t, p, bool(p.get("reachable"))),
             "phone.browser_connected": lambda t, r, p: self._browser(t, r, True),
             "phone.browser_disconnected": lambda t, r, p: self._browser(t, r, False),
+            "phone.browser_detached": lambda t, r, p: self._browser(t, r, False),
         }
 
     # --- feeding --------------------------------------------------------------------------

@@ -239,7 +239,11 @@ class TelephonyServer:
         # Browser phones: one persistent WebRTC session per agent, bridged like any leg.
         phone_events = _PhoneEvents(self.sink)
         self.webrtc = WebRtcGateway(
-            self.media, host=media.webrtc_host, clock=self.clock, sink=phone_events
+            self.media,
+            host=media.webrtc_host,
+            clock=self.clock,
+            sink=phone_events,
+            reattach_s=media.webrtc_reattach_s,
         )
         sources = dict(media.moh_sources)
         sources.setdefault("default", write_default_moh(settings.var_dir / "moh" / "default.wav"))

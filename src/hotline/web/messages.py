@@ -15,6 +15,7 @@ from hotline.auth.roles import Role
 from hotline.history.errors import TRANSLATED as API_ERRORS
 from hotline.tenants.errors import TRANSLATED as TENANT_ERRORS
 from hotline.web.admin import ENTITIES
+from hotline.web.error_text import MESSAGES as ERROR_MESSAGES
 from hotline.web.i18n import Catalogs
 
 __all__ = ["all_message_ids", "missing"]
@@ -61,6 +62,7 @@ def all_message_ids() -> set[str]:
     ids |= {"Page not found", "You may not open this page"}
     ids |= set(API_ERRORS)  # errors the API answers in the caller's language
     ids |= set(TENANT_ERRORS) | {PASSWORD_CHANGE_MESSAGE}
+    ids |= set(ERROR_MESSAGES)
     return ids
 
 

@@ -19,6 +19,7 @@ from hotline.auth.roles import Permission
 from hotline.errors import HotlineError
 from hotline.store.auth_repo import SqlTenants
 from hotline.web.admin import ENTITIES, translate_descriptor
+from hotline.web.error_text import ErrorText
 from hotline.web.i18n import LANGUAGES, Catalogs, best_language
 
 __all__ = ["LANG_COOKIE", "install_pages"]
@@ -79,6 +80,7 @@ def install_pages(app: FastAPI) -> None:
     catalogs = Catalogs()
     env = _environment(catalogs)
     app.state.catalogs = catalogs
+    app.state.error_text = ErrorText(catalogs).render  # the API's errors in the user's language
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
 
     def render(template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -115,6 +117,13 @@ def install_pages(app: FastAPI) -> None:
     def screen(template: str, lang: str, principal: Principal, **context: Any) -> HTMLResponse:
         """A page of the shell: the user and the menu, plus the page's own context."""
         return render(template, lang, me=principal, nav=_nav(principal), **context)
+
+    async def zoned(
+        request: Request, template: str, lang: str, principal: Principal, **context: Any
+    ) -> HTMLResponse:
+        """A screen that knows the tenant's time zone (every time on it is shown in it)."""
+        context.setdefault("time_zone", await time_zone(request, principal))
+        return screen(template, lang, principal, **context)
 
     def forbidden(lang: str, principal: Principal) -> HTMLResponse:
         return render(
@@ -157,7 +166,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen("home.html", lang, principal)
+        return await zoned(request, "home.html", lang, principal)
 
     @app.get("/account", include_in_schema=False)
     async def account_page(request: Request) -> Response:
@@ -165,7 +174,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen("account.html", lang, principal)
+        return await zoned(request, "account.html", lang, principal)
 
     @app.get("/wallboard", include_in_schema=False)
     async def wallboard_page(request: Request) -> Response:
@@ -173,7 +182,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen("wallboard.html", lang, principal)
+        return await zoned(request, "wallboard.html", lang, principal)
 
     @app.get("/desktop", include_in_schema=False)
     async def desktop_page(request: Request) -> Response:
@@ -181,8 +190,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        zone = await time_zone(request, principal)
-        return screen("desktop.html", lang, principal, time_zone=zone)
+        return await zoned(request, "desktop.html", lang, principal)
 
     @app.get("/interactions", include_in_schema=False)
     async def interactions_page(request: Request) -> Response:
@@ -190,8 +198,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        zone = await time_zone(request, principal)
-        return screen("interactions.html", lang, principal, time_zone=zone)
+        return await zoned(request, "interactions.html", lang, principal)
 
     @app.get("/interactions/{interaction_id}", include_in_schema=False)
     async def interaction_page(interaction_id: str, request: Request) -> Response:
@@ -199,13 +206,13 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen(
+        return await zoned(
+            request,
             "interactions-detail.html",
             lang,
             principal,
             interaction_id=interaction_id,
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
-            time_zone=await time_zone(request, principal),
         )
 
     @app.get("/missed", include_in_schema=False)
@@ -214,7 +221,8 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen(
+        return await zoned(
+            request,
             "missed.html",
             lang,
             principal,
@@ -222,7 +230,6 @@ def install_pages(app: FastAPI) -> None:
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
             me_agent=principal.agent_id or "",
             overseer=principal.can(Permission.SUPERVISE) or principal.can(Permission.AUDIT_READ),
-            time_zone=await time_zone(request, principal),
         )
 
     @app.get("/wfm", include_in_schema=False)
@@ -231,12 +238,12 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen(
+        return await zoned(
+            request,
             "wfm.html",
             lang,
             principal,
             can_write=principal.can(Permission.WFM_WRITE),
-            time_zone=await time_zone(request, principal),
         )
 
     @app.get("/my-schedule", include_in_schema=False)
@@ -245,8 +252,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        zone = await time_zone(request, principal)
-        return screen("my-schedule.html", lang, principal, time_zone=zone)
+        return await zoned(request, "my-schedule.html", lang, principal)
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:
@@ -255,7 +261,7 @@ def install_pages(app: FastAPI) -> None:
             return opened
         principal, lang = opened
         can_write = principal.can(Permission.FLOWS_WRITE)
-        return screen("admin/flows.html", lang, principal, can_write=can_write)
+        return await zoned(request, "admin/flows.html", lang, principal, can_write=can_write)
 
     @app.get("/admin/flows/{name}", include_in_schema=False)
     async def flow_page(name: str, request: Request) -> Response:
@@ -263,7 +269,8 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen(
+        return await zoned(
+            request,
             "admin/flow.html",
             lang,
             principal,
@@ -279,7 +286,9 @@ def install_pages(app: FastAPI) -> None:
         principal, lang = opened
         targets = request.app.state.services.imports.registry.describe()
         can_export = principal.can(Permission.DATA_EXPORT)
-        return screen("admin/imports.html", lang, principal, targets=targets, can_export=can_export)
+        return await zoned(
+            request, "admin/imports.html", lang, principal, targets=targets, can_export=can_export
+        )
 
     @app.get("/admin/imports/{import_id}", include_in_schema=False)
     async def import_page(import_id: str, request: Request) -> Response:
@@ -287,7 +296,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen("admin/import.html", lang, principal, import_id=import_id)
+        return await zoned(request, "admin/import.html", lang, principal, import_id=import_id)
 
     @app.get("/admin/sip-bans", include_in_schema=False)
     async def sip_bans_page(request: Request) -> Response:
@@ -295,7 +304,7 @@ def install_pages(app: FastAPI) -> None:
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return screen("admin/sip-bans.html", lang, principal)
+        return await zoned(request, "admin/sip-bans.html", lang, principal)
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:
@@ -321,7 +330,8 @@ def install_pages(app: FastAPI) -> None:
 
         can_write = descriptor["write"] is not None and principal.can(descriptor["write"])
         act = descriptor.get("act")
-        return screen(
+        return await zoned(
+            request,
             "admin/entity.html",
             lang,
             principal,

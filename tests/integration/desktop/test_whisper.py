@@ -78,7 +78,7 @@ async def test_the_agent_hears_the_supervisors_whisper_and_the_customer_does_not
             "aria-pressed", "true"
         )
         await board.screenshot(path=ARTIFACTS / "wallboard-whisper-zh-CN.png", full_page=True)
-        heard = await heard_by(board, 2500, element="supervisor-audio")  # the supervisor hears
+        heard = await heard_by(board, 2500, element="remote-audio")  # the supervisor hears
         assert heard["hz"] == pytest.approx(CUSTOMER_HZ, abs=15) or heard["hz"] == pytest.approx(
             AGENT2_HZ, abs=15
         )

@@ -12,6 +12,7 @@ quick replies, flow titles …, fetched from the API for the comparison)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from tests.server import ServerProcess
 pytestmark = pytest.mark.browser
 
 # Words that are the same in both languages on purpose.
-ALLOWED = {"Hotline", "Excel"}  # product names stay as they are in Chinese
+ALLOWED = {"Hotline", "Excel", "Google", "Microsoft", "Authenticator"}  # product names
 
 # Runs in the page; returns what is an untranslated message id or English not from the data.
 FIND_ENGLISH = "\n".join(
@@ -67,6 +68,36 @@ async def english_on(page: Page, data: str) -> list[str]:
     return [f"{page.url}: {p}" for p in problems]
 
 
+FIND_CHINESE = "\n".join(
+    line
+    for line in (Path(__file__).parents[1] / "desktop" / "find_chinese.js").read_text().splitlines()
+    if not line.startswith("//")
+)
+
+
+async def chinese_on(page: Page, data: str) -> list[str]:
+    # A language is named in itself (the users form offers 中文 and English).
+    problems: list[str] = await page.evaluate(FIND_CHINESE, {"data": data + "\n中文"})
+    return [f"{page.url}: {p}" for p in problems]
+
+
+RAW_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b|\binvalid_input\b")
+
+
+async def bad_value_error(page: Page) -> list[str]:
+    """Submit the open admin form empty, the browser's own checks off, so that the server
+    refuses it: its message must be in the page's language and name no raw code (ADR 0122)."""
+    await page.locator("#editor-form").evaluate("f => { f.noValidate = true; }")
+    for field in await page.locator("#editor-fields input:not([type=checkbox])").all():
+        if await field.is_visible() and await field.is_editable():
+            await field.fill("")
+    await page.locator("#save").click()
+    error = page.locator("#editor-error")
+    await expect(error).to_be_visible()
+    text = await error.inner_text()
+    return [f"{page.url}: raw code in {text!r}"] if RAW_CODE.search(text) else []
+
+
 async def settle(page: Page) -> None:
     """Let the page's scripts fetch their data and render."""
     await page.wait_for_load_state("networkidle")
@@ -96,18 +127,24 @@ async def test_every_page_is_chinese_in_zh_cn(
         await page.goto(f"{url}/admin/{slug}")
         await settle(page)
         problems += await english_on(page, data)
+        await page.screenshot(path=ARTIFACTS / f"page-{slug}-zh-CN.png", full_page=True)
         create = page.get_by_test_id("create")
         if descriptor["write"] is not None and await create.count():
             await create.click()
             await expect(page.locator("dialog#editor")).to_be_visible()
             problems += await english_on(page, data)
+            problems += await bad_value_error(page)
+            problems += await english_on(page, data)
+            await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-zh-CN.png")
     for path in [
         "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
-        "/interactions", "/missed", "/nowhere",
+        "/interactions", "/missed", "/wfm", "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)
         problems += await english_on(page, data)
+        name = path.strip("/").replace("/", "-")
+        await page.screenshot(path=ARTIFACTS / f"page-{name}-zh-CN.png", full_page=True)
 
     # The supervisor's wallboard, with the actions column.
     board, board_errors = await open_page(browser, sqlite_server, "supervisor")
@@ -162,3 +199,43 @@ async def test_every_page_is_chinese_in_zh_cn(
 
     assert problems == []
     assert errors == []
+
+
+async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: ServerProcess) -> None:
+    """The same walk in English: no Chinese but the tenant's own data, the admin forms' errors
+    in English, a screenshot of each page."""
+    sqlite_server.start("demo")
+    admin_api = login(sqlite_server, "admin")
+    data = tenant_data(admin_api)
+    problems: list[str] = []
+    url = sqlite_server.url
+    page, errors = await open_page(browser, sqlite_server, "admin", lang="en")
+    for slug, descriptor in ENTITIES.items():
+        await page.goto(f"{url}/admin/{slug}")
+        await settle(page)
+        problems += await chinese_on(page, data)
+        await page.screenshot(path=ARTIFACTS / f"page-{slug}-en.png", full_page=True)
+        create = page.get_by_test_id("create")
+        if descriptor["write"] is not None and await create.count():
+            await create.click()
+            await expect(page.locator("dialog#editor")).to_be_visible()
+            problems += await bad_value_error(page)
+            problems += await chinese_on(page, data)
+            await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-en.png")
+    for path in [
+        "/", "/admin/flows", "/admin/flows/main", "/admin/imports", "/interactions", "/missed",
+        "/wfm", "/account", "/nowhere",
+    ]:  # fmt: skip
+        await page.goto(url + path)
+        await settle(page)
+        problems += await chinese_on(page, data)
+        name = path.strip("/").replace("/", "-") or "home"
+        await page.screenshot(path=ARTIFACTS / f"page-{name}-en.png", full_page=True)
+    agent, agent_errors = await open_page(browser, sqlite_server, "agent1", lang="en")
+    for path in ["/desktop", "/my-schedule", "/missed"]:
+        await agent.goto(url + path)
+        await settle(agent)
+        problems += await chinese_on(agent, data)
+        await agent.screenshot(path=ARTIFACTS / f"page-{path.strip('/')}-en.png", full_page=True)
+    assert problems == []
+    assert errors + agent_errors == []

@@ -20,6 +20,7 @@ from hotline.media.dtmf import DtmfDigit
 from hotline.media.engine import MediaEngine
 from hotline.media.webrtc import (
     BrowserConnected,
+    BrowserDetached,
     BrowserDisconnected,
     OfferRejected,
     SessionNotFound,
@@ -215,6 +216,60 @@ async def test_a_new_offer_keeps_the_endpoint_and_the_call_and_tells_the_old_pag
     finally:
         await second.close()
         phone.close()
+
+
+async def test_a_page_that_went_away_gets_its_endpoint_back_within_the_grace_or_loses_it(
+    engine: MediaEngine,
+) -> None:
+    """ADR 0121: the page closes (a reload): the session waits, endpoint and bridge kept; a new
+    page's offer re-attaches it (generation 2, the same endpoint, audio flows); a page gone
+    for longer than the grace loses the session (reason `gone`)."""
+    gateway = WebRtcGateway(engine, sink=engine.sink, reattach_s=1.0)
+    sink = sink_of(engine)
+    phone = await RtpPeer.open()
+    first, second = BrowserPeer(), BrowserPeer()
+    try:
+        await connect(gateway, first)
+        endpoint = gateway.endpoint(AGENT)
+        customer, customer_addr = await rtp_leg(engine, phone)
+        await engine.bridge(customer, endpoint)
+
+        assert await gateway.detach(AGENT, generation=1)  # its socket closed without bye
+        [detached] = sink.of_type(BrowserDetached)
+        assert (detached.endpoint_id, detached.reason, detached.grace_s) == (
+            endpoint,
+            "closed",
+            1.0,
+        )
+        assert gateway.session(AGENT).state is SessionState.DETACHED  # type: ignore[union-attr]
+        assert not await gateway.detach(AGENT)  # once
+        assert gateway.endpoint(AGENT) == endpoint
+        assert engine.endpoint_count == 2
+
+        await connect(gateway, second)  # the reloaded page
+        assert gateway.endpoint(AGENT) == endpoint
+        assert [e.generation for e in sink.of_type(BrowserConnected)] == [1, 2]
+        to_agent = unique_frames(20, seed=5)
+        await stream(phone, customer_addr, to_agent)
+        expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
+        found = await found_when_settled(lambda: second.received().tobytes(), expected)
+        assert found >= len(to_agent) - engine.stats()["inbound_late"]
+        await asyncio.sleep(1.2)  # past the first grace: the re-attached session stays
+        assert gateway.session(AGENT).state is SessionState.CONNECTED  # type: ignore[union-attr]
+        assert sink.of_type(BrowserDisconnected) == []
+
+        await second.close()  # DTLS close_notify: detached again, and this time for good
+        await wait_until(lambda: bool(sink.of_type(BrowserDisconnected)), timeout=5.0)
+        [gone] = sink.of_type(BrowserDisconnected)
+        assert (gone.endpoint_id, gone.reason) == (endpoint, "gone")
+        assert len(sink.of_type(BrowserDetached)) == 2
+        assert gateway.session(AGENT) is None
+        assert engine.endpoint_count == 1  # the customer's
+    finally:
+        await first.close()
+        await second.close()
+        phone.close()
+        await gateway.shutdown()
 
 
 async def test_keys_pressed_on_the_page_reach_call_control(

@@ -15,7 +15,7 @@ from hotline.interactions.voice import (
     Telephony,
 )
 from hotline.media.backend import EndpointContext, EndpointId
-from hotline.media.webrtc.events import BrowserConnected, BrowserDisconnected
+from hotline.media.webrtc.events import BrowserConnected, BrowserDetached, BrowserDisconnected
 from tests.unit.calls.fakes import FakeMedia
 from tests.unit.interactions.harness import TENANT, World
 
@@ -60,6 +60,32 @@ class FakeBrowsers:
         """As the real gateway: to the log (the desks read it there), then to telephony."""
         self.telephony.sink.emit(event)
         self.telephony.phone_event(event)
+
+    def detach(self, key: str, at: float = 0.0) -> None:
+        """The page went away (a reload): the session waits, its endpoint kept (ADR 0121)."""
+        session = self.sessions[key]
+        session.state = "detached"
+        self._event(
+            BrowserDetached(
+                tenant_id=TENANT,
+                at=at,
+                agent_id=key,
+                endpoint_id=session.endpoint_id,
+                reason="closed",
+                grace_s=30.0,
+            )
+        )
+
+    def reattach(self, key: str, at: float = 0.0) -> None:
+        """The reloaded page's offer connected: the same endpoint, the next generation."""
+        session = self.sessions[key]
+        session.state = "connected"
+        self._event(
+            BrowserConnected(
+                tenant_id=TENANT, at=at, agent_id=key, endpoint_id=session.endpoint_id,
+                generation=2,
+            )
+        )  # fmt: skip
 
     async def disconnect(self, key: str, at: float = 0.0) -> None:
         session = self.sessions.pop(key)

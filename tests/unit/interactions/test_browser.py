@@ -110,6 +110,62 @@ async def test_rona_and_declining_work_as_for_sip_phones(tmp_path: Path) -> None
     assert failed[-1].reason == "rejected"
 
 
+async def test_a_page_away_for_a_moment_keeps_the_call_on_hold_and_gets_it_back(
+    tmp_path: Path,
+) -> None:
+    """ADR 0121: a reload mid-call: the customer hears hold music, the agent stays busy; the
+    page's session back on the same endpoint: the customer hears the agent again."""
+    world = await make_world(tmp_path)
+    browsers, endpoint = await browser_agent(world)
+    interaction = await offered(world)
+    await world.desk.answer(A1)
+    customer = interaction.customer
+    assert customer is not None
+
+    browsers.detach("a1")
+    await until(lambda: customer.state is LegState.HELD)
+    assert world.media.ep(customer.endpoint).moh is not None
+    assert world.media.ep(customer.endpoint).peer is None
+    assert world.of("call.held")[-1].by == "phone"  # type: ignore[attr-defined]
+    assert world.state("a1") == "busy"  # her presence is untouched: she is on a call
+    assert world.desk.desk_view(A1).current.phase == "held"  # type: ignore[union-attr]
+    assert not world.desk.desk_view(A1).phone.connected  # type: ignore[union-attr]
+
+    browsers.reattach("a1")
+    await until(lambda: world.media.ep(customer.endpoint).peer == endpoint)
+    assert customer.state is LegState.ANSWERED
+    assert world.media.ep(customer.endpoint).moh is None
+    assert world.desk.desk_view(A1).current.phase == "connected"  # type: ignore[union-attr]
+    assert world.state("a1") == "busy"
+
+
+async def test_a_page_away_for_good_lets_the_call_go_on_after_the_agent(tmp_path: Path) -> None:
+    """The grace ran out (the gateway closes the session): as when the agent hangs up, the
+    caller goes on to the queue node's `after` (the survey); the agent is unreachable."""
+    world = await make_world(tmp_path)
+    browsers, _ = await browser_agent(world)
+    interaction = await offered(world)
+    await world.desk.answer(A1)
+    browsers.detach("a1")
+    await until(
+        lambda: interaction.customer is not None and interaction.customer.state is LegState.HELD
+    )
+    await browsers.disconnect("a1")
+    await world.heard(interaction, "请为本次服务评分")
+    await until(lambda: world.state("a1") == "not_ready")
+
+
+async def test_a_page_away_between_calls_makes_the_agent_unreachable_until_it_is_back(
+    tmp_path: Path,
+) -> None:
+    world = await make_world(tmp_path)
+    browsers, _ = await browser_agent(world)
+    browsers.detach("a1")
+    await until(lambda: world.state("a1") == "not_ready")
+    browsers.reattach("a1")
+    await until(lambda: world.state("a1") == "available")  # back within the grace
+
+
 async def test_a_session_going_away_makes_the_agent_unreachable(tmp_path: Path) -> None:
     world = await make_world(tmp_path)
     browsers, _ = await browser_agent(world)

@@ -140,7 +140,7 @@ async def test_a_bad_offer_allocates_nothing() -> None:
     assert engine.ports == {}
     assert gateway.session("A1") is None
     assert gateway.stats() == {
-        "sessions": 0, "connected": 0, "frames_received": 0, "frames_sent": 0,
+        "sessions": 0, "connected": 0, "detached": 0, "frames_received": 0, "frames_sent": 0,
         "frames_dropped": 0,
     }  # fmt: skip
 

@@ -9,6 +9,7 @@ from hotline.interactions.voice.channel import VoiceChannel
 from hotline.interactions.voice.desk import TenantRuntime
 from hotline.interactions.voice.host import (
     BROWSER_CONNECTED,
+    BROWSER_DETACHED,
     BROWSER_DISCONNECTED,
     FlowLookup,
     Telephony,
@@ -27,6 +28,7 @@ from hotline.interactions.voice.supervision import Monitor, MonitorMode, supervi
 
 __all__ = [
     "BROWSER_CONNECTED",
+    "BROWSER_DETACHED",
     "BROWSER_DISCONNECTED",
     "AgentPhone",
     "BrowserPhone",

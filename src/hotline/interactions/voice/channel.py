@@ -610,6 +610,60 @@ class VoiceChannel:
                 self.tasks.spawn(self.calls.hangup(leg, Cause.UNAVAILABLE), name="browser-gone")
         return self.devices.browser_agents(key)
 
+    def browser_detached(self, endpoint_id: str) -> list[AgentId]:
+        """A browser phone's page went away for now (a reload, a network loss): a customer
+        who was talking to it alone hears hold music until it is back (`browser_back`) or
+        gone for good (`browser_gone`). Returns the agents whose call waits so."""
+        waiting = []
+        for session in self.sessions.values():
+            for party, leg in session.legs.items():
+                if leg.endpoint != endpoint_id or not (leg.borrowed and leg.is_live):
+                    continue
+                customer = session.customer
+                if customer is None or not self._alone_with(customer, leg):
+                    continue
+                session.phone_away = party
+                waiting.append(AgentId(party))
+                self.tasks.spawn(self._hold_for_phone(customer), name="phone-away")
+        return waiting
+
+    def _alone_with(self, customer: Leg, leg: Leg) -> bool:
+        """The customer is answered and hears `leg` and nobody else (supervisors aside)."""
+        if customer.state is not LegState.ANSWERED or not customer.is_live:
+            return False
+        call = customer.call
+        if call.bridge is not None:
+            return customer.leg_id in call.bridge and leg.leg_id in call.bridge
+        members = set(call.conference_modes)
+        if {customer.leg_id, leg.leg_id} - members:
+            return False
+        others = [call.legs[i] for i in members - {customer.leg_id, leg.leg_id} if i in call.legs]
+        return all(other.role is LegRole.SUPERVISOR for other in others)
+
+    async def _hold_for_phone(self, customer: Leg) -> None:
+        # No re-INVITE: the customer's phone need not know; the music says it all.
+        with contextlib.suppress(HotlineError):
+            await self.calls.hold(customer, by="phone", reinvite=False)
+
+    def browser_back(self, endpoint_id: str) -> None:
+        """A browser phone's page is back: the calls that waited for it carry on."""
+        for session in self.sessions.values():
+            party = session.phone_away
+            leg = session.legs.get(party) if party is not None else None
+            if party is None or leg is None or leg.endpoint != endpoint_id:
+                continue
+            session.phone_away = None
+            self.tasks.spawn(self._back_from_phone(session, party), name="phone-back")
+
+    async def _back_from_phone(self, session: VoiceSession, party: str) -> None:
+        customer = session.customer
+        if customer is None or not session.customer_live:
+            return
+        with contextlib.suppress(HotlineError):
+            if customer.state is LegState.HELD:
+                await self.calls.resume(customer)
+            await self.join(session.contact_id, CUSTOMER, party)
+
     def read_recording(self, key: str) -> bytes:
         with self.storage.open_read(key) as file:
             return file.read()

@@ -108,10 +108,23 @@ class TenantRuntime:
             self.voice.devices.last_reachable[agent_id] = False
             self.center.agent_reachable(agent_id, False, grace_s=grace)
 
-    def browser_back(self, key: str) -> None:
+    def browser_detached(self, key: str, endpoint_id: str) -> None:
+        """The page of a browser phone went away for now (ADR 0121): a call it was on waits
+        on hold, its agent stays as she was; an agent without a call is unreachable until the
+        page is back (and gets her availability back if it is back within the grace)."""
+        grace = self.center.settings.browser_reconnect_grace_s
+        held = set(self.voice.browser_detached(endpoint_id))
+        for agent_id in self.voice.devices.browser_agents(key):
+            self.voice.devices.last_reachable[agent_id] = False
+            if agent_id not in held:
+                self.center.agent_reachable(agent_id, False, grace_s=grace)
+
+    def browser_back(self, key: str, endpoint_id: str = "") -> None:
         for agent_id in self.voice.devices.browser_agents(key):
             self.voice.devices.last_reachable[agent_id] = True
             self.center.agent_reachable(agent_id, True)
+        if endpoint_id:
+            self.voice.browser_back(endpoint_id)
 
     # --- call controls --------------------------------------------------------------------
 

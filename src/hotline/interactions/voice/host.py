@@ -67,13 +67,20 @@ from hotline.sip.refer import ReferTarget
 from hotline.tasks import TaskSet
 from hotline.tenants.admission import CallGate
 
-__all__ = ["BROWSER_CONNECTED", "BROWSER_DISCONNECTED", "FlowLookup", "Telephony"]
+__all__ = [
+    "BROWSER_CONNECTED",
+    "BROWSER_DETACHED",
+    "BROWSER_DISCONNECTED",
+    "FlowLookup",
+    "Telephony",
+]
 
 log = logging.getLogger(__name__)
 
 BROWSER_CONNECTED = "phone.browser_connected"
 BROWSER_DISCONNECTED = "phone.browser_disconnected"
 _OPEN = CallGate()  # a center the runtime has no gate for takes calls
+BROWSER_DETACHED = "phone.browser_detached"
 
 
 class FlowLookup(Protocol):
@@ -391,16 +398,20 @@ class Telephony:
     # --- browser phones -------------------------------------------------------------------
 
     def phone_event(self, event: DomainEvent) -> None:
-        """The browser-phone gateway's events (`phone.browser_connected` / `_disconnected`):
-        the agents at that browser become unreachable, or are back."""
+        """The browser-phone gateway's events (`phone.browser_connected` / `_detached` /
+        `_disconnected`): the agents at that browser become unreachable, or are back; a call
+        waits on hold while its page is away (ADR 0121)."""
         runtime = self.tenants.get(event.tenant_id)
         if runtime is None or event.agent_id is None:
             return
         try:
+            endpoint_id = str(getattr(event, "endpoint_id", ""))
             if event.type == BROWSER_DISCONNECTED:
-                runtime.browser_gone(event.agent_id, str(getattr(event, "endpoint_id", "")))
+                runtime.browser_gone(event.agent_id, endpoint_id)
+            elif event.type == BROWSER_DETACHED:
+                runtime.browser_detached(event.agent_id, endpoint_id)
             elif event.type == BROWSER_CONNECTED:
-                runtime.browser_back(event.agent_id)
+                runtime.browser_back(event.agent_id, endpoint_id)
         except Exception:  # the gateway's event path must never break
             log.exception("browser phone event %s failed", event.type)
 

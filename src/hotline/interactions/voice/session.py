@@ -31,6 +31,9 @@ class VoiceSession:
     recording_started: bool = False
     recording_paused: bool = False
     voicemails: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (key, size)
+    # The agent party whose browser page went away mid-call: the customer is on hold for it
+    # until the page is back (ADR 0121).
+    phone_away: str | None = None
 
     def leg(self, party: str) -> Leg | None:
         if party == CUSTOMER:

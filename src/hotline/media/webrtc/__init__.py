@@ -48,7 +48,12 @@ from hotline.media.dtmf import DTMF_EVENTS, DtmfDigit, DtmfSource
 from hotline.media.errors import EndpointNotFound
 from hotline.media.webrtc.audio import FRAME_SAMPLES, SAMPLE_RATE, FrameChunker, OutboundBuffer
 from hotline.media.webrtc.errors import DtmfInvalid, OfferRejected, SessionNotFound
-from hotline.media.webrtc.events import BrowserConnected, BrowserDisconnected, DisconnectReason
+from hotline.media.webrtc.events import (
+    BrowserConnected,
+    BrowserDetached,
+    BrowserDisconnected,
+    DisconnectReason,
+)
 from hotline.media.webrtc.sdp import prepare_offer
 from hotline.media.webrtc.state import SessionInput, SessionState, next_state
 
@@ -271,13 +276,25 @@ class BrowserSession:
 
     def _attach(self, link: _PeerLink) -> _PeerLink | None:
         old = self.link
-        if old is not None:
+        if old is not None or self.state is SessionState.DETACHED:
             self.state = next_state(self.state, SessionInput.RENEGOTIATED)
-            self._past["received"] += old.frames_received
-            self._past["sent"] += old.track.sent
-            self._past["dropped"] += old.track.buffer.dropped
+        if old is not None:
+            self._fold(old)
         self.link, self.generation = link, link.generation
         return old
+
+    def _detach(self) -> _PeerLink | None:
+        """The page went away: no peer connection until it offers again."""
+        self.state = next_state(self.state, SessionInput.DETACHED)
+        old, self.link = self.link, None
+        if old is not None:
+            self._fold(old)
+        return old
+
+    def _fold(self, old: _PeerLink) -> None:
+        self._past["received"] += old.frames_received
+        self._past["sent"] += old.track.sent
+        self._past["dropped"] += old.track.buffer.dropped
 
     def stats(self) -> dict[str, Any]:
         link = self.link
@@ -296,6 +313,8 @@ class WebRtcGateway:
 
     `host` is the one address ICE gathers on and the only kind of address it talks to
     (loopback stays loopback). `buffer_frames` bounds the audio waiting for aiortc's sender.
+    `reattach_s` is how long a session whose page went away without saying bye keeps its
+    endpoint (and so any call bridged to it) for the page to come back; 0 ends it at once.
     """
 
     def __init__(
@@ -306,6 +325,7 @@ class WebRtcGateway:
         clock: Clock | None = None,
         sink: EventSink,
         buffer_frames: int = 5,
+        reattach_s: float = 0.0,
     ) -> None:
         try:
             address = ipaddress.ip_address(host)
@@ -325,6 +345,8 @@ class WebRtcGateway:
         self._clock = clock or SystemClock()
         self._sink = sink
         self._buffer_frames = buffer_frames
+        self._reattach_s = reattach_s
+        self._expiries: dict[str, asyncio.Task[None]] = {}  # detached sessions' grace timers
         self._sessions: dict[str, BrowserSession] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -379,6 +401,7 @@ class WebRtcGateway:
                     await self.close(agent_id)
                 raise
             old = session._attach(link)
+            self._cancel_expiry(agent_id)
             if link.pc.connectionState == "failed":
                 self._spawn(self.close(agent_id, generation=link.generation,
                                        reason=DisconnectReason.FAILED))  # fmt: skip
@@ -429,7 +452,7 @@ class WebRtcGateway:
         elif state in ("failed", "closed"):
             # "closed" here is the browser's DTLS close_notify (page closed the connection).
             reason = DisconnectReason.FAILED if state == "failed" else DisconnectReason.CLOSED
-            self._spawn(self.close(session.agent_id, generation=link.generation, reason=reason))
+            self._spawn(self.detach(session.agent_id, generation=link.generation, reason=reason))
 
     async def _pump(
         self, session: BrowserSession, link: _PeerLink, track: MediaStreamTrack
@@ -452,6 +475,49 @@ class WebRtcGateway:
             except EndpointNotFound:
                 return  # released while closing
 
+    async def detach(
+        self,
+        agent_id: str,
+        *,
+        generation: int | None = None,
+        reason: DisconnectReason = DisconnectReason.CLOSED,
+    ) -> bool:
+        """The page went away without saying bye (its socket closed, its peer connection failed
+        or was closed): the session keeps its endpoint for `reattach_s`, waiting for a new
+        offer (`phone.browser_detached`); then it closes with reason `gone`. Without a grace,
+        or for a session that never connected, this is `close`. With `generation`, only if
+        that offer is still the current one. Returns whether the session changed."""
+        session = self._sessions.get(agent_id)
+        if session is None or (generation is not None and generation != session.generation):
+            return False
+        if session.state is SessionState.DETACHED:
+            return False  # already waiting for the page
+        if self._reattach_s <= 0 or not session.ever_connected:
+            return await self.close(agent_id, generation=generation, reason=reason)
+        link = session._detach()
+        self._sink.emit(BrowserDetached(
+            tenant_id=session.tenant_id, at=self._clock.now(), agent_id=agent_id,
+            endpoint_id=session.endpoint_id, reason=str(reason), grace_s=self._reattach_s,
+        ))  # fmt: skip
+        self._cancel_expiry(agent_id)
+        self._expiries[agent_id] = asyncio.ensure_future(self._expire(agent_id, session))
+        if link is not None:
+            link.notify(str(reason))
+            await link.close()
+        return True
+
+    async def _expire(self, agent_id: str, session: BrowserSession) -> None:
+        await asyncio.sleep(self._reattach_s)
+        if self._expiries.get(agent_id) is asyncio.current_task():
+            del self._expiries[agent_id]
+        if self._sessions.get(agent_id) is session and session.state is SessionState.DETACHED:
+            await self.close(agent_id, reason=DisconnectReason.GONE)
+
+    def _cancel_expiry(self, agent_id: str) -> None:
+        task = self._expiries.pop(agent_id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
     async def close(
         self,
         agent_id: str,
@@ -467,6 +533,7 @@ class WebRtcGateway:
         if session is None or (generation is not None and generation != session.generation):
             return False
         del self._sessions[agent_id]
+        self._cancel_expiry(agent_id)
         lock = self._locks.get(agent_id)
         if lock is not None and not lock.locked():
             del self._locks[agent_id]
@@ -539,6 +606,7 @@ class WebRtcGateway:
             "connected": sum(
                 1 for s in self._sessions.values() if s.state is SessionState.CONNECTED
             ),
+            "detached": sum(1 for s in self._sessions.values() if s.state is SessionState.DETACHED),
             "frames_received": sum(s["frames_received"] for s in sessions),
             "frames_sent": sum(s["frames_sent"] for s in sessions),
             "frames_dropped": sum(s["frames_dropped"] for s in sessions),

@@ -7,13 +7,14 @@ import enum
 
 from hotline.events import DomainEvent, domain_event
 
-__all__ = ["BrowserConnected", "BrowserDisconnected", "DisconnectReason"]
+__all__ = ["BrowserConnected", "BrowserDetached", "BrowserDisconnected", "DisconnectReason"]
 
 
 class DisconnectReason(enum.StrEnum):
     CLOSED = "closed"  # the page said bye (logout) or its signalling socket closed
     FAILED = "failed"  # ICE or DTLS failed, or the browser stopped answering consent checks
     SHUTDOWN = "shutdown"  # the server is stopping
+    GONE = "gone"  # the page went away and did not come back within the grace period
 
 
 @domain_event("phone.browser_connected")
@@ -23,6 +24,18 @@ class BrowserConnected(DomainEvent):
 
     endpoint_id: str
     generation: int  # which offer of this session connected: 1, then 2 after a re-offer …
+
+
+@domain_event("phone.browser_detached")
+class BrowserDetached(DomainEvent):
+    """The agent's page went away (reload, network loss, a failed peer connection) but its
+    session and endpoint wait `grace_s` for a new offer: a call bridged to it is kept (call
+    control plays hold music to the other side). Then either `phone.browser_connected` (the
+    page is back, same `endpoint_id`) or `phone.browser_disconnected` (reason `gone`)."""
+
+    endpoint_id: str
+    reason: str  # a DisconnectReason value: what took the page away
+    grace_s: float
 
 
 @domain_event("phone.browser_disconnected")

@@ -1,640 +1,436 @@
-// The agent desktop: log in to work at a browser phone (one persistent Softphone session from
-// login to logout) or a SIP phone; 示闲 / 示忙 / 签出; offers ring with a toast and the screen
-// pop; call controls, transfers, three-way calls; the wrap-up panel; my figures of the day.
-// Everything shown comes from the server: GET /api/v1/desk, then /api/v1/desk/stream
-// (docs/desk-api.md). The page sends commands and renders what the stream says happened.
+// The agent desktop screen: log in to work at a browser phone or a SIP phone; 示闲 / 示忙 / 签出;
+// the screen pop; call controls, transfers, three-way calls; the wrap-up panel; my figures of
+// the day. The phone, the desk stream, the state chip and the offer toast belong to the
+// workspace (workspace.js), which outlives this screen: leaving it never touches the call.
+// Everything shown comes from the server (docs/desk-api.md): the screen sends commands and
+// renders what the workspace's `desk` events say happened.
 import { get, post } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
-import { Softphone } from "./softphone.js";
-import { AGENT_STATES, Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
-import { ScreenPop, summary, transferNote, vipText } from "./desktop-screenpop.js";
+import { Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
+import { ScreenPop, vipText } from "./desktop-screenpop.js";
+import { PHASES, PHONE_STATES } from "./workspace.js";
 
-await loadCatalog();
-document.documentElement.lang = language();
-const $ = (id) => document.getElementById(id);
-const names = await new Names().load({ reasons: true });
-const [dispositionRows, quickReplyRows, reasonRows] = await Promise.all([
-  get("/api/v1/dispositions?limit=500").then((p) => p.items.filter((d) => d.active)).catch(() => []),
-  get("/api/v1/quick-replies?limit=500").then((p) => p.items).catch(() => []),
-  get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active)).catch(() => []),
-]);
-const label = (row) => (language() === "en" ? row.label_en : row.label_zh) || row.code;
+/** Mount this screen (shell.js) under the workspace `scope.workspace`. */
+export async function mount(scope) {
+  await loadCatalog();
+  const ws = scope.workspace;
+  const $ = (id) => document.getElementById(id);
+  const names = await new Names().load({ reasons: true });
+  const [dispositionRows, quickReplyRows, reasonRows] = await Promise.all([
+    get("/api/v1/dispositions?limit=500").then((p) => p.items.filter((d) => d.active)).catch(() => []),
+    get("/api/v1/quick-replies?limit=500").then((p) => p.items).catch(() => []),
+    get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active)).catch(() => []),
+  ]);
+  const label = (row) => (language() === "en" ? row.label_en : row.label_zh) || row.code;
 
-const ui = {
-  desk: null, // the last desk object from the server
-  received: 0, // Date.now() when it came
-  offer: null, // {interaction_id, screen_pop} while an offer rings me
-  phone: null, // the Softphone while logged in with a browser phone
-  lastQueue: null, // the queue of the call being wrapped up (quick replies per queue)
-  wrapup: { interactionId: null, dirty: false, saved: false },
-  loggingIn: false, // "Log in to work" pressed and not answered yet
-};
-
-const PHASES = () => ({
-  ringing: t("Ringing"),
-  connected: t("On call"),
-  held: t("On hold"),
-  consulting: t("Consulting"),
-  conference: t("Three-way call"),
-  wrap_up: t("Wrap-up"),
-});
-
-const PHONE_STATES = () => ({
-  idle: "",
-  connecting: t("Phone connecting…"),
-  connected: t("Phone connected"),
-  reconnecting: t("Phone reconnecting…"),
-  replaced: t("Your phone is open in another window"),
-  unauthorized: t("Please log in again"),
-  forbidden: t("Only agents have a browser phone"),
-  unavailable: t("The phone service is unavailable"),
-  microphone_denied: t("Microphone access was refused"),
-  closed: t("Phone disconnected"),
-});
-
-// Ring sound: two short bursts of 440 + 480 Hz every three seconds, made with Web Audio. -------
-class Ringer {
-  constructor() {
-    this.context = null;
-    this.timer = null;
-  }
-
-  /** Create the audio context inside a click (browsers allow sound after a gesture). */
-  prepare() {
-    try {
-      this.context = this.context || new AudioContext();
-      this.context.resume().catch(() => null);
-    } catch (error) {
-      console.warn("no ring sound", error);
-    }
-  }
-
-  burst(at) {
-    const ctx = this.context;
-    const gain = ctx.createGain();
-    gain.gain.setValueAtTime(0, at);
-    gain.gain.linearRampToValueAtTime(0.08, at + 0.02);
-    gain.gain.setValueAtTime(0.08, at + 0.38);
-    gain.gain.linearRampToValueAtTime(0, at + 0.4);
-    gain.connect(ctx.destination);
-    for (const hz of [440, 480]) {
-      const osc = ctx.createOscillator();
-      osc.frequency.value = hz;
-      osc.connect(gain);
-      osc.start(at);
-      osc.stop(at + 0.42);
-    }
-  }
-
-  start() {
-    if (this.timer) return;
-    this.prepare();
-    if (!this.context) return;
-    const ring = () => {
-      const now = this.context.currentTime;
-      this.burst(now + 0.05);
-      this.burst(now + 0.65);
-    };
-    ring();
-    this.timer = setInterval(ring, 3000);
-    document.body.dataset.ringing = "true";
-  }
-
-  stop() {
-    clearInterval(this.timer);
-    this.timer = null;
-    delete document.body.dataset.ringing;
-  }
-}
-
-const ringer = new Ringer();
-
-// Commands ---------------------------------------------------------------------------------
-async function act(path, body = {}, button = null) {
-  if (button) button.disabled = true;
-  try {
-    const result = await post(`/api/v1/desk/${path}`, body);
-    show($("desk-error"), "");
-    return result ?? {};
-  } catch (error) {
-    show($("desk-error"), errorText(error));
-    return null;
-  } finally {
-    if (button) button.disabled = false;
-  }
-}
-
-function status(message) {
-  show($("desk-status"), message);
-  if (message) setTimeout(() => $("desk-status").textContent === message && show($("desk-status"), ""), 6000);
-}
-
-const onCall = () => Boolean(ui.desk?.current && ui.desk.current.phase !== "wrap_up");
-const loggedIn = () => Boolean(ui.desk && ui.desk.state !== "logged_out");
-
-async function dial(number) {
-  if (!number) return;
-  const result = await act("dial", { number });
-  if (result) status(t("Calling %(number)s: your phone rings first.", { number }));
-}
-
-const pop = new ScreenPop($("screen-pop"), names, { dial, canDial: () => loggedIn() && !onCall() });
-
-// The browser phone ------------------------------------------------------------------------
-function phoneText() {
-  const d = ui.desk;
-  if (ui.phone) return PHONE_STATES()[ui.phone.state] ?? ui.phone.state;
-  if (d?.phone?.kind === "sip" && d.state !== "logged_out") {
-    return d.phone.connected
-      ? t("SIP phone %(address)s", { address: d.phone.address || "" })
-      : t("SIP phone %(address)s is not registered", { address: d.phone.address || "" });
-  }
-  return "";
-}
-
-async function startPhone() {
-  if (ui.phone) return ui.phone;
-  const phone = new Softphone({ audio: $("remote-audio") });
-  ui.phone = phone;
-  phone.onstatechange = (state) => {
-    $("phone-status").dataset.state = state;
-    renderPhone();
-    if (ui.desk) renderIdle();
+  const ui = {
+    get desk() {
+      return ws.desk; // the last desk object from the server
+    },
+    lastQueue: null, // the queue of the call being wrapped up (quick replies per queue)
+    wrapup: { interactionId: null, dirty: false, saved: false },
   };
-  renderPhone();
-  await phone.connect(); // rejects when the phone cannot connect (see phone.state)
-  return phone;
-}
 
-function stopPhone() {
-  if (!ui.phone) return;
-  ui.phone.disconnect();
-  ui.phone = null;
-  renderPhone();
-}
-
-async function refreshPhoneInfo() {
-  const details = $("phone-details");
-  if (!ui.phone || ui.phone.state !== "connected") {
-    details.hidden = true;
-    return;
+  // Commands ---------------------------------------------------------------------------------
+  async function act(path, body = {}, button = null) {
+    if (button) button.disabled = true;
+    try {
+      const result = await post(`/api/v1/desk/${path}`, body);
+      show($("desk-error"), "");
+      return result ?? {};
+    } catch (error) {
+      show($("desk-error"), errorText(error));
+      return null;
+    } finally {
+      if (button) button.disabled = false;
+    }
   }
-  details.hidden = false;
-  if (!details.open) return;
-  const info = await ui.phone.connectionInfo();
-  if (!info) return;
-  $("phone-info").textContent = [
-    info.codec || "?",
-    (info.local || "?") + " ⇄ " + (info.remote || "?"),
-    "↑" + info.packetsSent + " ↓" + info.packetsReceived,
-    "✕" + info.packetsLost,
-  ].join(" · ");
-}
 
-function renderPhone() {
-  const text = phoneText();
-  $("phone-status").textContent = text;
-  $("phone-status").classList.toggle("error", Boolean(ui.phone && ["replaced", "unauthorized", "forbidden", "unavailable", "microphone_denied"].includes(ui.phone.state)));
-  refreshPhoneInfo();
-}
-
-// Applying what the server says -------------------------------------------------------------
-function applyDesk(desk) {
-  ui.desk = desk;
-  ui.received = Date.now();
-  const current = desk.current;
-  if (ui.offer && !(current && current.interaction_id === ui.offer.interaction_id && current.phase === "ringing")) {
-    ui.offer = null;
+  function status(message) {
+    show($("desk-status"), message);
+    if (message) scope.after(() => $("desk-status").textContent === message && show($("desk-status"), ""), 6000);
   }
-  if (current && current.phase === "ringing" && !ui.offer) {
-    ui.offer = { interaction_id: current.interaction_id, screen_pop: null };
-    pop.showFor(current.interaction_id).then(renderOffer);
+
+  const onCall = () => Boolean(ui.desk?.current && ui.desk.current.phase !== "wrap_up");
+  const loggedIn = () => Boolean(ui.desk && ui.desk.state !== "logged_out");
+
+  async function dial(number) {
+    if (!number) return;
+    const result = await act("dial", { number });
+    if (result) status(t("Calling %(number)s: your phone rings first.", { number }));
   }
-  if (current) {
-    ui.lastQueue = current.queue_id || ui.lastQueue;
-    if (pop.interactionId !== current.interaction_id) pop.showFor(current.interaction_id).then(render);
+
+  const pop = new ScreenPop($("screen-pop"), names, { dial, canDial: () => loggedIn() && !onCall() });
+
+  // Applying what the server says -------------------------------------------------------------
+  function applyDesk(desk) {
+    const current = desk.current;
+    if (current) {
+      ui.lastQueue = current.queue_id || ui.lastQueue;
+      if (pop.interactionId !== current.interaction_id) pop.showFor(current.interaction_id).then(render);
+    }
+    if (desk.wrap_up && ui.wrapup.interactionId !== desk.wrap_up.interaction_id) startWrapUp(desk.wrap_up);
+    if (!current && !desk.wrap_up && !keepWrapUp()) {
+      pop.clear();
+      ui.wrapup.interactionId = null;
+    }
+    render();
   }
-  if (desk.wrap_up && ui.wrapup.interactionId !== desk.wrap_up.interaction_id) startWrapUp(desk.wrap_up);
-  if (!current && !desk.wrap_up && !keepWrapUp()) {
-    pop.clear();
-    ui.wrapup.interactionId = null;
+
+  function applyOffer(offer) {
+    if (offer) pop.showFor(offer.interaction_id, offer.screen_pop).then(render);
   }
-  if (desk.state !== "logged_out" && desk.phone?.kind === "browser" && !ui.phone) {
-    startPhone().catch(() => renderPhone());
+
+  // Rendering --------------------------------------------------------------------------------
+  function render() {
+    const d = ui.desk;
+    if (!d) return;
+    $("login-panel").hidden = d.state !== "logged_out";
+    $("state-bar").hidden = d.state === "logged_out";
+    $("set-available").disabled = d.state === "available" || onCall();
+    renderCall();
+    renderWrapUp();
+    renderIdle();
+    renderSelf();
+    tick();
   }
-  // While "Log in to work" is under way the desk is still logged out (the stream's first
-  // message can arrive after the click): the phone being connected for the login stays.
-  if (desk.state === "logged_out" && ui.phone && !ui.loggingIn) stopPhone();
-  render();
-}
 
-function applyOffer(message) {
-  ui.offer = { interaction_id: message.interaction_id, screen_pop: message.screen_pop || null };
-  pop.showFor(message.interaction_id, message.screen_pop).then(renderOffer);
-  renderOffer();
-}
-
-// Rendering --------------------------------------------------------------------------------
-function render() {
-  const d = ui.desk;
-  if (!d) return;
-  const stateBox = document.querySelector("[data-testid=desk-state]");
-  let text = AGENT_STATES()[d.state] || d.state;
-  if (d.state === "not_ready" && d.reason) text += " (" + (names.reasons[d.reason] || d.reason) + ")";
-  stateBox.textContent = text;
-  stateBox.dataset.state = d.state;
-  stateBox.className = "desk-state state-" + d.state;
-
-  $("login-panel").hidden = d.state !== "logged_out";
-  $("state-bar").hidden = d.state === "logged_out";
-  $("set-available").disabled = d.state === "available" || onCall();
-  renderPhone();
-  renderOffer();
-  renderCall();
-  renderWrapUp();
-  renderIdle();
-  renderSelf();
-  tick();
-}
-
-// Between calls: say what happens next (and what to do after the phone came back).
-function renderIdle() {
-  const d = ui.desk;
-  const idle = d.state !== "logged_out" && !d.current && !d.wrap_up && !ui.offer && !keepWrapUp();
-  $("idle-panel").hidden = !idle;
-  if (!idle) return;
-  let text = t("Waiting for calls. A call rings here with the customer's details.");
-  if (d.state === "not_ready") {
-    const phoneBack = d.reason === "unreachable" && (ui.phone ? ui.phone.state === "connected" : d.phone?.connected);
-    text = phoneBack
-      ? t("Your phone is connected again: press Available to take calls.")
-      : t("You are not ready: no calls ring until you press Available.");
+  // Between calls: say what happens next (and what to do after the phone came back).
+  function renderIdle() {
+    const d = ui.desk;
+    const idle = d.state !== "logged_out" && !d.current && !d.wrap_up && !ws.offer && !keepWrapUp();
+    $("idle-panel").hidden = !idle;
+    if (!idle) return;
+    let text = t("Waiting for calls. A call rings here with the customer's details.");
+    if (d.state === "not_ready") {
+      const phoneBack = d.reason === "unreachable" && (ws.phone ? ws.phone.state === "connected" : d.phone?.connected);
+      text = phoneBack
+        ? t("Your phone is connected again: press Available to take calls.")
+        : t("You are not ready: no calls ring until you press Available.");
+    }
+    $("idle-text").textContent = text;
   }
-  $("idle-text").textContent = text;
-}
 
-function renderOffer() {
-  const offer = ui.offer;
-  const toast = $("offer-toast");
-  if (!offer) {
-    toast.hidden = true;
-    ringer.stop();
-    return;
+  function renderCall() {
+    const c = ui.desk?.current;
+    const panel = $("call-panel");
+    if (!c || c.phase === "ringing" || c.phase === "wrap_up") {
+      panel.hidden = true;
+      $("keypad").hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    panel.dataset.phase = c.phase;
+    panel.dataset.interaction = c.interaction_id;
+    const customer = pop.pop?.interaction_id === c.interaction_id ? pop.pop.customer : null;
+    $("call-party").textContent = customer ? customer.name + " · " + (c.customer_number || "") : c.customer_number || t("Unknown number");
+    $("call-phase").textContent = PHASES()[c.phase] || c.phase;
+    $("hold").textContent = c.phase === "held" ? t("Resume") : t("Hold");
+    $("hold").disabled = c.phase === "consulting" || c.phase === "conference";
+    $("mute").textContent = c.muted ? t("Unmute") : t("Mute");
+    $("mute").classList.toggle("active", Boolean(c.muted));
+    $("record").textContent = c.recording_paused ? t("Resume recording") : t("Pause recording");
+    $("open-transfer").disabled = c.phase !== "connected";
+    const consult = c.consult;
+    const consulting = c.phase === "consulting" || (consult && c.phase !== "conference");
+    $("consult-controls").hidden = !(consulting || c.phase === "conference");
+    $("consult-complete").hidden = c.phase === "conference";
+    $("conference").hidden = c.phase === "conference";
+    $("consult-cancel").hidden = c.phase === "conference";
+    if (consult) {
+      const who = consult.target_kind === "agent" ? names.agent(consult.target)
+        : consult.target_kind === "queue" ? names.queue(consult.target) : consult.target;
+      const phase = consult.phase === "ringing" ? t("ringing") : consult.phase === "connected" ? t("connected") : consult.phase || "";
+      show($("consult-info"), t("Consulting %(who)s (%(phase)s)", { who, phase }));
+      $("consult-complete").disabled = consult.phase !== "connected";
+      $("conference").disabled = consult.phase !== "connected";
+    } else {
+      show($("consult-info"), c.phase === "conference" ? t("Everyone hears everyone. Hang up to leave the call.") : "");
+    }
   }
-  const p = pop.interactionId === offer.interaction_id ? pop.pop : offer.screen_pop;
-  const customer = p?.customer;
-  $("offer-title").textContent = customer ? t("Call from %(name)s", { name: customer.name }) : t("Incoming call");
-  const vip = vipText(customer?.vip_level);
-  show($("offer-vip"), vip);
-  $("offer-summary").textContent = p ? summary(p, names) : ui.desk?.current?.customer_number || "";
-  const note = p ? transferNote(p) : "";
-  show($("offer-note"), note ? t("Note: %(note)s", { note }) : "");
-  const browser = ui.desk?.phone?.kind !== "sip";
-  $("answer").hidden = !browser;
-  $("offer-hint").hidden = browser;
-  toast.hidden = false;
-  toast.dataset.interaction = offer.interaction_id;
-  ringer.start();
-}
 
-function renderCall() {
-  const c = ui.desk?.current;
-  const panel = $("call-panel");
-  if (!c || c.phase === "ringing" || c.phase === "wrap_up") {
-    panel.hidden = true;
-    $("keypad").hidden = true;
-    return;
+  function renderSelf() {
+    const today = ui.desk?.today || {};
+    $("self-handled").textContent = today.handled ?? "—";
+    $("self-aht").textContent = today.aht_s === null || today.aht_s === undefined ? "—" : duration(today.aht_s);
+    $("self-csat").textContent = percent(today.csat);
+    const sl = today.sl_of_my_queues || {};
+    $("self-sl").replaceChildren(
+      ...(ui.desk?.queues || []).map((q) => el("li", { dataset: { queue: q.id } }, el("span", {}, q.name || names.queue(q.id)), " ", el("strong", {}, percent(sl[q.id])))),
+    );
   }
-  panel.hidden = false;
-  panel.dataset.phase = c.phase;
-  panel.dataset.interaction = c.interaction_id;
-  const customer = pop.pop?.interaction_id === c.interaction_id ? pop.pop.customer : null;
-  $("call-party").textContent = customer ? customer.name + " · " + (c.customer_number || "") : c.customer_number || t("Unknown number");
-  $("call-phase").textContent = PHASES()[c.phase] || c.phase;
-  $("hold").textContent = c.phase === "held" ? t("Resume") : t("Hold");
-  $("hold").disabled = c.phase === "consulting" || c.phase === "conference";
-  $("mute").textContent = c.muted ? t("Unmute") : t("Mute");
-  $("mute").classList.toggle("active", Boolean(c.muted));
-  $("record").textContent = c.recording_paused ? t("Resume recording") : t("Pause recording");
-  $("open-transfer").disabled = c.phase !== "connected";
-  const consult = c.consult;
-  const consulting = c.phase === "consulting" || (consult && c.phase !== "conference");
-  $("consult-controls").hidden = !(consulting || c.phase === "conference");
-  $("consult-complete").hidden = c.phase === "conference";
-  $("conference").hidden = c.phase === "conference";
-  $("consult-cancel").hidden = c.phase === "conference";
-  if (consult) {
-    const who = consult.target_kind === "agent" ? names.agent(consult.target)
-      : consult.target_kind === "queue" ? names.queue(consult.target) : consult.target;
-    const phase = consult.phase === "ringing" ? t("ringing") : consult.phase === "connected" ? t("connected") : consult.phase || "";
-    show($("consult-info"), t("Consulting %(who)s (%(phase)s)", { who, phase }));
-    $("consult-complete").disabled = consult.phase !== "connected";
-    $("conference").disabled = consult.phase !== "connected";
-  } else {
-    show($("consult-info"), c.phase === "conference" ? t("Everyone hears everyone. Hang up to leave the call.") : "");
+
+  // Ticking: time in state, the call's length, the wrap-up countdown.
+  function tick() {
+    const d = ui.desk;
+    if (!d) return;
+    const now = Date.now() / 1000;
+    const c = d.current;
+    $("call-timer").textContent = c?.since ? clock(now - toEpoch(c.since)) : "";
+    const w = d.wrap_up;
+    const timer = $("wrapup-timer");
+    if (w && w.overrun_since) {
+      // the timer ran out but the queue needs a disposition: the agent stays in wrap-up
+      const over = now - toEpoch(w.overrun_since);
+      timer.textContent = t("Over time by %(time)s: save a disposition", { time: clock(over) });
+      timer.classList.add("urgent");
+    } else if (w && w.ends_at) {
+      const left = toEpoch(w.ends_at) - now;
+      timer.textContent = t("Ends in %(time)s", { time: clock(left) });
+      timer.classList.toggle("urgent", left < 10);
+    } else {
+      timer.textContent = w ? t("No time limit") : t("Time is up");
+      timer.classList.remove("urgent");
+    }
   }
-}
 
-function renderSelf() {
-  const today = ui.desk?.today || {};
-  $("self-handled").textContent = today.handled ?? "—";
-  $("self-aht").textContent = today.aht_s === null || today.aht_s === undefined ? "—" : duration(today.aht_s);
-  $("self-csat").textContent = percent(today.csat);
-  const sl = today.sl_of_my_queues || {};
-  $("self-sl").replaceChildren(
-    ...(ui.desk?.queues || []).map((q) => el("li", { dataset: { queue: q.id } }, el("span", {}, q.name || names.queue(q.id)), " ", el("strong", {}, percent(sl[q.id])))),
-  );
-}
+  // Wrap-up ----------------------------------------------------------------------------------
+  const wrapForm = $("wrapup-form");
+  for (const d of dispositionRows) wrapForm.disposition.append(el("option", { value: d.code }, label(d)));
+  for (const r of reasonRows.filter((r) => r.code !== "missed")) $("reason").append(el("option", { value: r.code }, label(r)));
 
-// Ticking: time in state, the call's length, the wrap-up countdown.
-function tick() {
-  const d = ui.desk;
-  if (!d) return;
-  const now = Date.now() / 1000;
-  const since = toEpoch(d.since);
-  $("state-time").textContent = since ? clock(now - since) : "";
-  const c = d.current;
-  $("call-timer").textContent = c?.since ? clock(now - toEpoch(c.since)) : "";
-  const w = d.wrap_up;
-  const timer = $("wrapup-timer");
-  if (w && w.overrun_since) {
-    // the timer ran out but the queue needs a disposition: the agent stays in wrap-up
-    const over = now - toEpoch(w.overrun_since);
-    timer.textContent = t("Over time by %(time)s: save a disposition", { time: clock(over) });
-    timer.classList.add("urgent");
-  } else if (w && w.ends_at) {
-    const left = toEpoch(w.ends_at) - now;
-    timer.textContent = t("Ends in %(time)s", { time: clock(left) });
-    timer.classList.toggle("urgent", left < 10);
-  } else {
-    timer.textContent = w ? t("No time limit") : t("Time is up");
-    timer.classList.remove("urgent");
+  function keepWrapUp() {
+    // Time ran out while the agent was typing: keep the form so the notes are not lost.
+    return Boolean(ui.wrapup.interactionId && ui.wrapup.dirty && !ui.wrapup.saved && !ui.desk?.current);
   }
-}
 
-// Wrap-up ----------------------------------------------------------------------------------
-const wrapForm = $("wrapup-form");
-for (const d of dispositionRows) wrapForm.disposition.append(el("option", { value: d.code }, label(d)));
-for (const r of reasonRows.filter((r) => r.code !== "missed")) $("reason").append(el("option", { value: r.code }, label(r)));
-
-function keepWrapUp() {
-  // Time ran out while the agent was typing: keep the form so the notes are not lost.
-  return Boolean(ui.wrapup.interactionId && ui.wrapup.dirty && !ui.wrapup.saved && !ui.desk?.current);
-}
-
-function startWrapUp(wrapUp) {
-  ui.wrapup = { interactionId: wrapUp.interaction_id, dirty: false, saved: false };
-  wrapForm.reset();
-  $("ticket-fields").hidden = true;
-  show($("wrapup-error"), "");
-  const queue = ui.lastQueue;
-  const replies = quickReplyRows.filter((q) => !q.queue || q.queue === queue);
-  $("quick-replies").replaceChildren(
-    ...replies.map((q) => {
-      const b = el("button", { type: "button", className: "chip", title: q.text, dataset: { testid: "quick-reply" } }, q.title);
-      b.addEventListener("click", () => insertIntoNotes(q.text));
-      return b;
-    }),
-  );
-  if (!pop.interactionId) pop.showFor(wrapUp.interaction_id);
-}
-
-function insertIntoNotes(text) {
-  const notes = wrapForm.notes;
-  const start = notes.selectionStart ?? notes.value.length;
-  const end = notes.selectionEnd ?? notes.value.length;
-  notes.value = notes.value.slice(0, start) + text + notes.value.slice(end);
-  notes.selectionStart = notes.selectionEnd = start + text.length;
-  notes.focus();
-  ui.wrapup.dirty = true;
-}
-
-function renderWrapUp() {
-  const w = ui.desk?.wrap_up;
-  const panel = $("wrapup-panel");
-  const visible = Boolean(w) || keepWrapUp();
-  panel.hidden = !visible;
-  if (!visible) return;
-  panel.dataset.interaction = ui.wrapup.interactionId;
-  $("disposition-required").hidden = !w?.disposition_required;
-  wrapForm.disposition.required = Boolean(w?.disposition_required);
-  $("wrapup-extend").hidden = !w;
-}
-
-wrapForm.addEventListener("input", () => (ui.wrapup.dirty = true));
-wrapForm.with_ticket.addEventListener("change", () => {
-  $("ticket-fields").hidden = !wrapForm.with_ticket.checked;
-  if (wrapForm.with_ticket.checked && !wrapForm.subject.value) {
-    wrapForm.subject.value = wrapForm.notes.value.split("\n")[0].slice(0, 200);
+  function startWrapUp(wrapUp) {
+    // A draft kept by the workspace while the agent was on another screen comes back.
+    const draft = ws.wrapupDraft?.interactionId === wrapUp.interaction_id ? ws.wrapupDraft : null;
+    ui.wrapup = draft ? { ...draft.state } : { interactionId: wrapUp.interaction_id, dirty: false, saved: false };
+    wrapForm.reset();
+    if (draft) {
+      for (const [name, value] of Object.entries(draft.values)) {
+        const input = wrapForm.elements[name];
+        if (input && input.type === "checkbox") input.checked = value === "on";
+        else if (input) input.value = value;
+      }
+    }
+    $("ticket-fields").hidden = !wrapForm.with_ticket.checked;
+    show($("wrapup-error"), "");
+    const queue = ui.lastQueue;
+    const replies = quickReplyRows.filter((q) => !q.queue || q.queue === queue);
+    $("quick-replies").replaceChildren(
+      ...replies.map((q) => {
+        const b = el("button", { type: "button", className: "chip", title: q.text, dataset: { testid: "quick-reply" } }, q.title);
+        b.addEventListener("click", () => insertIntoNotes(q.text));
+        return b;
+      }),
+    );
+    if (!pop.interactionId) pop.showFor(wrapUp.interaction_id);
   }
-});
 
-wrapForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const id = ui.wrapup.interactionId;
-  const required = Boolean(ui.desk?.wrap_up?.disposition_required);
-  const disposition = wrapForm.disposition.value;
-  const wantsTicket = wrapForm.with_ticket.checked;
-  if (!disposition && (required || wantsTicket || wrapForm.notes.value.trim())) {
-    show($("wrapup-error"), t("Choose a disposition first."));
-    return;
+  function insertIntoNotes(text) {
+    const notes = wrapForm.notes;
+    const start = notes.selectionStart ?? notes.value.length;
+    const end = notes.selectionEnd ?? notes.value.length;
+    notes.value = notes.value.slice(0, start) + text + notes.value.slice(end);
+    notes.selectionStart = notes.selectionEnd = start + text.length;
+    notes.focus();
+    ui.wrapup.dirty = true;
   }
-  const button = wrapForm.querySelector("[type=submit]");
-  button.disabled = true;
-  try {
-    if (disposition && !ui.wrapup.saved) {
-      const body = { disposition, notes: wrapForm.notes.value };
-      if (wantsTicket) {
-        if (!wrapForm.subject.value.trim()) {
-          show($("wrapup-error"), t("A ticket needs a subject."));
+
+  function renderWrapUp() {
+    const w = ui.desk?.wrap_up;
+    const panel = $("wrapup-panel");
+    const visible = Boolean(w) || keepWrapUp();
+    panel.hidden = !visible;
+    if (!visible) return;
+    panel.dataset.interaction = ui.wrapup.interactionId;
+    $("disposition-required").hidden = !w?.disposition_required;
+    wrapForm.disposition.required = Boolean(w?.disposition_required);
+    $("wrapup-extend").hidden = !w;
+  }
+
+  wrapForm.addEventListener("input", () => (ui.wrapup.dirty = true));
+  wrapForm.with_ticket.addEventListener("change", () => {
+    $("ticket-fields").hidden = !wrapForm.with_ticket.checked;
+    if (wrapForm.with_ticket.checked && !wrapForm.subject.value) {
+      wrapForm.subject.value = wrapForm.notes.value.split("\n")[0].slice(0, 200);
+    }
+  });
+
+  wrapForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const id = ui.wrapup.interactionId;
+    const required = Boolean(ui.desk?.wrap_up?.disposition_required);
+    const disposition = wrapForm.disposition.value;
+    const wantsTicket = wrapForm.with_ticket.checked;
+    if (!disposition && (required || wantsTicket || wrapForm.notes.value.trim())) {
+      show($("wrapup-error"), t("Choose a disposition first."));
+      return;
+    }
+    const button = wrapForm.querySelector("[type=submit]");
+    button.disabled = true;
+    try {
+      if (disposition && !ui.wrapup.saved) {
+        const body = { disposition, notes: wrapForm.notes.value };
+        if (wantsTicket) {
+          if (!wrapForm.subject.value.trim()) {
+            show($("wrapup-error"), t("A ticket needs a subject."));
+            return;
+          }
+          body.ticket = {
+            subject: wrapForm.subject.value.trim(),
+            department: wrapForm.department.value.trim() || t("Customer service"),
+            due_date: wrapForm.due_date.value || null,
+          };
+        }
+        const saved = await post(`/api/v1/interactions/${encodeURIComponent(id)}/wrapup`, body);
+        ui.wrapup.saved = true;
+        status(saved.ticket_number ? t("Saved. Ticket %(number)s created.", { number: saved.ticket_number }) : t("Saved."));
+      }
+      if (ui.desk?.wrap_up) await post("/api/v1/desk/wrapup/end", {});
+      show($("wrapup-error"), "");
+      ui.wrapup.dirty = false;
+      render();
+    } catch (error) {
+      show($("wrapup-error"), errorText(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $("wrapup-extend").addEventListener("click", (e) => act("wrapup/extend", { seconds: 30 }, e.currentTarget));
+
+  // Buttons ----------------------------------------------------------------------------------
+  $("login").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    const mode = document.querySelector("input[name=phone-mode]:checked").value;
+    ws.ringer.prepare();
+    button.disabled = true;
+    ws.loggingIn = true;
+    try {
+      if (mode === "browser") {
+        try {
+          await ws.startPhone("desk");
+        } catch {
+          show($("desk-error"), PHONE_STATES()[ws.phone?.state] || t("The phone could not connect."));
+          ws.stopPhone();
           return;
         }
-        body.ticket = {
-          subject: wrapForm.subject.value.trim(),
-          department: wrapForm.department.value.trim() || t("Customer service"),
-          due_date: wrapForm.due_date.value || null,
-        };
       }
-      const saved = await post(`/api/v1/interactions/${encodeURIComponent(id)}/wrapup`, body);
-      ui.wrapup.saved = true;
-      status(saved.ticket_number ? t("Saved. Ticket %(number)s created.", { number: saved.ticket_number }) : t("Saved."));
+      const desk = await act("login", { phone: mode, ready: $("login-ready").checked });
+      if (desk === null && mode === "browser") ws.stopPhone();
+      else if (desk && desk.state) ws.applyDesk(desk);
+    } finally {
+      ws.loggingIn = false;
+      button.disabled = false;
     }
-    if (ui.desk?.wrap_up) await post("/api/v1/desk/wrapup/end", {});
-    show($("wrapup-error"), "");
-    ui.wrapup.dirty = false;
-    render();
-  } catch (error) {
-    show($("wrapup-error"), errorText(error));
-  } finally {
-    button.disabled = false;
-  }
-});
-
-$("wrapup-extend").addEventListener("click", (e) => act("wrapup/extend", { seconds: 30 }, e.currentTarget));
-
-// Buttons ----------------------------------------------------------------------------------
-$("login").addEventListener("click", async (event) => {
-  const button = event.currentTarget;
-  const mode = document.querySelector("input[name=phone-mode]:checked").value;
-  ringer.prepare();
-  button.disabled = true;
-  ui.loggingIn = true;
-  try {
-    if (mode === "browser") {
-      try {
-        await startPhone();
-      } catch {
-        show($("desk-error"), PHONE_STATES()[ui.phone?.state] || t("The phone could not connect."));
-        stopPhone();
-        return;
-      }
-    }
-    const desk = await act("login", { phone: mode, ready: $("login-ready").checked });
-    if (desk === null && mode === "browser") stopPhone();
-    else if (desk && desk.state) applyDesk(desk);
-  } finally {
-    ui.loggingIn = false;
-    button.disabled = false;
-  }
-});
-
-$("set-available").addEventListener("click", (e) => act("state", { state: "available" }, e.currentTarget));
-$("set-not-ready").addEventListener("click", (e) => act("state", { state: "not_ready", reason: $("reason").value || null }, e.currentTarget));
-$("logout-work").addEventListener("click", async (e) => {
-  if (onCall() && !window.confirm(t("You are on a call. Log out when it ends?"))) return;
-  const result = await act("logout", {}, e.currentTarget);
-  if (result?.state === "logged_out") applyDesk(result);
-});
-
-$("answer").addEventListener("click", (e) => act("answer", {}, e.currentTarget));
-$("decline").addEventListener("click", (e) => act("hangup", {}, e.currentTarget));
-$("hangup").addEventListener("click", (e) => act("hangup", {}, e.currentTarget));
-$("hold").addEventListener("click", (e) => act(ui.desk?.current?.phase === "held" ? "resume" : "hold", {}, e.currentTarget));
-$("mute").addEventListener("click", (e) => act("mute", { muted: !ui.desk?.current?.muted }, e.currentTarget));
-$("record").addEventListener("click", (e) => act("recording", { paused: !ui.desk?.current?.recording_paused }, e.currentTarget));
-$("consult-complete").addEventListener("click", (e) => act("consult/complete", {}, e.currentTarget));
-$("consult-cancel").addEventListener("click", (e) => act("consult/cancel", {}, e.currentTarget));
-$("conference").addEventListener("click", (e) => act("conference", {}, e.currentTarget));
-
-// Keypad: keys go to whoever the agent talks to (the IVR of a called company, a conference …).
-const keypad = $("keypad");
-const typed = el("output", { className: "mono", dataset: { testid: "keypad-typed" } });
-keypad.append(typed, ...["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"].map((key) => {
-  const b = el("button", { type: "button", dataset: { key } }, key);
-  b.addEventListener("click", async () => {
-    if (await act("dtmf", { digits: key })) typed.textContent += key;
   });
-  return b;
-}));
-$("open-keypad").addEventListener("click", () => {
-  keypad.hidden = !keypad.hidden;
-  typed.textContent = "";
-});
 
-// Transfer dialog.
-const transferDialog = $("transfer-dialog");
-const transferForm = $("transfer-form");
-function showTargetField() {
-  const kind = transferForm.target_kind.value;
-  for (const field of transferForm.querySelectorAll("[data-target]")) field.hidden = field.dataset.target !== kind;
-}
-transferForm.addEventListener("change", showTargetField);
-$("open-transfer").addEventListener("click", () => {
-  transferForm.reset();
-  transferForm.agent.replaceChildren(
-    ...Object.entries(names.agents).filter(([id]) => id !== ui.desk?.agent_id).map(([id, name]) => el("option", { value: id }, name)),
-  );
-  transferForm.queue.replaceChildren(...Object.entries(names.queues).map(([id, name]) => el("option", { value: id }, name)));
-  showTargetField();
-  show($("transfer-error"), "");
-  transferDialog.showModal();
-});
-$("transfer-cancel").addEventListener("click", () => transferDialog.close());
-transferForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const f = transferForm;
-  const targetKind = f.target_kind.value;
-  const target = { agent: f.agent.value, queue: f.queue.value, number: f.number.value.trim() }[targetKind];
-  if (!target) {
-    show($("transfer-error"), t("Choose who to transfer to."));
-    return;
-  }
-  const body = { kind: f.kind.value, target_kind: targetKind, target };
-  if (f.note.value.trim()) body.note = f.note.value.trim();
-  try {
-    await post("/api/v1/desk/transfer", body);
-    transferDialog.close();
-  } catch (error) {
-    show($("transfer-error"), errorText(error));
-  }
-});
+  $("set-available").addEventListener("click", (e) => act("state", { state: "available" }, e.currentTarget));
+  $("set-not-ready").addEventListener("click", (e) => act("state", { state: "not_ready", reason: $("reason").value || null }, e.currentTarget));
+  $("logout-work").addEventListener("click", async (e) => {
+    if (onCall() && !window.confirm(t("You are on a call. Log out when it ends?"))) return;
+    const result = await act("logout", {}, e.currentTarget);
+    if (result?.state === "logged_out") ws.applyDesk(result);
+  });
 
-// Click-to-call: a number, or a customer found by name or phone.
-$("dial-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  dial(event.currentTarget.number.value.trim());
-});
-let searching = null;
-$("customer-search").addEventListener("input", (event) => {
-  clearTimeout(searching);
-  const q = event.currentTarget.value.trim();
-  searching = setTimeout(async () => {
-    const results = q ? await get(`/api/v1/customers?limit=8&q=${encodeURIComponent(q)}`).catch(() => ({ items: [] })) : { items: [] };
-    $("customer-results").replaceChildren(
-      ...results.items.map((c) => el("li", { dataset: { customer: c.id } },
-        el("span", {}, c.name), c.vip_level ? el("span", { className: "vip" }, vipText(c.vip_level)) : null, " ",
-        ...(c.phones || []).map((number) => pop.phoneButton(number)))),
+  $("hangup").addEventListener("click", (e) => act("hangup", {}, e.currentTarget));
+  $("hold").addEventListener("click", (e) => act(ui.desk?.current?.phase === "held" ? "resume" : "hold", {}, e.currentTarget));
+  $("mute").addEventListener("click", (e) => act("mute", { muted: !ui.desk?.current?.muted }, e.currentTarget));
+  $("record").addEventListener("click", (e) => act("recording", { paused: !ui.desk?.current?.recording_paused }, e.currentTarget));
+  $("consult-complete").addEventListener("click", (e) => act("consult/complete", {}, e.currentTarget));
+  $("consult-cancel").addEventListener("click", (e) => act("consult/cancel", {}, e.currentTarget));
+  $("conference").addEventListener("click", (e) => act("conference", {}, e.currentTarget));
+
+  // Keypad: keys go to whoever the agent talks to (the IVR of a called company, a conference …).
+  const keypad = $("keypad");
+  const typed = el("output", { className: "mono", dataset: { testid: "keypad-typed" } });
+  keypad.append(typed, ...["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"].map((key) => {
+    const b = el("button", { type: "button", dataset: { key } }, key);
+    b.addEventListener("click", async () => {
+      if (await act("dtmf", { digits: key })) typed.textContent += key;
+    });
+    return b;
+  }));
+  $("open-keypad").addEventListener("click", () => {
+    keypad.hidden = !keypad.hidden;
+    typed.textContent = "";
+  });
+
+  // Transfer dialog.
+  const transferDialog = $("transfer-dialog");
+  const transferForm = $("transfer-form");
+  function showTargetField() {
+    const kind = transferForm.target_kind.value;
+    for (const field of transferForm.querySelectorAll("[data-target]")) field.hidden = field.dataset.target !== kind;
+  }
+  transferForm.addEventListener("change", showTargetField);
+  $("open-transfer").addEventListener("click", () => {
+    transferForm.reset();
+    transferForm.agent.replaceChildren(
+      ...Object.entries(names.agents).filter(([id]) => id !== ui.desk?.agent_id).map(([id, name]) => el("option", { value: id }, name)),
     );
-  }, 200);
-});
-
-// The stream ---------------------------------------------------------------------------------
-let retries = 0;
-function openStream() {
-  const url = new URL("/api/v1/desk/stream", window.location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(url);
-  let ping = null;
-  ws.onopen = () => {
-    retries = 0;
-    $("stream-status").textContent = "";
-    $("stream-status").dataset.state = "live";
-    ping = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), 25000);
-  };
-  ws.onmessage = (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type === "desk") applyDesk(message);
-    else if (message.type === "offer") applyOffer(message);
-  };
-  ws.onclose = (event) => {
-    clearInterval(ping);
-    $("stream-status").dataset.state = "reconnecting";
-    if (event.code === 4401) {
-      window.location.assign("/login?next=/desktop");
+    transferForm.queue.replaceChildren(...Object.entries(names.queues).map(([id, name]) => el("option", { value: id }, name)));
+    showTargetField();
+    show($("transfer-error"), "");
+    transferDialog.showModal();
+  });
+  $("transfer-cancel").addEventListener("click", () => transferDialog.close());
+  transferForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = transferForm;
+    const targetKind = f.target_kind.value;
+    const target = { agent: f.agent.value, queue: f.queue.value, number: f.number.value.trim() }[targetKind];
+    if (!target) {
+      show($("transfer-error"), t("Choose who to transfer to."));
       return;
     }
-    if (event.code === 4403) {
-      $("stream-status").textContent = t("You may not open this page");
-      return;
+    const body = { kind: f.kind.value, target_kind: targetKind, target };
+    if (f.note.value.trim()) body.note = f.note.value.trim();
+    try {
+      await post("/api/v1/desk/transfer", body);
+      transferDialog.close();
+    } catch (error) {
+      show($("transfer-error"), errorText(error));
     }
-    $("stream-status").textContent = t("Reconnecting…");
-    retries += 1;
-    setTimeout(openStream, Math.min(15000, 500 * 2 ** retries));
-  };
-}
+  });
 
-try {
-  const desk = await get("/api/v1/desk");
-  // Log in at the phone the agent's profile names, unless she picks the other one.
-  const profile = await get(`/api/v1/agents/${encodeURIComponent(desk.agent_id)}`).catch(() => null);
-  const mode = desk.phone?.kind || profile?.phone_mode;
-  const radio = document.querySelector(`input[name=phone-mode][value="${mode}"]`);
-  if (radio) radio.checked = true;
-  applyDesk(desk);
-} catch (error) {
-  show($("desk-error"), errorText(error));
+  // Click-to-call: a number, or a customer found by name or phone.
+  $("dial-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    dial(event.currentTarget.number.value.trim());
+  });
+  let searching = null;
+  $("customer-search").addEventListener("input", (event) => {
+    clearTimeout(searching);
+    const q = event.currentTarget.value.trim();
+    searching = scope.after(async () => {
+      const results = q ? await get(`/api/v1/customers?limit=8&q=${encodeURIComponent(q)}`).catch(() => ({ items: [] })) : { items: [] };
+      $("customer-results").replaceChildren(
+        ...results.items.map((c) => el("li", { dataset: { customer: c.id } },
+          el("span", {}, c.name), c.vip_level ? el("span", { className: "vip" }, vipText(c.vip_level)) : null, " ",
+          ...(c.phones || []).map((number) => pop.phoneButton(number)))),
+      );
+    }, 200);
+  });
+
+  // Leaving the screen mid wrap-up keeps what was typed (the workspace outlives the screen).
+  scope.onClose(() => {
+    if (!ui.wrapup.interactionId || ui.wrapup.saved) return;
+    const values = Object.fromEntries(new FormData(wrapForm).entries());
+    ws.wrapupDraft = { interactionId: ui.wrapup.interactionId, state: { ...ui.wrapup }, values };
+  });
+
+  // The workspace tells what changed -------------------------------------------------------
+  scope.on(ws, "desk", (event) => applyDesk(event.detail));
+  scope.on(ws, "offer", (event) => applyOffer(event.detail));
+  scope.on(ws, "phone", () => ui.desk && renderIdle());
+  scope.every(tick, 1000);
+  try {
+    const desk = ws.desk || (await get("/api/v1/desk"));
+    // Log in at the phone the agent's profile names, unless she picks the other one.
+    const profile = await get(`/api/v1/agents/${encodeURIComponent(desk.agent_id)}`).catch(() => null);
+    const mode = desk.phone?.kind || profile?.phone_mode;
+    const radio = document.querySelector(`input[name=phone-mode][value="${mode}"]`);
+    if (radio) radio.checked = true;
+    if (scope.closed) return;
+    if (!ws.desk) ws.applyDesk(desk);
+    else applyDesk(ws.desk);
+    applyOffer(ws.offer);
+  } catch (error) {
+    show($("desk-error"), errorText(error));
+  }
 }
-openStream();
-setInterval(tick, 1000);
-setInterval(refreshPhoneInfo, 2000);
-$("phone-details").addEventListener("toggle", refreshPhoneInfo);

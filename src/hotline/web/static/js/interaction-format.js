@@ -282,7 +282,7 @@ export function describeEvent(record, names) {
     "queue.overflowed": () => [t("Overflowed"), [queue]],
     "queue.rejected": () => [t("Refused by the queue"), [queue]],
     "call.bridged": () => [t("Connected"), [agent]],
-    "call.held": () => [t("On hold"), [agent]],
+    "call.held": () => [p.by === "phone" ? t("On hold: the agent's page was away") : t("On hold"), [agent]],
     "call.resumed": () => [t("Resumed"), [agent]],
     "call.transferred": () => [t("Transferred"), [agent]],
     "call.conferenced": () => [t("Three-way call"), [agent]],
@@ -329,7 +329,8 @@ export function transferTarget(p, names) {
   return p.target ? t("to %(who)s", { who: p.target }) : "";
 }
 
-/** An ApiError in the page's language: known codes get a sentence, others a generic one. */
+/** An ApiError in the page's language: the desk's own codes get their sentence here, the rest
+ *  the server's message (already in the user's language), else a generic one — never a code. */
 export function errorText(error) {
   const known = {
     "desk.not_logged_in": t("Log in to work first (on the desktop)."),
@@ -351,7 +352,9 @@ export function errorText(error) {
     "invalid_input": t("Some fields are not valid."),
   };
   if (error && known[error.code]) return known[error.code];
+  // The server says it in the user's language, naming the field (web/error_text.py).
+  if (error && error.status && error.message && error.code !== "http_error") return error.message;
   if (error && error.status === 403) return t("You may not do this.");
   if (error && error.status === 404) return t("Not found.");
-  return t("The action failed (%(code)s).", { code: (error && error.code) || "error" });
+  return t("The action failed.");
 }

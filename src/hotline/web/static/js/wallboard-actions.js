@@ -1,43 +1,31 @@
 // The wallboard's supervisor actions, per agent row: 监听 / 耳语 / 强插 (listen, whisper, barge)
-// on the supervisor's browser phone (softphone.js, opened at the first action and kept) or SIP
-// phone; stop; force a state; log the agent out. Each action is audited by the server
+// on the supervisor's browser phone (the workspace's, opened at the first action and kept while
+// the supervisor moves between screens: workspace.js) or SIP phone; stop; force a state; log
+// the agent out. Each action is audited by the server
 // (docs/desk-api.md, "Supervisor"). Shown to supervisors and admins only.
 import { get, post } from "./api.js";
 import { language, t } from "./i18n.js";
-import { Softphone } from "./softphone.js";
 import { el, errorText, show } from "./interaction-format.js";
+import { PHONE_STATES } from "./workspace.js";
 
 const MODES = () => ({ listen: t("Listen"), whisper: t("Whisper"), barge: t("Barge in") });
 
-const PHONE_STATES = () => ({
-  idle: "",
-  connecting: t("Phone connecting…"),
-  connected: t("Phone connected"),
-  reconnecting: t("Phone reconnecting…"),
-  replaced: t("Your phone is open in another window"),
-  unauthorized: t("Please log in again"),
-  forbidden: t("Only agents have a browser phone"),
-  unavailable: t("The phone service is unavailable"),
-  microphone_denied: t("Microphone access was refused"),
-  closed: t("Phone disconnected"),
-});
 
 export class SupervisorActions {
   /** The actions for this user, or null when she may not supervise. */
-  static async create(names, states) {
+  static async create(names, states, scope) {
     const me = await get("/api/v1/auth/me").catch(() => null);
     if (!me || !me.roles.some((r) => r === "admin" || r === "supervisor")) return null;
     const reasons = await get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active && r.code !== "missed")).catch(() => []);
-    return new SupervisorActions(names, states, reasons, me);
+    return new SupervisorActions(names, states, reasons, me, scope);
   }
 
-  constructor(names, states, reasons, me) {
+  constructor(names, states, reasons, me, scope) {
+    this.workspace = scope.workspace;
     this.names = names;
     this.states = states;
     this.reasons = reasons;
     this.cells = new Map(); // agent id → its actions cell, kept across re-renders
-    this.monitoring = null; // {agentId, mode}
-    this.phone = null;
     const head = document.querySelector("[data-testid=agents] thead tr");
     head.append(el("th", {}, t("Actions")));
     this.bar = this.toolbar();
@@ -46,6 +34,28 @@ export class SupervisorActions {
     // supervises from a SIP phone.
     if (!me.roles.includes("supervisor")) this.phoneMode.value = "sip";
     this.showExtension();
+    const ws = this.workspace;
+    if (ws) {
+      scope.on(ws, "phone", () => this.showPhone());
+      scope.on(ws, "monitoring", () => this.refresh());
+      this.showPhone();
+    }
+    this.refresh();
+  }
+
+  /** The supervision under way lives in the workspace: it outlasts this screen. */
+  get monitoring() {
+    return this.workspace?.monitoring || null;
+  }
+
+  set monitoring(value) {
+    this.workspace?.setMonitoring(value);
+  }
+
+  showPhone() {
+    const state = this.workspace?.phone?.state || "idle";
+    this.phoneStatus.textContent = PHONE_STATES()[state] ?? state;
+    this.phoneStatus.dataset.state = state;
   }
 
   showExtension() {
@@ -64,21 +74,13 @@ export class SupervisorActions {
     this.phoneStatus = el("span", { className: "muted", dataset: { testid: "supervisor-phone-status" } });
     this.status = el("span", { className: "monitor-status", dataset: { testid: "monitor-status" } });
     this.error = el("p", { className: "error", role: "alert", hidden: true, dataset: { testid: "supervise-error" } });
-    this.audio = el("audio", { autoplay: true, hidden: true, id: "supervisor-audio" });
     return el("div", { className: "card supervise-bar" },
-      el("label", { className: "inline" }, t("My phone"), this.phoneMode), this.extension, this.phoneStatus, this.status, this.audio, this.error);
+      el("label", { className: "inline" }, t("My phone"), this.phoneMode), this.extension, this.phoneStatus, this.status, this.error);
   }
 
   async ensurePhone() {
-    if (this.phone && this.phone.state === "connected") return;
-    if (!this.phone) {
-      this.phone = new Softphone({ audio: this.audio });
-      this.phone.onstatechange = (state) => {
-        this.phoneStatus.textContent = PHONE_STATES()[state] ?? state;
-        this.phoneStatus.dataset.state = state;
-      };
-    }
-    await this.phone.connect();
+    if (!this.workspace) throw Object.assign(new Error("no workspace"), { state: "unavailable" });
+    await this.workspace.startPhone("supervise");
   }
 
   async run(button, action) {

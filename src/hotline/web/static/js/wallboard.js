@@ -2,245 +2,258 @@
 // ticking fields advanced locally between messages (docs/realtime.md "Messages").
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
-import { SYSTEM_REASONS } from "./interaction-format.js";
+import { SYSTEM_REASONS, clock, duration, percent as pct } from "./interaction-format.js";
 import { SupervisorActions } from "./wallboard-actions.js";
+import { mount as mountAdherence } from "./wallboard-adherence.js";
 
-await loadCatalog();
-const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {}, center: {} };
-const names = { queues: {}, agents: {}, reasons: {} };
-const status = document.getElementById("board-status");
-let audio = null;
+/** Mount this screen (shell.js): the board's socket and timers go with `scope`. */
+export async function mount(scope) {
+  await loadCatalog();
+  const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {}, center: {} };
+  const names = { queues: {}, agents: {}, reasons: {} };
+  const status = document.getElementById("board-status");
+  let audio = null;
 
-const STATES = {
-  logged_out: t("Logged out"),
-  available: t("Available"),
-  reserved: t("Ringing"),
-  busy: t("On call"),
-  wrap_up: t("Wrap-up"),
-  not_ready: t("Not ready"),
-};
-
-async function loadNames() {
-  const [queues, agents, reasons] = await Promise.all([
-    get("/api/v1/queues?limit=500"),
-    get("/api/v1/agents?limit=500"),
-    get("/api/v1/not-ready-reasons?limit=500"),
-  ]);
-  for (const q of queues.items) names.queues[q.name] = q.display_name;
-  for (const a of agents.items) names.agents[a.id] = a.display_name || a.username;
-  Object.assign(names.reasons, SYSTEM_REASONS());
-  for (const r of reasons.items) names.reasons[r.code] = language() === "en" ? r.label_en : r.label_zh;
-}
-
-function pct(x) {
-  return x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
-}
-
-export function clock(seconds) {
-  if (seconds === null || seconds === undefined) return "—";
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const two = (n) => String(n).padStart(2, "0");
-  return h ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
-}
-
-/** Seconds since the last message, to advance ticking fields (server time = at + elapsed). */
-function elapsed() {
-  return state.received ? (Date.now() - state.received) / 1000 : 0;
-}
-
-function beep() {
-  try {
-    audio = audio || new AudioContext();
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = 880;
-    gain.gain.value = 0.1;
-    osc.connect(gain).connect(audio.destination);
-    osc.start();
-    osc.stop(audio.currentTime + 0.25);
-  } catch (error) {
-    console.warn("no alert sound", error);
-  }
-}
-
-function apply(message) {
-  if (message.type === "wallboard.snapshot") {
-    state.queues = { ...message.queues };
-    state.agents = { ...message.agents };
-    state.alerts = { ...message.alerts };
-    state.center = { ...(message.center || {}) };
-  } else if (message.type === "wallboard.delta") {
-    Object.assign(state.queues, message.queues);
-    Object.assign(state.agents, message.agents);
-    for (const id of Object.keys(message.alerts)) if (!state.alerts[id]) beep();
-    Object.assign(state.alerts, message.alerts);
-    Object.assign(state.center, message.center || {});
-    for (const kind of ["queues", "agents", "alerts", "center"]) for (const key of message.removed[kind] || []) delete state[kind][key];
-  } else {
-    return;
-  }
-  state.instance = message.instance;
-  state.version = message.version;
-  state.at = message.at;
-  state.received = Date.now();
-  render();
-}
-
-function cell(text, cls) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (cls) td.className = cls;
-  return td;
-}
-
-function figure(label, value, testid) {
-  const div = document.createElement("div");
-  div.className = "figure";
-  const v = document.createElement("strong");
-  v.textContent = value;
-  if (testid) v.dataset.testid = testid;
-  const l = document.createElement("span");
-  l.textContent = label;
-  div.append(v, l);
-  return div;
-}
-
-/** The personal line (work routed to one agent) is no queue: it reads "direct to an agent". */
-function queueName(id) {
-  if (id === "@agent") return t("Direct to an agent");
-  return id ? names.queues[id] || id : "";
-}
-
-/** The whole center, each contact counted once however many queues it visited. */
-function renderCenter(dt) {
-  const strip = document.getElementById("center");
-  const c = state.center.all;
-  if (!strip || !c) return;
-  const longest = c.oldest_entered_at ? c.longest_wait_s + dt : null;
-  strip.replaceChildren(
-    figure(t("Waiting"), String(c.waiting), "center-waiting"),
-    figure(t("Longest wait"), clock(longest)),
-    figure(t("Offered today"), String(c.today.offered), "center-offered"),
-    figure(t("Answered"), String(c.today.answered), "center-answered"),
-    figure(t("Abandoned"), String(c.today.abandoned), "center-abandoned"),
-    figure(t("Service level today"), pct(c.today.service_level), "center-sl"),
-    figure(t("ASA"), c.today.asa_s === null ? "—" : `${c.today.asa_s}s`),
-    figure(t("AHT"), c.today.aht_s === null ? "—" : `${Math.round(c.today.aht_s)}s`),
-    figure(t("CSAT"), pct(c.today.csat)),
-  );
-}
-
-function render() {
-  const dt = elapsed();
-  renderCenter(dt);
-  const queues = document.getElementById("queues");
-  queues.replaceChildren(
-    ...Object.values(state.queues)
-      .sort((a, b) => a.queue_id.localeCompare(b.queue_id))
-      .map((q) => {
-        const card = document.createElement("article");
-        card.className = "queue-card";
-        card.dataset.queue = q.queue_id;
-        const title = document.createElement("h3");
-        title.textContent = names.queues[q.queue_id] || q.queue_id;
-        const longest = q.oldest_entered_at ? q.longest_wait_s + dt : null;
-        const sl = q.today.service_level;
-        const grid = document.createElement("div");
-        grid.className = "figures";
-        grid.append(
-          figure(t("Waiting"), String(q.waiting), `waiting-${q.queue_id}`),
-          figure(t("Longest wait"), clock(longest)),
-          figure(t("Service level today"), pct(sl), `sl-${q.queue_id}`),
-          figure(t("Service level, last 30 min"), pct(q.window.service_level)),
-          figure(t("ASA"), q.today.asa_s === null ? "—" : `${q.today.asa_s}s`),
-          figure(t("Answered"), String(q.today.answered), `answered-${q.queue_id}`),
-          figure(t("Abandoned"), String(q.today.abandoned), `abandoned-${q.queue_id}`),
-          figure(t("Abandon rate"), pct(q.today.abandon_rate)),
-        );
-        const agents = document.createElement("p");
-        agents.className = "agent-counts";
-        agents.dataset.testid = `agents-${q.queue_id}`;
-        const a = q.agents;
-        agents.textContent = [
-          `${t("Available")} ${a.available}`,
-          `${t("On call")} ${a.busy}`,
-          `${t("Wrap-up")} ${a.wrap_up}`,
-          `${t("Not ready")} ${a.not_ready}`,
-          `${t("Ringing")} ${a.reserved}`,
-        ].join(" · ");
-        if (sl !== null && sl < q.sl_target) card.classList.add("below-target");
-        card.append(title, grid, agents);
-        return card;
-      }),
-  );
-  const rows = document.getElementById("agent-rows");
-  rows.replaceChildren(
-    ...Object.values(state.agents)
-      .filter((a) => a.state !== "logged_out")
-      .sort((a, b) => (names.agents[a.agent_id] || a.agent_id).localeCompare(names.agents[b.agent_id] || b.agent_id))
-      .map((a) => {
-        const tr = document.createElement("tr");
-        tr.dataset.agent = a.agent_id;
-        const reason = a.reason && a.state === "not_ready" ? names.reasons[a.reason] || a.reason : null;
-        let stateText = reason ? STATES[a.state] + " (" + reason + ")" : STATES[a.state];
-        if (a.overrun_since) stateText += " · " + t("overran");
-        tr.append(
-          cell(names.agents[a.agent_id] || a.agent_id),
-          cell(stateText, `state state-${a.state}${a.overrun_since ? " overrun" : ""}`),
-          cell(clock(a.time_in_state_s + dt)),
-          cell(queueName(a.queue_id)),
-          cell(a.interaction_id ? a.interaction_id.slice(-6) : ""),
-          cell(String(a.handled)),
-          cell(a.aht_s === null ? "—" : `${Math.round(a.aht_s)}s`),
-          cell(pct(a.occupancy)),
-        );
-        if (actions) tr.append(actions.cell(a));
-        return tr;
-      }),
-  );
-  const alerts = document.getElementById("alerts");
-  alerts.replaceChildren(
-    ...Object.values(state.alerts).map((alert) => {
-      const div = document.createElement("div");
-      div.className = "alert";
-      const queue = names.queues[alert.queue_id] || alert.queue_id;
-      const what = {
-        waiting: t("%(queue)s: %(n)s callers waiting", { queue, n: alert.value_at_raise }),
-        longest_wait: t("%(queue)s: a caller has waited %(s)s", { queue, s: clock(alert.value_at_raise) }),
-        service_level: t("%(queue)s: service level %(sl)s below target", { queue, sl: pct(alert.value_at_raise) }),
-      }[alert.kind];
-      const add = alert.staffing?.add_agents;
-      div.textContent = add > 0 ? what + " — " + t("Add %(n)s agents", { n: add }) : what;
-      return div;
-    }),
-  );
-}
-
-function connect() {
-  const url = new URL("/api/v1/wallboard", window.location.href);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  if (state.version !== null) {
-    url.searchParams.set("version", state.version);
-    url.searchParams.set("instance", state.instance);
-  }
-  const ws = new WebSocket(url);
-  ws.onopen = () => {
-    status.textContent = t("Live");
-    status.dataset.state = "live";
+  const STATES = {
+    logged_out: t("Logged out"),
+    available: t("Available"),
+    reserved: t("Ringing"),
+    busy: t("On call"),
+    wrap_up: t("Wrap-up"),
+    not_ready: t("Not ready"),
   };
-  ws.onmessage = (event) => apply(JSON.parse(event.data));
-  ws.onclose = (event) => {
-    status.textContent = t("Reconnecting…");
-    status.dataset.state = "reconnecting";
-    if (event.code === 4401) window.location.assign("/login?next=/wallboard");
-    else setTimeout(connect, 1000);
-  };
-}
 
-document.documentElement.lang = language();
-await loadNames();
-const actions = await SupervisorActions.create(names, STATES);
-connect();
-setInterval(render, 1000);
+  async function loadNames() {
+    const [queues, agents, reasons] = await Promise.all([
+      get("/api/v1/queues?limit=500"),
+      get("/api/v1/agents?limit=500"),
+      get("/api/v1/not-ready-reasons?limit=500"),
+    ]);
+    for (const q of queues.items) names.queues[q.name] = q.display_name;
+    for (const a of agents.items) names.agents[a.id] = a.display_name || a.username;
+    Object.assign(names.reasons, SYSTEM_REASONS());
+    for (const r of reasons.items) names.reasons[r.code] = language() === "en" ? r.label_en : r.label_zh;
+  }
+
+  /** Seconds since the last message, to advance ticking fields (server time = at + elapsed). */
+  function elapsed() {
+    return state.received ? (Date.now() - state.received) / 1000 : 0;
+  }
+
+  function beep() {
+    try {
+      audio = audio || new AudioContext();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.1;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.25);
+    } catch (error) {
+      console.warn("no alert sound", error);
+    }
+  }
+
+  function apply(message) {
+    if (message.type === "wallboard.snapshot") {
+      state.queues = { ...message.queues };
+      state.agents = { ...message.agents };
+      state.alerts = { ...message.alerts };
+      state.center = { ...(message.center || {}) };
+    } else if (message.type === "wallboard.delta") {
+      Object.assign(state.queues, message.queues);
+      Object.assign(state.agents, message.agents);
+      for (const id of Object.keys(message.alerts)) if (!state.alerts[id]) beep();
+      Object.assign(state.alerts, message.alerts);
+      Object.assign(state.center, message.center || {});
+      for (const kind of ["queues", "agents", "alerts", "center"]) for (const key of message.removed[kind] || []) delete state[kind][key];
+    } else {
+      return;
+    }
+    state.instance = message.instance;
+    state.version = message.version;
+    state.at = message.at;
+    state.received = Date.now();
+    render();
+  }
+
+  function cell(text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    return td;
+  }
+
+  function figure(label, value, testid) {
+    const div = document.createElement("div");
+    div.className = "figure";
+    const v = document.createElement("strong");
+    v.textContent = value;
+    if (testid) v.dataset.testid = testid;
+    const l = document.createElement("span");
+    l.textContent = label;
+    div.append(v, l);
+    return div;
+  }
+
+  /** Who an agent talks to: the customer's name, else the number that called (looked up once
+   *  per contact; the row is drawn again every second). */
+  const customers = new Map();
+  function customerOf(interactionId) {
+    if (!interactionId) return "";
+    if (!customers.has(interactionId)) {
+      customers.set(interactionId, "…");
+      get(`/api/v1/desk/screenpop/${encodeURIComponent(interactionId)}`)
+        .then((p) => customers.set(interactionId, p.customer?.name || p.caller_number || t("Unknown number")))
+        .catch(() => customers.set(interactionId, ""));
+    }
+    return customers.get(interactionId);
+  }
+
+  /** The personal line (work routed to one agent) is no queue: it reads "direct to an agent". */
+  function queueName(id) {
+    if (id === "@agent") return t("Direct to an agent");
+    return id ? names.queues[id] || id : "";
+  }
+
+  /** The whole center, each contact counted once however many queues it visited. */
+  function renderCenter(dt) {
+    const strip = document.getElementById("center");
+    const c = state.center.all;
+    if (!strip || !c) return;
+    const longest = c.oldest_entered_at ? c.longest_wait_s + dt : null;
+    strip.replaceChildren(
+      figure(t("Waiting"), String(c.waiting), "center-waiting"),
+      figure(t("Longest wait"), clock(longest)),
+      figure(t("Offered today"), String(c.today.offered), "center-offered"),
+      figure(t("Answered"), String(c.today.answered), "center-answered"),
+      figure(t("Abandoned"), String(c.today.abandoned), "center-abandoned"),
+      figure(t("Service level today"), pct(c.today.service_level), "center-sl"),
+      figure(t("ASA"), duration(c.today.asa_s)),
+      figure(t("AHT"), duration(c.today.aht_s)),
+      figure(t("CSAT"), pct(c.today.csat)),
+    );
+  }
+
+  function render() {
+    const dt = elapsed();
+    renderCenter(dt);
+    const queues = document.getElementById("queues");
+    queues.replaceChildren(
+      ...Object.values(state.queues)
+        .filter((q) => !q.queue_id.startsWith("@")) // the personal line is no queue
+        .sort((a, b) => a.queue_id.localeCompare(b.queue_id))
+        .map((q) => {
+          const card = document.createElement("article");
+          card.className = "queue-card";
+          card.dataset.queue = q.queue_id;
+          const title = document.createElement("h3");
+          title.textContent = names.queues[q.queue_id] || q.queue_id;
+          const longest = q.oldest_entered_at ? q.longest_wait_s + dt : null;
+          const sl = q.today.service_level;
+          const grid = document.createElement("div");
+          grid.className = "figures";
+          grid.append(
+            figure(t("Waiting"), String(q.waiting), `waiting-${q.queue_id}`),
+            figure(t("Longest wait"), clock(longest)),
+            figure(t("Service level today"), pct(sl), `sl-${q.queue_id}`),
+            figure(t("Service level, last 30 min"), pct(q.window.service_level)),
+            figure(t("ASA"), duration(q.today.asa_s)),
+            figure(t("Answered"), String(q.today.answered), `answered-${q.queue_id}`),
+            figure(t("Abandoned"), String(q.today.abandoned), `abandoned-${q.queue_id}`),
+            figure(t("Abandon rate"), pct(q.today.abandon_rate)),
+          );
+          const agents = document.createElement("p");
+          agents.className = "agent-counts";
+          agents.dataset.testid = `agents-${q.queue_id}`;
+          const a = q.agents;
+          agents.textContent = [
+            `${t("Available")} ${a.available}`,
+            `${t("On call")} ${a.busy}`,
+            `${t("Wrap-up")} ${a.wrap_up}`,
+            `${t("Not ready")} ${a.not_ready}`,
+            `${t("Ringing")} ${a.reserved}`,
+          ].join(" · ");
+          if (sl !== null && sl < q.sl_target) card.classList.add("below-target");
+          card.append(title, grid, agents);
+          return card;
+        }),
+    );
+    const rows = document.getElementById("agent-rows");
+    rows.replaceChildren(
+      ...Object.values(state.agents)
+        .filter((a) => a.state !== "logged_out")
+        .sort((a, b) => (names.agents[a.agent_id] || a.agent_id).localeCompare(names.agents[b.agent_id] || b.agent_id))
+        .map((a) => {
+          const tr = document.createElement("tr");
+          tr.dataset.agent = a.agent_id;
+          const reason = a.reason && a.state === "not_ready" ? names.reasons[a.reason] || a.reason : null;
+          let stateText = reason ? STATES[a.state] + " (" + reason + ")" : STATES[a.state];
+          if (a.overrun_since) stateText += " · " + t("overran");
+          tr.append(
+            cell(names.agents[a.agent_id] || a.agent_id),
+            cell(stateText, `state state-${a.state}${a.overrun_since ? " overrun" : ""}`),
+            cell(clock(a.time_in_state_s + dt)),
+            cell(queueName(a.queue_id)),
+            cell(customerOf(a.interaction_id), "customer"),
+            cell(String(a.handled)),
+            cell(duration(a.aht_s)),
+            cell(pct(a.occupancy)),
+          );
+          if (actions) tr.append(actions.cell(a));
+          return tr;
+        }),
+    );
+    const alerts = document.getElementById("alerts");
+    alerts.replaceChildren(
+      ...Object.values(state.alerts).map((alert) => {
+        const div = document.createElement("div");
+        div.className = "alert";
+        const queue = names.queues[alert.queue_id] || alert.queue_id;
+        const what = {
+          waiting: t("%(queue)s: %(n)s callers waiting", { queue, n: alert.value_at_raise }),
+          longest_wait: t("%(queue)s: a caller has waited %(s)s", { queue, s: clock(alert.value_at_raise) }),
+          service_level: t("%(queue)s: service level %(sl)s below target", { queue, sl: pct(alert.value_at_raise) }),
+        }[alert.kind];
+        const add = alert.staffing?.add_agents;
+        div.textContent = add > 0 ? what + " — " + t("Add %(n)s agents", { n: add }) : what;
+        return div;
+      }),
+    );
+  }
+
+  function connect() {
+    const url = new URL("/api/v1/wallboard", window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    if (state.version !== null) {
+      url.searchParams.set("version", state.version);
+      url.searchParams.set("instance", state.instance);
+    }
+    if (scope.closed) return;
+    const ws = new WebSocket(url);
+    scope.onClose(() => {
+      ws.onclose = null;
+      ws.close();
+    });
+    ws.onopen = () => {
+      status.textContent = t("Live");
+      status.dataset.state = "live";
+    };
+    ws.onmessage = (event) => apply(JSON.parse(event.data));
+    ws.onclose = (event) => {
+      status.textContent = t("Reconnecting…");
+      status.dataset.state = "reconnecting";
+      if (event.code === 4401) window.location.assign("/login?next=/wallboard");
+      else scope.after(connect, 1000);
+    };
+  }
+
+  document.documentElement.lang = language();
+  await loadNames();
+  const actions = await SupervisorActions.create(names, STATES, scope);
+  if (scope.closed) return;
+  connect();
+  scope.every(render, 1000);
+  await mountAdherence(scope);
+}

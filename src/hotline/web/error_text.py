@@ -1,0 +1,167 @@
+"""Error messages in the user's language (ADR 0122): the API's `{code, message, details}` turned
+into a sentence from the UI catalog, naming the field as the forms name it.
+
+The domain raises errors with a stable code, an English message and details (`field`, `value`,
+pydantic's `errors[]` with their `type` and limits). Here, one table per kind of error says how
+to say it: validation errors by pydantic's error type, duplicates by their `*.taken` code,
+known codes by name, and anything else by its HTTP status — so a zh-CN user never reads an
+English sentence or a raw code. The field's name comes from the admin descriptors' labels
+(the same words the form shows), with its index for list items: `phones[1]` → 电话（第 2 项）.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hotline.web.admin import ENTITIES
+from hotline.web.i18n import Catalogs
+
+__all__ = ["MESSAGES", "ErrorText"]
+
+# pydantic's error types → what is wrong with the field (one sentence after its name).
+_VALIDATION = {
+    "missing": "is required",
+    "string_too_short": "is too short (at least %(min_length)s characters)",
+    "string_too_long": "is too long (at most %(max_length)s characters)",
+    "too_short": "needs at least %(min_length)s items",
+    "too_long": "takes at most %(max_length)s items",
+    "string_pattern_mismatch": "does not have the expected form",
+    "string_type": "must be text",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be yes or no",
+    "bool_type": "must be yes or no",
+    "greater_than": "must be more than %(gt)s",
+    "greater_than_equal": "must be at least %(ge)s",
+    "less_than": "must be less than %(lt)s",
+    "less_than_equal": "must be at most %(le)s",
+    "enum": "is not one of the allowed values",
+    "literal_error": "is not one of the allowed values",
+    "date_from_datetime_parsing": "is not a date",
+    "date_parsing": "is not a date",
+    "datetime_parsing": "is not a date and time",
+    "datetime_from_date_parsing": "is not a date and time",
+    "time_parsing": "is not a time of day",
+    "json_invalid": "is not valid JSON",
+    "extra_forbidden": "is not expected here",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "value_error": "is not valid",
+}
+
+# Codes with a sentence of their own (details fill the %(…)s).
+_CODES = {
+    "customer.phone.invalid": "%(field)s: “%(value)s” is not a phone number",
+    "customer.email.invalid": "%(field)s: “%(value)s” is not an e-mail address",
+    "not_found": "Not found.",
+    "auth.forbidden": "You may not do this.",
+    "auth.required": "Please log in again.",
+    "auth.csrf": "The page is out of date: reload it and try again.",
+}
+
+_BY_STATUS = {
+    400: "The request could not be read.",
+    401: "Please log in again.",
+    403: "You may not do this.",
+    404: "Not found.",
+    409: "This clashes with the current state; reload and try again.",
+    413: "This is larger than the server accepts.",
+    422: "Some fields are not valid.",
+    429: "Too many attempts; try again later.",
+    503: "The service is unavailable; try again in a moment.",
+}
+_TAKEN = "%(field)s “%(value)s” is already taken"
+_FIELD_INVALID = "%(field)s is not valid"
+_FIELD_SAYS = "%(field)s %(problem)s"
+_ITEM = "%(field)s (item %(n)s)"
+_FAILED = "The action failed."
+
+MESSAGES = (
+    *_VALIDATION.values(),
+    *_CODES.values(),
+    *_BY_STATUS.values(),
+    _TAKEN,
+    _FIELD_INVALID,
+    _FIELD_SAYS,
+    _ITEM,
+    _FAILED,
+)
+"""Every message id this module may send: the zh-CN catalog must have each."""
+
+_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def _labels() -> dict[str, str]:
+    """Field name → the label its form shows (English message id), from the descriptors."""
+    out: dict[str, str] = {}
+    for descriptor in ENTITIES.values():
+        for field in descriptor["fields"]:
+            out.setdefault(field["name"], field["label"])
+        for name, label in descriptor["columns"]:
+            out.setdefault(name, label)
+    return out
+
+
+class ErrorText:
+    """Renders an error body's message in a language (see the module docstring)."""
+
+    def __init__(self, catalogs: Catalogs, labels: Mapping[str, str] | None = None) -> None:
+        self.catalogs = catalogs
+        self.labels = dict(labels) if labels is not None else _labels()
+
+    def _t(self, language: str, message: str, **params: Any) -> str:
+        return str(self.catalogs.gettext(language, message, **params))
+
+    def field(self, language: str, path: str) -> str:
+        """`phones[1]` → "Phones (item 2)" in `language`; an unknown name stays as it is."""
+        parts = _PART.findall(path)
+        if not parts:
+            return path
+        name = next((word for word, _ in reversed(parts) if word), "")
+        label = self._t(language, self.labels[name]) if name in self.labels else name
+        index = next((int(i) for _, i in parts if i), None)
+        if index is not None:
+            label = self._t(language, _ITEM, field=label, n=index + 1)
+        return label
+
+    def validation(self, language: str, error: Mapping[str, Any]) -> str:
+        """One of pydantic's errors (`{field, type, ctx}`) as "<label> <what is wrong>"."""
+        problem = _VALIDATION.get(str(error.get("type", "")), _VALIDATION["value_error"])
+        ctx = {
+            k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)
+        }
+        said = self._t(language, problem, **ctx)
+        return self._t(
+            language,
+            _FIELD_SAYS,
+            field=self.field(language, str(error.get("field", ""))),
+            problem=said,
+        )
+
+    def render(
+        self, language: str, code: str, message: str, details: Mapping[str, Any], status: int
+    ) -> str:
+        errors = details.get("errors")
+        if code == "invalid_input" and isinstance(errors, list) and errors:
+            separator = "；" if language.startswith("zh") else "; "
+            return separator.join(
+                self.validation(language, e) for e in errors if isinstance(e, dict)
+            )
+        field = details.get("field")
+        label = self.field(language, str(field)) if field else ""
+        if code.endswith(".taken") and field:
+            return self._t(language, _TAKEN, field=label, value=details.get("value", ""))
+        if code in _CODES:
+            value = details.get("value", "")
+            return self._t(language, _CODES[code], field=label, value=value)
+        translated = self.catalogs.gettext(language, message)
+        if translated != message or language == "en":
+            return str(translated)  # a sentence of the catalog, or English as the domain said it
+        if field and status == 422:
+            return self._t(language, _FIELD_INVALID, field=label)
+        return self._t(language, _BY_STATUS.get(status, _FAILED))

@@ -1,0 +1,65 @@
+"""Errors in the user's language (ADR 0122): validation errors by pydantic's type, duplicates
+by their `*.taken` code, known codes by name, the rest by status — never English in zh-CN,
+never a raw code; fields named as the forms name them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hotline.web.error_text import ErrorText
+from hotline.web.i18n import Catalogs
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def text() -> ErrorText:
+    return ErrorText(Catalogs())
+
+
+def test_a_duplicate_names_the_field_in_the_users_language(text: ErrorText) -> None:
+    details = {"field": "name", "value": "售前"}
+    message = "a skill with name '售前' already exists"
+    zh = text.render("zh-CN", "skill.name.taken", message, details, 409)
+    en = text.render("en", "skill.name.taken", message, details, 409)
+    assert zh == "名称“售前”已存在"
+    assert en == "Name “售前” is already taken"
+
+
+def test_pydantic_errors_become_sentences_with_the_forms_labels(text: ErrorText) -> None:
+    details = {
+        "errors": [
+            {"field": "extension", "type": "string_pattern_mismatch", "ctx": {"pattern": "^\\d+$"}},
+            {"field": "display_name", "type": "string_too_long", "ctx": {"max_length": 64}},
+        ]
+    }
+    zh = text.render("zh-CN", "invalid_input", "extension: String should match", details, 422)
+    assert "String should" not in zh
+    assert "格式不正确" in zh
+    assert "最多 64 个字符" in zh
+    assert not re.search(r"[A-Za-z]{3,}", zh), zh
+    en = text.render("en", "invalid_input", "x", details, 422)
+    assert "does not have the expected form" in en
+
+
+def test_list_items_are_counted_from_one(text: ErrorText) -> None:
+    details = {"field": "phones[1]", "value": "12ab"}
+    zh = text.render("zh-CN", "customer.phone.invalid", "phones[1]: '12ab' …", details, 422)
+    assert "第 2 项" in zh
+    assert "12ab" in zh
+    assert "customer.phone.invalid" not in zh
+
+
+def test_an_unknown_code_falls_back_to_its_status_never_to_english_or_the_code(
+    text: ErrorText,
+) -> None:
+    zh = text.render("zh-CN", "widget.broken", "the widget is broken", {}, 409)
+    assert HAN.search(zh)
+    assert "widget" not in zh
+    assert text.render("en", "widget.broken", "the widget is broken", {}, 409) == (
+        "the widget is broken"
+    )
+    field = text.render("zh-CN", "widget.bad", "name: bad", {"field": "name"}, 422)
+    assert field == "名称无效"

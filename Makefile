@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The integration tests mostly wait on sockets, timers and browsers: run them in parallel.
+TEST_WORKERS ?= 3
 STAMP  := $(VENV)/.installed
 
 .PHONY: demo test unit integration check serve bench fuzz fuzz-corpus fuzz-api venv clean
@@ -25,13 +27,13 @@ serve: $(STAMP)
 test: $(STAMP)
 	@if [ "$$CI" = "true" ]; then scripts/system-deps.sh all; fi
 	$(BIN)/pytest tests/unit -q
-	$(BIN)/pytest tests/integration -q --durations=20
+	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 integration: $(STAMP)
-	$(BIN)/pytest tests/integration -q --durations=20
+	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench

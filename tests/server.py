@@ -16,6 +16,9 @@ from pathlib import Path
 import httpx
 
 PASSWORD = "demo-password-1"
+# A new connection per request: a kept-alive one that the server closes after its idle timeout
+# can be reset under the next request when both happen at once (a busy machine hits it).
+FRESH_CONNECTIONS = httpx.Limits(max_keepalive_connections=0)
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -112,7 +115,9 @@ class ServerProcess:
                 self.kill()
 
     def login(self, username: str = "admin") -> httpx.Client:
-        client = httpx.Client(base_url=self.url, timeout=10, verify=self.verify())
+        client = httpx.Client(
+            base_url=self.url, timeout=10, verify=self.verify(), limits=FRESH_CONNECTIONS
+        )
         r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         self.clients.append(client)
         r.raise_for_status()

@@ -438,6 +438,7 @@ class FrameEndpoint(Endpoint):
         self.receive_tap: Callable[[int, bytes], None] | None = None
         self._sent_samples = 0
         self._received_samples = 0
+        self.dropped = 0  # frames that came faster than they were played: the oldest went
 
     @property
     def can_send(self) -> bool:
@@ -445,6 +446,8 @@ class FrameEndpoint(Endpoint):
 
     def push(self, pcm: Pcm) -> None:
         frame = np.asarray(pcm, dtype=np.int16)[:FRAME]
+        if len(self._queue) == self._queue.maxlen:
+            self.dropped += 1  # a stalled loop: latency stays bounded at `max_queued` frames
         self._queue.append(frame)
         tap = self.receive_tap
         if tap is not None:

@@ -700,6 +700,11 @@ class MediaEngine:
             "inbound_late": sum(
                 e.jitter.late for e in self._endpoints.values() if isinstance(e, RtpEndpoint)
             ),
+            # Browser frames that came faster than the ticks played them (a starved loop): the
+            # oldest are dropped so the delay stays bounded.
+            "frames_dropped": sum(
+                e.dropped for e in self._endpoints.values() if isinstance(e, FrameEndpoint)
+            ),
         }
 
 

@@ -22,7 +22,7 @@ from tests.conftest import require_tool
 from tests.data.callcenter.tones import AGENT1_HZ, AGENT2_HZ
 from tests.integration.callcenter.phones import baresip_phone, caller_scenario, sipp_caller
 from tests.integration.sip.peers import free_port, hotline
-from tests.server import PASSWORD, ServerProcess
+from tests.server import FRESH_CONNECTIONS, PASSWORD, ServerProcess
 
 pytestmark = [pytest.mark.sipp, pytest.mark.baresip, pytest.mark.slow]
 
@@ -61,7 +61,7 @@ async def logged(server: ServerProcess, text: str, timeout: float = 20.0) -> Non
 
 
 def client(server: ServerProcess, username: str, password: str, tenant: str) -> httpx.Client:
-    found = httpx.Client(base_url=server.url, timeout=10)
+    found = httpx.Client(base_url=server.url, timeout=10, limits=FRESH_CONNECTIONS)
     r = found.post(
         "/api/v1/auth/login", json={"username": username, "password": password, "tenant": tenant}
     )

@@ -27,7 +27,7 @@ from tests.data.callcenter.tones import CUSTOMER_HZ
 from tests.integration.callcenter.phones import Phone, baresip_phone
 from tests.integration.callcenter.softphone import tone_level
 from tests.integration.webrtc.peers import FRAME, RATE, BrowserPeer
-from tests.server import PASSWORD, ServerProcess
+from tests.server import FRESH_CONNECTIONS, PASSWORD, ServerProcess
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_FLOW = ROOT / "examples" / "flows" / "main.yaml"
@@ -90,7 +90,7 @@ class Desk:
     def login(self, username: str, tenant: str = "demo") -> User:
         if username in self.users:
             return self.users[username]
-        client = httpx.Client(base_url=self.server.url, timeout=15)
+        client = httpx.Client(base_url=self.server.url, timeout=15, limits=FRESH_CONNECTIONS)
         self.server.clients.append(client)
         response = client.post(
             "/api/v1/auth/login",

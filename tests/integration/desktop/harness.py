@@ -18,7 +18,7 @@ from hotline.demo import DEMO_FLOW
 from hotline.media.wav import read_wav
 from tests.browser import SPECTRUM_PEAK_JS
 from tests.integration.callcenter.softphone import tone_level
-from tests.server import PASSWORD, ServerProcess
+from tests.server import FRESH_CONNECTIONS, PASSWORD, ServerProcess
 
 ARTIFACTS = Path("test-artifacts")
 ARTIFACTS.mkdir(exist_ok=True)
@@ -62,7 +62,7 @@ async def eventually(
 
 def login(server: ServerProcess, username: str) -> httpx.Client:
     """An API client of a demo user (naming the tenant: a test may add another one)."""
-    client = httpx.Client(base_url=server.url, timeout=10)
+    client = httpx.Client(base_url=server.url, timeout=10, limits=FRESH_CONNECTIONS)
     r = client.post(
         "/api/v1/auth/login", json={"username": username, "password": PASSWORD, "tenant": "demo"}
     )

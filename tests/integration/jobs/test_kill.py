@@ -75,6 +75,10 @@ async def effects(engine: AsyncEngine) -> Counter[str]:
     return Counter(rows)
 
 
+async def committed(engine: AsyncEngine, count: int) -> bool:
+    return sum((await effects(engine)).values()) >= count
+
+
 async def until(predicate: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not await predicate():
@@ -117,6 +121,10 @@ async def test_jobs_fire_exactly_once_across_kill_9(
         sink.hold_after = 30
         batch = await schedule(engine, BATCH, due_in=0.0, tag="a")
         assert await asyncio.to_thread(sink.holding.wait, 60)
+        # Two firings run at once: the one beside the held mail may have had its 250 for DATA
+        # and not yet committed; a kill in that instant is the documented at-least-once window
+        # (docs/jobs.md), not what this test is about. Kill once the 30 accepted are committed.
+        await until(lambda: committed(engine, 30))
         server.kill()
         sink.release.set()
         sink.hold_after = None

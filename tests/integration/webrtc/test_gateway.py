@@ -146,7 +146,10 @@ async def test_audio_flows_both_ways_bit_exact_through_a_bridge_to_an_rtp_leg(
     def heard_by_customer() -> bytes:
         return b"".join(p.payload for p in phone.rtp())
 
-    assert await found_when_settled(heard_by_customer, to_customer) == len(to_customer)
+    # Bit-exact, except frames the engine dropped because the browser's came faster than its
+    # ticks played them (engine.stats()["frames_dropped"]: a starved loop, delay kept bounded).
+    heard = await found_when_settled(heard_by_customer, to_customer)
+    assert heard >= len(to_customer) - engine.stats()["frames_dropped"]
     expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
     found = await found_when_settled(lambda: browser.received().tobytes(), expected)
     # Bit-exact, except frames played as fill because their packet came after its playout

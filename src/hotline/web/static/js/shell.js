@@ -157,7 +157,10 @@ class Shell {
       if (scope.closed) return;
       await screen.mount(scope);
     } catch (error) {
-      if (!scope.closed) throw error;
+      if (!scope.closed) {
+        this.screen.dataset.mounted = "failed"; // what did mount stays usable
+        throw error;
+      }
     }
     if (!scope.closed) {
       this.screen.dataset.mounted = "true";
@@ -172,6 +175,19 @@ function isPage(path) {
 }
 
 const shell = document.body.dataset.shell === "true" ? new Shell() : null;
+
+// Every form of a screen talks to the API through its module: the browser never submits one
+// itself. Without this, a click before the module is mounted (a slow network, a busy machine)
+// would load the page again with the form's fields in the address — a password among them.
+if (shell) {
+  document.addEventListener(
+    "submit",
+    (event) => {
+      if (event.target instanceof HTMLFormElement && shell.screen?.contains(event.target)) event.preventDefault();
+    },
+    true,
+  );
+}
 
 const select = document.getElementById("language");
 if (select) {

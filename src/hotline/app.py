@@ -53,9 +53,12 @@ from hotline.store.migrate import migrate
 from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
+from hotline.store.tickets_repo import SqlTickets
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJob, purge_key
 from hotline.tenants.service import TenantService
+from hotline.tickets.sla_keeper import SLA_KIND
+from hotline.tickets.timers import SlaTimerJob
 from hotline.web.i18n import Catalogs
 
 __all__ = [
@@ -294,6 +297,8 @@ def build_job_host(services: Services) -> JobHost:
     )
     host.register(TENANT_PURGE_KIND, purge)
     services.stop_hooks.append(purge.close)
+    # Tickets' SLA clocks: reminders, breaches, escalations (docs/tickets.md).
+    host.register(SLA_KIND, SlaTimerJob(SqlTickets))
     return host
 
 

@@ -57,6 +57,12 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=26)]
+UserEmail = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
 
 # Free-form JSON objects (a customer's custom fields, a queue's options) stay shallow and small:
@@ -343,6 +349,7 @@ class UserIn(_In):
     roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True
+    email: UserEmail | None = None  # ticket notifications
 
 
 class UserUpdate(_In):
@@ -353,3 +360,4 @@ class UserUpdate(_In):
     roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True
+    email: UserEmail | None = None  # ticket notifications

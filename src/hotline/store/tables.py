@@ -43,6 +43,20 @@ from hotline.store.schema import ID, metadata
 from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps
 from hotline.store.schema import tenant_column as _tenant
+from hotline.store.ticket_tables import (  # noqa: F401
+    department_members,
+    departments,
+    sla_clocks,
+    sla_policies,
+    ticket_attachments,
+    ticket_categories,
+    ticket_comments,
+    ticket_links,
+    ticket_settings,
+    ticket_watchers,
+    webhook_deliveries,
+    webhooks,
+)
 from hotline.store.wfm_tables import (  # noqa: F401
     wfm_contracts,
     wfm_intervals,
@@ -107,6 +121,7 @@ users = Table(
     _tenant(),
     Column("username", String(64), nullable=False),
     Column("display_name", String(200), nullable=False),
+    Column("email", String(255)),  # where ticket notifications reach the user
     Column("password_hash", String(255), nullable=False),
     Column("roles", JSON, nullable=False),
     Column("language", String(8)),
@@ -483,9 +498,17 @@ tickets = Table(
     Column("interaction_id", String(ID)),
     Column("created_by", String(ID)),
     Column("assignee_id", String(ID)),
+    Column("category", String(64)),  # a ticket category's code: a contact reason for reports
+    Column("first_response_at", Double),
+    Column("resolved_at", Double),
+    Column("closed_at", Double),
+    Column("merged_into", String(ID)),
     *_stamps(),
     UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
     Index("ix_tickets_customer", "tenant_id", "customer_id"),
+    Index("ix_tickets_status", "tenant_id", "status", "created_at"),
+    Index("ix_tickets_assignee", "tenant_id", "assignee_id", "status"),
+    Index("ix_tickets_department", "tenant_id", "department", "status"),
 )
 
 recordings = Table(

@@ -29,6 +29,7 @@ from hotline.api import (
     ticket_setup,
     tickets,
     wallboard,
+    webhooks,
     wfm,
     worklist,
 )
@@ -69,6 +70,7 @@ def create_api(services: Services) -> FastAPI:
         customers,
         tickets,
         ticket_setup,
+        webhooks,
         interactions,
         flows,
         audit,

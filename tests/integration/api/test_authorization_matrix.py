@@ -41,6 +41,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "ticket-departments": {"code": "x", "name": "x"},
     "ticket-categories": {"code": "x", "name_zh": "x", "name_en": "x"},
     "sla-policies": {"name": "x", "resolution_s": 3600},
+    "webhooks": {"name": "x", "url": "https://example.com/hook"},
     "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
     "interactions": {"disposition": "resolved"},
     # workforce management: one body per sub-collection
@@ -145,6 +146,8 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     await _wait_for(admin, 2)
     field = {"key": "card", "label_zh": "会员卡号", "label_en": "Card"}
     assert (await admin.post("/api/v1/custom-fields", json=field)).status_code == 201
+    hook = {"name": "crm", "url": "https://crm.example.com/hook"}
+    assert (await admin.post("/api/v1/webhooks", json=hook)).status_code == 201
     ids = {}
     for collection in BODIES:
         if collection.startswith("wfm/"):

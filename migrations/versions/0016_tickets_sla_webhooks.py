@@ -1,5 +1,6 @@
 """tickets: departments, categories, SLA policies and clocks, comments, attachments,
-watchers, contact links; outbound webhooks; users' e-mail addresses
+watchers, contact links; outbound webhooks; users' e-mail addresses; organizations,
+customer merges, a center's area code
 
 Revision ID: 0016
 Revises: 0014
@@ -320,6 +321,47 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=255), nullable=True))
 
+    op.create_table(
+        "customer_merges",
+        sa.Column("merged_id", sa.String(length=26), nullable=False),
+        sa.Column("tenant_id", sa.String(length=26), nullable=False),
+        sa.Column("into_id", sa.String(length=26), nullable=False),
+        sa.Column("merged_at", sa.Double(), nullable=False),
+        sa.Column("merged_by", sa.String(length=26), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_customer_merges_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("merged_id", name=op.f("pk_customer_merges")),
+    )
+    with op.batch_alter_table("customer_merges", schema=None) as batch_op:
+        batch_op.create_index("ix_customer_merges_into", ["tenant_id", "into_id"], unique=False)
+    op.create_table(
+        "organizations",
+        sa.Column("id", sa.String(length=26), nullable=False),
+        sa.Column("tenant_id", sa.String(length=26), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.Double(), nullable=False),
+        sa.Column("updated_at", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_organizations_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
+        sa.UniqueConstraint("tenant_id", "name", name="uq_organizations_tenant_name"),
+    )
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("organization_id", sa.String(length=26), nullable=True))
+        batch_op.create_index(
+            "ix_customers_organization", ["tenant_id", "organization_id"], unique=False
+        )
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("area_code", sa.String(length=4), nullable=True))
     _departments_from_tickets()
 
 
@@ -348,6 +390,15 @@ def _departments_from_tickets() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.drop_column("area_code")
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_organization")
+        batch_op.drop_column("organization_id")
+    op.drop_table("organizations")
+    with op.batch_alter_table("customer_merges", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_merges_into")
+    op.drop_table("customer_merges")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("email")
 

@@ -20,6 +20,7 @@ from hotline.api import (
     flows,
     imports,
     interactions,
+    organizations,
     phone,
     platform,
     reports,
@@ -68,6 +69,7 @@ def create_api(services: Services) -> FastAPI:
         calendars,  # before directory: its fixed paths beat /holiday-calendars/{id}
         directory,
         customers,
+        organizations,
         tickets,
         ticket_setup,
         webhooks,

@@ -284,6 +284,7 @@ class CustomerIn(_In):
     ] = []
     custom: FreeForm = {}
     notes: Annotated[str, StringConstraints(max_length=5000)] = ""
+    organization_id: Id | None = None
 
     @field_validator("emails")
     @classmethod
@@ -305,9 +306,9 @@ class CustomFieldIn(_In):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
     label_zh: Label
     label_en: Label
-    type: Literal["text", "number", "integer", "date", "choice", "boolean", "phone", "email"] = (
-        "text"
-    )
+    type: Literal[
+        "text", "number", "integer", "date", "choice", "multi_choice", "boolean", "phone", "email"
+    ] = "text"
     choices: list[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     ] = []

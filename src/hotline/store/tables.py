@@ -23,6 +23,8 @@ from sqlalchemy import (
     false,
 )
 
+from hotline.store.crm_tables import customer_merges, organizations  # noqa: F401
+
 # Tables kept in modules of their own, named here too so this module lists them all.
 from hotline.store.ops_tables import (  # noqa: F401
     custom_fields,
@@ -76,6 +78,7 @@ tenants = Table(
     Column("language", String(8), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("region", String(2), nullable=False),
+    Column("area_code", String(4)),  # a local landline written without one is in this area
     Column("sip_domain", String(255), nullable=False, unique=True),
     # Tenants at runtime (docs/tenants.md): "center" rows are contact centers; the one
     # "platform" row holds the platform operators. `status` follows `hotline.tenants.model`.
@@ -402,7 +405,9 @@ customers = Table(
     Column("tags", JSON, nullable=False),
     Column("custom", JSON, nullable=False),
     Column("notes", Text, nullable=False),
+    Column("organization_id", String(ID)),
     *_stamps(),
+    Index("ix_customers_organization", "tenant_id", "organization_id"),
 )
 
 customer_phones = Table(

@@ -431,6 +431,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                     ["integer", "Whole number"],
                     ["date", "Date"],
                     ["choice", "Choice"],
+                    ["multi_choice", "Multiple choice"],
                     ["boolean", "Yes / no"],
                     ["phone", "Phone"],
                     ["email", "Email"],

@@ -42,6 +42,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "ticket-categories": {"code": "x", "name_zh": "x", "name_en": "x"},
     "sla-policies": {"name": "x", "resolution_s": 3600},
     "webhooks": {"name": "x", "url": "https://example.com/hook"},
+    "organizations": {"name": "x"},
     "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
     "interactions": {"disposition": "resolved"},
     # workforce management: one body per sub-collection
@@ -146,6 +147,7 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     await _wait_for(admin, 2)
     field = {"key": "card", "label_zh": "会员卡号", "label_en": "Card"}
     assert (await admin.post("/api/v1/custom-fields", json=field)).status_code == 201
+    assert (await admin.post("/api/v1/organizations", json={"name": "o"})).status_code == 201
     hook = {"name": "crm", "url": "https://crm.example.com/hook"}
     assert (await admin.post("/api/v1/webhooks", json=hook)).status_code == 201
     ids = {}

@@ -317,6 +317,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_tickets_status", ["tenant_id", "status", "created_at"], unique=False
         )
+        batch_op.create_index("ix_tickets_created", ["tenant_id", "created_at"], unique=False)
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=255), nullable=True))
@@ -403,6 +404,7 @@ def downgrade() -> None:
         batch_op.drop_column("email")
 
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_created")
         batch_op.drop_index("ix_tickets_status")
         batch_op.drop_index("ix_tickets_department")
         batch_op.drop_index("ix_tickets_assignee")

@@ -512,6 +512,7 @@ tickets = Table(
     UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
     Index("ix_tickets_customer", "tenant_id", "customer_id"),
     Index("ix_tickets_status", "tenant_id", "status", "created_at"),
+    Index("ix_tickets_created", "tenant_id", "created_at"),
     Index("ix_tickets_assignee", "tenant_id", "assignee_id", "status"),
     Index("ix_tickets_department", "tenant_id", "department", "status"),
 )

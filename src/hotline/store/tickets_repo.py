@@ -190,10 +190,14 @@ class SqlTickets:
             q = q.where(t.c.id.in_(late), t.c.status.in_(_OPEN))
         if query.search:
             text = query.search.strip()
-            conditions = [text_contains(t.c.subject, text), text_contains(t.c.description, text)]
-            if text.replace(" ", "").isdigit():
-                conditions.append(t.c.number == int(text.replace(" ", "")))
-            q = q.where(or_(*conditions))
+            digits = text.replace(" ", "")
+            if digits.isdigit() and len(digits) >= 5:
+                # A ticket number, as read out (with or without spaces): the unique index.
+                q = q.where(t.c.number == int(digits))
+            else:
+                q = q.where(
+                    or_(text_contains(t.c.subject, text), text_contains(t.c.description, text))
+                )
         total = await count(self.conn, q)
         rows = await self.conn.execute(
             q.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(query.limit).offset(query.offset)

@@ -475,6 +475,16 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "due_date", "label": "Due date", "type": "date", "optional": True},
             {"name": "description", "label": "Description", "type": "textarea"},
         ],
+        "column_options": {
+            "status": [
+                ["new", "New"],
+                ["open", "Being handled"],
+                ["pending", "Pending on customer"],
+                ["on_hold", "Waiting on others"],
+                ["resolved", "Resolved"],
+                ["closed", "Closed"],
+            ],
+        },
     },
     "jobs": {
         "title": "Jobs",

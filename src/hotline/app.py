@@ -24,6 +24,7 @@ from hotline.bus import EventBus
 from hotline.calendars import CalendarBook
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
+from hotline.egress import policy_of
 from hotline.flows.service import FlowService
 from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
@@ -35,6 +36,7 @@ from hotline.jobs import (
     Jobs,
     JobState,
     MailJob,
+    Retry,
     SmtpTarget,
 )
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
@@ -53,10 +55,15 @@ from hotline.store.migrate import migrate
 from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
+from hotline.store.tickets_repo import SqlTickets
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJob, purge_key
 from hotline.tenants.service import TenantService
+from hotline.tickets.sla_keeper import SLA_KIND
+from hotline.tickets.timers import SlaTimerJob
 from hotline.web.i18n import Catalogs
+from hotline.webhooks import DELIVER_KIND as WEBHOOK_KIND
+from hotline.webhooks import WebhookDelivery, WebhookDispatcher
 
 __all__ = [
     "Services",
@@ -158,6 +165,13 @@ class Services:
         if self.settings.jobs.enabled:
             await self.jobs.start()
             self.metric_sources.append(lambda: iter(self.jobs.metrics()))
+            # Outbound webhooks: new events queue deliveries on the job host (docs/webhooks.md).
+            dispatcher = WebhookDispatcher(
+                self.engine, self.bus, self.clock,
+                attempts=self.settings.tickets.webhook_attempts, wake=self.jobs.wake,
+            )  # fmt: skip
+            await dispatcher.start()
+            self.stop_hooks.append(dispatcher.stop)
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
@@ -294,6 +308,21 @@ def build_job_host(services: Services) -> JobHost:
     )
     host.register(TENANT_PURGE_KIND, purge)
     services.stop_hooks.append(purge.close)
+    # Tickets' SLA clocks: reminders, breaches, escalations (docs/tickets.md).
+    host.register(SLA_KIND, SlaTimerJob(SqlTickets))
+    tickets, egress = services.settings.tickets, services.settings.egress
+    host.register(
+        WEBHOOK_KIND,
+        WebhookDelivery(
+            policy_of(egress.allow_networks, allow_private=egress.allow_private),
+            attempts=tickets.webhook_attempts,
+            timeout_s=tickets.webhook_timeout_s,
+        ),
+        retry=Retry(
+            max_attempts=tickets.webhook_attempts, base_s=tickets.webhook_backoff_s,
+            factor=4, max_s=3600,
+        ),
+    )  # fmt: skip
     return host
 
 

@@ -261,6 +261,30 @@ class ImportSettings(BaseModel):
     batch_size: int = Field(1000, ge=10, le=20_000)
 
 
+class TicketsSettings(BaseModel):
+    """Tickets (docs/tickets.md): where attachments are kept and what may be attached;
+    outgoing webhooks' attempts."""
+
+    attachments_dir: Path | None = None  # default: <var_dir>/attachments
+    attachment_max_mb: int = Field(10, ge=1, le=1024)
+    attachment_types: list[str] = [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "audio/wav",
+        "audio/x-wav",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ]
+    webhook_attempts: int = Field(6, ge=1, le=20)  # then the delivery is dead-lettered
+    webhook_backoff_s: float = Field(30.0, ge=0.1)  # ×4 each attempt, capped at an hour
+    webhook_timeout_s: float = Field(10.0, ge=0.5, le=60)
+
+
 class WfmSettings(BaseModel):
     """Workforce planning (docs/wfm.md): staffing defaults, history depth, solver budget."""
 
@@ -331,6 +355,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     imports: ImportSettings = ImportSettings()
     wfm: WfmSettings = WfmSettings()
+    tickets: TicketsSettings = TicketsSettings()
     egress: EgressSettings = EgressSettings()
     jobs: JobSettings = JobSettings()
     backup: BackupSettings = BackupSettings()

@@ -39,7 +39,10 @@ from hotline.store.auth_repo import SqlTenants
 from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
+from hotline.store.ticket_admin import SqlTicketConfig
 from hotline.store.uow import UnitOfWorkFactory
+from hotline.tickets.schemas import CategoryIn, DepartmentIn, SlaPolicyIn
+from hotline.tickets.setup import TicketSetup
 
 __all__ = ["DEMO_CALENDAR", "DEMO_CUSTOMERS", "DemoCenter", "create_tenant", "seed_demo"]
 
@@ -174,8 +177,9 @@ async def seed_demo(
             ("agent2", "坐席 王磊", "1002", "sip", [(presales, 9)]),
             ("agent3", "坐席 陈晨", "1003", "sip", [(aftersales, 9)]),
         ]
+        agent_users: list[str] = []
         for username, display, extension, mode, skills in agents:
-            await d.create_agent(
+            made = await d.create_agent(
                 AgentIn.model_validate(
                     {
                         "username": username,
@@ -191,6 +195,7 @@ async def seed_demo(
                     }
                 )
             )
+            agent_users.append(str(made["user_id"]))
         progress("business hours, holidays, queues, number")
         # The Chinese holidays shipped for 2026 and 2027 (节假日日历), visible in the admin.
         holiday_ids = [(await import_shipped(d, year=year))["id"] for year in shipped_years("CN")]
@@ -284,6 +289,12 @@ async def seed_demo(
             ("Greeting (en)", "Hello, thank you for calling. How may I help you?", None),
         ]:
             await d.create_simple("quick_reply", QuickReplyIn(title=title, text=text, queue=queue))
+        progress("ticket departments, categories, SLA")
+        await seed_ticket_setup(
+            TicketSetup(SqlTicketConfig(uow.conn), tenant_id=tenant_id, clock=clock),
+            agents=agent_users,
+            lead=str(supervisor["id"]),
+        )
         progress("customers")
         customers = CustomerService(
             SqlRepos(uow.conn), tenant_id=tenant_id, clock=clock, emit=uow.emit, actor=actor
@@ -305,3 +316,41 @@ async def seed_demo(
         )
         await uow.commit()
     return DemoCenter(tenant_id, password, created=True)
+
+
+async def seed_ticket_setup(setup: TicketSetup, *, agents: list[str], lead: str) -> None:
+    """The demo's departments (客服部 assigns by hand, 售后部 to the member with the fewest
+    open tickets), a small category tree and two SLA policies on 工作时间."""
+    await setup.save_department(
+        DepartmentIn(code="客服部", name="客服部", lead_id=lead, members=agents)
+    )
+    await setup.save_department(
+        DepartmentIn(
+            code="售后部", name="售后部", lead_id=lead, members=agents[-2:], assignment="least_open"
+        )
+    )
+    for code, zh, en, parent in [
+        ("inquiry", "咨询", "Inquiry", None),
+        ("complaint", "投诉", "Complaint", None),
+        ("return", "退换货", "Return or exchange", "complaint"),
+        ("repair", "维修", "Repair", None),
+    ]:
+        await setup.save_category(CategoryIn(code=code, name_zh=zh, name_en=en, parent=parent))
+    await setup.save_policy(
+        SlaPolicyIn.model_validate(
+            {
+                "name": "紧急 / urgent", "position": 0, "priorities": ["urgent"],
+                "first_response_s": 3600, "resolution_s": 8 * 3600, "calendar": "工作时间",
+                "escalation": [{"to": "lead"}, {"to": "manager", "after_s": 3600}],
+            }
+        )
+    )  # fmt: skip
+    await setup.save_policy(
+        SlaPolicyIn.model_validate(
+            {
+                "name": "标准 / standard", "position": 10,
+                "first_response_s": 4 * 3600, "resolution_s": 3 * 9 * 3600,
+                "calendar": "工作时间", "escalation": [{"to": "lead"}],
+            }
+        )
+    )  # fmt: skip

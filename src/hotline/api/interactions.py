@@ -16,6 +16,7 @@ from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.present import Paging, page, present
 from hotline.api.recording_files import recording_response
 from hotline.api.screenpop import live_desk
+from hotline.api.tickets import ticket_service
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.errors import InvalidInput
@@ -24,12 +25,9 @@ from hotline.history.ports import Row
 from hotline.media import RecordingStorage
 from hotline.store.auth_repo import SqlAudit
 from hotline.store.contacts_repo import SqlContacts, SqlQueueMembership, SqlWorklist
-from hotline.store.counters import SqlCounters
 from hotline.store.eventlog import SqlEventReader
-from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork
 from hotline.tickets.schemas import TicketIn
-from hotline.tickets.service import TicketService
 from hotline.vault import recording_storage
 
 __all__ = ["contacts_of", "router"]
@@ -66,16 +64,11 @@ def contacts_of(request: Request, uow: UnitOfWork, principal: Principal) -> Cont
 
 class _Tickets:
     def __init__(self, request: Request, uow: UnitOfWork, principal: Principal) -> None:
-        self._service = TicketService(
-            SqlRepos(uow.conn),
-            SqlCounters(uow.conn),
-            actor=principal,
-            clock=services_of(request).clock,
-            emit=uow.emit,
-        )
+        self._service = ticket_service(request, uow, principal, check_interactions=False)
 
     async def create(self, data: TicketIn) -> Row:
-        return await self._service.create(data)
+        ticket = await self._service.create(data)
+        return {"id": ticket.id, "number": ticket.number}
 
 
 class _Files:

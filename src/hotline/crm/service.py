@@ -9,6 +9,7 @@ from typing import Any
 from hotline.auth.model import Principal
 from hotline.clock import Clock
 from hotline.crm.events import CustomerChanged
+from hotline.crm.fields import check_custom
 from hotline.crm.phones import phone_key
 from hotline.directory.errors import EntityNotFound
 from hotline.directory.ports import Repos
@@ -16,6 +17,9 @@ from hotline.directory.schemas import CustomerIn
 from hotline.errors import InvalidInput
 from hotline.events import DomainEvent
 from hotline.ids import new_id
+from hotline.imports.customers import CustomFieldDef
+from hotline.imports.phones import PhoneProblem, normalize_phone
+from hotline.imports.reasons import reason
 
 __all__ = ["CustomerService"]
 
@@ -30,6 +34,8 @@ class CustomerService:
         emit: Callable[[DomainEvent], None],
         region: str = "CN",
         actor: Principal | None = None,
+        area_code: str | None = None,
+        time_zone: str = "Asia/Shanghai",
     ) -> None:
         self.repos = repos
         self.tenant_id = tenant_id
@@ -37,6 +43,9 @@ class CustomerService:
         self.emit = emit
         self.region = region
         self.actor = actor
+        self.area_code = area_code
+        self.time_zone = time_zone
+        self.language = actor.language if actor else "zh-CN"
 
     async def _views(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [r["id"] for r in rows]
@@ -84,8 +93,15 @@ class CustomerService:
             rows = rows[offset : offset + limit]
         return await self._views(rows), total
 
+    def _key(self, raw: str) -> str:
+        """The lookup key: E.164 (a local landline in the center's area), else bare digits."""
+        try:
+            return normalize_phone(raw, self.region, self.area_code).e164
+        except PhoneProblem:
+            return phone_key(raw, self.region)
+
     async def lookup_by_phone(self, raw: str) -> list[dict[str, Any]]:
-        key = phone_key(raw, self.region)
+        key = self._key(raw)
         if not key:
             raise InvalidInput("phone: not a phone number", details={"field": "phone"})
         ids = await self.repos.links.customers_by_phone(self.tenant_id, key)
@@ -95,17 +111,23 @@ class CustomerService:
         return await self._views(rows)
 
     async def _write_identities(self, customer_id: str, data: CustomerIn) -> None:
-        phones = []
-        for index, raw in enumerate(dict.fromkeys(data.phones)):
-            key = phone_key(raw, self.region)
-            if not key:
+        phones: dict[str, dict[str, Any]] = {}
+        for index, raw in enumerate(data.phones):
+            try:
+                clean = normalize_phone(raw, self.region, self.area_code)
+            except PhoneProblem as problem:
                 raise InvalidInput(
-                    f"phones[{index}]: {raw!r} is not a phone number",
-                    code="customer.phone.invalid",
+                    f"phones[{index}]: {raw}: {reason(problem.code, {}, self.language)}",
+                    code=f"customer.{problem.code}",
                     details={"field": f"phones[{index}]", "value": raw},
-                )
-            phones.append({"tenant_id": self.tenant_id, "e164": key, "raw": raw})
-        await self.repos.links.replace("customer_phones", "customer_id", customer_id, phones)
+                ) from None
+            # Stored: the lookup key (E.164) and the number with its extension, if any.
+            phones.setdefault(
+                clean.key, {"tenant_id": self.tenant_id, "e164": clean.e164, "raw": clean.key}
+            )
+        await self.repos.links.replace(
+            "customer_phones", "customer_id", customer_id, list(phones.values())
+        )
         emails = [{"tenant_id": self.tenant_id, "email": e} for e in dict.fromkeys(data.emails)]
         await self.repos.links.replace("customer_emails", "customer_id", customer_id, emails)
 
@@ -120,9 +142,34 @@ class CustomerService:
             )
         )
 
+    async def _checked(self, data: CustomerIn) -> dict[str, Any]:
+        """The row's values, custom fields checked against their definitions."""
+        values = data.model_dump(mode="json", exclude={"phones", "emails"})
+        rows, _ = await self.repos.table("custom_fields").list(
+            self.tenant_id, filters={"entity": "customer"}, limit=1000
+        )
+        definitions = [
+            CustomFieldDef(r["key"], r["label_zh"], r["label_en"], r["type"],
+                           tuple(r["choices"] or ()), bool(r["required"]))
+            for r in rows
+        ]  # fmt: skip
+        values["custom"] = check_custom(
+            definitions, data.custom, region=self.region, time_zone=self.time_zone,
+            language=self.language,
+        )  # fmt: skip
+        organization = data.organization_id
+        if organization and not await self.repos.table("organizations").get(
+            self.tenant_id, organization
+        ):
+            raise InvalidInput(
+                "No such organization.", code="customer.organization.unknown",
+                details={"field": "organization_id"},
+            )  # fmt: skip
+        return values
+
     async def create(self, data: CustomerIn) -> dict[str, Any]:
         now = self.clock.now()
-        values = data.model_dump(mode="json", exclude={"phones", "emails"})
+        values = await self._checked(data)
         row = {"id": new_id(now), "tenant_id": self.tenant_id, **values}
         await self.repos.table("customers").insert({**row, "created_at": now, "updated_at": now})
         await self._write_identities(row["id"], data)
@@ -131,7 +178,7 @@ class CustomerService:
 
     async def update(self, customer_id: str, data: CustomerIn) -> dict[str, Any]:
         await self.get(customer_id)
-        values = data.model_dump(mode="json", exclude={"phones", "emails"})
+        values = await self._checked(data)
         await self.repos.table("customers").update(
             self.tenant_id, customer_id, {**values, "updated_at": self.clock.now()}
         )

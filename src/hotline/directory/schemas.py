@@ -57,6 +57,12 @@ Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=26)]
+UserEmail = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
 
 # Free-form JSON objects (a customer's custom fields, a queue's options) stay shallow and small:
@@ -278,6 +284,7 @@ class CustomerIn(_In):
     ] = []
     custom: FreeForm = {}
     notes: Annotated[str, StringConstraints(max_length=5000)] = ""
+    organization_id: Id | None = None
 
     @field_validator("emails")
     @classmethod
@@ -299,9 +306,9 @@ class CustomFieldIn(_In):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
     label_zh: Label
     label_en: Label
-    type: Literal["text", "number", "integer", "date", "choice", "boolean", "phone", "email"] = (
-        "text"
-    )
+    type: Literal[
+        "text", "number", "integer", "date", "choice", "multi_choice", "boolean", "phone", "email"
+    ] = "text"
     choices: list[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     ] = []
@@ -343,6 +350,7 @@ class UserIn(_In):
     roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True
+    email: UserEmail | None = None  # ticket notifications
 
 
 class UserUpdate(_In):
@@ -353,3 +361,4 @@ class UserUpdate(_In):
     roles: CenterRoles
     language: Literal["zh-CN", "en"] | None = None
     active: bool = True
+    email: UserEmail | None = None  # ticket notifications

@@ -304,6 +304,7 @@ class DirectoryService:
         roles: list[str],
         language: str | None,
         active: bool,
+        email: str | None = None,
     ) -> dict[str, Any]:
         await self._unique("users", "user", "username", username, exclude_id=None)
         now = self.clock.now()
@@ -315,6 +316,7 @@ class DirectoryService:
             "password_hash": hash_password(password, context=[username, display_name]),
             "roles": roles,
             "language": language,
+            "email": email,
             "active": active,
             "created_at": now,
             "updated_at": now,
@@ -330,6 +332,7 @@ class DirectoryService:
             [str(r) for r in data.roles],
             data.language,
             data.active,
+            str(data.email) if data.email else None,
         )
         await self._changed("user", row["id"], "create", None, row)
         return _user_view(row)
@@ -346,6 +349,7 @@ class DirectoryService:
             "display_name": data.display_name,
             "roles": [str(r) for r in data.roles],
             "language": data.language,
+            "email": str(data.email) if data.email else None,
             "active": data.active,
             "updated_at": self.clock.now(),
         }

@@ -117,6 +117,7 @@ CUSTOM_TYPES: dict[str, FieldType] = {
     "integer": FieldType.INTEGER,
     "date": FieldType.DATE,
     "choice": FieldType.CHOICE,
+    "multi_choice": FieldType.CHOICE,  # several of the choices: a list
     "boolean": FieldType.BOOLEAN,
     "phone": FieldType.PHONE,
     "email": FieldType.EMAIL,
@@ -135,6 +136,7 @@ def custom_field_spec(definition: CustomFieldDef) -> FieldSpec:
         definition.label_zh,
         definition.label_en,
         required=definition.required,
+        many=definition.type == "multi_choice",
         choices=tuple(choices),
         max_length=1000 if definition.type == "text" else None,
     )

@@ -123,8 +123,11 @@ def _problem(text: str, region: str) -> PhoneProblem:
     return PhoneProblem("phone.invalid")
 
 
-def normalize_phone(value: object, region: str = "CN") -> CleanPhone:
-    """One number in E.164 (with its extension), or `PhoneProblem` saying why not."""
+def normalize_phone(value: object, region: str = "CN", area_code: str | None = None) -> CleanPhone:
+    """One number in E.164 (with its extension), or `PhoneProblem` saying why not.
+    `area_code` (the center's own, e.g. `755`): a Chinese landline written without one is
+    taken to be local (`8888 6666` → +8675588886666); without it such a number is refused
+    (`phone.no_area_code`)."""
     if isinstance(value, bool):
         raise PhoneProblem("phone.invalid")
     if isinstance(value, int):
@@ -149,7 +152,13 @@ def normalize_phone(value: object, region: str = "CN") -> CleanPhone:
             number = _parse(landline.group(1) + landline.group(2), region)
             extension = landline.group(3) if number is not None else None
     if number is None:
-        raise _problem(text, region)
+        problem = _problem(text, region)
+        if problem.code != "phone.no_area_code" or not area_code:
+            raise problem
+        local = "0" + area_code.lstrip("0") + _NOT_DIGITS.sub("", text)
+        number = _parse(local, region)
+        if number is None:
+            raise problem
     if isinstance(number, str):
         return CleanPhone(number, extension)
     e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -284,7 +284,7 @@ class SqlContacts:
                 .where(
                     tickets.c.tenant_id == tenant_id,
                     tickets.c.customer_id == customer_id,
-                    tickets.c.status != "closed",
+                    tickets.c.status.in_(("new", "open", "pending", "on_hold")),
                 )
                 .order_by(tickets.c.created_at.desc())
                 .limit(limit)

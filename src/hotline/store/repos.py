@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.store import ops_tables, tables
+from hotline.store import crm_tables, ops_tables, tables
 from hotline.store.auth_repo import SqlAudit
 from hotline.store.crud import SqlCrud, SqlLinks
 
@@ -27,6 +27,7 @@ _TABLES = {
         tables.quick_replies,
         tables.tickets,
         ops_tables.custom_fields,
+        crm_tables.organizations,
     )
 }
 

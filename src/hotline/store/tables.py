@@ -23,6 +23,8 @@ from sqlalchemy import (
     false,
 )
 
+from hotline.store.crm_tables import customer_merges, organizations  # noqa: F401
+
 # Tables kept in modules of their own, named here too so this module lists them all.
 from hotline.store.ops_tables import (  # noqa: F401
     custom_fields,
@@ -43,6 +45,20 @@ from hotline.store.schema import ID, metadata
 from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps
 from hotline.store.schema import tenant_column as _tenant
+from hotline.store.ticket_tables import (  # noqa: F401
+    department_members,
+    departments,
+    sla_clocks,
+    sla_policies,
+    ticket_attachments,
+    ticket_categories,
+    ticket_comments,
+    ticket_links,
+    ticket_settings,
+    ticket_watchers,
+    webhook_deliveries,
+    webhooks,
+)
 from hotline.store.wfm_tables import (  # noqa: F401
     wfm_contracts,
     wfm_intervals,
@@ -62,6 +78,7 @@ tenants = Table(
     Column("language", String(8), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("region", String(2), nullable=False),
+    Column("area_code", String(4)),  # a local landline written without one is in this area
     Column("sip_domain", String(255), nullable=False, unique=True),
     # Tenants at runtime (docs/tenants.md): "center" rows are contact centers; the one
     # "platform" row holds the platform operators. `status` follows `hotline.tenants.model`.
@@ -107,6 +124,7 @@ users = Table(
     _tenant(),
     Column("username", String(64), nullable=False),
     Column("display_name", String(200), nullable=False),
+    Column("email", String(255)),  # where ticket notifications reach the user
     Column("password_hash", String(255), nullable=False),
     Column("roles", JSON, nullable=False),
     Column("language", String(8)),
@@ -387,7 +405,9 @@ customers = Table(
     Column("tags", JSON, nullable=False),
     Column("custom", JSON, nullable=False),
     Column("notes", Text, nullable=False),
+    Column("organization_id", String(ID)),
     *_stamps(),
+    Index("ix_customers_organization", "tenant_id", "organization_id"),
 )
 
 customer_phones = Table(
@@ -483,9 +503,18 @@ tickets = Table(
     Column("interaction_id", String(ID)),
     Column("created_by", String(ID)),
     Column("assignee_id", String(ID)),
+    Column("category", String(64)),  # a ticket category's code: a contact reason for reports
+    Column("first_response_at", Double),
+    Column("resolved_at", Double),
+    Column("closed_at", Double),
+    Column("merged_into", String(ID)),
     *_stamps(),
     UniqueConstraint("tenant_id", "number", name="uq_tickets_tenant_number"),
     Index("ix_tickets_customer", "tenant_id", "customer_id"),
+    Index("ix_tickets_status", "tenant_id", "status", "created_at"),
+    Index("ix_tickets_created", "tenant_id", "created_at"),
+    Index("ix_tickets_assignee", "tenant_id", "assignee_id", "status"),
+    Index("ix_tickets_department", "tenant_id", "department", "status"),
 )
 
 recordings = Table(

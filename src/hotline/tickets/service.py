@@ -1,169 +1,401 @@
-"""Creating, listing and closing minimal tickets. The status moves by a table (DESIGN §3.4)."""
+"""The ticket service: create, change, assign, comment, attach, watch, link and merge tickets.
+Rules live in `workflow`, `assignment`, `numbers` and `sla`; storage behind `ports`. Every
+change emits its event in the caller's unit of work; SLA clocks follow through `SlaKeeper`."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any
 
-from hotline.auth.model import Principal
 from hotline.clock import Clock
-from hotline.directory.errors import EntityNotFound, UnknownReference
-from hotline.directory.ports import Repos
-from hotline.errors import IllegalTransition
 from hotline.events import DomainEvent
 from hotline.ids import new_id
-from hotline.tickets.events import TicketCreated, TicketStatusChanged
-from hotline.tickets.schemas import TicketIn, TicketStatus, TicketUpdate
-
-__all__ = ["TRANSITIONS", "Counters", "InteractionRefs", "TicketService"]
-
-TRANSITIONS: frozenset[tuple[TicketStatus, TicketStatus]] = frozenset(
-    {
-        (TicketStatus.OPEN, TicketStatus.PENDING),
-        (TicketStatus.OPEN, TicketStatus.CLOSED),
-        (TicketStatus.PENDING, TicketStatus.OPEN),
-        (TicketStatus.PENDING, TicketStatus.CLOSED),
-        (TicketStatus.CLOSED, TicketStatus.OPEN),
-    }
+from hotline.tickets.assignment import choose_assignee
+from hotline.tickets.errors import AttachmentRefused, TicketInvalid, TicketNotFound
+from hotline.tickets.events import (
+    TicketAssigned,
+    TicketCommented,
+    TicketCreated,
+    TicketLinked,
+    TicketMerged,
+    TicketStatusChanged,
+    TicketUpdated,
 )
+from hotline.tickets.model import AttachmentLimits, Comment, Department, Ticket, TicketStatus
+from hotline.tickets.notify import message
+from hotline.tickets.numbers import counter_name, daily_number
+from hotline.tickets.ports import AttachmentStore, Mailer, TicketQuery, TicketRepository
+from hotline.tickets.schemas import AssignIn, CommentIn, TicketIn, TicketPatch
+from hotline.tickets.sla_keeper import SlaKeeper
+from hotline.tickets.workflow import Move, check_move
+
+__all__ = ["Actor", "TicketService"]
 
 
-class Counters(Protocol):
-    async def next(self, tenant_id: str, name: str) -> int: ...
-
-
-class InteractionRefs(Protocol):
-    async def exists(self, tenant_id: str, interaction_id: str) -> bool: ...
+@dataclass(frozen=True, slots=True)
+class Actor:
+    tenant_id: str
+    user_id: str | None
+    agent_id: str | None = None
 
 
 class TicketService:
     def __init__(
         self,
-        repos: Repos,
-        counters: Counters,
+        repo: TicketRepository,
         *,
-        actor: Principal,
+        actor: Actor,
         clock: Clock,
         emit: Callable[[DomainEvent], None],
-        interactions: InteractionRefs | None = None,
+        keeper: SlaKeeper,
+        mailer: Mailer,
+        attachments: AttachmentStore | None = None,
+        check_interactions: bool = True,
     ) -> None:
-        """Without `interactions` the caller vouches for the ticket's interaction (the wrap-up
-        of an interaction it has just read)."""
-        self.repos = repos
-        self.counters = counters
-        self.interactions = interactions
+        """`check_interactions=False`: the caller vouches for the ticket's contact (the
+        wrap-up of a contact it has just read)."""
+        self.repo = repo
         self.actor = actor
+        self.tenant = actor.tenant_id
         self.clock = clock
         self.emit = emit
+        self.keeper = keeper
+        self.mailer = mailer
+        self.attachments = attachments
+        self.check_interactions = check_interactions
 
-    @property
-    def _table(self) -> Any:
-        return self.repos.table("tickets")
+    def _base(self, ticket: Ticket, now: float) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant,
+            "at": now,
+            "interaction_id": ticket.interaction_id,
+            "agent_id": self.actor.agent_id,
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+        }
 
-    async def create(self, data: TicketIn) -> dict[str, Any]:
-        tenant = self.actor.tenant_id
-        if data.customer_id and not await self.repos.table("customers").get(
-            tenant, data.customer_id
-        ):
-            raise UnknownReference(
-                f"customer_id: no such customer {data.customer_id!r}",
-                code="ticket.customer.unknown",
-                details={"field": "customer_id"},
-            )
+    # -- reading --------------------------------------------------------------------------
+
+    async def get(self, ticket_id: str) -> Ticket:
+        ticket = await self.repo.get(self.tenant, ticket_id)
+        if ticket is None:
+            raise TicketNotFound("ticket", ticket_id)
+        return ticket
+
+    async def by_number(self, number: int) -> Ticket:
+        ticket = await self.repo.get_by_number(self.tenant, number)
+        if ticket is None:
+            raise TicketNotFound("ticket", str(number), number=number)
+        return ticket
+
+    async def search(self, query: TicketQuery) -> tuple[list[Ticket], int]:
+        return await self.repo.search(self.tenant, query)
+
+    async def detail(self, ticket_id: str) -> dict[str, Any]:
+        """The ticket with its comments, attachments, watchers, contacts and SLA clocks."""
+        ticket = await self.get(ticket_id)
+        return {
+            "ticket": ticket,
+            "comments": await self.repo.comments(self.tenant, ticket.id),
+            "attachments": await self.repo.attachments(self.tenant, ticket.id),
+            "watchers": await self.repo.watchers(self.tenant, ticket.id),
+            "links": await self.repo.links(self.tenant, ticket.id),
+            "sla": await self.repo.clocks(self.tenant, ticket.id),
+        }
+
+    # -- creating -------------------------------------------------------------------------
+
+    async def _department(self, code: str, field: str = "department") -> Department:
+        department = await self.repo.department(self.tenant, code)
+        if department is None:
+            raise TicketInvalid("ticket.department.unknown", field, value=code)
+        return department
+
+    async def _check_category(self, code: str | None) -> None:
+        if code is not None and await self.repo.category(self.tenant, code) is None:
+            raise TicketInvalid("ticket.category.unknown", "category", value=code)
+
+    async def create(self, data: TicketIn) -> Ticket:
+        department = await self._department(data.department)
+        await self._check_category(data.category)
+        customer = None
+        if data.customer_id:
+            customer = await self.repo.customer(self.tenant, data.customer_id)
+            if customer is None:
+                raise TicketInvalid("ticket.customer.unknown", "customer_id")
         if (
             data.interaction_id
-            and self.interactions is not None
-            and not await self.interactions.exists(tenant, data.interaction_id)
+            and self.check_interactions
+            and not await self.repo.interaction_exists(self.tenant, data.interaction_id)
         ):
-            raise UnknownReference(
-                f"interaction_id: no such interaction {data.interaction_id!r}",
-                code="ticket.interaction.unknown",
-                details={"field": "interaction_id"},
-            )
+            raise TicketInvalid("ticket.interaction.unknown", "interaction_id")
+        if data.assignee_id is not None and data.assignee_id not in department.members:
+            raise TicketInvalid("ticket.assignee.not_member", "assignee_id")
         now = self.clock.now()
-        number = await self.counters.next(tenant, "ticket")
-        row = {
-            "id": new_id(now),
-            "tenant_id": tenant,
-            "number": number,
-            **data.model_dump(mode="json"),
-            "status": TicketStatus.OPEN.value,
-            "created_by": self.actor.user_id,
-            "assignee_id": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        await self._table.insert(row)
+        settings = await self.repo.settings(self.tenant)
+        counter, first = counter_name(settings.number_style, now, settings.timezone)
+        value = await self.repo.next_number(self.tenant, counter, first)
+        number = daily_number(counter, value) if counter != "ticket" else value
+        assignee, how = data.assignee_id, "manual"
+        if assignee is None:
+            assignee = await self._automatic(department)
+            how = department.assignment.value
+        ticket = Ticket(
+            id=new_id(now),
+            tenant_id=self.tenant,
+            number=number,
+            subject=data.subject,
+            description=data.description,
+            department=department.code,
+            status=TicketStatus.OPEN if assignee else TicketStatus.NEW,
+            priority=data.priority,
+            category=data.category,
+            customer_id=data.customer_id,
+            interaction_id=data.interaction_id,
+            assignee_id=assignee,
+            created_by=self.actor.user_id,
+            due_date=data.due_date.isoformat() if data.due_date else None,
+            first_response_at=None,
+            resolved_at=None,
+            closed_at=None,
+            merged_into=None,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.repo.add(ticket)
+        if ticket.interaction_id:
+            await self.repo.link(self.tenant, ticket.id, ticket.interaction_id, now, None)
         self.emit(
             TicketCreated(
-                tenant_id=tenant,
-                at=now,
-                interaction_id=data.interaction_id,
-                agent_id=self.actor.agent_id,
-                ticket_id=row["id"],
-                number=number,
-                subject=data.subject,
-                department=data.department,
-                priority=data.priority.value,
-                customer_id=data.customer_id,
-                due_date=row["due_date"],
+                **self._base(ticket, now),
+                subject=ticket.subject,
+                department=ticket.department,
+                priority=ticket.priority.value,
+                customer_id=ticket.customer_id,
+                due_date=ticket.due_date,
+                category=ticket.category,
+                assignee_id=assignee,
             )
         )
+        if assignee:
+            await self._assigned(ticket, None, how, now)
+        await self.keeper.open(ticket, now)
+        if customer is not None and customer.emails:
+            subject, body = message("created", settings.language, ticket, customer=customer.name)
+            await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+        return ticket
+
+    async def _automatic(self, department: Department) -> str | None:
+        counts = await self.repo.open_counts(self.tenant, department.members)
+        chosen = choose_assignee(
+            department.assignment,
+            department.members,
+            last_assigned=department.last_assigned_id,
+            open_counts=counts,
+        )
+        if chosen is not None:
+            await self.repo.note_assigned(self.tenant, department.id, chosen)
+        return chosen
+
+    async def _assigned(self, ticket: Ticket, previous: str | None, how: str, now: float) -> None:
+        self.emit(
+            TicketAssigned(
+                **self._base(ticket, now),
+                assignee_id=ticket.assignee_id,
+                previous=previous,
+                department=ticket.department,
+                how=how,
+            )
+        )
+        if ticket.assignee_id and ticket.assignee_id != self.actor.user_id:
+            settings = await self.repo.settings(self.tenant)
+            contacts = await self.repo.user_contacts(self.tenant, [ticket.assignee_id])
+            if address := contacts.get(ticket.assignee_id):
+                subject, body = message("assigned", settings.language, ticket)
+                await self.mailer.send(self.tenant, [address], subject, body)
+
+    # -- changing -------------------------------------------------------------------------
+
+    async def change(self, ticket_id: str, data: TicketPatch) -> Ticket:
+        ticket = await self.get(ticket_id)
+        now = self.clock.now()
+        values: dict[str, Any] = {}
+        for name in ("subject", "description", "priority", "category"):
+            value = getattr(data, name)
+            if value is not None and value != getattr(ticket, name):
+                values[name] = value
+        if data.due_date is not None and data.due_date.isoformat() != ticket.due_date:
+            values["due_date"] = data.due_date.isoformat()
+        if "category" in values:
+            await self._check_category(values["category"])
+        if values:
+            ticket = replace(ticket, **values, updated_at=now)
+            await self.repo.save(ticket)
+            self.emit(TicketUpdated(**self._base(ticket, now), fields=tuple(sorted(values))))
+        if data.status is not None and data.status != ticket.status:
+            ticket = await self.set_status(ticket.id, data.status)
+        return ticket
+
+    async def set_status(self, ticket_id: str, status: TicketStatus) -> Ticket:
+        before = await self.get(ticket_id)
+        if status == before.status:
+            return before
+        now = self.clock.now()
+        settings = await self.repo.settings(self.tenant)
+        move = check_move(before, status, now=now, reopen_days=settings.reopen_days)
+        after = replace(before, status=status, updated_at=now)
+        if move is Move.RESOLVE:
+            after = replace(after, resolved_at=now)
+        elif move is Move.CLOSE:
+            after = replace(after, closed_at=now, resolved_at=before.resolved_at or now)
+        elif move is Move.REOPEN:
+            after = replace(after, resolved_at=None, closed_at=None)
+        await self.repo.save(after)
+        self.emit(
+            TicketStatusChanged(
+                **self._base(after, now), status=status.value, previous=before.status.value
+            )
+        )
+        await self.keeper.status_changed(before, after, now)
+        if move is Move.RESOLVE and after.customer_id:
+            customer = await self.repo.customer(self.tenant, after.customer_id)
+            if customer is not None and customer.emails:
+                subject, body = message(
+                    "resolved", settings.language, after, customer=customer.name
+                )
+                await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+        return after
+
+    async def assign(self, ticket_id: str, data: AssignIn) -> Ticket:
+        ticket = await self.get(ticket_id)
+        now = self.clock.now()
+        department = await self._department(data.department or ticket.department)
+        previous = ticket.assignee_id
+        if data.auto:
+            assignee, how = await self._automatic(department), department.assignment.value
+            if assignee is None:
+                raise TicketInvalid("ticket.assignee.none", "auto")
+        else:
+            assignee, how = data.assignee_id, "manual"
+            if assignee is not None and assignee not in department.members:
+                raise TicketInvalid("ticket.assignee.not_member", "assignee_id")
+        after = replace(ticket, department=department.code, assignee_id=assignee, updated_at=now)
+        if after == replace(ticket, updated_at=now):
+            return ticket
+        await self.repo.save(after)
+        await self._assigned(after, previous, how, now)
+        if after.status is TicketStatus.NEW and assignee is not None:
+            after = await self.set_status(after.id, TicketStatus.OPEN)
+        return after
+
+    async def comment(self, ticket_id: str, data: CommentIn) -> Comment:
+        ticket = await self.get(ticket_id)
+        now = self.clock.now()
+        comment = Comment(
+            id=new_id(now),
+            ticket_id=ticket.id,
+            author_id=self.actor.user_id,
+            body=data.body,
+            public=data.public or data.from_customer,
+            from_customer=data.from_customer,
+            created_at=now,
+        )
+        await self.repo.add_comment(self.tenant, comment)
+        self.emit(
+            TicketCommented(
+                **self._base(ticket, now),
+                comment_id=comment.id,
+                public=comment.public,
+                from_customer=comment.from_customer,
+            )
+        )
+        if comment.from_customer:
+            await self.keeper.customer_replied(ticket, now)
+        elif comment.public:
+            if ticket.first_response_at is None:
+                await self.repo.save(replace(ticket, first_response_at=now, updated_at=now))
+            await self.keeper.responded(ticket, now)
+        return comment
+
+    async def attach(
+        self, ticket_id: str, *, name: str, content_type: str, data: bytes, limits: AttachmentLimits
+    ) -> dict[str, Any]:
+        """Store a file for the ticket, within the center's size and type limits."""
+        ticket = await self.get(ticket_id)
+        kind = content_type.split(";")[0].strip().lower()
+        if not data:
+            raise AttachmentRefused("ticket.attachment.empty")
+        if len(data) > limits.max_bytes:
+            raise AttachmentRefused(
+                "ticket.attachment.too_large", size=len(data), max_bytes=limits.max_bytes
+            )
+        if kind not in limits.types:
+            raise AttachmentRefused("ticket.attachment.type", content_type=kind)
+        if self.attachments is None:
+            raise RuntimeError("no attachment storage is configured")
+        now = self.clock.now()
+        attachment_id = new_id(now)
+        key = f"{self.tenant}/{ticket.id}/{attachment_id}"
+        self.attachments.write(key, io.BytesIO(data))
+        row = {
+            "id": attachment_id,
+            "tenant_id": self.tenant,
+            "ticket_id": ticket.id,
+            "name": name[:255] or "file",
+            "content_type": kind,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "key": key,
+            "uploaded_by": self.actor.user_id,
+            "created_at": now,
+        }
+        await self.repo.add_attachment(self.tenant, row)
         return row
 
-    async def get(self, ticket_id: str) -> dict[str, Any]:
-        row = await self._table.get(self.actor.tenant_id, ticket_id)
-        if row is None:
-            raise EntityNotFound(f"no ticket {ticket_id!r}", details={"id": ticket_id})
-        return dict(row)
+    async def attachment(self, ticket_id: str, attachment_id: str) -> dict[str, Any]:
+        row = await self.repo.attachment(self.tenant, attachment_id)
+        if row is None or row["ticket_id"] != ticket_id:
+            raise TicketNotFound("attachment", attachment_id)
+        return row
 
-    async def search(
-        self,
-        *,
-        search: str | None,
-        status: TicketStatus | None,
-        customer_id: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[dict[str, Any]], int]:
-        filters: dict[str, Any] = {}
-        if status is not None:
-            filters["status"] = status.value
-        if customer_id is not None:
-            filters["customer_id"] = customer_id
-        rows, total = await self._table.list(
-            self.actor.tenant_id,
-            search=search,
-            search_fields=("subject", "description", "department"),
-            filters=filters,
-            order_by="number",
-            limit=limit,
-            offset=offset,
+    async def watch(self, ticket_id: str, user_id: str, on: bool) -> list[str]:
+        ticket = await self.get(ticket_id)
+        if on and not await self.repo.user_exists(self.tenant, user_id):
+            raise TicketInvalid("ticket.user.unknown", "user_id")
+        await self.repo.set_watcher(self.tenant, ticket.id, user_id, on)
+        return await self.repo.watchers(self.tenant, ticket.id)
+
+    async def link(self, ticket_id: str, interaction_id: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        if not await self.repo.interaction_exists(self.tenant, interaction_id):
+            raise TicketInvalid("ticket.interaction.unknown", "interaction_id")
+        now = self.clock.now()
+        if await self.repo.link(self.tenant, ticket.id, interaction_id, now, self.actor.user_id):
+            base = {**self._base(ticket, now), "interaction_id": interaction_id}
+            self.emit(TicketLinked(**base))
+        return ticket
+
+    async def merge(self, ticket_id: str, into_id: str) -> Ticket:
+        """Merge a duplicate into another ticket: its comments, attachments, watchers and
+        contacts move over; the duplicate is closed and points to the survivor."""
+        if ticket_id == into_id:
+            raise TicketInvalid("ticket.merge.self", "into_id")
+        source = await self.get(ticket_id)
+        target = await self.get(into_id)
+        if source.merged_into is not None or target.merged_into is not None:
+            raise TicketInvalid("ticket.merge.merged", "into_id")
+        now = self.clock.now()
+        await self.repo.move_children(self.tenant, source.id, target.id)
+        if source.status is not TicketStatus.CLOSED:
+            closed = await self.set_status(source.id, TicketStatus.CLOSED)
+        else:
+            closed = source
+        merged = replace(closed, merged_into=target.id, updated_at=now)
+        await self.repo.save(merged)
+        self.emit(
+            TicketMerged(**self._base(merged, now), into_id=target.id, into_number=target.number)
         )
-        return rows, total
-
-    async def update(self, ticket_id: str, data: TicketUpdate) -> dict[str, Any]:
-        before = await self.get(ticket_id)
-        previous = TicketStatus(before["status"])
-        values: dict[str, Any] = {"updated_at": self.clock.now()}
-        if data.description is not None:
-            values["description"] = data.description
-        if data.status != previous:
-            if (previous, data.status) not in TRANSITIONS:
-                raise IllegalTransition("ticket", previous.value, data.status.value)
-            values["status"] = data.status.value
-        await self._table.update(self.actor.tenant_id, ticket_id, values)
-        if "status" in values:
-            self.emit(
-                TicketStatusChanged(
-                    tenant_id=self.actor.tenant_id,
-                    at=values["updated_at"],
-                    interaction_id=before["interaction_id"],
-                    agent_id=self.actor.agent_id,
-                    ticket_id=ticket_id,
-                    number=int(before["number"]),
-                    status=data.status.value,
-                    previous=previous.value,
-                )
-            )
-        return {**before, **values}
+        return await self.get(target.id)

@@ -431,6 +431,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                     ["integer", "Whole number"],
                     ["date", "Date"],
                     ["choice", "Choice"],
+                    ["multi_choice", "Multiple choice"],
                     ["boolean", "Yes / no"],
                     ["phone", "Phone"],
                     ["email", "Email"],
@@ -477,6 +478,16 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "due_date", "label": "Due date", "type": "date", "optional": True},
             {"name": "description", "label": "Description", "type": "textarea"},
         ],
+        "column_options": {
+            "status": [
+                ["new", "New"],
+                ["open", "Being handled"],
+                ["pending", "Pending on customer"],
+                ["on_hold", "Waiting on others"],
+                ["resolved", "Resolved"],
+                ["closed", "Closed"],
+            ],
+        },
     },
     "jobs": {
         "title": "Jobs",

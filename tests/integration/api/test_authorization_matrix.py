@@ -38,6 +38,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "flows": {"text": "name: x"},
     "quick-replies": {"title": "x", "text": "x"},
     "tickets": {"status": "closed"},
+    "ticket-departments": {"code": "x", "name": "x"},
+    "ticket-categories": {"code": "x", "name_zh": "x", "name_en": "x"},
+    "sla-policies": {"name": "x", "resolution_s": 3600},
+    "webhooks": {"name": "x", "url": "https://example.com/hook"},
+    "organizations": {"name": "x"},
     "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
     "interactions": {"disposition": "resolved"},
     # workforce management: one body per sub-collection
@@ -47,8 +52,15 @@ BODIES: dict[str, dict[str, Any]] = {
     "wfm/schedules": {"plan_id": "x"},
     "wfm/requests": {"approve": True},
 }
-# Path parameters that are not ids: flow versions are numbers.
-NUMERIC_PARAMS = {"version"}
+# Actions under an object, by the path's end.
+SUB_BODIES: dict[str, dict[str, Any]] = {
+    "/assign": {"auto": True},
+    "/comments": {"body": "x"},
+    "/links": {"interaction_id": "x"},
+    "/merge": {"into_id": "x"},
+}
+# Path parameters that are not ids: flow versions and ticket numbers are numbers.
+NUMERIC_PARAMS = {"version", "number"}
 
 
 def operations(openapi: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -67,9 +79,14 @@ async def _call(client: httpx.AsyncClient, method: str, path: str) -> httpx.Resp
     collection = path.split("/")[3] if path.startswith("/api/v1/") else ""
     if collection == "wfm":
         collection = "/".join(path.split("/")[3:5])
-    body = BODIES.get(collection, {}) if method in {"POST", "PUT"} else None
+    body = BODIES.get(collection, {}) if method in {"POST", "PUT", "PATCH"} else None
     if path.endswith(("/rollback", "/followed-up")):
         body = {}
+    for suffix, sub_body in SUB_BODIES.items():
+        if path.endswith(suffix) and method == "POST":
+            body = sub_body
+    if path.endswith("/attachments") and method == "POST":
+        return await client.post(path, files={"file": ("a.txt", b"a", "text/plain")})
     return await client.request(method, path, json=body)
 
 
@@ -130,6 +147,9 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     await _wait_for(admin, 2)
     field = {"key": "card", "label_zh": "会员卡号", "label_en": "Card"}
     assert (await admin.post("/api/v1/custom-fields", json=field)).status_code == 201
+    assert (await admin.post("/api/v1/organizations", json={"name": "o"})).status_code == 201
+    hook = {"name": "crm", "url": "https://crm.example.com/hook"}
+    assert (await admin.post("/api/v1/webhooks", json=hook)).status_code == 201
     ids = {}
     for collection in BODIES:
         if collection.startswith("wfm/"):

@@ -19,6 +19,10 @@ async def test_lookup_by_phone_in_e164_and_local_forms(api: Api) -> None:
 
 
 async def test_create_update_search_and_vip_filter(api: Api) -> None:
+    admin = await api.login("admin")
+    field = {"key": "card", "label_zh": "会员卡", "label_en": "Card"}
+    assert (await admin.post("/api/v1/custom-fields", json=field)).status_code == 201
+    await admin.aclose()
     agent = await api.login("agent1")
     r = await agent.post(
         "/api/v1/customers",

@@ -1,0 +1,91 @@
+"""The e-mails tickets send, in the center's language (zh-CN or en): to the customer when a
+ticket is opened and resolved, to the assignee when a ticket reaches them or nears its
+deadline, to the lead or manager a breach escalates to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.tickets.model import Ticket
+from hotline.tickets.numbers import grouped
+
+__all__ = ["message"]
+
+_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "created": {
+        "zh-CN": (
+            "您的工单 {number} 已受理",
+            "您好，{customer}：\n\n我们已收到您的问题“{subject}”，工单号为 {number}。"
+            "我们会尽快处理并与您联系。\n",
+        ),
+        "en": (
+            "Your ticket {number} has been opened",
+            'Hello {customer},\n\nWe have received your request "{subject}"; its ticket '
+            "number is {number}. We will get back to you soon.\n",
+        ),
+    },
+    "resolved": {
+        "zh-CN": (
+            "您的工单 {number} 已解决",
+            "您好，{customer}：\n\n您的工单 {number}（{subject}）已解决。如仍有问题，"
+            "请直接回复或来电并提供工单号。\n",
+        ),
+        "en": (
+            "Your ticket {number} is resolved",
+            'Hello {customer},\n\nYour ticket {number} ("{subject}") is resolved. If anything '
+            "is still wrong, reply or call us with the ticket number.\n",
+        ),
+    },
+    "assigned": {
+        "zh-CN": ("工单 {number} 已分配给您", "工单 {number}：{subject}\n部门：{department}\n"),
+        "en": (
+            "Ticket {number} is assigned to you",
+            "Ticket {number}: {subject}\nDepartment: {department}\n",
+        ),
+    },
+    "reminder": {
+        "zh-CN": (
+            "工单 {number} 即将超时（{target}）",
+            "工单 {number}：{subject}\n{target}已用去时限的 {percent}%，截止 {due}。\n",
+        ),
+        "en": (
+            "Ticket {number} is nearly due ({target})",
+            "Ticket {number}: {subject}\n{percent}% of the {target} time is used; due {due}.\n",
+        ),
+    },
+    "escalated": {
+        "zh-CN": (
+            "工单 {number} 已超时升级（第 {level} 级）",
+            "工单 {number}：{subject}\n{target}已超时（截止 {due}），升级至您处理。\n",
+        ),
+        "en": (
+            "Ticket {number} escalated (level {level})",
+            "Ticket {number}: {subject}\nThe {target} time ran out (due {due}); it is "
+            "escalated to you.\n",
+        ),
+    },
+}
+
+_TARGETS = {
+    "first_response": {"zh-CN": "首次响应", "en": "first response"},
+    "next_response": {"zh-CN": "再次响应", "en": "next response"},
+    "resolution": {"zh-CN": "解决", "en": "resolution"},
+}
+
+
+def message(
+    kind: str, language: str, ticket: Ticket, *, customer: str = "", **values: Any
+) -> tuple[str, str]:
+    """(subject, body) of one notification."""
+    lang = "en" if language.startswith("en") else "zh-CN"
+    subject, body = _TEXTS[kind][lang]
+    target = values.pop("target", "")
+    params = {
+        "number": grouped(ticket.number),
+        "subject": ticket.subject,
+        "department": ticket.department,
+        "customer": customer or ("客户" if lang == "zh-CN" else "customer"),
+        "target": _TARGETS[str(target)][lang] if target else "",
+        **values,
+    }
+    return subject.format(**params), body.format(**params)

@@ -35,7 +35,7 @@ def check_custom(
             text = _UNKNOWN[1] if language.startswith("zh") else _UNKNOWN[0]
             raise InvalidInput(
                 f"custom.{key}: {text}", code="customer.custom.unknown",
-                details={"field": f"custom.{key}"},
+                details={"field": f"custom.{key}", "language": language},
             )  # fmt: skip
     cleaner = Cleaner(region=region, time_zone=time_zone)
     out: dict[str, Any] = {}
@@ -58,7 +58,7 @@ def check_custom(
             text = reason(problem.code, problem.params, language, _EXTRA)
             raise InvalidInput(
                 f"{label}: {text}", code=f"customer.{problem.code}",
-                details={"field": f"custom.{key}", "reason": problem.code},
+                details={"field": f"custom.{key}", "reason": problem.code, "language": language},
             ) from None  # fmt: skip
         if value is not None:
             out[key] = value.isoformat() if hasattr(value, "isoformat") else value

@@ -119,7 +119,7 @@ class CustomerService:
                 raise InvalidInput(
                     f"phones[{index}]: {raw}: {reason(problem.code, {}, self.language)}",
                     code=f"customer.{problem.code}",
-                    details={"field": f"phones[{index}]", "value": raw},
+                    details={"field": f"phones[{index}]", "value": raw, "language": self.language},
                 ) from None
             # Stored: the lookup key (E.164) and the number with its extension, if any.
             phones.setdefault(

@@ -457,9 +457,6 @@ ENTITIES: dict[str, dict[str, Any]] = {
             ["status", "Status"],
             ["due_date", "Due date"],
         ],
-        "column_options": {
-            "status": [["open", "Open"], ["pending", "Pending"], ["closed", "Closed"]],
-        },
         "fields": [
             {"name": "subject", "label": "Subject", "type": "text", "required": True},
             {"name": "department", "label": "Department", "type": "text", "default": "客服部"},

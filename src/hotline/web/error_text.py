@@ -146,6 +146,8 @@ class ErrorText:
     def render(
         self, language: str, code: str, message: str, details: Mapping[str, Any], status: int
     ) -> str:
+        if details.get("language") == language:
+            return message  # the domain wrote it in this language already, naming its field
         errors = details.get("errors")
         if code == "invalid_input" and isinstance(errors, list) and errors:
             separator = "；" if language.startswith("zh") else "; "

@@ -20,11 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.backup import Locations, backup, restore
 from hotline.store.engine import create_engine, is_sqlite
-from hotline.store.tables import metadata
+from hotline.store.tables import event_sequences, metadata, projection_cursors
 from tests import dbs
 from tests.conftest import require_tool
 from tests.integration.backup.test_backup_restore import tables
@@ -149,6 +150,20 @@ async def until_events(
     raise AssertionError(f"{kind}: fewer than {count} events in {timeout} s")
 
 
+async def caught_up(engine: AsyncEngine, timeout: float = 40) -> None:
+    """Every projection's cursor at its tenant's last event."""
+    deadline = time.monotonic() + timeout
+    while True:
+        async with engine.connect() as conn:
+            last = {r.tenant_id: r.last_seq for r in (await conn.execute(select(event_sequences)))}
+            cursors = (await conn.execute(select(projection_cursors))).mappings().all()
+        behind = [c["name"] for c in cursors if c["seq"] < last.get(c["tenant_id"], 0)]
+        if cursors and not behind:
+            return
+        assert time.monotonic() < deadline, f"projections behind the log: {behind}"
+        await asyncio.sleep(0.2)
+
+
 def cli_backup(server: ServerProcess, out: Path) -> Path:
     done = subprocess.run(
         [sys.executable, "-m", "hotline.cli", "backup", "--out", str(out)],
@@ -207,6 +222,10 @@ async def test_backup_during_live_calls_restores_every_contact_and_recording(
             assert len(still) <= 2, "the backup outlasted the calls it should have caught live"
         await until_events(admin, "voicemail.recorded", 4)
         await until_events(admin, "interaction.ended", 4)
+        # The projections (contacts, reports) follow the log in the background: the backup
+        # after the calls is compared with the database once the server stops, so let them
+        # reach the end of the log first.
+        await caught_up(engine)
         after = (await backup(where(server), tmp_path / "after.tar")).path
         server.stop()
 

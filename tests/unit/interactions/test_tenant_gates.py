@@ -4,9 +4,11 @@ added while running reaches its agents' phones in its own SIP domain."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hotline.flows import FlowVersion
 from hotline.ids import AgentId, TenantId
 from hotline.interactions.voice import SipPhone
 from hotline.routing import AgentProfile, Router, RouterSettings
@@ -61,3 +63,23 @@ async def test_a_center_added_while_running_rings_phones_in_its_domain(tmp_path:
     # The first center's 1001 is another phone.
     assert world.desk.voice.devices.aor("1001") == "1001"
     await world.telephony.stop()
+
+
+async def test_calls_arriving_together_cannot_all_pass_the_limit(tmp_path: Path) -> None:
+    """The gate counts calls still being set up (flow and customer look-ups are awaited before
+    the contact is registered): three INVITEs at once under a limit of two, one is busy."""
+    world = await make_world(tmp_path)
+    world.telephony.set_gate(TENANT, CallGate(max_calls=2))
+    flows = world.telephony.flows
+    looked_up = flows.for_did
+
+    async def slow_lookup(tenant_id: str, did: str) -> FlowVersion | None:
+        await asyncio.sleep(0.05)  # the database answering while the others arrive
+        return await looked_up(tenant_id, did)
+
+    flows.for_did = slow_lookup  # type: ignore[method-assign]
+    invites = [FakeInvite(did="4001", number=f"1380000000{n}", call_id=f"c{n}") for n in range(3)]
+    await asyncio.gather(*(world.telephony.on_incoming(i) for i in invites))
+    assert sorted(str(i.rejected) for i in invites) == ["(486, 17)", "None", "None"]
+    assert world.telephony.live_calls(TENANT) == 2
+    assert world.telephony.admitting == {TENANT: 0}

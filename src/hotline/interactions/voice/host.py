@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Protocol
 
@@ -42,6 +42,7 @@ from hotline.interactions.ports import (
     AgentSessionFacts,
     CustomerDirectory,
     DidDirectory,
+    DidRoute,
     InMemoryRecordingCatalog,
     InMemoryStartupFacts,
     MailSender,
@@ -151,6 +152,10 @@ class Telephony:
         self.tenants: dict[str, TenantRuntime] = {}
         # Each center's status and concurrent-call limit (`set_gate`); absent: take calls.
         self.gates: dict[str, CallGate] = {}
+        # Calls admitted by the gate and not yet in their center's registry (the flow and the
+        # customer look-up are awaited in between): counted, so calls arriving together cannot
+        # all pass a concurrent-call limit.
+        self.admitting: dict[str, int] = {}
         for tenant_id, router in routers.items():
             self.add_tenant(tenant_id, router)
         self.draining = False
@@ -210,7 +215,8 @@ class Telephony:
         if runtime is None:
             return 0
         name = runtime.voice.name
-        return sum(1 for contact in runtime.center.registry if contact.channel == name)
+        registered = sum(1 for contact in runtime.center.registry if contact.channel == name)
+        return registered + self.admitting.get(tenant_id, 0)
 
     def tenant(self, tenant_id: str) -> TenantRuntime:
         """One tenant's runtime: the desk's commands, supervision and configuration."""
@@ -337,6 +343,21 @@ class Telephony:
             )  # fmt: skip
             await invite.reject(refusal.status, refusal.reason, q850_cause=refusal.q850)
             return
+        # No await between the gate's answer and this: the call holds its place at once.
+        admitted = _Admission(self.admitting, route.tenant_id)
+        try:
+            await self._admitted(invite, route, runtime, did, admitted)
+        finally:
+            admitted.release()
+
+    async def _admitted(
+        self,
+        invite: InboundInvite,
+        route: DidRoute,
+        runtime: TenantRuntime,
+        did: str,
+        admitted: _Admission,
+    ) -> None:
         try:
             if route.flow is not None:
                 version: FlowVersion | None = await self.flows.active(route.tenant_id, route.flow)
@@ -355,6 +376,7 @@ class Telephony:
             self.flows.programs.get(version),
             early_media=route.early_media,
             variables=variables,
+            registered=admitted.release,
         )
 
     async def arrive(
@@ -365,8 +387,10 @@ class Telephony:
         *,
         early_media: bool = False,
         variables: Mapping[str, Scalar] | None = None,
+        registered: Callable[[], None] | None = None,
     ) -> Contact | None:
-        """Take an inbound call to a tenant and run `program` for it."""
+        """Take an inbound call to a tenant and run `program` for it; `registered` is called
+        once its contact is in the center's registry (live calls count it from then on)."""
         center, voice = runtime.center, runtime.voice
         contact_id = center.new_contact_id()
         session = await voice.receive(invite, contact_id, early_media=early_media)
@@ -386,6 +410,8 @@ class Telephony:
             ),
             None,
         )
+        if registered is not None:
+            registered()
         if not session.customer_live:  # hung up during the look-up
             contact.customer_present = False
             contact.gone.set()
@@ -449,3 +475,19 @@ def _restore_phone(devices: Devices, session: AgentSessionFacts) -> bool:
     if session.phone_kind == PhoneKind.BROWSER.value:
         return devices.restore(session.agent_id, BrowserPhone(address))
     return devices.restore(session.agent_id, SipPhone(address))
+
+
+class _Admission:
+    """One call's place under its center's concurrent-call limit while it is being set up."""
+
+    def __init__(self, counts: dict[str, int], tenant_id: str) -> None:
+        self.counts = counts
+        self.tenant_id = tenant_id
+        self.held = True
+        counts[tenant_id] = counts.get(tenant_id, 0) + 1
+
+    def release(self) -> None:
+        """Idempotent: when the contact is registered, or the set-up ends without one."""
+        if self.held:
+            self.held = False
+            self.counts[self.tenant_id] -= 1

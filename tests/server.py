@@ -15,16 +15,12 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
+
 PASSWORD = "demo-password-1"
 # A new connection per request: a kept-alive one that the server closes after its idle timeout
 # can be reset under the next request when both happen at once (a busy machine hits it).
 FRESH_CONNECTIONS = httpx.Limits(max_keepalive_connections=0)
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ServerProcess:

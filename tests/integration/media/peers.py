@@ -17,10 +17,11 @@ from hotline.media.rtp import RtpPacket
 
 
 def free_port_range(size: int = 200) -> tuple[int, int]:
-    """A port range outside 20000-29999 whose first pair is free right now."""
+    """A port range in 32768-60000 (above the ports of tests/ports.py and a demo's
+    20000-29999) whose first pair is free right now; an engine sets aside a taken pair."""
     rng = random.Random()
     for _ in range(50):
-        base = rng.randrange(30_000, 60_000, 2)
+        base = rng.randrange(32_768, 60_000, 2)
         probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             probe.bind(("127.0.0.1", base))

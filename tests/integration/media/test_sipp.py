@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
-import socket
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ from hotline.media.storage import FileRecordingStorage
 from hotline.media.wav import read_wav
 from tests.conftest import require_tool
 from tests.integration.media.peers import RtpPeer
+from tests.ports import free_ports
 from tests.unit.media.pcap import SIPP_PCAPS, rtp_packets
 
 pytestmark = pytest.mark.sipp
@@ -28,34 +27,11 @@ pytestmark = pytest.mark.sipp
 DATA = Path(__file__).parents[2] / "data" / "media"
 
 
-def _sipp_ports(size: int = 40) -> int:
-    """The first of `size` UDP ports that are all free now, below the kernel's ephemeral range
-    (32768-60999 here) so no client socket of another process lands on them meanwhile, and
-    outside the server's RTP range (20000-29999). Both sipps' SIP and media ports come from it:
-    two ports picked apart by binding port 0 can be the same one, or one the other sipp holds."""
-    rng = random.Random()
-    for _ in range(50):
-        base = rng.randrange(10_000, 20_000 - size, 2)
-        probes: list[socket.socket] = []
-        try:
-            for port in range(base, base + size):
-                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no free block of UDP ports for sipp")
-
-
 async def sipp_call(uac_scenario: str, engine_port: int, tmp_path: Path) -> int:
     """One call from a sipp UAC to a sipp UAS answering with `engine_port`; returns the UAC's
     media port (the RTP source the engine expects). Fails the test if either sipp fails."""
     sipp = require_tool("sipp")
-    base = _sipp_ports()
+    base = free_ports(40)  # both sipps' SIP and media ports, from one checked block
     uas_port, uac_port = base, base + 2
     uas_media, uac_media = base + 10, base + 20  # each sipp needs its own -mp (and the next few)
     common = ["-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error"]

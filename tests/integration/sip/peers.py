@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,27 +16,7 @@ from hotline.sip.registrar import InMemoryBindingStore
 from hotline.sip.transport.calls import IncomingCall
 from hotline.sip.transport.service import CallHandler, SipService, SipServiceConfig
 from tests.conftest import require_tool
-
-_RESERVED = {5060, 8080}
-
-
-def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    """An ephemeral port free for both UDP and TCP (never 5060, 8080 or 20000-29999)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port in _RESERVED or 20000 <= port <= 29999:
-            continue
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                t.bind(("127.0.0.1", port))
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                u.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no free port")
+from tests.ports import free_port
 
 
 async def answer_and_wait(call: IncomingCall) -> None:

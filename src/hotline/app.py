@@ -378,6 +378,7 @@ def tenant_service(
         schedule_purge=schedule_purge,
         cancel_purge=cancel_purge,
         ip=ip,
+        recordings_kept_s=services.settings.recording.retention_days * 86400.0,
     )
 
 

@@ -332,6 +332,9 @@ class TenantSettings(BaseModel):
     delete_grace_days: float = Field(30.0, ge=0)  # a deleted center's data waits this long
     export_dir: Path = Path("var/tenant-exports")  # each purge writes its export here first
     poll_s: float = Field(2.0, gt=0, le=60)  # running servers look for other processes' changes
+    # How often a running server re-sums each center's recordings (its storage limit; a
+    # recording stored by this server counts at once).
+    usage_poll_s: float = Field(60.0, gt=0, le=3600)
 
 
 class Settings(BaseSettings):

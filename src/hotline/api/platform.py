@@ -59,7 +59,9 @@ async def create_tenant(
 async def get_tenant(
     tenant_id: str, request: Request, uow: Uow, principal: Operator
 ) -> dict[str, Any]:
-    return present(view(await _service(request, uow, principal).find(tenant_id)))
+    service = _service(request, uow, principal)
+    row = await service.find(tenant_id)
+    return {**present(view(row)), "usage": await service.usage(tenant_id)}
 
 
 @router.post("/tenants/{tenant_id}/suspend", summary="Suspend: refuse new calls and logins")

@@ -22,6 +22,7 @@ __all__ = [
     "InteractionParked",
     "InteractionResumed",
     "InteractionTransferred",
+    "RecordingSkipped",
     "SupervisionChanged",
     "SupervisionStarted",
     "SupervisionStopped",
@@ -104,6 +105,14 @@ class InteractionEnded(DomainEvent):
     hold_s: float
     total_s: float
     flow_end: str | None = None  # how the flow ended, if it ran
+
+
+@domain_event("recording.skipped")
+class RecordingSkipped(DomainEvent):
+    """The call was to be recorded (its queue records) and was not: `reason` says why, e.g.
+    `tenant.limit.recordings` (the center's recordings storage is full, docs/tenants.md)."""
+
+    reason: str
 
 
 @domain_event("voicemail.recorded")

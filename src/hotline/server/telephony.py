@@ -51,6 +51,7 @@ from hotline.store.interactions_repo import (
     SqlStartupFacts,
 )
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
+from hotline.store.tenant_repo import recording_usage
 from hotline.tenants.admission import CallGate
 from hotline.vault import recording_storage
 
@@ -202,6 +203,7 @@ class TelephonyServer:
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
         self._follow: asyncio.Task[None] | None = None
+        self._usage: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -289,6 +291,7 @@ class TelephonyServer:
         )
         for center in centers:  # every center's SIP domain and call gate (ADR 0141)
             self._serve(center)
+        await self._read_recording_usage()
         phone_events.listener = self.runtime.phone_event
         self.config = ConfigFollower(self.db, self.bus, self.runtime)
         await self.config.load_all()
@@ -300,6 +303,7 @@ class TelephonyServer:
         await self._replay_desks(self.runtime)
         await self.runtime.start()  # closes calls a crash left open, reconciles the routers
         self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
+        self._usage = asyncio.create_task(self._follow_recording_usage(), name="recording-usage")
         log.info(
             "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
             settings.sip.host,
@@ -338,16 +342,35 @@ class TelephonyServer:
         """Suspended, resumed, deleted or new limits: new calls follow the gate at once."""
         if self.runtime is not None:
             self._serve(center)
+            if center.get("max_recording_mb") is not None:
+                await self._read_recording_usage()
             gate = self.runtime.gates[str(center["id"])]
             log.info(
-                "center %s: %s, concurrent calls %s",
+                "center %s: %s, concurrent calls %s, recordings %s MB",
                 center["slug"], gate.status.value, gate.max_calls or "unlimited",
+                gate.max_recording_mb or "unlimited",
             )  # fmt: skip
 
     async def tenant_removed(self, tenant_id: str) -> None:
         """Purged: its domain is no longer served."""
         if self.sip is not None:
             self.sip.realms.remove(tenant_id)
+
+    async def _read_recording_usage(self) -> None:
+        """Each center's kept recordings, summed: what its recordings-storage limit counts."""
+        if self.runtime is None:
+            return
+        kept_since = self.clock.now() - self.settings.recording.retention_days * 86400
+        async with self.db.connect() as conn:
+            self.runtime.set_recording_usage(await recording_usage(conn, kept_since))
+
+    async def _follow_recording_usage(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.tenants.usage_poll_s)
+            try:
+                await self._read_recording_usage()
+            except Exception:  # the database is away: try again next time
+                log.exception("summing the centers' recordings failed")
 
     async def _replay_desks(self, runtime: Telephony) -> None:
         """The desks' read model from the log since yesterday's midnight: who sits at which
@@ -367,10 +390,11 @@ class TelephonyServer:
             await self.runtime.drain(timeout)
 
     async def stop(self) -> None:
-        if self._follow is not None:
-            self._follow.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follow
+        for task in (self._follow, self._usage):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.webrtc is not None:
             await self.webrtc.shutdown()
         if self.runtime is not None:

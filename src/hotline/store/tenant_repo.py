@@ -12,7 +12,7 @@ from hotline.auth.passwords import hash_password
 from hotline.auth.roles import Role
 from hotline.ids import new_id
 from hotline.store.rows import row_dict
-from hotline.store.tables import agents, dids, tenants, users
+from hotline.store.tables import agents, dids, recordings, tenants, users
 from hotline.tenants.model import PLATFORM_SLUG, TenantKind, TenantStatus
 
 __all__ = ["SqlTenantStore", "ensure_operator", "ensure_platform", "tenant_states"]
@@ -50,6 +50,10 @@ class SqlTenantStore:
     async def agent_count(self, tenant_id: str) -> int:
         q = select(func.count()).select_from(agents).where(agents.c.tenant_id == tenant_id)
         return int(await self.conn.scalar(q) or 0)
+
+    async def recording_bytes(self, tenant_id: str, kept_since: float) -> int:
+        usage = await recording_usage(self.conn, kept_since, tenant_id)
+        return usage.get(tenant_id, 0)
 
     async def number_owner(self, number: str) -> str | None:
         candidates = {number, number.lstrip("+")}
@@ -136,3 +140,19 @@ async def tenant_states(conn: AsyncConnection) -> list[Row]:
         tenants.c.updated_at,
     ).where(tenants.c.kind == TenantKind.CENTER.value)
     return [row_dict(r) for r in await conn.execute(q)]
+
+
+async def recording_usage(
+    conn: AsyncConnection, kept_since: float, tenant_id: str | None = None
+) -> dict[str, int]:
+    """The bytes each center's kept recordings (calls and voicemails) take: the rows of
+    recordings started since `kept_since` (older files are deleted by the retention job, their
+    rows stay)."""
+    q = (
+        select(recordings.c.tenant_id, func.sum(recordings.c.size_bytes))
+        .where(recordings.c.started_at >= kept_since)
+        .group_by(recordings.c.tenant_id)
+    )
+    if tenant_id is not None:
+        q = q.where(recordings.c.tenant_id == tenant_id)
+    return {str(tenant): int(total or 0) for tenant, total in await conn.execute(q)}

@@ -3,6 +3,7 @@
 
     gate = CallGate(TenantStatus.SUSPENDED, max_calls=None)
     gate.refusal(live=0)   # CallRefusal(403, "Contact Center Suspended", 21, …)
+    CallGate(max_recording_mb=500).records(used_bytes=600 * MB)   # False: not recorded
 
 A refusal carries the SIP status and a Q.850 cause for the `Reason` header (RFC 3326), so a
 carrier and its caller hear why; calls already live are never ended by a gate.
@@ -38,12 +39,14 @@ class CallGate:
 
     status: TenantStatus = TenantStatus.ACTIVE
     max_calls: int | None = None
+    max_recording_mb: int | None = None
 
     @classmethod
     def of(cls, row: dict[str, object]) -> CallGate:
         """From a `tenants` row (or `tenant_states`)."""
         status = TenantStatus(str(row.get("status") or TenantStatus.ACTIVE.value))
-        return cls(status, Limits.of(row).concurrent_calls)
+        limits = Limits.of(row)
+        return cls(status, limits.concurrent_calls, limits.recording_mb)
 
     def refusal(self, live: int) -> CallRefusal | None:
         """Why a new call beside `live` ones is refused; None: take it."""
@@ -54,3 +57,7 @@ class CallGate:
         if not Limits(concurrent_calls=self.max_calls).call_allowed(live):
             return _FULL
         return None
+
+    def records(self, used_bytes: int) -> bool:
+        """May a call recording start while the center's recordings take `used_bytes`?"""
+        return Limits(recording_mb=self.max_recording_mb).recording_allowed(used_bytes)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from hotline.errors import IllegalTransition
 
 __all__ = [
+    "MB",
     "PLATFORM_SLUG",
     "TRANSITIONS",
     "Limits",
@@ -66,6 +67,9 @@ def next_status(status: TenantStatus, action: TenantAction) -> TenantStatus:
         raise IllegalTransition("tenant", status.value, action.value) from None
 
 
+MB = 1024 * 1024  # the recordings-storage limit's unit (docs/tenants.md)
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """What a center may use; None is unlimited."""
@@ -93,6 +97,11 @@ class Limits:
     def call_allowed(self, live: int) -> bool:
         """May one more call start beside `live` ones?"""
         return self.concurrent_calls is None or live < self.concurrent_calls
+
+    def recording_allowed(self, used_bytes: int) -> bool:
+        """May a new call recording start while the center's recordings take `used_bytes`?
+        (A recording already running always finishes: the limit is checked at its start.)"""
+        return self.recording_mb is None or used_bytes < self.recording_mb * MB
 
 
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"

@@ -23,6 +23,7 @@ from hotline.ids import new_id
 from hotline.tenants.errors import NumberTaken, TenantExists, TenantNotFound
 from hotline.tenants.events import TenantChanged, TenantCreated
 from hotline.tenants.model import (
+    MB,
     LimitsIn,
     TenantAction,
     TenantIn,
@@ -78,6 +79,7 @@ class TenantService:
         schedule_purge: PurgeScheduler | None = None,
         cancel_purge: PurgeCanceller | None = None,
         ip: str | None = None,
+        recordings_kept_s: float = 365 * 86400.0,
     ) -> None:
         self.store = store
         self.users = users
@@ -89,6 +91,7 @@ class TenantService:
         self.schedule_purge = schedule_purge
         self.cancel_purge = cancel_purge
         self.ip = ip
+        self.recordings_kept_s = recordings_kept_s  # the recordings' retention
 
     async def _audited(
         self, action: str, tenant_id: str, before: Row | None, after: Row | None
@@ -119,6 +122,16 @@ class TenantService:
         if row is None or row.get("kind", TenantKind.CENTER) != TenantKind.CENTER:
             raise TenantNotFound(key)
         return row
+
+    async def usage(self, key: str) -> dict[str, float]:
+        """What the center uses of its limits: agents, and the MB its kept recordings take."""
+        row = await self.find(key)
+        kept_since = self.clock.now() - self.recordings_kept_s
+        stored = await self.store.recording_bytes(row["id"], kept_since)
+        return {
+            "agents": await self.store.agent_count(row["id"]),
+            "recording_mb": round(stored / MB, 1),
+        }
 
     # -- creating --------------------------------------------------------------------------
 

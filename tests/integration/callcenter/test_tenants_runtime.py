@@ -3,12 +3,15 @@ from another process, one by the operator's API — each register a baresip phon
 SIP domain (both as extension 1001), take a call on their own number and see none of demo's
 data; a suspension during a live call lets that call finish and refuses the next (403 with a
 reason), resume takes calls again; the call over a center's concurrent-call limit is busy
-(486 with a Q.850 reason), measured with sipp. One server start for all of it."""
+(486 with a Q.850 reason), measured with sipp; a center whose recordings fill its storage limit
+takes calls without recording them. One server start for all of it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,6 +115,28 @@ async def until(check: Any, timeout: float = 20.0) -> Any:
     raise AssertionError("condition not reached")
 
 
+def recording_rows(server: ServerProcess, tenant_id: str) -> list[dict[str, Any]]:
+    """The center's rows in the recordings catalog, oldest first."""
+    with contextlib.closing(sqlite3.connect(server.var_dir / "hotline.db", timeout=10)) as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute(
+            "SELECT * FROM recordings WHERE tenant_id = ? ORDER BY started_at", (tenant_id,)
+        ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def keep_earlier_recording(server: ServerProcess, like: dict[str, Any], size_bytes: int) -> None:
+    """A recording the center stored before this run (within its retention), as a row."""
+    row = {**like, "id": f"{like['id']}-earlier", "size_bytes": size_bytes}
+    row["started_at"] = like["started_at"] - 86400
+    with contextlib.closing(sqlite3.connect(server.var_dir / "hotline.db", timeout=10)) as db:
+        db.execute(
+            f"INSERT INTO recordings ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        db.commit()
+
+
 async def call_status(server: ServerProcess, did: str) -> tuple[int, str]:
     """One call to `did` from this machine (the demo trunk): 200 (hung up at once) or the
     refusal's status and reason phrase."""
@@ -200,6 +225,24 @@ async def run(server: ServerProcess, sipp: str, tmp: Path) -> None:
         await logged(server, "center north now active")
         assert (await call_status(server, "4102"))[0] == 200
 
+        # North's call was recorded and counts toward its storage; with what it keeps from
+        # earlier (a 1 MB recording) it reaches a 1 MB limit: the next call is not recorded.
+        kept = await until(lambda: recording_rows(server, north_created["id"]))
+        assert kept[0]["kind"] == "call"
+        assert kept[0]["size_bytes"] > 0
+        keep_earlier_recording(server, kept[0], size_bytes=1024 * 1024)
+        await hotline_cli(server, "tenant", "limits", "north", "--max-recording-mb", "1")
+        await logged(server, "center north: active, concurrent calls unlimited, recordings 1 MB")
+        usage = ops.get("/api/v1/platform/tenants/north").json()["usage"]
+        assert usage == {"agents": 1, "recording_mb": round(1 + kept[0]["size_bytes"] / 2**20, 1)}
+        async with sipp_caller(tmp, "13800000002", server.sip_port, free_port(), stay_s=6,
+                               did="4102") as unrecorded:  # fmt: skip
+            skipped = await until(lambda: events(north_admin, "recording.skipped"), timeout=40)
+            assert skipped[0]["payload"]["reason"] == "tenant.limit.recordings"
+            await logged(server, "not recorded: the center's recordings are full")
+            assert await asyncio.wait_for(unrecorded.wait(), 40) == 0
+        assert len(recording_rows(server, north_created["id"])) == 2  # nothing new stored
+
         # South takes 2 calls at once; sipp's third is busy with the reason.
         work = tmp / "limit"
         work.mkdir()
@@ -222,7 +265,7 @@ async def run(server: ServerProcess, sipp: str, tmp: Path) -> None:
         assert 'Reason: Q.850;cause=17;text="Concurrent Call Limit Reached"' in errors
 
     # Each center saw its own calls only, and none of demo's agents.
-    for admin, count in ((north_admin, 2), (south_admin, 2)):
+    for admin, count in ((north_admin, 3), (south_admin, 2)):
         agents = admin.get("/api/v1/agents").json()["items"]
         assert [a["extension"] for a in agents] == ["1001"]
         assert not demo_agents & {a["id"] for a in agents}

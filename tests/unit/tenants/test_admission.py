@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hotline.tenants.admission import CallGate
-from hotline.tenants.model import TenantStatus
+from hotline.tenants.model import MB, TenantStatus
 
 
 def test_an_active_center_without_a_limit_takes_every_call() -> None:
@@ -31,3 +31,17 @@ def test_a_gate_reads_a_tenants_row() -> None:
     gate = CallGate.of({"status": "suspended", "max_concurrent_calls": 3})
     assert gate == CallGate(TenantStatus.SUSPENDED, 3)
     assert CallGate.of({"status": None, "max_concurrent_calls": None}) == CallGate()
+
+
+def test_recording_starts_below_the_storage_limit_only() -> None:
+    gate = CallGate.of({"status": "active", "max_recording_mb": 2})
+    assert gate.max_recording_mb == 2
+    assert gate.records(used_bytes=0)
+    assert gate.records(used_bytes=2 * MB - 1)
+    assert not gate.records(used_bytes=2 * MB)
+    assert not gate.records(used_bytes=5 * MB)
+
+
+def test_no_storage_limit_records_everything() -> None:
+    assert CallGate().records(used_bytes=10**15)
+    assert CallGate(max_recording_mb=None).records(used_bytes=10**12)

@@ -48,6 +48,7 @@ from hotline.interactions.channel import (
     number_party,
 )
 from hotline.interactions.errors import NothingToDo
+from hotline.interactions.events import RecordingSkipped
 from hotline.interactions.model import Contact
 from hotline.interactions.ports import MailSender, RecordingCatalog, RecordingRow
 from hotline.interactions.settings import QueueOptions, TelephonySettings
@@ -122,6 +123,7 @@ class VoiceChannel:
         catalog: RecordingCatalog,
         mail: MailSender,
         queue_options: Callable[[str | None], QueueOptions],
+        may_record: Callable[[], bool] = lambda: True,
     ) -> None:
         self.tenant_id = tenant_id
         self.calls = calls
@@ -134,6 +136,8 @@ class VoiceChannel:
         self.catalog = catalog
         self.mail = mail
         self._queue_options = queue_options
+        # Whether a new call recording may start now (the center's recordings-storage limit).
+        self._may_record = may_record
         self.tasks = TaskSet(f"voice {tenant_id}")
         self.sessions: dict[InteractionId, VoiceSession] = {}
         self.events: ContactEvents | None = None  # the tenant's lifecycle, set when wired
@@ -308,6 +312,13 @@ class VoiceChannel:
         if not options.record or call.recording is not None:
             return
         session.recording_started = True
+        if not self._may_record():
+            log.warning("contact %s not recorded: the center's recordings are full", contact_id)
+            self.sink.emit(RecordingSkipped(
+                tenant_id=self.tenant_id, at=self.clock.now(), interaction_id=contact_id,
+                reason="tenant.limit.recordings",
+            ))  # fmt: skip
+            return
         language = self.settings.default_language
         announcement: list[PlayItem] = []
         if options.consent_prompt:

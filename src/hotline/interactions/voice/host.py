@@ -48,6 +48,7 @@ from hotline.interactions.ports import (
     MailSender,
     OutboxMailSender,
     RecordingCatalog,
+    RecordingRow,
     StartupFacts,
 )
 from hotline.interactions.settings import TelephonySettings
@@ -145,7 +146,10 @@ class Telephony:
         # What each new tenant's runtime is built with (`add_tenant`, also while running).
         self._customers = customers
         self._storage = storage
-        self._catalog = catalog or InMemoryRecordingCatalog()
+        # Every stored recording (call or voicemail) counts toward its center's storage at once;
+        # the server re-reads the totals from the database now and then (`set_recording_usage`).
+        self._catalog = _CountingCatalog(catalog or InMemoryRecordingCatalog(), self)
+        self.recording_bytes: dict[str, int] = {}
         self._mail = mail or OutboxMailSender()
         self._browsers = browsers
         self.realms = realms
@@ -198,6 +202,7 @@ class Telephony:
             catalog=self._catalog,
             mail=self._mail,
             queue_options=center.options,
+            may_record=partial(self.may_record, tenant_id),
         )
         voice.events = center
         center.add_channel(voice)
@@ -208,6 +213,15 @@ class Telephony:
     def set_gate(self, tenant_id: str, gate: CallGate) -> None:
         """The center's status and call limit as last read (suspended: new calls refused)."""
         self.gates[tenant_id] = gate
+
+    def set_recording_usage(self, usage: dict[str, int]) -> None:
+        """The bytes each center's kept recordings take, as the database last summed them."""
+        self.recording_bytes = dict(usage)
+
+    def may_record(self, tenant_id: str) -> bool:
+        """May a new call recording of the center start (its recordings-storage limit)?"""
+        gate = self.gates.get(tenant_id, _OPEN)
+        return gate.records(self.recording_bytes.get(tenant_id, 0))
 
     def live_calls(self, tenant_id: str) -> int:
         """The center's live voice contacts: what its concurrent-call limit counts."""
@@ -475,6 +489,19 @@ def _restore_phone(devices: Devices, session: AgentSessionFacts) -> bool:
     if session.phone_kind == PhoneKind.BROWSER.value:
         return devices.restore(session.agent_id, BrowserPhone(address))
     return devices.restore(session.agent_id, SipPhone(address))
+
+
+class _CountingCatalog:
+    """The recordings catalog, adding each stored recording's size to its center's usage."""
+
+    def __init__(self, catalog: RecordingCatalog, host: Telephony) -> None:
+        self._catalog = catalog
+        self._host = host
+
+    async def add(self, row: RecordingRow) -> None:
+        await self._catalog.add(row)
+        usage = self._host.recording_bytes
+        usage[row.tenant_id] = usage.get(row.tenant_id, 0) + row.size_bytes
 
 
 class _Admission:

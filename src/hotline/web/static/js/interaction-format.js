@@ -288,6 +288,7 @@ export function describeEvent(record, names) {
     "call.conferenced": () => [t("Three-way call"), [agent]],
     "call.ended": () => [t("Call ended"), [cause(p.cause)]],
     "recording.started": () => [t("Recording started"), []],
+    "recording.skipped": () => [t("Not recorded: the center's recordings storage is full"), []],
     "recording.paused": () => [t("Recording paused"), [agent]],
     "recording.resumed": () => [t("Recording resumed"), [agent]],
     "recording.stopped": () => [t("Recording saved"), [p.duration_s !== undefined && duration(p.duration_s)]],

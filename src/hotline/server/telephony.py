@@ -352,9 +352,12 @@ class TelephonyServer:
             )  # fmt: skip
 
     async def tenant_removed(self, tenant_id: str) -> None:
-        """Purged: its domain is no longer served."""
+        """Purged: its domain is no longer served and its runtime goes."""
         if self.sip is not None:
             self.sip.realms.remove(tenant_id)
+        if self.runtime is not None:
+            await self.runtime.remove_tenant(tenant_id)
+            log.info("center %s removed from this server", tenant_id)
 
     async def _read_recording_usage(self) -> None:
         """Each center's kept recordings, summed: what its recordings-storage limit counts."""

@@ -10,13 +10,22 @@ from zoneinfo import ZoneInfo
 
 from hotline.flows import FlowVersion
 from hotline.ids import AgentId, TenantId
+from hotline.interactions import ContactState
+from hotline.interactions.events import RecordingSkipped
 from hotline.interactions.voice import SipPhone
 from hotline.routing import AgentProfile, Router, RouterSettings
 from hotline.sip.realms import RealmMap
 from hotline.tenants.admission import CallGate
-from hotline.tenants.model import TenantStatus
+from hotline.tenants.model import MB, TenantStatus
 from tests.unit.calls.fakes import FakeInvite
-from tests.unit.interactions.harness import TENANT, make_world
+from tests.unit.interactions.harness import (
+    TENANT,
+    CallHandle,
+    World,
+    hang_up,
+    make_world,
+    until,
+)
 
 
 async def test_suspension_refuses_new_calls_and_keeps_the_live_one(tmp_path: Path) -> None:
@@ -83,3 +92,61 @@ async def test_calls_arriving_together_cannot_all_pass_the_limit(tmp_path: Path)
     assert sorted(str(i.rejected) for i in invites) == ["(486, 17)", "None", "None"]
     assert world.telephony.live_calls(TENANT) == 2
     assert world.telephony.admitting == {TENANT: 0}
+
+
+async def answered(world: World) -> CallHandle:
+    """A caller through the demo menu to a1 (logged in), who answers."""
+    interaction = await world.call()
+    await world.heard(interaction, "售后服务请按2")
+    await world.press(interaction, "2")
+    ringing = await world.ring("1001")
+    ringing.answer()
+    await until(lambda: interaction.state is ContactState.CONNECTED)
+    return interaction
+
+
+async def test_a_center_at_its_recordings_limit_answers_without_recording(
+    tmp_path: Path,
+) -> None:
+    world = await make_world(tmp_path)
+    world.telephony.set_gate(TENANT, CallGate(max_recording_mb=1))
+    world.telephony.set_recording_usage({TENANT: MB})  # what the database summed
+    world.login("a1", "1001")
+    interaction = await answered(world)
+    assert interaction.call.recording is None
+    (skipped,) = world.of("recording.skipped")
+    assert isinstance(skipped, RecordingSkipped)
+    assert (skipped.interaction_id, skipped.reason) == (
+        interaction.interaction_id,
+        "tenant.limit.recordings",
+    )
+
+
+async def test_each_stored_recording_counts_toward_the_limit_at_once(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    world.telephony.set_gate(TENANT, CallGate(max_recording_mb=1))
+    world.telephony.set_recording_usage({TENANT: MB - 1})
+    world.login("a1", "1001")
+    first = await answered(world)
+    assert first.call.recording is not None  # below the limit: recorded
+    hang_up(first)
+    await until(lambda: world.telephony.recording_bytes[TENANT] > MB - 1)
+    await until(lambda: first.ended.is_set())
+    world.advance(60)  # past the wrap-up
+    await until(lambda: world.state("a1") == "available")
+    second = await answered(world)
+    assert second.call.recording is None
+    assert len(world.of("recording.skipped")) == 1
+
+
+async def test_a_purged_center_leaves_the_runtime(tmp_path: Path) -> None:
+    world = await make_world(tmp_path)
+    router = Router(TenantId("t2"), world.sink, settings=RouterSettings(tz=ZoneInfo("UTC")))
+    runtime = world.telephony.add_tenant("t2", router)
+    await world.telephony.start_tenant(runtime)
+    world.telephony.set_gate("t2", CallGate(TenantStatus.DELETING))
+    await world.telephony.remove_tenant("t2")
+    assert "t2" not in world.telephony.tenants
+    assert "t2" not in world.telephony.gates
+    assert TENANT in world.telephony.tenants  # the others untouched
+    await world.telephony.stop()

@@ -167,6 +167,7 @@ class Telephony:
         self.interrupted_at_start = 0
         self.dialogs_ended_at_start = 0
         self._loops = TaskSet("telephony")
+        self._timers: dict[str, asyncio.Task[None]] = {}  # each center's timers (start_tenant)
 
     def add_tenant(self, tenant_id: str, router: Router) -> TenantRuntime:
         """A center's lifecycle, voice channel and phones; while running, `start_tenant`
@@ -257,7 +258,25 @@ class Telephony:
         sessions = await self.startup.agent_sessions(center.tenant_id)
         grace = self.settings.startup_grace_s
         center.presence.recover(sessions, partial(_restore_phone, devices), grace_s=grace)
-        self._loops.spawn(center.run_timers(), name=f"timers-{center.tenant_id}")
+        self._timers[center.tenant_id] = self._loops.spawn(
+            center.run_timers(), name=f"timers-{center.tenant_id}"
+        )
+
+    async def remove_tenant(self, tenant_id: str) -> None:
+        """A purged center: its timers stop and its runtime, gate and counters go (its numbers
+        and SIP domain are already gone, so no call can reach it)."""
+        timers = self._timers.pop(tenant_id, None)
+        if timers is not None:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
+        runtime = self.tenants.pop(tenant_id, None)
+        if runtime is not None:
+            await runtime.center.tasks.cancel_all()
+            await runtime.voice.tasks.cancel_all()
+        self.gates.pop(tenant_id, None)
+        self.admitting.pop(tenant_id, None)
+        self.recording_bytes.pop(tenant_id, None)
 
     async def _end_leftover_dialogs(self, tenant_id: str) -> None:
         """A crash left calls up: every peer (callers, agents' phones, trunks) gets a BYE,

@@ -147,6 +147,17 @@ class World:
         assert contact is not None
         return CallHandle(contact, session)
 
+    async def answered(self, extension: str) -> tuple[CallHandle, FakeOutgoing]:
+        """A caller through the demo menu (2: after-sales) to the agent at `extension`, who
+        answers; returns the contact and the agent's ringing call."""
+        interaction = await self.call()
+        await self.heard(interaction, "售后服务请按2")
+        await self.press(interaction, "2")
+        ringing = await self.ring(extension)
+        ringing.answer()
+        await until(lambda: interaction.state is ContactState.CONNECTED)
+        return interaction, ringing
+
     def handle(self, contact_id: str) -> CallHandle:
         """The handle of a contact the centre started itself (click to dial, a callback)."""
         contact = self.desk.center.registry.get(contact_id)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from hotline.flows import FlowVersion
 from hotline.ids import AgentId, TenantId
-from hotline.interactions import ContactState
 from hotline.interactions.events import RecordingSkipped
 from hotline.interactions.voice import SipPhone
 from hotline.routing import AgentProfile, Router, RouterSettings
@@ -20,8 +19,6 @@ from hotline.tenants.model import MB, TenantStatus
 from tests.unit.calls.fakes import FakeInvite
 from tests.unit.interactions.harness import (
     TENANT,
-    CallHandle,
-    World,
     hang_up,
     make_world,
     until,
@@ -94,17 +91,6 @@ async def test_calls_arriving_together_cannot_all_pass_the_limit(tmp_path: Path)
     assert world.telephony.admitting == {TENANT: 0}
 
 
-async def answered(world: World) -> CallHandle:
-    """A caller through the demo menu to a1 (logged in), who answers."""
-    interaction = await world.call()
-    await world.heard(interaction, "售后服务请按2")
-    await world.press(interaction, "2")
-    ringing = await world.ring("1001")
-    ringing.answer()
-    await until(lambda: interaction.state is ContactState.CONNECTED)
-    return interaction
-
-
 async def test_a_center_at_its_recordings_limit_answers_without_recording(
     tmp_path: Path,
 ) -> None:
@@ -112,7 +98,7 @@ async def test_a_center_at_its_recordings_limit_answers_without_recording(
     world.telephony.set_gate(TENANT, CallGate(max_recording_mb=1))
     world.telephony.set_recording_usage({TENANT: MB})  # what the database summed
     world.login("a1", "1001")
-    interaction = await answered(world)
+    interaction, _ = await world.answered("1001")
     assert interaction.call.recording is None
     (skipped,) = world.of("recording.skipped")
     assert isinstance(skipped, RecordingSkipped)
@@ -127,14 +113,14 @@ async def test_each_stored_recording_counts_toward_the_limit_at_once(tmp_path: P
     world.telephony.set_gate(TENANT, CallGate(max_recording_mb=1))
     world.telephony.set_recording_usage({TENANT: MB - 1})
     world.login("a1", "1001")
-    first = await answered(world)
+    first, _ = await world.answered("1001")
     assert first.call.recording is not None  # below the limit: recorded
     hang_up(first)
     await until(lambda: world.telephony.recording_bytes[TENANT] > MB - 1)
     await until(lambda: first.ended.is_set())
     world.advance(60)  # past the wrap-up
     await until(lambda: world.state("a1") == "available")
-    second = await answered(world)
+    second, _ = await world.answered("1001")
     assert second.call.recording is None
     assert len(world.of("recording.skipped")) == 1
 

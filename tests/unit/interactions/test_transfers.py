@@ -26,13 +26,7 @@ async def connected(world: World) -> tuple[CallHandle, FakeOutgoing]:
     world.login("a1", "1001")
     world.clock.advance(5)
     world.login("a2", "1002")
-    interaction = await world.call()
-    await world.heard(interaction, "售后服务请按2")
-    await world.press(interaction, "2")
-    first = await world.ring("1001")
-    first.answer()
-    await until(lambda: interaction.state is ContactState.CONNECTED)
-    return interaction, first
+    return await world.answered("1001")
 
 
 def session(call: FakeOutgoing) -> FakeSession:

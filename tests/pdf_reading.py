@@ -21,4 +21,5 @@ def pdf_images(pdf: Path) -> list[str]:
     out = subprocess.run(
         [require_tool("pdfimages"), "-list", str(pdf)], capture_output=True, check=True
     )
-    return [line for line in out.stdout.decode().splitlines()[2:] if " image " in line]
+    lines = out.stdout.decode().splitlines()[2:]  # past the header and its underline
+    return [line for line in lines if line.split()[2:3] == ["image"]]  # not their masks

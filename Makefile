@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 # The integration tests mostly wait on sockets, timers and browsers: run them in parallel.
 TEST_WORKERS ?= 3
 STAMP  := $(VENV)/.installed
+# Browser libraries (charts) from the npm registry, pinned by vendor/package-lock.json and
+# served by the app from vendor/node_modules (ignored; ADR 0170).
+VENDOR := vendor/node_modules/.installed
 
-.PHONY: demo test unit integration check serve bench fuzz fuzz-corpus fuzz-api venv clean
+.PHONY: demo test unit integration check serve bench fuzz fuzz-corpus fuzz-api venv vendor clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hotline needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -17,14 +20,21 @@ $(STAMP): pyproject.toml requirements/lock.txt
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+$(VENDOR): vendor/package.json vendor/package-lock.json
+	@command -v npm >/dev/null 2>&1 || scripts/system-deps.sh node
+	npm ci --prefix vendor --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(VENDOR)
+
+vendor: $(VENDOR)
+
+demo: $(STAMP) $(VENDOR)
 	scripts/system-deps.sh demo
 	$(BIN)/hotline demo
 
-serve: $(STAMP)
+serve: $(STAMP) $(VENDOR)
 	$(BIN)/hotline serve
 
-test: $(STAMP)
+test: $(STAMP) $(VENDOR)
 	@if [ "$$CI" = "true" ]; then scripts/system-deps.sh all; fi
 	$(BIN)/pytest tests/unit -q
 	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
@@ -32,7 +42,7 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-integration: $(STAMP)
+integration: $(STAMP) $(VENDOR)
 	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
 
 check: $(STAMP)
@@ -57,4 +67,4 @@ fuzz-api: $(STAMP)
 	HOTLINE_API_FUZZ_EXAMPLES=$${HOTLINE_API_FUZZ_EXAMPLES:-100} $(BIN)/pytest tests/integration/api/test_schemathesis.py -q
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache vendor/node_modules

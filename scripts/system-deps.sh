@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Hotline's demo and test suite need. Idempotent.
-#   scripts/system-deps.sh demo   espeak-ng and sox (prompts and TTS)
+#   scripts/system-deps.sh demo   espeak-ng and sox (prompts and TTS), Chromium and a CJK font
+#                                 (reports as PDF), npm when there is none (chart library)
 #   scripts/system-deps.sh all    everything the suite uses: sipp, baresip, Chromium, CJK fonts,
-#                                 tshark (the SRTP test checks the wire for plaintext RTP)
+#                                 tshark (the SRTP test checks the wire for plaintext RTP),
+#                                 poppler-utils (the PDF report test reads the PDF back)
+#   scripts/system-deps.sh node   npm, when the machine has none (make installs the chart library)
 set -euo pipefail
 
 what="${1:-all}"
 case "$what" in
-  demo) packages=(espeak-ng sox) ;;
-  all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark) ;;
-  *) echo "usage: $0 [demo|all]" >&2; exit 2 ;;
+  demo) packages=(espeak-ng sox chromium fonts-wqy-microhei) ;;
+  all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark
+                  poppler-utils) ;;
+  node) packages=() ;;
+  *) echo "usage: $0 [demo|all|node]" >&2; exit 2 ;;
 esac
+# npm (the browser libraries, vendor/package.json) may come from elsewhere than Debian: only
+# when there is no npm at all is Debian's asked for.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

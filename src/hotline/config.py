@@ -31,6 +31,7 @@ __all__ = [
     "JobSettings",
     "MediaSettings",
     "RecordingSettings",
+    "ReportSettings",
     "RoutingSettings",
     "Settings",
     "SipSettings",
@@ -51,6 +52,9 @@ class HttpSettings(BaseModel):
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
     forwarded_allow_ips: list[str] = ["127.0.0.1", "::1"]
     hsts_seconds: int = Field(0, ge=0)  # Strict-Transport-Security over https (0: not sent)
+    # Browser libraries (charts) that `make` installs from vendor/package-lock.json (ADR 0170);
+    # None: the source tree's vendor/node_modules.
+    vendor_dir: Path | None = None
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSettings:
@@ -241,6 +245,13 @@ class WallboardSettings(BaseModel):
     push_delay_s: float = Field(0.05, ge=0, le=1)
 
 
+class ReportSettings(BaseModel):
+    """Reports as PDF (docs/metrics.md): headless Chromium prints the report page."""
+
+    chromium: Path = Path("/usr/lib/chromium/chromium")
+    pdf_timeout_s: float = Field(60.0, gt=0, le=600)
+
+
 class SmtpSettings(BaseModel):
     """Outgoing mail (voicemail notices). No host: notices are logged, not sent."""
 
@@ -356,6 +367,7 @@ class Settings(BaseSettings):
     calls: CallSettings = CallSettings()
     wallboard: WallboardSettings = WallboardSettings()
     smtp: SmtpSettings = SmtpSettings()
+    reports: ReportSettings = ReportSettings()
     imports: ImportSettings = ImportSettings()
     wfm: WfmSettings = WfmSettings()
     tickets: TicketsSettings = TicketsSettings()

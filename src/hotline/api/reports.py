@@ -26,6 +26,7 @@ from hotline.auth.roles import Permission
 from hotline.ids import new_id
 from hotline.jobs import Jobs
 from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
+from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import Translate
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.reports_repo import (
@@ -35,6 +36,7 @@ from hotline.store.reports_repo import (
     save_targets,
 )
 from hotline.store.uow import UnitOfWork
+from hotline.web.report_print import print_page
 
 __all__ = ["router"]
 
@@ -130,6 +132,27 @@ async def summary(
     return await service.summary(chosen, by or service.default_by(), key, compare=compare)
 
 
+@router.get(
+    "/page",
+    summary="Everything the report page shows: rows, headline figures, hourly profile, top-10 "
+    "reasons, agent ranking and the VIP line",
+)
+async def page(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    by: ByQ = None,
+    key: KeyQ = None,
+    order: Annotated[str, Query(max_length=32, description="the ranking's figure")] = "handled",
+) -> dict[str, Any]:
+    chosen = await _period(request, uow, principal, period, date, until)
+    service = _service(request, uow, principal)
+    return await service.page(chosen, by or service.default_by(), key, order=order)
+
+
 @router.get("/hourly", summary="The hourly profile of a period")
 async def hourly(
     request: Request,
@@ -201,7 +224,11 @@ async def contacts(
     return found
 
 
-@router.get("/export", summary="A period's figures as CSV or XLSX")
+@router.get(
+    "/export",
+    summary="A period's figures as CSV or XLSX, or the report page printed as PDF with its charts",
+    responses={503: {"description": "PDF: Chromium is not installed (reports.pdf.unavailable)"}},
+)
 async def export(
     request: Request,
     uow: Uow,
@@ -211,13 +238,29 @@ async def export(
     until: UntilQ = None,
     by: ByQ = None,
     key: KeyQ = None,
-    format: Literal["csv", "xlsx"] = "csv",
+    format: Literal["csv", "xlsx", "pdf"] = "csv",
+    lang: Annotated[
+        Literal["zh-CN", "en"] | None, Query(description="the headers' language (the user's)")
+    ] = None,
 ) -> Response:
+    language = lang or principal.language
     chosen = await _period(request, uow, principal, period, date, until)
     service = _service(request, uow, principal)
     rows_by = by or service.default_by()
+    if format == "pdf":
+        bundle = await service.page(chosen, rows_by, key)
+        await uow.rollback()  # nothing to write; no transaction held while Chromium prints
+        settings = services_of(request).settings.reports
+        html = print_page(request.app, language, bundle)
+        pdf = await print_pdf(html, settings.chromium, timeout_s=settings.pdf_timeout_s)
+        name = f"report-{rows_by}-{chosen.label}.pdf"
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     report = await service.summary(chosen, rows_by, key, compare=False)
-    lines = summary_lines(report, principal.language, _translator(request))
+    lines = summary_lines(report, language, _translator(request))
     return table_response(lines, f"report-{rows_by}-{chosen.label}", format)
 
 

@@ -21,7 +21,16 @@ from hotline.store.report_tables import (
     report_reasons,
     report_targets,
 )
-from hotline.store.tables import agent_segments, agent_teams, interactions, teams, work_items
+from hotline.store.tables import (
+    agent_segments,
+    agent_teams,
+    agents,
+    interactions,
+    queues,
+    teams,
+    users,
+    work_items,
+)
 
 __all__ = ["SqlReportContacts", "SqlReportDirectory", "SqlReportFacts", "save_targets"]
 
@@ -151,6 +160,24 @@ class SqlReportDirectory:
             report_targets.c.tenant_id == tenant_id
         )
         return {str(queue): dict(values) for queue, values in await self.conn.execute(q)}
+
+    async def labels(self, tenant_id: str, dim: str, keys: Collection[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        chosen = sorted(keys)
+        if dim == Dim.AGENT:
+            q = (
+                select(agents.c.id, users.c.display_name)
+                .join(users, users.c.id == agents.c.user_id)
+                .where(agents.c.tenant_id == tenant_id, agents.c.id.in_(chosen))
+            )
+        elif dim == Dim.QUEUE:
+            q = select(queues.c.name, queues.c.display_name).where(
+                queues.c.tenant_id == tenant_id, queues.c.name.in_(chosen)
+            )
+        else:
+            return {}
+        return {str(key): str(name) for key, name in await self.conn.execute(q) if name}
 
 
 async def save_targets(

@@ -21,6 +21,7 @@ from hotline.store.auth_repo import SqlTenants
 from hotline.web.admin import ENTITIES, translate_descriptor
 from hotline.web.error_text import ErrorText
 from hotline.web.i18n import LANGUAGES, Catalogs, best_language
+from hotline.web.vendor import default_vendor_dir, install_vendor
 
 __all__ = ["LANG_COOKIE", "install_pages"]
 
@@ -58,6 +59,9 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.can(Permission.INTERACTIONS_READ):
         items.append(("/interactions", "Interactions"))
         items.append(("/missed", "Missed calls"))
+    if principal.can(Permission.REPORTS_READ):
+        overseer = {"admin", "qa", "supervisor"} & set(principal.roles)
+        items.append(("/reports", "Reports" if overseer else "My figures"))
     if principal.agent_id is not None:
         items.append(("/my-schedule", "My schedule"))
     if principal.can(Permission.WFM_READ):
@@ -80,7 +84,11 @@ def install_pages(app: FastAPI) -> None:
     catalogs = Catalogs()
     env = _environment(catalogs)
     app.state.catalogs = catalogs
+    app.state.page_env = env  # the report printed as PDF (web/report_print.py)
     app.state.error_text = ErrorText(catalogs).render  # the API's errors in the user's language
+    vendor = app.state.services.settings.http.vendor_dir or default_vendor_dir()
+    install_vendor(app, vendor)  # before /static, which would shadow it
+    app.state.vendor_dir = vendor
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
 
     def render(template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -244,6 +252,22 @@ def install_pages(app: FastAPI) -> None:
             lang,
             principal,
             can_write=principal.can(Permission.WFM_WRITE),
+        )
+
+    @app.get("/reports", include_in_schema=False)
+    async def reports_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.REPORTS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        overseer = bool({"admin", "qa", "supervisor"} & set(principal.roles))
+        return await zoned(
+            request,
+            "reports.html",
+            lang,
+            principal,
+            overseer=overseer,
+            can_targets=principal.can(Permission.CONFIG_WRITE),
         )
 
     @app.get("/my-schedule", include_in_schema=False)

@@ -138,7 +138,7 @@ async def test_every_page_is_chinese_in_zh_cn(
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-zh-CN.png")
     for path in [
         "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
-        "/interactions", "/missed", "/wfm", "/account", "/nowhere",
+        "/interactions", "/missed", "/wfm", "/reports", "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)
@@ -224,7 +224,7 @@ async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: Serv
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-en.png")
     for path in [
         "/", "/admin/flows", "/admin/flows/main", "/admin/imports", "/interactions", "/missed",
-        "/wfm", "/account", "/nowhere",
+        "/wfm", "/reports", "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)

@@ -4,12 +4,13 @@ go in `details`."""
 
 from __future__ import annotations
 
-from hotline.errors import InvalidInput, NotFound, PermissionDenied
+from hotline.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 
 __all__ = [
     "DimensionUnknown",
     "DrillUnsupported",
     "FigureUnknown",
+    "PdfUnavailable",
     "PeriodInvalid",
     "ReportError",
     "ReportForbidden",
@@ -88,3 +89,14 @@ class SubscriptionNotFound(NotFound, ReportError):
 
     def __init__(self, subscription_id: str) -> None:
         super().__init__("There is no such scheduled report.", details={"id": subscription_id})
+
+
+class PdfUnavailable(Unavailable, ReportError):
+    code = "reports.pdf.unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "The report could not be printed as PDF: Chromium is missing or did not finish "
+            "(scripts/system-deps.sh installs it).",
+            details={"reason": reason},
+        )

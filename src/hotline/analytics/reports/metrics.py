@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from hotline.analytics.realtime.metrics import ratio
 from hotline.analytics.reports.measures import MAX_MEASURES, M
 
-__all__ = ["FIGURES", "Totals", "add_totals", "figures", "mean_s"]
+__all__ = ["FIGURES", "KINDS", "Totals", "add_totals", "figures", "kind_of", "mean_s"]
 
 Totals = Sequence[int]
 """Measures summed over a range (indexed by `M`)."""
@@ -98,3 +98,20 @@ def figures(t: Totals) -> dict[str, float | int | None]:
 
 FIGURES: tuple[str, ...] = tuple(figures([0] * len(M)))
 """Every figure's code name, in display order."""
+
+
+RATES = frozenset({"answer_rate", "abandon_rate", "service_level", "transfer_rate", "fcr", "csat",
+                   "conversion_rate", "occupancy", "utilization"})  # fmt: skip
+
+
+def kind_of(figure: str) -> str:
+    """How a figure reads: a rate (shown as %), seconds, a count, or another number."""
+    if figure in RATES:
+        return "rate"
+    if figure.endswith("_s"):
+        return "seconds"
+    return "number" if figure == "csat_average" else "count"
+
+
+KINDS: dict[str, str] = {f: kind_of(f) for f in FIGURES}
+"""Each figure's kind, for the pages and the PDF (one rule for both)."""

@@ -56,6 +56,11 @@ class ReportDirectory(Protocol):
         """Target overrides by queue id ("" for the tenant's own)."""
         ...
 
+    async def labels(self, tenant_id: str, dim: str, keys: Collection[str]) -> dict[str, str]:
+        """What people call the keys of a dimension (agents' and queues' display names);
+        keys without a name are left out (shown as they are)."""
+        ...
+
 
 class ContactLister(Protocol):
     async def contacts(

@@ -17,7 +17,7 @@ from hotline.analytics.reports.errors import (
     ReportForbidden,
 )
 from hotline.analytics.reports.measures import Dim, M, ReasonKind
-from hotline.analytics.reports.metrics import FIGURES, add_totals, figures
+from hotline.analytics.reports.metrics import FIGURES, KINDS, add_totals, figures
 from hotline.analytics.reports.periods import Period
 from hotline.analytics.reports.ports import ContactLister, FactReader, ReportDirectory
 from hotline.analytics.reports.targets import Targets, assess
@@ -32,6 +32,19 @@ DRILLABLE = frozenset(
 )  # fmt: skip
 LOWER_IS_BETTER = frozenset({"asa_s", "aht_s", "acw_s", "hold_s", "abandon_rate", "longest_wait_s"})
 _SEE_ALL = frozenset({"admin", "qa"})
+
+# What the report page leads with and its table's columns: the manager's daily report for
+# queue-side rows, an agent's own work for agents and teams.
+QUEUE_HEADLINE = ("offered", "answered", "answer_rate", "service_level", "asa_s",
+                  "abandon_rate", "short_abandoned", "aht_s", "fcr", "csat", "csat_average",
+                  "transfers", "callbacks_requested")  # fmt: skip
+AGENT_HEADLINE = ("handled", "aht_s", "talk_s", "hold_s", "acw_s", "acw_overruns", "transfers",
+                  "fcr", "csat", "csat_average", "occupancy", "utilization", "login_s",
+                  "not_ready_s")  # fmt: skip
+QUEUE_COLUMNS = ("offered", "answered", "abandoned", "answer_rate", "service_level", "asa_s",
+                 "abandon_rate", "aht_s", "fcr", "csat")  # fmt: skip
+AGENT_COLUMNS = ("handled", "aht_s", "talk_s", "acw_s", "transfers", "fcr", "csat",
+                 "occupancy", "utilization", "login_s")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +159,7 @@ class ReportService:
         current = await self._totals(by, period, keys)
         before = await self._totals(by, period.previous(), keys) if compare else {}
         tenant_targets, queue_targets = await self._targets()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for name in sorted(set(current) | set(before)):
             now_figures = figures(current.get(name, [0] * len(M)))
             targets = queue_targets.get(name, tenant_targets) if by == Dim.QUEUE else tenant_targets
@@ -165,6 +178,56 @@ class ReportService:
             "fcr_provisional": self.provisional(period),
             "figures": list(FIGURES),
             "rows": rows,
+            "labels": await self._labels(by, [str(r["key"]) for r in rows]),
+        }
+
+    async def _labels(self, by: str, keys: Collection[str]) -> dict[str, str]:
+        """Display names of the rows' keys (agents, queues): a report names people, not ids."""
+        if by not in (Dim.AGENT, Dim.QUEUE):
+            return {}
+        return await self._directory.labels(self._viewer.tenant_id, by, keys)
+
+    def overseer(self) -> bool:
+        """Whether the viewer sees more than its own figures (queues, the center, rankings)."""
+        return bool(self._viewer.roles & (_SEE_ALL | {"supervisor"}))
+
+    async def page(
+        self, period: Period, by: str, key: str | None = None, *, order: str = "handled"
+    ) -> dict[str, Any]:
+        """Everything the report page and its PDF show: the rows by `by`, the headline figures
+        (the chosen key, else the center, else the agent's own), the hourly profile, the top-10
+        contact reasons, the agent ranking and the VIP line (the last two for overseers)."""
+        rows = await self.summary(period, by, key)
+        if key is not None or not self.overseer():
+            head_rows = rows
+        else:
+            head_rows = await self.summary(period, Dim.CENTER.value)
+        empty = figures([0] * len(M))
+        tenant_targets, _ = await self._targets()
+        headline = head_rows["rows"][0] if len(head_rows["rows"]) == 1 else None
+        if headline is None:
+            headline = {"key": key or "", "figures": empty, "previous": None,
+                        "targets": assess(empty, tenant_targets)}  # fmt: skip
+        see_all = self.overseer()
+        agentish = by in (Dim.AGENT, TEAM)
+        return {
+            "headline_figures": list(
+                QUEUE_HEADLINE if see_all and not (agentish and key) else AGENT_HEADLINE
+            ),
+            "columns": list(AGENT_COLUMNS if agentish else QUEUE_COLUMNS),
+            "kinds": KINDS,
+            "drillable": sorted(DRILLABLE) if by != Dim.SKILL else [],
+            "period": rows["period"],
+            "previous_period": rows["previous_period"],
+            "by": by,
+            "key": key,
+            "fcr_provisional": rows["fcr_provisional"],
+            "headline": headline,
+            "summary": rows,
+            "hourly": await self.hourly(period, by, key),
+            "reasons": await self.reasons(period, by, key),
+            "ranking": await self.ranking(period, order) if see_all else None,
+            "vip": await self.summary(period, Dim.VIP.value) if see_all else None,
         }
 
     async def hourly(self, period: Period, by: str, key: str | None = None) -> dict[str, Any]:
@@ -237,7 +300,8 @@ class ReportService:
         rows.sort(key=rank_key)
         for position, row in enumerate(rows, start=1):
             row["rank"] = position
-        return {"period": period.as_dict(), "order": order, "rows": rows}
+        labels = await self._labels(Dim.AGENT.value, [r["agent_id"] for r in rows])
+        return {"period": period.as_dict(), "order": order, "rows": rows, "labels": labels}
 
     async def contacts(
         self,

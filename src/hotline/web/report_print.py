@@ -1,0 +1,60 @@
+"""The report page as a document to print (ADR 0171): the figures rendered here in the reader's
+language, the charts drawn in the page by the same module the screen uses, every asset named by
+a `file://` URL so headless Chromium prints it without a server (`hotline.reporting.pdf`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from hotline.reporting.tables import DIMENSION_LABELS, FIGURE_LABELS
+from hotline.web.vendor import vendor_file
+
+__all__ = ["print_page", "shown"]
+
+_STATIC = Path(__file__).resolve().parent / "static"
+TITLES = {"day": "Daily report", "week": "Weekly report", "month": "Monthly report",
+          "range": "Report"}  # fmt: skip
+
+
+def shown(value: Any, kind: str) -> str:
+    """A figure as the page and the PDF show it: rates in %, seconds with one place, "—"
+    for nothing counted."""
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if kind in ("seconds", "number"):
+        return f"{float(value):.1f}" if kind == "seconds" else f"{float(value):.2f}"
+    return str(value)
+
+
+def print_page(app: FastAPI, language: str, bundle: Mapping[str, Any]) -> str:
+    """The HTML Chromium prints: `bundle` is `ReportService.page`."""
+    env = app.state.page_env
+    vendor: Path = app.state.vendor_dir
+    kinds: Mapping[str, str] = bundle["kinds"]
+
+    catalogs = app.state.catalogs
+    translated = {n: catalogs.gettext(language, label) for n, label in FIGURE_LABELS.items()}
+
+    def fig(name: str, value: Any) -> str:
+        return shown(value, kinds.get(name, "count"))
+
+    return str(
+        env.get_template("report-print.html").render(
+            lang=language,
+            report=bundle,
+            title=TITLES[str(bundle["period"]["kind"])],
+            by_label=DIMENSION_LABELS[str(bundle["by"])],
+            labels=FIGURE_LABELS,
+            translated_labels=translated,
+            fig=fig,
+            css=(_STATIC / "css" / "report-print.css").as_uri(),
+            chart_js=vendor_file(vendor, "chart.js", "chart.umd.min.js").as_uri(),
+            module=(_STATIC / "js" / "report-print.js").as_uri(),
+        )
+    )

@@ -174,6 +174,7 @@ class RtpEndpoint(Endpoint):
         self.jitter = JitterBuffer(fill=self.codec.silence)
         self.relay_target: RtpEndpoint | None = None  # forward our inbound audio there, now
         self.relay_in = False  # our output is packets relayed from the bridge peer
+        self.relay_allowed = True  # False: paced from the jitter buffer even when it could relay
         self._relay_ssrc = -1
         self._relay_ts_offset = 0
         self._relay_seq_offset = 0

@@ -230,10 +230,11 @@ class MediaEngine:
     # Endpoints ---------------------------------------------------------------------------
     async def create_endpoint(
         self, context: EndpointContext, *, on_dtmf: DtmfCallback | None = None,
-        inband_dtmf: bool | None = None,
+        inband_dtmf: bool | None = None, relay: bool = True,
     ) -> LocalMedia:  # fmt: skip
         """Allocate an RTP/RTCP port pair. `inband_dtmf=None` detects tones only when the peer
-        offers no telephone-event."""
+        offers no telephone-event. `relay=False`: never relayed, always one frame per tick
+        from the jitter buffer (the frame legs of the remote backend, ADR 0186)."""
         loop = asyncio.get_running_loop()
         rtp_sock, rtcp_sock, port = self._bind_pair()
         endpoint_id = EndpointId(new_id(self.clock.now()))
@@ -243,6 +244,7 @@ class MediaEngine:
             sender=RtpSender(rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(32)),
             inband_dtmf=inband_dtmf,
         )  # fmt: skip
+        endpoint.relay_allowed = relay
         rtp_transport, _ = await loop.create_datagram_endpoint(
             lambda: _RtpProtocol(self, endpoint), sock=rtp_sock
         )
@@ -365,6 +367,8 @@ class MediaEngine:
             self.relay_enabled
             and isinstance(endpoint, RtpEndpoint)
             and isinstance(peer, RtpEndpoint)
+            and endpoint.relay_allowed
+            and peer.relay_allowed
             and endpoint.can_send  # a peer holding us (sendonly, inactive) gets nothing
             and peer.remote is not None
             and peer.codec is endpoint.codec

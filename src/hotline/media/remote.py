@@ -207,7 +207,14 @@ class RemoteMediaBackend:
     ) -> EndpointId:
         shim = await FrameShim.open(port, self.frame_host)
         try:
-            local = await self.create_endpoint(context, on_dtmf=on_dtmf, inband_dtmf=False)
+            # Paced, never relayed: the port hears one frame per tick, as from the engine's
+            # own frame endpoints, with the leg's jitter buffer absorbing arrival bursts.
+            local: LocalMedia = await self._call(
+                "create_endpoint", context, inband_dtmf=False, relay=False
+            )
+            self._endpoints.add(local.endpoint_id)
+            if on_dtmf is not None:
+                self._on_dtmf[local.endpoint_id] = on_dtmf
             host, shim_port = shim.address
             # RTCP muxed on the shim's one port: it ignores what is not PCMU.
             remote = RemoteMedia(host, shim_port, "PCMU", 0, None, rtcp_port=shim_port)
@@ -356,6 +363,10 @@ class RemoteMediaBackend:
         """The figures now, asked of the media process."""
         snapshot: QualitySnapshot = await self._call("quality", endpoint)
         return snapshot
+
+    @property
+    def endpoint_count(self) -> int:
+        return len(self._endpoints)
 
     async def fresh_stats(self) -> dict[str, Any]:
         self._stats = await self._call("stats")

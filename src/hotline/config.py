@@ -185,6 +185,10 @@ class MediaSettings(BaseModel):
     tts_words_per_minute: int = Field(150, ge=60, le=400)
     prompt_cache_seconds: int = Field(3600, ge=0)
     relay: bool = True
+    # Where the media engine runs (ADR 0186): "in_process" (one process, enough for a small
+    # center) or "process" (its own process, started and watched by `hotline serve`, so
+    # signalling and media use different cores).
+    engine: Literal["in_process", "process"] = "in_process"
     # Hold-music sources: name → WAV file (any rate). "default" is synthesised when not given.
     moh_sources: dict[str, Path] = {}
     quality_event_interval_s: float = Field(30.0, gt=0)

@@ -89,11 +89,18 @@ async def run_server(
         server_header=False,
     )
     server = _Server(config, services)
+    assert services.telephony is not None
+    failure = services.telephony.failure
+    # A part the server cannot run without died (the media process): stop now, exit non-zero.
+    failure.add_done_callback(lambda _: setattr(server, "should_exit", True))
     typer.echo(f"Hotline serving on {_banner(settings)}  (Ctrl+C to stop)")
     try:
         await server.serve()
     finally:
         await services.stop()
+    if failure.done():
+        typer.echo(f"Hotline stopped: {failure.result()}", err=True)
+        raise SystemExit(1)
 
 
 def _demo_password_file(settings: Settings) -> Path:

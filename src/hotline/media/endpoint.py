@@ -39,7 +39,7 @@ from hotline.media.srtp import SrtpContext, new_master_key
 if TYPE_CHECKING:  # these modules import this one: annotations only
     from hotline.media.conference import Conference
     from hotline.media.moh import MohStream
-    from hotline.media.player import Player
+    from hotline.media.player import Player, PromptAudio
     from hotline.media.recorder import Recording
 
 __all__ = ["AudioFrame", "Endpoint", "FrameEndpoint", "RtpEndpoint"]
@@ -59,19 +59,25 @@ SILENCE = {codec: bytes((codec.silence,)) * FRAME for codec in Codec}
 class AudioFrame:
     """One tick of audio, converted lazily (and at most once) between codecs and linear PCM."""
 
-    __slots__ = ("_codes", "_pcm")
+    __slots__ = ("_codes", "_pcm", "_prompt")
 
     def __init__(self, *, pcm: Pcm | None = None, codec: Codec | None = None,
-                 codes: bytes | None = None) -> None:  # fmt: skip
+                 codes: bytes | None = None,
+                 prompt: tuple[PromptAudio, int] | None = None) -> None:  # fmt: skip
         self._pcm = pcm
         self._codes: dict[Codec, bytes] = {}
+        self._prompt = prompt  # a slice of a pre-encoded prompt: encoding is a slice
         if codec is not None and codes is not None:
             self._codes[codec] = codes
 
     def codes(self, codec: Codec) -> bytes:
         found = self._codes.get(codec)
         if found is None:
-            if self._pcm is None and self._codes:
+            prompt = self._prompt
+            if prompt is not None:
+                audio, start = prompt
+                found = audio.codes(codec)[start : start + FRAME]
+            elif self._pcm is None and self._codes:
                 # G.711 to G.711 is a 256-byte table lookup, no arithmetic.
                 source, payload = next(iter(self._codes.items()))
                 found = payload.translate(_TRANSLATE[(source, codec)])
@@ -168,6 +174,7 @@ class RtpEndpoint(Endpoint):
         self.jitter = JitterBuffer(fill=self.codec.silence)
         self.relay_target: RtpEndpoint | None = None  # forward our inbound audio there, now
         self.relay_in = False  # our output is packets relayed from the bridge peer
+        self.relay_allowed = True  # False: paced from the jitter buffer even when it could relay
         self._relay_ssrc = -1
         self._relay_ts_offset = 0
         self._relay_seq_offset = 0

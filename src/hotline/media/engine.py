@@ -17,7 +17,7 @@ import math
 import random
 import socket
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,7 +94,11 @@ class _RtpProtocol(asyncio.DatagramProtocol):
             if plain is None:
                 return  # not SRTP under the agreed key (plaintext, replayed, forged): dropped
             data = plain
-        digits = endpoint.on_datagram(data, addr, self._monotonic())
+        try:
+            digits = endpoint.on_datagram(data, addr, self._monotonic())  # may relay: sends
+        except OSError:
+            self._engine.send_errors += 1
+            return
         if endpoint.rfc4733.active is not None:
             self._engine._dtmf_open[endpoint.id] = endpoint  # its timeout runs on the clock
             if endpoint.player is not None:
@@ -166,6 +170,7 @@ class MediaEngine:
         self.packets_paced = 0
         self.packets_paced_late = 0
         self.socket_errors = 0
+        self.send_errors = 0  # packets not sent: socket buffer full (EAGAIN) or socket closed
         self.tick_errors = 0
 
     # Lifecycle ---------------------------------------------------------------------------
@@ -225,10 +230,11 @@ class MediaEngine:
     # Endpoints ---------------------------------------------------------------------------
     async def create_endpoint(
         self, context: EndpointContext, *, on_dtmf: DtmfCallback | None = None,
-        inband_dtmf: bool | None = None,
+        inband_dtmf: bool | None = None, relay: bool = True,
     ) -> LocalMedia:  # fmt: skip
         """Allocate an RTP/RTCP port pair. `inband_dtmf=None` detects tones only when the peer
-        offers no telephone-event."""
+        offers no telephone-event. `relay=False`: never relayed, always one frame per tick
+        from the jitter buffer (the frame legs of the remote backend, ADR 0186)."""
         loop = asyncio.get_running_loop()
         rtp_sock, rtcp_sock, port = self._bind_pair()
         endpoint_id = EndpointId(new_id(self.clock.now()))
@@ -238,13 +244,17 @@ class MediaEngine:
             sender=RtpSender(rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(32)),
             inband_dtmf=inband_dtmf,
         )  # fmt: skip
+        endpoint.relay_allowed = relay
         rtp_transport, _ = await loop.create_datagram_endpoint(
             lambda: _RtpProtocol(self, endpoint), sock=rtp_sock
         )
         rtcp_transport, _ = await loop.create_datagram_endpoint(
             lambda: _RtcpProtocol(self, endpoint), sock=rtcp_sock
         )
-        endpoint.set_wire(rtp_transport.sendto, rtcp_transport.sendto)
+        # Sends go straight to the sockets (the transports only receive): a full socket buffer
+        # drops the packet (counted in `send_errors`) instead of queueing stale audio, and a
+        # packet costs one call less (bench/media_tick.py, ADR 0185).
+        endpoint.set_wire(_sender(rtp_sock), _sender(rtcp_sock))
         self._transports[endpoint_id] = [rtp_transport, rtcp_transport]
         self._register(endpoint, on_dtmf)
         self._rtcp_buckets[rng.randrange(RTCP_INTERVAL_TICKS)].add(endpoint)
@@ -357,6 +367,8 @@ class MediaEngine:
             self.relay_enabled
             and isinstance(endpoint, RtpEndpoint)
             and isinstance(peer, RtpEndpoint)
+            and endpoint.relay_allowed
+            and peer.relay_allowed
             and endpoint.can_send  # a peer holding us (sendonly, inactive) gets nothing
             and peer.remote is not None
             and peer.codec is endpoint.codec
@@ -394,7 +406,7 @@ class MediaEngine:
         if player is not None:
             pcm = player.next_frame()
             if pcm is not None:
-                return AudioFrame(pcm=pcm)
+                return AudioFrame(pcm=pcm, prompt=player.encoded)
             self._stop_player(endpoint, player.ended or PlaybackEnd.COMPLETED)
         conference = endpoint.conference
         if conference is not None:
@@ -412,8 +424,11 @@ class MediaEngine:
         sent = 0
         for endpoint in list(self._paced.values()):
             frame = self._output(endpoint, tick)
-            if frame is not None and endpoint.emit(frame):
-                sent += 1
+            try:
+                if frame is not None and endpoint.emit(frame):
+                    sent += 1
+            except OSError:
+                self.send_errors += 1  # socket buffer full, or the socket closed meanwhile
         self.packets_paced += sent
         if late:
             self.packets_paced_late += sent
@@ -648,7 +663,10 @@ class MediaEngine:
         report = rtcp_quality.build_report(
             endpoint, now=self.clock.now(), monotonic=self.clock.monotonic(), cname=self._cname
         )
-        endpoint.send_rtcp(report, endpoint.rtcp_addr)
+        try:
+            endpoint.send_rtcp(report, endpoint.rtcp_addr)
+        except OSError:
+            self.send_errors += 1
 
     def _on_rtcp(self, endpoint: RtpEndpoint, data: bytes, addr: tuple[str, int]) -> None:
         if endpoint.srtp is not None:
@@ -689,6 +707,7 @@ class MediaEngine:
             "recordings": len(self.recordings),
             "ports_in_use": self.ports.in_use,
             "socket_errors": self.socket_errors,
+            "send_errors": self.send_errors,
             "tick_errors": self.tick_errors,
             "inbound_lost": sum(
                 max(0, e.stats.lost)
@@ -706,6 +725,11 @@ class MediaEngine:
                 e.dropped for e in self._endpoints.values() if isinstance(e, FrameEndpoint)
             ),
         }
+
+
+def _sender(sock: socket.socket) -> Callable[[bytes, tuple[str, int]], None]:
+    """The socket's own `sendto`, typed as the endpoints' send callable (no wrapper frame)."""
+    return sock.sendto  # type: ignore[return-value]
 
 
 def _unbound_send(data: bytes, addr: tuple[str, int]) -> None:

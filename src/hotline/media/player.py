@@ -17,6 +17,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from hotline.media.codecs import g711
+from hotline.media.codecs.g711 import Codec
 from hotline.media.tones import RATE, ToneGenerator, ToneSpec
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "PlayItem",
     "PlaybackEnd",
     "Player",
+    "PromptAudio",
     "Silence",
     "SilenceSource",
     "Tone",
@@ -79,19 +82,46 @@ class FrameSource(Protocol):
         ...
 
 
+class PromptAudio:
+    """A decoded prompt shared by every call that plays it, with its G.711 codes made once per
+    codec: a frame sent to a caller is then a slice of bytes, not a numpy encode per call and
+    tick (bench/media_tick.py: the encode was a fifth of a playing tick)."""
+
+    __slots__ = ("_codes", "pcm")
+
+    def __init__(self, pcm: Pcm) -> None:
+        self.pcm = pcm
+        self._codes: dict[Codec, bytes] = {}
+
+    def codes(self, codec: Codec) -> bytes:
+        found = self._codes.get(codec)
+        if found is None:
+            padding = -len(self.pcm) % FRAME  # the last frame is zero-padded, as played
+            found = g711.encode(codec, np.concatenate([self.pcm, np.zeros(padding, np.int16)]))
+            self._codes[codec] = found
+        return found
+
+
 class ArraySource:
     """Plays a decoded prompt (shared, read-only array) from its start."""
 
-    __slots__ = ("_pcm", "_position")
+    __slots__ = ("_audio", "_pcm", "_position", "frame_start")
 
-    def __init__(self, pcm: Pcm) -> None:
-        self._pcm = pcm
+    def __init__(self, pcm: Pcm | PromptAudio) -> None:
+        self._audio = pcm if isinstance(pcm, PromptAudio) else None
+        self._pcm = pcm.pcm if isinstance(pcm, PromptAudio) else pcm
         self._position = 0
+        self.frame_start = 0  # where the frame last returned starts in the prompt
+
+    @property
+    def audio(self) -> PromptAudio | None:
+        return self._audio
 
     def next_frame(self, samples: int = FRAME) -> Pcm | None:
         start = self._position
         if start >= len(self._pcm):
             return None
+        self.frame_start = start
         self._position = start + samples
         frame = self._pcm[start : start + samples]
         if len(frame) < samples:
@@ -143,15 +173,22 @@ class Player:
         self.barge_in = barge_in
         self.ended: PlaybackEnd | None = None
         self.frames_played = 0
+        # The pre-encoded prompt the last frame came from, and where in it (None: made here).
+        self.encoded: tuple[PromptAudio, int] | None = None
 
     def next_frame(self) -> Pcm | None:
         """The next frame, or None once the playlist is over (then `ended` says why)."""
         if self.ended is not None:
             return None
         while self._sources:
-            frame = self._sources[0].next_frame(FRAME)
+            source = self._sources[0]
+            frame = source.next_frame(FRAME)
             if frame is not None:
                 self.frames_played += 1
+                if isinstance(source, ArraySource) and source.audio is not None:
+                    self.encoded = (source.audio, source.frame_start)
+                else:
+                    self.encoded = None
                 return frame
             self._sources.popleft()
         self.ended = PlaybackEnd.COMPLETED

@@ -20,6 +20,7 @@ from hotline.media.player import (
     ArraySource,
     FrameSource,
     PlayItem,
+    PromptAudio,
     Silence,
     SilenceSource,
     Tone,
@@ -46,7 +47,7 @@ class PromptLibrary:
         self._dir = prompts_dir
         self._tts = tts
         self._budget = int(max_cached_seconds * 8000)
-        self._cache: OrderedDict[tuple[Path, int, int], Pcm] = OrderedDict()
+        self._cache: OrderedDict[tuple[Path, int, int], PromptAudio] = OrderedDict()
         self._cached_samples = 0
         self.conversions = 0
 
@@ -57,6 +58,10 @@ class PromptLibrary:
 
     async def load(self, path: Path) -> Pcm:
         """A prompt as 8 kHz mono int16 (read-only, shared)."""
+        return (await self.load_audio(path)).pcm
+
+    async def load_audio(self, path: Path) -> PromptAudio:
+        """A prompt with its G.711 codes made on first use, shared by every call."""
         path = self._locate(path)
         try:
             stat = path.stat()
@@ -72,25 +77,25 @@ class PromptLibrary:
         pcm = await asyncio.get_running_loop().run_in_executor(None, load_8k_mono, path)
         pcm.flags.writeable = False
         self.conversions += 1
-        self._cache[key] = pcm
+        audio = self._cache[key] = PromptAudio(pcm)
         self._cached_samples += len(pcm)
         while self._cached_samples > self._budget and len(self._cache) > 1:
             _, evicted = self._cache.popitem(last=False)
-            self._cached_samples -= len(evicted)
-        return pcm
+            self._cached_samples -= len(evicted.pcm)
+        return audio
 
     async def resolve(self, items: Sequence[PlayItem]) -> list[FrameSource]:
         """Frame sources for a playlist; raises `PromptError`/`TtsError` naming the bad item."""
         sources: list[FrameSource] = []
         for item in items:
             if isinstance(item, WavFile):
-                sources.append(ArraySource(await self.load(item.path)))
+                sources.append(ArraySource(await self.load_audio(item.path)))
             elif isinstance(item, TtsText):
                 if self._tts is None:
                     raise PromptError("text-to-speech is not configured")
                 # The TTS cache has its own directory: its files are not under prompts_dir.
                 spoken = (await self._tts.synthesize(item.text, item.voice)).absolute()
-                sources.append(ArraySource(await self.load(spoken)))
+                sources.append(ArraySource(await self.load_audio(spoken)))
             elif isinstance(item, Tone):
                 sources.append(ToneSource(item.spec, item.seconds))
             elif isinstance(item, Silence):

@@ -24,7 +24,8 @@ from hotline.flows import ProgramCache
 from hotline.flows.emergency import EmergencyService
 from hotline.interactions import MailSender, MailSettings, TelephonySettings
 from hotline.interactions.voice import SmtpMailSender, Telephony
-from hotline.media import EspeakTts, MediaEngine, PromptLibrary, WavFile
+from hotline.media import MediaEngine, WavFile
+from hotline.media.remote import RemoteMediaBackend
 from hotline.media.webrtc import WebRtcGateway
 from hotline.server.config_follower import (
     ConfigFollower,
@@ -33,6 +34,7 @@ from hotline.server.config_follower import (
     build_router,
     build_routers,
 )
+from hotline.server.media_process import MediaProcess, build_media_engine, storage_of
 from hotline.server.moh import write_default_moh
 from hotline.sip.connections import ConnectionLimits
 from hotline.sip.protection import ProtectionSettings
@@ -53,7 +55,6 @@ from hotline.store.interactions_repo import (
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
 from hotline.store.tenant_repo import recording_usage
 from hotline.tenants.admission import CallGate
-from hotline.vault import recording_storage
 
 __all__ = ["TelephonyServer", "sip_config"]
 
@@ -198,7 +199,10 @@ class TelephonyServer:
         self.bus = bus
         self.programs = programs
         self.sip: SipService | None = None
-        self.media: MediaEngine | None = None
+        self.media: MediaEngine | RemoteMediaBackend | None = None
+        self._media_process: MediaProcess | None = None
+        # Resolves with a message when the server cannot go on (its media process died).
+        self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.runtime: Telephony | None = None
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
@@ -215,29 +219,17 @@ class TelephonyServer:
             centers = await SqlTenants(conn).all()
         tenants = {str(t["slug"]): str(t["id"]) for t in centers}
         media = settings.media
-        recording = settings.recording
-        # One storage for what the media engine writes and what the runtime reads back: sealed
-        # with the tenant's key when `recording.encrypt` is on (ADR 0114).
-        storage = recording_storage(
-            recording.directory, encrypt=recording.encrypt, key_dir=recording.key_dir
-        )
-        self.media = MediaEngine(
-            host=media.rtp_host,
-            port_min=media.rtp_port_min,
-            port_max=media.rtp_port_max,
-            sink=self.sink,
-            clock=self.clock,
-            prompts=PromptLibrary(
-                prompts_dir=media.prompts_dir,
-                tts=EspeakTts(media.tts_cache_dir, words_per_minute=media.tts_words_per_minute),
-                max_cached_seconds=float(media.prompt_cache_seconds),
-            ),
-            storage=storage,
-            advertised_host=media.rtp_public_host,
-            relay=media.relay,
-            quality_interval=media.quality_event_interval_s,
-        )
-        await self.media.start()
+        # One storage for what the media engine writes and what the runtime reads back.
+        storage = storage_of(settings.recording)
+        if media.engine == "process":
+            self._media_process = MediaProcess(media, settings.recording, sink=self.sink)
+            self.media = await self._media_process.start()
+            self.failure = self._media_process.failed
+        else:
+            self.media = build_media_engine(
+                media, sink=self.sink, clock=self.clock, storage=storage
+            )
+            await self.media.start()
         # Browser phones: one persistent WebRTC session per agent, bridged like any leg.
         phone_events = _PhoneEvents(self.sink)
         self.webrtc = WebRtcGateway(
@@ -404,7 +396,9 @@ class TelephonyServer:
             await self.runtime.stop()
         if self.sip is not None:
             await self.sip.stop()
-        if self.media is not None:
+        if self._media_process is not None:
+            await self._media_process.stop()
+        elif isinstance(self.media, MediaEngine):
             await self.media.close()
 
     def metrics(self) -> Iterator[tuple[str, float, str]]:

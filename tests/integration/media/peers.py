@@ -14,6 +14,7 @@ import pytest
 from hotline.events import ListSink
 from hotline.media.engine import MediaEngine
 from hotline.media.rtp import RtpPacket
+from hotline.media.storage import FileRecordingStorage
 
 
 def free_port_range(size: int = 200) -> tuple[int, int]:
@@ -127,8 +128,15 @@ def event_payload(event: int, end: bool, duration: int) -> bytes:
     return struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
 
 
-@pytest.fixture
-async def engine(tmp_path: object) -> AsyncIterator[MediaEngine]:
+# Recording storage of each engine under test: the remote backend has none of its own (its
+# media process writes the files), so tests read them through the same directory.
+_STORAGE: dict[int, object] = {}
+
+
+@pytest.fixture(params=["in_process", "process"])
+async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[MediaEngine]:
+    """The media backend contract runs against both backends (ADR 0186): the in-process
+    engine, and the engine in its own process behind `RemoteMediaBackend`."""
     from pathlib import Path
 
     from hotline.media.prompts import PromptLibrary
@@ -137,13 +145,59 @@ async def engine(tmp_path: object) -> AsyncIterator[MediaEngine]:
     low, high = free_port_range()
     sink = ListSink()
     assert isinstance(tmp_path, Path)
+    storage = FileRecordingStorage(tmp_path / "recordings")
+    if request.param == "process":
+        from hotline.config import MediaSettings, RecordingSettings
+        from hotline.server.media_process import MediaProcess
+
+        process = MediaProcess(
+            MediaSettings(rtp_port_min=low, rtp_port_max=high, prompts_dir=tmp_path,
+                          tts_cache_dir=tmp_path / "tts"),
+            RecordingSettings(directory=tmp_path / "recordings"),
+            sink=sink,
+        )  # fmt: skip
+        remote = await process.start()
+        _STORAGE[id(remote)] = storage
+        yield remote  # type: ignore[misc]
+        _STORAGE.pop(id(remote), None)
+        await process.stop()
+        assert process.process is not None
+        assert process.process.returncode == 0  # it exited by itself when the channel closed
+        assert not process.failed.done()
+        return
     media = MediaEngine(
         port_min=low, port_max=high, sink=sink, prompts=PromptLibrary(prompts_dir=tmp_path),
-        storage=FileRecordingStorage(tmp_path / "recordings"),
+        storage=storage,
     )  # fmt: skip
     await media.start()
     yield media
     await media.close()
+
+
+def is_remote(media: object) -> bool:
+    from hotline.media.remote import RemoteMediaBackend
+
+    return isinstance(media, RemoteMediaBackend)
+
+
+def local_only(media: object, why: str) -> None:
+    """This test reads the in-process engine's internals: it has no remote counterpart."""
+    if is_remote(media):
+        pytest.skip(f"in-process engine internals: {why}")
+
+
+def storage_of(media: object) -> FileRecordingStorage:
+    from hotline.media.storage import FileRecordingStorage
+
+    storage = _STORAGE.get(id(media)) or getattr(media, "storage", None)
+    assert isinstance(storage, FileRecordingStorage)
+    return storage
+
+
+async def stats_of(media: object) -> dict[str, object]:
+    if is_remote(media):
+        return await media.fresh_stats()  # type: ignore[attr-defined, no-any-return]
+    return media.stats()  # type: ignore[attr-defined, no-any-return]
 
 
 def sink_of(media: MediaEngine) -> ListSink:

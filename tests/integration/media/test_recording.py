@@ -14,9 +14,8 @@ from hotline.media.backend import EndpointContext, RemoteMedia
 from hotline.media.codecs import g711
 from hotline.media.engine import MediaEngine
 from hotline.media.events import RecordingStarted, RecordingStopped
-from hotline.media.storage import FileRecordingStorage
 from hotline.media.wav import read_wav
-from tests.integration.media.peers import RtpPeer, sink_of
+from tests.integration.media.peers import RtpPeer, sink_of, storage_of
 
 SILENCE = b"\xff" * 160
 
@@ -74,8 +73,7 @@ async def test_each_party_lands_in_its_own_channel_on_time(engine: MediaEngine) 
         await asyncio.sleep(0.1)
         info = await engine.stop_recording(recording)
 
-        assert isinstance(engine.storage, FileRecordingStorage)
-        path = engine.storage.path(info.path)
+        path = storage_of(engine).path(info.path)
         assert info.path.startswith("acme/")
         assert info.path.endswith("/INTERACTION-CUSTOMERLEG.wav")
         audio = read_wav(path)

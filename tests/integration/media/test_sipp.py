@@ -15,10 +15,9 @@ from hotline.media.codecs import g711
 from hotline.media.dtmf import DtmfDigit, DtmfSource
 from hotline.media.engine import MediaEngine
 from hotline.media.rtp import RtpPacket
-from hotline.media.storage import FileRecordingStorage
 from hotline.media.wav import read_wav
 from tests.conftest import require_tool
-from tests.integration.media.peers import RtpPeer
+from tests.integration.media.peers import RtpPeer, storage_of
 from tests.ports import free_ports
 from tests.unit.media.pcap import SIPP_PCAPS, rtp_packets
 
@@ -81,13 +80,13 @@ async def test_rfc2833_digits_from_sipp_pcaps_are_all_detected(
 async def test_sipp_audio_relayed_through_a_bridge_arrives_bit_exact(
     engine: MediaEngine, tmp_path: Path
 ) -> None:
-    caller, _ = await engine_leg(engine)
+    caller, caller_port = await engine_leg(engine)
     await engine.apply_remote(caller, RemoteMedia("127.0.0.1", 9, "PCMA", 8, 101))
     agent_phone = await RtpPeer.open()
     agent, _ = await engine_leg(engine)
     await engine.apply_remote(agent, RemoteMedia("127.0.0.1", agent_phone.port, "PCMA", 8, 101))
     await engine.bridge(caller, agent)
-    await sipp_call("sipp_uac_g711a_pcap.xml", engine._endpoints[caller].port, tmp_path)  # type: ignore[attr-defined]
+    await sipp_call("sipp_uac_g711a_pcap.xml", caller_port, tmp_path)
     await asyncio.sleep(0.1)
     sent = [RtpPacket.parse(d).payload for _, d in rtp_packets(SIPP_PCAPS / "g711a.pcap")]
     received = [p.payload for p in agent_phone.rtp() if len(p.payload) == 240]
@@ -123,8 +122,7 @@ async def test_recording_of_a_sipp_caller_keeps_each_side_in_its_channel(
 
     await asyncio.gather(agent_talks(), sipp_call("sipp_uac_g711a_pcap.xml", port, tmp_path))
     info = await engine.stop_recording(recording)
-    assert isinstance(engine.storage, FileRecordingStorage)
-    audio = read_wav(engine.storage.path(info.path))
+    audio = read_wav(storage_of(engine).path(info.path))
     left, right = audio.samples[:, 0], audio.samples[:, 1]
     probe = np.exp(-2j * math.pi * 1400 * np.arange(80) / 8000)
     level = np.array([abs(right[i : i + 80] @ probe) / 40 for i in range(0, len(right) - 80, 40)])

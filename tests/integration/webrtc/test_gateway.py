@@ -28,7 +28,7 @@ from hotline.media.webrtc import (
     WebRtcGateway,
 )
 from hotline.media.webrtc.sdp import candidates
-from tests.integration.media.peers import RtpPeer, sink_of, stream
+from tests.integration.media.peers import RtpPeer, is_remote, sink_of, stats_of, stream
 from tests.integration.webrtc.peers import BrowserPeer, wait_until
 
 AGENT = "01AGENT"
@@ -147,14 +147,18 @@ async def test_audio_flows_both_ways_bit_exact_through_a_bridge_to_an_rtp_leg(
         return b"".join(p.payload for p in phone.rtp())
 
     # Bit-exact, except frames the engine dropped because the browser's came faster than its
-    # ticks played them (engine.stats()["frames_dropped"]: a starved loop, delay kept bounded).
+    # ticks played them (stats "frames_dropped": a starved loop, delay kept bounded).
     heard = await found_when_settled(heard_by_customer, to_customer)
-    assert heard >= len(to_customer) - engine.stats()["frames_dropped"]
+    counters = await stats_of(engine)
+    # With the engine in its own process the browser's frames reach it as a paced RTP leg:
+    # a starved loop shows there as packets late for their playout time instead.
+    allowed = counters["frames_dropped"] + (counters["inbound_late"] if is_remote(engine) else 0)
+    assert heard >= len(to_customer) - allowed
     expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
     found = await found_when_settled(lambda: browser.received().tobytes(), expected)
     # Bit-exact, except frames played as fill because their packet came after its playout
-    # time (engine.stats()["inbound_late"]; a loaded machine can starve the sender's loop).
-    assert found >= len(to_agent) - engine.stats()["inbound_late"]
+    # time (stats "inbound_late"; a loaded machine can starve the sender's loop).
+    assert found >= len(to_agent) - (await stats_of(engine))["inbound_late"]
     stats = gateway.session(AGENT).stats()  # type: ignore[union-attr]
     assert stats["frames_received"] >= 50
     assert stats["frames_sent"] >= 50
@@ -209,7 +213,7 @@ async def test_a_new_offer_keeps_the_endpoint_and_the_call_and_tells_the_old_pag
         found = await found_when_settled(lambda: second.received().tobytes(), expected)
         # Bit-exact, except a frame the engine reports it played as fill because its packet
         # came after its playout time (a loaded machine can starve the sender's loop).
-        assert found >= len(to_agent) - engine.stats()["inbound_late"]
+        assert found >= len(to_agent) - (await stats_of(engine))["inbound_late"]
         generations = [e.generation for e in sink_of(engine).of_type(BrowserConnected)]
         assert generations == [1, 2]
         assert sink_of(engine).of_type(BrowserDisconnected) == []
@@ -256,7 +260,7 @@ async def test_a_page_that_went_away_gets_its_endpoint_back_within_the_grace_or_
         await stream(phone, customer_addr, to_agent)
         expected = [g711.decode(Codec.PCMU, f).tobytes() for f in to_agent]
         found = await found_when_settled(lambda: second.received().tobytes(), expected)
-        assert found >= len(to_agent) - engine.stats()["inbound_late"]
+        assert found >= len(to_agent) - (await stats_of(engine))["inbound_late"]
         await asyncio.sleep(1.2)  # past the first grace: the re-attached session stays
         assert gateway.session(AGENT).state is SessionState.CONNECTED  # type: ignore[union-attr]
         assert sink.of_type(BrowserDisconnected) == []

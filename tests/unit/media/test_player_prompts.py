@@ -83,3 +83,21 @@ async def test_library_errors_name_the_item(tmp_path: Path) -> None:
         await library.resolve([WavFile(Path("missing.wav"))])
     with pytest.raises(PromptError, match="text-to-speech"):
         await library.resolve([TtsText("hi", "en")])
+
+
+def test_a_pre_encoded_prompt_sends_the_same_codes_as_encoding_each_frame() -> None:
+    from hotline.media.codecs import g711
+    from hotline.media.codecs.g711 import Codec
+    from hotline.media.endpoint import AudioFrame
+    from hotline.media.player import ArraySource, Player, PromptAudio
+
+    pcm = (np.sin(np.arange(1000) / 7) * 9000).astype(np.int16)  # not a whole number of frames
+    player = Player([ArraySource(PromptAudio(pcm))])
+    frames = 0
+    while (frame := player.next_frame()) is not None:
+        assert player.encoded is not None
+        made = AudioFrame(pcm=frame, prompt=player.encoded)
+        for codec in Codec:
+            assert made.codes(codec) == g711.encode(codec, frame)
+        frames += 1
+    assert frames == 7  # the last one zero-padded in both

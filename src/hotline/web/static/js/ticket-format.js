@@ -170,6 +170,7 @@ export class TicketDialog {
     this.form.reset();
     this.names.fillDepartments(this.form.department, { selected: department || this.names.departments[0]?.code });
     this.names.fillCategories(this.form.category);
+    this.form.mine.checked = this.names.departmentsOf(this.dialog.dataset.me).length > 0;
     this.link = contact ? { interaction_id: contact.interaction_id, customer_id: contact.customer_id || undefined } : {};
     const who = contact ? contact.customer_name || contact.caller_number || "" : "";
     let note = "";
@@ -191,6 +192,7 @@ export class TicketDialog {
       ...this.link,
     };
     if (f.category.value) body.category = f.category.value;
+    if (f.mine.checked) body.assignee_id = this.dialog.dataset.me;
     if (f.due_date.value) body.due_date = f.due_date.value;
     const button = f.querySelector("[type=submit]");
     button.disabled = true;

@@ -1,28 +1,16 @@
 """The customer record's own tables (hotline.crm, docs/customers.md): organizations and the
-merges of duplicate customers (so every history query also finds the merged ids); the
-hints shown to the agent during service."""
+merges of duplicate customers (so every history query also finds the merged ids)."""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Double,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Column, Double, Index, String, Table, Text, UniqueConstraint
 
 from hotline.store.schema import ID, metadata
 from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps
 from hotline.store.schema import tenant_column as _tenant
 
-__all__ = ["customer_merges", "organizations", "service_hints"]
+__all__ = ["customer_merges", "organizations"]
 
 organizations = Table(
     "organizations",
@@ -45,21 +33,4 @@ customer_merges = Table(
     Column("merged_at", Double, nullable=False),
     Column("merged_by", String(ID)),
     Index("ix_customer_merges_into", "tenant_id", "into_id"),
-)
-
-# Hints during service (服务提示): a rule on the customer's fields and history and what the
-# screen pop tells the agent when it holds ("device older than 24 months → upgrade offer").
-service_hints = Table(
-    "service_hints",
-    metadata,
-    _id(),
-    _tenant(),
-    Column("code", String(64), nullable=False),
-    Column("text_zh", String(300), nullable=False),
-    Column("text_en", String(300), nullable=False),
-    Column("conditions", JSON, nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("active", Boolean, nullable=False),
-    *_stamps(),
-    UniqueConstraint("tenant_id", "code", name="uq_service_hints_tenant_code"),
 )

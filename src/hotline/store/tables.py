@@ -23,7 +23,7 @@ from sqlalchemy import (
     false,
 )
 
-from hotline.store.crm_tables import customer_merges, organizations, service_hints  # noqa: F401
+from hotline.store.crm_tables import customer_merges, organizations  # noqa: F401
 
 # Tables kept in modules of their own, named here too so this module lists them all.
 from hotline.store.ops_tables import (  # noqa: F401

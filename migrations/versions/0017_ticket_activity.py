@@ -1,5 +1,4 @@
-"""tickets: the activity each ticket's timeline shows; hints during service; contacts by
-caller number
+"""tickets: the activity each ticket's timeline shows; contacts by caller number
 
 Revision ID: 0017
 Revises: 0016
@@ -51,31 +50,8 @@ def upgrade() -> None:
     with op.batch_alter_table("ticket_activity", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_activity_ticket", ["ticket_id", "at"], unique=False)
 
-    op.create_table(
-        "service_hints",
-        sa.Column("id", sa.String(length=26), nullable=False),
-        sa.Column("tenant_id", sa.String(length=26), nullable=False),
-        sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("text_zh", sa.String(length=300), nullable=False),
-        sa.Column("text_en", sa.String(length=300), nullable=False),
-        sa.Column("conditions", sa.JSON(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.Double(), nullable=False),
-        sa.Column("updated_at", sa.Double(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_service_hints_tenant_id_tenants"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_hints")),
-        sa.UniqueConstraint("tenant_id", "code", name="uq_service_hints_tenant_code"),
-    )
-
 
 def downgrade() -> None:
-    op.drop_table("service_hints")
     with op.batch_alter_table("ticket_activity", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_activity_ticket")
     op.drop_table("ticket_activity")

@@ -57,7 +57,9 @@ def upgrade() -> None:
             sa.Column(name, sa.BigInteger(), server_default="0", nullable=False)
             for name in MEASURES
         ),
-        sa.PrimaryKeyConstraint("tenant_id", "dim", "day_start", "key", name=op.f("pk_report_days")),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "dim", "day_start", "key", name=op.f("pk_report_days")
+        ),
     )
     op.create_table(
         "report_reasons",

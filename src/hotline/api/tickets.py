@@ -125,6 +125,12 @@ async def create_ticket(
     return ticket_view(ticket)
 
 
+@router.get("/people", summary="Names of the center's users (assignees, authors)")
+async def people(request: Request, uow: Uow, principal: Reader) -> dict[str, Any]:
+    names = await SqlTickets(uow.conn).user_names(principal.tenant_id)
+    return {"items": [{"id": i, "display_name": n} for i, n in sorted(names.items())]}
+
+
 @router.get("/by-number/{number}", summary="The ticket with this number")
 async def by_number(number: int, request: Request, uow: Uow, principal: Reader) -> dict[str, Any]:
     return ticket_view(await ticket_service(request, uow, principal).by_number(number))
@@ -144,6 +150,8 @@ async def get_ticket(
         "sla": [
             present({**dataclasses.asdict(c), "target": c.target.value}) for c in detail["sla"]
         ],
+        "activity": [present(a) for a in detail["activity"]],
+        "moves": [m.value for m in detail["moves"]],
     }
 
 

@@ -68,7 +68,11 @@ class ContactRepository(Protocol):
         """A caller's latest contacts (by number or customer), newest first."""
         ...
 
-    async def open_tickets(self, tenant_id: str, customer_id: str, limit: int) -> list[Row]: ...
+    async def open_tickets(
+        self, tenant_id: str, customer_id: str | None, number: str | None, limit: int
+    ) -> list[Row]:
+        """Open tickets of the customer or about a contact from the number."""
+        ...
 
 
 class WorklistRepository(Protocol):

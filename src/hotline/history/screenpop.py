@@ -19,9 +19,10 @@ from hotline.history.model import Scope, overseer
 from hotline.history.ports import ContactRepository, Customers, LiveDesk, Timeline
 from hotline.routing import is_personal
 
-__all__ = ["RECENT", "ScreenPopService"]
+__all__ = ["OPEN_TICKETS", "RECENT", "ScreenPopService"]
 
 RECENT = 5
+OPEN_TICKETS = 20
 _CUSTOMER_KEYS = ("id", "name", "vip_level", "tags", "phones", "emails")
 
 
@@ -160,10 +161,8 @@ class ScreenPopService:
             exclude=(contact_id, interaction_id),
             limit=RECENT,
         )
-        open_tickets = (
-            await self._contacts.open_tickets(tenant_id, str(customer["id"]), 20)
-            if customer
-            else []
+        open_tickets = await self._contacts.open_tickets(
+            tenant_id, str(customer["id"]) if customer else None, number, OPEN_TICKETS
         )
         queue_id, wait_s = waiting(records, now)
         return {

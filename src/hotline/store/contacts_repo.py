@@ -33,6 +33,7 @@ from hotline.store.tables import (
     worklist,
     worklist_claims,
 )
+from hotline.store.ticket_tables import ticket_links
 
 __all__ = ["SqlContacts", "SqlQueueMembership", "SqlWorklist"]
 
@@ -271,7 +272,31 @@ class SqlContacts:
             )
         )
 
-    async def open_tickets(self, tenant_id: str, customer_id: str, limit: int) -> list[Row]:
+    async def open_tickets(
+        self, tenant_id: str, customer_id: str | None, number: str | None, limit: int
+    ) -> list[Row]:
+        """Open tickets of the customer, and those about a contact from this number (a
+        ticket opened for a caller not yet in the customers has no customer)."""
+        who: list[ColumnElement[bool]] = []
+        if customer_id:
+            who.append(tickets.c.customer_id == customer_id)
+        if number:
+            who.append(
+                tickets.c.id.in_(
+                    select(ticket_links.c.ticket_id)
+                    .join(
+                        interactions,
+                        (interactions.c.tenant_id == ticket_links.c.tenant_id)
+                        & (interactions.c.id == ticket_links.c.interaction_id),
+                    )
+                    .where(
+                        ticket_links.c.tenant_id == tenant_id,
+                        interactions.c.caller_number == number,
+                    )
+                )
+            )
+        if not who:
+            return []
         return _rows(
             await self.conn.execute(
                 select(
@@ -279,11 +304,14 @@ class SqlContacts:
                     tickets.c.number,
                     tickets.c.subject,
                     tickets.c.status,
+                    tickets.c.priority,
+                    tickets.c.department,
                     tickets.c.due_date,
+                    tickets.c.created_at,
                 )
                 .where(
                     tickets.c.tenant_id == tenant_id,
-                    tickets.c.customer_id == customer_id,
+                    or_(*who),
                     tickets.c.status.in_(("new", "open", "pending", "on_hold")),
                 )
                 .order_by(tickets.c.created_at.desc())

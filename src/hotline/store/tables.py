@@ -50,6 +50,7 @@ from hotline.store.ticket_tables import (  # noqa: F401
     departments,
     sla_clocks,
     sla_policies,
+    ticket_activity,
     ticket_attachments,
     ticket_categories,
     ticket_comments,
@@ -596,6 +597,8 @@ interactions = Table(
     Index("ix_interactions_started", "tenant_id", "started_at"),
     Index("ix_interactions_agent", "tenant_id", "agent_id"),
     Index("ix_interactions_customer", "tenant_id", "customer_id"),
+    # The screen pop finds a caller's earlier contacts and open tickets by number.
+    Index("ix_interactions_caller", "tenant_id", "caller_number"),
 )
 
 # A contact's visits to queues (and routings to one named agent, queue "@agent"): work items.

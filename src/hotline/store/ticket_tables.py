@@ -28,6 +28,7 @@ __all__ = [
     "departments",
     "sla_clocks",
     "sla_policies",
+    "ticket_activity",
     "ticket_attachments",
     "ticket_categories",
     "ticket_comments",
@@ -140,6 +141,21 @@ ticket_links = Table(
     Column("linked_at", Double, nullable=False),
     Column("linked_by", String(ID)),
     Index("ix_ticket_links_interaction", "tenant_id", "interaction_id"),
+)
+
+# What happened to a ticket, for its timeline: each ticket event (created, status, assigned,
+# updated, commented, linked, merged, SLA reminder, breach, escalation) written with it.
+ticket_activity = Table(
+    "ticket_activity",
+    metadata,
+    _id(),
+    _tenant(),
+    Column("ticket_id", String(ID), ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Double, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("user_id", String(ID)),
+    Column("data", JSON, nullable=False),
+    Index("ix_ticket_activity_ticket", "ticket_id", "at"),
 )
 
 # SLA policies, tried in `position` order; the first whose conditions match a ticket applies.

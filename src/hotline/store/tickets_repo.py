@@ -31,6 +31,7 @@ from hotline.store.ticket_tables import (
     departments,
     sla_clocks,
     sla_policies,
+    ticket_activity,
     ticket_attachments,
     ticket_categories,
     ticket_comments,
@@ -244,6 +245,23 @@ class SqlTickets:
             )
             for r in await self.conn.execute(q)
         ]
+
+    async def add_activity(self, tenant_id: str, row: Mapping[str, Any]) -> None:
+        await self.conn.execute(insert(ticket_activity).values(tenant_id=tenant_id, **row))
+
+    async def activity(self, tenant_id: str, ticket_id: str, limit: int) -> list[dict[str, Any]]:
+        a = ticket_activity
+        q = (
+            select(a.c.id, a.c.at, a.c.type, a.c.user_id, a.c.data)
+            .where(a.c.tenant_id == tenant_id, a.c.ticket_id == ticket_id)
+            .order_by(a.c.at, a.c.id)
+            .limit(limit)
+        )
+        return [row_dict(r) for r in await self.conn.execute(q)]
+
+    async def user_names(self, tenant_id: str) -> dict[str, str]:
+        q = select(users.c.id, users.c.display_name).where(users.c.tenant_id == tenant_id)
+        return {str(i): str(n) for i, n in await self.conn.execute(q)}
 
     async def add_attachment(self, tenant_id: str, row: Mapping[str, Any]) -> None:
         await self.conn.execute(insert(ticket_attachments).values(**row))

@@ -13,6 +13,7 @@ from typing import Any
 from hotline.clock import Clock
 from hotline.events import DomainEvent
 from hotline.ids import new_id
+from hotline.tickets.activity import ACTIVITY_LIMIT, Recorder
 from hotline.tickets.assignment import choose_assignee
 from hotline.tickets.errors import AttachmentRefused, TicketInvalid, TicketNotFound
 from hotline.tickets.events import (
@@ -30,7 +31,7 @@ from hotline.tickets.numbers import counter_name, daily_number
 from hotline.tickets.ports import AttachmentStore, Mailer, TicketQuery, TicketRepository
 from hotline.tickets.schemas import AssignIn, CommentIn, TicketIn, TicketPatch
 from hotline.tickets.sla_keeper import SlaKeeper
-from hotline.tickets.workflow import Move, check_move
+from hotline.tickets.workflow import Move, check_move, next_statuses
 
 __all__ = ["Actor", "TicketService"]
 
@@ -62,6 +63,7 @@ class TicketService:
         self.tenant = actor.tenant_id
         self.clock = clock
         self.emit = emit
+        self.record = Recorder(repo, emit, actor.user_id)
         self.keeper = keeper
         self.mailer = mailer
         self.attachments = attachments
@@ -95,8 +97,10 @@ class TicketService:
         return await self.repo.search(self.tenant, query)
 
     async def detail(self, ticket_id: str) -> dict[str, Any]:
-        """The ticket with its comments, attachments, watchers, contacts and SLA clocks."""
+        """The ticket with its comments, attachments, watchers, contacts, SLA clocks, its
+        activity (the timeline) and the statuses it may move to now."""
         ticket = await self.get(ticket_id)
+        settings = await self.repo.settings(self.tenant)
         return {
             "ticket": ticket,
             "comments": await self.repo.comments(self.tenant, ticket.id),
@@ -104,6 +108,8 @@ class TicketService:
             "watchers": await self.repo.watchers(self.tenant, ticket.id),
             "links": await self.repo.links(self.tenant, ticket.id),
             "sla": await self.repo.clocks(self.tenant, ticket.id),
+            "activity": await self.repo.activity(self.tenant, ticket.id, ACTIVITY_LIMIT),
+            "moves": next_statuses(ticket, now=self.clock.now(), reopen_days=settings.reopen_days),
         }
 
     # -- creating -------------------------------------------------------------------------
@@ -168,7 +174,7 @@ class TicketService:
         await self.repo.add(ticket)
         if ticket.interaction_id:
             await self.repo.link(self.tenant, ticket.id, ticket.interaction_id, now, None)
-        self.emit(
+        await self.record(
             TicketCreated(
                 **self._base(ticket, now),
                 subject=ticket.subject,
@@ -201,7 +207,7 @@ class TicketService:
         return chosen
 
     async def _assigned(self, ticket: Ticket, previous: str | None, how: str, now: float) -> None:
-        self.emit(
+        await self.record(
             TicketAssigned(
                 **self._base(ticket, now),
                 assignee_id=ticket.assignee_id,
@@ -234,7 +240,9 @@ class TicketService:
         if values:
             ticket = replace(ticket, **values, updated_at=now)
             await self.repo.save(ticket)
-            self.emit(TicketUpdated(**self._base(ticket, now), fields=tuple(sorted(values))))
+            await self.record(
+                TicketUpdated(**self._base(ticket, now), fields=tuple(sorted(values)))
+            )
         if data.status is not None and data.status != ticket.status:
             ticket = await self.set_status(ticket.id, data.status)
         return ticket
@@ -254,7 +262,7 @@ class TicketService:
         elif move is Move.REOPEN:
             after = replace(after, resolved_at=None, closed_at=None)
         await self.repo.save(after)
-        self.emit(
+        await self.record(
             TicketStatusChanged(
                 **self._base(after, now), status=status.value, previous=before.status.value
             )
@@ -304,7 +312,7 @@ class TicketService:
             created_at=now,
         )
         await self.repo.add_comment(self.tenant, comment)
-        self.emit(
+        await self.record(
             TicketCommented(
                 **self._base(ticket, now),
                 comment_id=comment.id,
@@ -375,7 +383,7 @@ class TicketService:
         now = self.clock.now()
         if await self.repo.link(self.tenant, ticket.id, interaction_id, now, self.actor.user_id):
             base = {**self._base(ticket, now), "interaction_id": interaction_id}
-            self.emit(TicketLinked(**base))
+            await self.record(TicketLinked(**base))
         return ticket
 
     async def merge(self, ticket_id: str, into_id: str) -> Ticket:
@@ -395,7 +403,7 @@ class TicketService:
             closed = source
         merged = replace(closed, merged_into=target.id, updated_at=now)
         await self.repo.save(merged)
-        self.emit(
+        await self.record(
             TicketMerged(**self._base(merged, now), into_id=target.id, into_number=target.number)
         )
         return await self.get(target.id)

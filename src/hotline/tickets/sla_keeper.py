@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotline.events import DomainEvent
+from hotline.tickets.activity import Recorder
 from hotline.tickets.events import SlaBreached, SlaReminderDue, TicketAssigned, TicketEscalated
 from hotline.tickets.model import Ticket, TicketStatus
 from hotline.tickets.notify import message
@@ -52,6 +53,7 @@ class SlaKeeper:
         self.timers = timers
         self.mailer = mailer
         self.emit = emit
+        self.record = Recorder(repo, emit, None)
 
     # -- changes of the ticket ------------------------------------------------------------
 
@@ -195,7 +197,7 @@ class SlaKeeper:
         }
         department = await self.repo.department(ticket.tenant_id, ticket.department)
         if step.kind == "remind":
-            self.emit(
+            await self.record(
                 SlaReminderDue(**base, percent=policy.remind_percent, due_at=clock.due_at or now)
             )
             to = ticket.assignee_id or (department.lead_id if department else None)
@@ -210,7 +212,7 @@ class SlaKeeper:
             )
             return ticket
         if step.kind == "breach":
-            self.emit(SlaBreached(**base, due_at=clock.due_at or now))
+            await self.record(SlaBreached(**base, due_at=clock.due_at or now))
             return ticket
         level = policy.escalation[step.level - 1]
         to_user = {
@@ -219,7 +221,7 @@ class SlaKeeper:
             "assignee": ticket.assignee_id,
         }.get(level.to)
         reassigned = bool(level.reassign and to_user and to_user != ticket.assignee_id)
-        self.emit(
+        await self.record(
             TicketEscalated(
                 **base, level=step.level, to=level.to, to_user_id=to_user, reassigned=reassigned
             )
@@ -228,7 +230,7 @@ class SlaKeeper:
             previous = ticket.assignee_id
             ticket = replace(ticket, assignee_id=to_user, updated_at=now)
             await self.repo.save(ticket)
-            self.emit(
+            await self.record(
                 TicketAssigned(
                     tenant_id=ticket.tenant_id,
                     at=now,

@@ -8,7 +8,7 @@ from enum import StrEnum
 from hotline.tickets.errors import IllegalTicketTransition, ReopenExpired
 from hotline.tickets.model import Ticket, TicketStatus
 
-__all__ = ["TRANSITIONS", "Move", "check_move"]
+__all__ = ["TRANSITIONS", "Move", "check_move", "next_statuses"]
 
 S = TicketStatus
 
@@ -57,3 +57,18 @@ def check_move(ticket: Ticket, to: TicketStatus, *, now: float, reopen_days: int
         if reopen_days <= 0 or now - since > reopen_days * 86400:
             raise ReopenExpired(reopen_days)
     return move
+
+
+def next_statuses(ticket: Ticket, *, now: float, reopen_days: int) -> list[TicketStatus]:
+    """The statuses the ticket may move to now (the desktop offers only these), in the
+    table's order; a reopen only within the window."""
+    allowed: list[TicketStatus] = []
+    for (source, target), _move in TRANSITIONS.items():
+        if source is not ticket.status:
+            continue
+        try:
+            check_move(ticket, target, now=now, reopen_days=reopen_days)
+        except (IllegalTicketTransition, ReopenExpired):
+            continue
+        allowed.append(target)
+    return allowed

@@ -379,6 +379,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
         "title": "Customers",
         "api": "/api/v1/customers",
         "read": Permission.CUSTOMERS_READ,
+        "row_link": "/customers/{id}",  # the name opens the customer's profile
         "write": Permission.CUSTOMERS_WRITE,
         "columns": [
             ["name", "Name"],
@@ -447,8 +448,10 @@ ENTITIES: dict[str, dict[str, Any]] = {
         "title": "Tickets",
         "api": "/api/v1/tickets",
         "read": Permission.TICKETS_READ,
+        "row_link": "/tickets/{id}",
         "write": Permission.TICKETS_WRITE,
         "create_only": True,
+        "menu": False,  # the tickets screen (/tickets) is the menu's; this list stays for admins
         "columns": [
             ["number", "Ticket number"],
             ["subject", "Subject"],

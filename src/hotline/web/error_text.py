@@ -75,6 +75,16 @@ _BY_STATUS = {
     429: "Too many attempts; try again later.",
     503: "The service is unavailable; try again in a moment.",
 }
+# Fields of screens that are not admin forms (the ticket screens), by the label they show.
+_SCREEN_LABELS = {
+    "body": "Comment",
+    "assignee_id": "Assignee",
+    "category": "Category",
+    "interaction_id": "Contact",
+    "customer_id": "Customer",
+}
+
+
 _TAKEN = "%(field)s “%(value)s” is already taken"
 _FIELD_INVALID = "%(field)s is not valid"
 _FIELD_SAYS = "%(field)s %(problem)s"
@@ -90,6 +100,7 @@ MESSAGES = (
     _FIELD_SAYS,
     _ITEM,
     _FAILED,
+    *_SCREEN_LABELS.values(),
 )
 """Every message id this module may send: the zh-CN catalog must have each."""
 
@@ -98,7 +109,7 @@ _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 def _labels() -> dict[str, str]:
     """Field name → the label its form shows (English message id), from the descriptors."""
-    out: dict[str, str] = {}
+    out: dict[str, str] = dict(_SCREEN_LABELS)
     for descriptor in ENTITIES.values():
         for field in descriptor["fields"]:
             out.setdefault(field["name"], field["label"])

@@ -59,6 +59,8 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.can(Permission.INTERACTIONS_READ):
         items.append(("/interactions", "Interactions"))
         items.append(("/missed", "Missed calls"))
+    if principal.can(Permission.TICKETS_READ):
+        items.append(("/tickets", "Tickets"))
     if principal.can(Permission.REPORTS_READ):
         overseer = {"admin", "qa", "supervisor"} & set(principal.roles)
         items.append(("/reports", "Reports" if overseer else "My figures"))
@@ -71,8 +73,10 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
     if principal.can(Permission.DATA_IMPORT):
         items.append(("/admin/imports", "Import & export"))
     for slug, descriptor in ENTITIES.items():
-        if principal.can(descriptor["read"]) and (
-            slug != "audit" or principal.can(Permission.AUDIT_READ)
+        if (
+            descriptor.get("menu", True)
+            and principal.can(descriptor["read"])
+            and (slug != "audit" or principal.can(Permission.AUDIT_READ))
         ):
             items.append((f"/admin/{slug}", descriptor["title"]))
     if principal.can(Permission.CONFIG_WRITE):
@@ -238,6 +242,45 @@ def install_pages(app: FastAPI) -> None:
             can_wrap_up=principal.can(Permission.INTERACTIONS_WRAP_UP),
             me_agent=principal.agent_id or "",
             overseer=principal.can(Permission.SUPERVISE) or principal.can(Permission.AUDIT_READ),
+        )
+
+    @app.get("/tickets", include_in_schema=False)
+    async def tickets_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.TICKETS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        can_write = principal.can(Permission.TICKETS_WRITE)
+        return await zoned(request, "tickets.html", lang, principal, can_write=can_write)
+
+    @app.get("/tickets/{ticket_id}", include_in_schema=False)
+    async def ticket_page(ticket_id: str, request: Request) -> Response:
+        opened = await open_page(request, may(Permission.TICKETS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return await zoned(
+            request,
+            "ticket.html",
+            lang,
+            principal,
+            ticket_id=ticket_id,
+            can_write=principal.can(Permission.TICKETS_WRITE),
+        )
+
+    @app.get("/customers/{customer_id}", include_in_schema=False)
+    async def customer_page(customer_id: str, request: Request) -> Response:
+        opened = await open_page(request, may(Permission.CUSTOMERS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return await zoned(
+            request,
+            "customer.html",
+            lang,
+            principal,
+            customer_id=customer_id,
+            can_write_tickets=principal.can(Permission.TICKETS_WRITE),
         )
 
     @app.get("/wfm", include_in_schema=False)

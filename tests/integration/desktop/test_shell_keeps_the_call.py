@@ -125,7 +125,7 @@ async def test_the_agent_and_the_supervisor_walk_every_screen_and_the_call_stays
         await expect(desk.get_by_test_id("notes")).to_have_value("客户要求明天回电")
         await eventually(lambda: events(admin, "interaction.ended"), bool)
 
-    assert {"/admin/tickets", "/missed", "/my-schedule"} <= set(agent_menu)
+    assert {"/tickets", "/missed", "/my-schedule"} <= set(agent_menu)
     assert {"/wfm", "/admin/audit", "/admin/flows"} <= set(board_menu)
     assert loads == {"desk": 0, "board": 0}  # no screen change loaded a new document
     # What 王芳's phone heard: agent1's microphone in (nearly) every second of both walks.

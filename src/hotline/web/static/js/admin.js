@@ -174,10 +174,15 @@ export async function mount(scope) {
 
   function row(item) {
     const tr = el("tr", { dataset: { id: item.id ?? "" } });
-    for (const [name] of descriptor.columns) {
+    for (const [index, [name]] of descriptor.columns.entries()) {
       const labels = optionLabels[name];
       const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
-      tr.append(el("td", { dataset: { column: name } }, cell(value, fieldsByName[name], name)));
+      let shown = cell(value, fieldsByName[name], name);
+      // A list whose rows have a screen of their own (a customer's profile) links it from the first column.
+      if (index === 0 && descriptor.row_link && item.id) {
+        shown = el("a", { href: descriptor.row_link.replace("{id}", encodeURIComponent(item.id)), dataset: { testid: "row-link" } }, shown);
+      }
+      tr.append(el("td", { dataset: { column: name } }, shown));
     }
     // System jobs (retention purge …) belong to no tenant: shown, not controlled, from here.
     if (flags.can_act && descriptor.row_actions && item.tenant_id !== "system") {

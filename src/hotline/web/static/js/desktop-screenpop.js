@@ -4,8 +4,8 @@
 import { get, post } from "./api.js";
 import { t } from "./i18n.js";
 import { CHANNELS, OUTCOMES, duration, el, errorText, show, when } from "./interaction-format.js";
+import { PRIORITIES, STATUSES } from "./ticket-format.js";
 
-const TICKET_STATUS = () => ({ open: t("Open"), pending: t("Pending"), closed: t("Closed") });
 
 /** "VIP 2" badge text, or "" for ordinary customers. */
 export function vipText(level) {
@@ -60,11 +60,11 @@ export class ScreenPop {
   }
 
   /** Show this interaction's pop (fetched when only the id is known). */
-  async showFor(interactionId, pop = null) {
+  async showFor(interactionId, pop = null, { refresh = false } = {}) {
     if (!interactionId) return;
     if (pop) {
       this.pop = { interaction_id: interactionId, ...pop };
-    } else if (this.pop?.interaction_id !== interactionId) {
+    } else if (refresh || this.pop?.interaction_id !== interactionId) {
       try {
         this.pop = await get(`/api/v1/desk/screenpop/${encodeURIComponent(interactionId)}`);
       } catch (error) {
@@ -94,7 +94,7 @@ export class ScreenPop {
     const c = pop.customer;
     const head = el("div", { className: "pop-head" });
     if (c) {
-      head.append(el("h2", { dataset: { testid: "pop-customer" } }, c.name));
+      head.append(el("h2", { dataset: { testid: "pop-customer" } }, el("a", { href: `/customers/${encodeURIComponent(c.id)}` }, c.name)));
       if (c.vip_level) head.append(el("span", { className: "vip", dataset: { testid: "pop-vip" } }, vipText(c.vip_level)));
       for (const tag of c.tags || []) head.append(el("span", { className: "tag" }, tag));
     } else {
@@ -140,8 +140,10 @@ export class ScreenPop {
     const tickets = pop.open_tickets || [];
     sections.push(el("h3", {}, t("Open tickets")));
     sections.push(tickets.length
-      ? el("ul", { className: "plain", dataset: { testid: "pop-tickets" } }, ...tickets.map((tk) => el("li", {},
-        el("strong", {}, "#" + tk.number), " ", tk.subject, " · ", TICKET_STATUS()[tk.status] || tk.status,
+      ? el("ul", { className: "plain", dataset: { testid: "pop-tickets" } }, ...tickets.map((tk) => el("li", { dataset: { ticket: tk.id, number: String(tk.number) } },
+        el("a", { href: `/tickets/${encodeURIComponent(tk.id)}`, dataset: { testid: "pop-ticket" } }, el("strong", {}, "#" + tk.number)),
+        " ", tk.subject, " · ", STATUSES()[tk.status] || tk.status,
+        tk.priority && tk.priority !== "normal" ? " · " + (PRIORITIES()[tk.priority] || tk.priority) : "",
         tk.due_date ? " · " + t("due %(date)s", { date: tk.due_date }) : "")))
       : el("p", { className: "muted" }, t("No open tickets")));
 

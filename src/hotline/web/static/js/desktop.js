@@ -9,6 +9,7 @@ import { language, loadCatalog, t } from "./i18n.js";
 import { Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
 import { ScreenPop, vipText } from "./desktop-screenpop.js";
 import { PHASES, PHONE_STATES } from "./workspace.js";
+import { TicketDialog, TicketNames } from "./ticket-format.js";
 
 /** Mount this screen (shell.js) under the workspace `scope.workspace`. */
 export async function mount(scope) {
@@ -61,6 +62,32 @@ export async function mount(scope) {
   }
 
   const pop = new ScreenPop($("screen-pop"), names, { dial, canDial: () => loggedIn() && !onCall() });
+
+  // A ticket about the contact under way (linked to it and to its customer): the screen pop
+  // shows it among the caller's open tickets at once, and on the caller's next contact.
+  const ticketNames = await new TicketNames().load();
+  const ticketDialog = new TicketDialog(ticketNames, {
+    onCreated: async (ticket) => {
+      status(t("Ticket %(number)s created.", { number: ticket.number_text || ticket.number }));
+      const id = pop.interactionId;
+      if (id) await pop.showFor(id, null, { refresh: true });
+    },
+  });
+  $("open-ticket").addEventListener("click", () => {
+    const c = ui.desk?.current;
+    if (!c) return;
+    const contactId = pop.pop?.contact_id || c.interaction_id;
+    const mine = ticketNames.departmentsOf($("desk-me").dataset.me);
+    ticketDialog.open({
+      contact: {
+        interaction_id: contactId,
+        customer_id: pop.pop?.customer?.id,
+        customer_name: pop.pop?.customer?.name,
+        caller_number: c.customer_number || pop.pop?.caller_number,
+      },
+      department: mine[0]?.code,
+    });
+  });
 
   // Applying what the server says -------------------------------------------------------------
   function applyDesk(desk) {

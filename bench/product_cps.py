@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,30 @@ def counters(server: ServerProcess) -> str:
     )
 
 
+async def profiler(pid: int, out: str) -> asyncio.subprocess.Process:
+    """py-spy (from PyPI, not a project dependency) samples every thread of the server."""
+    return await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "--format", "raw", "-o", out, "--rate", "200",
+        "--subprocesses", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def top_functions(path: Path, count: int = 25) -> str:
+    """Inclusive share of samples per function (each counted once per stack)."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():
+            continue
+        n = int(samples)
+        total += n
+        for frame in set(stack.split(";")):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])[:count]
+    return "\n".join(f"  {100 * n / max(total, 1):5.1f} %  {frame}" for frame, n in ranked)
+
+
 def show(name: str, step: Step, lang: str) -> None:
     print(f"  {name:<8} {render_step(step, lang)}", flush=True)
 
@@ -202,6 +227,7 @@ async def main() -> None:
     parser.add_argument("--pg", action="store_true", help="PostgreSQL (127.0.0.1:5432)")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--lang", default="en")
+    parser.add_argument("--profile", help="py-spy's collapsed stacks of the server, to FILE")
     args = parser.parse_args()
     rates = tuple(float(r) for r in args.rates.split(","))
     plan = LoadPlan(rates=rates, seconds=args.seconds, hold_ms=args.hold_ms)
@@ -237,11 +263,16 @@ async def main() -> None:
             try:
                 assert server.process is not None
                 cpu = ProcessTreeCpu(server.process.pid)
+                spy = await profiler(server.process.pid, args.profile) if args.profile else None
                 steps = await run_plan(
                     SippTarget("127.0.0.1", server.sip_port, DID), plan, callers=callers,
                     workdir=tmp / "hotline", cpu=cpu,
                     on_step=lambda s: show("hotline", s, args.lang),
                 )  # fmt: skip
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    await spy.wait()
+                    print(await asyncio.to_thread(top_functions, Path(args.profile)))
                 print("server counters: " + await asyncio.to_thread(counters, server), flush=True)
             finally:
                 server.stop()

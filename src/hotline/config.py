@@ -166,7 +166,7 @@ class SipSettings(BaseModel):
     # Overload: new calls are answered 503 with Retry-After while this many set-ups are in
     # flight, while the event loop runs this late, or with fewer free database connections.
     max_call_setups: int = Field(200, ge=1)
-    max_loop_lag_ms: float = Field(100.0, gt=0)
+    max_loop_lag_ms: float = Field(250.0, gt=0)
     min_pool_free: int = Field(1, ge=0)
     # SIP over TCP/TLS: connections peers open.
     tcp_max_connections_per_source: int = Field(64, ge=1)

@@ -30,7 +30,7 @@ class Shed(StrEnum):
 class AdmissionLimits:
     max_dialogs: int = 5_000
     max_setups: int = 200  # INVITEs received and not yet answered or refused
-    max_loop_lag_s: float = 0.1  # the event loop this late: new calls would wait as long
+    max_loop_lag_s: float = 0.25  # the event loop this late: new calls would wait as long
     min_pool_free: int = 1  # database connections that must stay free for calls' work
 
 

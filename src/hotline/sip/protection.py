@@ -77,7 +77,7 @@ class ProtectionSettings:
     retry_after_s: int = 5
     # Overload (issue 14, `hotline.sip.admission`): new calls are shed with 503 past these.
     max_setups: int = 200
-    max_loop_lag_s: float = 0.1
+    max_loop_lag_s: float = 0.25
     min_pool_free: int = 1
 
 

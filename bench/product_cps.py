@@ -192,8 +192,9 @@ def counters(server: ServerProcess) -> str:
 async def profiler(pid: int, out: str) -> asyncio.subprocess.Process:
     """py-spy (from PyPI, not a project dependency) samples every thread of the server."""
     return await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "--format", "raw", "-o", out, "--rate", "200",
-        "--subprocesses", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid),
+        "--format", "raw", "-o", out, "--rate", "200", "--subprocesses",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
 

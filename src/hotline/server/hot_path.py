@@ -27,7 +27,7 @@ from hotline.flows.errors import FlowNotFound
 from hotline.interactions.ports import DidRoute
 from hotline.store.customer_index import IndexedCustomerDirectory
 from hotline.store.flow_repo import SqlEmergencySwitchStore, SqlFlowRepository
-from hotline.store.tables import dids, emergency_switch, tenants
+from hotline.store.tables import dids, emergency_switch, flow_active
 
 __all__ = ["FOLLOWED", "HotPath"]
 
@@ -78,7 +78,8 @@ class HotPath:
         )  # fmt: skip
 
     async def reload_config(self) -> None:
-        """Numbers, active flows and emergency switches of every tenant, read afresh."""
+        """Numbers, active flow pointers and emergency switches of every tenant, read afresh
+        (cheap: a flow version is read only when its pointer moved)."""
         async with self._db.connect() as conn:
             rows = (await conn.execute(select(dids.c.number, dids.c.tenant_id, dids.c.flow))).all()
             routes = {
@@ -90,14 +91,22 @@ class HotPath:
                 for t, s in (await conn.execute(select(emergency_switch))).all()
                 if s
             }
-            tenant_ids = [str(t) for t in (await conn.scalars(select(tenants.c.id))).all()]
+            pointers = (
+                await conn.execute(
+                    select(flow_active.c.tenant_id, flow_active.c.name, flow_active.c.version)
+                )
+            ).all()
             flows: dict[tuple[str, str], FlowVersion] = {}
             repo = SqlFlowRepository(conn)
-            for tenant_id in tenant_ids:
-                for name in await repo.list_names(tenant_id):
-                    version = await self._active(repo, tenant_id, name)
-                    if version is not None:
-                        flows[(tenant_id, name)] = version
+            for tenant_id, name, number in pointers:
+                key = (str(tenant_id), str(name))
+                known = self.flows.get(key)
+                if known is not None and known.version == number:
+                    flows[key] = known
+                    continue
+                version = await repo.get_version(key[0], key[1], int(number))
+                if version is not None:
+                    flows[key] = version
         self.routes, self.emergency_states, self.flows = routes, states, flows
         self.reloads += 1
 

@@ -339,6 +339,9 @@ class TelephonyServer:
             return
         tenant_id = str(center["id"])
         self._serve(center)
+        if self.hot_path is not None:  # its numbers, flows and region, now
+            await self.hot_path.reload_config()
+            await self.hot_path.customers.load_regions()
         if tenant_id not in self.runtime.tenants:
             runtime = self.runtime.add_tenant(
                 tenant_id, build_router(center, self.settings, self.sink)

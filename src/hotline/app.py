@@ -220,7 +220,14 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     configure_policy(min_score=settings.auth.password_min_score)  # security (harden-web)
-    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    database = settings.database
+    engine = create_engine(
+        database.url,
+        echo=database.echo,
+        pool_size=database.pool_size,
+        max_overflow=database.max_overflow,
+        pool_timeout_s=database.pool_timeout_s,
+    )
     bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
     event_log = EventLog(
         engine,

@@ -66,6 +66,22 @@ class HttpSettings(BaseModel):
 class DatabaseSettings(BaseModel):
     url: str = "sqlite+aiosqlite:///var/hotline.db"
     echo: bool = False
+    # Connections kept open, extra ones under load, and how long work waits for one; new
+    # calls are shed (503) before the pool runs dry (`sip.min_pool_free`).
+    pool_size: int = Field(10, ge=1, le=200)
+    max_overflow: int = Field(10, ge=0, le=200)
+    pool_timeout_s: float = Field(10.0, gt=0, le=300)
+
+
+class CallPathSettings(BaseModel):
+    """What a new call asks, held in memory (issue 14, docs/performance.md)."""
+
+    # A known caller's details (name, tags, custom fields) are awaited this long; after it
+    # the call goes on with the customer id and VIP level from memory.
+    customer_details_wait_ms: int = Field(200, ge=0, le=5000)
+    # Numbers and flows changed by another process (the command line, the operator's API) are
+    # seen this late (a cheap re-read: a flow version is read only when its pointer moved).
+    reload_s: float = Field(2.0, gt=0, le=600)
 
 
 class EventLogSettings(BaseModel):
@@ -152,6 +168,11 @@ class SipSettings(BaseModel):
     global_rate_limit_burst: int = Field(1000, ge=1)
     max_transactions: int = Field(20_000, ge=10)  # past it: 503 + Retry-After
     max_dialogs: int = Field(5_000, ge=1)
+    # Overload: new calls are answered 503 with Retry-After while this many set-ups are in
+    # flight, while the event loop runs this late, or with fewer free database connections.
+    max_call_setups: int = Field(200, ge=1)
+    max_loop_lag_ms: float = Field(250.0, gt=0)
+    min_pool_free: int = Field(1, ge=0)
     # SIP over TCP/TLS: connections peers open.
     tcp_max_connections_per_source: int = Field(64, ge=1)
     tcp_max_connections: int = Field(4096, ge=1)
@@ -379,6 +400,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     backup: BackupSettings = BackupSettings()
     tenants: TenantSettings = TenantSettings()
+    call_path: CallPathSettings = CallPathSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
 from hotline.cli import imports as imports_cmd
+from hotline.cli import loadtest as loadtest_cmd
 from hotline.cli import manage, server
 from hotline.cli import reports as reports_cmd
 from hotline.cli import simulate as simulate_cmd
@@ -22,7 +23,7 @@ app = typer.Typer(
     name="hotline",
     pretty_exceptions_enable=False,
     help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import, "
-    "backup, tenants.",
+    "backup, tenants, loadtest.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -46,6 +47,7 @@ app.add_typer(backup_cli.keys_app, name="keys")
 app.add_typer(tenants_cmd.tenant_app, name="tenant")
 app.add_typer(tenants_cmd.operator_app, name="operator")
 app.add_typer(reports_cmd.app, name="reports")
+app.command("loadtest")(loadtest_cmd.loadtest)
 
 
 def main() -> None:

@@ -11,13 +11,14 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.analytics.realtime import replay_start
 from hotline.bus import EventBus
 from hotline.clock import Clock
-from hotline.config import Settings, TrunkSettings
+from hotline.config import DatabaseSettings, Settings, TrunkSettings
 from hotline.egress import policy_of
 from hotline.events import DomainEvent, EventSink
 from hotline.flows import ProgramCache
@@ -29,11 +30,10 @@ from hotline.media.remote import RemoteMediaBackend
 from hotline.media.webrtc import WebRtcGateway
 from hotline.server.config_follower import (
     ConfigFollower,
-    DbEmergencyStore,
-    DbFlowLookup,
     build_router,
     build_routers,
 )
+from hotline.server.hot_path import HotPath
 from hotline.server.media_process import MediaProcess, build_media_engine, storage_of
 from hotline.server.moh import write_default_moh
 from hotline.sip.connections import ConnectionLimits
@@ -46,12 +46,7 @@ from hotline.sip.transport.trace_file import JsonLinesTrace
 from hotline.sip.trunk import Trunk
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.eventlog import SqlEventReader
-from hotline.store.interactions_repo import (
-    SqlCustomerDirectory,
-    SqlDidDirectory,
-    SqlRecordingCatalog,
-    SqlStartupFacts,
-)
+from hotline.store.interactions_repo import SqlRecordingCatalog, SqlStartupFacts
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
 from hotline.store.tenant_repo import recording_usage
 from hotline.tenants.admission import CallGate
@@ -104,6 +99,9 @@ def sip_config(
             global_burst=sip.global_rate_limit_burst,
             max_server_transactions=sip.max_transactions,
             max_dialogs=sip.max_dialogs,
+            max_setups=sip.max_call_setups,
+            max_loop_lag_s=sip.max_loop_lag_ms / 1000,
+            min_pool_free=sip.min_pool_free,
             user_agent_blocklist=tuple(sip.user_agent_blocklist),
             auth_failures_before_ban=sip.auth_failures_before_ban,
             ban_seconds=float(sip.ban_seconds),
@@ -133,6 +131,14 @@ def sip_config(
         tls_verify_peer=sip.tls_verify_peer,
         srtp=sip.srtp,
     )
+
+
+def pool_free(db: AsyncEngine, database: DatabaseSettings) -> int | None:
+    """Connections the database pool can still hand out (None: a pool without a bound)."""
+    checkedout = getattr(db.sync_engine.pool, "checkedout", None)
+    if checkedout is None:
+        return None
+    return database.pool_size + database.max_overflow - int(checkedout())
 
 
 def _mail(settings: Settings) -> MailSender:
@@ -206,6 +212,7 @@ class TelephonyServer:
         self.runtime: Telephony | None = None
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
+        self.hot_path: HotPath | None = None
         self._follow: asyncio.Task[None] | None = None
         self._usage: asyncio.Task[None] | None = None
 
@@ -254,13 +261,21 @@ class TelephonyServer:
             observer=observer,
             on_call=_unavailable,
         )
+        # Numbers, active flows, the emergency switch and callers' numbers from memory.
+        self.hot_path = hot_path = HotPath(
+            self.db,
+            self.programs,
+            poll_s=settings.call_path.reload_s,
+            details_wait_s=settings.call_path.customer_details_wait_ms / 1000,
+        )
+        await hot_path.load_all()
         self.runtime = Telephony(
             self.sip,
             self.media,
             await build_routers(self.db, settings, self.sink),
-            DbFlowLookup(self.db, self.programs, self.sink, self.clock),
-            dids=SqlDidDirectory(self.db),
-            customers=SqlCustomerDirectory(self.db),
+            hot_path,
+            dids=hot_path,
+            customers=hot_path.customers,
             storage=storage,
             clock=self.clock,
             sink=self.sink,
@@ -277,7 +292,7 @@ class TelephonyServer:
             startup=(startup := SqlStartupFacts(self.db, now=self.clock.now())),
             dialogs=startup,
             mail=_mail(settings),
-            emergency=EmergencyService(DbEmergencyStore(self.db), self.sink, self.clock),
+            emergency=EmergencyService(hot_path, self.sink, self.clock),
             browsers=self.webrtc,
             realms=self.sip.realms,
         )
@@ -291,11 +306,13 @@ class TelephonyServer:
         # reconciled, or every agent would come back unreachable. Calls that arrive before the
         # runtime has started are answered 503 by it.
         self.sip.on_call = self.runtime.on_incoming
+        self.sip.pool_free = partial(pool_free, self.db, settings.database)
         await self.sip.start()
         await self._replay_desks(self.runtime)
         await self.runtime.start()  # closes calls a crash left open, reconciles the routers
         self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
         self._usage = asyncio.create_task(self._follow_recording_usage(), name="recording-usage")
+        hot_path.start(self.bus)
         log.info(
             "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
             settings.sip.host,
@@ -322,6 +339,9 @@ class TelephonyServer:
             return
         tenant_id = str(center["id"])
         self._serve(center)
+        if self.hot_path is not None:  # its numbers, flows and region, now
+            await self.hot_path.reload_config()
+            await self.hot_path.customers.load_regions()
         if tenant_id not in self.runtime.tenants:
             runtime = self.runtime.add_tenant(
                 tenant_id, build_router(center, self.settings, self.sink)
@@ -385,6 +405,8 @@ class TelephonyServer:
             await self.runtime.drain(timeout)
 
     async def stop(self) -> None:
+        if self.hot_path is not None:
+            await self.hot_path.stop()
         for task in (self._follow, self._usage):
             if task is not None:
                 task.cancel()
@@ -408,6 +430,9 @@ class TelephonyServer:
         if self.sip is not None:
             for name, value in sorted(self.sip.metrics().items()):
                 yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"
+        if self.hot_path is not None:
+            for name, figure in sorted(self.hot_path.stats().items()):
+                yield f"hotline_call_path_{name}", figure, f"call path in memory: {name}"
         if self.media is not None:
             for name, value in sorted(self.media.stats().items()):
                 yield f"hotline_media_{name}", float(value), f"media engine {name}"

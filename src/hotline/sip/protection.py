@@ -75,6 +75,10 @@ class ProtectionSettings:
     max_server_transactions: int = 20_000
     max_dialogs: int = 5_000
     retry_after_s: int = 5
+    # Overload (issue 14, `hotline.sip.admission`): new calls are shed with 503 past these.
+    max_setups: int = 200
+    max_loop_lag_s: float = 0.25
+    min_pool_free: int = 1
 
 
 @dataclass(slots=True)
@@ -95,9 +99,20 @@ class ProtectionCounters:
     trusted_auth_failures: int = 0
     parse_errors: int = 0
     shed_503: int = 0
+    # New calls shed by the admission rule, by reason (each also counts in shed_503).
+    shed_dialogs: int = 0
+    shed_setups: int = 0
+    shed_loop_lag: int = 0
+    shed_pool: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+    def count_shed(self, reason: str) -> None:
+        """A new call shed by the admission rule (`reason`: a `Shed` value)."""
+        self.shed_503 += 1
+        name = f"shed_{reason}"
+        setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass(frozen=True, slots=True)

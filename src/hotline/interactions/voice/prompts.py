@@ -22,6 +22,10 @@ def playlist(prompts: Sequence[PromptRef], prompts_dir: Path | None) -> list[Pla
         if prompt.file is not None:
             path = Path(prompt.file)
             located = prompts_dir / path if prompts_dir is not None else path
+            # Absolute: the media backend resolves a relative path under its own prompts
+            # directory, and a relative `prompts_dir` (the default `var/prompts`) would be
+            # prefixed twice (`var/prompts/var/prompts/x.wav`).
+            located = located.absolute()
             # A stat per prompt: cheap, and it spares the caller a failed playback.
             if located.is_file() or not prompt.text:
                 items.append(WavFile(located))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from hotline.clock import Clock
 from hotline.events import EventSink
 from hotline.sip.address import Address, Outgoing
+from hotline.sip.admission import AdmissionLimits, CallLoad, LoopLag, Shed, refusal
 from hotline.sip.auth import CredentialStore, DigestAuthenticator
 from hotline.sip.connections import ConnectionLimits
 from hotline.sip.construct import make_response, new_call_id, new_tag
@@ -145,6 +146,10 @@ class SipService:
         self.observer = observer
         self.on_call = on_call
         self.protector = Protector(config.protection)
+        # Overload signals for the admission of new calls: the event loop's lag (measured
+        # here) and the free connections of the database pool (told by the server).
+        self.loop_lag = LoopLag()
+        self.pool_free: Callable[[], int | None] | None = None
         self.protector.trust(trunk_hosts(config.trunks))
         self.protection_events = ProtectionEvents(self.protector, clock, events, config.tenant_id)
         self.endpoint = Endpoint(
@@ -208,6 +213,7 @@ class SipService:
         await self._start_tls()
         await self.registration.start()
         self._spawn(self._maintenance())
+        self._spawn(self._measure_lag())
 
     async def _start_tls(self) -> None:
         c = self.config
@@ -508,8 +514,9 @@ class SipService:
             self.in_dialog.handle(event)
             return
         if method == "INVITE":
-            if not self._room_for_dialog(event.source):
-                self.protector.counters.shed_503 += 1
+            shed = self._admission(event.source)
+            if shed is not None:
+                self.protector.counters.count_shed(shed.value)
                 retry = str(self.config.protection.retry_after_s)
                 busy = make_response(request, 503, to_tag=new_tag(), extra=[("Retry-After", retry)])
                 self.respond_stateless(event.transaction, busy)
@@ -520,13 +527,20 @@ class SipService:
         else:
             self.respond_stateless(event.transaction, make_response(request, 481, to_tag=new_tag()))
 
-    def _room_for_dialog(self, source: Address) -> bool:
-        """Room for a new call? Sources neither trunks nor registered may fill only half of
-        the dialog table, so a flood that reaches call control cannot crowd out the trunks."""
-        limit = self.config.protection.max_dialogs
-        if not self.protector.is_known(source.host):
-            limit //= 2
-        return len(self._sessions) + len(self._incoming) < limit
+    def _admission(self, source: Address) -> Shed | None:
+        """Take a new call, or shed it (one rule: `hotline.sip.admission`). Sources neither
+        trunks nor registered may fill only half of the dialog table, so a flood that reaches
+        call control cannot crowd out the trunks."""
+        p = self.config.protection
+        limits = AdmissionLimits(p.max_dialogs, p.max_setups, p.max_loop_lag_s, p.min_pool_free)
+        load = CallLoad(
+            dialogs=len(self._sessions),
+            setups=len(self._incoming),
+            loop_lag_s=self.loop_lag.current(self.now()),
+            pool_free=self.pool_free() if self.pool_free is not None else None,
+            known_source=self.protector.is_known(source.host),
+        )
+        return refusal(limits, load)
 
     def _answer_options(self, event: RequestReceived) -> None:
         s = self.endpoint.settings
@@ -755,6 +769,12 @@ class SipService:
         return response
 
     # --- periodic work ---
+
+    async def _measure_lag(self, interval: float = 0.05) -> None:
+        while True:
+            self.loop_lag.expect(self.now() + interval)
+            await asyncio.sleep(interval)
+            self.loop_lag.ran(self.now())
 
     async def _maintenance(self) -> None:
         while True:

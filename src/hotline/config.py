@@ -173,6 +173,8 @@ class SipSettings(BaseModel):
     max_call_setups: int = Field(200, ge=1)
     max_loop_lag_ms: float = Field(250.0, gt=0)
     min_pool_free: int = Field(1, ge=0)
+    # …the last two only with this many set-ups in flight (a pause is not overload of calls).
+    busy_call_setups: int = Field(8, ge=0)
     # SIP over TCP/TLS: connections peers open.
     tcp_max_connections_per_source: int = Field(64, ge=1)
     tcp_max_connections: int = Field(4096, ge=1)

@@ -102,6 +102,7 @@ def sip_config(
             max_setups=sip.max_call_setups,
             max_loop_lag_s=sip.max_loop_lag_ms / 1000,
             min_pool_free=sip.min_pool_free,
+            busy_setups=sip.busy_call_setups,
             user_agent_blocklist=tuple(sip.user_agent_blocklist),
             auth_failures_before_ban=sip.auth_failures_before_ban,
             ban_seconds=float(sip.ban_seconds),

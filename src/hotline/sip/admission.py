@@ -4,7 +4,10 @@ not set it up in time (issue 14: overload is shed, not queued).
 
 A call is shed when the dialog table is full (half of it for sources that are neither trunks
 nor registered phones, ADR 0100), when too many set-ups are in flight, when the event loop
-runs late, or when the database pool has no room left for the work a call brings. Pure: the
+runs late, or when the database pool has no room left for the work a call brings — the last two
+only while calls are being set up in numbers (`busy_setups`): a late loop or a busy pool with a
+call or two in flight is not overload of calls (a pause of the machine, a report being built),
+and refusing a lone caller would not cure it. Pure: the
 service measures and asks (`refusal`); `LoopLag` turns the ticks of a timer into the lag.
 """
 
@@ -32,6 +35,8 @@ class AdmissionLimits:
     max_setups: int = 200  # INVITEs received and not yet answered or refused
     max_loop_lag_s: float = 0.25  # the event loop this late: new calls would wait as long
     min_pool_free: int = 1  # database connections that must stay free for calls' work
+    # Loop lag and pool headroom shed only with at least this many set-ups in flight.
+    busy_setups: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,8 @@ def refusal(limits: AdmissionLimits, load: CallLoad) -> Shed | None:
         return Shed.DIALOGS
     if load.setups >= limits.max_setups:
         return Shed.SETUPS
+    if load.setups < limits.busy_setups:
+        return None
     if load.loop_lag_s > limits.max_loop_lag_s:
         return Shed.LOOP_LAG
     if load.pool_free is not None and load.pool_free < limits.min_pool_free:

@@ -79,6 +79,7 @@ class ProtectionSettings:
     max_setups: int = 200
     max_loop_lag_s: float = 0.25
     min_pool_free: int = 1
+    busy_setups: int = 8
 
 
 @dataclass(slots=True)

@@ -532,7 +532,9 @@ class SipService:
         trunks nor registered may fill only half of the dialog table, so a flood that reaches
         call control cannot crowd out the trunks."""
         p = self.config.protection
-        limits = AdmissionLimits(p.max_dialogs, p.max_setups, p.max_loop_lag_s, p.min_pool_free)
+        limits = AdmissionLimits(
+            p.max_dialogs, p.max_setups, p.max_loop_lag_s, p.min_pool_free, p.busy_setups
+        )
         load = CallLoad(
             dialogs=len(self._sessions),
             setups=len(self._incoming),

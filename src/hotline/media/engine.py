@@ -700,6 +700,7 @@ class MediaEngine:
             "paced": len(self._paced),
             "ticks": 0 if pacer is None else pacer.ran,
             "late_ticks": 0 if pacer is None else pacer.late,
+            "late_ticks_over_20ms": 0 if pacer is None else pacer.late_over_period,
             "skipped_ticks": 0 if pacer is None else pacer.skipped,
             "max_tick_lateness_ms": 0.0 if pacer is None else pacer.max_lateness * 1000,
             "packets_paced": self.packets_paced,

@@ -26,6 +26,7 @@ class Pacer:
         self.tick = 0  # index of the next tick to run
         self.ran = 0
         self.late = 0  # ticks run more than `late_after` behind their deadline
+        self.late_over_period = 0  # ticks run more than a whole period (20 ms) behind
         self.skipped = 0  # ticks dropped after a stall longer than `max_burst` periods
         self.max_lateness = 0.0
 
@@ -51,6 +52,8 @@ class Pacer:
             lateness = max(0.0, now - self.deadline(self.tick))
             if lateness > self.late_after:
                 self.late += 1
+                if lateness > self.period:
+                    self.late_over_period += 1
             self.max_lateness = max(self.max_lateness, lateness)
             ticks.append((self.tick, lateness))
             self.tick += 1

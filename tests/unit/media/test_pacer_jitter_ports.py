@@ -31,8 +31,13 @@ def test_pacer_counts_late_ticks_and_bounds_the_catch_up(clock: FakeClock) -> No
     assert [t for t, _ in due] == [1]
     assert due[0][1] == pytest.approx(0.015)
     assert pacer.late == 1
-    clock.advance(1.0)  # a stall: ticks 2..51 are due; run the last 5, skip 45
-    assert [t for t, _ in pacer.due(clock.monotonic())] == [47, 48, 49, 50, 51]
+    assert pacer.late_over_period == 0  # late, but within the period
+    clock.advance(0.030)  # tick 2 was due at 40 ms: 25 ms late, more than a period
+    assert [t for t, _ in pacer.due(clock.monotonic())] == [2, 3]
+    assert pacer.late == 2  # tick 3 (due at 60 ms) runs 5 ms late: on time
+    assert pacer.late_over_period == 1
+    clock.advance(1.0)  # a stall: ticks 4..53 are due; run the last 5, skip 45
+    assert [t for t, _ in pacer.due(clock.monotonic())] == [49, 50, 51, 52, 53]
     assert pacer.skipped == 45
     assert pacer.next_deadline > clock.monotonic()
 

@@ -182,6 +182,7 @@ class Services:
             sink=self.event_log,
             bus=self.bus,
             programs=self.flow_programs,
+            wake_jobs=self.jobs.wake,
         )
         await self.telephony.start()
         self.tenant_watch.targets.append(self.telephony)

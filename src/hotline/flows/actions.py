@@ -20,10 +20,12 @@ __all__ = [
     "AwaitAgentLeft",
     "Collect",
     "Enqueue",
+    "FindTicket",
     "Hangup",
     "LeaveQueue",
     "Lookup",
     "NotifyVoicemail",
+    "OpenTicket",
     "Play",
     "PromptRef",
     "QueueAnnouncements",
@@ -73,6 +75,31 @@ class Lookup:
     timeout: float
     url: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTicket:
+    """Open a ticket about this contact (linked to it, to the caller's customer if there is
+    one) in `department`. Answered by `TicketOpened`, or `TicketFailed` with the reason's code
+    (an unknown department, a refused ticket, the port's time-out)."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.TICKET
+    department: str
+    subject: str
+    description: str = ""
+    priority: str = "normal"
+    category: str | None = None
+    language: str = "zh-CN"  # the caller's: the status words come back in it
+
+
+@dataclass(frozen=True, slots=True)
+class FindTicket:
+    """The ticket with `number`, for the caller's self-service status. Answered by
+    `TicketFound` (found or not) or `TicketFailed`."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.TICKET
+    number: int
+    language: str = "zh-CN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,5 +212,7 @@ Action: TypeAlias = (
     | NotifyVoicemail
     | Transfer
     | RequestCallback
+    | OpenTicket
+    | FindTicket
     | Hangup
 )

@@ -17,10 +17,12 @@ from hotline.flows.actions import (
     AwaitAgentLeft,
     Collect,
     Enqueue,
+    FindTicket,
     Hangup,
     LeaveQueue,
     Lookup,
     NotifyVoicemail,
+    OpenTicket,
     Play,
     RecordVoicemail,
     RequestCallback,
@@ -39,6 +41,7 @@ from hotline.flows.inputs import (
     QueueOutcome,
     QueueResult,
     RecordingDone,
+    TicketFailed,
     TransferOutcome,
 )
 from hotline.flows.interpreter import Program, StepResult
@@ -107,6 +110,10 @@ class _Performer:
                 return await port.transfer(action)
             if isinstance(action, RequestCallback):
                 return await port.request_callback(action)
+            if isinstance(action, OpenTicket):
+                return await port.open_ticket(action)
+            if isinstance(action, FindTicket):
+                return await port.find_ticket(action)
             if isinstance(action, NotifyVoicemail):
                 await port.notify_voicemail(action)
                 return None
@@ -131,6 +138,8 @@ def _failure(action: Action, reason: str) -> FlowInput | None:
         return TransferOutcome(False, reason)
     if isinstance(action, RequestCallback):
         return CallbackOutcome(False, reason)
+    if isinstance(action, OpenTicket | FindTicket):
+        return TicketFailed(reason)
     if isinstance(action, NotifyVoicemail | Hangup | LeaveQueue):
         return None
     raise PortUnsupported(reason)  # play / collect / wait: a port that cannot do them is broken

@@ -18,6 +18,7 @@ __all__ = [
     "FlowPublished",
     "FlowStarted",
     "NodeEntered",
+    "PromptSpoken",
     "SurveyAnswered",
     "VariableSet",
 ]
@@ -62,6 +63,16 @@ class ExpressionFailed(DomainEvent):
     node: str
     field: str
     message: str
+
+
+@domain_event("flow.prompt_spoken")
+class PromptSpoken(DomainEvent):
+    """Text a node filled with data and read to the caller (a ticket's number or status), as
+    it was sent to the voice: what the caller was told stays in the contact's timeline."""
+
+    node: str
+    language: str
+    text: str
 
 
 @domain_event("flow.survey_answered")

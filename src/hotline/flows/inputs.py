@@ -28,6 +28,9 @@ __all__ = [
     "QueueOutcome",
     "QueueResult",
     "RecordingDone",
+    "TicketFailed",
+    "TicketFound",
+    "TicketOpened",
     "TransferOutcome",
 ]
 
@@ -96,6 +99,28 @@ class CallbackOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketOpened:
+    ticket_id: str
+    number: int
+    status: str  # the status code ("new", "open")
+    status_text: str = ""  # the status as the caller hears it, in the request's language
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFound:
+    found: bool
+    ticket_id: str = ""
+    number: int = 0
+    status: str = ""
+    status_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFailed:
+    reason: str  # an error code ("ticket.department.unknown"), "timeout", "error: …"
+
+
+@dataclass(frozen=True, slots=True)
 class HungUp:
     """The caller is gone."""
 
@@ -111,6 +136,9 @@ FlowInput: TypeAlias = (
     | RecordingDone
     | TransferOutcome
     | CallbackOutcome
+    | TicketOpened
+    | TicketFound
+    | TicketFailed
     | HungUp
 )
 
@@ -123,5 +151,6 @@ ACCEPTS: Mapping[Awaiting, tuple[type, ...]] = {
     Awaiting.RECORDING: (RecordingDone,),
     Awaiting.TRANSFER: (TransferOutcome,),
     Awaiting.CALLBACK: (CallbackOutcome,),
+    Awaiting.TICKET: (TicketOpened, TicketFound, TicketFailed),
     Awaiting.NOTHING: (),
 }

@@ -2,8 +2,9 @@
 
 calls/ implements it for voice (prompts and DTMF on a leg, recording, the B2BUA for transfers);
 channels/ implements it for text (send, await reply); interactions/ supplies the parts that
-involve the router (enqueue, callback) and the CRM (lookup). The interpreter never sees SIP or
-RTP — it asks for actions, and `driver.run_flow` turns them into these calls.
+involve the router (enqueue, callback), the CRM (lookup) and the tickets (open, find). The
+interpreter never sees SIP or RTP — it asks for actions, and `driver.run_flow` turns them into
+these calls.
 
 Rules every port keeps:
 - a method that cannot continue because the customer left raises `CallerHungUp`, except
@@ -25,9 +26,11 @@ from typing import Protocol
 from hotline.flows.actions import (
     Collect,
     Enqueue,
+    FindTicket,
     LeaveQueue,
     Lookup,
     NotifyVoicemail,
+    OpenTicket,
     RecordVoicemail,
     RequestCallback,
     Transfer,
@@ -41,6 +44,9 @@ from hotline.flows.inputs import (
     LookupFailed,
     QueueOutcome,
     RecordingDone,
+    TicketFailed,
+    TicketFound,
+    TicketOpened,
     TransferOutcome,
 )
 from hotline.flows.prompts import PromptRef
@@ -116,6 +122,14 @@ class InteractionPort(Protocol):
 
     async def request_callback(self, request: RequestCallback) -> CallbackOutcome:
         """Ask the router to keep the place in line and call `request.number` back."""
+        ...
+
+    async def open_ticket(self, request: OpenTicket) -> TicketOpened | TicketFailed:
+        """Open a ticket about this contact, linked to it and to the caller's customer."""
+        ...
+
+    async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
+        """The ticket with the number the caller entered (its status in their language)."""
         ...
 
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:

@@ -44,6 +44,8 @@ __all__ = [
     "QueueNode",
     "SetNode",
     "SurveyNode",
+    "TicketNode",
+    "TicketStatusNode",
     "TransferNode",
     "VariableSpec",
     "VoicemailNode",
@@ -413,6 +415,64 @@ class SurveyNode(_Node):
         return [] if self.next is None else [Edge("next", self.next, True)]
 
 
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class TicketNode(_Node):
+    """Open a ticket about this contact and read its number to the caller digit by digit.
+
+    The ticket is linked to the contact (so to the caller's number) and to the customer the
+    caller is; `department`, `category`, `priority`, `subject` and `description` come from
+    here (`subject`/`description` may name variables). `ticket.number`, `.id`, `.status` and
+    `.status_text` hold it for later nodes; `prompt` reads it (`{ticket.number:digits}`).
+    A ticket that cannot be opened (no such department, refused) takes `error`."""
+
+    kind = "ticket"
+    type: Literal["ticket"]
+    department: Name64
+    subject: Annotated[str, AsText, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    category: Name64 | None = None
+    priority: Priority = "normal"
+    prompt: Prompts = ()  # none: the built-in text (zh-CN or en, see flows/ticket_speech.py)
+    next: NodeId | None = None  # none = hang up
+    error: NodeId | None = None  # none = hang up
+
+    def edges(self) -> list[Edge]:
+        found = [] if self.next is None else [Edge("next", self.next, True)]
+        if self.error is not None:
+            # Refused at once (no such department): no wait before the branch.
+            found.append(Edge("error", self.error, False))
+        return found
+
+
+class TicketStatusNode(_Node):
+    """Self-service: read the status of the ticket whose number `number` holds (an entry from
+    a collect node). `found` after the status is read (`prompt`, in the caller's language);
+    `not_found` when no ticket has that number; `invalid` when the entry is not a ticket
+    number at all (not 5–12 digits); `error` when the tickets cannot be asked."""
+
+    kind = "ticket_status"
+    type: Literal["ticket_status"]
+    number: ExpressionText = "ticket_entry"
+    prompt: Prompts = ()  # none: the built-in text
+    found: NodeId | None = None  # none = hang up
+    not_found: NodeId
+    invalid: NodeId | None = None  # none = not_found
+    error: NodeId | None = None  # none = not_found
+
+    def edges(self) -> list[Edge]:
+        found = [Edge("not_found", self.not_found, False)]
+        for name in ("found", "invalid", "error"):
+            target = getattr(self, name)
+            if target is not None:
+                found.append(Edge(name, target, name == "found"))
+        return found
+
+    def expression_fields(self) -> dict[str, str]:
+        return {"number": self.number}
+
+
 class EmergencyNode(_Node):
     """While the tenant's emergency switch is on, play the announcement and take `reroute`."""
 
@@ -446,6 +506,8 @@ Node = Annotated[
     | CallbackNode
     | TransferNode
     | SurveyNode
+    | TicketNode
+    | TicketStatusNode
     | EmergencyNode
     | HangupNode,
     Field(discriminator="type"),
@@ -466,6 +528,8 @@ NODE_TYPES: dict[str, type[_Node]] = {
         CallbackNode,
         TransferNode,
         SurveyNode,
+        TicketNode,
+        TicketStatusNode,
         EmergencyNode,
         HangupNode,
     )

@@ -31,6 +31,7 @@ class Awaiting(StrEnum):
     RECORDING = "recording"
     TRANSFER = "transfer"
     CALLBACK = "callback"
+    TICKET = "ticket"
     NOTHING = "nothing"  # the flow has ended
 
 

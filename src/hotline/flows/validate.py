@@ -39,6 +39,7 @@ from hotline.flows.schema import (
     QueueNode,
     SetNode,
     SurveyNode,
+    TicketNode,
     TransferNode,
     _Node,
 )
@@ -358,6 +359,9 @@ class _Validator:
                 self.add(IssueCode.VALUE_RANGE, node_id, "decline_key", "same key as accept_key")
             if node.confirm_key == node.change_key:
                 self.add(IssueCode.VALUE_RANGE, node_id, "change_key", "same key as confirm_key")
+        elif isinstance(node, TicketNode):
+            self.template(node_id, "subject", node.subject)
+            self.template(node_id, "description", node.description)
         elif isinstance(node, TransferNode):
             self.template(node_id, "target", node.target)
             literal = "{" not in node.target

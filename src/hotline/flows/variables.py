@@ -3,8 +3,8 @@
 Variables are flat dotted names (`caller.number`, `customer.vip_level`) holding scalars. The
 driver seeds the caller's facts at start (`caller.number`, `dialed.number`, `channel`,
 `emergency.active` …); nodes write their results (`menu` / `collect` / `survey` variables,
-`<store_as>.*` from a lookup, `queue.*`, `voicemail.*`); `set` nodes compute the rest; `now.*`
-is the tenant's local time, computed at each step and never stored.
+`<store_as>.*` from a lookup, `queue.*`, `voicemail.*`, `ticket.*`); `set` nodes compute the
+rest; `now.*` is the tenant's local time, computed at each step and never stored.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from hotline.flows.schema import (
     MenuNode,
     SetNode,
     SurveyNode,
+    TicketNode,
+    TicketStatusNode,
 )
 from hotline.flows.typecheck import Type, check_expression
 
 __all__ = [
     "BUILTIN_VARIABLES",
     "READ_ONLY_PREFIXES",
+    "TICKET_VARIABLES",
     "Scalar",
     "VariableCatalog",
     "is_scalar",
@@ -70,6 +73,15 @@ BUILTIN_VARIABLES: Mapping[str, Type] = {
     "callback.outcome": Type.STRING,
 }
 
+# What the ticket nodes write (the number as digits, so `{ticket.number:digits}` reads it).
+TICKET_VARIABLES = (
+    "ticket.id",
+    "ticket.number",
+    "ticket.status",
+    "ticket.status_text",
+    "ticket.error",
+)
+
 # Names the runtime owns; flows may read them but not assign them.
 READ_ONLY_PREFIXES = ("now.", "emergency.", "flow.", "interaction.", "queue.")
 
@@ -103,6 +115,9 @@ class VariableCatalog:
                 self._add(f"{node.store_as}.found", Type.BOOLEAN)
                 self._add(f"{node.store_as}.error", Type.STRING)
                 self.prefixes[f"{node.store_as}."] = Type.ANY
+            elif isinstance(node, TicketNode | TicketStatusNode):
+                for name in TICKET_VARIABLES:
+                    self._add(name, Type.STRING)
             elif isinstance(node, SetNode):
                 for name, source in node.assign.items():
                     self._add(name, Type.ANY)

@@ -44,7 +44,7 @@ from hotline.interactions.model import (
     WorkKind,
 )
 from hotline.interactions.offers import Offers
-from hotline.interactions.ports import CustomerDirectory, StartupFacts
+from hotline.interactions.ports import CustomerDirectory, StartupFacts, TicketDesk
 from hotline.interactions.presence import Presence
 from hotline.interactions.registry import ContactRegistry
 from hotline.interactions.routerlink import RouterLink
@@ -85,6 +85,7 @@ class ContactCenter:
         sink: EventSink,
         customers: CustomerDirectory,
         settings: TelephonySettings | None = None,
+        tickets: TicketDesk | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.router = router
@@ -181,6 +182,7 @@ class ContactCenter:
                 transfers=self.transfers,
                 customers=customers,
                 egress=self.settings.webhook_egress,
+                tickets=tickets,
             ),
             flow_over=self._flow_over,
         )

@@ -1,6 +1,6 @@
 """Running a contact's flow: the flow's `InteractionPort` made of the channel's media (prompts,
 keys, recordings, messages — `Channel.flow_media`) and the lifecycle's parts (queueing,
-transfers, callbacks, look-ups), with one guard: every pending step is cut short when the
+transfers, callbacks, look-ups, tickets), with one guard: every pending step is cut short when the
 customer leaves (`CallerHungUp`) or, while still in a queue's line, when that queue decides
 (`QueuePreempted`) — docs/flows.md, ADR 0044.
 
@@ -22,9 +22,11 @@ from hotline.flows import Program, run_flow
 from hotline.flows.actions import (
     Collect,
     Enqueue,
+    FindTicket,
     LeaveQueue,
     Lookup,
     NotifyVoicemail,
+    OpenTicket,
     RecordVoicemail,
     RequestCallback,
     Transfer,
@@ -39,6 +41,9 @@ from hotline.flows.inputs import (
     LookupFailed,
     QueueOutcome,
     RecordingDone,
+    TicketFailed,
+    TicketFound,
+    TicketOpened,
     TransferOutcome,
 )
 from hotline.flows.port import QueuePreempted
@@ -48,7 +53,8 @@ from hotline.flows.variables import Scalar
 from hotline.interactions.channel import Channel, FlowMedia
 from hotline.interactions.lookup import lookup_customer, lookup_webhook
 from hotline.interactions.model import Contact
-from hotline.interactions.ports import CustomerDirectory
+from hotline.interactions.ports import CustomerDirectory, TicketDesk
+from hotline.interactions.ticketing import TICKET_TIMEOUT_S, find_ticket, open_ticket
 from hotline.interactions.transfers import Transfers
 from hotline.interactions.waits import QueueWaits
 from hotline.tasks import TaskSet
@@ -86,8 +92,10 @@ class ContactPort:
         transfers: Transfers,
         customers: CustomerDirectory,
         egress: EgressPolicy,
+        tickets: TicketDesk | None = None,
     ) -> None:
         self.contact = contact
+        self._tickets = tickets
         self._channel = channel
         self._waits = waits
         self._transfers = transfers
@@ -163,6 +171,14 @@ class ContactPort:
             lookup_customer(self._customers, contact.tenant_id, request, known=known),
             preemptible=False,
         )
+
+    async def open_ticket(self, request: OpenTicket) -> TicketOpened | TicketFailed:
+        work = open_ticket(self._tickets, self.contact, request, TICKET_TIMEOUT_S)
+        return await self.guard(work, preemptible=False)
+
+    async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
+        work = find_ticket(self._tickets, self.contact, request, TICKET_TIMEOUT_S)
+        return await self.guard(work, preemptible=False)
 
     async def enqueue(self, request: Enqueue) -> QueueOutcome:
         await self.media.prepare(for_input=True)

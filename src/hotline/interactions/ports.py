@@ -7,6 +7,7 @@ The lead implements them over the database and the event log (never imported fro
 - `RecordingCatalog` — a row per call recording and voicemail (DESIGN §10);
 - `StartupFacts` — after a restart: interactions the log shows open, agents logged in;
 - `MailSender` — the voicemail notice (`mail.SmtpMailSender` is the real one);
+- `TicketDesk` — the flow's ticket nodes: open a ticket about a contact, find one by number.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ __all__ = [
     "RecordingCatalog",
     "RecordingRow",
     "StartupFacts",
+    "TicketDesk",
+    "TicketFacts",
+    "TicketRequest",
 ]
 
 Scalar = str | int | float | bool | None
@@ -189,3 +193,37 @@ class OutboxMailSender:
 
     async def send(self, message: EmailMessage) -> None:
         self.sent.append(message)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRequest:
+    """A ticket the flow opens about the contact `interaction_id` (linked to it, and through
+    it to the caller's number) for the customer the caller is, if any."""
+
+    interaction_id: str
+    customer_id: str | None
+    caller_number: str | None
+    department: str
+    subject: str
+    description: str = ""
+    priority: str = "normal"
+    category: str | None = None
+    language: str = "zh-CN"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """What a caller may hear about a ticket: its number and its status in their language."""
+
+    ticket_id: str
+    number: int
+    status: str
+    status_text: str
+
+
+class TicketDesk(Protocol):
+    async def open(self, tenant_id: str, request: TicketRequest) -> TicketFacts:
+        """Open the ticket; a refusal raises a `HotlineError` whose `code` says why."""
+        ...
+
+    async def find(self, tenant_id: str, number: int, language: str) -> TicketFacts | None: ...

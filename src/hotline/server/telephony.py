@@ -36,6 +36,7 @@ from hotline.server.config_follower import (
 from hotline.server.hot_path import HotPath
 from hotline.server.media_process import MediaProcess, build_media_engine, storage_of
 from hotline.server.moh import write_default_moh
+from hotline.server.ticket_desk import SqlTicketDesk
 from hotline.sip.connections import ConnectionLimits
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
@@ -49,6 +50,7 @@ from hotline.store.eventlog import SqlEventReader
 from hotline.store.interactions_repo import SqlRecordingCatalog, SqlStartupFacts
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
 from hotline.store.tenant_repo import recording_usage
+from hotline.store.uow import UnitOfWorkFactory
 from hotline.tenants.admission import CallGate
 
 __all__ = ["TelephonyServer", "sip_config"]
@@ -198,8 +200,10 @@ class TelephonyServer:
         sink: EventSink,
         bus: EventBus,
         programs: ProgramCache,
+        wake_jobs: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.wake_jobs = wake_jobs
         self.clock = clock
         self.db = db
         self.sink = sink
@@ -296,6 +300,7 @@ class TelephonyServer:
             emergency=EmergencyService(hot_path, self.sink, self.clock),
             browsers=self.webrtc,
             realms=self.sip.realms,
+            tickets=SqlTicketDesk(UnitOfWorkFactory(self.db, self.bus), self.clock, self.wake_jobs),
         )
         for center in centers:  # every center's SIP domain and call gate (ADR 0141)
             self._serve(center)

@@ -10,9 +10,11 @@ from hotline.clock import FakeClock
 from hotline.flows.actions import (
     Collect,
     Enqueue,
+    FindTicket,
     LeaveQueue,
     Lookup,
     NotifyVoicemail,
+    OpenTicket,
     PromptRef,
     RecordVoicemail,
     RequestCallback,
@@ -26,6 +28,9 @@ from hotline.flows.inputs import (
     LookupFailed,
     QueueOutcome,
     RecordingDone,
+    TicketFailed,
+    TicketFound,
+    TicketOpened,
     TransferOutcome,
 )
 
@@ -127,6 +132,14 @@ class ScriptedPort:
 
     async def request_callback(self, request: RequestCallback) -> CallbackOutcome:
         answer: CallbackOutcome = await self._next("callback", request)
+        return answer
+
+    async def open_ticket(self, request: OpenTicket) -> TicketOpened | TicketFailed:
+        answer: TicketOpened | TicketFailed = await self._next("open_ticket", request)
+        return answer
+
+    async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
+        answer: TicketFound | TicketFailed = await self._next("find_ticket", request)
         return answer
 
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:

@@ -34,7 +34,8 @@ def test_every_node_type_has_a_valid_example(doc: str) -> None:
     types = {node["type"] for _, node in examples}
     assert types == {
         "play", "menu", "collect", "condition", "hours", "lookup", "set", "queue",
-        "callback", "voicemail", "transfer", "survey", "emergency", "hangup",
+        "callback", "voicemail", "transfer", "survey", "emergency", "hangup", "ticket",
+        "ticket_status",
     }  # fmt: skip
     for _, node in examples:
         NODE_ADAPTER.validate_python(node)

@@ -23,6 +23,7 @@ def test_flow_event_types() -> None:
         "flow.ended",
         "flow.expression_failed",
         "flow.node_entered",
+        "flow.prompt_spoken",
         "flow.published",
         "flow.started",
         "flow.survey_answered",

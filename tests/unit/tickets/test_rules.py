@@ -139,3 +139,14 @@ def test_the_clock_counts_business_time_and_pauses() -> None:
     met = meet(clock, CAL, at("2026-10-08T15:00:00"))
     assert met.met_at is not None
     assert due_steps(met, POLICY, CAL, at("2026-10-09T09:00:00"))[0] == []
+
+
+def test_every_status_has_words_for_callers_in_both_languages() -> None:
+    from hotline.tickets.model import TicketStatus
+    from hotline.tickets.speech import spoken_status
+
+    for status in TicketStatus:
+        assert spoken_status(status, "zh-CN")
+        assert spoken_status(status, "en")
+    assert spoken_status(TicketStatus.PENDING, "zh-CN") == "等待您的回复"
+    assert spoken_status(TicketStatus.PENDING, "en") == "waiting for your reply"

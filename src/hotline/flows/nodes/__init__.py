@@ -21,6 +21,7 @@ from hotline.flows.nodes.routing import (
     TransferHandler,
     VoicemailHandler,
 )
+from hotline.flows.nodes.tickets import TicketHandler, TicketStatusHandler
 
 __all__ = ["HANDLERS", "Finish", "Goto", "Handler", "Run", "Transition", "Wait"]
 
@@ -37,6 +38,8 @@ HANDLERS: Mapping[str, Handler[Any]] = {
     "callback": CallbackHandler(),
     "transfer": TransferHandler(),
     "survey": SurveyHandler(),
+    "ticket": TicketHandler(),
+    "ticket_status": TicketStatusHandler(),
     "emergency": EmergencyHandler(),
     "hangup": HangupHandler(),
 }

@@ -50,6 +50,7 @@ from hotline.interactions.ports import (
     RecordingCatalog,
     RecordingRow,
     StartupFacts,
+    TicketDesk,
 )
 from hotline.interactions.settings import TelephonySettings
 from hotline.interactions.voice.channel import VoiceChannel
@@ -117,6 +118,7 @@ class Telephony:
         browsers: BrowserPhones | None = None,
         dialogs: DialogFacts | None = None,
         realms: RealmMap | None = None,
+        tickets: TicketDesk | None = None,
     ) -> None:
         self.settings = settings = settings or TelephonySettings()
         self.sip = sip
@@ -145,6 +147,7 @@ class Telephony:
         )
         # What each new tenant's runtime is built with (`add_tenant`, also while running).
         self._customers = customers
+        self._tickets = tickets
         self._storage = storage
         # Every stored recording (call or voicemail) counts toward its center's storage at once;
         # the server re-reads the totals from the database now and then (`set_recording_usage`).
@@ -180,6 +183,7 @@ class Telephony:
             sink=self.sink,
             customers=self._customers,
             settings=settings,
+            tickets=self._tickets,
         )
         realms = self.realms
         devices = Devices(

@@ -117,6 +117,9 @@ def report(title: str, history: IntervalHistory, calendar: DayCalendar) -> dict[
             f"  {s.model:16} {s.horizon + '-ahead':8} {s.mase:6.3f} {s.wape:7.1%} "
             f"{s.relative:8.3f} {s.coverage:10.1%}{mark}"
         )
+    seen = ", ".join(f"{s.model} {s.relative:.3f}" for s in chosen.scores)
+    span = f"{dates[earlier - window]} … {dates[earlier - 1]}"
+    print(f"  the choice saw (week-ahead × naive, {span}): {seen}")
     week = next(s for s in scores if s.model == chosen.best and s.horizon == "week")
     day = next(s for s in scores if s.model == chosen.best and s.horizon == "day")
     verdict = "met" if week.relative <= 0.8 else "not met"

@@ -17,6 +17,7 @@ from hotline.store.tables import (
     agents,
     calendars,
     events,
+    holiday_calendars,
     queues,
     tenants,
     users,
@@ -143,14 +144,24 @@ class SqlWfmStore:
             )
         )
 
-    async def holidays_of_queue(self, tenant_id: str, queue: str) -> list[Any]:
-        q, c = queues, calendars
+    async def hours_of_queue(
+        self, tenant_id: str, queue: str
+    ) -> tuple[Row | None, dict[str, list[Any]]]:
+        q, c, h = queues, calendars, holiday_calendars
         row = await self._one(
-            select(c.c.holidays)
+            select(c)
             .select_from(q.join(c, q.c.calendar_id == c.c.id))
             .where(q.c.tenant_id == tenant_id, q.c.name == queue)
         )
-        return list(row["holidays"]) if row else []
+        if row is None:
+            return None, {}
+        linked = [str(i) for i in row.get("holiday_calendar_ids") or []]
+        if not linked:
+            return row, {}
+        sets = await self._all(
+            select(h.c.id, h.c.entries).where(h.c.tenant_id == tenant_id, h.c.id.in_(linked))
+        )
+        return row, {str(s["id"]): list(s["entries"]) for s in sets}
 
     async def tenant_zone(self, tenant_id: str) -> str:
         row = await self._one(select(tenants.c.timezone).where(tenants.c.id == tenant_id))

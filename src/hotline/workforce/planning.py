@@ -30,9 +30,12 @@ from hotline.analytics.wfm.schedule import (
 )
 from hotline.analytics.wfm.series import DayCalendar, DayKind, IntervalHistory
 from hotline.analytics.wfm.staffing import ServiceTarget, estimate_patience_s, staff
+from hotline.hours import DayKind as HoursDay
+from hotline.hours import InvalidHours, calendar_from_record
+from hotline.hours.spans import weekday_index
 from hotline.workforce.highs import HighsSolver
 
-__all__ = ["PlanResult", "compute_plan", "compute_roster", "special_days"]
+__all__ = ["PlanResult", "compute_plan", "compute_roster", "day_calendar"]
 
 DEFAULT_AHT_S = 180.0
 SLOT_MINUTES = 15
@@ -46,24 +49,33 @@ class PlanResult:
     staffing: dict[str, Any]
 
 
-def special_days(holidays: Sequence[Any]) -> dict[date, DayKind]:
-    """Holidays of a business-hours calendar (`{"date": "2026-10-01"}` entries, or strings,
-    single days or `A..B` ranges) as special days. 调休 workdays will come from the hours
-    engine's special days when it has them; the calendar has only holidays today."""
-    out: dict[date, DayKind] = {}
-    for item in holidays:
-        text = str(item.get("date", "")) if isinstance(item, Mapping) else str(item)
-        first, _, last = text.partition("..")
-        try:
-            start = date.fromisoformat(first.strip())
-            end = date.fromisoformat(last.strip()) if last else start
-        except ValueError:
-            continue  # the directory validates calendars; an odd legacy entry is skipped
-        day = start
-        while day <= end:
-            out[day] = DayKind.HOLIDAY
-            day += timedelta(days=1)
-    return out
+def day_calendar(
+    hours: Mapping[str, Any] | None,
+    holiday_sets: Mapping[str, Sequence[Mapping[str, Any]]],
+    first: date,
+    last: date,
+) -> DayCalendar:
+    """The special days of a queue's business hours from `first` to `last`, as the hours
+    engine answers them (the calendar's own dated entries and its linked holiday calendars):
+    a holiday, or a day of its own hours that is closed, behaves like the rest day; a make-up
+    workday (调休上班) like the weekday whose hours it keeps (`makeup_day`)."""
+    if hours is None:
+        return DayCalendar()
+    try:
+        engine = calendar_from_record(hours, holiday_sets)
+        makeup = weekday_index(str(hours.get("makeup_day") or "mon"), "makeup_day")
+    except InvalidHours:
+        return DayCalendar()  # the directory validates calendars; an unreadable one adds none
+    special: dict[date, DayKind] = {}
+    day = first
+    while day <= last:
+        rule = engine.rule(day)
+        if rule.kind is HoursDay.HOLIDAY or (rule.kind is HoursDay.SPECIAL and not rule.spans):
+            special[day] = DayKind.HOLIDAY
+        elif rule.kind is HoursDay.WORKDAY:
+            special[day] = DayKind.WORKDAY
+        day += timedelta(days=1)
+    return DayCalendar(special, workday_as=makeup)
 
 
 def _model_named(name: str) -> Model:

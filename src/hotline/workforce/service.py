@@ -18,7 +18,6 @@ import numpy as np
 
 from hotline.analytics.wfm.adherence import adherence, live_adherence, state_intervals
 from hotline.analytics.wfm.errors import WfmInputError
-from hotline.analytics.wfm.series import DayCalendar
 from hotline.analytics.wfm.staffing import ServiceTarget
 from hotline.auth.model import Principal
 from hotline.clock import Clock
@@ -217,8 +216,10 @@ class WorkforceService:
         )
         interval = data.interval_s or self.settings.interval_s
         history = await self._history(data.queue_id, interval, data.week_start)
-        holidays = await self.store.holidays_of_queue(self.tenant, data.queue_id)
-        calendar = DayCalendar(planning.special_days(holidays))
+        hours, holiday_sets = await self.store.hours_of_queue(self.tenant, data.queue_id)
+        calendar = planning.day_calendar(
+            hours, holiday_sets, history.first_day, data.week_start + timedelta(days=7)
+        )
         result = await asyncio.to_thread(
             planning.compute_plan, history, calendar, data.week_start, target
         )

@@ -15,6 +15,7 @@ from sqlalchemy import insert
 
 from hotline.analytics.wfm import agents_needed
 from hotline.auth.model import Principal
+from hotline.calendars.ics import write_ics
 from hotline.clock import FakeClock
 from hotline.routing import AgentState
 from hotline.routing.events import AgentStateChanged
@@ -423,3 +424,51 @@ def _segment(tenant: str, seq: int, contact: str, queue: str, at: float) -> dict
         "hold_s": 30.0,
         "wrap_up_s": 10.0,
     }
+
+
+async def test_the_plan_takes_special_days_from_the_queues_business_hours(api: Api) -> None:
+    """The hours engine's answer, not just the calendar's own list: a holiday from a linked
+    holiday calendar and a make-up workday (调休上班) of the calendar itself are special days
+    of the plan; the holiday is forecast as the quiet rest day, the workday as a weekday."""
+    admin = await api.login("admin")
+    supervisor = await api.login("supervisor")
+    holiday, workday = WEEK + timedelta(days=2), WEEK + timedelta(days=5)  # Wednesday, Saturday
+    ics = write_ics([{"date": holiday.isoformat(), "kind": "holiday", "name": "厂庆"}], name="x")
+    imported = await admin.post(
+        "/api/v1/holiday-calendars/import", json={"name": "公司假日", "ics": ics.decode()}
+    )
+    assert imported.status_code == 200, imported.text
+    calendar = await admin.post(
+        "/api/v1/calendars",
+        json={
+            "name": "销售时间",
+            "weekly": {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+            "holiday_calendar_ids": [imported.json()["id"]],
+            "holidays": [{"date": workday.isoformat(), "kind": "workday"}],
+        },
+    )
+    assert calendar.status_code == 201, calendar.text
+    queue = await admin.post(
+        "/api/v1/queues",
+        json={"name": "events", "display_name": "活动", "calendar_id": calendar.json()["id"]},
+    )
+    assert queue.status_code == 201, queue.text
+    r = await supervisor.post(
+        "/api/v1/wfm/history",
+        files={"file": ("events.csv", history_csv().replace(",sales,", ",events,").encode())},
+        data={"interval_s": "900"},
+    )
+    assert r.status_code == 200, r.text
+    r = await supervisor.post(
+        "/api/v1/wfm/plans",
+        json={"queue_id": "events", "week_start": WEEK.isoformat(), "interval_s": 900},
+    )
+    assert r.status_code == 201, r.text
+    forecast = r.json()["forecast"]
+    assert forecast["special"] == [holiday.isoformat(), workday.isoformat()]
+    per_day = np.array(forecast["calls"]).reshape(7, -1).sum(axis=1)
+    # history: 12 calls a slot on weekdays, 0.4 × that at the weekend (Sunday is the rest day)
+    assert per_day[2] < 0.6 * per_day[1]
+    assert per_day[5] > 0.8 * per_day[1]
+    await admin.aclose()
+    await supervisor.aclose()

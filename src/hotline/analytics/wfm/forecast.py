@@ -8,6 +8,9 @@ missing) and the calendar, what volume is expected in each interval of the targe
   day (a holiday counts as the rest day, a 调休 workday as a weekday).
 - `ExponentialSmoothing`: Holt–Winters with a level and a daily × weekly seasonal pattern,
   constants picked per fit by one-step-ahead error over the history.
+- `TopDown`: each day's total (a level × a weekday factor × a day-of-month factor, × a
+  factor for the first day after a holiday) spread over the day by the profile day's
+  intraday shape, estimated from more weeks and smoothed across neighbouring intervals.
 - `Combination`: the mean of other models' forecasts.
 
 Models are pure functions of their inputs: numpy only, no clock, no I/O. A library model
@@ -25,7 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from hotline.analytics.wfm.errors import WfmInputError
-from hotline.analytics.wfm.series import DayCalendar, Matrix
+from hotline.analytics.wfm.series import DayCalendar, DayKind, Matrix
 
 __all__ = [
     "Combination",
@@ -33,6 +36,8 @@ __all__ = [
     "Model",
     "ProfileMedian",
     "SeasonalNaive",
+    "TopDown",
+    "TopDownFit",
     "default_models",
     "forecast_aht",
 ]
@@ -212,10 +217,213 @@ def _pick(history: Matrix, profiles: np.ndarray) -> Smoothing:
     return min(grid, key=lambda s: _run(history, profiles, s)[2])
 
 
+# A profile day whose factor is below this share of the busiest one is "closed": it tells
+# nothing about the level (a closed Sunday's 0 calls divided by a factor near 0).
+_OPEN_SHARE = 0.05
+# Days either side of a day in the local level its factors are measured against: a month
+# of context, so a trend is not mistaken for a weekday or day-of-month effect.
+_LOCAL_DAYS = 14
+_BACKFIT_ROUNDS = 4
+_MAX_PASSES = 2  # neighbour-smoothing passes tried for the intraday shape
+_HOLDOUT_DAYS = 4  # same-profile days each pass count is checked on
+
+
+@dataclass(frozen=True, slots=True)
+class TopDownFit:
+    """What `TopDown` learnt from a history: the day-total model and the shape smoothing."""
+
+    level: float  # contacts on a day with every factor at 1, at the end of the history
+    weekday: Matrix  # (7,) factor per profile day, Monday first
+    month_day: Matrix  # (32,) factor per day of the month; index 0 unused (1.0)
+    after_holiday: float  # factor of the first non-holiday day after a holiday
+    passes: int  # [1, 2, 1] smoothing passes over each profile day's intraday shape
+    shapes: Matrix  # (7, intervals): each profile day's share of its total per interval
+
+    def day_total(self, day: date, calendar: DayCalendar) -> float:
+        total = self.level * float(self.weekday[calendar.profile_day(day)])
+        if calendar.kind(day) is DayKind.HOLIDAY:
+            return total  # a holiday is its rest day, whatever the date
+        total *= float(self.month_day[day.day])
+        if calendar.kind(day - timedelta(days=1)) is DayKind.HOLIDAY:
+            total *= self.after_holiday
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class TopDown:
+    """Day totals × intraday shape ("top-down").
+
+    Most of a week-ahead error is the day's total, not how the day is spread: a bank's
+    volume swings ±15 % with paydays at the start and middle of the month and after
+    holidays, while each interval of one day is nearly Poisson around a stable shape. So
+    the day's total is modelled on its own — y(d) = L · W(profile day) · M(day of month)
+    · H (first day after a holiday) — and spread by the profile day's shape:
+
+    - W and M by backfitting, each day's total measured against the mean of the days
+      within two weeks of it (so a trend is not taken for a factor); M is shrunk towards
+      1 as if `month_prior` days at 1 had been seen per day of month, and smoothed over
+      neighbouring days (a payday on a Saturday moves its calls to the days around it);
+    - L: the mean of the last `level_days` days' totals divided by their factors;
+    - H: the mean ratio of the first days after holidays, shrunk by `after_prior` days;
+    - the shape: the last `shape_days` ordinary same-profile days pooled, smoothed over
+      neighbouring intervals 0–2 times — as many as predict the last few such days best
+      (a 15-minute shape is mostly Poisson noise, an hourly one mostly signal).
+
+    Special days are left out of W, M, L and the shape, and a holiday is forecast as its
+    rest day (no day-of-month factor).
+    """
+
+    shape_days: int = 16
+    level_days: int = 56
+    month_prior: float = 3.0
+    after_prior: float = 3.0
+    name: str = "top_down"
+
+    def predict(
+        self, history: Matrix, dates: Sequence[date], calendar: DayCalendar, targets: Sequence[date]
+    ) -> Matrix:
+        fit = self.fit(history, dates, calendar)
+        out = np.empty((len(targets), history.shape[1]))
+        for row, target in enumerate(targets):
+            out[row] = fit.day_total(target, calendar) * fit.shapes[calendar.profile_day(target)]
+        return np.maximum(out, 0.0)
+
+    def fit(self, history: Matrix, dates: Sequence[date], calendar: DayCalendar) -> TopDownFit:
+        _check(history, dates, [])
+        profiles = calendar.profiles(dates)
+        complete = np.asarray(~np.isnan(history).any(axis=1))
+        holiday = np.array([calendar.kind(d) is DayKind.HOLIDAY for d in dates])
+        after = np.concatenate(([False], holiday[:-1])) & ~holiday
+        ordinary = complete & ~calendar.is_special(dates)
+        totals = np.where(complete, np.nansum(history, axis=1), 0.0)
+        month_days = np.array([d.day for d in dates], dtype=np.int64)
+
+        weekday, month_day, local = _day_factors(
+            totals, profiles, month_days, ordinary & ~after, self.month_prior
+        )
+        expected = weekday[profiles] * month_day[month_days]
+        is_open = weekday[profiles] > _OPEN_SHARE * max(float(weekday.max()), 1e-12)
+        level_rows = ordinary & ~after & is_open
+        recent = level_rows & (np.arange(len(dates)) >= len(dates) - self.level_days)
+        rows = recent if recent.any() else level_rows
+        level = float(np.mean(totals[rows] / expected[rows])) if rows.any() else 0.0
+
+        firsts = ordinary & after & is_open & (local > 0)
+        ratios = totals[firsts] / (local[firsts] * expected[firsts])
+        after_holiday = float((ratios.sum() + self.after_prior) / (ratios.size + self.after_prior))
+
+        passes = _smoothing_passes(history, profiles, ordinary, self.shape_days)
+        shapes = _shapes(history, profiles, ordinary, complete, self.shape_days, passes)
+        return TopDownFit(level, weekday, month_day, after_holiday, passes, shapes)
+
+
+def _local_level(values: Matrix, use: np.ndarray) -> Matrix:
+    """Mean of `values` over the `use` rows within `_LOCAL_DAYS` of each row (0 if none)."""
+    sums = np.concatenate(([0.0], np.cumsum(np.where(use, values, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(use)))
+    index = np.arange(values.size)
+    lo = np.maximum(index - _LOCAL_DAYS, 0)
+    hi = np.minimum(index + _LOCAL_DAYS + 1, values.size)
+    n = counts[hi] - counts[lo]
+    result: Matrix = np.where(n > 0, (sums[hi] - sums[lo]) / np.maximum(n, 1), 0.0)
+    return result
+
+
+def _day_factors(
+    totals: Matrix, profiles: np.ndarray, month_days: np.ndarray, rows: np.ndarray, prior: float
+) -> tuple[Matrix, Matrix, Matrix]:
+    """Weekday and day-of-month factors of day totals, and each day's local level."""
+    weekday, month_day = np.ones(7), np.ones(32)
+    overall = float(totals[rows].mean()) if rows.any() else 0.0
+    if overall <= 0:
+        return weekday, month_day, np.zeros(totals.size)
+    for p in range(7):  # a first guess, so closed days do not drag the first level down
+        if (rows & (profiles == p)).any():
+            weekday[p] = float(totals[rows & (profiles == p)].mean()) / overall
+    local = np.zeros(totals.size)
+    for _ in range(_BACKFIT_ROUNDS):
+        is_open = weekday[profiles] > _OPEN_SHARE * float(weekday.max())
+        expected = weekday[profiles] * month_day[month_days]
+        use = rows & is_open
+        local = _local_level(np.where(use, totals / np.where(use, expected, 1.0), 0.0), use)
+        usable = rows & (local > 0)
+        ratio = np.where(usable, totals / np.where(usable, local, 1.0), 0.0)
+        for p in range(7):
+            mine = usable & (profiles == p)
+            if mine.any():
+                weekday[p] = float(np.mean(ratio[mine] / month_day[month_days[mine]]))
+        mine = usable & is_open
+        scaled = ratio[mine] / weekday[profiles[mine]]
+        sums = np.bincount(month_days[mine], weights=scaled, minlength=32)
+        counts = np.bincount(month_days[mine], minlength=32)
+        raw = (sums[1:] + prior) / (counts[1:] + prior)
+        smooth = np.convolve(np.pad(raw, 1, mode="edge"), _KERNEL, mode="valid")
+        month_day = np.concatenate(([1.0], smooth / smooth.mean()))
+    return weekday, month_day, local
+
+
+def _normalised(values: Matrix) -> Matrix | None:
+    total = float(values.sum())
+    return values / total if total > 0 else None
+
+
+def _smooth_shape(shape: Matrix, passes: int) -> Matrix:
+    for _ in range(passes):
+        shape = _smoothed(shape)
+    return shape / max(float(shape.sum()), 1e-12)
+
+
+def _smoothing_passes(
+    history: Matrix, profiles: np.ndarray, ordinary: np.ndarray, shape_days: int
+) -> int:
+    """How many neighbour-smoothing passes best predict the last few days of each profile
+    from the days before them (fewest on a tie)."""
+    errors = np.zeros(_MAX_PASSES + 1)
+    for p in range(7):
+        rows = np.flatnonzero(ordinary & (profiles == p))
+        if rows.size < 2 * _HOLDOUT_DAYS:
+            continue
+        learn = rows[-(shape_days + _HOLDOUT_DAYS) : -_HOLDOUT_DAYS]
+        shape = _normalised(history[learn].sum(axis=0))
+        if shape is None:
+            continue
+        actual = history[rows[-_HOLDOUT_DAYS:]]
+        day = actual.sum(axis=1, keepdims=True)
+        for passes in range(_MAX_PASSES + 1):
+            errors[passes] += float(np.abs(day * _smooth_shape(shape, passes) - actual).sum())
+    return int(np.argmin(errors))
+
+
+def _shapes(
+    history: Matrix,
+    profiles: np.ndarray,
+    ordinary: np.ndarray,
+    complete: np.ndarray,
+    shape_days: int,
+    passes: int,
+) -> Matrix:
+    """Each profile day's share of its total per interval: its last ordinary days pooled,
+    else its last days of any kind, else the whole history's shape, else flat."""
+    per_day = history.shape[1]
+    overall = _normalised(np.nan_to_num(history[complete]).sum(axis=0))
+    shapes = np.empty((7, per_day))
+    for p in range(7):
+        shape = None
+        for rows in (ordinary & (profiles == p), complete & (profiles == p)):
+            picked = np.flatnonzero(rows)[-shape_days:]
+            shape = _normalised(history[picked].sum(axis=0)) if picked.size else None
+            if shape is not None:
+                break
+        if shape is None:
+            shape = overall if overall is not None else np.full(per_day, 1.0 / per_day)
+        shapes[p] = _smooth_shape(shape, passes)
+    return shapes
+
+
 def default_models() -> tuple[Model, ...]:
     smoothing = ExponentialSmoothing()
     median = ProfileMedian()
-    return (SeasonalNaive(), median, smoothing, Combination((smoothing, median)))
+    return (SeasonalNaive(), median, smoothing, TopDown(), Combination((smoothing, median)))
 
 
 def forecast_aht(

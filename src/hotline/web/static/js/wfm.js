@@ -42,6 +42,7 @@ export async function mount(scope) {
     seasonal_naive: t("Seasonal naive (same time last week)"),
     profile_median: t("Median of recent weeks"),
     exp_smoothing: t("Exponential smoothing (daily and weekly)"),
+    top_down: t("Top-down (day totals × intraday shape)"),
     combined: t("Combined (smoothing and median)"),
   });
   const modelName = (m) => MODELS()[m] || m;

@@ -85,6 +85,8 @@ async def test_the_desktop_refuses_bad_values_in_the_agents_language(
         await desk.get_by_test_id("answer").click()
         panel = desk.get_by_test_id("call-panel")
         await expect(panel).to_have_attribute("data-phase", "connected")
+        # The dial's error of before the call is gone with the offer.
+        await expect(desk.get_by_test_id("desk-error")).to_be_hidden()
         await looked_at(desk, "connected")
 
         # What would load a new document asks first during the call; she stays.

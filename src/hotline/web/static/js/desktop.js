@@ -79,7 +79,9 @@ export async function mount(scope) {
   }
 
   function applyOffer(offer) {
-    if (offer) pop.showFor(offer.interaction_id, offer.screen_pop).then(render);
+    if (!offer) return;
+    show($("desk-error"), ""); // what went wrong before this call is no news during it
+    pop.showFor(offer.interaction_id, offer.screen_pop).then(render);
   }
 
   // Rendering --------------------------------------------------------------------------------

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from hotline.api.deps import principal_from, require, services_of
+from hotline.api.deps import Uow, principal_from, require, services_of
 from hotline.api.desk_object import DeskStatic, desk_object, load_static
+from hotline.api.directory import directory
 from hotline.api.screenpop import screen_pop
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
@@ -81,6 +84,9 @@ class RecordingIn(BaseModel):
     paused: bool
 
 
+_NUMBER = re.compile(r"^\+?[0-9]+$")
+
+
 class TransferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["blind", "consult"]
@@ -88,10 +94,21 @@ class TransferIn(BaseModel):
     target: str = Field(min_length=1, max_length=64)
     note: str | None = Field(None, max_length=500)
 
+    @model_validator(mode="after")
+    def _number(self) -> TransferIn:
+        # A number is dialled as it is: the same form as the click-to-call's.
+        if self.target_kind == "number" and not (
+            2 <= len(self.target) <= 32 and _NUMBER.fullmatch(self.target)
+        ):
+            raise PydanticCustomError(
+                "transfer_number_invalid", "target: not a phone number (digits, + first)"
+            )
+        return self
+
 
 class DialIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    number: str = Field(min_length=2, max_length=32, pattern=r"^\+?[0-9]+$")
+    number: str = Field(min_length=2, max_length=32, pattern=_NUMBER.pattern)
 
 
 class ExtendIn(BaseModel):
@@ -167,8 +184,10 @@ async def login(body: LoginIn, request: Request, principal: Agent) -> dict[str, 
 
 
 @router.post("/desk/state", summary="示闲 / 示忙 (with a reason)")
-async def set_state(body: StateIn, request: Request, principal: Agent) -> dict[str, Any]:
+async def set_state(body: StateIn, request: Request, uow: Uow, principal: Agent) -> dict[str, Any]:
     agent_id = me(principal)
+    if body.state == "not_ready" and body.reason is not None:
+        await (await directory(request, uow, principal)).check_not_ready_reason(body.reason)
     runtime = runtime_of(services_of(request), principal.tenant_id)
     with at_desk(agent_id):
         if body.state == "available":

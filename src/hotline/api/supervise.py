@@ -19,6 +19,7 @@ from sqlalchemy import select
 from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.desk import at_desk, runtime_of
 from hotline.api.desk_object import load_static
+from hotline.api.directory import directory
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.directory.errors import EntityNotFound
@@ -167,6 +168,8 @@ async def force_state(
     agent_id: TenantAgent, body: ForceStateIn, request: Request, uow: Uow, principal: Supervisor
 ) -> dict[str, Any]:
     runtime = runtime_of(services_of(request), principal.tenant_id)
+    if body.state == "not_ready" and body.reason is not None:
+        await (await directory(request, uow, principal)).check_not_ready_reason(body.reason)
     before = _state(request, principal, agent_id)
     with at_desk(agent_id):
         if body.state == "available":

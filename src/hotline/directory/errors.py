@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hotline.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["DuplicateName", "EntityNotFound", "UnknownReference"]
+__all__ = ["DuplicateName", "EntityNotFound", "ReasonUnknown", "UnknownReference"]
 
 
 class EntityNotFound(NotFound):
@@ -17,3 +17,15 @@ class DuplicateName(Conflict):
 
 class UnknownReference(InvalidInput):
     code = "config.unknown_reference"
+
+
+class ReasonUnknown(InvalidInput):
+    """示忙 with a reason the center has not configured (or has turned off)."""
+
+    code = "config.reason.unknown"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"reason: no active not-ready reason {reason!r}",
+            details={"field": "reason", "value": reason},
+        )

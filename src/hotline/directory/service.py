@@ -16,7 +16,12 @@ from pydantic import BaseModel
 from hotline.auth.model import Principal
 from hotline.auth.passwords import check_strength, hash_password
 from hotline.clock import Clock
-from hotline.directory.errors import DuplicateName, EntityNotFound, UnknownReference
+from hotline.directory.errors import (
+    DuplicateName,
+    EntityNotFound,
+    ReasonUnknown,
+    UnknownReference,
+)
 from hotline.directory.events import ConfigChanged
 from hotline.directory.ports import Repos
 from hotline.directory.schemas import (
@@ -211,6 +216,14 @@ class DirectoryService:
             limit=limit,
             offset=offset,
         )
+
+    async def check_not_ready_reason(self, code: str) -> None:
+        """An agent goes 示忙 with one of the center's active reasons, nothing else."""
+        rows, _ = await self.repos.table(SIMPLE["reason"].table).list(
+            self.tenant_id, filters={"code": code}, order_by="code", limit=1
+        )
+        if not any(r["code"] == code and r.get("active", True) for r in rows):
+            raise ReasonUnknown(code)
 
     async def get_simple(self, entity: str, entity_id: str) -> dict[str, Any]:
         return await self._get_row(SIMPLE[entity].table, entity, entity_id)

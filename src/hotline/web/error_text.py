@@ -54,6 +54,47 @@ _VALIDATION = {
     "value_error": "is not valid",
 }
 
+# Error types that say everything in one sentence (a rule across fields, raised as
+# `PydanticCustomError(type, …)` by a schema's validator): no field name in front.
+_SENTENCES = {
+    "time_off_incomplete": "Time off needs a start and an end.",
+    "time_off_reversed": "The end must be after the start.",
+    "swap_incomplete": "A swap needs my shift, a colleague and the colleague's day.",
+    "break_reversed": "A break's latest start is before its earliest.",
+    "break_outside_shift": "A break does not fit in the shift.",
+    "start_window_reversed": "The latest start is before the earliest start.",
+    "transfer_number_invalid": "The number to transfer to is not a phone number.",
+}
+
+# Fields of the forms outside the admin pages (workforce, my schedule, the desk) → the label
+# the form shows; the admin descriptors' labels come first.
+_FORM_LABELS = {
+    "week_start": "Week starting",
+    "day": "Day",
+    "starts_at": "From",
+    "ends_at": "To",
+    "shift_id": "My shift",
+    "other_agent_id": "Colleague",
+    "other_day": "Colleague's day",
+    "minutes": "Length (minutes)",
+    "earliest_start": "Earliest start",
+    "latest_start": "Latest start",
+    "earliest": "Earliest start",
+    "latest": "Latest start",
+    "breaks": "Breaks",
+    "queue_id": "Queue",
+    "team_id": "Team",
+    "plan_id": "Saved plans",
+    "reason": "Reason",
+    "disposition": "Disposition",
+    "subject": "Subject",
+    "department": "Department",
+    "due_date": "Due date",
+    "target": "Transfer to",
+    "current_password": "Current password",
+    "password": "New password",
+}
+
 # Codes with a sentence of their own (details fill the %(…)s).
 _CODES = {
     "customer.phone.invalid": "%(field)s: “%(value)s” is not a phone number",
@@ -93,6 +134,8 @@ _FAILED = "The action failed."
 
 MESSAGES = (
     *_VALIDATION.values(),
+    *_SENTENCES.values(),
+    *_FORM_LABELS.values(),
     *_CODES.values(),
     *_BY_STATUS.values(),
     _TAKEN,
@@ -115,6 +158,8 @@ def _labels() -> dict[str, str]:
             out.setdefault(field["name"], field["label"])
         for name, label in descriptor["columns"]:
             out.setdefault(name, label)
+    for name, label in _FORM_LABELS.items():
+        out.setdefault(name, label)
     return out
 
 
@@ -141,7 +186,11 @@ class ErrorText:
         return label
 
     def validation(self, language: str, error: Mapping[str, Any]) -> str:
-        """One of pydantic's errors (`{field, type, ctx}`) as "<label> <what is wrong>"."""
+        """One of pydantic's errors (`{field, type, ctx}`) as "<label> <what is wrong>", or the
+        sentence of a rule across fields."""
+        kind = str(error.get("type", ""))
+        if kind in _SENTENCES:
+            return self._t(language, _SENTENCES[kind])
         problem = _VALIDATION.get(str(error.get("type", "")), _VALIDATION["value_error"])
         ctx = {
             k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)
@@ -173,8 +222,12 @@ class ErrorText:
             value = details.get("value", "")
             return self._t(language, _CODES[code], field=label, value=value)
         translated = self.catalogs.gettext(language, message)
-        if translated != message or language == "en":
-            return str(translated)  # a sentence of the catalog, or English as the domain said it
+        if translated != message:
+            return str(translated)  # a sentence of the catalog
         if field and status == 422:
+            # The domain's sentence names the field by its code ("disposition: no active
+            # code …"): name it as the form does, in English too.
             return self._t(language, _FIELD_INVALID, field=label)
+        if language == "en":
+            return message  # English as the domain said it
         return self._t(language, _BY_STATUS.get(status, _FAILED))

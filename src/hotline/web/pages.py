@@ -72,7 +72,13 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
         items.append(("/admin/flows", "Flows"))
     if principal.can(Permission.DATA_IMPORT):
         items.append(("/admin/imports", "Import & export"))
+    # The center's configuration is in the menus of those who configure it and of supervisors;
+    # an agent reads parts of it (dispositions, reasons, queues) through her desktop, and her
+    # menu names her work only: desktop, contacts, missed calls, schedule, customers, tickets.
+    configures = principal.can(Permission.CONFIG_WRITE) or principal.can(Permission.SUPERVISE)
     for slug, descriptor in ENTITIES.items():
+        if descriptor["read"] is Permission.CONFIG_READ and not configures:
+            continue
         if (
             descriptor.get("menu", True)
             and principal.can(descriptor["read"])

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "BreakIn",
@@ -33,7 +34,7 @@ class BreakIn(_Strict):
     @model_validator(mode="after")
     def _window(self) -> BreakIn:
         if self.latest < self.earliest:
-            raise ValueError("latest must not be before earliest")
+            raise PydanticCustomError("break_reversed", "latest must not be before earliest")
         return self
 
 
@@ -49,13 +50,17 @@ class TemplateIn(_Strict):
     @model_validator(mode="after")
     def _fits(self) -> TemplateIn:
         if self.latest_start < self.earliest_start:
-            raise ValueError("latest_start must not be before earliest_start")
+            raise PydanticCustomError(
+                "start_window_reversed", "latest_start must not be before earliest_start"
+            )
         if any(not 0 <= d <= 6 for d in self.weekdays) or not self.weekdays:
             raise ValueError("weekdays are 0 (Monday) … 6 (Sunday), at least one")
         for b in self.breaks:
             if b.latest + b.minutes > self.minutes:
-                raise ValueError(
-                    f"a {b.activity} starting at {b.latest} min does not fit the shift"
+                raise PydanticCustomError(
+                    "break_outside_shift",
+                    "a {activity} starting at {latest} min does not fit the shift",
+                    {"activity": b.activity, "latest": b.latest},
                 )
         return self
 
@@ -106,11 +111,15 @@ class RequestIn(_Strict):
     def _complete(self) -> RequestIn:
         if self.kind is RequestKind.TIME_OFF:
             if self.starts_at is None or self.ends_at is None:
-                raise ValueError("time off needs starts_at and ends_at")
+                raise PydanticCustomError(
+                    "time_off_incomplete", "time off needs starts_at and ends_at"
+                )
             if self.ends_at <= self.starts_at:
-                raise ValueError("ends_at must be after starts_at")
+                raise PydanticCustomError("time_off_reversed", "ends_at must be after starts_at")
         elif not (self.shift_id and self.other_agent_id and self.other_day):
-            raise ValueError("a swap needs shift_id, other_agent_id and other_day")
+            raise PydanticCustomError(
+                "swap_incomplete", "a swap needs shift_id, other_agent_id and other_day"
+            )
         return self
 
 

@@ -26,21 +26,28 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def open_page(
-    browser: Browser, server: ServerProcess, username: str, *, lang: str = "zh-CN"
+    browser: Browser,
+    server: ServerProcess,
+    username: str,
+    *,
+    lang: str = "zh-CN",
+    url: str | None = None,
 ) -> tuple[Page, list[str]]:
     """A page in its own browser context (its own cookies) logged in as `username` of the demo
-    tenant, and the list its uncaught script errors go to."""
+    tenant, and the list its uncaught script errors go to. `url`: the server's address as the
+    page reaches it (a relay), else its own."""
+    base = url or server.url
     context = await browser.new_context(viewport={"width": 1400, "height": 950})
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    await page.goto(f"{server.url}/login?lang={lang}")
+    await page.goto(f"{base}/login?lang={lang}")
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", PASSWORD)
     await page.locator("details summary").click()
     await page.fill("input[name=tenant]", "demo")
     await page.click("button[type=submit]")
-    await page.wait_for_url(f"{server.url}/")
+    await page.wait_for_url(f"{base}/")
     if lang != "zh-CN":  # the demo's users speak Chinese: switch as a user would
         await page.get_by_test_id("language").select_option(lang)
         await expect(page.locator("html")).to_have_attribute("lang", lang)

@@ -2,7 +2,10 @@
 王芳 (a baresip caller) talks with agent1 at her browser phone (Chromium, microphone
 AGENT1_HZ). agent1 reloads the page (it warns first): the server keeps the call and plays 王芳
 hold music; the page re-attaches the phone and the call and the audio flows again both ways.
-Then the page's network is cut for 10 s (Playwright's offline mode): the same. Then the page
+Then the page's network is cut for 10 s — Playwright's offline mode, and a relay between the
+page and the server drops the page's connections and refuses new ones (cut.py says why offline
+mode alone cuts nothing that matters here): the server detaches the phone, 王芳 hears hold music,
+and the page re-attaches when the network is back and they talk again. Then the page
 goes away for longer than the grace: the call goes on as the queue's flow says after an agent
 (the survey), and agent1 is 示忙 (phone unreachable). All on 127.0.0.1, against the real
 `hotline demo`."""
@@ -19,6 +22,7 @@ from playwright.async_api import Browser, Dialog, Page, expect
 
 from tests.data.callcenter.tones import AGENT1_HZ, CUSTOMER_HZ
 from tests.integration.callcenter.phones import baresip_phone
+from tests.integration.desktop.cut import CuttableLink
 from tests.integration.desktop.harness import (
     ARTIFACTS,
     events,
@@ -59,19 +63,22 @@ async def test_a_reload_and_a_network_loss_keep_the_call_a_longer_loss_lets_it_g
         f"sqlite+aiosqlite:///{tmp_path}/var/hotline.db",
         HOTLINE_MEDIA__WEBRTC_REATTACH_S=str(GRACE_S),
     )
+    link = CuttableLink(server.port)
     try:
-        await run(chromium, server, tmp_path)
+        await run(chromium, server, link, tmp_path)
     finally:
+        await link.close()
         server.stop()
 
 
-async def run(chromium: Browser, server: ServerProcess, tmp_path: Path) -> None:
-    server.start("demo")
+async def run(chromium: Browser, server: ServerProcess, link: CuttableLink, tmp_path: Path) -> None:
+    server.start("demo", timeout=120)  # a busy machine seeds slowly
+    await link.start()
     admin = login(server, "admin")
     open_around_the_clock(admin)
     agent1_id = next(a["id"] for a in items(admin, "/api/v1/agents") if a["username"] == "agent1")
-    desk, errors = await open_page(chromium, server, "agent1")
-    await desk.goto(f"{server.url}/desktop")
+    desk, errors = await open_page(chromium, server, "agent1", url=link.url)
+    await desk.goto(f"{link.url}/desktop")
     await desk.get_by_test_id("desk-login").click()
     await expect(desk.get_by_test_id("phone-status")).to_have_text("话机已连接")
     panel = desk.get_by_test_id("call-panel")
@@ -116,7 +123,7 @@ async def run(chromium: Browser, server: ServerProcess, tmp_path: Path) -> None:
         await asyncio.sleep(3)
         desk = await desk.context.new_page()
         desk.on("pageerror", lambda e: errors.append(str(e)))
-        await desk.goto(f"{server.url}/desktop")
+        await desk.goto(f"{link.url}/desktop")
         panel = desk.get_by_test_id("call-panel")
         await expect(panel).to_have_attribute("data-phase", "connected", timeout=15_000)
         await hears_the_caller(desk)
@@ -125,16 +132,28 @@ async def run(chromium: Browser, server: ServerProcess, tmp_path: Path) -> None:
         await asyncio.sleep(1.5)  # they talk again: 王芳 hears agent1 (checked below)
         talked_again = time.time()
 
-        # 3. Ten seconds without network.
+        # 3. Ten seconds without network: the server notices, holds the call and detaches the
+        # phone; the page re-attaches when the network is back.
         await desk.context.set_offline(True)
-        await asyncio.sleep(10)
+        link.cut_off()
+        offline = time.monotonic()
+        detached = await eventually(lambda: events(admin, "phone.browser_detached")[2:], bool)
+        held_offline = await eventually(lambda: events(admin, "call.held")[2:], bool)
+        await asyncio.sleep(max(0.0, 10 - (time.monotonic() - offline)))  # the loss lasts 10 s
+        assert events(admin, "call.resumed")[2:] == []  # nothing came back while it was cut
+        link.restore()
         await desk.context.set_offline(False)
         online = time.monotonic()
         offline_back = await hears_the_caller(desk, timeout=20.0)
         await expect(panel).to_have_attribute("data-phase", "connected")
+        assert await panel.get_attribute("data-interaction") == interaction_id
+        resumed_online = await eventually(lambda: events(admin, "call.resumed")[2:], bool)
         print(f"offline: the page hears the caller {offline_back - online:.1f} s after it is back")
-        detaches = len(events(admin, "phone.browser_detached"))
-        print(f"detached {detaches} times (the reload, and the network loss if it cut the phone)")
+        assert detached[0]["agent_id"] == agent1_id
+        assert held_offline[0]["payload"]["by"] == "phone"
+        await asyncio.sleep(1.5)  # they talk again: 王芳 hears agent1 (checked below)
+        talked_after_loss = time.time()
+        await desk.screenshot(path=ARTIFACTS / "desktop-after-offline-zh-CN.png", full_page=True)
 
         # 4. The page goes away for longer than the grace: the call goes on as after an agent.
         await desk.close(run_before_unload=False)
@@ -170,4 +189,10 @@ async def run(chromium: Browser, server: ServerProcess, tmp_path: Path) -> None:
     assert windows_with(away, AGENT1_HZ) == 0
     assert windows_with(segment(held[0]["at"] - 2.5, held[0]["at"] - 0.2), AGENT1_HZ) >= 1
     assert windows_with(segment(resumed[0]["at"] + 0.3, talked_again), AGENT1_HZ) >= 1
+    # The same around the network loss: music while the page was cut off, agent1 after.
+    cut = segment(held_offline[0]["at"] + 0.3, resumed_online[0]["at"] - 0.2)
+    assert cut.size >= 2 * rate
+    assert rms(cut) > 300
+    assert windows_with(cut, AGENT1_HZ) == 0
+    assert windows_with(segment(resumed_online[0]["at"] + 0.3, talked_after_loss), AGENT1_HZ) >= 1
     assert errors == []

@@ -113,6 +113,9 @@ async def test_the_agent_and_the_supervisor_walk_every_screen_and_the_call_stays
         )
         await expect(board.get_by_test_id("monitor-status")).to_have_text("监听：坐席 李娜")
         walk_to = time.monotonic() - established
+        # The listen never dropped on the server either: started once, never stopped.
+        assert len(events(admin, "supervision.started")) == 1
+        assert events(admin, "supervision.stopped") == []
 
         await expect(panel).to_have_attribute("data-phase", "connected")
         await caller.hangup()

@@ -11,77 +11,25 @@ quick replies, flow titles …, fetched from the API for the comparison)."""
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from hotline.web.admin import ENTITIES
-from hotline.web.i18n import Catalogs
-from hotline.web.messages import all_message_ids
-from tests.integration.desktop.harness import ARTIFACTS, items, login, open_page
+from tests.integration.desktop.harness import ARTIFACTS, login, open_page
+from tests.integration.desktop.language import (
+    RAW_CODE,
+    chinese_on,
+    english_on,
+    refused,
+    tenant_data,
+)
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
-# Words that are the same in both languages on purpose.
-ALLOWED = {"Hotline", "Excel", "Google", "Microsoft", "Authenticator"}  # product names
-
-# Runs in the page; returns what is an untranslated message id or English not from the data.
-FIND_ENGLISH = "\n".join(
-    line
-    for line in (Path(__file__).parents[1] / "desktop" / "find_english.js").read_text().splitlines()
-    if not line.startswith("//")  # Playwright calls the text only when it starts as a function
-)
-
-
-def tenant_data(admin: httpx.Client) -> str:
-    """Every string of the tenant's own data that a page may show (English labels of codes,
-    customer names, flow titles …), concatenated."""
-    chunks: list[Any] = []
-    for path in [
-        "/api/v1/customers", "/api/v1/dispositions", "/api/v1/not-ready-reasons",
-        "/api/v1/quick-replies", "/api/v1/users", "/api/v1/agents", "/api/v1/queues",
-        "/api/v1/skills", "/api/v1/teams", "/api/v1/numbers", "/api/v1/calendars",
-        "/api/v1/flows", "/api/v1/tickets", "/api/v1/audit",
-    ]:  # fmt: skip
-        chunks.append(items(admin, path))
-    for flow in items(admin, "/api/v1/flows"):
-        chunks.append(admin.get(f"/api/v1/flows/{flow['name']}/versions/{flow['version']}").json())
-    return "\n".join(json.dumps(c, ensure_ascii=False) for c in chunks)
-
-
-def untranslatable_ids() -> list[str]:
-    """Message ids whose zh-CN text differs from the id (the others look the same anyway)."""
-    catalog = Catalogs()
-    return sorted(i for i in all_message_ids() if catalog.gettext("zh-CN", i) != i)
-
-
-async def english_on(page: Page, data: str) -> list[str]:
-    problems: list[str] = await page.evaluate(
-        FIND_ENGLISH, {"ids": untranslatable_ids(), "data": data, "allowed": sorted(ALLOWED)}
-    )
-    return [f"{page.url}: {p}" for p in problems]
-
-
-FIND_CHINESE = "\n".join(
-    line
-    for line in (Path(__file__).parents[1] / "desktop" / "find_chinese.js").read_text().splitlines()
-    if not line.startswith("//")
-)
-
-
-async def chinese_on(page: Page, data: str) -> list[str]:
-    # A language is named in itself (the users form offers 中文 and English).
-    problems: list[str] = await page.evaluate(FIND_CHINESE, {"data": data + "\n中文"})
-    return [f"{page.url}: {p}" for p in problems]
-
-
-RAW_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b|\binvalid_input\b")
+Check = Callable[[Page, str], Awaitable[list[str]]]
 
 
 async def bad_value_error(page: Page) -> list[str]:
@@ -103,10 +51,63 @@ async def settle(page: Page) -> None:
     await page.wait_for_load_state("networkidle")
 
 
+async def forms_outside_the_admin(
+    admin: Page, agent: Page, url: str, lang: str, data: str, check: Check
+) -> list[str]:
+    """One bad value in each form of the pages outside the admin lists (my account, workforce
+    planning, my schedule): each error in the page's language naming its field as the form
+    does, never a raw code; a screenshot of each."""
+    problems: list[str] = []
+
+    async def bad(page: Page, name: str, form: str, box: str, values: dict[str, str]) -> None:
+        text, raw = await refused(page, form, box, values, ARTIFACTS / f"form-{name}-{lang}.png")
+        problems.extend(raw)
+        problems.extend(await check(page, data))
+        print(f"{lang} {name}: {text}")
+
+    await admin.goto(url + "/account")
+    await settle(admin)
+    password = {
+        "#password-form [name=current_password]": "not-my-password-1",
+        "#password-form [name=password]": "Aq7-long-enough-phrase",
+        "#password-form [name=again]": "Aq7-long-enough-phrase",
+    }
+    await bad(admin, "account-password", "#password-form", "#password-error", password)
+    await admin.goto(url + "/wfm")
+    await settle(admin)
+    await bad(admin, "wfm-plan", "#plan-form", "#wfm-error", {"#plan-week": ""})
+    await bad(
+        admin, "wfm-template", "#template-form", "#wfm-error",
+        {"#template-form [name=name]": "", "#template-form [name=hours]": "99"},
+    )  # fmt: skip
+    await bad(admin, "wfm-schedule", "#schedule-form", "#wfm-error", {})
+    await bad(admin, "wfm-adherence", "#adherence-form", "#wfm-error", {"#adherence-day": ""})
+    history = b"interval_start,offered\n2026-03-02T09:00:00,many\n"
+    await admin.get_by_test_id("history-file").set_input_files(
+        files=[{"name": "history.csv", "mimeType": "text/csv", "buffer": history}]
+    )
+    await bad(admin, "wfm-history", "#history-form", "#wfm-error", {})
+
+    await agent.goto(url + "/my-schedule")
+    await settle(agent)
+    await bad(
+        agent, "my-time-off", "#time-off-form", "#my-error",
+        {"[data-testid=off-from]": "2026-03-05T10:00", "[data-testid=off-to]": "2026-03-04T10:00"},
+    )  # fmt: skip
+    await bad(agent, "my-swap", "#swap-form", "#my-error", {"#swap-form [name=other_day]": ""})
+    await agent.goto(url + "/account")
+    await settle(agent)
+    await bad(
+        agent, "account-again", "#password-form", "#password-error",
+        {**password, "#password-form [name=again]": "Aq7-another-phrase"},
+    )  # fmt: skip
+    return problems
+
+
 async def test_every_page_is_chinese_in_zh_cn(
     browser: Browser, sqlite_server: ServerProcess
 ) -> None:
-    sqlite_server.start("demo")
+    sqlite_server.start("demo", timeout=120)  # a busy machine seeds slowly
     admin_api = login(sqlite_server, "admin")
     data = tenant_data(admin_api)
     problems: list[str] = []
@@ -179,6 +180,10 @@ async def test_every_page_is_chinese_in_zh_cn(
         await desk.goto(url + path)
         await settle(desk)
         problems += await english_on(desk, data)
+    # The agent's menu names her work, not the center's configuration.
+    menu = await desk.locator("nav.nav a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert {h for h in menu if h.startswith("/admin/")} == {"/admin/customers", "/admin/tickets"}
+    problems += await forms_outside_the_admin(page, desk, url, "zh-CN", data, english_on)
     errors += desk_errors
 
     # The same two screens in English (screenshots only: English is the message ids).
@@ -204,7 +209,7 @@ async def test_every_page_is_chinese_in_zh_cn(
 async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: ServerProcess) -> None:
     """The same walk in English: no Chinese but the tenant's own data, the admin forms' errors
     in English, a screenshot of each page."""
-    sqlite_server.start("demo")
+    sqlite_server.start("demo", timeout=120)  # a busy machine seeds slowly
     admin_api = login(sqlite_server, "admin")
     data = tenant_data(admin_api)
     problems: list[str] = []
@@ -237,5 +242,6 @@ async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: Serv
         await settle(agent)
         problems += await chinese_on(agent, data)
         await agent.screenshot(path=ARTIFACTS / f"page-{path.strip('/')}-en.png", full_page=True)
+    problems += await forms_outside_the_admin(page, agent, url, "en", data, chinese_on)
     assert problems == []
     assert errors + agent_errors == []

@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 
 from tests.imports_data import CUSTOM_FIELDS, build, write_xlsx
 from tests.integration.desktop.harness import ARTIFACTS, items, login, open_page
-from tests.integration.web.test_every_page_translated import english_on, tenant_data
+from tests.integration.desktop.language import english_on, tenant_data
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.integration.api.test_wfm import WEEK, history_csv
 from tests.integration.desktop.harness import ARTIFACTS, items, login, open_page
-from tests.integration.web.test_every_page_translated import (
+from tests.integration.desktop.language import (
     FIND_ENGLISH,
     tenant_data,
     untranslatable_ids,
@@ -114,7 +114,7 @@ async def test_supervisor_plans_and_publishes_and_an_agent_sees_her_own_week(
     await agent.get_by_test_id("off-from").fill(f"{first_day}T18:00")
     await agent.get_by_test_id("off-to").fill(f"{first_day}T08:00")
     await agent.get_by_test_id("off-submit").click()
-    await expect(agent.get_by_test_id("my-error")).to_contain_text("请检查这些字段")
+    await expect(agent.get_by_test_id("my-error")).to_have_text("结束时间必须晚于开始时间。")
     await agent.get_by_test_id("off-from").fill(f"{first_day}T00:00")
     await agent.get_by_test_id("off-to").fill(f"{first_day}T23:59")
     await agent.get_by_test_id("off-submit").click()

@@ -63,3 +63,22 @@ def test_an_unknown_code_falls_back_to_its_status_never_to_english_or_the_code(
     )
     field = text.render("zh-CN", "widget.bad", "name: bad", {"field": "name"}, 422)
     assert field == "名称无效"
+
+
+def test_a_rule_across_fields_is_one_sentence_without_a_field_name(text: ErrorText) -> None:
+    details = {"errors": [{"field": "body", "type": "time_off_reversed", "ctx": {}}]}
+    zh = text.render("zh-CN", "invalid_input", "ends_at must be after starts_at", details, 422)
+    en = text.render("en", "invalid_input", "ends_at must be after starts_at", details, 422)
+    assert zh == "结束时间必须晚于开始时间。"
+    assert en == "The end must be after the start."
+
+
+def test_fields_of_forms_outside_the_admin_are_named_as_those_forms_name_them(
+    text: ErrorText,
+) -> None:
+    details = {"errors": [{"field": "week_start", "type": "date_parsing", "ctx": {}}]}
+    zh = text.render("zh-CN", "invalid_input", "week_start: Input should be a date", details, 422)
+    assert "week_start" not in zh
+    assert zh.startswith("起始周一"), zh
+    en = text.render("en", "invalid_input", "x", details, 422)
+    assert en == "Week starting is not a date"

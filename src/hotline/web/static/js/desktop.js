@@ -17,10 +17,11 @@ export async function mount(scope) {
   const ws = scope.workspace;
   const $ = (id) => document.getElementById(id);
   const names = await new Names().load({ reasons: true });
-  const [dispositionRows, quickReplyRows, reasonRows] = await Promise.all([
+  const [dispositionRows, quickReplyRows, reasonRows, departmentRows] = await Promise.all([
     get("/api/v1/dispositions?limit=500").then((p) => p.items.filter((d) => d.active)).catch(() => []),
     get("/api/v1/quick-replies?limit=500").then((p) => p.items).catch(() => []),
     get("/api/v1/not-ready-reasons?limit=500").then((p) => p.items.filter((r) => r.active)).catch(() => []),
+    get("/api/v1/ticket-departments?limit=500").then((p) => p.items).catch(() => []),
   ]);
   const label = (row) => (language() === "en" ? row.label_en : row.label_zh) || row.code;
 
@@ -105,7 +106,9 @@ export async function mount(scope) {
   }
 
   function applyOffer(offer) {
-    if (offer) pop.showFor(offer.interaction_id, offer.screen_pop).then(render);
+    if (!offer) return;
+    show($("desk-error"), ""); // what went wrong before this call is no news during it
+    pop.showFor(offer.interaction_id, offer.screen_pop).then(render);
   }
 
   // Rendering --------------------------------------------------------------------------------
@@ -215,6 +218,8 @@ export async function mount(scope) {
   const wrapForm = $("wrapup-form");
   for (const d of dispositionRows) wrapForm.disposition.append(el("option", { value: d.code }, label(d)));
   for (const r of reasonRows.filter((r) => r.code !== "missed")) $("reason").append(el("option", { value: r.code }, label(r)));
+  // A wrap-up ticket goes to one of the center's departments (the first one unless chosen).
+  for (const d of departmentRows) wrapForm.department.append(el("option", { value: d.code }, d.name || d.code));
 
   function keepWrapUp() {
     // Time ran out while the agent was typing: keep the form so the notes are not lost.
@@ -299,7 +304,7 @@ export async function mount(scope) {
           }
           body.ticket = {
             subject: wrapForm.subject.value.trim(),
-            department: wrapForm.department.value.trim() || t("Customer service"),
+            ...(wrapForm.department.value ? { department: wrapForm.department.value } : {}),
             due_date: wrapForm.due_date.value || null,
           };
         }

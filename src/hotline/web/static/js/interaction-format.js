@@ -350,10 +350,10 @@ export function errorText(error) {
     "interactions.draining": t("The server is restarting; try again in a moment."),
     "routing.agent.illegal_transition": t("Not possible in the current state."),
     "auth.forbidden": t("You may not do this."),
-    "invalid_input": t("Some fields are not valid."),
   };
   if (error && known[error.code]) return known[error.code];
-  // The server says it in the user's language, naming the field (web/error_text.py).
+  // The server says it in the user's language, naming the field (web/error_text.py); a
+  // validation error names each field as its form does.
   if (error && error.status && error.message && error.code !== "http_error") return error.message;
   if (error && error.status === 403) return t("You may not do this.");
   if (error && error.status === 404) return t("Not found.");

@@ -42,10 +42,7 @@ export function wfmError(error) {
   if (error.code === "wfm.request.not_pending") return t("The request was already decided.");
   if (error.code === "wfm.shift.not_yours") return t("You can only offer a shift of your own.");
   if (error.code === "wfm.not_found" || error.code === "wfm.schedule.not_found") return t("Not found.");
-  if (error.code === "invalid_input" && (d.errors || d.field)) {
-    const fields = (d.errors || []).map((e) => e.field).concat(d.field ? [d.field] : []);
-    return t("Check these fields: %(fields)s.", { fields: fields.join(", ") });
-  }
+  // Anything else the server said in the user's language, naming the fields as the forms do.
   return errorText(error);
 }
 

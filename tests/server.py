@@ -61,7 +61,9 @@ class ServerProcess:
     def url(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
-    def start(self, command: str = "demo", timeout: float = 30.0) -> None:
+    # A deadline, not a timing: the server is used as soon as it says it is ready; a machine busy
+    # with parallel tests (migrations, seeding, Chromium beside it) may take a minute.
+    def start(self, command: str = "demo", timeout: float = 120.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(

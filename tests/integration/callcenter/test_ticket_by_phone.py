@@ -22,7 +22,7 @@ from tests.integration.callcenter.phones import Phone, baresip_phone
 from tests.integration.desktop.harness import eventually, items, login
 from tests.server import ServerProcess
 
-pytestmark = [pytest.mark.baresip]
+pytestmark = [pytest.mark.baresip, pytest.mark.slow]
 
 FLOW = Path(__file__).parents[3] / "examples" / "flows" / "tickets.yaml"
 NUMBER = "13700137003"  # 张伟, a demo customer
@@ -73,7 +73,7 @@ async def test_a_caller_opens_a_ticket_hears_its_number_then_hears_its_status(
     sqlite_server: ServerProcess, tmp_path: Path
 ) -> None:
     server = sqlite_server
-    server.start("demo", timeout=120)  # a busy machine starts slowly
+    server.start("demo")
     admin = login(server, "admin")
     flow = yaml.safe_load(FLOW.read_text(encoding="utf-8"))
     flow.update(name="main", dids=["4001"])  # the demo's number: its flow `main`, this version

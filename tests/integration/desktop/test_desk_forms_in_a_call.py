@@ -37,7 +37,7 @@ async def test_the_desktop_refuses_bad_values_in_the_agents_language(
     chromium: Browser, sqlite_server: ServerProcess, tmp_path: Path, lang: str
 ) -> None:
     server = sqlite_server
-    server.start("demo", timeout=120)  # a busy machine seeds slowly
+    server.start("demo")
     admin = login(server, "admin")
     open_around_the_clock(admin)
     data = tenant_data(admin)

@@ -36,7 +36,7 @@ from tests.integration.desktop.harness import (
 )
 from tests.server import ServerProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.baresip]
+pytestmark = [pytest.mark.browser, pytest.mark.baresip, pytest.mark.slow]
 
 GRACE_S = 15
 
@@ -72,7 +72,7 @@ async def test_a_reload_and_a_network_loss_keep_the_call_a_longer_loss_lets_it_g
 
 
 async def run(chromium: Browser, server: ServerProcess, link: CuttableLink, tmp_path: Path) -> None:
-    server.start("demo", timeout=120)  # a busy machine seeds slowly
+    server.start("demo")
     await link.start()
     admin = login(server, "admin")
     open_around_the_clock(admin)

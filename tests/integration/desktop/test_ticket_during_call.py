@@ -46,7 +46,7 @@ async def test_a_ticket_made_during_the_call_the_call_stays_and_the_next_pop_sho
     chromium: Browser, sqlite_server: ServerProcess, tmp_path: Path
 ) -> None:
     server = sqlite_server
-    server.start("demo", timeout=120)  # a busy machine starts slowly
+    server.start("demo")
     admin = login(server, "admin")
     open_around_the_clock(admin)
     assert items(admin, "/api/v1/customers/lookup", phone=NUMBER) == []

@@ -1,3 +1,3 @@
-from tests.integration.media.peers import close_rtp_peers, engine
+from tests.integration.media.peers import close_rtp_peers, engine, local_engine
 
-__all__ = ["close_rtp_peers", "engine"]
+__all__ = ["close_rtp_peers", "engine", "local_engine"]

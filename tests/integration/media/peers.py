@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import struct
@@ -137,6 +138,20 @@ _STORAGE: dict[int, object] = {}
 async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[MediaEngine]:
     """The media backend contract runs against both backends (ADR 0186): the in-process
     engine, and the engine in its own process behind `RemoteMediaBackend`."""
+    async with _backend(str(request.param), tmp_path) as media:
+        yield media
+
+
+@pytest.fixture
+async def local_engine(tmp_path: object) -> AsyncIterator[MediaEngine]:
+    """The in-process engine alone, for tests that read its internals (the pacer, the shared
+    hold-music stream, RTCP on demand, its prompt library): the remote backend has none."""
+    async with _backend("in_process", tmp_path) as media:
+        yield media
+
+
+@contextlib.asynccontextmanager
+async def _backend(kind: str, tmp_path: object) -> AsyncIterator[MediaEngine]:
     from pathlib import Path
 
     from hotline.media.prompts import PromptLibrary
@@ -146,7 +161,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncItera
     sink = ListSink()
     assert isinstance(tmp_path, Path)
     storage = FileRecordingStorage(tmp_path / "recordings")
-    if request.param == "process":
+    if kind == "process":
         from hotline.config import MediaSettings, RecordingSettings
         from hotline.server.media_process import MediaProcess
 
@@ -178,12 +193,6 @@ def is_remote(media: object) -> bool:
     from hotline.media.remote import RemoteMediaBackend
 
     return isinstance(media, RemoteMediaBackend)
-
-
-def local_only(media: object, why: str) -> None:
-    """This test reads the in-process engine's internals: it has no remote counterpart."""
-    if is_remote(media):
-        pytest.skip(f"in-process engine internals: {why}")
 
 
 def storage_of(media: object) -> FileRecordingStorage:

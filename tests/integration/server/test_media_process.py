@@ -58,7 +58,7 @@ def media_server(tmp_path: Path) -> ServerProcess:
 async def test_a_caller_hears_the_greeting_from_the_media_process(tmp_path: Path) -> None:
     server = media_server(tmp_path)
     try:
-        server.start("demo", timeout=120)
+        server.start("demo")
         (media_pid,) = media_children(server)
         async with softphone(tmp_path) as phone:
             call = await phone.dial(f"sip:4001@127.0.0.1:{server.sip_port}")
@@ -81,7 +81,7 @@ async def test_a_caller_hears_the_greeting_from_the_media_process(tmp_path: Path
 async def test_a_killed_media_process_stops_the_server_with_an_error(tmp_path: Path) -> None:
     server = media_server(tmp_path)
     try:
-        server.start("demo", timeout=120)
+        server.start("demo")
         (media_pid,) = media_children(server)
         os.kill(media_pid, signal.SIGKILL)
         assert server.process is not None

@@ -27,7 +27,7 @@ from tests.integration.desktop.language import (
 )
 from tests.server import ServerProcess
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 Check = Callable[[Page, str], Awaitable[list[str]]]
 
@@ -107,7 +107,7 @@ async def forms_outside_the_admin(
 async def test_every_page_is_chinese_in_zh_cn(
     browser: Browser, sqlite_server: ServerProcess
 ) -> None:
-    sqlite_server.start("demo", timeout=120)  # a busy machine seeds slowly
+    sqlite_server.start("demo")
     admin_api = login(sqlite_server, "admin")
     data = tenant_data(admin_api)
     problems: list[str] = []
@@ -210,7 +210,7 @@ async def test_every_page_is_chinese_in_zh_cn(
 async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: ServerProcess) -> None:
     """The same walk in English: no Chinese but the tenant's own data, the admin forms' errors
     in English, a screenshot of each page."""
-    sqlite_server.start("demo", timeout=120)  # a busy machine seeds slowly
+    sqlite_server.start("demo")
     admin_api = login(sqlite_server, "admin")
     data = tenant_data(admin_api)
     problems: list[str] = []

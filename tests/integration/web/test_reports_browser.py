@@ -31,7 +31,7 @@ DAY = "2026-11-25"
 
 async def _serve_the_golden_day(server: ServerProcess, tmp: Path) -> dict[str, str]:
     """The demo center with the golden day in its log (a1, a2 as agent1, agent2)."""
-    server.start("demo", timeout=120)
+    server.start("demo")
     admin = login(server, "admin")
     tenant_id = admin.get("/api/v1/auth/me").json()["tenant_id"]
     ids = {a["username"]: a["id"] for a in items(admin, "/api/v1/agents")}
@@ -50,7 +50,7 @@ async def _serve_the_golden_day(server: ServerProcess, tmp: Path) -> dict[str, s
                 await write_events(conn, moved)
     finally:
         await engine.dispose()
-    server.start("demo", timeout=120)  # the projections and the rollup catch up from the log
+    server.start("demo")  # the projections and the rollup catch up from the log
     admin = login(server, "admin")
     params = {"period": "day", "date": DAY, "by": "center"}
     await eventually(

@@ -190,7 +190,7 @@ async def walk(
 async def test_tickets_and_customers_walk(
     browser: Browser, sqlite_server: ServerProcess, lang: str
 ) -> None:
-    sqlite_server.start("demo", timeout=120)  # a busy machine starts slowly
+    sqlite_server.start("demo")
     admin = login(sqlite_server, "admin")
     seeded = seed(admin, lang)
     url = sqlite_server.url

@@ -26,15 +26,3 @@ async def browser() -> AsyncIterator[Browser]:
         yield chromium
         await chromium.close()
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first (`slow`, then `browser`), the rest after, each group in file order: the
-    workers share the tests in this order, so a long test never starts last and holds the whole
-    run up while the others are idle."""
-
-    def rank(item: pytest.Item) -> int:
-        if item.get_closest_marker("slow") is not None:
-            return 0
-        return 1 if item.get_closest_marker("browser") is not None else 2
-
-    items.sort(key=rank)

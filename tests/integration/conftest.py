@@ -25,4 +25,3 @@ async def browser() -> AsyncIterator[Browser]:
         chromium = await launch_chromium(playwright)
         yield chromium
         await chromium.close()
-

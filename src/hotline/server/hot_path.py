@@ -12,7 +12,6 @@ calendars have their own followers (`ConfigFollower`, `CalendarBook`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -28,6 +27,7 @@ from hotline.interactions.ports import DidRoute
 from hotline.store.customer_index import IndexedCustomerDirectory
 from hotline.store.flow_repo import SqlEmergencySwitchStore, SqlFlowRepository
 from hotline.store.tables import dids, emergency_switch, flow_active
+from hotline.tasks import TaskSet
 
 __all__ = ["FOLLOWED", "HotPath"]
 
@@ -64,7 +64,7 @@ class HotPath:
         self.routes: dict[str, DidRoute] = {}
         self.flows: dict[tuple[str, str], FlowVersion] = {}
         self.emergency_states: dict[str, EmergencyState] = {}
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = TaskSet("hot path")
         self.reloads = 0
 
     # --- loading --------------------------------------------------------------------------
@@ -132,18 +132,11 @@ class HotPath:
     # --- following ------------------------------------------------------------------------
 
     def start(self, bus: EventBus) -> None:
-        self._tasks = [
-            asyncio.create_task(self._follow(bus), name="hot-path-follow"),
-            asyncio.create_task(self._poll(), name="hot-path-poll"),
-        ]
+        self._tasks.spawn(self._follow(bus), name="hot-path-follow")
+        self._tasks.spawn(self._poll(), name="hot-path-poll")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await self._tasks.cancel_all()
 
     async def apply(self, record: EventRecord) -> None:
         """One committed event that changes what new calls see."""

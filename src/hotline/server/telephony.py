@@ -7,7 +7,6 @@ Kept apart from `app.py` so API-only processes and tests never bind SIP or RTP p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -51,6 +50,7 @@ from hotline.store.interactions_repo import SqlRecordingCatalog, SqlStartupFacts
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
 from hotline.store.tenant_repo import recording_usage
 from hotline.store.uow import UnitOfWorkFactory
+from hotline.tasks import TaskSet
 from hotline.tenants.admission import CallGate
 
 __all__ = ["TelephonyServer", "sip_config"]
@@ -218,8 +218,7 @@ class TelephonyServer:
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
         self.hot_path: HotPath | None = None
-        self._follow: asyncio.Task[None] | None = None
-        self._usage: asyncio.Task[None] | None = None
+        self._loops = TaskSet("telephony server")  # the config follower, recordings' usage
 
     async def start(self) -> None:
         settings = self.settings
@@ -316,8 +315,8 @@ class TelephonyServer:
         await self.sip.start()
         await self._replay_desks(self.runtime)
         await self.runtime.start()  # closes calls a crash left open, reconciles the routers
-        self._follow = asyncio.create_task(self.config.follow(), name="config-follower")
-        self._usage = asyncio.create_task(self._follow_recording_usage(), name="recording-usage")
+        self._loops.spawn(self.config.follow(), name="config-follower")
+        self._loops.spawn(self._follow_recording_usage(), name="recording-usage")
         hot_path.start(self.bus)
         log.info(
             "SIP on %s udp:%s tcp:%s (realm %s); RTP %s:%d-%d",
@@ -413,11 +412,7 @@ class TelephonyServer:
     async def stop(self) -> None:
         if self.hot_path is not None:
             await self.hot_path.stop()
-        for task in (self._follow, self._usage):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await self._loops.cancel_all()
         if self.webrtc is not None:
             await self.webrtc.shutdown()
         if self.runtime is not None:

@@ -11,7 +11,6 @@ read with what it knew and tells its targets what changed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.bus import EventBus
 from hotline.store.tenant_repo import tenant_states
+from hotline.tasks import TaskSet
 from hotline.tenants.events import TENANT_EVENTS
 
 __all__ = ["TenantTarget", "TenantWatcher"]
@@ -46,23 +46,16 @@ class TenantWatcher:
         self.targets: list[TenantTarget] = []
         self.known: dict[str, Row] = {}
         self._lock = asyncio.Lock()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = TaskSet("tenant watch")
 
     async def start(self) -> None:
         """What exists now is known (every target reads it as it starts); follow changes."""
         self.known = {str(row["id"]): row for row in await self._read()}
-        self._tasks = [
-            asyncio.create_task(self._follow_bus(), name="tenant-watch-bus"),
-            asyncio.create_task(self._poll(), name="tenant-watch-poll"),
-        ]
+        self._tasks.spawn(self._follow_bus(), name="tenant-watch-bus")
+        self._tasks.spawn(self._poll(), name="tenant-watch-poll")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await self._tasks.cancel_all()
 
     async def _read(self) -> list[Row]:
         async with self._db.connect() as conn:

@@ -61,7 +61,7 @@ async def get_tenant(
 ) -> dict[str, Any]:
     service = _service(request, uow, principal)
     row = await service.find(tenant_id)
-    return {**present(view(row)), "usage": await service.usage(tenant_id)}
+    return {**present(view(row)), "usage": await service.usage(row)}
 
 
 @router.post("/tenants/{tenant_id}/suspend", summary="Suspend: refuse new calls and logins")

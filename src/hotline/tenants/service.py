@@ -123,9 +123,9 @@ class TenantService:
             raise TenantNotFound(key)
         return row
 
-    async def usage(self, key: str) -> dict[str, float]:
-        """What the center uses of its limits: agents, and the MB its kept recordings take."""
-        row = await self.find(key)
+    async def usage(self, row: Row) -> dict[str, float]:
+        """What the center (`find`'s row) uses of its limits: agents, and the MB its kept
+        recordings take."""
         kept_since = self.clock.now() - self.recordings_kept_s
         stored = await self.store.recording_bytes(row["id"], kept_since)
         return {

@@ -71,11 +71,15 @@ async def baresip_phone(
     mediaenc: str | None = None,
     cafile: Path | None = None,
     domain: str | None = None,
+    regint: int = 60,
 ) -> AsyncIterator[Phone]:
     """A baresip at `sip:user@127.0.0.1:server_port`: registered with `password` (an agent),
     or unregistered (a caller; its calls come in through the test trunk). `display` is the
     name its From header shows (a customer's name). With `domain` its address is
-    `sip:user@domain` (a tenant's SIP domain), reached through the server as outbound proxy."""
+    `sip:user@domain` (a tenant's SIP domain), reached through the server as outbound proxy.
+    `regint` is the registration's lifetime in seconds: a test that stops and starts the server
+    asks for one that outlives the stops (a refresh sent while the server is down fails and is
+    retried only half a minute later)."""
     exe = require_tool("baresip")
     folder = tmp / name
     conf = folder / "home" / ".baresip"
@@ -105,7 +109,7 @@ async def baresip_phone(
     if mediaenc:
         params.append(f"mediaenc={mediaenc}")
     if password is not None:
-        params = [f"auth_pass={password}", "regint=60", *params]
+        params = [f"auth_pass={password}", f"regint={regint}", *params]
     else:
         params = ["regint=0", *params]
     name = f'"{display}" ' if display else ""

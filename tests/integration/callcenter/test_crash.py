@@ -167,6 +167,7 @@ async def test_kill_during_ten_calls_then_restart(
         password=PASSWORD,
         server_port=server.sip_port,
         tone_hz=AGENT1_HZ,
+        regint=3600,  # the binding outlives two restarts however slow they are
     ) as phone2:
         admin = server.login()
         open_around_the_clock(admin)  # the calls reach agents whatever the hour

@@ -37,13 +37,13 @@ serve: $(STAMP) $(VENDOR)
 test: $(STAMP) $(VENDOR)
 	@if [ "$$CI" = "true" ]; then scripts/system-deps.sh all; fi
 	$(BIN)/pytest tests/unit -q
-	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
+	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --dist worksteal --durations=20
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
 integration: $(STAMP) $(VENDOR)
-	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --durations=20
+	$(BIN)/pytest tests/integration -q -n $(TEST_WORKERS) --dist worksteal --durations=20
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -14,7 +14,6 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from hotline.auth.errors import WeakPassword
 
@@ -59,8 +58,9 @@ CHINESE_ROOTS = (
 _hasher = PasswordHasher()
 _min_score = 3
 # A fixed hash to verify against when the user does not exist, so a login for an unknown user
-# costs the same time as one with a wrong password (no user enumeration by timing).
-_DUMMY = _hasher.hash("hotline-dummy-password")
+# costs the same time as one with a wrong password (no user enumeration by timing). Made on the
+# first such login, not at import: a hash at the default cost takes half a second of every start.
+_DUMMY: str | None = None
 
 
 def configure_hashing(*, time_cost: int, memory_kib: int) -> None:
@@ -68,7 +68,14 @@ def configure_hashing(*, time_cost: int, memory_kib: int) -> None:
     Production keeps argon2-cffi's defaults; the test suite makes hashing cheap."""
     global _hasher, _DUMMY
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
-    _DUMMY = _hasher.hash("hotline-dummy-password")
+    _DUMMY = None
+
+
+def _dummy() -> str:
+    global _DUMMY
+    if _DUMMY is None:
+        _DUMMY = _hasher.hash("hotline-dummy-password")
+    return _DUMMY
 
 
 def configure_policy(*, min_score: int) -> None:
@@ -113,6 +120,10 @@ def check_strength(password: str, *, context: Iterable[str] = (), field: str = "
             f"password must have at most {MAX_PASSWORD_LENGTH} characters",
             max_length=MAX_PASSWORD_LENGTH,
         )
+    # Imported here: its frequency lists take a second to load, which every server start and
+    # command would pay, and only a password change needs them.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:_ESTIMATED_CHARS], user_inputs=_words(context))
     if int(result["score"]) < _min_score:
         warning = str(result["feedback"].get("warning") or "")
@@ -135,6 +146,6 @@ def hash_password(password: str, *, context: Iterable[str] = ()) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

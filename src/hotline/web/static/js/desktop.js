@@ -297,6 +297,8 @@ export async function mount(scope) {
     try {
       if (disposition && !ui.wrapup.saved) {
         const body = { disposition, notes: wrapForm.notes.value };
+        // the agent's "resolved?" answer counts for first-contact resolution (none: not asked)
+        if (wrapForm.resolved.value) body.resolved = wrapForm.resolved.value === "yes";
         if (wantsTicket) {
           if (!wrapForm.subject.value.trim()) {
             show($("wrapup-error"), t("A ticket needs a subject."));

@@ -62,6 +62,8 @@ from hotline.tenants.service import TenantService
 from hotline.tickets.sla_keeper import SLA_KIND
 from hotline.tickets.timers import SlaTimerJob
 from hotline.web.i18n import Catalogs
+from hotline.web.report_print import report_printer
+from hotline.web.vendor import default_vendor_dir
 from hotline.webhooks import DELIVER_KIND as WEBHOOK_KIND
 from hotline.webhooks import WebhookDelivery, WebhookDispatcher
 
@@ -288,6 +290,12 @@ def build_job_host(services: Services) -> JobHost:
                 password=smtp.password,
             ),
             catalogs.gettext,
+            # the PDF attached: the report page printed as the export prints it (ADR 0174)
+            report_printer(
+                services.settings.http.vendor_dir or default_vendor_dir(),
+                services.settings.reports.chromium,
+                timeout_s=services.settings.reports.pdf_timeout_s,
+            ),
         ),
     )
     # The hourly retention purge (was a loop in telephony.py; see docs/jobs.md).

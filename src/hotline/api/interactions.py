@@ -43,6 +43,9 @@ class WrapUpIn(BaseModel):
     disposition: str = Field(min_length=1, max_length=32)
     notes: str = Field("", max_length=5000)
     ticket: TicketIn | None = None
+    resolved: bool | None = Field(
+        None, description='the agent\'s "resolved?" answer; counts for first-contact resolution'
+    )
 
 
 class FollowUpIn(BaseModel):
@@ -172,6 +175,7 @@ async def wrap_up(
         interaction_id,
         disposition=body.disposition,
         notes=body.notes,
+        resolved=body.resolved,
         ticket=body.ticket,
         tickets=_Tickets(request, uow, principal),
         desk=live_desk(services_of(request), principal.tenant_id),

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.analytics.reports.errors import SubscriptionNotFound
+from hotline.analytics.reports.counting import Counting
+from hotline.analytics.reports.errors import SubscriptionNotFound, TargetsNotFound
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.analytics.reports.targets import Targets
@@ -33,6 +34,9 @@ from hotline.store.reports_repo import (
     SqlReportContacts,
     SqlReportDirectory,
     SqlReportFacts,
+    delete_targets,
+    load_counting,
+    save_counting,
     save_targets,
 )
 from hotline.store.uow import UnitOfWork
@@ -285,6 +289,46 @@ async def put_targets(body: TargetsIn, uow: Uow, principal: Admin) -> dict[str, 
     return {"queue_id": body.queue_id, "targets": values}
 
 
+@router.delete(
+    "/targets/{queue_id}", summary="Drop a queue's own targets (the tenant's apply again)"
+)
+async def remove_targets(queue_id: str, uow: Uow, principal: Admin) -> dict[str, Any]:
+    if not queue_id or not await delete_targets(uow.conn, principal.tenant_id, queue_id):
+        raise TargetsNotFound(queue_id)
+    await uow.commit()
+    return {"queue_id": queue_id, "removed": True}
+
+
+class CountingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    short_abandon_s: float = Field(5.0, ge=0, le=60, description="abandons this quick are apart")
+    fcr_window_days: int = Field(7, ge=1, le=30, description="a repeat contact within this")
+    vip_sl_threshold_s: float = Field(15.0, ge=1, le=600, description="VIP service level at")
+    csat_satisfied_from: int = Field(4, ge=1, le=5, description="lowest satisfied rating, 1–5")
+
+
+@router.get("/counting", summary="How the tenant's figures count (ADR 0173)")
+async def get_counting(uow: Uow, principal: Reader) -> dict[str, Any]:
+    counting = await load_counting(uow.conn, principal.tenant_id)
+    return {"counting": counting.as_dict(), "defaults": Counting().as_dict()}
+
+
+@router.put(
+    "/counting",
+    summary="Set how the tenant's figures count; its facts are rolled up again from the log",
+)
+async def put_counting(
+    body: CountingIn, request: Request, uow: Uow, principal: Admin
+) -> dict[str, Any]:
+    counting = Counting.of(body.model_dump())  # checked by the domain's own rule too
+    changed = counting != await load_counting(uow.conn, principal.tenant_id)
+    await save_counting(uow.conn, principal.tenant_id, counting)
+    await uow.commit()
+    if changed:
+        services_of(request).report_rollup.rebuild_soon(principal.tenant_id)
+    return {"counting": counting.as_dict(), "rebuilding": changed}
+
+
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     period: Literal["day", "week", "month"]
@@ -308,8 +352,9 @@ def _subscription(job: Any) -> dict[str, Any]:
 
 @router.get("/subscriptions", summary="Reports delivered by e-mail on a schedule")
 async def list_subscriptions(uow: Uow, principal: Subscriber) -> dict[str, Any]:
-    jobs, total = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND)
-    return {"items": [_subscription(j) for j in jobs], "total": total}
+    found, _ = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND, limit=500)
+    live = [_subscription(j) for j in found if str(j.state) != "cancelled"]  # stopped: gone
+    return {"items": live, "total": len(live)}
 
 
 @router.post(

@@ -104,6 +104,7 @@ class ContactService:
         notes: str,
         ticket: TicketIn | None,
         tickets: Tickets,
+        resolved: bool | None = None,
         desk: LiveDesk | None = None,
     ) -> dict[str, Any]:
         """The caller's wrap-up of its own segment of the contact: the one whose wrap-up the
@@ -150,12 +151,14 @@ class ContactService:
                 queue_id=queue_id,
                 ticket_id=ticket_id,
                 work_id=work_id,
+                resolved=resolved,
             )
         )
         return {
             "interaction_id": contact,
             "work_id": work_id,
             "disposition": disposition,
+            "resolved": resolved,
             "ticket_id": ticket_id,
             "ticket_number": ticket_number,
         }

@@ -2,14 +2,15 @@
 e-mail at a set local time. A subscription is a recurring job of kind `reports.deliver` on the
 job host (docs/jobs.md) in the tenant's time zone; its payload is the subscription. Each firing
 reports the period that just ended (yesterday, last week, last month) in the language the
-subscriber chose, as text with the targets met or missed and an XLSX attachment; it writes a
-`mail_log` row in the firing's transaction and sends with `Message-ID` = the firing's
-idempotency key, as `mail.send` does."""
+subscriber chose, as text with the targets met or missed, the figures as XLSX and the report
+page printed as PDF with its charts (ADR 0174); it writes a `mail_log` row in the firing's
+transaction and sends with `Message-ID` = the firing's idempotency key, as `mail.send` does."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from hotline.analytics.reports.errors import PdfUnavailable
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.errors import InvalidInput
@@ -35,7 +37,19 @@ from hotline.store.ops_tables import mail_log
 from hotline.store.reports_repo import SqlReportContacts, SqlReportDirectory, SqlReportFacts
 from hotline.store.tables import tenants
 
-__all__ = ["DELIVER_KIND", "PERIODS", "ReportDelivery", "delivery_cron", "delivery_payload"]
+__all__ = [
+    "DELIVER_KIND",
+    "PERIODS",
+    "PrintReport",
+    "ReportDelivery",
+    "delivery_cron",
+    "delivery_payload",
+]
+
+log = logging.getLogger(__name__)
+
+PrintReport = Callable[[str, Mapping[str, Any]], Awaitable[bytes]]
+"""(language, `ReportService.page`) → the report page printed as PDF."""
 
 DELIVER_KIND = "reports.deliver"
 PERIODS = ("day", "week", "month")
@@ -81,11 +95,16 @@ def _value(value: Any) -> str:
 
 
 class ReportDelivery:
-    """Handler of `reports.deliver`: `host.register(DELIVER_KIND, ReportDelivery(target, tr))`."""
+    """Handler of `reports.deliver`: `host.register(DELIVER_KIND, ReportDelivery(target, tr,
+    print_report))`; without a printer (or when Chromium cannot print) the mail goes without
+    its PDF and says so."""
 
-    def __init__(self, target: SmtpTarget, translate: Translate) -> None:
+    def __init__(
+        self, target: SmtpTarget, translate: Translate, print_report: PrintReport | None = None
+    ) -> None:
         self.target = target
         self.translate = translate
+        self.print_report = print_report
 
     async def __call__(self, ctx: JobContext) -> None:
         if self.target.host is None:
@@ -106,9 +125,11 @@ class ReportDelivery:
             SqlReportFacts(ctx.conn), SqlReportDirectory(ctx.conn), SqlReportContacts(ctx.conn),
             viewer, now=ctx.now,
         )  # fmt: skip
-        report = await service.summary(period, by)
+        page = await service.page(period, by)
+        report = page["summary"]
         t = self.translate
         subject = f"{t(language, TITLES[kind])} {period.label}"
+        pdf = await self._pdf(language, page)
         await ctx.conn.execute(
             mail_log.insert().values(
                 id=new_id(ctx.now), tenant_id=ctx.tenant_id, job_id=ctx.job_id,
@@ -121,15 +142,32 @@ class ReportDelivery:
         message["To"] = ", ".join(to)
         message["Subject"] = subject
         message["Message-ID"] = f"<{ctx.idempotency_key}@hotline>"
-        message.set_content(self._body(report, language, subject))
+        body = self._body(report, language, subject)
+        if pdf is None and self.print_report is not None:
+            body += "\n" + t(language, "The PDF could not be printed this time.")
+        message.set_content(body)
         attachment = xlsx_bytes(summary_lines(report, language, t), sheet=period.label)
         message.add_attachment(
             attachment, maintype="application",
             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             filename=f"report-{by}-{period.label}.xlsx",
         )  # fmt: skip
+        if pdf is not None:
+            message.add_attachment(
+                pdf, maintype="application", subtype="pdf",
+                filename=f"report-{by}-{period.label}.pdf",
+            )  # fmt: skip
         # Last, so a failure to send rolls the log row back with the rest of the firing.
         await asyncio.get_running_loop().run_in_executor(None, send_message, self.target, message)
+
+    async def _pdf(self, language: str, page: Mapping[str, Any]) -> bytes | None:
+        if self.print_report is None:
+            return None
+        try:
+            return await self.print_report(language, page)
+        except PdfUnavailable as error:
+            log.warning("scheduled report without its PDF: %s", error.details.get("reason"))
+            return None
 
     def _body(self, report: dict[str, Any], language: str, subject: str) -> str:
         t = self.translate

@@ -30,6 +30,7 @@ from hotline.events import EventRecord
 from hotline.store.engine import WRITE
 from hotline.store.eventlog import SqlEventReader
 from hotline.store.report_tables import report_days, report_facts, report_reasons, report_state
+from hotline.store.reports_repo import load_counting
 from hotline.store.tables import event_sequences, projection_cursors, tenants
 
 __all__ = ["CURSOR", "ReportRollup", "dump_facts", "write_facts"]
@@ -184,7 +185,11 @@ class ReportRollup:
     ) -> None:
         self._engine = engine
         self._bus = bus
-        self._settings = settings or RollupSettings()
+        self._settings = settings  # None: each tenant's own counting rules (ADR 0173)
+        # one writer at a time: a rebuild asked for while following the bus waits for the
+        # batch being applied, and the batches after it skip what the rebuild rolled up
+        self._lock = asyncio.Lock()
+        self._rebuilds: set[asyncio.Task[int]] = set()
         self._reader = SqlEventReader(engine)
         self._read_batch = read_batch
         self._rollups: dict[str, tuple[int, Rollup]] = {}  # tenant → (its cursor, its rollup)
@@ -235,7 +240,10 @@ class ReportRollup:
             )
         )
         state.load((str(k), str(key), dict(v)) for k, key, v in rows)
-        return Rollup(self._settings, state)
+        settings = self._settings
+        if settings is None:
+            settings = (await load_counting(conn, tenant_id)).rollup()
+        return Rollup(settings, state)
 
     async def apply_batch(
         self, tenant_id: str, records: Iterable[EventRecord], *, from_interval: int | None = None
@@ -325,6 +333,28 @@ class ReportRollup:
                 )
         return await self.catch_up(tenant_id, from_interval=from_interval, progress=progress)
 
+    def rebuild_soon(self, tenant_id: str) -> asyncio.Task[int]:
+        """Rebuild a tenant's facts in the background, one writer at a time with the bus
+        (its counting rules changed): the figures are right again when the task is done."""
+
+        async def run() -> int:
+            async with self._lock:
+                return await self.rebuild(tenant_id)
+
+        task = asyncio.create_task(run(), name=f"report-rebuild-{tenant_id}")
+        self._rebuilds.add(task)
+        task.add_done_callback(self._rebuild_done)
+        return task
+
+    async def settled(self) -> None:
+        """Wait for the rebuilds asked for so far (tests, `hotline reports` at shutdown)."""
+        await asyncio.gather(*self._rebuilds, return_exceptions=True)
+
+    def _rebuild_done(self, task: asyncio.Task[int]) -> None:
+        self._rebuilds.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("report rebuild failed", exc_info=task.exception())
+
     async def tenant_ids(self) -> list[str]:
         async with self._engine.connect() as conn:
             return [str(t) for t in (await conn.execute(select(tenants.c.id))).scalars()]
@@ -341,7 +371,8 @@ class ReportRollup:
 
     async def _run(self, sub: Subscription) -> None:
         for tenant_id in await self.tenant_ids():
-            await self.catch_up(tenant_id)
+            async with self._lock:
+                await self.catch_up(tenant_id)
         self.caught_up.set()
         while True:
             record = await sub.get()
@@ -353,11 +384,16 @@ class ReportRollup:
                 try:
                     # the subscription is gap-free for these types; the cursor skips what
                     # the catch-up already rolled up
-                    await self.apply_batch(tenant_id, records)
+                    async with self._lock:
+                        await self.apply_batch(tenant_id, records)
                 except Exception:
                     log.exception("report rollup failed; it catches up from the log later")
 
     async def stop(self) -> None:
+        for task in list(self._rebuilds):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -21,6 +21,7 @@ from hotline.store.schema import ID, metadata
 from hotline.store.schema import tenant_column as _tenant
 
 __all__ = [
+    "report_counting",
     "report_days",
     "report_facts",
     "report_reasons",
@@ -84,4 +85,14 @@ report_targets = Table(
     Column("targets", JSON, nullable=False),
     Column("updated_at", Double, nullable=False),
     PrimaryKeyConstraint("tenant_id", "queue_id"),
+)
+
+# A tenant's counting rules (ADR 0173): what the rollup counts with; none: the defaults.
+report_counting = Table(
+    "report_counting",
+    metadata,
+    _tenant(),
+    Column("rules", JSON, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    PrimaryKeyConstraint("tenant_id"),
 )

@@ -7,15 +7,17 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, or_, select, true
+from sqlalchemy import Select, Table, and_, delete, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from hotline.analytics.reports.counting import Counting
 from hotline.analytics.reports.measures import MAX_MEASURES, MEASURES, Dim, M
 from hotline.routing.personal import PERSONAL_QUEUE
 from hotline.store.report_tables import (
+    report_counting,
     report_days,
     report_facts,
     report_reasons,
@@ -32,7 +34,15 @@ from hotline.store.tables import (
     work_items,
 )
 
-__all__ = ["SqlReportContacts", "SqlReportDirectory", "SqlReportFacts", "save_targets"]
+__all__ = [
+    "SqlReportContacts",
+    "SqlReportDirectory",
+    "SqlReportFacts",
+    "delete_targets",
+    "load_counting",
+    "save_counting",
+    "save_targets",
+]
 
 _KEY_CHUNK = 900  # bound parameters per IN list, under SQLite's limit with room to spare
 
@@ -155,6 +165,9 @@ class SqlReportDirectory:
         )
         return frozenset(str(n) for n in (await self.conn.execute(q)).scalars())
 
+    async def counting(self, tenant_id: str) -> Counting:
+        return await load_counting(self.conn, tenant_id)
+
     async def targets(self, tenant_id: str) -> dict[str, Mapping[str, Any]]:
         q = select(report_targets.c.queue_id, report_targets.c.targets).where(
             report_targets.c.tenant_id == tenant_id
@@ -178,6 +191,37 @@ class SqlReportDirectory:
         else:
             return {}
         return {str(key): str(name) for key, name in await self.conn.execute(q) if name}
+
+
+async def load_counting(conn: AsyncConnection, tenant_id: str) -> Counting:
+    """A tenant's counting rules (the defaults where it set none)."""
+    q = select(report_counting.c.rules).where(report_counting.c.tenant_id == tenant_id)
+    stored = await conn.scalar(q)
+    return Counting.of(dict(stored)) if stored else Counting()
+
+
+async def save_counting(conn: AsyncConnection, tenant_id: str, counting: Counting) -> None:
+    """Replace a tenant's counting rules (its facts are rolled up again after)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(report_counting).values(
+        tenant_id=tenant_id, rules=counting.as_dict(), updated_at=time.time()
+    )
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id"],
+            set_={"rules": stmt.excluded.rules, "updated_at": stmt.excluded.updated_at},
+        )
+    )
+
+
+async def delete_targets(conn: AsyncConnection, tenant_id: str, queue_id: str) -> bool:
+    """Drop one queue's own targets (it is measured against the tenant's again)."""
+    done = await conn.execute(
+        delete(report_targets).where(
+            report_targets.c.tenant_id == tenant_id, report_targets.c.queue_id == queue_id
+        )
+    )
+    return bool(done.rowcount)
 
 
 async def save_targets(
@@ -218,9 +262,11 @@ class SqlReportContacts:
     the agent segments, contact figures from the contacts (each by the time of its own start
     within the period)."""
 
-    def __init__(self, conn: AsyncConnection, *, short_abandon_s: float = 5.0) -> None:
+    def __init__(self, conn: AsyncConnection, *, short_abandon_s: float | None = None) -> None:
         self.conn = conn
-        self.short_abandon_s = short_abandon_s
+        # None: the tenant's own threshold (its counting rules), as its facts count
+        self._given_short_s = short_abandon_s
+        self.short_abandon_s = 5.0
 
     def _contact_filter(self, figure: str) -> ColumnElement[bool]:
         c = interactions.c
@@ -272,6 +318,11 @@ class SqlReportContacts:
         limit: int,
         offset: int,
     ) -> tuple[list[dict[str, Any]], int]:
+        self.short_abandon_s = (
+            self._given_short_s
+            if self._given_short_s is not None
+            else (await load_counting(self.conn, tenant_id)).short_abandon_s
+        )
         c = interactions.c
         ids: Select[Any]
         if dim == Dim.QUEUE:

@@ -35,6 +35,7 @@ from hotline.store.ops_tables import (  # noqa: F401
     mail_log,
 )
 from hotline.store.report_tables import (  # noqa: F401
+    report_counting,
     report_days,
     report_facts,
     report_reasons,

@@ -93,6 +93,19 @@ _FORM_LABELS = {
     "target": "Transfer to",
     "current_password": "Current password",
     "password": "New password",
+    # the reports' counting rules and targets (the report settings screen)
+    "short_abandon_s": "Short-abandon threshold (seconds)",
+    "fcr_window_days": "FCR window (days)",
+    "vip_sl_threshold_s": "VIP service-level threshold (seconds)",
+    "csat_satisfied_from": "Lowest satisfied rating (1–5)",
+    "answer_rate": "Answer rate target",
+    "asa_s": "ASA target (seconds)",
+    "fcr": "FCR target",
+    "csat": "CSAT target",
+    "service_level": "Service-level target",
+    "vip_service_level": "VIP service-level target",
+    "at": "Send at",
+    "to": "Recipients",
 }
 
 # Codes with a sentence of their own (details fill the %(…)s).
@@ -193,7 +206,11 @@ class ErrorText:
             return self._t(language, _SENTENCES[kind])
         problem = _VALIDATION.get(str(error.get("type", "")), _VALIDATION["value_error"])
         ctx = {
-            k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)
+            # a whole limit reads as one ("at least 0", not "0.0"): pydantic makes a float
+            # field's limits floats
+            k: int(v) if isinstance(v, float) and v.is_integer() else v
+            for k, v in (error.get("ctx") or {}).items()
+            if isinstance(v, str | int | float)
         }
         said = self._t(language, problem, **ctx)
         return self._t(

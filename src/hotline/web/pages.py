@@ -23,13 +23,13 @@ from hotline.web.error_text import ErrorText
 from hotline.web.i18n import LANGUAGES, Catalogs, best_language
 from hotline.web.vendor import default_vendor_dir, install_vendor
 
-__all__ = ["LANG_COOKIE", "install_pages"]
+__all__ = ["LANG_COOKIE", "install_pages", "page_environment"]
 
 _HERE = Path(__file__).parent
 LANG_COOKIE = "hotline_lang"
 
 
-def _environment(catalogs: Catalogs) -> Environment:
+def page_environment(catalogs: Catalogs) -> Environment:
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"),
         autoescape=select_autoescape(["html"]),
@@ -92,7 +92,7 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
 
 def install_pages(app: FastAPI) -> None:
     catalogs = Catalogs()
-    env = _environment(catalogs)
+    env = page_environment(catalogs)
     app.state.catalogs = catalogs
     app.state.page_env = env  # the report printed as PDF (web/report_print.py)
     app.state.error_text = ErrorText(catalogs).render  # the API's errors in the user's language
@@ -317,6 +317,26 @@ def install_pages(app: FastAPI) -> None:
             principal,
             overseer=overseer,
             can_targets=principal.can(Permission.CONFIG_WRITE),
+            can_settings=principal.can(Permission.CONFIG_WRITE)
+            or principal.can(Permission.DATA_EXPORT),
+        )
+
+    @app.get("/reports/settings", include_in_schema=False)
+    async def report_settings_page(request: Request) -> Response:
+        def manages(principal: Principal) -> bool:
+            return principal.can(Permission.CONFIG_WRITE) or principal.can(Permission.DATA_EXPORT)
+
+        opened = await open_page(request, manages)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return await zoned(
+            request,
+            "report-settings.html",
+            lang,
+            principal,
+            can_configure=principal.can(Permission.CONFIG_WRITE),
+            can_subscribe=principal.can(Permission.DATA_EXPORT),
         )
 
     @app.get("/my-schedule", include_in_schema=False)

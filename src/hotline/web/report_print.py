@@ -9,11 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from jinja2 import Environment
 
+from hotline.reporting.delivery import PrintReport
+from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import DIMENSION_LABELS, FIGURE_LABELS
+from hotline.web.i18n import Catalogs
+from hotline.web.pages import page_environment
 from hotline.web.vendor import vendor_file
 
-__all__ = ["print_page", "shown"]
+__all__ = ["print_page", "render_print", "report_printer", "shown"]
 
 _STATIC = Path(__file__).resolve().parent / "static"
 TITLES = {"day": "Daily report", "week": "Weekly report", "month": "Monthly report",
@@ -34,11 +39,17 @@ def shown(value: Any, kind: str) -> str:
 
 def print_page(app: FastAPI, language: str, bundle: Mapping[str, Any]) -> str:
     """The HTML Chromium prints: `bundle` is `ReportService.page`."""
-    env = app.state.page_env
-    vendor: Path = app.state.vendor_dir
-    kinds: Mapping[str, str] = bundle["kinds"]
+    return render_print(
+        app.state.page_env, app.state.vendor_dir, app.state.catalogs, language, bundle
+    )
 
-    catalogs = app.state.catalogs
+
+def render_print(
+    env: Environment, vendor: Path, catalogs: Catalogs, language: str, bundle: Mapping[str, Any]
+) -> str:
+    """The page to print, from the page templates, the chart library's folder and the UI
+    catalog (the API's export and the scheduled e-mail print the same page)."""
+    kinds: Mapping[str, str] = bundle["kinds"]
     translated = {n: catalogs.gettext(language, label) for n, label in FIGURE_LABELS.items()}
 
     def fig(name: str, value: Any) -> str:
@@ -58,3 +69,15 @@ def print_page(app: FastAPI, language: str, bundle: Mapping[str, Any]) -> str:
             module=(_STATIC / "js" / "report-print.js").as_uri(),
         )
     )
+
+
+def report_printer(vendor: Path, chromium: Path, *, timeout_s: float) -> PrintReport:
+    """What the scheduled e-mail prints its PDF with, outside any request (app.py wires it)."""
+    catalogs = Catalogs()
+    env = page_environment(catalogs)
+
+    async def print_report(language: str, bundle: Mapping[str, Any]) -> bytes:
+        html = render_print(env, vendor, catalogs, language, bundle)
+        return await print_pdf(html, chromium, timeout_s=timeout_s)
+
+    return print_report

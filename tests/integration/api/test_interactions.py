@@ -132,9 +132,11 @@ async def test_interactions_projection_permissions_wrap_up_missed_and_recordings
 
     r = await agent3.post(
         "/api/v1/interactions/answered/wrapup",
-        json={"disposition": "resolved", "notes": "已处理", "ticket": {"subject": "回访"}},
-    )
+        json={"disposition": "resolved", "notes": "已处理", "ticket": {"subject": "回访"},
+              "resolved": True},
+    )  # fmt: skip
     assert r.status_code == 200, r.text
+    assert r.json()["resolved"] is True  # the agent's "resolved?" answer, for FCR
     assert r.json()["ticket_number"] >= 10001
     assert r.json()["work_id"] == "answered"  # the segment's work item (no work id: the contact)
     r = await agent3.post("/api/v1/interactions/answered/wrapup", json={"disposition": "nope"})

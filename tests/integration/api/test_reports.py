@@ -95,7 +95,7 @@ async def test_the_golden_day_as_reports(api: Api, tmp_path: Path) -> None:
 
     reasons = (await admin.get("/api/v1/reports/reasons", params=DAY)).json()["reasons"]
     assert [(r["reason"], r["times"]) for r in reasons] == [
-        ("修改套餐", 10), ("查询余额", 10), ("开通新套餐", 2),
+        ("修改套餐", 11), ("查询余额", 11), ("开通新套餐", 2),
     ]  # fmt: skip
 
     ranking = (
@@ -186,3 +186,42 @@ async def test_subscriptions_to_reports_by_e_mail(api: Api) -> None:
     assert (await agent.post("/api/v1/reports/subscriptions", json=body)).status_code == 403
     await agent.aclose()
     await boss.aclose()
+
+
+async def test_a_tenants_counting_rules_count_its_figures_again(api: Api, tmp_path: Path) -> None:
+    """Short abandons under 2 s instead of 5 s, a 3-day FCR window: saved, checked, and the
+    tenant's facts rolled up again from the log with them."""
+    admin = await api.login("admin")
+    tenant_id = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
+    await _play_the_golden_day(api, tmp_path, tenant_id)
+    queue = {**DAY, "by": "queue", "key": "support"}
+
+    async def support() -> dict[str, Any]:
+        rows = (await admin.get("/api/v1/reports/summary", params=queue)).json()["rows"]
+        return dict(rows[0]["figures"])
+
+    assert (await support())["short_abandoned"] == 3
+    got = (await admin.get("/api/v1/reports/counting")).json()
+    assert got["counting"] == got["defaults"] == {
+        "short_abandon_s": 5.0, "fcr_window_days": 7, "vip_sl_threshold_s": 15.0,
+        "csat_satisfied_from": 4,
+    }  # fmt: skip
+
+    rules = {"short_abandon_s": 2, "fcr_window_days": 3, "vip_sl_threshold_s": 15,
+             "csat_satisfied_from": 4}  # fmt: skip
+    saved = await admin.put("/api/v1/reports/counting", json=rules)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["rebuilding"] is True
+    await api.services.report_rollup.settled()  # the rebuild ran in the background
+    figures = await support()
+    assert (figures["short_abandoned"], figures["abandoned"]) == (0, 7)
+    assert figures["abandon_rate"] == round(7 / 40, 4)
+    assert (await admin.get("/api/v1/reports/counting")).json()["counting"]["fcr_window_days"] == 3
+
+    wrong = await admin.put("/api/v1/reports/counting", json={**rules, "fcr_window_days": 90})
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_input")
+    assert wrong.json()["message"] == "首次解决率观察期（天）不能大于 30"
+    agent = await api.login("agent1")
+    assert (await agent.put("/api/v1/reports/counting", json=rules)).status_code == 403
+    await agent.aclose()
+    await admin.aclose()

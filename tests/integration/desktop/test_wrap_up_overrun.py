@@ -93,6 +93,7 @@ async def test_the_desk_holds_wrap_up_until_the_required_disposition(
         await expect(desk.get_by_test_id("desk-error")).to_contain_text(refused)
         await expect(desk.get_by_test_id("desk-state")).to_have_attribute("data-state", "wrap_up")
         await desk.get_by_test_id("disposition").select_option("resolved")
+        await desk.get_by_test_id("resolved").select_option("yes")  # FCR: marked resolved
         await desk.get_by_test_id("wrapup-save").click()
         await expect(desk.get_by_test_id("desk-state")).to_have_attribute("data-state", "available")
         await expect(desk.get_by_test_id("set-available")).to_have_text(available)
@@ -103,3 +104,5 @@ async def test_the_desk_holds_wrap_up_until_the_required_disposition(
     [ended] = await eventually(lambda: events(admin, "agent.wrap_up_ended"), bool)
     assert ended["payload"]["overrun_s"] > 0
     assert overrun["payload"]["work_id"] == ended["payload"]["work_id"]
+    dispositioned = await eventually(lambda: events(admin, "interaction.dispositioned"), bool)
+    assert [d["payload"]["resolved"] for d in dispositioned] == [True] * len(dispositioned)

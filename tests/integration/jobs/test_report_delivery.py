@@ -1,6 +1,7 @@
 """Scheduled delivery (issue 16): a daily report subscription fires at 08:00 in the tenant's
 time zone on the job host and yesterday's report (the golden day) arrives at a local SMTP
-sink, in Chinese, with the targets met or missed and the XLSX attached."""
+sink, in Chinese, with the targets met or missed, the XLSX and the PDF (printed by headless
+Chromium, read back with pdftotext and pdfimages) attached."""
 
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.analytics.reports.service import Viewer
 from hotline.bus import EventBus
 from hotline.clock import FakeClock
+from hotline.config import Settings
 from hotline.jobs import JobHost, JobHostSettings, SmtpTarget
 from hotline.reporting import DELIVER_KIND, ReportDelivery, delivery_cron, delivery_payload
 from hotline.store.report_rollup import ReportRollup
 from hotline.store.tables import mail_log, tenants
 from hotline.web.i18n import Catalogs
+from hotline.web.report_print import report_printer, shown
+from hotline.web.vendor import default_vendor_dir
+from tests.conftest import require_tool
 from tests.integration.store.test_report_rollup import TENANT, write_day
+from tests.pdf_reading import pdf_images, pdf_text
 from tests.server import free_port
 from tests.unit.reports.test_golden_day import THURSDAY
 
@@ -44,6 +50,7 @@ class Sink:
 
 
 async def test_the_daily_report_arrives_at_eight(engine: AsyncEngine, tmp_path: Path) -> None:
+    require_tool("chromium")
     async with engine.begin() as conn:
         await conn.execute(
             insert(tenants).values(
@@ -60,7 +67,9 @@ async def test_the_daily_report_arrives_at_eight(engine: AsyncEngine, tmp_path: 
         clock = FakeClock(THURSDAY + 7 * 3600 + 59 * 60)  # Thursday 07:59 in Shanghai
         host = JobHost(engine, EventBus(), clock, JobHostSettings(node_id="test"))
         target = SmtpTarget(host="127.0.0.1", port=sink.port, sender="reports@hotline.test")
-        host.register(DELIVER_KIND, ReportDelivery(target, Catalogs().gettext))
+        reports = Settings().reports
+        printer = report_printer(default_vendor_dir(), reports.chromium, timeout_s=120.0)
+        host.register(DELIVER_KIND, ReportDelivery(target, Catalogs().gettext, printer))
         viewer = Viewer(TENANT, "boss", frozenset({"admin"}))
         payload = delivery_payload(
             period="day", by="queue", to=["boss@example.com"], language="zh-CN", viewer=viewer
@@ -84,10 +93,22 @@ async def test_the_daily_report_arrives_at_eight(engine: AsyncEngine, tmp_path: 
     assert "技能组: support" in text
     assert "接通率: 0.8378  (未达标 0.85)" in text
     assert "平均应答速度（秒）: 15.1  (达标 20.0)" in text
-    (attachment,) = list(message.iter_attachments())
+    attachment, printed = list(message.iter_attachments())
+    assert attachment.get_filename() == "report-queue-2026-11-25.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(attachment.get_content())).active
     assert sheet is not None
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True)}
     assert rows["support"][2] == 40  # offered
+    assert (printed.get_content_type(), printed.get_filename()) == (
+        "application/pdf", "report-queue-2026-11-25.pdf",
+    )  # fmt: skip
+    pdf = tmp_path / "mailed.pdf"
+    pdf.write_bytes(printed.get_content())
+    text = pdf_text(pdf)
+    for heading in ("日报", "关键指标", "按技能组", "来电原因前十"):
+        assert heading in text, heading
+    assert shown(round(31 / 37, 4), "rate") in text  # support's answer rate, 83.8%
+    assert "未达标" in text
+    assert len(pdf_images(pdf)) == 3  # its charts
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(mail_log)) == 1

@@ -139,7 +139,8 @@ async def test_every_page_is_chinese_in_zh_cn(
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-zh-CN.png")
     for path in [
         "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
-        "/interactions", "/missed", "/wfm", "/reports", "/account", "/nowhere",
+        "/interactions", "/missed", "/wfm", "/reports", "/reports/settings", "/account",
+        "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)
@@ -230,7 +231,7 @@ async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: Serv
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-en.png")
     for path in [
         "/", "/admin/flows", "/admin/flows/main", "/admin/imports", "/interactions", "/missed",
-        "/wfm", "/reports", "/account", "/nowhere",
+        "/wfm", "/reports", "/reports/settings", "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)

@@ -50,6 +50,7 @@ class Call:
     agent: str = "a1"
     key: str = "2"  # 2 support, 1 sales
     disposition: tuple[str, str] | None = None  # (code, category)
+    resolved: bool | None = None  # the agent's "resolved?" answer at wrap-up
 
 
 def _numbers() -> list[Call]:
@@ -59,21 +60,35 @@ def _numbers() -> list[Call]:
     ratings: list[int | None] = [5] * 10 + [4] * 3 + [2] * 2 + [1] + [None] * 4
     for n, (wait, rating) in enumerate(zip(waits, ratings, strict=True)):
         code = ("查询余额", "resolved") if n % 2 == 0 else ("修改套餐", "resolved")
+        # the first one's agent answers "not resolved": with no repeat contact and no
+        # transfer it is resolved all the same (GLOSSARY: "… not transferred, or marked")
         calls.append(
-            Call("answered", f"1380000{n:04d}", wait=wait, rating=rating, disposition=code)
-        )
+            Call("answered", f"1380000{n:04d}", wait=wait, rating=rating, disposition=code,
+                 resolved=False if n == 0 else None)
+        )  # fmt: skip
     # 7 abandoned in support: 3 short (3 s), 4 long (40 s)
     calls += [Call("abandoned", f"1381000{n:04d}", wait=3.0) for n in range(3)]
     calls += [Call("abandoned", f"1381100{n:04d}", wait=40.0) for n in range(4)]
     # 2 answered by a1 after 5 s, blind-transferred to sales, answered by a2 after 8 s
-    calls += [Call("transfer", f"1382000{n:04d}", wait=5.0, talk=30.0, rating=5) for n in range(2)]
+    # the first one's second agent marks it resolved: transferred, yet resolved
+    calls += [
+        Call("transfer", f"1382000{n:04d}", wait=5.0, talk=30.0, rating=5,
+             disposition=("修改套餐", "resolved") if n == 0 else None,
+             resolved=True if n == 0 else None)
+        for n in range(2)
+    ]  # fmt: skip
     # 1 callback kept in sales, called back by a2
     calls.append(Call("callback", "13830000000", wait=10.0, agent="a2", key="1"))
     # 2 voicemails: nobody answers support within its 120 s
     calls += [Call("voicemail", f"1384000{n:04d}", wait=120.0) for n in range(2)]
-    # 3 customers who call back the same day (their first contacts are not resolved)
+    # 3 customers who call back the same day: their first contacts are not resolved, but
+    # for the first, which its agent marked resolved at wrap-up (after the call ended)
     for n in range(3):
-        calls.append(Call("answered", f"1385000{n:04d}", wait=10.0, rating=4))
+        calls.append(
+            Call("answered", f"1385000{n:04d}", wait=10.0, rating=4,
+                 disposition=("查询余额", "resolved") if n == 0 else None,
+                 resolved=True if n == 0 else None)
+        )  # fmt: skip
     for n in range(3):
         calls.append(Call("answered", f"1385000{n:04d}", wait=10.0, rating=5))
     # the VIP twice: answered after 10 s (within her 15 s) and after 18 s (over it)
@@ -127,9 +142,11 @@ class GoldenDay:
             await world.press(handle, str(call.rating))
         await until(lambda: handle.ended.is_set())
         if call.disposition is not None:
-            self.dispose(handle, agent, *call.disposition)
+            self.dispose(handle, agent, *call.disposition, resolved=call.resolved)
 
-    def dispose(self, handle: CallHandle, agent: str, code: str, category: str) -> None:
+    def dispose(
+        self, handle: CallHandle, agent: str, code: str, category: str, *, resolved: bool | None
+    ) -> None:
         world = self.world
         segment = world.desk.disposition_saved(
             self.agent(agent), InteractionId(handle.interaction_id)
@@ -139,7 +156,7 @@ class GoldenDay:
                 tenant_id=world.desk.tenant_id, at=world.clock.now(),
                 interaction_id=handle.interaction_id, agent_id=agent, disposition=code,
                 category=category, sale=category == "sale", notes="", queue_id=None,
-                work_id=segment or None,
+                work_id=segment or None, resolved=resolved,
             )
         )  # fmt: skip
 

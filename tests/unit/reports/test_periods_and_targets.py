@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.analytics.reports.errors import PeriodInvalid, TargetInvalid
+from hotline.analytics.reports.counting import Counting
+from hotline.analytics.reports.errors import CountingInvalid, PeriodInvalid, TargetInvalid
 from hotline.analytics.reports.periods import period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.analytics.reports.targets import Targets, assess
@@ -62,12 +63,44 @@ def test_targets_default_to_the_managers_report_and_say_met_or_missed() -> None:
         targets.with_overrides({"nonsense": 1})
 
 
-def test_fcr_is_provisional_until_its_window_is_over() -> None:
+class _Rules:
+    """The report directory's counting rules, as a tenant set them."""
+
+    def __init__(self, counting: Counting) -> None:
+        self.counting_rules = counting
+
+    async def counting(self, tenant_id: str) -> Counting:
+        return self.counting_rules
+
+
+async def test_fcr_is_provisional_until_its_window_is_over() -> None:
     day = period_of("day", "2026-11-25", SHANGHAI)
     viewer = Viewer("t", "u", frozenset({"admin"}))
 
-    def service(now: float) -> ReportService:
-        return ReportService(None, None, None, viewer, now=now)  # type: ignore[arg-type]
+    def service(now: float, rules: Counting | None = None) -> ReportService:
+        rules = rules or Counting()
+        return ReportService(None, _Rules(rules), None, viewer, now=now)  # type: ignore[arg-type]
 
-    assert service(day.end + 6 * 86_400).provisional(day)
-    assert not service(day.end + 7 * 86_400).provisional(day)
+    assert await service(day.end + 6 * 86_400).provisional(day)
+    assert not await service(day.end + 7 * 86_400).provisional(day)
+    # a tenant that looks three days ahead for repeat contacts
+    three = Counting(fcr_window_days=3)
+    assert await service(day.end + 2 * 86_400, three).provisional(day)
+    assert not await service(day.end + 3 * 86_400, three).provisional(day)
+
+
+def test_counting_rules_are_checked_and_reach_the_rollup() -> None:
+    rules = Counting.of({"short_abandon_s": 8, "fcr_window_days": 3, "csat_satisfied_from": 5})
+    settings = rules.rollup()
+    assert (settings.short_abandon_s, settings.fcr_window_days) == (8.0, 3)
+    assert (settings.vip_sl_threshold_s, settings.satisfied_from(5)) == (15.0, 5)
+    assert Counting.of({}) == Counting()
+    for wrong in (
+        {"short_abandon_s": -1}, {"short_abandon_s": 61}, {"fcr_window_days": 0},
+        {"fcr_window_days": 2.5}, {"vip_sl_threshold_s": 0}, {"csat_satisfied_from": 6},
+        {"csat_satisfied_from": True}, {"short_abandon_s": "5"}, {"nonsense": 1},
+        {"short_abandon_s": float("nan")},
+    ):  # fmt: skip
+        with pytest.raises(CountingInvalid) as error:
+            Counting.of(wrong)
+        assert error.value.details["field"] == next(iter(wrong))

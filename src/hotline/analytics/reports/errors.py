@@ -7,6 +7,7 @@ from __future__ import annotations
 from hotline.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 
 __all__ = [
+    "CountingInvalid",
     "DimensionUnknown",
     "DrillUnsupported",
     "FigureUnknown",
@@ -16,6 +17,7 @@ __all__ = [
     "ReportForbidden",
     "SubscriptionNotFound",
     "TargetInvalid",
+    "TargetsNotFound",
 ]
 
 
@@ -72,6 +74,25 @@ class TargetInvalid(InvalidInput, ReportError):
             "A target is out of range: rates are between 0 and 1, seconds above 0.",
             details={"field": field, "value": value},
         )
+
+
+class CountingInvalid(InvalidInput, ReportError):
+    code = "reports.counting.invalid"
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(
+            "A counting rule is out of range: the short-abandon threshold is 0–60 seconds, the "
+            "FCR window 1–30 days, the VIP threshold 1–600 seconds and the lowest satisfied "
+            "rating 1–5.",
+            details={"field": field, "value": value},
+        )
+
+
+class TargetsNotFound(NotFound, ReportError):
+    code = "reports.targets.not_found"
+
+    def __init__(self, queue_id: str) -> None:
+        super().__init__("This queue has no targets of its own.", details={"id": queue_id})
 
 
 class ReportForbidden(PermissionDenied, ReportError):

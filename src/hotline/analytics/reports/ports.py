@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
+from hotline.analytics.reports.counting import Counting
+
 __all__ = ["ContactLister", "FactReader", "ReportDirectory"]
 
 
@@ -50,6 +52,10 @@ class ReportDirectory(Protocol):
 
     async def supervised(self, tenant_id: str, user_id: str) -> frozenset[str]:
         """The names of the teams a user supervises."""
+        ...
+
+    async def counting(self, tenant_id: str) -> Counting:
+        """The tenant's counting rules (ADR 0173)."""
         ...
 
     async def targets(self, tenant_id: str) -> dict[str, Mapping[str, Any]]:

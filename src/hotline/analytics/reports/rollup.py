@@ -105,10 +105,12 @@ class Deltas:
 
 class RollupState:
     """What later records need, by kind: contacts ("c"), waiting work items ("w"), agent
-    segments ("s"), agents ("a") and customers' last contacts ("u"). Every value is plain JSON;
-    `dirty` names the entries changed since the store last saved them."""
+    segments ("s"), agents ("a"), customers' last contacts ("u") and the FCR verdicts of
+    ended contacts ("f", kept for the FCR window: a repeat contact or a late "resolved?"
+    answer may still change them). Every value is plain JSON; `dirty` names the entries
+    changed since the store last saved them."""
 
-    KINDS = ("c", "w", "s", "a", "u")
+    KINDS = ("c", "w", "s", "a", "u", "f")
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in self.KINDS}
@@ -229,13 +231,17 @@ class Rollup:
 
     def _repeat(self, cid: str, customer: str, at: float, out: Deltas) -> None:
         """A contact from a customer: the customer's previous contact within the window was
-        not resolved at first contact (FCR)."""
+        not resolved at first contact (FCR), unless its agent marked it resolved."""
         self._sweep(at)
         last = self.state.get("u", customer)
         within = last is not None and at - last["at"] <= self._window_s
         if last is not None and within and last["c"] != cid and not last["done"]:
             last["done"] = True
-            if last.get("keys") is not None:  # it ended and was counted: take it back
+            verdict = self.state.get("f", last["c"])
+            if verdict is not None:  # it ended and was counted: count it again
+                verdict["rep"] = True
+                self._recount(last["c"], verdict, out)
+            elif last.get("keys") is not None:  # counted by a rollup before the "f" verdicts
                 for iv, dim, key in last["keys"]:
                     out.add(iv, ((dim, key),), M.FCR_UNRESOLVED, 1)
             else:
@@ -245,15 +251,29 @@ class Rollup:
                     self.state.touch("c", last["c"])
         self.state.put("u", customer, {"c": cid, "at": at, "keys": None, "done": False})
 
+    def _recount(self, cid: str, verdict: dict[str, Any], out: Deltas) -> None:
+        """Count an ended contact's FCR verdict again (GLOSSARY): resolved when its agent
+        marked it resolved, or when it was neither transferred nor followed by a repeat
+        contact; only the change from what was counted before is added."""
+        unresolved = int(not verdict.get("mark") and (verdict["tr"] or verdict["rep"]))
+        change = unresolved - verdict["n"]
+        if change:
+            for iv, dim, key in verdict["keys"]:
+                out.add(iv, ((dim, key),), M.FCR_UNRESOLVED, change)
+            verdict["n"] = unresolved
+        self.state.touch("f", cid)
+
     def _sweep(self, at: float) -> None:
-        """Once a day of log time, forget customers whose last contact left the window."""
+        """Once a day of log time, forget customers whose last contact left the window, and
+        the verdicts of contacts that ended before it."""
         day = int(at // 86_400)
         if day == self._swept_day:
             return
         self._swept_day = day
-        customers = self.state.tables["u"]
-        for key in [k for k, v in customers.items() if at - v["at"] > self._window_s]:
-            self.state.drop("u", key)
+        for kind in ("u", "f"):
+            table = self.state.tables[kind]
+            for key in [k for k, v in table.items() if at - v["at"] > self._window_s]:
+                self.state.drop(kind, key)
 
     def _ended(self, r: EventRecord, p: Mapping[str, Any], out: Deltas) -> None:
         cid = r.interaction_id or ""
@@ -269,15 +289,14 @@ class Rollup:
             first = contact.get("first")
             if first is not None:
                 counted += [[first[0], dim, key] for dim, key in first[1]]
-            unresolved = bool(contact.get("transferred") or contact.get("repeat"))
             for iv, dim, key in counted:
                 out.add(iv, ((dim, key),), M.FCR_CONTACTS, 1)
-                if unresolved:
-                    out.add(iv, ((dim, key),), M.FCR_UNRESOLVED, 1)
-            last = self.state.get("u", str(contact.get("cust")))
-            if last is not None and last["c"] == cid:
-                last["keys"], last["done"] = counted, unresolved
-                self.state.touch("u", str(contact["cust"]))
+            self._sweep(r.at)
+            verdict = {"keys": counted, "tr": bool(contact.get("transferred")), "n": 0,
+                       "rep": bool(contact.get("repeat")), "mark": contact.get("mark"),
+                       "at": r.at}  # fmt: skip
+            self.state.put("f", cid, verdict)
+            self._recount(cid, verdict, out)
         for skey in contact.get("segs", ()):
             segment = self.state.get("s", skey)
             if segment is not None and segment.get("done"):
@@ -500,6 +519,8 @@ class Rollup:
             out.add(found[1]["iv"], _pairs(found[1]["keys"]), M.CONSULTS, 1)
 
     def _dispositioned(self, r: EventRecord, p: Mapping[str, Any], out: Deltas) -> None:
+        if p.get("resolved") is not None:
+            self._mark(r.interaction_id or "", bool(p["resolved"]), out)
         found = self._segment(p.get("work_id"), r.agent_id, r.interaction_id)
         code, sale = str(p.get("disposition") or ""), int(bool(p.get("sale")))
         if found is None:  # saved after its contact was over: the interval it was saved in
@@ -518,6 +539,19 @@ class Rollup:
         self._disposition(s["iv"], keys, code, sale, 1, out)
         s["disp"] = [code, sale]
         self.state.touch("s", skey)
+
+    def _mark(self, cid: str, resolved: bool, out: Deltas) -> None:
+        """The agent's "resolved?" answer (the latest one counts), on the contact while it
+        lasts, else on its verdict (a wrap-up saved after the call ended)."""
+        contact = self.state.get("c", cid)
+        if contact is not None:
+            contact["mark"] = resolved
+            self.state.touch("c", cid)
+            return
+        verdict = self.state.get("f", cid)
+        if verdict is not None:
+            verdict["mark"] = resolved
+            self._recount(cid, verdict, out)
 
     @staticmethod
     def _disposition(at_iv: int, keys: Keys, code: str, sale: int, sign: int, out: Deltas) -> None:

@@ -66,14 +66,15 @@ class ReportService:
         viewer: Viewer,
         *,
         now: float,
-        fcr_window_days: int = 7,
+        fcr_window_days: int | None = None,
     ) -> None:
         self._facts = facts
         self._directory = directory
         self._contacts = contacts
         self._viewer = viewer
         self._now = now
-        self._fcr_window_s = fcr_window_days * 86_400.0
+        # None: the tenant's own FCR window (its counting rules), read when first needed
+        self._fcr_window_days = fcr_window_days
         self._teams: dict[str, frozenset[str]] | None = None
 
     # == who sees what ======================================================================
@@ -148,9 +149,12 @@ class ReportService:
         tenant = Targets().with_overrides(overrides.get("", {}))
         return tenant, {q: tenant.with_overrides(o) for q, o in overrides.items() if q}
 
-    def provisional(self, period: Period) -> bool:
+    async def provisional(self, period: Period) -> bool:
         """FCR is provisional while its window after the period's last contact is not over."""
-        return period.end + self._fcr_window_s > self._now
+        if self._fcr_window_days is None:
+            counting = await self._directory.counting(self._viewer.tenant_id)
+            self._fcr_window_days = counting.fcr_window_days
+        return period.end + self._fcr_window_days * 86_400.0 > self._now
 
     async def summary(
         self, period: Period, by: str, key: str | None = None, *, compare: bool = True
@@ -175,7 +179,7 @@ class ReportService:
             "period": period.as_dict(),
             "previous_period": period.previous().as_dict() if compare else None,
             "by": by,
-            "fcr_provisional": self.provisional(period),
+            "fcr_provisional": await self.provisional(period),
             "figures": list(FIGURES),
             "rows": rows,
             "labels": await self._labels(by, [str(r["key"]) for r in rows]),

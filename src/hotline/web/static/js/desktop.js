@@ -288,7 +288,8 @@ export async function mount(scope) {
     const required = Boolean(ui.desk?.wrap_up?.disposition_required);
     const disposition = wrapForm.disposition.value;
     const wantsTicket = wrapForm.with_ticket.checked;
-    if (!disposition && (required || wantsTicket || wrapForm.notes.value.trim())) {
+    // notes, a ticket or a "resolved?" answer are saved with a disposition, never alone
+    if (!disposition && (required || wantsTicket || wrapForm.notes.value.trim() || wrapForm.resolved.value)) {
       show($("wrapup-error"), t("Choose a disposition first."));
       return;
     }
@@ -297,6 +298,8 @@ export async function mount(scope) {
     try {
       if (disposition && !ui.wrapup.saved) {
         const body = { disposition, notes: wrapForm.notes.value };
+        // the agent's "resolved?" answer counts for first-contact resolution (none: not asked)
+        if (wrapForm.resolved.value) body.resolved = wrapForm.resolved.value === "yes";
         if (wantsTicket) {
           if (!wrapForm.subject.value.trim()) {
             show($("wrapup-error"), t("A ticket needs a subject."));

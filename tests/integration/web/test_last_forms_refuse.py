@@ -257,6 +257,10 @@ async def wallboard(walk: Walk, page: Page, url: str, agent: httpx.Client) -> No
         await row.locator("details.menu summary").click()
         await row.locator(f"[data-action=force-not-ready][data-reason={reason['code']}]").click()
         await walk.shown(page, "force", "[data-testid=supervise-error]", "Reason")
+        # The board read the reasons again: the one turned off is no longer offered.
+        stale = row.locator(f"[data-action=force-not-ready][data-reason={reason['code']}]")
+        await expect(stale).to_have_count(0)
+        await expect(row.locator("[data-action=force-not-ready]").first).to_be_attached()
     finally:
         walk.admin.put(
             f"/api/v1/not-ready-reasons/{reason['id']}", json={**fields, "active": True}

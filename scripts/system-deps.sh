@@ -4,7 +4,8 @@
 #                                 (reports as PDF), npm when there is none (chart library)
 #   scripts/system-deps.sh all    everything the suite uses: sipp, baresip, Chromium, CJK fonts,
 #                                 tshark (the SRTP test checks the wire for plaintext RTP),
-#                                 poppler-utils (the PDF report test reads the PDF back)
+#                                 poppler-utils (the PDF report test reads the PDF back),
+#                                 chromium-l10n (the zh-CN walk's native date and time controls)
 #   scripts/system-deps.sh node   npm, when the machine has none (make installs the chart library)
 set -euo pipefail
 
@@ -12,7 +13,7 @@ what="${1:-all}"
 case "$what" in
   demo) packages=(espeak-ng sox chromium fonts-wqy-microhei) ;;
   all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark
-                  poppler-utils) ;;
+                  poppler-utils chromium-l10n) ;;
   node) packages=() ;;
   *) echo "usage: $0 [demo|all|node]" >&2; exit 2 ;;
 esac

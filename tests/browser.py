@@ -7,11 +7,13 @@ the last such flag). Never `playwright install`: Debian's Chromium is used.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, Playwright
 
-from tests.conftest import require_tool
+from tests.conftest import CI, require_tool
 
 WRAPPER = Path(__file__).with_name("chromium-wrapper.sh")
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -77,10 +79,29 @@ def _check_chromium() -> None:
         require_tool("chromium")
 
 
-async def launch_chromium(playwright: Playwright, *, fake_audio_wav: Path | None = None) -> Browser:
+def _check_locale(lang: str) -> None:
+    """Chromium draws native date and time controls in its own language, which needs that
+    language's pack (Debian's chromium-l10n); without it, silently en-US."""
+    if not (Path(CHROMIUM).parent / "locales" / f"{lang}.pak").exists():
+        message = f"Chromium has no {lang} locale (scripts/system-deps.sh all installs it)"
+        if CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+async def launch_chromium(
+    playwright: Playwright, *, fake_audio_wav: Path | None = None, lang: str | None = None
+) -> Browser:
+    """Chromium on loopback; `lang`: its own language (`--lang`), the one its native date and
+    time controls speak — a page's locale alone does not change them."""
     _check_chromium()
+    args = [*LOOPBACK_ARGS, *media_args(fake_audio_wav)]
+    env: dict[str, str | float | bool] | None = None
+    if lang is not None:
+        _check_locale(lang)
+        args.append(f"--lang={lang}")
+        # On Linux Chromium takes its language from LANGUAGE, not from --lang.
+        env = {**os.environ, "LANGUAGE": lang.replace("-", "_")}
     return await playwright.chromium.launch(
-        executable_path=str(WRAPPER),
-        headless=True,
-        args=[*LOOPBACK_ARGS, *media_args(fake_audio_wav)],
+        executable_path=str(WRAPPER), headless=True, args=args, env=env
     )

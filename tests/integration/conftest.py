@@ -25,3 +25,12 @@ async def browser() -> AsyncIterator[Browser]:
         chromium = await launch_chromium(playwright)
         yield chromium
         await chromium.close()
+
+
+@pytest.fixture
+async def zh_browser() -> AsyncIterator[Browser]:
+    """Chromium in Chinese (`--lang=zh-CN`): its native date and time controls read 年/月/日."""
+    async with async_playwright() as playwright:
+        chromium = await launch_chromium(playwright, lang="zh-CN")
+        yield chromium
+        await chromium.close()

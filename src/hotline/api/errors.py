@@ -139,7 +139,7 @@ def _language(request: Request) -> str | None:
     return ("en" if accepted.startswith("en") else "zh-CN") if accepted else None
 
 
-def _in_language(
+def in_language(
     request: Request, code: str, message: str, details: dict[str, Any], status: int
 ) -> str:
     """The message in the caller's language (ADR 0122): the web layer installs the renderer
@@ -166,7 +166,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(error, Throttled):
             headers["Retry-After"] = str(int(error.retry_after_s) + 1)
-        message = _in_language(request, error.code, error.message, error.details, status)
+        message = in_language(request, error.code, error.message, error.details, status)
         return JSONResponse(error_body(error.code, message, error.details), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -182,7 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
         details: dict[str, Any] = {"errors": errors}
-        message = _in_language(
+        message = in_language(
             request, "invalid_input", f"{first['field']}: {first['message']}", details, 422
         )
         return JSONResponse(error_body("invalid_input", message, details), 422)

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import Uow, client_ip, require, services_of
+from hotline.api.errors import in_language
 from hotline.api.present import iso
 from hotline.app import calendar_names, flow_service, queue_names
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.flows.emergency import EmergencyService
+from hotline.flows.errors import FlowInvalid, FlowIssue
 from hotline.flows.graph import flow_graph
 from hotline.flows.loader import read_document
 from hotline.flows.validate import check_flow
@@ -111,6 +113,23 @@ async def get_flow_version(
     return _version(found, active=pointer.version if pointer else None, full=True)
 
 
+def _issues(request: Request, issues: tuple[FlowIssue, ...]) -> list[dict[str, Any]]:
+    """The issues with each message in the caller's language, said from its template."""
+    return [
+        {
+            **issue.as_dict(),
+            "message": in_language(
+                request,
+                issue.code,
+                issue.message,
+                {"template": issue.template, "params": dict(issue.params)},
+                422,
+            ),
+        }
+        for issue in issues
+    ]
+
+
 @router.post("/flows/check", summary="Validate a flow document; every issue names node and field")
 async def check(body: FlowText, request: Request, uow: Uow, principal: Reader) -> dict[str, Any]:
     data = read_document(body.text, fmt=body.format)
@@ -122,7 +141,7 @@ async def check(body: FlowText, request: Request, uow: Uow, principal: Reader) -
     )
     return {
         "ok": result.flow is not None and not result.issues,
-        "issues": [i.as_dict() for i in result.issues],
+        "issues": _issues(request, result.issues),
         "graph": flow_graph(result.flow).as_dict() if result.flow is not None else None,
     }
 
@@ -131,14 +150,18 @@ async def check(body: FlowText, request: Request, uow: Uow, principal: Reader) -
 async def publish(body: FlowText, request: Request, uow: Uow, principal: Writer) -> dict[str, Any]:
     data = read_document(body.text, fmt=body.format)
     flows = flow_service(services_of(request), uow)
-    version = await flows.publish_document(
-        principal.tenant_id,
-        data,
-        by=principal.username,
-        note=body.note,
-        queues=await queue_names(uow, principal.tenant_id),
-        calendars=await calendar_names(uow, principal.tenant_id),
-    )
+    try:
+        version = await flows.publish_document(
+            principal.tenant_id,
+            data,
+            by=principal.username,
+            note=body.note,
+            queues=await queue_names(uow, principal.tenant_id),
+            calendars=await calendar_names(uow, principal.tenant_id),
+        )
+    except FlowInvalid as exc:
+        exc.details["issues"] = _issues(request, exc.issues)
+        raise
     await _audit(
         uow, request, principal, "publish", version.name, None, {"version": version.version}
     )

@@ -119,7 +119,8 @@ class CustomerService:
                 raise InvalidInput(
                     f"phones[{index}]: {raw}: {reason(problem.code, {}, self.language)}",
                     code=f"customer.{problem.code}",
-                    details={"field": f"phones[{index}]", "value": raw, "language": self.language},
+                    # No `language`: the page names the field as its form does (ADR 0125).
+                    details={"field": f"phones[{index}]", "value": raw, "reason": problem.code},
                 ) from None
             # Stored: the lookup key (E.164) and the number with its extension, if any.
             phones.setdefault(

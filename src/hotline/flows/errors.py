@@ -30,6 +30,7 @@ from hotline.errors import (
 )
 
 __all__ = [
+    "ISSUE_TEMPLATES",
     "CallerHungUp",
     "ExpressionEvalError",
     "ExpressionSyntaxError",
@@ -67,6 +68,47 @@ class IssueCode:
     VALUE_RANGE = "flow.value.range"
 
 
+# Every template a `FlowIssue` is said from (validate.py, loader.py): message ids of the UI
+# catalog, so the flow editor says each issue in the user's language (ADR 0125). "%(problem)s"
+# (a parser's or pydantic's own sentence) is not among them: the editor reads "is not valid".
+_IDS = " (ids start with a letter; letters, digits, _ and -)"
+ISSUE_TEMPLATES = (
+    "no node '%(target)s'",
+    "no branch leads here from the start node '%(start)s'",
+    "loop with no wait: %(path)s; put a menu, play or queue on it",
+    "a prompt needs tts text or a file",
+    "language %(language)s is not in the flow's languages %(languages)s",
+    "nothing to play in the pinned language %(language)s",
+    "nothing to play in the flow's language %(language)s (add tts %(language)s or a file)",
+    "'%(path)s': prompt files are relative paths inside the prompts directory",
+    "prompt file '%(path)s' not found under %(root)s",
+    "unknown variable '%(name)s' in {%(name)s}",
+    "%(problem)s at column %(column)s of '%(source)s'",
+    "'%(source)s' gives %(found)s; this field needs %(expected)s",
+    "'%(name)s' is set by the runtime; flows can read it but not assign it",
+    "bad regular expression: %(problem)s",
+    "no queue '%(name)s'",
+    "more than max_digits",
+    "no calendar '%(name)s' in the flow or the center (known: %(known)s)",
+    "a webhook lookup needs a url",
+    "the url must be http(s)://…",
+    "must name a callback node for queue '%(queue)s'",
+    "priority goes from 0 to 100",
+    "same key as accept_key",
+    "same key as confirm_key",
+    "not a dialable number",
+    "default %(value)s is not a %(type)s",
+    "this field is required",
+    "unknown field",
+    "unknown node type '%(tag)s' (one of: %(known)s)",
+    "a node needs a 'type'",
+    "a flow is a mapping of fields",
+    "this field is required" + _IDS,
+    "unknown field" + _IDS,
+    "%(problem)s" + _IDS,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FlowIssue:
     """One problem in a flow: which node (None = the flow itself), which field, what is wrong."""
@@ -75,6 +117,19 @@ class FlowIssue:
     node: str | None
     field: str
     message: str
+    # The message before its values went in: `template % dict(params)` is `message`. The web
+    # layer says it in the user's language from the template (ADR 0125).
+    template: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def said(
+        cls, code: str, node: str | None, field: str, template: str, **params: object
+    ) -> FlowIssue:
+        """An issue whose message is `template` with `params` filled in."""
+        values = tuple((k, v if isinstance(v, str) else str(v)) for k, v in params.items())
+        message = template % dict(values) if values else template
+        return cls(code, node, field, message, template, values)
 
     def __str__(self) -> str:
         where = f"node {self.node!r}" if self.node is not None else "flow"

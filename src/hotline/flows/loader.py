@@ -134,20 +134,23 @@ def read_flow_file(path: Path) -> Any:
     return read_document(text, fmt=fmt, source=str(path))
 
 
-def _message(error: Any) -> str:
+def _message(error: Any) -> tuple[str, dict[str, str]]:
+    """The message of one of pydantic's errors as a template and its values (ADR 0125)."""
     kind = error["type"]
     if kind == "missing":
-        return "this field is required"
+        return "this field is required", {}
     if kind == "extra_forbidden":
-        return "unknown field"
+        return "unknown field", {}
     if kind == "union_tag_invalid":
-        known = ", ".join(NODE_TYPES)
         tag = error.get("ctx", {}).get("tag", error["input"])
-        return f"unknown node type {tag!r} (one of: {known})"
+        return "unknown node type '%(tag)s' (one of: %(known)s)", {
+            "tag": str(tag),
+            "known": ", ".join(NODE_TYPES),
+        }
     if kind == "union_tag_not_found":
-        return "a node needs a 'type'"
+        return "a node needs a 'type'", {}
     message = str(error["msg"])
-    return message.removeprefix("Value error, ")
+    return "%(problem)s", {"problem": message.removeprefix("Value error, ")}
 
 
 _TYPE_TAGS = frozenset({"str", "int", "float", "bool", "none", "dict", "list", "tuple"})
@@ -176,10 +179,11 @@ def issues_from_validation_error(exc: ValidationError, data: Any) -> list[FlowIs
             elif not loc:
                 loc = ["type"]
         loc = [part for part in loc if not _is_type_tag(part)]
-        message = _message(error)
+        template, params = _message(error)
         if loc == ["id"]:
-            message = f"{message} (ids start with a letter; letters, digits, _ and -)"
-        issue = FlowIssue(IssueCode.SCHEMA, node, ".".join(loc) or "(document)", message)
+            template = f"{template} (ids start with a letter; letters, digits, _ and -)"
+        where = ".".join(loc) or "(document)"
+        issue = FlowIssue.said(IssueCode.SCHEMA, node, where, template, **params)
         # A union field fails once per member; one complaint per place is enough.
         if not any(i.node == issue.node and i.field == issue.field for i in issues):
             issues.append(issue)
@@ -189,7 +193,9 @@ def issues_from_validation_error(exc: ValidationError, data: Any) -> list[FlowIs
 def parse_flow(data: Any) -> Flow:
     """A `Flow` from parsed data; raises `FlowInvalid` with every schema problem."""
     if not isinstance(data, dict):
-        issue = FlowIssue(IssueCode.SCHEMA, None, "(document)", "a flow is a mapping of fields")
+        issue = FlowIssue.said(
+            IssueCode.SCHEMA, None, "(document)", "a flow is a mapping of fields"
+        )
         raise FlowInvalid([issue])
     try:
         return Flow.model_validate(data)

@@ -51,6 +51,10 @@ __all__ = ["FlowCheck", "check_flow", "ensure_valid", "validate_flow"]
 _SPEC_TYPES = {"string": Type.STRING, "integer": Type.INTEGER, "number": Type.NUMBER}
 _SPEC_TYPES["boolean"] = Type.BOOLEAN
 _DIALABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
+# Message templates said more than once (message ids of the UI catalog: ADR 0125).
+_NO_NODE = "no node '%(target)s'"
+_LANGUAGE_UNKNOWN = "language %(language)s is not in the flow's languages %(languages)s"
+_AT_COLUMN = "%(problem)s at column %(column)s of '%(source)s'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,8 @@ class _Validator:
         self.catalog = VariableCatalog(flow)
         self.issues: list[FlowIssue] = []
 
-    def add(self, code: str, node: str | None, field: str, message: str) -> None:
-        self.issues.append(FlowIssue(code, node, field, message))
+    def add(self, code: str, node: str | None, field: str, template: str, **params: Any) -> None:
+        self.issues.append(FlowIssue.said(code, node, field, template, **params))
 
     def run(self) -> list[FlowIssue]:
         self.variable_specs()
@@ -106,12 +110,13 @@ class _Validator:
     def references(self) -> None:
         nodes = self.flow.nodes
         if self.flow.start not in nodes:
-            self.add(IssueCode.NODE_UNKNOWN, None, "start", f"no node {self.flow.start!r}")
+            self.add(IssueCode.NODE_UNKNOWN, None, "start", _NO_NODE, target=self.flow.start)
         for node_id, node in nodes.items():
             for edge in node.edges():
                 if edge.target not in nodes:
-                    message = f"no node {edge.target!r}"
-                    self.add(IssueCode.NODE_UNKNOWN, node_id, edge.field, message)
+                    self.add(
+                        IssueCode.NODE_UNKNOWN, node_id, edge.field, _NO_NODE, target=edge.target
+                    )
 
     def reachability(self) -> None:
         nodes = self.flow.nodes
@@ -130,7 +135,8 @@ class _Validator:
                     IssueCode.NODE_UNREACHABLE,
                     node_id,
                     "id",
-                    f"no branch leads here from the start node {self.flow.start!r}",
+                    "no branch leads here from the start node '%(start)s'",
+                    start=self.flow.start,
                 )
 
     def loops(self) -> None:
@@ -150,7 +156,8 @@ class _Validator:
                 IssueCode.LOOP_NO_WAIT,
                 first,
                 field,
-                f"loop with no wait: {' → '.join(path)}; put a menu, play or queue on it",
+                "loop with no wait: %(path)s; put a menu, play or queue on it",
+                path=" → ".join(path),
             )
 
     # --- prompts -------------------------------------------------------------------------------
@@ -176,12 +183,14 @@ class _Validator:
                 IssueCode.LANGUAGE_UNKNOWN,
                 node_id,
                 f"{field}.language",
-                f"language {prompt.language} is not in the flow's languages {list(languages)}",
+                _LANGUAGE_UNKNOWN,
+                language=prompt.language,
+                languages=list(languages),
             )
         if pinned and prompt.language not in texts and prompt.file is None:
             if prompt.language not in prompt.files:
-                message = f"nothing to play in the pinned language {prompt.language}"
-                self.add(IssueCode.PROMPT_EMPTY, node_id, field, message)
+                message = "nothing to play in the pinned language %(language)s"
+                self.add(IssueCode.PROMPT_EMPTY, node_id, field, message, language=prompt.language)
         elif (
             not pinned
             and prompt.file is None
@@ -192,7 +201,9 @@ class _Validator:
                 IssueCode.PROMPT_EMPTY,
                 node_id,
                 field,
-                f"nothing to play in the flow's language {default} (add tts {default} or a file)",
+                "nothing to play in the flow's language %(language)s"
+                " (add tts %(language)s or a file)",
+                language=default,
             )
         for lang, text in texts.items():
             where = f"{field}.tts" if isinstance(prompt.tts, str) else f"{field}.tts.{lang}"
@@ -201,7 +212,9 @@ class _Validator:
                     IssueCode.LANGUAGE_UNKNOWN,
                     node_id,
                     where,
-                    f"language {lang} is not in the flow's languages {list(languages)}",
+                    _LANGUAGE_UNKNOWN,
+                    language=lang,
+                    languages=list(languages),
                 )
             self.template(node_id, where, text)
         files = [(f"{field}.file", prompt.file)] if prompt.file else []
@@ -212,7 +225,9 @@ class _Validator:
                     IssueCode.LANGUAGE_UNKNOWN,
                     node_id,
                     f"{field}.files.{lang}",
-                    f"language {lang} is not in the flow's languages {list(languages)}",
+                    _LANGUAGE_UNKNOWN,
+                    language=lang,
+                    languages=list(languages),
                 )
         for where, path in files:
             self.prompt_file(node_id, where, path)
@@ -224,7 +239,8 @@ class _Validator:
                 IssueCode.PROMPT_PATH,
                 node_id,
                 field,
-                f"{path!r}: prompt files are relative paths inside the prompts directory",
+                "'%(path)s': prompt files are relative paths inside the prompts directory",
+                path=path,
             )
             return
         if self.prompts_root is not None and not (self.prompts_root / pure).is_file():
@@ -232,20 +248,23 @@ class _Validator:
                 IssueCode.PROMPT_MISSING,
                 node_id,
                 field,
-                f"prompt file {path!r} not found under {self.prompts_root}",
+                "prompt file '%(path)s' not found under %(root)s",
+                path=path,
+                root=self.prompts_root,
             )
 
     def template(self, node_id: str, field: str, text: str) -> None:
         found, problems = template_fields(text)
         for problem in problems:
-            self.add(IssueCode.EXPRESSION_SYNTAX, node_id, field, problem)
+            self.add(IssueCode.EXPRESSION_SYNTAX, node_id, field, "%(problem)s", problem=problem)
         for item in found:
             if self.catalog.lookup(item.name) is None:
                 self.add(
                     IssueCode.VARIABLE_UNKNOWN,
                     node_id,
                     field,
-                    f"unknown variable {item.name!r} in {{{item.name}}}",
+                    "unknown variable '%(name)s' in {%(name)s}",
+                    name=item.name,
                 )
 
     # --- expressions ---------------------------------------------------------------------------
@@ -259,7 +278,10 @@ class _Validator:
                     IssueCode.EXPRESSION_SYNTAX,
                     node_id,
                     field,
-                    f"{exc.reason} at column {exc.position + 1} of {source!r}",
+                    _AT_COLUMN,
+                    problem=exc.reason,
+                    column=exc.position + 1,
+                    source=source,
                 )
                 continue
             found, problems = check_expression(expression, self.catalog.lookup)
@@ -268,7 +290,10 @@ class _Validator:
                     problem.code,
                     node_id,
                     field,
-                    f"{problem.message} at column {problem.position + 1} of {source!r}",
+                    _AT_COLUMN,
+                    problem=problem.message,
+                    column=problem.position + 1,
+                    source=source,
                 )
             expected = self.expected_type(node, field)
             if expected is not None and not problems and not _fits(found, expected):
@@ -276,7 +301,10 @@ class _Validator:
                     IssueCode.EXPRESSION_TYPE,
                     node_id,
                     field,
-                    f"{source!r} gives {article(found)}; this field needs {article(expected)}",
+                    "'%(source)s' gives %(found)s; this field needs %(expected)s",
+                    source=source,
+                    found=article(found),
+                    expected=article(expected),
                 )
 
     def expected_type(self, node: _Node, field: str) -> Type | None:
@@ -298,7 +326,8 @@ class _Validator:
                 IssueCode.VALUE_RANGE,
                 node_id,
                 field,
-                f"{name!r} is set by the runtime; flows can read it but not assign it",
+                "'%(name)s' is set by the runtime; flows can read it but not assign it",
+                name=name,
             )
 
     def pattern(self, node_id: str, field: str, pattern: str | None) -> None:
@@ -307,11 +336,12 @@ class _Validator:
         try:
             re.compile(pattern)
         except re.error as exc:
-            self.add(IssueCode.PATTERN_INVALID, node_id, field, f"bad regular expression: {exc}")
+            message = "bad regular expression: %(problem)s"
+            self.add(IssueCode.PATTERN_INVALID, node_id, field, message, problem=exc)
 
     def queue(self, node_id: str, field: str, name: str) -> None:
         if self.queues is not None and name not in self.queues:
-            self.add(IssueCode.QUEUE_UNKNOWN, node_id, field, f"no queue {name!r}")
+            self.add(IssueCode.QUEUE_UNKNOWN, node_id, field, "no queue '%(name)s'", name=name)
 
     def node_rules(self, node_id: str, node: _Node) -> None:
         if isinstance(node, MenuNode | SurveyNode) and node.variable:
@@ -335,7 +365,9 @@ class _Validator:
                     IssueCode.CALENDAR_UNKNOWN,
                     node_id,
                     "calendar",
-                    f"no calendar {node.calendar!r} in the flow or the center (known: {known})",
+                    "no calendar '%(name)s' in the flow or the center (known: %(known)s)",
+                    name=node.calendar,
+                    known=known,
                 )
         elif isinstance(node, LookupNode):
             self.writable(node_id, "store_as", f"{node.store_as}.found")
@@ -348,8 +380,8 @@ class _Validator:
             offer = self.flow.nodes.get(node.callback or "")
             wrong = not isinstance(offer, CallbackNode) or offer.queue != node.queue
             if node.callback and offer is not None and wrong:
-                message = f"must name a callback node for queue {node.queue!r}"
-                self.add(IssueCode.VALUE_RANGE, node_id, "callback", message)
+                message = "must name a callback node for queue '%(queue)s'"
+                self.add(IssueCode.VALUE_RANGE, node_id, "callback", message, queue=node.queue)
             if isinstance(node.priority, int) and not 0 <= node.priority <= 100:
                 self.add(IssueCode.VALUE_RANGE, node_id, "priority", "priority goes from 0 to 100")
         elif isinstance(node, CallbackNode):
@@ -380,7 +412,9 @@ class _Validator:
                     IssueCode.SCHEMA,
                     None,
                     f"variables.{name}.default",
-                    f"default {spec.default!r} is not a {spec.type}",
+                    "default %(value)s is not a %(type)s",
+                    value=repr(spec.default),
+                    type=spec.type,
                 )
 
 
@@ -470,7 +504,7 @@ def _salvage_references(data: Any) -> list[FlowIssue]:
     issues: list[FlowIssue] = []
     start = data.get("start")
     if isinstance(start, str) and start not in raw_nodes:
-        issues.append(FlowIssue(IssueCode.NODE_UNKNOWN, None, "start", f"no node {start!r}"))
+        issues.append(FlowIssue.said(IssueCode.NODE_UNKNOWN, None, "start", _NO_NODE, target=start))
     for node_id, raw in raw_nodes.items():
         try:
             node = NODE_ADAPTER.validate_python(raw)
@@ -479,8 +513,12 @@ def _salvage_references(data: Any) -> list[FlowIssue]:
         for edge in node.edges():
             if edge.target not in raw_nodes:
                 issues.append(
-                    FlowIssue(
-                        IssueCode.NODE_UNKNOWN, str(node_id), edge.field, f"no node {edge.target!r}"
+                    FlowIssue.said(
+                        IssueCode.NODE_UNKNOWN,
+                        str(node_id),
+                        edge.field,
+                        _NO_NODE,
+                        target=edge.target,
                     )
                 )
     return issues

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from hotline.imports.reasons import reason
 from hotline.web.admin import ENTITIES
 from hotline.web.i18n import Catalogs
 
@@ -106,12 +107,15 @@ _FORM_LABELS = {
     "vip_service_level": "VIP service-level target",
     "at": "Send at",
     "to": "Recipients",
+    "message": "Announcement",
 }
 
+_REASON_OFF = "%(field)s: not among the center's active reasons; it may be turned off."
 # Codes with a sentence of their own (details fill the %(…)s).
 _CODES = {
     "customer.phone.invalid": "%(field)s: “%(value)s” is not a phone number",
     "customer.email.invalid": "%(field)s: “%(value)s” is not an e-mail address",
+    "config.reason.unknown": _REASON_OFF,
     "not_found": "Not found.",
     "auth.forbidden": "You may not do this.",
     "auth.required": "Please log in again.",
@@ -144,6 +148,9 @@ _FIELD_INVALID = "%(field)s is not valid"
 _FIELD_SAYS = "%(field)s %(problem)s"
 _ITEM = "%(field)s (item %(n)s)"
 _FAILED = "The action failed."
+# A value the domain refused with a reason of its own (`details.reason`, a code of
+# `hotline.imports.reasons`, which says it in both languages).
+_FIELD_REASON = "%(field)s “%(value)s”: %(reason)s"
 
 MESSAGES = (
     *_VALIDATION.values(),
@@ -156,6 +163,7 @@ MESSAGES = (
     _FIELD_SAYS,
     _ITEM,
     _FAILED,
+    _FIELD_REASON,
     *_SCREEN_LABELS.values(),
 )
 """Every message id this module may send: the zh-CN catalog must have each."""
@@ -220,9 +228,20 @@ class ErrorText:
             problem=said,
         )
 
+    def said(self, language: str, template: str, params: Mapping[str, Any]) -> str:
+        """A domain's message from its template (a message id) and values; in zh-CN, a template
+        the catalog lacks reads "is not valid" rather than English."""
+        values = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+        if language == "en" or template in self.catalogs.translated(language):
+            return self._t(language, template, **values) if values else self._t(language, template)
+        return self._t(language, _VALIDATION["value_error"])
+
     def render(
         self, language: str, code: str, message: str, details: Mapping[str, Any], status: int
     ) -> str:
+        template = details.get("template")
+        if isinstance(template, str) and template:
+            return self.said(language, template, details.get("params") or {})
         if details.get("language") == language:
             return message  # the domain wrote it in this language already, naming its field
         errors = details.get("errors")
@@ -233,6 +252,11 @@ class ErrorText:
             )
         field = details.get("field")
         label = self.field(language, str(field)) if field else ""
+        if code.startswith("customer.phone.") and field and details.get("reason"):
+            said = reason(str(details["reason"]), {}, language)
+            return self._t(
+                language, _FIELD_REASON, field=label, value=details.get("value", ""), reason=said
+            )
         if code.endswith(".taken") and field:
             return self._t(language, _TAKEN, field=label, value=details.get("value", ""))
         if code in _CODES:

@@ -32,12 +32,16 @@ async def open_page(
     *,
     lang: str = "zh-CN",
     url: str | None = None,
+    time_zone: str | None = None,
 ) -> tuple[Page, list[str]]:
     """A page in its own browser context (its own cookies) logged in as `username` of the demo
     tenant, and the list its uncaught script errors go to. `url`: the server's address as the
-    page reaches it (a relay), else its own."""
+    page reaches it (a relay), else its own. `time_zone`: the browser's own (the page must
+    still show the tenant's)."""
     base = url or server.url
-    context = await browser.new_context(viewport={"width": 1400, "height": 950})
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 950}, locale=lang, timezone_id=time_zone
+    )
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -4,6 +4,7 @@ submitting a form with a bad value to read the error it shows."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -43,15 +44,18 @@ def tenant_data(admin: httpx.Client) -> str:
     return "\n".join(json.dumps(c, ensure_ascii=False) for c in chunks)
 
 
-def untranslatable_ids() -> list[str]:
-    """Message ids whose zh-CN text differs from the id (the others look the same anyway)."""
+@functools.cache
+def untranslatable_ids() -> tuple[str, ...]:
+    """Message ids whose zh-CN text differs from the id (the others look the same anyway).
+    Read once per test process: finding them extracts every template and module (~1–2 s),
+    and a walk looks at a hundred pages."""
     catalog = Catalogs()
-    return sorted(i for i in all_message_ids() if catalog.gettext("zh-CN", i) != i)
+    return tuple(sorted(i for i in all_message_ids() if catalog.gettext("zh-CN", i) != i))
 
 
 async def english_on(page: Page, data: str) -> list[str]:
     problems: list[str] = await page.evaluate(
-        FIND_ENGLISH, {"ids": untranslatable_ids(), "data": data, "allowed": sorted(ALLOWED)}
+        FIND_ENGLISH, {"ids": list(untranslatable_ids()), "data": data, "allowed": sorted(ALLOWED)}
     )
     return [f"{page.url}: {p}" for p in problems]
 

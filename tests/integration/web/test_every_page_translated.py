@@ -30,6 +30,7 @@ from tests.server import ServerProcess
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 Check = Callable[[Page, str], Awaitable[list[str]]]
+ELSEWHERE = "America/New_York"  # the browser's time zone, 12 or 13 hours from the tenant's
 
 
 async def bad_value_error(page: Page) -> list[str]:
@@ -105,8 +106,11 @@ async def forms_outside_the_admin(
 
 
 async def test_every_page_is_chinese_in_zh_cn(
-    browser: Browser, sqlite_server: ServerProcess
+    zh_browser: Browser, sqlite_server: ServerProcess
 ) -> None:
+    """Chromium itself in Chinese (its native date and time controls: 年/月/日), in a time zone
+    far from the tenant's (the pages show the tenant's times)."""
+    browser = zh_browser
     sqlite_server.start("demo")
     admin_api = login(sqlite_server, "admin")
     data = tenant_data(admin_api)
@@ -114,7 +118,7 @@ async def test_every_page_is_chinese_in_zh_cn(
     url = sqlite_server.url
 
     # Logged out: the login page.
-    context = await browser.new_context()
+    context = await browser.new_context(locale="zh-CN", timezone_id=ELSEWHERE)
     page = await context.new_page()
     await page.goto(f"{url}/login?lang=zh-CN")
     await expect(page.locator("h1")).to_have_text("登录")
@@ -122,7 +126,7 @@ async def test_every_page_is_chinese_in_zh_cn(
     await context.close()
 
     # The admin: home, every admin page with its form, flows, interactions, missed, errors.
-    page, errors = await open_page(browser, sqlite_server, "admin")
+    page, errors = await open_page(browser, sqlite_server, "admin", time_zone=ELSEWHERE)
     problems += await english_on(page, data)
     for slug, descriptor in ENTITIES.items():
         await page.goto(f"{url}/admin/{slug}")
@@ -149,7 +153,7 @@ async def test_every_page_is_chinese_in_zh_cn(
         await page.screenshot(path=ARTIFACTS / f"page-{name}-zh-CN.png", full_page=True)
 
     # The supervisor's wallboard, with the actions column.
-    board, board_errors = await open_page(browser, sqlite_server, "supervisor")
+    board, board_errors = await open_page(browser, sqlite_server, "supervisor", time_zone=ELSEWHERE)
     await board.goto(f"{url}/wallboard")
     await expect(board.get_by_test_id("board-status")).to_have_text("实时")
     problems += await english_on(board, data)
@@ -157,7 +161,7 @@ async def test_every_page_is_chinese_in_zh_cn(
 
     # The agent's desktop, before and after logging in to work at her browser phone (Chromium's
     # fake microphone).
-    desk, desk_errors = await open_page(browser, sqlite_server, "agent1")
+    desk, desk_errors = await open_page(browser, sqlite_server, "agent1", time_zone=ELSEWHERE)
     await desk.goto(f"{url}/desktop")
     await expect(desk.get_by_test_id("login-panel")).to_be_visible()
     problems += await english_on(desk, data)

@@ -5,6 +5,9 @@ event. An agent may not open the page; a value that is not an address is refused
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.async_api import Browser, Dialog, expect
 
@@ -32,10 +35,13 @@ async def test_admin_sees_and_lifts_a_ban(browser: Browser, sqlite_server: Serve
         bans = admin.get("/api/v1/sip/bans").json()
         assert [b["source"] for b in bans["items"]] == [GUESSER]
 
-        page, errors = await open_page(browser, server, "admin")
+        # The browser half a day from the tenant: the ban's times are the tenant's all the same.
+        page, errors = await open_page(browser, server, "admin", time_zone="America/New_York")
         await page.goto(f"{server.url}/admin/sip-bans")
         row = page.locator(f"tr[data-source='{GUESSER}']")
         await expect(row).to_contain_text("认证失败次数过多")
+        since = datetime.fromtimestamp(bans["items"][0]["since"], ZoneInfo("Asia/Shanghai"))
+        await expect(row).to_contain_text(since.strftime("%H:%M"))
         await expect(page.locator("h1")).to_have_text("SIP 封禁")
         await page.screenshot(path=ARTIFACTS / "sip-bans-zh-CN.png", full_page=True)
 

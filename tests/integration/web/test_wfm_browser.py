@@ -31,7 +31,7 @@ async def english_on(page: Page, data: str) -> list[str]:
     """Untranslated ids or English words on the page (Erlang is a name in both languages)."""
     allowed = ["Hotline", "Erlang"]
     found: list[str] = await page.evaluate(
-        FIND_ENGLISH, {"ids": untranslatable_ids(), "data": data, "allowed": allowed}
+        FIND_ENGLISH, {"ids": list(untranslatable_ids()), "data": data, "allowed": allowed}
     )
     return [f"{page.url}: {p}" for p in found]
 

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from hotline.flows.errors import FlowInvalid, FlowIssue, FlowSyntaxError, IssueCode
+from hotline.flows.errors import (
+    ISSUE_TEMPLATES,
+    FlowInvalid,
+    FlowIssue,
+    FlowSyntaxError,
+    IssueCode,
+)
 from hotline.flows.loader import parse_flow, read_document, read_flow_file
 from hotline.flows.prompts import PromptRef, fill_template, resolve_prompts, template_fields
 from hotline.flows.schema import MenuNode, Prompt
@@ -298,3 +304,33 @@ def test_an_hours_node_may_name_one_of_the_centers_calendars() -> None:
     assert issues_of(data, calendars={"全天服务"}) == [
         (IssueCode.CALENDAR_UNKNOWN, "h", "calendar")
     ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"name": "f", "start": "nowhere", "nodes": {"a": {"type": "play"}}},
+        {"name": "f", "start": "a", "nodes": {"a": {"type": "nonsense"}, "b": {}}},
+        {"name": "f", "start": "a", "nodes": {"a": {"type": "hangup", "colour": 1}}},
+        {
+            "name": "f",
+            "start": "a",
+            "nodes": {
+                "a": {"type": "play", "prompt": {"tts": {"fr": "salut"}}, "next": "a"},
+                "b": {"type": "transfer", "to": "number", "target": "call mum"},
+            },
+        },
+        "not a mapping",
+    ],
+)
+def test_every_issue_is_said_from_a_template_the_catalog_knows(document: object) -> None:
+    """The flow editor says each issue in the user's language from its template (ADR 0125)."""
+    from hotline.web.i18n import Catalogs  # the UI's catalog: the web layer says the issues
+
+    issues = check_flow(document, queues=set(), calendars=set()).issues
+    assert issues
+    zh = Catalogs().translated("zh-CN")
+    for issue in issues:
+        assert issue.template in (*ISSUE_TEMPLATES, "%(problem)s"), issue
+        assert issue.message == issue.template % dict(issue.params), issue
+        assert issue.template == "%(problem)s" or issue.template in zh, issue

@@ -82,3 +82,26 @@ def test_fields_of_forms_outside_the_admin_are_named_as_those_forms_name_them(
     assert zh.startswith("起始周一"), zh
     en = text.render("en", "invalid_input", "x", details, 422)
     assert en == "Week starting is not a date"
+
+
+def test_a_phone_refused_with_a_reason_names_the_item_and_says_the_reason(
+    text: ErrorText,
+) -> None:
+    details = {"field": "phones[0]", "value": "call mum", "reason": "phone.invalid"}
+    zh = text.render("zh-CN", "customer.phone.invalid", "phones[0]: call mum: …", details, 422)
+    en = text.render("en", "customer.phone.invalid", "phones[0]: call mum: …", details, 422)
+    assert zh == "电话（第 1 项）“call mum”：不是有效的电话号码"
+    assert en == "Phones (item 1) “call mum”: not a valid phone number"
+
+
+def test_a_message_with_its_template_is_said_from_the_catalog(text: ErrorText) -> None:
+    """A flow's issue (ADR 0125): its template is the message id, its values fill it; a
+    template the catalog lacks reads "is not valid" in zh-CN, never English."""
+    details = {"template": "no node '%(target)s'", "params": {"target": "nowhere"}}
+    assert text.render("zh-CN", "flow.node.unknown", "x", details, 422) == "没有名为“nowhere”的节点"
+    assert text.render("en", "flow.node.unknown", "x", details, 422) == "no node 'nowhere'"
+    odd = {"template": "%(problem)s", "params": {"problem": "Input should be a valid integer"}}
+    assert text.render("zh-CN", "flow.schema.invalid", "x", odd, 422) == "无效"
+    assert (
+        text.render("en", "flow.schema.invalid", "x", odd, 422) == "Input should be a valid integer"
+    )

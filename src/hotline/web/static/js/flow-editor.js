@@ -81,7 +81,11 @@ export async function mount(scope) {
       ...list.map((i) => {
         const li = document.createElement("li");
         const where = i.node ? t("node %(node)s", { node: i.node }) : t("flow");
-        li.textContent = where + " · " + i.field + ": " + i.message;
+        // The field is the document's own key (what the author typed), shown as code; the
+        // message is in the user's language (the server says it from its template).
+        const field = document.createElement("code");
+        field.textContent = i.field;
+        li.append(where + " · ", field, t(": ") + i.message);
         li.dataset.node = i.node ?? "";
         return li;
       }),

@@ -1,7 +1,7 @@
 // The flows list and the emergency switch.
 import { get, put } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
-import { when } from "./interaction-format.js";
+import { errorText, show, when } from "./interaction-format.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -39,11 +39,19 @@ export async function mount(scope) {
   function showEmergency(state) {
     active.checked = state.active;
     message.value = state.message ?? "";
-    status.textContent = state.active ? t("ON since %(since)s by %(by)s", { since: (state.since || "").slice(0, 16).replace("T", " "), by: state.by ?? "" }) : t("Off");
+    status.textContent = state.active ? t("ON since %(since)s by %(by)s", { since: when(state.since), by: state.by ?? "" }) : t("Off");
     document.getElementById("emergency").classList.toggle("alarm", state.active);
   }
   showEmergency(await get("/api/v1/emergency"));
+  const error = document.getElementById("emergency-error");
   document.getElementById("emergency-save")?.addEventListener("click", async () => {
-    showEmergency(await put("/api/v1/emergency", { active: active.checked, message: message.value || null }));
+    try {
+      showEmergency(await put("/api/v1/emergency", { active: active.checked, message: message.value || null }));
+      show(error, "");
+    } catch (failure) {
+      // Refused as a whole: the switch stays as the server has it, the typed message stays
+      // for the admin to correct.
+      show(error, errorText(failure));
+    }
   });
 }

@@ -24,6 +24,10 @@ export async function mount(scope) {
   let polling = false;
 
   const label = (field) => (language() === "zh-CN" ? field.label_zh : field.label_en);
+  const fieldLabel = (name) => {
+    const found = fields.find((f) => f.name === name);
+    return found ? label(found) : null;
+  };
 
   async function loadFields(target) {
     const targets = await get("/api/v1/import-targets");
@@ -260,7 +264,7 @@ export async function mount(scope) {
       problemsOffset = 0;
       await loadProblems();
     } catch (error) {
-      show(errorNode, apiErrorText(error));
+      show(errorNode, apiErrorText(error, fieldLabel));
       if (current) render(current);
     }
   }

@@ -56,7 +56,7 @@ export function summary(counts) {
 }
 
 /** An import's stop reason or an API error, in the page's language. */
-export function importError(code, message, details = {}) {
+export function importError(code, message, details = {}, fieldLabel = null) {
   const known = {
     "import.invalid_rows": t("Some rows are invalid and “import all rows or nothing” was chosen: nothing was written. Fix them, or import only the valid rows."),
     "import.cancelled": t("Cancelled: nothing of this run was written."),
@@ -74,13 +74,17 @@ export function importError(code, message, details = {}) {
     "import.state": t("This cannot be done while the import is in this state."),
     internal: t("Something went wrong; see the server log."),
   };
+  // A mapping's error names the field as the mapping step shows it (`fieldLabel`: field → label).
+  const field = details.value && fieldLabel ? fieldLabel(details.value) : null;
+  if (field && code === "import.mapping.required") return t("%(field)s is required: map a column to it.", { field });
+  if (field && code === "import.mapping.twice") return t("%(field)s takes one column only: map it from one column.", { field });
   const text = known[code];
-  if (!text) return message || code;
+  if (!text) return message || t("The action failed.");
   if (code === "import.file.encoding" && details.row) return t("Line %(row)s: %(text)s", { row: details.row, text });
   return text;
 }
 
-export function apiErrorText(error) {
-  if (error instanceof ApiError) return importError(error.code, error.message, error.details);
+export function apiErrorText(error, fieldLabel = null) {
+  if (error instanceof ApiError) return importError(error.code, error.message, error.details, fieldLabel);
   return String(error?.message || error);
 }

@@ -196,6 +196,7 @@ const LEG_ROLES = () => ({
 
 /** Not-ready reasons the system sets itself (no row in the tenant's reasons table). */
 export const SYSTEM_REASONS = () => ({
+  login: t("Just logged in"),
   unreachable: t("Phone unreachable"),
   missed: t("Missed offer"),
   rejected: t("Declined an offer"),

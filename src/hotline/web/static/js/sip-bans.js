@@ -1,6 +1,7 @@
 // SIP bans: the source addresses the SIP edge refuses, and lifting a ban (admins).
 import { ApiError, del, get } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
+import { when } from "./interaction-format.js"; // in the tenant's time zone, not the browser's
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -8,10 +9,6 @@ export async function mount(scope) {
   const rows = document.getElementById("ban-rows");
   const status = document.getElementById("status");
   const REASONS = { "too many failed authentications": "Too many failed authentications" };
-
-  function when(seconds) {
-    return new Date(seconds * 1000).toLocaleString(document.body.dataset.lang || "zh-CN", { hour12: false });
-  }
 
   function cell(text) {
     const td = document.createElement("td");

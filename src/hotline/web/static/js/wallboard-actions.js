@@ -122,7 +122,33 @@ export class SupervisorActions {
   }
 
   async force(agentId, state, reason, button) {
-    await this.run(button, () => post(`/api/v1/supervise/${encodeURIComponent(agentId)}/state`, reason ? { state, reason } : { state }));
+    const done = await this.run(button, () => post(`/api/v1/supervise/${encodeURIComponent(agentId)}/state`, reason ? { state, reason } : { state }));
+    if (!done) await this.reloadReasons(); // a reason turned off since the board opened goes
+  }
+
+  /** The center's active reasons again, and every agent's menu with them. */
+  async reloadReasons() {
+    const page = await get("/api/v1/not-ready-reasons?limit=500").catch(() => null);
+    if (!page) return;
+    this.reasons = page.items.filter((r) => r.active && r.code !== "missed");
+    for (const [agentId, entry] of this.cells) entry.list.replaceChildren(...this.menuItems(agentId));
+  }
+
+  menuItems(agentId) {
+    const items = [];
+    const available = el("button", { type: "button", className: "link", dataset: { action: "force-available" } }, t("Set available"));
+    available.addEventListener("click", () => this.force(agentId, "available", null, available));
+    items.push(available);
+    for (const r of this.reasons) {
+      const text = t("Set not ready: %(reason)s", { reason: language() === "en" ? r.label_en : r.label_zh });
+      const b = el("button", { type: "button", className: "link", dataset: { action: "force-not-ready", reason: r.code } }, text);
+      b.addEventListener("click", () => this.force(agentId, "not_ready", r.code, b));
+      items.push(b);
+    }
+    const out = el("button", { type: "button", className: "link danger", dataset: { action: "logout" } }, t("Log out of work"));
+    out.addEventListener("click", () => this.logout(agentId, out));
+    items.push(out);
+    return items;
   }
 
   async logout(agentId, button) {
@@ -155,19 +181,8 @@ export class SupervisorActions {
     stop.addEventListener("click", () => this.stop(agentId, stop));
     entry.buttons.stop = stop;
     const menu = el("details", { className: "menu" }, el("summary", {}, t("More")));
-    const list = el("div", { className: "menu-items" });
-    const available = el("button", { type: "button", className: "link", dataset: { action: "force-available" } }, t("Set available"));
-    available.addEventListener("click", () => this.force(agentId, "available", null, available));
-    list.append(available);
-    for (const r of this.reasons) {
-      const text = t("Set not ready: %(reason)s", { reason: language() === "en" ? r.label_en : r.label_zh });
-      const b = el("button", { type: "button", className: "link", dataset: { action: "force-not-ready", reason: r.code } }, text);
-      b.addEventListener("click", () => this.force(agentId, "not_ready", r.code, b));
-      list.append(b);
-    }
-    const out = el("button", { type: "button", className: "link danger", dataset: { action: "logout" } }, t("Log out of work"));
-    out.addEventListener("click", () => this.logout(agentId, out));
-    list.append(out);
+    const list = el("div", { className: "menu-items" }, ...this.menuItems(agentId));
+    entry.list = list;
     menu.append(list);
     entry.td.append(entry.buttons.listen, entry.buttons.whisper, entry.buttons.barge, stop, menu);
     return entry;

@@ -76,9 +76,16 @@ export function kindName(kind) {
   return { time_off: t("Time off"), swap: t("Shift swap") }[kind] || kind;
 }
 
-/** The Monday on or after today, as YYYY-MM-DD. */
-export function nextMonday(from = new Date()) {
-  const d = new Date(Date.UTC(from.getFullYear(), from.getMonth(), from.getDate()));
+/** A calendar day as a UTC midnight: a Date's own local day, or (none given) today in the
+ *  tenant's time zone — not the browser's, which may be a day away. */
+function dayOf(from) {
+  if (from) return new Date(Date.UTC(from.getFullYear(), from.getMonth(), from.getDate()));
+  return new Date(localDate(new Date()) + "T00:00:00Z");
+}
+
+/** The Monday on or after today (the tenant's), as YYYY-MM-DD. */
+export function nextMonday(from = null) {
+  const d = dayOf(from);
   d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7));
   return d.toISOString().slice(0, 10);
 }
@@ -101,9 +108,9 @@ export async function upload(path, form) {
   return data;
 }
 
-/** The Monday of the week `from` falls in, as YYYY-MM-DD. */
-export function mondayOf(from = new Date()) {
-  const d = new Date(Date.UTC(from.getFullYear(), from.getMonth(), from.getDate()));
+/** The Monday of the week `from` (else today, the tenant's) falls in, as YYYY-MM-DD. */
+export function mondayOf(from = null) {
+  const d = dayOf(from);
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   return d.toISOString().slice(0, 10);
 }

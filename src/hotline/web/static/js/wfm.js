@@ -360,7 +360,7 @@ export async function mount(scope) {
   });
 
   $("plan-week").value = nextMonday();
-  $("adherence-day").value = new Date().toISOString().slice(0, 10);
+  $("adherence-day").value = localDate(new Date()); // today in the tenant's zone
   await Promise.all([loadQueues(), loadTeams(), loadPlans(), loadSchedules(), loadTemplates(), loadRequests()]).catch(fail);
   document.body.dataset.ready = "true";
 }

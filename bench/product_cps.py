@@ -185,7 +185,9 @@ def start_server(tmp: Path, url: str, prompts: Path, customers: int) -> ServerPr
 def counters(server: ServerProcess) -> str:
     text = httpx.get(f"{server.url}/metrics", timeout=10).text
     return "; ".join(
-        line for line in text.splitlines() if "shed" in line and not line.startswith("#")
+        line
+        for line in text.splitlines()
+        if ("shed" in line or "_gc_" in line) and not line.startswith("#")
     )
 
 

@@ -17,6 +17,7 @@ from hotline.api.application import create_api
 from hotline.app import Services, build_services
 from hotline.config import Settings, TrunkSettings
 from hotline.demo import seed_demo
+from hotline.server.heap import HeapWatch
 
 __all__ = ["demo", "serve"]
 
@@ -64,7 +65,10 @@ def _banner(settings: Settings) -> str:
 async def run_server(
     settings: Settings, *, demo_password: str | None = None, seed: bool = False
 ) -> None:
+    heap = HeapWatch()
+    heap.install()
     services = build_services(settings)
+    services.metric_sources.append(heap.metrics)
     await services.start()
     if seed:
         center = await seed_demo(services.uow, services.clock, settings, password=demo_password)
@@ -74,6 +78,7 @@ async def run_server(
     # Import runs a killed server left behind rolled back; say so on them.
     await services.imports.recover()
     app = create_api(services)
+    heap.settle()  # what start-up made lives as long as the server: never walk it again
     config = uvicorn.Config(
         app,
         host=settings.http.host,
@@ -98,6 +103,7 @@ async def run_server(
         await server.serve()
     finally:
         await services.stop()
+        heap.uninstall()
     if failure.done():
         typer.echo(f"Hotline stopped: {failure.result()}", err=True)
         raise SystemExit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,7 +155,27 @@ def serve() -> None:
     """Run the Hotline server with the settings from the environment / HOTLINE_CONFIG."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _use_uvloop()
-    asyncio.run(run_server(Settings.load()))
+    with _profiled():
+        asyncio.run(run_server(Settings.load()))
+
+
+@contextlib.contextmanager
+def _profiled() -> Iterator[None]:
+    """`HOTLINE_PROFILE=FILE`: a developer's switch — the event loop's thread under cProfile,
+    its statistics written to FILE when the server stops (for `bench/product_cps.py`)."""
+    target = os.environ.get("HOTLINE_PROFILE")
+    if not target:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(target)
 
 
 def demo(

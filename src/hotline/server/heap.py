@@ -3,9 +3,9 @@
 A started server holds a few hundred thousand objects that live as long as it does (modules,
 SQLAlchemy's tables and compiled statements, the flows, the caller index). CPython's oldest
 generation is collected whenever enough new objects have survived, and each such collection
-walks every one of them — about 50 ms on a quiet core of this machine kind, several hundred
-when the machine is loaded — while the event loop stands still, so calls being set up wait
-and the admission rule sheds INVITEs for loop lag (issue 14).
+walks every one of them — 200–400 ms measured on the 2-core machine under other work — while
+the event loop stands still, so calls being set up wait and the admission rule sheds INVITEs
+for loop lag (issue 14).
 
 `settle()` runs once the server has started: one full collection, then `gc.freeze()` moves
 what is left into the permanent generation, which later collections do not walk. Objects made

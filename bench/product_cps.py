@@ -185,7 +185,9 @@ def start_server(tmp: Path, url: str, prompts: Path, customers: int) -> ServerPr
 def counters(server: ServerProcess) -> str:
     text = httpx.get(f"{server.url}/metrics", timeout=10).text
     return "; ".join(
-        line for line in text.splitlines() if "shed" in line and not line.startswith("#")
+        line
+        for line in text.splitlines()
+        if ("shed" in line or "_gc_" in line) and not line.startswith("#")
     )
 
 
@@ -214,6 +216,11 @@ def top_functions(path: Path, count: int = 25) -> str:
     return "\n".join(f"  {100 * n / max(total, 1):5.1f} %  {frame}" for frame, n in ranked)
 
 
+def profile_server(path: str) -> None:
+    """The server's environment is this one's (tests/server.py): it profiles itself."""
+    os.environ["HOTLINE_PROFILE"] = os.path.abspath(path)
+
+
 def show(name: str, step: Step, lang: str) -> None:
     print(f"  {name:<8} {render_step(step, lang)}", flush=True)
 
@@ -229,7 +236,12 @@ async def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--lang", default="en")
     parser.add_argument("--profile", help="py-spy's collapsed stacks of the server, to FILE")
+    parser.add_argument(
+        "--cprofile", help="cProfile statistics of the server's event loop, to FILE (at its stop)"
+    )
     args = parser.parse_args()
+    if args.cprofile:
+        profile_server(args.cprofile)
     rates = tuple(float(r) for r in args.rates.split(","))
     plan = LoadPlan(rates=rates, seconds=args.seconds, hold_ms=args.hold_ms)
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -53,11 +53,20 @@ class DomainEvent:
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields (not the envelope) as JSON-ready values."""
-        return {
-            f.name: to_json_value(getattr(self, f.name))
-            for f in dataclasses.fields(self)
-            if f.name not in ENVELOPE_FIELDS
-        }
+        return {name: to_json_value(getattr(self, name)) for name in _own_fields(type(self))}
+
+
+_OWN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _own_fields(cls: type) -> tuple[str, ...]:
+    """An event class's field names outside the envelope, found once per class (every event
+    written asks)."""
+    names = _OWN_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in ENVELOPE_FIELDS)
+        _OWN_FIELDS[cls] = names
+    return names
 
 
 def to_json_value(value: Any) -> Any:
@@ -111,7 +120,23 @@ class EventRecord:
     v: int = EVENT_SCHEMA_VERSION
 
     def as_dict(self) -> dict[str, Any]:
+        """A deep copy, safe to change."""
         return dataclasses.asdict(self)
+
+    def row(self) -> dict[str, Any]:
+        """The log table's row: the fields as they are, the payload not copied (the writer
+        only reads it; `as_dict` copies it deeply, which the log cannot afford per event)."""
+        return {
+            "tenant_id": self.tenant_id,
+            "seq": self.seq,
+            "at": self.at,
+            "type": self.type,
+            "interaction_id": self.interaction_id,
+            "leg_id": self.leg_id,
+            "agent_id": self.agent_id,
+            "payload": self.payload,
+            "v": self.v,
+        }
 
 
 class EventSink(Protocol):

@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
+import hotline.cli._blas  # noqa: F401  (first: before numpy loads)
 from hotline.cli import backup as backup_cli
 from hotline.cli import flow as flow_cmd
 from hotline.cli import imports as imports_cmd

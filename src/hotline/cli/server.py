@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from hotline.api.application import create_api
 from hotline.app import Services, build_services
 from hotline.config import Settings, TrunkSettings
 from hotline.demo import seed_demo
+from hotline.server.heap import HeapWatch
 
 __all__ = ["demo", "serve"]
 
@@ -64,7 +66,10 @@ def _banner(settings: Settings) -> str:
 async def run_server(
     settings: Settings, *, demo_password: str | None = None, seed: bool = False
 ) -> None:
+    heap = HeapWatch()
+    heap.install()
     services = build_services(settings)
+    services.metric_sources.append(heap.metrics)
     await services.start()
     if seed:
         center = await seed_demo(services.uow, services.clock, settings, password=demo_password)
@@ -74,6 +79,7 @@ async def run_server(
     # Import runs a killed server left behind rolled back; say so on them.
     await services.imports.recover()
     app = create_api(services)
+    heap.settle()  # what start-up made lives as long as the server: never walk it again
     config = uvicorn.Config(
         app,
         host=settings.http.host,
@@ -98,6 +104,7 @@ async def run_server(
         await server.serve()
     finally:
         await services.stop()
+        heap.uninstall()
     if failure.done():
         typer.echo(f"Hotline stopped: {failure.result()}", err=True)
         raise SystemExit(1)
@@ -148,7 +155,27 @@ def serve() -> None:
     """Run the Hotline server with the settings from the environment / HOTLINE_CONFIG."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _use_uvloop()
-    asyncio.run(run_server(Settings.load()))
+    with _profiled():
+        asyncio.run(run_server(Settings.load()))
+
+
+@contextlib.contextmanager
+def _profiled() -> Iterator[None]:
+    """`HOTLINE_PROFILE=FILE`: a developer's switch — the event loop's thread under cProfile,
+    its statistics written to FILE when the server stops (for `bench/product_cps.py`)."""
+    target = os.environ.get("HOTLINE_PROFILE")
+    if not target:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(target)
 
 
 def demo(

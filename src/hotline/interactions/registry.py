@@ -19,6 +19,7 @@ class ContactRegistry:
     def __init__(self) -> None:
         self._contacts: dict[InteractionId, Contact] = {}
         self._works: dict[WorkId, WorkItem] = {}
+        self._by_channel: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._contacts)
@@ -30,13 +31,22 @@ class ContactRegistry:
         return contact_id in self._contacts
 
     def add(self, contact: Contact) -> None:
+        old = self._contacts.get(contact.contact_id)
+        if old is not None:
+            self._by_channel[old.channel] -= 1
         self._contacts[contact.contact_id] = contact
+        self._by_channel[contact.channel] = self._by_channel.get(contact.channel, 0) + 1
 
     def remove(self, contact_id: InteractionId) -> None:
         contact = self._contacts.pop(contact_id, None)
         if contact is not None:
+            self._by_channel[contact.channel] -= 1
             for work_id in contact.works:
                 self._works.pop(work_id, None)
+
+    def count(self, channel: str) -> int:
+        """Live contacts of one channel (every new call asks: counted, not scanned)."""
+        return self._by_channel.get(channel, 0)
 
     def get(self, contact_id: InteractionId | str | None) -> Contact | None:
         return self._contacts.get(InteractionId(contact_id)) if contact_id else None

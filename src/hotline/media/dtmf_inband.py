@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ import numpy.typing as npt
 from hotline.media.dtmf import DtmfDigit, DtmfSource
 from hotline.media.tones import DTMF_FREQUENCIES, amplitude_of_dbm0
 
-__all__ = ["DetectorSettings", "InbandDtmfDetector"]
+__all__ = ["DetectorSettings", "InbandDtmfDetector", "feed_all"]
 
 RATE = 8000
 WINDOW = 160
@@ -46,6 +47,8 @@ _BASIS = np.concatenate(
         _HANN * np.sin(2 * math.pi * _FREQS[:, None] * _N / RATE),
     ]
 ).T
+# Sample indices of the windows a frame or two of audio yields (row k starts at k × HOP).
+_STARTS = np.arange(WINDOW)[None, :] + HOP * np.arange(16)[:, None]
 _GRID = np.linspace(-0.05, 0.05, 41)  # relative deviations for the fine frequency check
 
 assert all(DTMF_FREQUENCIES[_KEYPAD[r][c]] == (LOW[r], HIGH[c]) for r in range(4) for c in range(4))
@@ -82,6 +85,41 @@ def _fine_deviation(window: npt.NDArray[np.float64], nominal: float) -> float:
     return float(_GRID[k] + offset * (_GRID[1] - _GRID[0]))
 
 
+def _classify(windows: npt.NDArray[np.float64], s: DetectorSettings) -> list[str]:
+    """Each window's digit or "" (windows of any number of streams at once)."""
+    projections = windows @ _BASIS
+    power = projections[:, :8] ** 2 + projections[:, 8:] ** 2
+    low_index = np.argmax(power[:, :4], axis=1)
+    high_index = np.argmax(power[:, 4:], axis=1)
+    rows = np.arange(len(windows))
+    low_power = power[rows, low_index]
+    high_power = power[rows, 4 + high_index]
+    energy = ((windows * _HANN) ** 2).sum(axis=1) + 1e-9
+    share = (low_power + high_power) * 2 * _S2 / (_S1**2 * energy)
+    low_db, high_db = _power_to_dbm0(low_power), _power_to_dbm0(high_power)
+    twist = high_db - low_db
+    half_a = (windows[:, : WINDOW // 2] ** 2).sum(axis=1) + 1e-9
+    half_b = (windows[:, WINDOW // 2 :] ** 2).sum(axis=1) + 1e-9
+    steady = np.abs(np.log10(half_a / half_b)) < 0.3
+    candidate = (
+        (low_db >= s.min_level_dbm0)
+        & (high_db >= s.min_level_dbm0)
+        & (twist <= s.max_forward_twist_db)
+        & (twist >= -s.max_reverse_twist_db)
+        & (share >= s.min_tone_share)
+        & steady
+    )
+    hits = [""] * len(windows)
+    for i in np.nonzero(candidate)[0]:
+        low, high = LOW[low_index[i]], HIGH[high_index[i]]
+        if (
+            abs(_fine_deviation(windows[i], low)) <= s.max_frequency_error
+            and abs(_fine_deviation(windows[i], high)) <= s.max_frequency_error
+        ):
+            hits[i] = _KEYPAD[low_index[i]][high_index[i]]
+    return hits
+
+
 class InbandDtmfDetector:
     """Feed 8 kHz int16 audio in any chunk size; get digits back when they end."""
 
@@ -99,13 +137,22 @@ class InbandDtmfDetector:
         return self._active or None
 
     def feed(self, samples: npt.NDArray[np.int16]) -> list[DtmfDigit]:
+        return feed_all([(self, samples)])[0]
+
+    def _windows(self, samples: npt.NDArray[np.int16]) -> npt.NDArray[np.float64] | None:
+        """The complete windows the buffer holds with `samples` added (consumed from it)."""
         self._buffer = np.concatenate([self._buffer, samples.astype(np.float64)])
         count = (len(self._buffer) - WINDOW) // HOP + 1
         if count <= 0:
-            return []
-        windows = np.lib.stride_tricks.sliding_window_view(self._buffer, WINDOW)[::HOP][:count]
-        hits = self._classify(windows)
+            return None
+        if count > len(_STARTS):
+            windows = np.lib.stride_tricks.sliding_window_view(self._buffer, WINDOW)[::HOP][:count]
+        else:  # the usual chunk: one indexing instead of building a strided view
+            windows = self._buffer[_STARTS[:count]]
         self._buffer = self._buffer[count * HOP :]
+        return windows
+
+    def _advance(self, hits: Sequence[str]) -> list[DtmfDigit]:
         found: list[DtmfDigit] = []
         for hit in hits:
             digit = self._step(hit)
@@ -117,40 +164,6 @@ class InbandDtmfDetector:
         """End of stream: report a digit still being held."""
         digit = self._finish()
         return [digit] if digit is not None else []
-
-    def _classify(self, windows: npt.NDArray[np.float64]) -> list[str]:
-        s = self.settings
-        projections = windows @ _BASIS
-        power = projections[:, :8] ** 2 + projections[:, 8:] ** 2
-        low_index = np.argmax(power[:, :4], axis=1)
-        high_index = np.argmax(power[:, 4:], axis=1)
-        rows = np.arange(len(windows))
-        low_power = power[rows, low_index]
-        high_power = power[rows, 4 + high_index]
-        energy = ((windows * _HANN) ** 2).sum(axis=1) + 1e-9
-        share = (low_power + high_power) * 2 * _S2 / (_S1**2 * energy)
-        low_db, high_db = _power_to_dbm0(low_power), _power_to_dbm0(high_power)
-        twist = high_db - low_db
-        half_a = (windows[:, : WINDOW // 2] ** 2).sum(axis=1) + 1e-9
-        half_b = (windows[:, WINDOW // 2 :] ** 2).sum(axis=1) + 1e-9
-        steady = np.abs(np.log10(half_a / half_b)) < 0.3
-        candidate = (
-            (low_db >= s.min_level_dbm0)
-            & (high_db >= s.min_level_dbm0)
-            & (twist <= s.max_forward_twist_db)
-            & (twist >= -s.max_reverse_twist_db)
-            & (share >= s.min_tone_share)
-            & steady
-        )
-        hits = [""] * len(windows)
-        for i in np.nonzero(candidate)[0]:
-            low, high = LOW[low_index[i]], HIGH[high_index[i]]
-            if (
-                abs(_fine_deviation(windows[i], low)) <= s.max_frequency_error
-                and abs(_fine_deviation(windows[i], high)) <= s.max_frequency_error
-            ):
-                hits[i] = _KEYPAD[low_index[i]][high_index[i]]
-        return hits
 
     def _step(self, hit: str) -> DtmfDigit | None:
         s = self.settings
@@ -184,3 +197,30 @@ class InbandDtmfDetector:
         digit = DtmfDigit(self._active, duration_ms, DtmfSource.INBAND)
         self._active, self._active_hits, self._misses = "", 0, 0
         return digit
+
+
+def feed_all(
+    feeds: Sequence[tuple[InbandDtmfDetector, npt.NDArray[np.int16]]],
+) -> list[list[DtmfDigit]]:
+    """Audio for several detectors at once; the digits each one found, in order.
+
+    The same as feeding each detector alone, but the windows of all of them are classified in
+    one set of array operations: the media tick feeds every listening call together, and a
+    frame's handful of windows costs about as much in per-operation overhead as thousands.
+    """
+    windows_of: list[npt.NDArray[np.float64] | None] = []
+    groups: dict[DetectorSettings, list[int]] = {}
+    for index, (detector, samples) in enumerate(feeds):
+        windows = detector._windows(samples)
+        windows_of.append(windows)
+        if windows is not None:
+            groups.setdefault(detector.settings, []).append(index)
+    hits_of: list[Sequence[str]] = [()] * len(feeds)
+    for settings, members in groups.items():
+        parts = [w for w in (windows_of[i] for i in members) if w is not None]
+        hits = _classify(parts[0] if len(parts) == 1 else np.concatenate(parts), settings)
+        at = 0
+        for i, part in zip(members, parts, strict=True):
+            hits_of[i] = hits[at : at + len(part)]
+            at += len(part)
+    return [detector._advance(hits) for (detector, _), hits in zip(feeds, hits_of, strict=True)]

@@ -48,7 +48,8 @@ from hotline.media.backend import (
 from hotline.media.codecs.g711 import Codec
 from hotline.media.conference import Conference
 from hotline.media.dtmf import DTMF_EVENTS, DtmfDigit, Rfc4733Sender
-from hotline.media.endpoint import AudioFrame, Endpoint, FrameEndpoint, RtpEndpoint
+from hotline.media.dtmf_inband import InbandDtmfDetector, feed_all
+from hotline.media.endpoint import AudioFrame, Endpoint, FrameEndpoint, Pcm, RtpEndpoint
 from hotline.media.errors import (
     CodecNotSupported,
     EndpointNotFound,
@@ -433,11 +434,18 @@ class MediaEngine:
         if late:
             self.packets_paced_late += sent
         now = self.clock.monotonic()
+        listening: list[RtpEndpoint] = []
+        feeds: list[tuple[InbandDtmfDetector, Pcm]] = []
         for endpoint in list(self._inband.values()):
             audio = endpoint.take_inband_audio()
             if audio is not None and endpoint.inband is not None:
-                digits = endpoint.inband.feed(audio)
-                if digits or (endpoint.player is not None and endpoint.inband.active):
+                listening.append(endpoint)
+                feeds.append((endpoint.inband, audio))
+        if feeds:  # every listening call's windows classified at once (issue 14)
+            for endpoint, (detector, _), digits in zip(
+                listening, feeds, feed_all(feeds), strict=True
+            ):
+                if digits or (endpoint.player is not None and detector.active):
                     self._on_digits(endpoint, digits)
         for endpoint in list(self._dtmf_open.values()):
             digit = endpoint.rfc4733.on_timer(now)

@@ -33,6 +33,7 @@ from hotline.media import EspeakTts, MediaEngine, PromptLibrary
 from hotline.media.control_server import ForwardingSink, MediaControlServer
 from hotline.media.remote import RemoteMediaBackend
 from hotline.media.storage import RecordingStorage
+from hotline.server.heap import HeapWatch
 from hotline.vault import recording_storage
 
 __all__ = ["MediaProcess", "build_media_engine", "main"]
@@ -179,6 +180,7 @@ async def _serve(control_fd: int, media: MediaSettings, recording: RecordingSett
         media, sink=sink, clock=SystemClock(), storage=storage_of(recording)
     )
     await engine.start()
+    HeapWatch().settle()  # the engine's start-up objects are never walked by the collector
     await MediaControlServer(engine, reader, writer, sink).serve()
 
 

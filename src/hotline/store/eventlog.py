@@ -75,7 +75,7 @@ async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> l
                 v=e.schema_version,
             )
     done = [r for r in records if r is not None]
-    await conn.execute(events.insert(), [r.as_dict() for r in done])
+    await conn.execute(events.insert(), [r.row() for r in done])
     return done
 
 

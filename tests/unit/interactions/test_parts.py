@@ -86,6 +86,19 @@ def test_the_registry_finds_a_contact_by_its_work_items() -> None:
     assert len(registry) == 0
 
 
+def test_the_registry_counts_live_contacts_by_channel() -> None:
+    registry = ContactRegistry()
+    for n, channel in enumerate(["voice", "voice", "chat"]):
+        registry.add(
+            Contact(InteractionId(f"c{n}"), tenant_id="t", channel=channel, created_at=1.0)
+        )
+    registry.add(Contact(InteractionId("c0"), tenant_id="t", channel="voice", created_at=2.0))
+    assert (registry.count("voice"), registry.count("chat"), registry.count("mail")) == (2, 1, 0)
+    registry.remove(InteractionId("c1"))
+    registry.remove(InteractionId("c1"))  # gone already: nothing changes
+    assert registry.count("voice") == sum(1 for c in registry if c.channel == "voice") == 1
+
+
 def test_presence_gives_back_availability_to_a_device_back_in_time() -> None:
     r, clock = router()
     link = RouterLink(r, clock, DecisionDispatch())

@@ -6,7 +6,7 @@ import enum
 import pytest
 
 from hotline.errors import HotlineError, IllegalTransition, InvalidInput, Throttled
-from hotline.events import DomainEvent, ListSink, domain_event, event_class
+from hotline.events import DomainEvent, EventRecord, ListSink, domain_event, event_class
 
 
 class Color(enum.StrEnum):
@@ -26,6 +26,28 @@ def test_domain_events_are_frozen_registered_and_serialise_their_payload() -> No
     assert event.payload() == {"color": "red", "coats": [1, 2]}
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.color = Color.RED  # type: ignore[misc]
+
+
+@domain_event("test.painted_again")
+class PaintedAgain(Painted):
+    by: str = ""
+
+
+def test_a_subclass_payload_has_its_own_fields_and_its_parents() -> None:
+    event = PaintedAgain(tenant_id="t", at=1.0, leg_id="l", color=Color.RED, by="ann")
+    assert event.payload() == {"color": "red", "coats": [], "by": "ann"}
+    assert Painted(tenant_id="t", at=1.0, color=Color.RED).payload() == {
+        "color": "red",
+        "coats": [],
+    }
+
+
+def test_a_record_row_has_the_same_values_as_its_deep_copy() -> None:
+    payload = {"color": "red", "coats": [1, 2]}
+    record = EventRecord("t", 7, 5.0, "test.painted", "i1", None, "a1", payload)
+    assert record.row() == record.as_dict()
+    assert record.row()["payload"] is payload  # the log's writer reads it as it is
+    assert record.as_dict()["payload"] is not payload  # a copy the caller may change
 
 
 def test_an_event_type_cannot_be_declared_twice() -> None:

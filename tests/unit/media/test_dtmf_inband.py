@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pytest
 
 from hotline.media.dtmf import DtmfSource
-from hotline.media.dtmf_inband import InbandDtmfDetector
+from hotline.media.dtmf_inband import DetectorSettings, InbandDtmfDetector, feed_all
 from hotline.media.tones import amplitude_of_dbm0, dtmf_tone
 from hotline.media.wav import load_8k_mono
 
@@ -116,3 +116,41 @@ def test_no_digit_in_six_minutes_of_zh_and_en_speech() -> None:
     for start in range(0, len(samples), 160):
         found += detector.feed(samples[start : start + 160])
     assert found + detector.flush() == []
+
+
+def test_many_streams_fed_together_find_what_each_finds_alone() -> None:
+    """The media tick classifies every listening call's windows at once (issue 14): the same
+    digits, durations and timing as one detector per stream, whatever the chunk sizes."""
+    signals = [framed(dtmf_tone(d, 60), np.zeros(400, np.int16), dtmf_tone(d, 45)) for d in "05#"]
+    signals.append(framed(np.zeros(800, np.int16), snr_db=0.0))  # noise only
+    signals.append(framed(dtmf_tone("7", 50)))  # its own settings: classified in its own group
+    settings = [None, None, None, None, DetectorSettings(min_hits=3)]
+    alone = []
+    for signal, setting in zip(signals, settings, strict=True):
+        detector = InbandDtmfDetector(setting)
+        found = []
+        for start in range(0, len(signal), 160):
+            found += detector.feed(signal[start : start + 160])
+        alone.append(found + detector.flush())
+    together: list[list[object]] = [[] for _ in signals]
+    detectors = [InbandDtmfDetector(s) for s in settings]
+    chunk = [160, 80, 160, 240, 320]
+    longest = max(len(s) for s in signals)
+    for at in range(0, longest, 80):
+        feeds, who = [], []
+        for i, signal in enumerate(signals):
+            if at % chunk[i] == 0 and at < len(signal):
+                feeds.append((detectors[i], signal[at : at + chunk[i]]))
+                who.append(i)
+        for i, digits in zip(who, feed_all(feeds), strict=True):
+            together[i] += digits
+    for i, detector in enumerate(detectors):
+        together[i] += detector.flush()
+    assert together == alone
+    assert [[d.digit for d in found] for found in alone] == [
+        ["0", "0"],
+        ["5", "5"],
+        ["#", "#"],
+        [],
+        ["7"],
+    ]

@@ -233,8 +233,7 @@ class Telephony:
         runtime = self.tenants.get(tenant_id)
         if runtime is None:
             return 0
-        name = runtime.voice.name
-        registered = sum(1 for contact in runtime.center.registry if contact.channel == name)
+        registered = runtime.center.registry.count(runtime.voice.name)
         return registered + self.admitting.get(tenant_id, 0)
 
     def tenant(self, tenant_id: str) -> TenantRuntime:

@@ -63,6 +63,8 @@ class IssueCode:
     CALENDAR_UNKNOWN = "flow.calendar.unknown"
     LANGUAGE_UNKNOWN = "flow.language.unknown"
     QUEUE_UNKNOWN = "flow.queue.unknown"
+    DEPARTMENT_UNKNOWN = "flow.department.unknown"
+    CATEGORY_UNKNOWN = "flow.category.unknown"
     PATTERN_INVALID = "flow.pattern.invalid"
     VALUE_RANGE = "flow.value.range"
 
@@ -75,13 +77,15 @@ class FlowIssue:
     node: str | None
     field: str
     message: str
+    value: str | None = None  # the wrong name, when the message quotes one (translations)
 
     def __str__(self) -> str:
         where = f"node {self.node!r}" if self.node is not None else "flow"
         return f"{where} field {self.field!r}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict[str, str | None]:
-        return {"code": self.code, "node": self.node, "field": self.field, "message": self.message}
+        found = {"code": self.code, "node": self.node, "field": self.field, "message": self.message}
+        return found if self.value is None else {**found, "value": self.value}
 
 
 class FlowError(HotlineError):

@@ -82,3 +82,13 @@ def test_fields_of_forms_outside_the_admin_are_named_as_those_forms_name_them(
     assert zh.startswith("起始周一"), zh
     en = text.render("en", "invalid_input", "x", details, 422)
     assert en == "Week starting is not a date"
+
+
+def test_a_catalog_sentence_with_a_field_is_said_as_written_in_english_too(
+    text: ErrorText,
+) -> None:
+    details = {"field": "file", "size": 11 << 20}
+    message = "The file is larger than attachments may be."
+    assert text.render("en", "ticket.attachment.too_large", message, details, 422) == message
+    zh = text.render("zh-CN", "ticket.attachment.too_large", message, details, 422)
+    assert zh == "文件超过了附件大小上限。"

@@ -76,12 +76,27 @@ export async function mount(scope) {
     box.replaceChildren(root);
   }
 
+  // Issues about the center's own names say what is missing in the user's language; the
+  // others are the validator's English sentences.
+  function issueText(issue) {
+    if (issue.code === "flow.department.unknown") return t("no ticket department has the code “%(value)s”", { value: issue.value });
+    if (issue.code === "flow.category.unknown") return t("no ticket category has the code “%(value)s”", { value: issue.value });
+    return issue.message;
+  }
+
+  function issueField(issue) {
+    const name = issue.field.split(".").pop();
+    if (issue.code === "flow.department.unknown" && name === "department") return `${t("Department")} (${issue.field})`;
+    if (issue.code === "flow.category.unknown" && name === "category") return `${t("Category")} (${issue.field})`;
+    return issue.field;
+  }
+
   function showIssues(list) {
     issues.replaceChildren(
       ...list.map((i) => {
         const li = document.createElement("li");
         const where = i.node ? t("node %(node)s", { node: i.node }) : t("flow");
-        li.textContent = where + " · " + i.field + ": " + i.message;
+        li.textContent = where + " · " + issueField(i) + ": " + issueText(i);
         li.dataset.node = i.node ?? "";
         return li;
       }),

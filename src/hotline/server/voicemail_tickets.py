@@ -7,7 +7,8 @@ the ticket through the same `TicketService` as the desktop and moves the cursor 
 transaction: a restart neither loses a voicemail's ticket nor opens it twice. The ticket is
 linked to the contact, so its detail page lists the call with the voicemail's recording, and
 its description names the recording and its length. A ticket the center refuses (its
-department deleted since the flow was published) is logged and skipped.
+department deleted since the flow was published, a value out of range) is logged and skipped,
+so one bad event never stops the ones after it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from pydantic import ValidationError
 
 from hotline.bus import EventBus
 from hotline.clock import Clock
@@ -111,27 +114,28 @@ class VoicemailTickets:
         if not isinstance(wanted, Mapping):
             return 0
         language = str(wanted.get("language") or "zh-CN")
-        data = TicketIn(
+        try:
+            data = self._ticket_in(payload, wanted, language, event["interaction_id"])
+            # The service checks everything before it writes: a refusal leaves nothing behind.
+            await self._service(uow, tenant_id).create(data)
+        except (HotlineError, ValidationError, ValueError, KeyError) as refused:
+            log.warning("voicemail %s: no ticket (%s)", payload.get("recording_id"), refused)
+            return 0
+        return 1
+
+    @staticmethod
+    def _ticket_in(
+        payload: Mapping[str, Any], wanted: Mapping[str, Any], language: str, contact: str | None
+    ) -> TicketIn:
+        return TicketIn(
             subject=str(wanted.get("subject") or payload.get("mailbox") or "voicemail")[:200],
             department=str(wanted["department"]),
             priority=Priority(str(wanted.get("priority") or "normal")),
             category=wanted.get("category"),
             description=voicemail_description(payload, language),
             customer_id=wanted.get("customer_id"),
-            interaction_id=event["interaction_id"],
+            interaction_id=contact,
         )
-        try:
-            # The service checks everything before it writes: a refusal leaves nothing behind.
-            await self._service(uow, tenant_id).create(data)
-        except HotlineError as refused:
-            log.warning(
-                "voicemail %s: no ticket (%s: %s)",
-                payload.get("recording_id"),
-                refused.code,
-                refused.message,
-            )
-            return 0
-        return 1
 
     async def start(self) -> None:
         async with self._uow(write=False) as uow:

@@ -47,6 +47,7 @@ async def test_each_voicemail_opens_its_ticket_once(engine: AsyncEngine) -> None
         uow.emit(voicemail(tenant, clock.now(), "c1", WANTED))
         uow.emit(voicemail(tenant, clock.now(), "c2", None))  # a mailbox without tickets
         uow.emit(voicemail(tenant, clock.now(), "c3", {**WANTED, "department": "已撤销"}))
+        uow.emit(voicemail(tenant, clock.now(), "c4", {**WANTED, "priority": "asap"}))  # bad
         await uow.commit()
 
     follower = VoicemailTickets(uows, EventBus(), clock)

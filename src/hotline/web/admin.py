@@ -459,7 +459,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "name", "label": "Name", "type": "text", "required": True},
             {
                 "name": "condition",
-                "label": "Condition (e.g. customer.device_bought.months >= 24)",
+                "label": "Condition (on the customer's fields and history)",
                 "type": "text",
                 "required": True,
             },

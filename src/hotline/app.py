@@ -26,6 +26,7 @@ from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
 from hotline.egress import policy_of
 from hotline.flows.service import FlowService
+from hotline.flows.validate import TicketNames
 from hotline.flows.versioning import ProgramCache
 from hotline.imports.runner import ImportRunner
 from hotline.jobs import (
@@ -43,6 +44,7 @@ from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
 from hotline.reporting import DELIVER_KIND, ReportDelivery
 from hotline.server.telephony import TelephonyServer
 from hotline.server.tenant_watch import TenantWatcher
+from hotline.server.voicemail_tickets import VoicemailTickets
 from hotline.server.wallboard import WallboardHub
 from hotline.store.auth_repo import SqlAudit, SqlUsers
 from hotline.store.engine import create_engine
@@ -174,6 +176,13 @@ class Services:
             )  # fmt: skip
             await dispatcher.start()
             self.stop_hooks.append(dispatcher.stop)
+            # Voicemails whose node says so open tickets, once each (ADR 0162).
+            voicemails = VoicemailTickets(
+                self.uow, self.bus, self.clock, self.jobs.wake,
+                texts=self.settings.tickets.sms_notify,
+            )  # fmt: skip
+            await voicemails.start()
+            self.stop_hooks.append(voicemails.stop)
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
@@ -407,6 +416,12 @@ async def calendar_names(uow: UnitOfWork, tenant_id: str) -> list[str]:
     """The center's calendars an hours node may name (checked when a flow is published)."""
     rows, _ = await SqlRepos(uow.conn).table("calendars").list(tenant_id, limit=100_000)
     return [str(r["name"]) for r in rows]
+
+
+async def ticket_names(uow: UnitOfWork, tenant_id: str) -> TicketNames:
+    """The center's ticket departments and categories a flow's ticket nodes may name."""
+    departments, categories = await SqlTickets(uow.conn).codes(tenant_id)
+    return TicketNames(departments, categories)
 
 
 async def wait_forever() -> None:  # pragma: no cover - used by long-running commands

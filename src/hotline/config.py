@@ -304,6 +304,9 @@ class TicketsSettings(BaseModel):
     outgoing webhooks' attempts."""
 
     attachments_dir: Path | None = None  # default: <var_dir>/attachments
+    # Text the customer (the SMS hook, ADR 0163) when a ticket is opened and resolved: each
+    # text is a `ticket.sms` event for the SMS channel (or a webhook to a gateway).
+    sms_notify: bool = False
     attachment_max_mb: int = Field(10, ge=1, le=1024)
     attachment_types: list[str] = [
         "image/png",

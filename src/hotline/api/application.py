@@ -18,6 +18,7 @@ from hotline.api import (
     directory,
     events,
     flows,
+    hints,
     imports,
     interactions,
     organizations,
@@ -69,6 +70,7 @@ def create_api(services: Services) -> FastAPI:
         calendars,  # before directory: its fixed paths beat /holiday-calendars/{id}
         directory,
         customers,
+        hints,
         organizations,
         tickets,
         ticket_setup,

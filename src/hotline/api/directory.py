@@ -35,6 +35,7 @@ PATHS = {
     "reason": "not-ready-reasons",
     "quick_reply": "quick-replies",
     "custom_field": "custom-fields",
+    "hint_rule": "hint-rules",
 }
 
 Reader = Annotated[Principal, Depends(require(Permission.CONFIG_READ))]

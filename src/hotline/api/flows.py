@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.errors import in_language
 from hotline.api.present import iso
-from hotline.app import calendar_names, flow_service, queue_names
+from hotline.app import calendar_names, flow_service, queue_names, ticket_names
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.flows.emergency import EmergencyService
@@ -138,6 +138,7 @@ async def check(body: FlowText, request: Request, uow: Uow, principal: Reader) -
         prompts_root=services_of(request).settings.media.prompts_dir,
         queues=await queue_names(uow, principal.tenant_id),
         calendars=await calendar_names(uow, principal.tenant_id),
+        tickets=await ticket_names(uow, principal.tenant_id),
     )
     return {
         "ok": result.flow is not None and not result.issues,
@@ -158,6 +159,7 @@ async def publish(body: FlowText, request: Request, uow: Uow, principal: Writer)
             note=body.note,
             queues=await queue_names(uow, principal.tenant_id),
             calendars=await calendar_names(uow, principal.tenant_id),
+            tickets=await ticket_names(uow, principal.tenant_id),
         )
     except FlowInvalid as exc:
         exc.details["issues"] = _issues(request, exc.issues)

@@ -4,10 +4,14 @@ module only adapts what it needs (`Customers`, `LiveDesk`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from hotline.api.present import present
 from hotline.auth.model import Principal
+from hotline.crm.hints import HintService
+from hotline.crm.profile import CustomerProfile
 from hotline.crm.service import CustomerService
 from hotline.directory.errors import EntityNotFound
 from hotline.errors import HotlineError
@@ -17,7 +21,9 @@ from hotline.ids import AgentId, InteractionId
 from hotline.interactions.voice import TenantRuntime
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.contacts_repo import SqlContacts
+from hotline.store.customer_history import SqlCustomerHistory
 from hotline.store.eventlog import SqlEventReader
+from hotline.store.hints_repo import SqlHints
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWork
 
@@ -100,5 +106,36 @@ async def screen_pop(
         live_desk(services, principal.tenant_id),
         principal=principal,
     )
-    pop = await service.pop(str(interaction_id), services.clock.now())
-    return {**pop, "recent": [present(dict(r)) for r in pop["recent"]]}
+    now = services.clock.now()
+    pop = await service.pop(str(interaction_id), now)
+    hints = await _hints(services, uow, principal, pop, now)
+    return {**pop, "recent": [present(dict(r)) for r in pop["recent"]], "hints": hints}
+
+
+async def _hints(
+    services: Services, uow: UnitOfWork, principal: Principal, pop: dict[str, Any], now: float
+) -> list[dict[str, Any]]:
+    """Hints during service for the caller's customer (ADR 0164), with my last responses."""
+    found = pop.get("customer")
+    if not found:
+        return []
+    tenant_id = principal.tenant_id
+    customer = await SqlRepos(uow.conn).table("customers").get(tenant_id, str(found["id"]))
+    if customer is None:
+        return []
+    tenant = await SqlTenants(uow.conn).get(tenant_id)
+    zone = ZoneInfo(str(tenant["timezone"]) if tenant else "Asia/Shanghai")
+    summary = await CustomerProfile(
+        SqlCustomerHistory(uow.conn), tenant_id=tenant_id, emit=lambda _e: None,
+        now=services.clock.now,
+    ).summary(str(customer["id"]))  # fmt: skip
+    hints = HintService(
+        SqlHints(uow.conn), tenant_id=tenant_id, emit=lambda _e: None, now=services.clock.now
+    )
+    return await hints.for_contact(
+        str(pop["contact_id"]),
+        customer,
+        summary,
+        language=str(principal.language),
+        today=dt.datetime.fromtimestamp(now, zone).date(),
+    )

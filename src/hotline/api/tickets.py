@@ -32,6 +32,7 @@ from hotline.tickets.schemas import (
 )
 from hotline.tickets.service import Actor, TicketService
 from hotline.tickets.sla_keeper import SlaKeeper
+from hotline.tickets.texts import EventTexts
 from hotline.tickets.timers import JobMailer, JobTimers
 
 __all__ = ["router", "ticket_service", "ticket_view"]
@@ -40,6 +41,12 @@ router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
 Reader = Annotated[Principal, Depends(require(Permission.TICKETS_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.TICKETS_WRITE))]
+
+
+def attachment_limits(request: Request) -> AttachmentLimits:
+    """The center's size and type limits for attachments (`tickets.attachment_*`)."""
+    settings = services_of(request).settings.tickets
+    return AttachmentLimits(settings.attachment_max_mb << 20, frozenset(settings.attachment_types))
 
 
 def attachment_store(request: Request) -> FileAttachmentStore:
@@ -66,6 +73,9 @@ def ticket_service(
         mailer=mailer,
         attachments=attachment_store(request),
         check_interactions=check_interactions,
+        texts=EventTexts(uow.emit, services.clock.now)
+        if services.settings.tickets.sms_notify
+        else None,
     )
 
 
@@ -152,7 +162,12 @@ async def get_ticket(
         ],
         "activity": [present(a) for a in detail["activity"]],
         "moves": [m.value for m in detail["moves"]],
+        "attachment_limits": _limits(attachment_limits(request)),
     }
+
+
+def _limits(limits: AttachmentLimits) -> dict[str, Any]:
+    return {"max_bytes": limits.max_bytes, "types": sorted(limits.types)}
 
 
 def _attachment(row: dict[str, Any]) -> dict[str, Any]:
@@ -205,10 +220,7 @@ async def attach(
     file: Annotated[UploadFile, File()],
     name: Annotated[str | None, Form(max_length=255)] = None,
 ) -> dict[str, Any]:
-    settings = services_of(request).settings.tickets
-    limits = AttachmentLimits(
-        settings.attachment_max_mb << 20, frozenset(settings.attachment_types)
-    )
+    limits = attachment_limits(request)
     data = await file.read(limits.max_bytes + 1)
     row = await ticket_service(request, uow, principal).attach(
         ticket_id,

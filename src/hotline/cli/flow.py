@@ -18,7 +18,14 @@ from typing import Annotated, Any
 
 import typer
 
-from hotline.app import Services, build_services, calendar_names, flow_service, queue_names
+from hotline.app import (
+    Services,
+    build_services,
+    calendar_names,
+    flow_service,
+    queue_names,
+    ticket_names,
+)
 from hotline.config import Settings
 from hotline.errors import HotlineError
 from hotline.flows.errors import FlowError, FlowInvalid, FlowSyntaxError
@@ -159,6 +166,7 @@ def publish(
                 note=note,
                 queues=await queue_names(uow, tenant_row["id"]),
                 calendars=await calendar_names(uow, tenant_row["id"]),
+                tickets=await ticket_names(uow, tenant_row["id"]),
             )
             await uow.commit()
         typer.echo(

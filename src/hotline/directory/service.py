@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from hotline.auth.model import Principal
 from hotline.auth.passwords import check_strength, hash_password
 from hotline.clock import Clock
+from hotline.crm.hints import HintRuleIn
 from hotline.directory.errors import (
     DuplicateName,
     EntityNotFound,
@@ -97,6 +98,14 @@ SIMPLE: dict[str, SimpleEntity] = {
         ),
         SimpleEntity(
             "quick_reply", "quick_replies", QuickReplyIn, ("title",), ("title", "text"), "title"
+        ),
+        SimpleEntity(
+            "hint_rule",
+            "hint_rules",
+            HintRuleIn,
+            ("name",),
+            ("name", "condition", "text_zh", "text_en"),
+            "position",
         ),
         SimpleEntity(
             "custom_field",

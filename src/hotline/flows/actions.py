@@ -32,6 +32,7 @@ __all__ = [
     "RecordVoicemail",
     "RequestCallback",
     "Transfer",
+    "VoicemailTicketRequest",
 ]
 
 
@@ -158,6 +159,19 @@ class RecordVoicemail:
     beep: bool
     max_length: float
     silence_end: float
+    ticket: VoicemailTicketRequest | None = None  # the message opens this ticket (ADR 0162)
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailTicketRequest:
+    """The ticket a message left in the mailbox opens, after the caller has gone: the log's
+    `voicemail.recorded` carries it to the job host, which opens it once."""
+
+    department: str
+    subject: str
+    category: str | None = None
+    priority: str = "normal"
+    language: str = "zh-CN"
 
 
 @dataclass(frozen=True, slots=True)

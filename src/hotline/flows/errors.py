@@ -64,6 +64,8 @@ class IssueCode:
     CALENDAR_UNKNOWN = "flow.calendar.unknown"
     LANGUAGE_UNKNOWN = "flow.language.unknown"
     QUEUE_UNKNOWN = "flow.queue.unknown"
+    DEPARTMENT_UNKNOWN = "flow.department.unknown"
+    CATEGORY_UNKNOWN = "flow.category.unknown"
     PATTERN_INVALID = "flow.pattern.invalid"
     VALUE_RANGE = "flow.value.range"
 
@@ -88,6 +90,8 @@ ISSUE_TEMPLATES = (
     "'%(name)s' is set by the runtime; flows can read it but not assign it",
     "bad regular expression: %(problem)s",
     "no queue '%(name)s'",
+    "no ticket department '%(name)s'",
+    "no ticket category '%(name)s'",
     "more than max_digits",
     "no calendar '%(name)s' in the flow or the center (known: %(known)s)",
     "a webhook lookup needs a url",

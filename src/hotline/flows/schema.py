@@ -335,6 +335,20 @@ class QueueNode(_Node):
         return {"priority": self.priority} if isinstance(self.priority, str) else {}
 
 
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class VoicemailTicket(_Model):
+    """A voicemail in this mailbox opens a ticket in `department` (ADR 0162): linked to the
+    contact (so to its recording and the caller's number) and to the caller's customer.
+    `subject` may name variables; empty: "语音留言 <number>" / "Voicemail from <number>"."""
+
+    department: Name64
+    category: Name64 | None = None
+    priority: Priority = "normal"
+    subject: Annotated[str, AsText, StringConstraints(max_length=200)] = ""
+
+
 class VoicemailNode(_Node):
     kind = "voicemail"
     type: Literal["voicemail"]
@@ -344,6 +358,7 @@ class VoicemailNode(_Node):
     max_length: Annotated[float, Field(ge=5, le=600)] = 120.0
     silence_end: Annotated[float, Field(ge=1, le=60)] = 5.0
     email: tuple[Email, ...] = ()  # who gets the notice
+    ticket: VoicemailTicket | None = None  # a message left here opens a ticket
     next: NodeId | None = None  # none = hang up
 
     def edges(self) -> list[Edge]:
@@ -413,9 +428,6 @@ class SurveyNode(_Node):
 
     def edges(self) -> list[Edge]:
         return [] if self.next is None else [Edge("next", self.next, True)]
-
-
-Priority = Literal["low", "normal", "high", "urgent"]
 
 
 class TicketNode(_Node):

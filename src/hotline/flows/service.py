@@ -19,7 +19,7 @@ from hotline.flows.errors import FlowInvalid, FlowNotFound, FlowVersionNotFound
 from hotline.flows.events import FlowActivated, FlowPublished
 from hotline.flows.repository import FlowRepository
 from hotline.flows.schema import Flow
-from hotline.flows.validate import check_flow, ensure_valid
+from hotline.flows.validate import TicketNames, check_flow, ensure_valid
 from hotline.flows.versioning import FlowVersion, ProgramCache, plan_publish, plan_rollback
 
 __all__ = ["FlowService", "VersionInfo"]
@@ -62,11 +62,19 @@ class FlowService:
         note: str | None = None,
         queues: Collection[str] | None = None,
         calendars: Collection[str] | None = None,
+        tickets: TicketNames | None = None,
     ) -> FlowVersion:
         """Validate and publish; the new version becomes active. Identical content to the
         active version is a no-op that returns it. Raises `FlowInvalid` with every issue.
-        `queues` / `calendars`: the center's names, when known, to check references against."""
-        ensure_valid(flow, prompts_root=self.prompts_root, queues=queues, calendars=calendars)
+        `queues` / `calendars` / `tickets`: the center's names, when known, to check
+        references against."""
+        ensure_valid(
+            flow,
+            prompts_root=self.prompts_root,
+            queues=queues,
+            calendars=calendars,
+            tickets=tickets,
+        )
         repo = self.repository
         pointer = await repo.get_active(tenant_id, flow.name)
         active = None if pointer is None else pointer.version
@@ -117,15 +125,26 @@ class FlowService:
         note: str | None = None,
         queues: Collection[str] | None = None,
         calendars: Collection[str] | None = None,
+        tickets: TicketNames | None = None,
     ) -> FlowVersion:
         """Publish parsed YAML/JSON data (schema and graph checked in one go)."""
         result = check_flow(
-            data, prompts_root=self.prompts_root, queues=queues, calendars=calendars
+            data,
+            prompts_root=self.prompts_root,
+            queues=queues,
+            calendars=calendars,
+            tickets=tickets,
         )
         if result.flow is None or result.issues:
             raise FlowInvalid(result.issues, name=None if result.flow is None else result.flow.name)
         return await self.publish(
-            tenant_id, result.flow, by=by, note=note, queues=queues, calendars=calendars
+            tenant_id,
+            result.flow,
+            by=by,
+            note=note,
+            queues=queues,
+            calendars=calendars,
+            tickets=tickets,
         )
 
     async def rollback(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from hotline.flows.expression import Value
 from hotline.flows.prompts import PromptRef, fill_template
 
-__all__ = ["TICKET_OPENED", "TICKET_STATUS", "builtin_prompt"]
+__all__ = ["TICKET_OPENED", "TICKET_STATUS", "builtin_prompt", "voicemail_subject"]
 
 TICKET_OPENED = {
     "zh": "您的工单已提交，24 小时内会有专人跟进。工单号为 {ticket.number:digits}。"
@@ -21,6 +21,17 @@ TICKET_OPENED = {
     "Your ticket number is {ticket.number:digits}. "
     "Again, your ticket number is {ticket.number:digits}.",
 }
+
+VOICEMAIL_SUBJECT = {
+    "zh": "语音留言 {caller.number}",
+    "en": "Voicemail from {caller.number}",
+}
+"""The subject of a ticket a voicemail opens when its node names none (agents read it)."""
+
+
+def voicemail_subject(language: str) -> str:
+    return VOICEMAIL_SUBJECT["zh" if language.lower().startswith("zh") else "en"]
+
 
 TICKET_STATUS = {
     "zh": "工单 {ticket.number:digits} 的当前状态是：{ticket.status_text}。",

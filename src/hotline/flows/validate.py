@@ -4,8 +4,8 @@
 the node id and the field: unknown node references, unreachable nodes, loops that never wait for
 the caller or for time (the interpreter would spin), missing or empty prompts, prompt files
 absent under the prompts root, expressions that do not parse or cannot work on the types they
-read, unknown calendars and queues, and values out of range. Publishing refuses a flow with any
-issue; `hotline flow check` prints them all.
+read, unknown calendars, queues and ticket departments and categories, and values out of
+range. Publishing refuses a flow with any issue; `hotline flow check` prints them all.
 """
 
 from __future__ import annotations
@@ -41,12 +41,13 @@ from hotline.flows.schema import (
     SurveyNode,
     TicketNode,
     TransferNode,
+    VoicemailNode,
     _Node,
 )
 from hotline.flows.typecheck import Type, article, check_expression, type_of_value
 from hotline.flows.variables import READ_ONLY_PREFIXES, VariableCatalog
 
-__all__ = ["FlowCheck", "check_flow", "ensure_valid", "validate_flow"]
+__all__ = ["FlowCheck", "TicketNames", "check_flow", "ensure_valid", "validate_flow"]
 
 _SPEC_TYPES = {"string": Type.STRING, "integer": Type.INTEGER, "number": Type.NUMBER}
 _SPEC_TYPES["boolean"] = Type.BOOLEAN
@@ -55,6 +56,15 @@ _DIALABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 _NO_NODE = "no node '%(target)s'"
 _LANGUAGE_UNKNOWN = "language %(language)s is not in the flow's languages %(languages)s"
 _AT_COLUMN = "%(problem)s at column %(column)s of '%(source)s'"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketNames:
+    """The center's ticket department and category codes a ticket node may name (known when
+    publishing)."""
+
+    departments: frozenset[str]
+    categories: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +92,13 @@ class _Validator:
         prompts_root: Path | None,
         queues: Collection[str] | None,
         calendars: Collection[str] | None = None,
+        tickets: TicketNames | None = None,
     ) -> None:
         self.flow = flow
         self.prompts_root = prompts_root
         self.queues = None if queues is None else frozenset(queues)
         self.calendars = None if calendars is None else frozenset(calendars)
+        self.tickets = tickets
         self.catalog = VariableCatalog(flow)
         self.issues: list[FlowIssue] = []
 
@@ -343,6 +355,22 @@ class _Validator:
         if self.queues is not None and name not in self.queues:
             self.add(IssueCode.QUEUE_UNKNOWN, node_id, field, "no queue '%(name)s'", name=name)
 
+    def ticket_names(
+        self, node_id: str, prefix: str, department: str, category: str | None
+    ) -> None:
+        """A ticket's department and category must exist in the center (when publishing)."""
+        known = self.tickets
+        if known is None:
+            return
+        if department not in known.departments:
+            field = f"{prefix}department"
+            template = "no ticket department '%(name)s'"
+            self.add(IssueCode.DEPARTMENT_UNKNOWN, node_id, field, template, name=department)
+        if category is not None and category not in known.categories:
+            field = f"{prefix}category"
+            template = "no ticket category '%(name)s'"
+            self.add(IssueCode.CATEGORY_UNKNOWN, node_id, field, template, name=category)
+
     def node_rules(self, node_id: str, node: _Node) -> None:
         if isinstance(node, MenuNode | SurveyNode) and node.variable:
             self.writable(node_id, "variable", node.variable)
@@ -391,9 +419,13 @@ class _Validator:
                 self.add(IssueCode.VALUE_RANGE, node_id, "decline_key", "same key as accept_key")
             if node.confirm_key == node.change_key:
                 self.add(IssueCode.VALUE_RANGE, node_id, "change_key", "same key as confirm_key")
+        elif isinstance(node, VoicemailNode) and node.ticket is not None:
+            self.template(node_id, "ticket.subject", node.ticket.subject)
+            self.ticket_names(node_id, "ticket.", node.ticket.department, node.ticket.category)
         elif isinstance(node, TicketNode):
             self.template(node_id, "subject", node.subject)
             self.template(node_id, "description", node.description)
+            self.ticket_names(node_id, "", node.department, node.category)
         elif isinstance(node, TransferNode):
             self.template(node_id, "target", node.target)
             literal = "{" not in node.target
@@ -491,9 +523,10 @@ def validate_flow(
     prompts_root: Path | None = None,
     queues: Collection[str] | None = None,
     calendars: Collection[str] | None = None,
+    tickets: TicketNames | None = None,
 ) -> list[FlowIssue]:
     """Every graph-level issue of a schema-valid flow, in node order."""
-    return _Validator(flow, prompts_root, queues, calendars).run()
+    return _Validator(flow, prompts_root, queues, calendars, tickets).run()
 
 
 def _salvage_references(data: Any) -> list[FlowIssue]:
@@ -530,13 +563,16 @@ def check_flow(
     prompts_root: Path | None = None,
     queues: Collection[str] | None = None,
     calendars: Collection[str] | None = None,
+    tickets: TicketNames | None = None,
 ) -> FlowCheck:
     """Schema and graph checks of parsed flow data, collecting every issue."""
     try:
         flow = parse_flow(data)
     except FlowInvalid as exc:
         return FlowCheck(None, exc.issues + tuple(_salvage_references(data)))
-    issues = validate_flow(flow, prompts_root=prompts_root, queues=queues, calendars=calendars)
+    issues = validate_flow(
+        flow, prompts_root=prompts_root, queues=queues, calendars=calendars, tickets=tickets
+    )
     return FlowCheck(flow, tuple(issues))
 
 
@@ -546,9 +582,12 @@ def ensure_valid(
     prompts_root: Path | None = None,
     queues: Collection[str] | None = None,
     calendars: Collection[str] | None = None,
+    tickets: TicketNames | None = None,
 ) -> Flow:
     """`flow` itself, or `FlowInvalid` with every issue."""
-    issues = validate_flow(flow, prompts_root=prompts_root, queues=queues, calendars=calendars)
+    issues = validate_flow(
+        flow, prompts_root=prompts_root, queues=queues, calendars=calendars, tickets=tickets
+    )
     if issues:
         raise FlowInvalid(issues, name=flow.name)
     return flow

@@ -9,6 +9,9 @@ rebuild mailboxes and who sits at which phone after a restart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from hotline.events import DomainEvent, domain_event
 
 __all__ = [
@@ -123,6 +126,9 @@ class VoicemailRecorded(DomainEvent):
     duration_s: float
     caller_number: str | None
     ended_by: str  # "silence" | "max_length" | "key" | "hangup"
+    # The ticket the message opens (ADR 0162): department, subject, category, priority,
+    # language and the caller's customer_id; the job host opens it once.
+    ticket: Mapping[str, Any] | None = None
 
 
 @domain_event("voicemail.notified")

@@ -299,7 +299,12 @@ class TelephonyServer:
             emergency=EmergencyService(hot_path, self.sink, self.clock),
             browsers=self.webrtc,
             realms=self.sip.realms,
-            tickets=SqlTicketDesk(UnitOfWorkFactory(self.db, self.bus), self.clock, self.wake_jobs),
+            tickets=SqlTicketDesk(
+                UnitOfWorkFactory(self.db, self.bus),
+                self.clock,
+                self.wake_jobs,
+                texts=self.settings.tickets.sms_notify,
+            ),
         )
         for center in centers:  # every center's SIP domain and call gate (ADR 0141)
             self._serve(center)

@@ -20,6 +20,7 @@ from hotline.tickets.schemas import TicketIn
 from hotline.tickets.service import Actor, TicketService
 from hotline.tickets.sla_keeper import SlaKeeper
 from hotline.tickets.speech import spoken_status
+from hotline.tickets.texts import EventTexts
 from hotline.tickets.timers import JobMailer, JobTimers
 
 __all__ = ["SqlTicketDesk"]
@@ -27,11 +28,18 @@ __all__ = ["SqlTicketDesk"]
 
 class SqlTicketDesk:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, wake: Callable[[], None] | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        wake: Callable[[], None] | None = None,
+        *,
+        texts: bool = False,
     ) -> None:
+        """`texts`: text the customer too (`tickets.sms_notify`, the SMS hook)."""
         self._uow = uow
         self._clock = clock
         self._wake = wake
+        self._texts = texts
 
     def _service(self, uow: UnitOfWork, tenant_id: str) -> TicketService:
         repo = SqlTickets(uow.conn)
@@ -44,6 +52,7 @@ class SqlTicketDesk:
             emit=uow.emit,
             keeper=SlaKeeper(repo, timers, mailer, uow.emit),
             mailer=mailer,
+            texts=EventTexts(uow.emit, self._clock.now) if self._texts else None,
             check_interactions=False,
         )
 

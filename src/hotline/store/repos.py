@@ -28,6 +28,7 @@ _TABLES = {
         tables.tickets,
         ops_tables.custom_fields,
         crm_tables.organizations,
+        crm_tables.hint_rules,
     )
 }
 

@@ -23,7 +23,12 @@ from sqlalchemy import (
     false,
 )
 
-from hotline.store.crm_tables import customer_merges, organizations  # noqa: F401
+from hotline.store.crm_tables import (  # noqa: F401
+    customer_merges,
+    hint_responses,
+    hint_rules,
+    organizations,
+)
 
 # Tables kept in modules of their own, named here too so this module lists them all.
 from hotline.store.ops_tables import (  # noqa: F401

@@ -20,6 +20,7 @@ from hotline.store.references import SqlInteractionRefs
 from hotline.store.rows import count, row_dict, text_contains
 from hotline.store.tables import (
     customer_emails,
+    customer_phones,
     customers,
     interactions,
     tenants,
@@ -414,6 +415,13 @@ class SqlTickets:
         ).first()
         return Category(row.id, row.code, row.name_zh, row.name_en, row.parent_id) if row else None
 
+    async def codes(self, tenant_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The center's department codes and category codes (a flow's ticket nodes name them)."""
+        d, c = departments, ticket_categories
+        found = await self.conn.scalars(select(d.c.code).where(d.c.tenant_id == tenant_id))
+        kinds = await self.conn.scalars(select(c.c.code).where(c.c.tenant_id == tenant_id))
+        return frozenset(found), frozenset(kinds)
+
     async def category_path(self, tenant_id: str, code: str) -> list[str]:
         """The category's code and its ancestors' codes, nearest first."""
         c = ticket_categories
@@ -454,8 +462,21 @@ class SqlTickets:
             .where(e.c.tenant_id == tenant_id, e.c.customer_id == customer_id)
             .order_by(e.c.id)
         )
+        p = customer_phones
+        phones = await self.conn.scalars(
+            select(p.c.e164)
+            .where(p.c.tenant_id == tenant_id, p.c.customer_id == customer_id)
+            .order_by(p.c.id)
+        )
         settings = await self.settings(tenant_id)
-        return CustomerBrief(row.id, row.name, int(row.vip_level), tuple(emails), settings.language)
+        return CustomerBrief(
+            row.id,
+            row.name,
+            int(row.vip_level),
+            tuple(emails),
+            settings.language,
+            phones=tuple(phones),
+        )
 
     async def interaction_exists(self, tenant_id: str, interaction_id: str) -> bool:
         return await SqlInteractionRefs(self.conn).exists(tenant_id, interaction_id)

@@ -15,6 +15,7 @@ __all__ = [
     "TicketLinked",
     "TicketMerged",
     "TicketStatusChanged",
+    "TicketTextWanted",
     "TicketUpdated",
 ]
 
@@ -110,3 +111,16 @@ class TicketEscalated(DomainEvent):
     to: str  # lead | manager | assignee
     to_user_id: str | None
     reassigned: bool
+
+
+@domain_event("ticket.sms")
+class TicketTextWanted(DomainEvent):
+    """A text (SMS) to the customer about the ticket (ADR 0163): the SMS channel sends it;
+    until it exists, a webhook subscribed to `ticket.sms` can hand it to a gateway."""
+
+    ticket_id: str
+    number: int
+    kind: str  # created | resolved
+    to: str  # E.164
+    text: str
+    language: str

@@ -9,7 +9,7 @@ from typing import Any
 from hotline.tickets.model import Ticket
 from hotline.tickets.numbers import grouped
 
-__all__ = ["message"]
+__all__ = ["TEXT_KINDS", "message", "text_message"]
 
 _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "created": {
@@ -89,3 +89,25 @@ def message(
         **values,
     }
     return subject.format(**params), body.format(**params)
+
+
+# Texts (SMS) to the customer: one short message each (a zh text of up to 70 characters is
+# one SMS), the number in plain digits so the phone can copy it.
+_SMS: dict[str, dict[str, str]] = {
+    "created": {
+        "zh-CN": "您的工单已受理，工单号 {number}，我们会尽快与您联系。",
+        "en": "Your ticket {number} is open. We will get back to you soon.",
+    },
+    "resolved": {
+        "zh-CN": "您的工单 {number} 已解决。如仍有问题，请来电并提供工单号。",
+        "en": "Your ticket {number} is resolved. If anything is still wrong, call us with it.",
+    },
+}
+
+TEXT_KINDS = frozenset(_SMS)
+
+
+def text_message(kind: str, language: str, ticket: Ticket) -> str:
+    """The SMS of one notification to the customer."""
+    lang = "en" if language.startswith("en") else "zh-CN"
+    return _SMS[kind][lang].format(number=ticket.number)

@@ -21,6 +21,7 @@ __all__ = [
     "AttachmentStore",
     "CustomerBrief",
     "Mailer",
+    "TextMessages",
     "TicketQuery",
     "TicketRepository",
     "Timers",
@@ -34,6 +35,7 @@ class CustomerBrief:
     vip_level: int
     emails: tuple[str, ...]
     language: str
+    phones: tuple[str, ...] = ()  # E.164, the first is the one texts go to
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +115,21 @@ class Mailer(Protocol):
     """Mail sent by a `mail.send` job scheduled in the caller's transaction."""
 
     async def send(self, tenant_id: str, to: Sequence[str], subject: str, body: str) -> None: ...
+
+
+class TextMessages(Protocol):
+    """The SMS hook (ADR 0163): a short text to a customer's phone about a ticket, handed on
+    in the caller's transaction. The SMS channel sends it; until then an outside gateway can
+    take it by webhook."""
+
+    async def send(
+        self,
+        tenant_id: str,
+        to: str,
+        text: str,
+        *,
+        ticket_id: str,
+        number: int,
+        kind: str,
+        language: str,
+    ) -> None: ...

@@ -26,9 +26,16 @@ from hotline.tickets.events import (
     TicketUpdated,
 )
 from hotline.tickets.model import AttachmentLimits, Comment, Department, Ticket, TicketStatus
-from hotline.tickets.notify import message
+from hotline.tickets.notify import message, text_message
 from hotline.tickets.numbers import counter_name, daily_number
-from hotline.tickets.ports import AttachmentStore, Mailer, TicketQuery, TicketRepository
+from hotline.tickets.ports import (
+    AttachmentStore,
+    CustomerBrief,
+    Mailer,
+    TextMessages,
+    TicketQuery,
+    TicketRepository,
+)
 from hotline.tickets.schemas import AssignIn, CommentIn, TicketIn, TicketPatch
 from hotline.tickets.sla_keeper import SlaKeeper
 from hotline.tickets.workflow import Move, check_move, next_statuses
@@ -55,9 +62,11 @@ class TicketService:
         mailer: Mailer,
         attachments: AttachmentStore | None = None,
         check_interactions: bool = True,
+        texts: TextMessages | None = None,
     ) -> None:
         """`check_interactions=False`: the caller vouches for the ticket's contact (the
-        wrap-up of a contact it has just read)."""
+        wrap-up of a contact it has just read). `texts`: the SMS hook, when the center texts
+        its customers (`tickets.sms_notify`)."""
         self.repo = repo
         self.actor = actor
         self.tenant = actor.tenant_id
@@ -68,6 +77,7 @@ class TicketService:
         self.mailer = mailer
         self.attachments = attachments
         self.check_interactions = check_interactions
+        self.texts = texts
 
     def _base(self, ticket: Ticket, now: float) -> dict[str, Any]:
         return {
@@ -189,10 +199,28 @@ class TicketService:
         if assignee:
             await self._assigned(ticket, None, how, now)
         await self.keeper.open(ticket, now)
-        if customer is not None and customer.emails:
-            subject, body = message("created", settings.language, ticket, customer=customer.name)
-            await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+        if customer is not None:
+            await self._tell_customer("created", ticket, customer, settings.language)
         return ticket
+
+    async def _tell_customer(
+        self, kind: str, ticket: Ticket, customer: CustomerBrief, language: str
+    ) -> None:
+        """Mail to the customer's first address and, with the SMS hook, a text to their
+        first phone."""
+        if customer.emails:
+            subject, body = message(kind, language, ticket, customer=customer.name)
+            await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+        if self.texts is not None and customer.phones:
+            await self.texts.send(
+                self.tenant,
+                customer.phones[0],
+                text_message(kind, language, ticket),
+                ticket_id=ticket.id,
+                number=ticket.number,
+                kind=kind,
+                language=language,
+            )
 
     async def _automatic(self, department: Department) -> str | None:
         counts = await self.repo.open_counts(self.tenant, department.members)
@@ -270,11 +298,8 @@ class TicketService:
         await self.keeper.status_changed(before, after, now)
         if move is Move.RESOLVE and after.customer_id:
             customer = await self.repo.customer(self.tenant, after.customer_id)
-            if customer is not None and customer.emails:
-                subject, body = message(
-                    "resolved", settings.language, after, customer=customer.name
-                )
-                await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+            if customer is not None:
+                await self._tell_customer("resolved", after, customer, settings.language)
         return after
 
     async def assign(self, ticket_id: str, data: AssignIn) -> Ticket:

@@ -444,6 +444,31 @@ ENTITIES: dict[str, dict[str, Any]] = {
             {"name": "position", "label": "Position", "type": "number", "min": 0, "default": 0},
         ],
     },
+    "hint-rules": {
+        "title": "Hints during service",
+        "api": "/api/v1/hint-rules",
+        "read": Permission.CONFIG_READ,
+        "write": Permission.CONFIG_WRITE,
+        "columns": [
+            ["name", "Name"],
+            ["condition", "Condition"],
+            ["text_zh", "Chinese text"],
+            ["active", "Active"],
+        ],
+        "fields": [
+            {"name": "name", "label": "Name", "type": "text", "required": True},
+            {
+                "name": "condition",
+                "label": "Condition (on the customer's fields and history)",
+                "type": "text",
+                "required": True,
+            },
+            {"name": "text_zh", "label": "Chinese text", "type": "textarea", "required": True},
+            {"name": "text_en", "label": "English text", "type": "textarea", "required": True},
+            {"name": "position", "label": "Position", "type": "number", "min": 0, "default": 0},
+            {"name": "active", "label": "Active", "type": "checkbox", "default": True},
+        ],
+    },
     "tickets": {
         "title": "Tickets",
         "api": "/api/v1/tickets",

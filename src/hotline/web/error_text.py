@@ -17,7 +17,7 @@ from typing import Any
 
 from hotline.imports.reasons import reason
 from hotline.web.admin import ENTITIES
-from hotline.web.i18n import Catalogs
+from hotline.web.i18n import LANGUAGES, Catalogs
 
 __all__ = ["MESSAGES", "ErrorText"]
 
@@ -263,8 +263,8 @@ class ErrorText:
             value = details.get("value", "")
             return self._t(language, _CODES[code], field=label, value=value)
         translated = self.catalogs.gettext(language, message)
-        if translated != message:
-            return str(translated)  # a sentence of the catalog
+        if translated != message or message in self.catalogs.translated(LANGUAGES[0]):
+            return str(translated)  # a sentence of the catalog (English: its id)
         if field and status == 422:
             # The domain's sentence names the field by its code ("disposition: no active
             # code …"): name it as the form does, in English too.

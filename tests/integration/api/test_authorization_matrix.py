@@ -44,6 +44,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "webhooks": {"name": "x", "url": "https://example.com/hook"},
     "organizations": {"name": "x"},
     "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
+    "hint-rules": {
+        "name": "x",
+        "condition": "customer.vip_level > 1",
+        "text_zh": "x",
+        "text_en": "x",
+    },
     "interactions": {"disposition": "resolved"},
     # workforce management: one body per sub-collection
     "wfm/templates": {"name": "x", "minutes": 480, "earliest_start": 540, "latest_start": 600},
@@ -58,6 +64,7 @@ SUB_BODIES: dict[str, dict[str, Any]] = {
     "/comments": {"body": "x"},
     "/links": {"interaction_id": "x"},
     "/merge": {"into_id": "x"},
+    "/responses": {"response": "offered"},
 }
 # Path parameters that are not ids: flow versions and ticket numbers are numbers.
 NUMERIC_PARAMS = {"version", "number"}
@@ -150,6 +157,8 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     assert (await admin.post("/api/v1/organizations", json={"name": "o"})).status_code == 201
     hook = {"name": "crm", "url": "https://crm.example.com/hook"}
     assert (await admin.post("/api/v1/webhooks", json=hook)).status_code == 201
+    hint = {**BODIES["hint-rules"], "name": "h"}
+    assert (await admin.post("/api/v1/hint-rules", json=hint)).status_code == 201
     ids = {}
     for collection in BODIES:
         if collection.startswith("wfm/"):

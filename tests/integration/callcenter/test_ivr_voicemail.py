@@ -73,6 +73,10 @@ async def test_caller_hears_the_ivr_waits_and_leaves_a_voicemail(
     assert isinstance(recorded, VoicemailRecorded)
     assert (recorded.mailbox, recorded.ended_by) == ("support", "key")
     assert recorded.duration_s > 1.0
+    # The node's `ticket:` rides on the event for the job host (ADR 0162).
+    assert recorded.ticket is not None
+    assert recorded.ticket["department"] == "售后部"
+    assert recorded.ticket["subject"] == "语音留言 13800138000"
     with wave.open(str(center.storage.path(recorded.path))) as wav:
         assert (wav.getnchannels(), wav.getframerate()) == (1, 8000)
         pcm = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")

@@ -105,3 +105,13 @@ def test_a_message_with_its_template_is_said_from_the_catalog(text: ErrorText) -
     assert (
         text.render("en", "flow.schema.invalid", "x", odd, 422) == "Input should be a valid integer"
     )
+
+
+def test_a_catalog_sentence_with_a_field_is_said_as_written_in_english_too(
+    text: ErrorText,
+) -> None:
+    details = {"field": "file", "size": 11 << 20}
+    message = "The file is larger than attachments may be."
+    assert text.render("en", "ticket.attachment.too_large", message, details, 422) == message
+    zh = text.render("zh-CN", "ticket.attachment.too_large", message, details, 422)
+    assert zh == "文件超过了附件大小上限。"

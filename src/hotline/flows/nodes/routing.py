@@ -21,6 +21,7 @@ from hotline.flows.actions import (
     RecordVoicemail,
     RequestCallback,
     Transfer,
+    VoicemailTicketRequest,
 )
 from hotline.flows.inputs import (
     AgentLeft,
@@ -46,6 +47,7 @@ from hotline.flows.schema import (
     VoicemailNode,
 )
 from hotline.flows.state import EndReason
+from hotline.flows.ticket_speech import voicemail_subject
 
 __all__ = [
     "CallbackHandler",
@@ -136,8 +138,26 @@ class QueueHandler(Handler[QueueNode]):
 class VoicemailHandler(Handler[VoicemailNode]):
     def enter(self, node: VoicemailNode, run: Run) -> Transition:
         run.take_type_ahead()
+        ticket = None
+        if node.ticket is not None:
+            scope = run.scope()
+            subject = fill_template(node.ticket.subject, scope).strip()
+            if not subject:
+                subject = fill_template(voicemail_subject(run.language), scope).strip()
+            ticket = VoicemailTicketRequest(
+                department=node.ticket.department,
+                subject=subject[:200],
+                category=node.ticket.category,
+                priority=node.ticket.priority,
+                language=run.language,
+            )
         record = RecordVoicemail(
-            node.mailbox, run.prompts(node.greeting), node.beep, node.max_length, node.silence_end
+            node.mailbox,
+            run.prompts(node.greeting),
+            node.beep,
+            node.max_length,
+            node.silence_end,
+            ticket,
         )
         return Wait(record, "recording")
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hotline.calls import LegFailed
 from hotline.errors import HotlineError
@@ -192,6 +192,7 @@ class VoiceFlowMedia:
                 duration_s=message.duration_s,
                 caller_number=self._contact.caller_number,
                 ended_by=message.ended_by.value,
+                ticket=self._voicemail_ticket(request),
             )
         )
         # Like a call recording's: the stored WAV file's (as read back, sealed or not).
@@ -217,6 +218,20 @@ class VoiceFlowMedia:
                 )
             )
         return RecordingDone(recording_id, message.duration_s)
+
+    def _voicemail_ticket(self, request: RecordVoicemail) -> dict[str, Any] | None:
+        wanted = request.ticket
+        if wanted is None:
+            return None
+        record = self._contact.record
+        return {
+            "department": wanted.department,
+            "subject": wanted.subject,
+            "category": wanted.category,
+            "priority": wanted.priority,
+            "language": wanted.language,
+            "customer_id": None if record is None else str(record.customer_id),
+        }
 
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:
         self._voice.tasks.spawn(self._send_notice(notice), name="voicemail-mail")

@@ -7,6 +7,12 @@ import { CHANNELS, OUTCOMES, duration, el, errorText, show, when } from "./inter
 import { PRIORITIES, STATUSES } from "./ticket-format.js";
 
 
+export const HINT_RESPONSES = () => ({
+  offered: t("Offer made"),
+  accepted: t("Accepted"),
+  declined: t("Declined"),
+});
+
 /** "VIP 2" badge text, or "" for ordinary customers. */
 export function vipText(level) {
   return level ? t("VIP %(level)s", { level }) : "";
@@ -110,6 +116,9 @@ export class ScreenPop {
     for (const email of c?.emails || []) contact.append(el("span", { className: "muted" }, email), " ");
     sections.push(contact);
 
+    const hints = pop.hints || [];
+    if (hints.length) sections.push(this.hintList(hints));
+
     const note = transferNote(pop);
     if (note) {
       const from = pop.transfer?.from_agent_id ? this.names.agent(pop.transfer.from_agent_id) : "";
@@ -149,6 +158,40 @@ export class ScreenPop {
 
     this.box.replaceChildren(...sections);
     this.box.hidden = false;
+  }
+
+  /** The hints (服务提示): each with buttons for what the agent did; the last answer shows. */
+  hintList(hints) {
+    const box = el("div", { className: "hints", dataset: { testid: "pop-hints" } }, el("h3", {}, t("Hints")));
+    for (const hint of hints) {
+      const item = el("div", { className: "hint", dataset: { testid: "pop-hint", rule: hint.rule_id, response: hint.response || "" } },
+        el("p", { className: "hint-text" }, hint.text));
+      const buttons = el("div", { className: "inline-form" });
+      for (const [response, label] of Object.entries(HINT_RESPONSES())) {
+        const button = el("button", { type: "button", className: hint.response === response ? "small primary" : "small", dataset: { testid: `hint-${response}` } }, label);
+        button.addEventListener("click", () => this.respond(hint, response, button));
+        buttons.append(button);
+      }
+      const said = hint.response ? el("span", { className: "muted", dataset: { testid: "hint-response" } }, t("Recorded: %(response)s", { response: HINT_RESPONSES()[hint.response] })) : "";
+      item.append(buttons, said);
+      box.append(item);
+    }
+    box.append(el("p", { className: "error", id: "hint-error", role: "alert", hidden: true }));
+    return box;
+  }
+
+  async respond(hint, response, button) {
+    const pop = this.pop;
+    button.disabled = true;
+    try {
+      await post(`/api/v1/desk/hints/${encodeURIComponent(pop.contact_id || pop.interaction_id)}/${encodeURIComponent(hint.rule_id)}/responses`,
+        { response, customer_id: pop.customer?.id || null });
+    } catch (error) {
+      button.disabled = false;
+      show(document.getElementById("hint-error"), errorText(error));
+      return;
+    }
+    if (this.pop === pop) await this.showFor(pop.interaction_id, null, { refresh: true });
   }
 
   openCustomerForm() {

@@ -1,11 +1,12 @@
 // One ticket (工单详情): its facts and deadlines, the status buttons the transition table
 // allows now (the server says which: `moves`), reassignment within or to another department,
 // public replies, internal notes and the customer's words, and the timeline of everything that
-// happened to it (its activity and comments), newest last.
+// happened to it (its activity and comments), newest last; files and watchers: ticket-parts.js.
 import { get, patch, post } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
 import { CHANNELS, el, show, when } from "./interaction-format.js";
 import { MOVES, PRIORITIES, STATUSES, TicketNames, describeActivity, targetName, ticketError } from "./ticket-format.js";
+import { TicketParts } from "./ticket-parts.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
 export async function mount(scope) {
@@ -19,6 +20,7 @@ export async function mount(scope) {
   const commentForm = $("comment-form");
   let ticket = null;
   let customerName = "";
+  const parts = new TicketParts({ $, ticketId, canWrite, me: box.dataset.me, names, reload: () => load(), status: (m) => status(m) });
 
   function status(message) {
     show($("detail-status"), message);
@@ -74,6 +76,7 @@ export async function mount(scope) {
     renderSla();
     renderTimeline();
     renderLinks();
+    parts.render(ticket);
     commentForm.hidden = !canWrite;
     box.dataset.rendered = String(Date.now());
   }

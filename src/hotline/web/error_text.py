@@ -191,7 +191,7 @@ class ErrorText:
         self.catalogs = catalogs
         self.labels = dict(labels) if labels is not None else _labels()
 
-    def _t(self, language: str, message: str, **params: Any) -> str:
+    def _t(self, language: str, message: str, /, **params: Any) -> str:
         return str(self.catalogs.gettext(language, message, **params))
 
     def field(self, language: str, path: str) -> str:

@@ -45,7 +45,7 @@ class Catalogs:
                     if message.id and message.string and isinstance(message.id, str):
                         self._messages[lang][message.id] = str(message.string)
 
-    def gettext(self, language: str, message: str, **params: Any) -> str:
+    def gettext(self, language: str, message: str, /, **params: Any) -> str:
         text = self._messages.get(language, {}).get(message, message)
         return text % params if params else text
 

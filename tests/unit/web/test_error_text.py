@@ -115,3 +115,16 @@ def test_a_catalog_sentence_with_a_field_is_said_as_written_in_english_too(
     assert text.render("en", "ticket.attachment.too_large", message, details, 422) == message
     zh = text.render("zh-CN", "ticket.attachment.too_large", message, details, 422)
     assert zh == "文件超过了附件大小上限。"
+
+
+def test_a_template_may_have_values_named_like_the_renderers_own_arguments(
+    text: ErrorText,
+) -> None:
+    """A flow issue's `language` (or `message`) value is the template's, never the renderer's."""
+    details = {
+        "template": "nothing to play in the pinned language %(language)s",
+        "params": {"language": "fr"},
+    }
+    en = text.render("en", "flow.prompt.language", "x", details, 422)
+    assert en == "nothing to play in the pinned language fr"
+    assert "fr" in text.render("zh-CN", "flow.prompt.language", "x", details, 422)

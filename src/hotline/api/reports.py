@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.analytics.reports.counting import Counting
+from hotline.analytics.reports.counting import COUNTING_ENTITY, Counting
 from hotline.analytics.reports.errors import SubscriptionNotFound, TargetsNotFound
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
@@ -24,6 +24,7 @@ from hotline.api.present import present
 from hotline.api.spreadsheet import table_response
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
+from hotline.directory.events import ConfigChanged
 from hotline.ids import new_id
 from hotline.jobs import Jobs
 from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
@@ -323,6 +324,13 @@ async def put_counting(
     counting = Counting.of(body.model_dump())  # checked by the domain's own rule too
     changed = counting != await load_counting(uow.conn, principal.tenant_id)
     await save_counting(uow.conn, principal.tenant_id, counting)
+    if changed:  # running wallboards (on every node) count with the new rules at once
+        uow.emit(
+            ConfigChanged(
+                tenant_id=principal.tenant_id, at=services_of(request).clock.now(),
+                entity=COUNTING_ENTITY, entity_id=principal.tenant_id, action="update",
+            )
+        )  # fmt: skip
     await uow.commit()
     if changed:
         services_of(request).report_rollup.rebuild_soon(principal.tenant_id)

@@ -27,7 +27,13 @@ from hotline.auth.roles import Permission
 from hotline.directory.events import ConfigChanged
 from hotline.ids import new_id
 from hotline.jobs import Jobs
-from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
+from hotline.reporting import (
+    DELIVER_KIND,
+    delivery_cron,
+    delivery_payload,
+    may_manage,
+    summary_lines,
+)
 from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import Translate
 from hotline.store.auth_repo import SqlTenants
@@ -361,7 +367,12 @@ def _subscription(job: Any) -> dict[str, Any]:
 @router.get("/subscriptions", summary="Reports delivered by e-mail on a schedule")
 async def list_subscriptions(uow: Uow, principal: Subscriber) -> dict[str, Any]:
     found, _ = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND, limit=500)
-    live = [_subscription(j) for j in found if str(j.state) != "cancelled"]  # stopped: gone
+    viewer = _viewer(principal)
+    live = [
+        _subscription(j)
+        for j in found
+        if str(j.state) != "cancelled" and may_manage(j.payload, viewer)  # stopped: gone
+    ]
     return {"items": live, "total": len(live)}
 
 
@@ -392,8 +403,10 @@ async def subscribe(
 async def unsubscribe(
     subscription_id: str, request: Request, uow: Uow, principal: Subscriber
 ) -> dict[str, str]:
+    # own=True: the center's jobs, not the system's; among them a supervisor or admin stops
+    # any subscription, anyone else only her own (others' are not found, as in the list)
     job = await Jobs(uow.conn).get(subscription_id, tenant_id=principal.tenant_id, own=True)
-    if job.kind != DELIVER_KIND:
+    if job.kind != DELIVER_KIND or not may_manage(job.payload, _viewer(principal)):
         raise SubscriptionNotFound(subscription_id)
     await services_of(request).jobs.cancel(uow.conn, subscription_id, tenant_id=principal.tenant_id)
     await uow.commit()

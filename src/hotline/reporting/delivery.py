@@ -40,10 +40,12 @@ from hotline.store.tables import tenants
 __all__ = [
     "DELIVER_KIND",
     "PERIODS",
+    "SUBSCRIPTION_MANAGERS",
     "PrintReport",
     "ReportDelivery",
     "delivery_cron",
     "delivery_payload",
+    "may_manage",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,19 @@ def delivery_payload(
         "period": period, "by": by, "to": list(to), "language": language,
         "user_id": viewer.user_id, "roles": sorted(viewer.roles), "agent_id": viewer.agent_id,
     }  # fmt: skip
+
+
+SUBSCRIPTION_MANAGERS = frozenset({"admin", "supervisor"})
+"""Roles that see and stop every report subscription of their center."""
+
+
+def may_manage(payload: Mapping[str, Any], viewer: Viewer) -> bool:
+    """Whether `viewer` sees and may stop the subscription with this payload: an admin or a
+    supervisor any of her center's, anyone else only the ones she made herself (the tenant
+    is checked where the job is found)."""
+    if viewer.roles & SUBSCRIPTION_MANAGERS:
+        return True
+    return bool(viewer.user_id) and payload.get("user_id") == viewer.user_id
 
 
 def finished_period(kind: str, at: float, zone: ZoneInfo) -> Period:

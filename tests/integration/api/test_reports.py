@@ -188,6 +188,31 @@ async def test_subscriptions_to_reports_by_e_mail(api: Api) -> None:
     await boss.aclose()
 
 
+async def test_a_supervisor_stops_any_subscription_of_her_center_and_no_other(
+    api: Api, second_tenant: str
+) -> None:
+    admin = await api.login("admin")
+    body = {"period": "day", "by": "queue", "at": "08:00", "to": ["ops@example.com"]}
+    made = await admin.post("/api/v1/reports/subscriptions", json=body)
+    assert made.status_code == 201, made.text
+    sub = made.json()["id"]
+    boss = await api.login("supervisor")
+    assert [s["id"] for s in (await boss.get("/api/v1/reports/subscriptions")).json()["items"]] == [
+        sub
+    ]
+    outsider = await api.login("boss", tenant="other")  # an admin, of another center
+    assert (await outsider.delete(f"/api/v1/reports/subscriptions/{sub}")).status_code == 404
+    assert (await outsider.get("/api/v1/reports/subscriptions")).json()["items"] == []
+    agent = await api.login("agent1")
+    assert (await agent.delete(f"/api/v1/reports/subscriptions/{sub}")).status_code == 403
+    stopped = await boss.delete(f"/api/v1/reports/subscriptions/{sub}")  # made by the admin
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "cancelled"
+    assert (await admin.get("/api/v1/reports/subscriptions")).json()["items"] == []
+    for client in (admin, boss, outsider, agent):
+        await client.aclose()
+
+
 async def test_a_tenants_counting_rules_count_its_figures_again(api: Api, tmp_path: Path) -> None:
     """Short abandons under 2 s instead of 5 s, a 3-day FCR window: saved, checked, and the
     tenant's facts rolled up again from the log with them."""

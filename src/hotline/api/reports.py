@@ -225,11 +225,15 @@ async def contacts(
     key: KeyQ = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    mark: Annotated[
+        Literal["resolved", "not_resolved", "unmarked"] | None,
+        Query(description='only contacts with this "resolved?" answer of their agent'),
+    ] = None,
 ) -> dict[str, Any]:
     chosen = await _period(request, uow, principal, period, date, until)
     service = _service(request, uow, principal)
     found = await service.contacts(
-        chosen, by or service.default_by(), key, figure, limit=limit, offset=offset
+        chosen, by or service.default_by(), key, figure, limit=limit, offset=offset, mark=mark
     )
     found["items"] = [present(dict(row)) for row in found["items"]]
     return found

@@ -108,6 +108,35 @@ async def test_the_golden_day_as_reports(api: Api, tmp_path: Path) -> None:
     assert listed["total"] == 7
     assert {i["outcome"] for i in listed["items"]} == {"abandoned"}
 
+    # the agents' "resolved?" marks are kept on the contacts: the drill-down lists them
+    async def callers(mark: str, **where: str) -> set[str]:
+        params = {**DAY, "figure": "answered", "mark": mark, "limit": "100", **where}
+        found = await admin.get("/api/v1/reports/contacts", params=params)
+        assert found.status_code == 200, found.text
+        assert {i["resolved"] for i in found.json()["items"]} <= {True, False, None}
+        return {i["caller_number"] for i in found.json()["items"]}
+
+    voice = {"by": "channel", "key": "voice"}
+    assert await callers("resolved", **voice) == {"13820000000", "13850000000"}
+    assert await callers("not_resolved", **voice) == {"13800000000"}
+    assert "13800000001" in await callers("unmarked", **voice)
+    # by agent: that agent's own answer (a1 did not mark the contact a2 marked resolved)
+    assert await callers("resolved", by="agent", key=who["a2"]) == {"13820000000"}
+    assert await callers("resolved", by="agent", key=who["a1"]) == {"13850000000"}
+    wrong = await admin.get(
+        "/api/v1/reports/contacts", params={**DAY, "figure": "answered", "mark": "maybe"}
+    )
+    assert wrong.status_code == 422
+    found = await admin.get(
+        "/api/v1/reports/contacts",
+        params={**DAY, "figure": "answered", "mark": "resolved", **voice},
+    )
+    transferred = next(i for i in found.json()["items"] if i["caller_number"] == "13820000000")
+    contact = (await admin.get(f"/api/v1/interactions/{transferred['id']}")).json()
+    assert contact["resolved"] is True
+    marks = {s["agent_id"]: s["resolved"] for s in contact["segments"]}
+    assert marks == {who["a1"]: None, who["a2"]: True}  # the second agent marked it
+
     xlsx = await admin.get(
         "/api/v1/reports/export", params={**DAY, "by": "queue", "format": "xlsx"}
     )

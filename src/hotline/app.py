@@ -122,13 +122,17 @@ class Services:
             settings=lambda zone: RealtimeSettings(
                 time_zone=zone,
                 window_s=board.window_s,
-                short_abandon_s=board.short_abandon_s,
                 shrinkage=board.shrinkage,
                 default_aht_s=board.default_aht_s,
             ),
             tick_s=board.tick_s,
             push_delay_s=board.push_delay_s,
         )
+        if board.short_abandon_s is not None:
+            log.warning(
+                "wallboard.short_abandon_s is deprecated and not read: each center's counting"
+                " rule (report settings, PUT /api/v1/reports/counting) decides (ADR 0176)"
+            )
         # Centers created, suspended or purged while running reach their followers at once.
         self.tenant_watch = TenantWatcher(
             self.engine, self.bus, poll_s=self.settings.tenants.poll_s

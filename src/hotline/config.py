@@ -265,7 +265,9 @@ class CallSettings(BaseModel):
 
 class WallboardSettings(BaseModel):
     window_s: float = Field(1800.0, gt=0)
-    short_abandon_s: float = Field(5.0, ge=0)
+    # Deprecated, not read (ADR 0176): each center's counting rule (report settings,
+    # `PUT /api/v1/reports/counting`) decides, for the wallboard as for the reports.
+    short_abandon_s: float | None = Field(None, ge=0)
     shrinkage: float = Field(0.30, ge=0, lt=1)
     default_aht_s: float = Field(180.0, gt=0)
     tick_s: float = Field(1.0, gt=0, le=10)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.analytics.reports.counting import Counting
+from hotline.analytics.reports.counting import COUNTING_ENTITY, Counting
 from hotline.analytics.reports.errors import SubscriptionNotFound, TargetsNotFound
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
@@ -24,9 +24,16 @@ from hotline.api.present import present
 from hotline.api.spreadsheet import table_response
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
+from hotline.directory.events import ConfigChanged
 from hotline.ids import new_id
 from hotline.jobs import Jobs
-from hotline.reporting import DELIVER_KIND, delivery_cron, delivery_payload, summary_lines
+from hotline.reporting import (
+    DELIVER_KIND,
+    delivery_cron,
+    delivery_payload,
+    may_manage,
+    summary_lines,
+)
 from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import Translate
 from hotline.store.auth_repo import SqlTenants
@@ -218,11 +225,15 @@ async def contacts(
     key: KeyQ = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    mark: Annotated[
+        Literal["resolved", "not_resolved", "unmarked"] | None,
+        Query(description='only contacts with this "resolved?" answer of their agent'),
+    ] = None,
 ) -> dict[str, Any]:
     chosen = await _period(request, uow, principal, period, date, until)
     service = _service(request, uow, principal)
     found = await service.contacts(
-        chosen, by or service.default_by(), key, figure, limit=limit, offset=offset
+        chosen, by or service.default_by(), key, figure, limit=limit, offset=offset, mark=mark
     )
     found["items"] = [present(dict(row)) for row in found["items"]]
     return found
@@ -323,6 +334,13 @@ async def put_counting(
     counting = Counting.of(body.model_dump())  # checked by the domain's own rule too
     changed = counting != await load_counting(uow.conn, principal.tenant_id)
     await save_counting(uow.conn, principal.tenant_id, counting)
+    if changed:  # running wallboards (on every node) count with the new rules at once
+        uow.emit(
+            ConfigChanged(
+                tenant_id=principal.tenant_id, at=services_of(request).clock.now(),
+                entity=COUNTING_ENTITY, entity_id=principal.tenant_id, action="update",
+            )
+        )  # fmt: skip
     await uow.commit()
     if changed:
         services_of(request).report_rollup.rebuild_soon(principal.tenant_id)
@@ -353,7 +371,12 @@ def _subscription(job: Any) -> dict[str, Any]:
 @router.get("/subscriptions", summary="Reports delivered by e-mail on a schedule")
 async def list_subscriptions(uow: Uow, principal: Subscriber) -> dict[str, Any]:
     found, _ = await Jobs(uow.conn).list(principal.tenant_id, kind=DELIVER_KIND, limit=500)
-    live = [_subscription(j) for j in found if str(j.state) != "cancelled"]  # stopped: gone
+    viewer = _viewer(principal)
+    live = [
+        _subscription(j)
+        for j in found
+        if str(j.state) != "cancelled" and may_manage(j.payload, viewer)  # stopped: gone
+    ]
     return {"items": live, "total": len(live)}
 
 
@@ -384,8 +407,10 @@ async def subscribe(
 async def unsubscribe(
     subscription_id: str, request: Request, uow: Uow, principal: Subscriber
 ) -> dict[str, str]:
+    # own=True: the center's jobs, not the system's; among them a supervisor or admin stops
+    # any subscription, anyone else only her own (others' are not found, as in the list)
     job = await Jobs(uow.conn).get(subscription_id, tenant_id=principal.tenant_id, own=True)
-    if job.kind != DELIVER_KIND:
+    if job.kind != DELIVER_KIND or not may_manage(job.payload, _viewer(principal)):
         raise SubscriptionNotFound(subscription_id)
     await services_of(request).jobs.cancel(uow.conn, subscription_id, tenant_id=principal.tenant_id)
     await uow.commit()

@@ -6,7 +6,9 @@
         await sms.send(..., idempotency_key=ctx.idempotency_key)
 
 Everything the handler writes on `ctx.conn` (and every event it emits) commits in the same
-transaction that marks the firing done, or not at all. Effects outside the database carry
+transaction that marks the firing done, or not at all. Slow work outside the database (mail,
+printing, HTTP) goes in `await ctx.outside(work)`, before the writes, so no transaction (on
+SQLite: the one writer lock) is held while it runs (ADR 0175). Effects outside the database carry
 `ctx.idempotency_key`, the same for every retry of this firing, so the receiver can drop a
 repeat. Long jobs call `await ctx.checkpoint(state)` now and then: it commits what was done so
 far together with `state` (the handler reads it back from `ctx.resume` after a crash), renews
@@ -15,9 +17,9 @@ the lease, and raises `JobCancelled` if someone cancelled the job.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +29,8 @@ from hotline.jobs.model import Progress
 from hotline.store.uow import UnitOfWork
 
 __all__ = ["JobContext"]
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -44,6 +48,9 @@ class JobContext:
     _checkpoint: Callable[[dict[str, Any] | None], Any] | None = field(default=None, repr=False)
     _cancelled: Callable[[], bool] = field(default=lambda: False, repr=False)
     _progress: Callable[[Progress], None] = field(default=lambda _p: None, repr=False)
+    _outside: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = field(
+        default=None, repr=False
+    )
     progress_state: Progress = field(default_factory=Progress)
 
     @property
@@ -74,6 +81,19 @@ class JobContext:
     def raise_if_cancelled(self) -> None:
         if self.cancelled:
             raise JobCancelled(self.job_id)
+
+    async def outside(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run slow work that is not the database's (mail, printing, HTTP) with no transaction
+        open, so other writers are not kept waiting (ADR 0175); returns what `work` returns.
+
+        Call it before the firing writes anything: what was read so far is let go (the
+        firing's writes after it still commit together with its completion), and a write
+        before it raises `RuntimeError` (it would have to be committed early or lost). The
+        lease is renewed first; a cancel asked for meanwhile raises `JobCancelled`."""
+        if self._outside is None:  # a context made by hand (tests): nothing is held
+            return await work()
+        result: T = await self._outside(work)
+        return result
 
     async def checkpoint(self, state: dict[str, Any] | None = None) -> None:
         """Commit the work so far with `state` and the progress; continue in a new transaction.

@@ -12,7 +12,8 @@
 
 Due times live in the `jobs` table (`repo.Jobs`), so a restart loses nothing; a firing's
 database effects and its completion commit in one transaction, so a `kill -9` repeats nothing
-that committed and keeps nothing that did not. Tests drive `run_due()` with a `FakeClock`.
+that committed and keeps nothing that did not. Slow work outside the database runs in
+`ctx.outside(...)` with no transaction open (ADR 0175). Tests drive `run_due()` with a `FakeClock`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from hotline.jobs.errors import JobCancelled, RetryLater, UnknownJobKind
 from hotline.jobs.model import SYSTEM_TENANT, JobState, JobView, Progress, Retry
 from hotline.jobs.repo import MAX_ERROR, Jobs, LeaseLost
 from hotline.jobs.timing import check_cron, check_timezone, next_due
+from hotline.jobs.writes import WriteWatch
 from hotline.store.engine import WRITE
 from hotline.store.uow import UnitOfWork
 
@@ -322,28 +324,41 @@ class JobHost:
         await self._fire(row)
         return True
 
+    async def _still_ours(self, job_id: str, attempts: int) -> RowMapping | None:
+        """The leased row if this node still holds it, read in a short transaction of its
+        own: the firing holds no lock while its handler runs; the fenced completion is what
+        keeps a taken-over firing from committing (ADR 0175)."""
+        async with self.engine.connect() as conn:
+            return await Jobs(conn).lock(job_id, owner=self.node_id, attempts=attempts)
+
     async def _fire(self, leased: RowMapping) -> bool:
-        """One firing: re-lock the leased row, run the handler, finish — one transaction."""
+        """One firing: check the lease, run the handler, finish; the handler's writes and the
+        completion commit in one transaction, its slow outside work runs with none open."""
         job_id, attempts = str(leased["id"]), int(leased["attempts"])
         spec = self._kinds[str(leased["kind"])]
         running = self._running[job_id] = _Running(job_id, str(leased["kind"]))
         uow = UnitOfWork(self.engine, self.bus, write=True)
         try:
+            row = await self._still_ours(job_id, attempts)
+            if row is None:  # taken over meanwhile
+                return False
             async with uow:
-                repo = Jobs(uow.conn)
-                row = await repo.lock(job_id, owner=self.node_id, attempts=attempts)
-                if row is None:  # taken over meanwhile
-                    return False
-                ctx = self._context(row, uow, running)
+                writes = WriteWatch(uow.conn)
+                ctx = self._context(row, uow, running, writes)
                 try:
                     if row["cancel_requested"]:
                         raise JobCancelled(job_id)
                     await spec.handler(ctx)
+                    # Read again in the completing transaction: a cancel may have come while
+                    # the handler ran outside any transaction.
+                    final = await Jobs(uow.conn).lock(job_id, owner=self.node_id, attempts=attempts)
+                    if final is None:
+                        raise LeaseLost(job_id)
                     await Jobs(uow.conn).fenced_update(
                         job_id,
                         owner=self.node_id,
                         attempts=attempts,
-                        values=self._success(row, ctx.progress_state),
+                        values=self._success(final, ctx.progress_state),
                     )
                     await uow.commit()
                     self.fired += 1
@@ -372,6 +387,8 @@ class JobHost:
                         uow, job_id, attempts, self._failure(row, spec.retry, error)
                     )
                     return True
+                finally:
+                    writes.close()
         finally:
             self._running.pop(job_id, None)
 
@@ -386,7 +403,25 @@ class JobHost:
         except LeaseLost:
             await uow.rollback()
 
-    def _context(self, row: RowMapping, uow: UnitOfWork, running: _Running) -> JobContext:
+    async def _renew(self, job_id: str, attempts: int, running: _Running) -> None:
+        """Before outside work: renew the lease and see a cancel, in a short transaction."""
+        now = self.clock.now()
+        async with self._write() as conn:
+            row = await Jobs(conn).lock(job_id, owner=self.node_id, attempts=attempts)
+            if row is None:
+                raise LeaseLost(job_id)
+            if row["cancel_requested"] or running.cancel:
+                raise JobCancelled(job_id)
+            await Jobs(conn).fenced_update(
+                job_id,
+                owner=self.node_id,
+                attempts=attempts,
+                values={"lease_until": now + self.settings.lease_s, "updated_at": now},
+            )
+
+    def _context(
+        self, row: RowMapping, uow: UnitOfWork, running: _Running, writes: WriteWatch
+    ) -> JobContext:
         job_id, attempts = str(row["id"]), int(row["attempts"])
 
         def report(progress: Progress) -> None:
@@ -409,11 +444,21 @@ class JobHost:
                 },
             )
             await uow.commit()
-            locked = await Jobs(uow.conn).lock(job_id, owner=self.node_id, attempts=attempts)
+            writes.dirty = False
+            locked = await self._still_ours(job_id, attempts)
             if locked is None:
                 raise LeaseLost(job_id)
             if locked["cancel_requested"] or running.cancel:
                 raise JobCancelled(job_id)
+
+        async def outside(work: Callable[[], Awaitable[Any]]) -> Any:
+            if writes.dirty or uow.pending_events:
+                raise RuntimeError(
+                    f"job {job_id}: outside work after a write; write after it (or checkpoint)"
+                )
+            await uow.rollback()  # only reads so far: let go of them and of the writer lock
+            await self._renew(job_id, attempts, running)
+            return await work()
 
         ctx = JobContext(
             job_id=job_id,
@@ -429,6 +474,7 @@ class JobHost:
             _checkpoint=checkpoint,
             _cancelled=lambda: running.cancel,
             _progress=report,
+            _outside=outside,
             progress_state=Progress(
                 int(row["progress_done"]), row["progress_total"], row["progress_message"] or ""
             ),
@@ -456,7 +502,10 @@ class JobHost:
         now = self.clock.now()
         values = self._base(now, progress)
         values.update(runs=int(row["runs"]) + 1, last_error=None, attempts=0, checkpoint=None)
-        if row["cron"]:
+        if row["cron"] and row["cancel_requested"]:
+            # cancelled while this run was outside any transaction: the run counts, no more
+            values.update(state=JobState.CANCELLED.value, cancel_requested=False)
+        elif row["cron"]:
             values.update(
                 state=JobState.PENDING.value,
                 due_at=next_due(

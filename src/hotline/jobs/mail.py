@@ -56,6 +56,17 @@ class MailJob:
         if not to:
             raise ValueError("mail.send: the payload names no recipient ('to')")
         subject = str(ctx.payload.get("subject", ""))[:500]
+        message = EmailMessage()
+        message["From"] = self.target.sender
+        message["To"] = ", ".join(to)
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{ctx.idempotency_key}@hotline>"
+        message["X-Hotline-Idempotency-Key"] = ctx.idempotency_key
+        message.set_content(str(ctx.payload.get("body", "")))
+        loop = asyncio.get_running_loop()
+        # Sent with no transaction open (ADR 0175); the log row is written only once it went,
+        # and commits with the firing's completion.
+        await ctx.outside(lambda: loop.run_in_executor(None, self._send, message))
         await ctx.conn.execute(
             mail_log.insert().values(
                 id=new_id(ctx.now),
@@ -67,15 +78,6 @@ class MailJob:
                 sent_at=ctx.now,
             )
         )
-        message = EmailMessage()
-        message["From"] = self.target.sender
-        message["To"] = ", ".join(to)
-        message["Subject"] = subject
-        message["Message-ID"] = f"<{ctx.idempotency_key}@hotline>"
-        message["X-Hotline-Idempotency-Key"] = ctx.idempotency_key
-        message.set_content(str(ctx.payload.get("body", "")))
-        # Last, so a failure to send rolls the log row back with the rest of the firing.
-        await asyncio.get_running_loop().run_in_executor(None, self._send, message)
 
     def _send(self, message: EmailMessage) -> None:
         send_message(self.target, message)

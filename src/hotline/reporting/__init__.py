@@ -1,7 +1,13 @@
 """The reports' outputs: tables for exports (CSV, XLSX) and the scheduled e-mail delivery run
 by the job host (docs/metrics.md). The figures themselves are `hotline.analytics.reports`."""
 
-from hotline.reporting.delivery import DELIVER_KIND, ReportDelivery, delivery_cron, delivery_payload
+from hotline.reporting.delivery import (
+    DELIVER_KIND,
+    ReportDelivery,
+    delivery_cron,
+    delivery_payload,
+    may_manage,
+)
 from hotline.reporting.tables import (
     DIMENSION_LABELS,
     FIGURE_LABELS,
@@ -20,6 +26,7 @@ __all__ = [
     "csv_bytes",
     "delivery_cron",
     "delivery_payload",
+    "may_manage",
     "summary_lines",
     "xlsx_bytes",
 ]

@@ -40,10 +40,12 @@ from hotline.store.tables import tenants
 __all__ = [
     "DELIVER_KIND",
     "PERIODS",
+    "SUBSCRIPTION_MANAGERS",
     "PrintReport",
     "ReportDelivery",
     "delivery_cron",
     "delivery_payload",
+    "may_manage",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,19 @@ def delivery_payload(
         "period": period, "by": by, "to": list(to), "language": language,
         "user_id": viewer.user_id, "roles": sorted(viewer.roles), "agent_id": viewer.agent_id,
     }  # fmt: skip
+
+
+SUBSCRIPTION_MANAGERS = frozenset({"admin", "supervisor"})
+"""Roles that see and stop every report subscription of their center."""
+
+
+def may_manage(payload: Mapping[str, Any], viewer: Viewer) -> bool:
+    """Whether `viewer` sees and may stop the subscription with this payload: an admin or a
+    supervisor any of her center's, anyone else only the ones she made herself (the tenant
+    is checked where the job is found)."""
+    if viewer.roles & SUBSCRIPTION_MANAGERS:
+        return True
+    return bool(viewer.user_id) and payload.get("user_id") == viewer.user_id
 
 
 def finished_period(kind: str, at: float, zone: ZoneInfo) -> Period:
@@ -129,7 +144,19 @@ class ReportDelivery:
         report = page["summary"]
         t = self.translate
         subject = f"{t(language, TITLES[kind])} {period.label}"
-        pdf = await self._pdf(language, page)
+        loop = asyncio.get_running_loop()
+
+        async def print_and_send() -> None:
+            pdf = await self._pdf(language, page)
+            message = self._message(
+                report, language, subject, to, ctx.idempotency_key, pdf,
+                file_name=f"report-{by}-{period.label}", sheet=period.label,
+            )  # fmt: skip
+            await loop.run_in_executor(None, send_message, self.target, message)
+
+        # Printing and sending take seconds: no transaction is open meanwhile (ADR 0175). The
+        # log row is written once the mail went, and commits with the firing's completion.
+        await ctx.outside(print_and_send)
         await ctx.conn.execute(
             mail_log.insert().values(
                 id=new_id(ctx.now), tenant_id=ctx.tenant_id, job_id=ctx.job_id,
@@ -137,28 +164,33 @@ class ReportDelivery:
                 sent_at=ctx.now,
             )
         )  # fmt: skip
+
+    def _message(
+        self, report: dict[str, Any], language: str, subject: str, to: list[str], key: str,
+        pdf: bytes | None, *, file_name: str, sheet: str,
+    ) -> EmailMessage:  # fmt: skip
+        t = self.translate
         message = EmailMessage()
         message["From"] = self.target.sender
         message["To"] = ", ".join(to)
         message["Subject"] = subject
-        message["Message-ID"] = f"<{ctx.idempotency_key}@hotline>"
+        message["Message-ID"] = f"<{key}@hotline>"
         body = self._body(report, language, subject)
         if pdf is None and self.print_report is not None:
             body += "\n" + t(language, "The PDF could not be printed this time.")
         message.set_content(body)
-        attachment = xlsx_bytes(summary_lines(report, language, t), sheet=period.label)
+        attachment = xlsx_bytes(summary_lines(report, language, t), sheet=sheet)
         message.add_attachment(
             attachment, maintype="application",
             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=f"report-{by}-{period.label}.xlsx",
+            filename=f"{file_name}.xlsx",
         )  # fmt: skip
         if pdf is not None:
             message.add_attachment(
                 pdf, maintype="application", subtype="pdf",
-                filename=f"report-{by}-{period.label}.pdf",
+                filename=f"{file_name}.pdf",
             )  # fmt: skip
-        # Last, so a failure to send rolls the log row back with the rest of the firing.
-        await asyncio.get_running_loop().run_in_executor(None, send_message, self.target, message)
+        return message
 
     async def _pdf(self, language: str, page: Mapping[str, Any]) -> bytes | None:
         if self.print_report is None:

@@ -4,7 +4,10 @@ changed something (coalesced: at most one delta per `push_delay_s`), and at leas
 for the figures that move with time alone (ADR 0052, ADR 0060).
 
 DESIGN §10: the wallboard's figures come only from the event log, so a restart (replay) gives
-the same numbers, and the daily report can use the same definitions.
+the same numbers, and the daily report can use the same definitions. The center's counting
+rules (short-abandon threshold, lowest satisfied rating) are the reports' own (ADR 0173,
+`report_counting`); when they change (`config.changed`, entity `report_counting`) the
+center's projection is replayed with them, without a restart (ADR 0176).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +27,7 @@ from hotline.analytics.realtime import (
     RealtimeSettings,
     replay_start,
 )
+from hotline.analytics.reports.counting import COUNTING_ENTITY
 from hotline.bus import EventBus, Subscription
 from hotline.clock import Clock
 from hotline.directory.routing import load_routing_config
@@ -31,6 +35,7 @@ from hotline.ids import new_id
 from hotline.routing import QueueConfig
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.eventlog import SqlEventReader
+from hotline.store.reports_repo import load_counting
 from hotline.store.repos import SqlRepos
 
 __all__ = ["WallboardHub"]
@@ -49,6 +54,7 @@ def queue_settings(config: QueueConfig, members: frozenset[str]) -> QueueSetting
 
 @dataclass
 class _Tenant:
+    zone: str
     projection: RealtimeProjection
     subscription: Subscription
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
@@ -77,7 +83,6 @@ class WallboardHub:
         self._tenants: dict[str, _Tenant] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
-        self.instance = new_id()
 
     async def start(self) -> None:
         async with self._engine.connect() as conn:
@@ -120,24 +125,66 @@ class WallboardHub:
         async with self._lock:
             if tenant_id in self._tenants:
                 return self._tenants[tenant_id]
-            settings = self._settings(zone)
-            projection = RealtimeProjection(tenant_id, settings, instance=self.instance)
-            await self._configure(tenant_id, projection)
-            start = replay_start(self._clock.now(), settings)
-            after = await self._reader.seq_before(tenant_id, start)
-            while True:
-                batch = await self._reader.read_since(tenant_id, after, limit=5000)
-                if not batch:
-                    break
-                projection.apply_all(batch)
-                after = batch[-1].seq
+            projection, after = await self._replay(tenant_id, zone, until=None)
             subscription = self._bus.subscribe(tenant_id=tenant_id, after_seq=after)
-            tenant = _Tenant(projection, subscription, published=projection.version)
+            tenant = _Tenant(zone, projection, subscription, published=projection.version)
             self._tenants[tenant_id] = tenant
             self._tasks.append(
                 asyncio.create_task(self._follow(tenant_id, tenant), name=f"wallboard-{tenant_id}")
             )
             return tenant
+
+    async def _settings_of(self, tenant_id: str, zone: str) -> RealtimeSettings:
+        """The server's wallboard settings with the center's own counting rules: the same
+        rules, from the same row, as its reports (one rule in one place)."""
+        async with self._engine.connect() as conn:
+            counting = await load_counting(conn, tenant_id)
+        return replace(
+            self._settings(zone),
+            short_abandon_s=counting.short_abandon_s,
+            csat_satisfied_from={5: counting.csat_satisfied_from},
+        )
+
+    async def _replay(
+        self, tenant_id: str, zone: str, *, until: int | None
+    ) -> tuple[RealtimeProjection, int]:
+        """A projection rebuilt from the log (from the replay start up to `until`, or to the
+        end), and the last seq it applied."""
+        settings = await self._settings_of(tenant_id, zone)
+        projection = RealtimeProjection(tenant_id, settings, instance=new_id())
+        await self._configure(tenant_id, projection)
+        start = replay_start(self._clock.now(), settings)
+        after = await self._reader.seq_before(tenant_id, start)
+        while until is None or after < until:
+            batch = await self._reader.read_since(tenant_id, after, limit=5000)
+            batch = [r for r in batch if until is None or r.seq <= until]
+            if not batch:
+                break
+            projection.apply_all(batch)
+            after = batch[-1].seq
+        return projection, after
+
+    async def _recount(self, tenant_id: str, tenant: _Tenant) -> None:
+        """The center's counting rules changed: if the wallboard counts differently now,
+        replay its day with them and give every open page a fresh snapshot."""
+        current = tenant.projection.settings
+        wanted = await self._settings_of(tenant_id, tenant.zone)
+        if (wanted.short_abandon_s, dict(wanted.csat_satisfied_from)) == (
+            current.short_abandon_s,
+            dict(current.csat_satisfied_from),
+        ):
+            return
+        projection, _ = await self._replay(tenant_id, tenant.zone, until=tenant.projection.seq)
+        tenant.projection = projection
+        tenant.published = projection.version
+        if tenant.push is not None:
+            tenant.push.cancel()
+            tenant.push = None
+        message = projection.snapshot(self._clock.now()).to_json()
+        for queue in tuple(tenant.listeners):
+            while queue.full():
+                queue.get_nowait()
+            queue.put_nowait(message)
 
     async def _configure(self, tenant_id: str, projection: RealtimeProjection) -> None:
         async with self._engine.connect() as conn:
@@ -156,7 +203,10 @@ class WallboardHub:
                 )
             if record.type == "config.changed":
                 try:
-                    await self._configure(tenant_id, tenant.projection)
+                    if record.payload.get("entity") == COUNTING_ENTITY:
+                        await self._recount(tenant_id, tenant)
+                    else:
+                        await self._configure(tenant_id, tenant.projection)
                 except Exception:
                     log.exception("wallboard: reconfiguring tenant %s failed", tenant_id)
 

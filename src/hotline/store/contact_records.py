@@ -233,6 +233,9 @@ async def voicemail_recorded(conn: AsyncConnection, r: EventRecord) -> None:
 
 async def dispositioned(conn: AsyncConnection, r: EventRecord) -> None:
     p = r.payload
+    # The agent's "resolved?" answer: the latest one given counts (as in the facts, ADR 0172);
+    # a wrap-up saved again without an answer keeps the earlier one.
+    mark = {} if p.get("resolved") is None else {"resolved": bool(p["resolved"])}
     segment = await segment_of(conn, r, r.agent_id)
     if segment is not None:
         await set_segment(
@@ -244,8 +247,9 @@ async def dispositioned(conn: AsyncConnection, r: EventRecord) -> None:
             notes=p.get("notes"),
             ticket_id=p.get("ticket_id"),
             dispositioned_at=r.at,
+            **mark,
         )
-    await set_contact(conn, r, disposition=p.get("disposition"), notes=p.get("notes"))
+    await set_contact(conn, r, disposition=p.get("disposition"), notes=p.get("notes"), **mark)
 
 
 async def survey_answered(conn: AsyncConnection, r: EventRecord) -> None:

@@ -254,7 +254,21 @@ _CONTACT_COLUMNS = (
     interactions.c.talk_s,
     interactions.c.csat,
     interactions.c.disposition,
+    interactions.c.resolved,
 )
+
+# the drill-down's "resolved?" filter (analytics.reports.service.RESOLVED_MARKS): on the
+# contact (its latest answer), or by agent on that agent's own answer
+_MARKS: dict[str, ColumnElement[bool]] = {
+    "resolved": interactions.c.resolved.is_(True),
+    "not_resolved": interactions.c.resolved.is_(False),
+    "unmarked": interactions.c.resolved.is_(None),
+}
+_SEGMENT_MARKS: dict[str, ColumnElement[bool]] = {
+    "resolved": agent_segments.c.resolved.is_(True),
+    "not_resolved": agent_segments.c.resolved.is_(False),
+    "unmarked": agent_segments.c.resolved.is_(None),
+}
 
 
 class SqlReportContacts:
@@ -317,6 +331,7 @@ class SqlReportContacts:
         *,
         limit: int,
         offset: int,
+        mark: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         self.short_abandon_s = (
             self._given_short_s
@@ -345,6 +360,9 @@ class SqlReportContacts:
             )  # fmt: skip
             if keys is not None:
                 ids = ids.where(s.agent_id.in_(sorted(keys)))
+            if mark is not None:
+                ids = ids.where(_SEGMENT_MARKS[mark])
+                mark = None  # the agent's own answer, not the contact's latest
         else:
             ids = select(c.id).where(
                 c.tenant_id == tenant_id, c.started_at >= start, c.started_at < end,
@@ -358,6 +376,8 @@ class SqlReportContacts:
                 ids = ids.where(column.in_(values))
         chosen = ids.distinct().subquery()
         where = and_(c.tenant_id == tenant_id, c.id.in_(select(chosen)))
+        if mark is not None:
+            where = and_(where, _MARKS[mark])
         total = int(
             await self.conn.scalar(select(func.count()).select_from(interactions).where(where)) or 0
         )

@@ -596,6 +596,7 @@ interactions = Table(
     Column("recorded", Boolean, nullable=False),
     Column("disposition", String(32)),  # the latest segment's
     Column("notes", Text),
+    Column("resolved", Boolean),  # the agent's latest "resolved?" answer (None: none given)
     Column("csat", Integer),
     Column("csat_scale", Integer),
     Column("csat_agent_id", String(ID)),
@@ -661,6 +662,7 @@ agent_segments = Table(
     Column("dispositioned_at", Double),
     Column("csat", Integer),
     Column("csat_scale", Integer),
+    Column("resolved", Boolean),  # this agent's latest "resolved?" answer on it
     Index("ix_agent_segments_interaction", "tenant_id", "interaction_id"),
     Index("ix_agent_segments_agent", "tenant_id", "agent_id", "answered_at"),
 )

@@ -37,6 +37,11 @@ class UnitOfWork:
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
 
+    @property
+    def pending_events(self) -> bool:
+        """Events emitted and not yet committed."""
+        return bool(self._events)
+
     async def __aenter__(self) -> UnitOfWork:
         # The transaction begins with the first statement (SQLAlchemy's autobegin), so an
         # open-but-unused unit of work holds no lock; on SQLite a writing one then starts with

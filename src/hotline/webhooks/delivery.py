@@ -171,14 +171,19 @@ class WebhookDelivery:
             TIMESTAMP_HEADER: str(timestamp),
             SIGNATURE_HEADER: sign(hook["secret"], timestamp, body),
         }
-        status: int | None = None
-        try:
-            async with guarded_client(self.policy, timeout=self.timeout_s) as client:
-                response = await client.post(hook["url"], content=body, headers=headers)
-            status = response.status_code
-            error = None if 200 <= status < 300 else f"HTTP {status}"
-        except (httpx.HTTPError, EgressRefused) as problem:
-            error = f"{type(problem).__name__}: {problem}"[:2000]
+        url = str(hook["url"])
+
+        async def post() -> tuple[int | None, str | None]:
+            try:
+                async with guarded_client(self.policy, timeout=self.timeout_s) as client:
+                    response = await client.post(url, content=body, headers=headers)
+            except (httpx.HTTPError, EgressRefused) as problem:
+                return None, f"{type(problem).__name__}: {problem}"[:2000]
+            code = response.status_code
+            return code, None if 200 <= code < 300 else f"HTTP {code}"
+
+        # The peer may take seconds: no transaction is open meanwhile (ADR 0175).
+        status, error = await ctx.outside(post)
         values: dict[str, Any] = {"attempts": ctx.attempt, "last_status": status}
         if error is None:
             await repo.set_delivery(

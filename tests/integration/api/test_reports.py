@@ -108,6 +108,35 @@ async def test_the_golden_day_as_reports(api: Api, tmp_path: Path) -> None:
     assert listed["total"] == 7
     assert {i["outcome"] for i in listed["items"]} == {"abandoned"}
 
+    # the agents' "resolved?" marks are kept on the contacts: the drill-down lists them
+    async def callers(mark: str, **where: str) -> set[str]:
+        params = {**DAY, "figure": "answered", "mark": mark, "limit": "100", **where}
+        found = await admin.get("/api/v1/reports/contacts", params=params)
+        assert found.status_code == 200, found.text
+        assert {i["resolved"] for i in found.json()["items"]} <= {True, False, None}
+        return {i["caller_number"] for i in found.json()["items"]}
+
+    voice = {"by": "channel", "key": "voice"}
+    assert await callers("resolved", **voice) == {"13820000000", "13850000000"}
+    assert await callers("not_resolved", **voice) == {"13800000000"}
+    assert "13800000001" in await callers("unmarked", **voice)
+    # by agent: that agent's own answer (a1 did not mark the contact a2 marked resolved)
+    assert await callers("resolved", by="agent", key=who["a2"]) == {"13820000000"}
+    assert await callers("resolved", by="agent", key=who["a1"]) == {"13850000000"}
+    wrong = await admin.get(
+        "/api/v1/reports/contacts", params={**DAY, "figure": "answered", "mark": "maybe"}
+    )
+    assert wrong.status_code == 422
+    found = await admin.get(
+        "/api/v1/reports/contacts",
+        params={**DAY, "figure": "answered", "mark": "resolved", **voice},
+    )
+    transferred = next(i for i in found.json()["items"] if i["caller_number"] == "13820000000")
+    contact = (await admin.get(f"/api/v1/interactions/{transferred['id']}")).json()
+    assert contact["resolved"] is True
+    marks = {s["agent_id"]: s["resolved"] for s in contact["segments"]}
+    assert marks == {who["a1"]: None, who["a2"]: True}  # the second agent marked it
+
     xlsx = await admin.get(
         "/api/v1/reports/export", params={**DAY, "by": "queue", "format": "xlsx"}
     )
@@ -186,6 +215,31 @@ async def test_subscriptions_to_reports_by_e_mail(api: Api) -> None:
     assert (await agent.post("/api/v1/reports/subscriptions", json=body)).status_code == 403
     await agent.aclose()
     await boss.aclose()
+
+
+async def test_a_supervisor_stops_any_subscription_of_her_center_and_no_other(
+    api: Api, second_tenant: str
+) -> None:
+    admin = await api.login("admin")
+    body = {"period": "day", "by": "queue", "at": "08:00", "to": ["ops@example.com"]}
+    made = await admin.post("/api/v1/reports/subscriptions", json=body)
+    assert made.status_code == 201, made.text
+    sub = made.json()["id"]
+    boss = await api.login("supervisor")
+    assert [s["id"] for s in (await boss.get("/api/v1/reports/subscriptions")).json()["items"]] == [
+        sub
+    ]
+    outsider = await api.login("boss", tenant="other")  # an admin, of another center
+    assert (await outsider.delete(f"/api/v1/reports/subscriptions/{sub}")).status_code == 404
+    assert (await outsider.get("/api/v1/reports/subscriptions")).json()["items"] == []
+    agent = await api.login("agent1")
+    assert (await agent.delete(f"/api/v1/reports/subscriptions/{sub}")).status_code == 403
+    stopped = await boss.delete(f"/api/v1/reports/subscriptions/{sub}")  # made by the admin
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "cancelled"
+    assert (await admin.get("/api/v1/reports/subscriptions")).json()["items"] == []
+    for client in (admin, boss, outsider, agent):
+        await client.aclose()
 
 
 async def test_a_tenants_counting_rules_count_its_figures_again(api: Api, tmp_path: Path) -> None:

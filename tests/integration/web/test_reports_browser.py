@@ -109,6 +109,29 @@ async def test_daily_report_drill_down_downloads_and_my_figures(
     await page.go_back()
     await expect(page.get_by_test_id("kpi-value-offered")).to_have_text("43")
 
+    # The agents' "resolved?" marks: the answered calls of 售后服务 that were marked resolved
+    await page.get_by_test_id("drill-support-answered").click()
+    await expect(page.get_by_test_id("drill-mark")).to_have_value("")
+    await page.get_by_test_id("drill-mark").select_option("resolved")
+    drill_rows = page.get_by_test_id("drill-rows").locator("tr")
+    await expect(drill_rows).to_have_count(2)  # one marked by a1, one by a2 after a transfer
+    await expect(page.get_by_test_id("drill-resolved").first).to_have_text("已解决")
+    await page.get_by_test_id("drill-mark").select_option("not_resolved")
+    await expect(drill_rows).to_have_count(1)
+    await expect(page.get_by_test_id("drill-resolved")).to_have_text("未解决")
+    await page.screenshot(path=str(ARTIFACTS / "reports-drill-resolved-zh.png"), full_page=True)
+    await page.get_by_test_id("drill-mark").select_option("resolved")
+    marked = drill_rows.filter(has_text="13850000000")
+    await expect(marked).to_have_count(1)
+    marked_id = await marked.get_attribute("data-interaction")
+    await marked.locator("a").click()
+    await expect(page).to_have_url(f"{sqlite_server.url}/interactions/{marked_id}")
+    await expect(page.locator("#summary")).to_contain_text("是否已解决")
+    await expect(page.get_by_test_id("segment-resolved")).to_have_text("已解决")
+    await page.screenshot(path=str(ARTIFACTS / "contact-resolved-zh.png"), full_page=True)
+    await page.go_back()
+    await expect(page.get_by_test_id("kpi-value-offered")).to_have_text("43")
+
     # Downloads: the XLSX in Chinese, the PDF with its headings, figures and charts
     async with page.expect_download() as xlsx_download:
         await page.get_by_test_id("export-xlsx").click()
@@ -145,6 +168,15 @@ async def test_daily_report_drill_down_downloads_and_my_figures(
     await page.screenshot(path=str(ARTIFACTS / "reports-agent-en.png"), full_page=True)
     await page.get_by_test_id("kpi-drill-handled").click()
     await expect(page.get_by_test_id("drill-rows").locator("tr")).to_have_count(31)
+    await expect(page.get_by_test_id("drill")).to_contain_text("Resolved?")
+    await page.get_by_test_id("drill-mark").select_option("resolved")  # a1's own answers
+    await expect(page.get_by_test_id("drill-rows").locator("tr")).to_have_count(1)
+    await expect(page.get_by_test_id("drill-resolved")).to_have_text("Resolved")
+    await page.screenshot(path=str(ARTIFACTS / "reports-drill-resolved-en.png"), full_page=True)
+    await page.goto(f"{sqlite_server.url}/interactions/{marked_id}")
+    await expect(page.locator("#summary")).to_contain_text("Resolved?")
+    await expect(page.get_by_test_id("segment-resolved")).to_have_text("Resolved")
+    await page.screenshot(path=str(ARTIFACTS / "contact-resolved-en.png"), full_page=True)
     assert errors == []
     await page.context.close()
 

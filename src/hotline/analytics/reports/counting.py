@@ -13,7 +13,11 @@ from typing import Any
 from hotline.analytics.reports.errors import CountingInvalid
 from hotline.analytics.reports.rollup import RollupSettings
 
-__all__ = ["COUNTING_LIMITS", "Counting"]
+__all__ = ["COUNTING_ENTITY", "COUNTING_LIMITS", "Counting"]
+
+# The `config.changed` entity announced when a tenant's rules change: followers of the log
+# that count with them (the wallboard, ADR 0176) take them up without a restart.
+COUNTING_ENTITY = "report_counting"
 
 # name → (lowest, highest, whole number): what a tenant may set
 COUNTING_LIMITS: dict[str, tuple[float, float, bool]] = {

@@ -15,6 +15,7 @@ __all__ = [
     "PeriodInvalid",
     "ReportError",
     "ReportForbidden",
+    "ResolvedMarkUnknown",
     "SubscriptionNotFound",
     "TargetInvalid",
     "TargetsNotFound",
@@ -52,6 +53,16 @@ class FigureUnknown(InvalidInput, ReportError):
     def __init__(self, value: str) -> None:
         super().__init__(
             "There is no such figure in the reports.", details={"field": "figure", "value": value}
+        )
+
+
+class ResolvedMarkUnknown(InvalidInput, ReportError):
+    code = "reports.mark.unknown"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            "The resolved mark must be resolved, not_resolved or unmarked.",
+            details={"field": "mark", "value": value},
         )
 
 

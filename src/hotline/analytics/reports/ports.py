@@ -80,7 +80,9 @@ class ContactLister(Protocol):
         *,
         limit: int,
         offset: int,
+        mark: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """The contacts behind a figure (the contact projection's rows) and how many;
-        `keys` None: every key of the dimension."""
+        `keys` None: every key of the dimension; `mark` one of `RESOLVED_MARKS` keeps only
+        the contacts with that "resolved?" answer of their agent."""
         ...

@@ -15,6 +15,7 @@ from hotline.analytics.reports.errors import (
     DrillUnsupported,
     FigureUnknown,
     ReportForbidden,
+    ResolvedMarkUnknown,
 )
 from hotline.analytics.reports.measures import Dim, M, ReasonKind
 from hotline.analytics.reports.metrics import FIGURES, KINDS, add_totals, figures
@@ -22,7 +23,11 @@ from hotline.analytics.reports.periods import Period
 from hotline.analytics.reports.ports import ContactLister, FactReader, ReportDirectory
 from hotline.analytics.reports.targets import Targets, assess
 
-__all__ = ["BY", "DRILLABLE", "LOWER_IS_BETTER", "ReportService", "Viewer"]
+__all__ = ["BY", "DRILLABLE", "LOWER_IS_BETTER", "RESOLVED_MARKS", "ReportService", "Viewer"]
+
+RESOLVED_MARKS = ("resolved", "not_resolved", "unmarked")
+"""The drill-down's filter on the agent's "resolved?" answer (ADR 0172): marked resolved,
+marked not resolved, no answer."""
 
 TEAM = "team"
 BY = (*(d.value for d in Dim), TEAM)
@@ -316,10 +321,14 @@ class ReportService:
         *,
         limit: int = 50,
         offset: int = 0,
+        mark: str | None = None,
     ) -> dict[str, Any]:
-        """The contacts behind a figure (drill-down)."""
+        """The contacts behind a figure (drill-down); `mark` keeps those with that
+        "resolved?" answer (`RESOLVED_MARKS`)."""
         if figure not in DRILLABLE:
             raise FigureUnknown(figure)
+        if mark is not None and mark not in RESOLVED_MARKS:
+            raise ResolvedMarkUnknown(mark)
         if by == Dim.SKILL:
             raise DrillUnsupported(by)
         keys = await self._keys(by, key)
@@ -338,5 +347,9 @@ class ReportService:
             period.end,
             limit=limit,
             offset=offset,
+            mark=mark,
         )
-        return {"period": period.as_dict(), "figure": figure, "items": rows, "total": total}
+        return {
+            "period": period.as_dict(), "figure": figure, "mark": mark, "items": rows,
+            "total": total,
+        }  # fmt: skip

@@ -153,6 +153,13 @@ export function viaOf(work) {
 }
 
 /** "4 of 5" */
+/** The agent's "resolved?" answer kept on a contact or segment (true, false, null: none). */
+export function resolvedMark(value) {
+  if (value === true) return t("Resolved");
+  if (value === false) return t("Not resolved");
+  return "—";
+}
+
 export function rating(value, scale) {
   return t("%(rating)s of %(scale)s", { rating: value, scale: scale || 5 });
 }
@@ -297,7 +304,7 @@ export function describeEvent(record, names) {
       p.kind === "consult" ? t("Consultative transfer") : t("Blind transfer"),
       [agent, transferTarget(p, names), p.note && t("note: %(note)s", { note: p.note })],
     ],
-    "interaction.dispositioned": () => [t("Wrap-up saved"), [names.disposition(p.disposition), p.notes]],
+    "interaction.dispositioned": () => [t("Wrap-up saved"), [names.disposition(p.disposition), p.notes, typeof p.resolved === "boolean" && resolvedMark(p.resolved)]],
     "interaction.followed_up": () => [t("Marked handled"), [p.by, p.note]],
     "interaction.consult_started": () => [t("Consultation started"), [agent, p.target_kind === "agent" ? names.agent(p.target) : p.target, p.note && t("note: %(note)s", { note: p.note })]],
     "interaction.consult_ended": () => [t("Consultation ended"), [agent, RESULTS()[p.result] || p.result]],

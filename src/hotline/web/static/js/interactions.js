@@ -4,7 +4,7 @@
 import { get } from "./api.js";
 import { loadCatalog, t } from "./i18n.js";
 import {
-  CHANNELS, DIRECTIONS, Names, OUTCOMES, WORK_OUTCOMES, describeEvent, duration, el, queueOf, rating, show, timeOfDay, viaOf, when, zonedMidnight,
+  CHANNELS, DIRECTIONS, Names, OUTCOMES, WORK_OUTCOMES, describeEvent, duration, el, queueOf, rating, resolvedMark, show, timeOfDay, viaOf, when, zonedMidnight,
 } from "./interaction-format.js";
 
 /** Mount this screen (shell.js): its region is `scope.root`. */
@@ -164,6 +164,7 @@ export async function mount(scope) {
       [t("Waited"), duration(item.wait_s)],
       [t("Talk time"), duration(item.talk_s)],
       [t("Hold time"), duration(item.hold_s)],
+      [t("Resolved?"), resolvedMark(item.resolved)],
       [
         t("Satisfaction"),
         item.csat
@@ -179,7 +180,7 @@ export async function mount(scope) {
     );
 
     document.getElementById("segment-rows").replaceChildren(
-      ...(item.segments.length ? item.segments.map(segmentRow) : [el("tr", {}, el("td", { colspan: 9, className: "muted" }, t("No agent answered")))]),
+      ...(item.segments.length ? item.segments.map(segmentRow) : [el("tr", {}, el("td", { colspan: 10, className: "muted" }, t("No agent answered")))]),
     );
     document.getElementById("work-rows").replaceChildren(
       ...(item.work_items.length ? item.work_items.map(workRow) : [el("tr", {}, el("td", { colspan: 8, className: "muted" }, t("Not queued")))]),
@@ -234,6 +235,7 @@ export async function mount(scope) {
       el("td", { className: s.overrun_at ? "overrun" : "" }, wrap || "—"),
       el("td", { dataset: { testid: "segment-disposition" } }, names.disposition(s.disposition) || "—"),
       el("td", { dataset: { testid: "segment-notes" } }, s.notes || "—"),
+      el("td", { dataset: { testid: "segment-resolved" } }, resolvedMark(s.resolved)),
       el("td", { dataset: { testid: "segment-csat" } }, s.csat ? rating(s.csat, s.csat_scale) : "—"),
     );
   }

@@ -6,7 +6,7 @@
 // come from one call (/api/v1/reports/page), the same the PDF is printed from.
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
-import { CHANNELS, Names, OUTCOMES, duration, el, errorText, queueOf, show, timeZone, when } from "./interaction-format.js";
+import { CHANNELS, Names, OUTCOMES, duration, el, errorText, queueOf, resolvedMark, show, timeZone, when } from "./interaction-format.js";
 import { compareChart, hourlyChart, loadChart, reasonsChart } from "./report-charts.js";
 
 const LABELS = {
@@ -260,10 +260,12 @@ export async function mount(scope) {
   // Drill-down: the contacts behind a figure, each linking to its own page. ------------------
   let drill = null;
   let drillOffset = 0;
+  let drillAsked = 0; // the latest page asked for: an answer to an older one is dropped
 
   async function openDrill(which) {
     drill = which;
     drillOffset = 0;
+    $("drill-mark").value = "";
     $("drill-rows").replaceChildren();
     const who = which.key ? keyLabel(which.by, which.key, bundle.summary.by === which.by ? bundle.summary.labels : {}) : which.by === "center" ? t("Center") : t("My figures");
     $("drill-title").textContent = t("The contacts behind %(figure)s · %(key)s", { figure: label(which.figure), key: who });
@@ -277,6 +279,8 @@ export async function mount(scope) {
     if (form.period.value === "range" && form.until.value) p.set("until", form.until.value);
     if (drill.by) p.set("by", drill.by);
     if (drill.key) p.set("key", drill.key);
+    if ($("drill-mark").value) p.set("mark", $("drill-mark").value);
+    const asked = ++drillAsked;
     let found;
     try {
       found = await get(`/api/v1/reports/contacts?${p}`);
@@ -284,7 +288,7 @@ export async function mount(scope) {
       show(errorLine, errorText(error));
       return;
     }
-    if (scope.closed) return;
+    if (scope.closed || asked !== drillAsked) return; // a newer drill or filter was asked for
     const rows = found.items.map((c) =>
       el("tr", { "data-interaction": c.id },
         el("td", {}, el("a", { href: `/interactions/${encodeURIComponent(c.id)}` }, when(c.started_at))),
@@ -297,9 +301,10 @@ export async function mount(scope) {
         el("td", {}, duration(c.talk_s)),
         el("td", {}, c.csat === null || c.csat === undefined ? "" : String(c.csat)),
         el("td", {}, names.disposition(c.disposition)),
+        el("td", { "data-testid": "drill-resolved" }, resolvedMark(c.resolved)),
       ),
     );
-    if (!rows.length && drillOffset === 0) rows.push(el("tr", {}, el("td", { colspan: 10 }, t("No contacts."))));
+    if (!rows.length && drillOffset === 0) rows.push(el("tr", {}, el("td", { colspan: 11 }, t("No contacts."))));
     $("drill-rows").append(...rows);
     drillOffset += found.items.length;
     const more = $("drill-more");
@@ -308,6 +313,11 @@ export async function mount(scope) {
   }
 
   $("drill-more").addEventListener("click", () => drillPage());
+  $("drill-mark").addEventListener("change", () => {
+    drillOffset = 0;
+    $("drill-rows").replaceChildren();
+    drillPage();
+  });
   $("drill-close").addEventListener("click", () => ($("drill").hidden = true));
   $("ranking-order")?.addEventListener("change", () => load());
   form.addEventListener("submit", (event) => {

@@ -79,6 +79,18 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._subscriptions)
 
+    def backlog(self) -> tuple[int, int]:
+        """Records published but not yet taken by their subscribers: (all, the largest one
+        subscriber's). Each record a subscriber has not taken stays alive until it does, so a
+        backlog that does not return to 0 after the calls is memory the server keeps."""
+        sizes = [sub.backlog for sub in self._subscriptions]
+        return sum(sizes), max(sizes, default=0)
+
+    @property
+    def dropped(self) -> int:
+        """Records dropped for full subscriber queues (read back from the table later)."""
+        return sum(sub.dropped for sub in self._subscriptions)
+
     @property
     def reader(self) -> EventReader | None:
         return self._reader
@@ -115,6 +127,11 @@ class Subscription:
         except asyncio.QueueFull:
             self.dropped += 1
             self._catch_up.add(record.tenant_id)
+
+    @property
+    def backlog(self) -> int:
+        """Records queued for this subscriber or taken and not yet returned by `get()`."""
+        return self._queue.qsize() + len(self._pending) + (self._held is not None)
 
     def has_pending(self) -> bool:
         """Whether `get()` would return without waiting for a new publication. Queued records

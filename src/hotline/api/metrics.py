@@ -45,6 +45,22 @@ class _LiveCollector(Collector):
             "Live event subscribers",
             value=self.services.bus.subscriber_count,
         )
+        backlog, backlog_max = self.services.bus.backlog()
+        yield GaugeMetricFamily(
+            "hotline_bus_backlog",
+            "Event records published and not yet taken by their subscribers",
+            value=backlog,
+        )
+        yield GaugeMetricFamily(
+            "hotline_bus_backlog_max",
+            "The largest one subscriber's backlog of event records",
+            value=backlog_max,
+        )
+        yield CounterMetricFamily(
+            "hotline_bus_dropped",
+            "Event records dropped for live subscribers' full queues (read back from the log)",
+            value=self.services.bus.dropped,
+        )
         yield GaugeMetricFamily(
             "hotline_draining",
             "1 while the server drains",

@@ -202,6 +202,12 @@ class DeskBoard:
         for event in events:
             self.apply(event)
 
+    @property
+    def live_contacts(self) -> int:
+        """Contacts the board holds over all tenants (each leaves at its end once no agent's
+        work names it): for `/metrics`, to see that ended calls are let go."""
+        return sum(len(t.contacts) for t in self._tenants.values())
+
     def forget_work(self, tenant_id: str) -> None:
         """After a restart the router starts from what is true now (`reconcile`): the work a
         replayed log left on desks is gone; agents' phones and states stay."""

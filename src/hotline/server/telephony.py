@@ -436,6 +436,15 @@ class TelephonyServer:
         if self.sip is not None:
             for name, value in sorted(self.sip.metrics().items()):
                 yield f"hotline_sip_{name}", float(value), f"SIP counter {name}"
+        if self.runtime is not None:
+            calls = self.runtime.calls
+            yield "hotline_calls_live", float(len(calls.calls)), "calls the B2BUA holds"
+            yield "hotline_legs_live", float(len(calls.legs)), "call legs the B2BUA holds"
+            yield (
+                "hotline_desk_contacts",
+                float(self.runtime.board.live_contacts),
+                "contacts the agents' desks hold in memory",
+            )
         if self.hot_path is not None:
             for name, figure in sorted(self.hot_path.stats().items()):
                 yield f"hotline_call_path_{name}", figure, f"call path in memory: {name}"

@@ -438,8 +438,8 @@ class Endpoint:
 
     @staticmethod
     def _to_tag(txn: ServerTransaction) -> str:
-        last = txn.last_response
-        tag = last.to.tag if last is not None and last.status > 100 else None
+        last = txn.last_status
+        tag = txn.to_tag if last is not None and last > 100 else None
         return tag or new_tag()
 
     # --- output driven by the service ---

@@ -87,7 +87,11 @@ class ServerTransaction(_Machine):
         via = request.top_via
         self.branch = via.branch if via is not None and via.branch else ""
         self.state: ServerState = ServerState.TRYING
-        self.last_response: Response | None = None
+        # Of the last response only what retransmissions and the TU's matching need: its
+        # status, its To tag and its bytes. The parsed response is not kept for the 32 s the
+        # transaction waits out (issue 14: per-call objects every full collection walks).
+        self.last_status: int | None = None
+        self.to_tag: str | None = None
         self._last_wire: bytes | None = None
         self.key: tuple[object, ...] = ()
 
@@ -98,7 +102,8 @@ class ServerTransaction(_Machine):
         raise NotImplementedError
 
     def _emit(self, response: Response) -> None:
-        self.last_response = response
+        self.last_status = response.status
+        self.to_tag = response.to.tag
         self._last_wire = bytes(response)
         self._send(self._last_wire)
 
@@ -180,8 +185,8 @@ class ServerInviteTransaction(ServerTransaction):
             return []
         if timer is Input.TIMER_H:
             return [TimedOut("H")]
-        last = self.last_response
-        if timer is Input.TIMER_L and not self.acked and last is not None and last.status < 300:
+        last = self.last_status
+        if timer is Input.TIMER_L and not self.acked and last is not None and last < 300:
             return [TimedOut("2xx-no-ack")]
         return []
 

@@ -107,8 +107,6 @@ class WebhookDispatcher:
         self.attempts = attempts
         self.wake = wake
         self._task: asyncio.Task[None] | None = None
-        self._dirty: set[str] = set()
-        self._signal = asyncio.Event()
 
     async def catch_up(self, tenant_id: str) -> int:
         async with self.engine.connect() as conn:
@@ -134,14 +132,25 @@ class WebhookDispatcher:
             self._task = None
 
     async def _follow(self) -> None:
+        """One catch-up per tenant for all that is queued, not one per record: a catch-up
+        reads the log from each webhook's cursor anyway, and one write transaction per event
+        fell behind the calls' events (issue 14: thousands of records waiting in this queue,
+        alive until taken, and a database connection taken per record)."""
         subscription = self.bus.subscribe()
-        async for record in subscription:
-            if record.type.startswith("webhook."):
-                continue
-            try:
-                await self.catch_up(record.tenant_id)
-            except Exception:  # the next event or the start catches up
-                log.exception("webhooks: queueing deliveries of %s failed", record.tenant_id)
+        while True:
+            tenants: set[str] = set()
+            record = await subscription.get()
+            while True:
+                if not record.type.startswith("webhook."):
+                    tenants.add(record.tenant_id)
+                if not subscription.has_pending():
+                    break
+                record = await subscription.get()
+            for tenant_id in sorted(tenants):
+                try:
+                    await self.catch_up(tenant_id)
+                except Exception:  # the next event or the start catches up
+                    log.exception("webhooks: queueing deliveries of %s failed", tenant_id)
 
 
 class WebhookDelivery:

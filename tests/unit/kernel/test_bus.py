@@ -106,3 +106,19 @@ async def test_has_pending_holds_a_record_behind_a_gap() -> None:
     assert sub.has_pending()
     assert [(await asyncio.wait_for(sub.get(), 1)).seq for _ in range(3)] == [2, 3, 4]
     assert not sub.has_pending()
+
+
+async def test_backlog_counts_what_subscribers_have_not_taken() -> None:
+    bus = EventBus(reader=TableReader([]), queue_size=2)
+    slow = bus.subscribe(tenant_id="t")
+    quick = bus.subscribe(tenant_id="t")
+    for seq in (1, 2, 3):
+        bus.publish(rec(seq))
+    assert bus.backlog() == (4, 2)  # each queue holds 2; the third record was dropped for both
+    assert bus.dropped == 2
+    assert (await quick.get()).seq == 1
+    assert quick.backlog == 1
+    assert bus.backlog() == (3, 2)
+    slow.close()
+    quick.close()
+    assert bus.backlog() == (0, 0)

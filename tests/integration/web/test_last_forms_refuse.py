@@ -398,5 +398,6 @@ async def test_the_last_forms_refuse_a_bad_value_in_zh_cn_and_en(
         await page.context.close()
         await board.context.close()
         print(lang, walk.said)
-    assert [p for w in walks for p in w.problems] == []
+    found = [p for w in walks for p in w.problems]
+    assert found == [], "\n".join(found)
     assert errors == []

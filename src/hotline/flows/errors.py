@@ -17,6 +17,7 @@ the node id and the field) and raised together as one `FlowInvalid`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,11 @@ from hotline.errors import (
 )
 
 __all__ = [
+    "AT_COLUMN",
+    "EXPRESSION_TEMPLATES",
     "ISSUE_TEMPLATES",
+    "REGEX_TEMPLATES",
+    "TYPE_WORDS",
     "CallerHungUp",
     "ExpressionEvalError",
     "ExpressionSyntaxError",
@@ -45,6 +50,7 @@ __all__ = [
     "NothingToRollBack",
     "PortUnsupported",
     "UnexpectedInput",
+    "regex_problem",
 ]
 
 
@@ -74,7 +80,7 @@ class IssueCode:
 # catalog, so the flow editor says each issue in the user's language (ADR 0125). "%(problem)s"
 # (a parser's or pydantic's own sentence) is not among them: the editor reads "is not valid".
 _IDS = " (ids start with a letter; letters, digits, _ and -)"
-ISSUE_TEMPLATES = (
+ISSUE_TEMPLATES: tuple[str, ...] = (
     "no node '%(target)s'",
     "no branch leads here from the start node '%(start)s'",
     "loop with no wait: %(path)s; put a menu, play or queue on it",
@@ -85,10 +91,8 @@ ISSUE_TEMPLATES = (
     "'%(path)s': prompt files are relative paths inside the prompts directory",
     "prompt file '%(path)s' not found under %(root)s",
     "unknown variable '%(name)s' in {%(name)s}",
-    "%(problem)s at column %(column)s of '%(source)s'",
-    "'%(source)s' gives %(found)s; this field needs %(expected)s",
+    "'%(source)s' gives %(found_type)s; this field needs %(expected_type)s",
     "'%(name)s' is set by the runtime; flows can read it but not assign it",
-    "bad regular expression: %(problem)s",
     "no queue '%(name)s'",
     "no ticket department '%(name)s'",
     "no ticket category '%(name)s'",
@@ -110,6 +114,94 @@ ISSUE_TEMPLATES = (
     "this field is required" + _IDS,
     "unknown field" + _IDS,
     "%(problem)s" + _IDS,
+)
+
+# What the expression parser (expression.py) and the type checks (typecheck.py) say, and what
+# a regular expression's problem is (`regex_problem`): message ids too. A problem inside an
+# expression is said with where it is (`AT_COLUMN`); a bad pattern field stands alone.
+AT_COLUMN = " at column %(column)s of '%(source)s'"
+EXPRESSION_TEMPLATES = (
+    "malformed number",
+    "unterminated string",
+    "unknown escape in string",
+    "unexpected character '%(char)s'",
+    "unexpected character '%(char)s' (use 'and', 'or', 'not')",
+    "expected '%(expected)s', found '%(found)s'",
+    "expected '%(expected)s', found the end of the expression",
+    "empty expression",
+    "unexpected '%(token)s'",
+    "expression nested too deeply",
+    "comparisons do not chain; join them with 'and'",
+    "unknown function '%(name)s'",
+    "expression ends too early",
+    "expression longer than %(limit)s characters",
+    # type checks; a `*_type` value is a word of the catalog too ("a string"): ADR 0127
+    "unknown variable '%(name)s'",
+    "'%(op)s' needs true/false, got %(got_type)s",
+    "cannot negate %(operand_type)s",
+    "%(left_type)s is never equal to %(right_type)s",
+    "%(left_type)s is never equal to %(right_type)s (quote the digits: '1')",
+    "cannot compare %(left_type)s with %(right_type)s using %(op)s",
+    "'%(op)s' needs a list or a string, not %(right_type)s",
+    "cannot look for %(left_type)s in a string",
+    "cannot add %(left_type)s and %(right_type)s",
+    "cannot use %(op)s on %(left_type)s and %(right_type)s",
+    "%(function)s() takes %(low)s argument(s), got %(count)s",
+    "%(function)s() takes %(low)s to %(high)s arguments, got %(count)s",
+    "%(function)s() argument %(index)s must be %(wanted_type)s, not %(arg_type)s",
+)
+REGEX_TEMPLATES = (
+    "bad regular expression: unclosed parenthesis at position %(position)s",
+    "bad regular expression: ')' without its '(' at position %(position)s",
+    "bad regular expression: unclosed '[' at position %(position)s",
+    "bad regular expression: nothing to repeat at position %(position)s",
+    "bad regular expression: a repeat of a repeat at position %(position)s",
+    "bad regular expression: unknown escape %(escape)s at position %(position)s",
+    "bad regular expression: bad range %(range)s at position %(position)s",
+    "bad regular expression: %(problem)s at position %(position)s",
+)
+# The words a `*_type` parameter takes (typecheck.article and the functions' wanted kinds).
+TYPE_WORDS = (
+    "a string",
+    "an integer",
+    "a number",
+    "a boolean",
+    "a null",
+    "a list",
+    "an any",
+    "string",
+    "integer",
+    "integer or number or string",
+    "list or string",
+)
+# Braces and formats in a prompt's `{variable}` text (prompts.template_fields).
+PROMPT_TEMPLATES = (
+    "unmatched brace near column %(column)s (write {{ for a brace)",
+    "unknown format '%(format)s' in %(placeholder)s (known: digits)",
+)
+ISSUE_TEMPLATES += PROMPT_TEMPLATES + REGEX_TEMPLATES
+ISSUE_TEMPLATES += tuple(t + AT_COLUMN for t in EXPRESSION_TEMPLATES + REGEX_TEMPLATES)
+
+
+def regex_problem(exc: re.error) -> tuple[str, dict[str, object]]:
+    """A regular expression's problem as one of `REGEX_TEMPLATES` and its values; the position
+    counts characters from one."""
+    msg, position = exc.msg, (exc.pos or 0) + 1
+    for start, template, key in _REGEX_SAYINGS:
+        if msg.startswith(start):
+            rest = msg.removeprefix(start).strip()
+            return template, {"position": position, **({key: rest} if key else {})}
+    return REGEX_TEMPLATES[-1], {"problem": msg, "position": position}
+
+
+_REGEX_SAYINGS = (
+    ("missing ), unterminated subpattern", REGEX_TEMPLATES[0], ""),
+    ("unbalanced parenthesis", REGEX_TEMPLATES[1], ""),
+    ("unterminated character set", REGEX_TEMPLATES[2], ""),
+    ("nothing to repeat", REGEX_TEMPLATES[3], ""),
+    ("multiple repeat", REGEX_TEMPLATES[4], ""),
+    ("bad escape", REGEX_TEMPLATES[5], "escape"),
+    ("bad character range", REGEX_TEMPLATES[6], "range"),
 )
 
 
@@ -179,12 +271,16 @@ class ExpressionSyntaxError(FlowError, InvalidInput):
 
     code = "flow.expression.syntax"
 
-    def __init__(self, message: str, *, source: str, position: int) -> None:
+    def __init__(self, template: str, *, source: str, position: int, **params: object) -> None:
+        # `template` is one of EXPRESSION_TEMPLATES; `reason` is it with `params` filled in.
+        values = {k: v if isinstance(v, str) else str(v) for k, v in params.items()}
+        message = template % values if values else template
         super().__init__(
             f"{message} at column {position + 1} of {source!r}",
             details={"source": source, "position": position},
         )
         self.reason, self.source, self.position = message, source, position
+        self.template, self.params = template, values
 
 
 class ExpressionEvalError(FlowError):

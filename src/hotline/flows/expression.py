@@ -250,7 +250,7 @@ def tokenize(source: str) -> list[Token]:
         else:
             hint = " (use 'and', 'or', 'not')" if ch in "&|!" else ""
             raise ExpressionSyntaxError(
-                f"unexpected character {ch!r}{hint}", source=source, position=i
+                "unexpected character '%(char)s'" + hint, source=source, position=i, char=ch
             )
     tokens.append(Token("end", "", None, n))
     return tokens
@@ -270,10 +270,11 @@ class _Parser:
     def token(self) -> Token:
         return self.tokens[self.index]
 
-    def error(self, message: str, pos: int | None = None) -> ExpressionSyntaxError:
-        return ExpressionSyntaxError(
-            message, source=self.source, position=self.token.pos if pos is None else pos
-        )
+    def error(
+        self, template: str, pos: int | None = None, **params: object
+    ) -> ExpressionSyntaxError:
+        where = self.token.pos if pos is None else pos
+        return ExpressionSyntaxError(template, source=self.source, position=where, **params)
 
     def at(self, text: str) -> bool:
         tok = self.token
@@ -286,8 +287,13 @@ class _Parser:
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
-            found = self.token.text or "end of expression"
-            raise self.error(f"expected {text!r}, found {found!r}")
+            if self.token.kind == "end":
+                raise self.error(
+                    "expected '%(expected)s', found the end of the expression", expected=text
+                )
+            raise self.error(
+                "expected '%(expected)s', found '%(found)s'", expected=text, found=self.token.text
+            )
         return self.advance()
 
     def parse(self) -> Node:
@@ -295,7 +301,7 @@ class _Parser:
             raise self.error("empty expression")
         node = self.or_expr()
         if self.token.kind != "end":
-            raise self.error(f"unexpected {self.token.text!r}")
+            raise self.error("unexpected '%(token)s'", token=self.token.text)
         return node
 
     def nested(self) -> None:
@@ -398,7 +404,7 @@ class _Parser:
             self.advance()
             if self.at("("):
                 if tok.text not in FUNCTION_NAMES:
-                    raise self.error(f"unknown function {tok.text!r}", tok.pos)
+                    raise self.error("unknown function '%(name)s'", tok.pos, name=tok.text)
                 self.advance()
                 return Call(tok.text, self.items(")"), tok.pos)
             return Name(tok.text, tok.pos)
@@ -412,15 +418,16 @@ class _Parser:
             return ListOf(self.items("]"), tok.pos)
         if tok.kind == "end":
             raise self.error("expression ends too early")
-        raise self.error(f"unexpected {tok.text!r}")
+        raise self.error("unexpected '%(token)s'", token=tok.text)
 
 
 def parse_expression(source: str) -> Expression:
     """Parse `source`; raise `ExpressionSyntaxError` naming the column of the first problem."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise ExpressionSyntaxError(
-            f"expression longer than {MAX_SOURCE_LENGTH} characters",
+            "expression longer than %(limit)s characters",
             source=source[:40] + "…",
             position=MAX_SOURCE_LENGTH,
+            limit=MAX_SOURCE_LENGTH,
         )
     return Expression(source, _Parser(source).parse())

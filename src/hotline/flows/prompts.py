@@ -42,25 +42,32 @@ class TemplateField:
     position: int
 
 
-def template_fields(text: str) -> tuple[list[TemplateField], list[str]]:
-    """The `{variable}` fields in `text` and problems with its braces or formats."""
+_UNMATCHED = "unmatched brace near column %(column)s (write {{ for a brace)"
+_UNKNOWN_FORMAT = "unknown format '%(format)s' in %(placeholder)s (known: digits)"
+
+
+def template_fields(
+    text: str,
+) -> tuple[list[TemplateField], list[tuple[str, dict[str, object]]]]:
+    """The `{variable}` fields in `text` and problems with its braces or formats, each a
+    template of `errors.PROMPT_TEMPLATES` and its values."""
     fields: list[TemplateField] = []
-    problems: list[str] = []
+    problems: list[tuple[str, dict[str, object]]] = []
     last = 0
     for m in _FIELD.finditer(text):
         gap = text[last : m.start()]
         if "{" in gap or "}" in gap:
-            problems.append(f"unmatched brace near column {last + 1} (write {{{{ for a brace)")
+            problems.append((_UNMATCHED, {"column": last + 1}))
         last = m.end()
         if m.group(1) is None:
             continue
         fmt = m.group(2)
         if fmt is not None and fmt not in FORMATS:
-            problems.append(f"unknown format {fmt!r} in {m.group(0)} (known: digits)")
+            problems.append((_UNKNOWN_FORMAT, {"format": fmt, "placeholder": m.group(0)}))
         fields.append(TemplateField(m.group(1), fmt, m.start()))
     tail = text[last:]
     if "{" in tail or "}" in tail:
-        problems.append(f"unmatched brace near column {last + 1} (write {{{{ for a brace)")
+        problems.append((_UNMATCHED, {"column": last + 1}))
     return fields, problems
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hotline.flows.errors import IssueCode
+from hotline.flows.errors import IssueCode, regex_problem
 from hotline.flows.evaluate import ARITY
 from hotline.flows.expression import (
     Binary,
@@ -51,6 +51,10 @@ class Problem:
     code: str
     message: str
     position: int
+    # `message` before its values went in (one of errors.EXPRESSION_TEMPLATES or
+    # REGEX_TEMPLATES) and those values; a `*_type` value is a word of the catalog (TYPE_WORDS).
+    template: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
 
 def type_of_value(value: Value) -> Type:
@@ -105,12 +109,18 @@ class _Checker:
         self.lookup = lookup
         self.problems: list[Problem] = []
 
-    def problem(self, message: str, pos: int, code: str = IssueCode.EXPRESSION_TYPE) -> None:
-        self.problems.append(Problem(code, message, pos))
+    def problem(
+        self, template: str, pos: int, code: str = IssueCode.EXPRESSION_TYPE, **params: object
+    ) -> None:
+        values = tuple((k, v if isinstance(v, str) else str(v)) for k, v in params.items())
+        message = template % dict(values) if values else template
+        self.problems.append(Problem(code, message, pos, template, values))
 
-    def need_bool(self, t: Type, what: str, pos: int) -> None:
+    def need_bool(self, t: Type, op: str, pos: int) -> None:
         if t not in _LOOSE and t is not Type.BOOLEAN:
-            self.problem(f"{what} needs true/false, got {article(t)}", pos)
+            self.problem(
+                "'%(op)s' needs true/false, got %(got_type)s", pos, op=op, got_type=article(t)
+            )
 
     def infer(self, node: Node) -> Type:
         if isinstance(node, Literal):
@@ -119,21 +129,26 @@ class _Checker:
             found = self.lookup(node.name)
             if found is None:
                 self.problem(
-                    f"unknown variable {node.name!r}", node.pos, IssueCode.VARIABLE_UNKNOWN
+                    "unknown variable '%(name)s'",
+                    node.pos,
+                    IssueCode.VARIABLE_UNKNOWN,
+                    name=node.name,
                 )
                 return Type.ANY
             return found
         if isinstance(node, Logical):
-            self.need_bool(self.infer(node.left), f"'{node.op}'", node.pos)
-            self.need_bool(self.infer(node.right), f"'{node.op}'", node.pos)
+            self.need_bool(self.infer(node.left), node.op, node.pos)
+            self.need_bool(self.infer(node.right), node.op, node.pos)
             return Type.BOOLEAN
         if isinstance(node, Unary):
             operand = self.infer(node.operand)
             if node.op == "not":
-                self.need_bool(operand, "'not'", node.pos)
+                self.need_bool(operand, "not", node.pos)
                 return Type.BOOLEAN
             if operand not in _NUMERIC and operand is not Type.ANY:
-                self.problem(f"cannot negate {article(operand)}", node.pos)
+                self.problem(
+                    "cannot negate %(operand_type)s", node.pos, operand_type=article(operand)
+                )
                 return Type.NUMBER
             return operand
         if isinstance(node, Binary):
@@ -151,31 +166,58 @@ class _Checker:
         if op in ("==", "!="):
             if known and _family(left) != _family(right):
                 hint = " (quote the digits: '1')" if Type.STRING in (left, right) else ""
-                pair = f"{article(_family(left))} is never equal to {article(_family(right))}"
-                self.problem(pair + hint, pos)
+                self.problem(
+                    "%(left_type)s is never equal to %(right_type)s" + hint,
+                    pos,
+                    left_type=article(_family(left)),
+                    right_type=article(_family(right)),
+                )
             return Type.BOOLEAN
         if op in ("<", "<=", ">", ">="):
             if known and not (
                 (left in _NUMERIC and right in _NUMERIC)
                 or (left is Type.STRING and right is Type.STRING)
             ):
-                pair = f"{article(left)} with {article(right)}"
-                self.problem(f"cannot compare {pair} using {op}", pos)
+                self.problem(
+                    "cannot compare %(left_type)s with %(right_type)s using %(op)s",
+                    pos,
+                    left_type=article(left),
+                    right_type=article(right),
+                    op=op,
+                )
             return Type.BOOLEAN
         if op in ("in", "not in"):
             if right not in _LOOSE and right not in (Type.LIST, Type.STRING):
-                self.problem(f"'{op}' needs a list or a string, not {article(right)}", pos)
+                self.problem(
+                    "'%(op)s' needs a list or a string, not %(right_type)s",
+                    pos,
+                    op=op,
+                    right_type=article(right),
+                )
             elif right is Type.STRING and left not in _LOOSE and left is not Type.STRING:
-                self.problem(f"cannot look for {article(left)} in a string", pos)
+                self.problem(
+                    "cannot look for %(left_type)s in a string", pos, left_type=article(left)
+                )
             return Type.BOOLEAN
         if op == "+" and Type.STRING in (left, right):
             if known and left != right:
-                self.problem(f"cannot add {article(left)} and {article(right)}", pos)
+                self.problem(
+                    "cannot add %(left_type)s and %(right_type)s",
+                    pos,
+                    left_type=article(left),
+                    right_type=article(right),
+                )
             return Type.STRING
         if (left not in _NUMERIC and left is not Type.ANY) or (
             right not in _NUMERIC and right is not Type.ANY
         ):
-            self.problem(f"cannot use {op} on {article(left)} and {article(right)}", pos)
+            self.problem(
+                "cannot use %(op)s on %(left_type)s and %(right_type)s",
+                pos,
+                op=op,
+                left_type=article(left),
+                right_type=article(right),
+            )
             return Type.NUMBER
         if left is Type.INTEGER and right is Type.INTEGER and op != "/":
             return Type.INTEGER
@@ -185,8 +227,13 @@ class _Checker:
         args = [self.infer(arg) for arg in node.args]
         low, high = ARITY[node.function]
         if not low <= len(args) <= high:
-            span = str(low) if low == high else f"{low} to {high}"
-            self.problem(f"{node.function}() takes {span} argument(s), got {len(args)}", node.pos)
+            if low == high:
+                template = "%(function)s() takes %(low)s argument(s), got %(count)s"
+            else:
+                template = "%(function)s() takes %(low)s to %(high)s arguments, got %(count)s"
+            self.problem(
+                template, node.pos, function=node.function, low=low, high=high, count=len(args)
+            )
             return _SIGNATURES[node.function][1]
         params, result = _SIGNATURES[node.function]
         for index, arg in enumerate(args):
@@ -194,8 +241,12 @@ class _Checker:
             if arg not in _LOOSE and arg not in allowed:
                 wanted = " or ".join(sorted(t.value for t in allowed))
                 self.problem(
-                    f"{node.function}() argument {index + 1} must be {wanted}, not {article(arg)}",
+                    "%(function)s() argument %(index)s must be %(wanted_type)s, not %(arg_type)s",
                     node.args[index].pos,
+                    function=node.function,
+                    index=index + 1,
+                    wanted_type=wanted,
+                    arg_type=article(arg),
                 )
         if node.function == "matches" and isinstance(node.args[1], Literal):
             pattern = node.args[1].value
@@ -204,7 +255,8 @@ class _Checker:
                     re.compile(pattern)
                 except re.error as exc:
                     where = node.args[1].pos
-                    self.problem(f"bad regular expression: {exc}", where, IssueCode.PATTERN_INVALID)
+                    said, values = regex_problem(exc)
+                    self.problem(said, where, IssueCode.PATTERN_INVALID, **values)
         if node.function == "coalesce":
             kinds = {a for a in args if a is not Type.NULL}
             return kinds.pop() if len(kinds) == 1 else Type.ANY

@@ -19,10 +19,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from hotline.flows.errors import (
+    AT_COLUMN,
     ExpressionSyntaxError,
     FlowInvalid,
     FlowIssue,
     IssueCode,
+    regex_problem,
 )
 from hotline.flows.expression import parse_expression
 from hotline.flows.loader import NODE_ADAPTER, parse_flow
@@ -55,7 +57,6 @@ _DIALABLE = re.compile(r"^\+?[0-9*#]{1,32}$")
 # Message templates said more than once (message ids of the UI catalog: ADR 0125).
 _NO_NODE = "no node '%(target)s'"
 _LANGUAGE_UNKNOWN = "language %(language)s is not in the flow's languages %(languages)s"
-_AT_COLUMN = "%(problem)s at column %(column)s of '%(source)s'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +268,8 @@ class _Validator:
 
     def template(self, node_id: str, field: str, text: str) -> None:
         found, problems = template_fields(text)
-        for problem in problems:
-            self.add(IssueCode.EXPRESSION_SYNTAX, node_id, field, "%(problem)s", problem=problem)
+        for template, params in problems:
+            self.add(IssueCode.EXPRESSION_SYNTAX, node_id, field, template, **params)
         for item in found:
             if self.catalog.lookup(item.name) is None:
                 self.add(
@@ -290,8 +291,8 @@ class _Validator:
                     IssueCode.EXPRESSION_SYNTAX,
                     node_id,
                     field,
-                    _AT_COLUMN,
-                    problem=exc.reason,
+                    exc.template + AT_COLUMN,
+                    **exc.params,
                     column=exc.position + 1,
                     source=source,
                 )
@@ -302,8 +303,8 @@ class _Validator:
                     problem.code,
                     node_id,
                     field,
-                    _AT_COLUMN,
-                    problem=problem.message,
+                    problem.template + AT_COLUMN,
+                    **dict(problem.params),
                     column=problem.position + 1,
                     source=source,
                 )
@@ -313,10 +314,10 @@ class _Validator:
                     IssueCode.EXPRESSION_TYPE,
                     node_id,
                     field,
-                    "'%(source)s' gives %(found)s; this field needs %(expected)s",
+                    "'%(source)s' gives %(found_type)s; this field needs %(expected_type)s",
                     source=source,
-                    found=article(found),
-                    expected=article(expected),
+                    found_type=article(found),
+                    expected_type=article(expected),
                 )
 
     def expected_type(self, node: _Node, field: str) -> Type | None:
@@ -348,8 +349,8 @@ class _Validator:
         try:
             re.compile(pattern)
         except re.error as exc:
-            message = "bad regular expression: %(problem)s"
-            self.add(IssueCode.PATTERN_INVALID, node_id, field, message, problem=exc)
+            template, params = regex_problem(exc)
+            self.add(IssueCode.PATTERN_INVALID, node_id, field, template, **params)
 
     def queue(self, node_id: str, field: str, name: str) -> None:
         if self.queues is not None and name not in self.queues:

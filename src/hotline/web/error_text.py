@@ -60,6 +60,9 @@ _VALIDATION = {
 _SENTENCES = {
     "time_off_incomplete": "Time off needs a start and an end.",
     "time_off_reversed": "The end must be after the start.",
+    "time_off_zones_mixed": (
+        "Give the start and the end both in the center's time, or both with a time zone."
+    ),
     "swap_incomplete": "A swap needs my shift, a colleague and the colleague's day.",
     "break_reversed": "A break's latest start is before its earliest.",
     "break_outside_shift": "A break does not fit in the shift.",
@@ -232,6 +235,10 @@ class ErrorText:
         """A domain's message from its template (a message id) and values; in zh-CN, a template
         the catalog lacks reads "is not valid" rather than English."""
         values = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+        for key, value in values.items():
+            if key.endswith("_type") and isinstance(value, str):
+                # a word of the catalog ("a string", "an integer"): flows.errors.TYPE_WORDS
+                values[key] = self._t(language, value)
         if language == "en" or template in self.catalogs.translated(language):
             return self._t(language, template, **values) if values else self._t(language, template)
         return self._t(language, _VALIDATION["value_error"])

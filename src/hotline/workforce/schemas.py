@@ -114,6 +114,13 @@ class RequestIn(_Strict):
                 raise PydanticCustomError(
                     "time_off_incomplete", "time off needs starts_at and ends_at"
                 )
+            if (self.starts_at.tzinfo is None) != (self.ends_at.tzinfo is None):
+                # A time without a zone is the center's; one with a zone is that instant: the
+                # two together cannot be compared here (and were a TypeError, a 500).
+                raise PydanticCustomError(
+                    "time_off_zones_mixed",
+                    "give starts_at and ends_at both with a time zone or both without",
+                )
             if self.ends_at <= self.starts_at:
                 raise PydanticCustomError("time_off_reversed", "ends_at must be after starts_at")
         elif not (self.shift_id and self.other_agent_id and self.other_day):

@@ -5,7 +5,6 @@ submitting a form with a bad value to read the error it shows."""
 from __future__ import annotations
 
 import functools
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -28,9 +27,30 @@ FIND_ENGLISH = "\n".join(
 )
 
 
+# Keys whose values are codes, ids or times, not words a person wrote: a page that shows one
+# of them shows a raw code, however often the data holds it.
+_CODE_KEYS = re.compile(
+    r"^(id|.*_id|.*_ids|code|.*_code|status|state|reason|action|object|type|kind|role|roles|"
+    r"channel|direction|outcome|event|events|language|lang|time_zone|.*_at|at|since|format|"
+    r"phone|activity|source|field|scope|permissions|strategy|media|transport|mode|yaml)$"
+)
+
+
+def _values(value: Any, key: str = "") -> list[str]:
+    """The strings and numbers of `value` a person wrote, skipping those under code keys."""
+    if isinstance(value, dict):
+        return [v for k, item in value.items() if not _CODE_KEYS.match(k) for v in _values(item, k)]
+    if isinstance(value, list):
+        return [v for item in value for v in _values(item, key)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [str(value)]
+
+
 def tenant_data(admin: httpx.Client) -> str:
-    """Every string of the tenant's own data that a page may show (English labels of codes,
-    customer names, flow titles …), concatenated."""
+    """Every value of the tenant's own data that a page may show (names, English labels,
+    customer names, flow titles, numbers …), one a line: not the keys, nor the values of code
+    keys (`_CODE_KEYS`), so a code shown on a page is not explained by the data holding it."""
     chunks: list[Any] = []
     for path in [
         "/api/v1/customers", "/api/v1/dispositions", "/api/v1/not-ready-reasons",
@@ -41,7 +61,7 @@ def tenant_data(admin: httpx.Client) -> str:
         chunks.append(items(admin, path))
     for flow in items(admin, "/api/v1/flows"):
         chunks.append(admin.get(f"/api/v1/flows/{flow['name']}/versions/{flow['version']}").json())
-    return "\n".join(json.dumps(c, ensure_ascii=False) for c in chunks)
+    return "\n".join(sorted({v for c in chunks for v in _values(c)}))
 
 
 @functools.cache
@@ -53,9 +73,33 @@ def untranslatable_ids() -> tuple[str, ...]:
     return tuple(sorted(i for i in all_message_ids() if catalog.gettext("zh-CN", i) != i))
 
 
+@functools.cache
+def ui_words() -> str:
+    """Every message id and its Chinese, one a line: what the UI itself says."""
+    catalog = Catalogs()
+    return "\n".join(f"{i}\n{catalog.gettext('zh-CN', i)}" for i in sorted(all_message_ids()))
+
+
 async def english_on(page: Page, data: str) -> list[str]:
     problems: list[str] = await page.evaluate(
         FIND_ENGLISH, {"ids": list(untranslatable_ids()), "data": data, "allowed": sorted(ALLOWED)}
+    )
+    return [f"{page.url}: {p}" for p in problems] + await codes_on(page, data)
+
+
+FIND_CODES = "\n".join(
+    line
+    for line in (Path(__file__).with_name("find_codes.js")).read_text().splitlines()
+    if not line.startswith("//")
+)
+
+
+async def codes_on(page: Page, data: str) -> list[str]:
+    """Raw codes anywhere on the page outside code (either language), the tenant's values
+    (`tenant_data`, one a line) the only ones allowed to look like codes."""
+    catalog = ui_words()
+    problems: list[str] = await page.evaluate(
+        FIND_CODES, {"values": data.split("\n"), "catalog": catalog}
     )
     return [f"{page.url}: {p}" for p in problems]
 
@@ -70,7 +114,7 @@ FIND_CHINESE = "\n".join(
 async def chinese_on(page: Page, data: str) -> list[str]:
     # A language is named in itself (the users form offers 中文 and English).
     problems: list[str] = await page.evaluate(FIND_CHINESE, {"data": data + "\n中文"})
-    return [f"{page.url}: {p}" for p in problems]
+    return [f"{page.url}: {p}" for p in problems] + await codes_on(page, data)
 
 
 # A code (`config.reason.unknown`, `invalid_input`) or a field's name (`week_start`, `body`).

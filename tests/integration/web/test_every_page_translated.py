@@ -208,7 +208,7 @@ async def test_every_page_is_chinese_in_zh_cn(
     await desk.get_by_test_id("desk-logout").click()
     await expect(desk.get_by_test_id("login-panel")).to_be_visible()
 
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     assert errors == []
 
 
@@ -249,5 +249,5 @@ async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: Serv
         problems += await chinese_on(agent, data)
         await agent.screenshot(path=ARTIFACTS / f"page-{path.strip('/')}-en.png", full_page=True)
     problems += await forms_outside_the_admin(page, agent, url, "en", data, chinese_on)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     assert errors + agent_errors == []

@@ -14,6 +14,7 @@ go to test-artifacts/."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from datetime import date, datetime, timedelta
@@ -25,6 +26,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from hotline.auth.totp import matching_step
+from hotline.flows.errors import AT_COLUMN, REGEX_TEMPLATES
 from hotline.web.i18n import Catalogs
 from tests.integration.desktop.harness import ARTIFACTS, items, login, open_page
 from tests.integration.desktop.language import (
@@ -41,6 +43,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 BROWSER_ZONE = "America/New_York"  # 12 or 13 hours from the tenant's
 TENANT_ZONE = ZoneInfo("Asia/Shanghai")
 BAD_FLOW = "name: main\nstart: nowhere\nnodes:\n  greet:\n    type: play\n"
+# Its fields hold, so it can be drawn; a condition's parenthesis and a pattern are not closed.
+EXPRESSION_FLOW = """name: main
+start: ask
+variables:
+  tier: {type: integer, default: 0}
+nodes:
+  ask:
+    type: condition
+    branches:
+      - when: "(tier == 1"
+        next: pin
+    otherwise: pin
+  pin:
+    type: collect
+    prompt: {tts: 请输入}
+    variable: code
+    pattern: "([0-9]+"
+    next: bye
+  bye: {type: hangup}
+"""
+STALE = (
+    "The flow cannot be drawn until the problems in the editor are fixed; "
+    "the diagram below is the last one that could be drawn."
+)
 CATALOG = Catalogs()
 
 
@@ -148,6 +174,45 @@ async def today_is_the_tenants(walk: Walk, admin: Page, agent: Page, url: str) -
     await walk.looked_at(agent, "my-week")
 
 
+async def time_off_is_the_tenants(walk: Walk, agent: Page, url: str, api: httpx.Client) -> None:
+    """A time off typed as 09:00–17:30 in New York's browser (`datetime-local`: no zone) is the
+    center's 09:00–17:30 in Shanghai, stored and shown so; the form says whose times they are."""
+    day = max(tenant_days()) + timedelta(days=40 if walk.lang == "en" else 30)
+    await agent.goto(f"{url}/my-schedule")
+    await expect(agent.get_by_test_id("off-zone")).to_contain_text("Asia/Shanghai")
+    await agent.get_by_test_id("off-from").fill(f"{day.isoformat()}T09:00")
+    await agent.get_by_test_id("off-to").fill(f"{day.isoformat()}T17:30")
+    await agent.get_by_test_id("off-submit").click()
+    row = agent.locator("#request-rows tr", has_text=day.isoformat())
+    await expect(row).to_contain_text(f"{day.isoformat()} 09:00 – {day.isoformat()} 17:30")
+    mine = items(api, "/api/v1/wfm/requests/mine")
+    stored = next(
+        r
+        for r in mine
+        if r["kind"] == "time_off"
+        and datetime.fromisoformat(r["starts_at"]).astimezone(TENANT_ZONE).date() == day
+    )
+    starts = datetime.fromisoformat(stored["starts_at"])
+    ends = datetime.fromisoformat(stored["ends_at"])
+    assert starts == datetime(day.year, day.month, day.day, 9, 0, tzinfo=TENANT_ZONE), starts
+    assert ends == datetime(day.year, day.month, day.day, 17, 30, tzinfo=TENANT_ZONE), ends
+    await walk.looked_at(agent, "time-off")
+    # One time with a zone and one without cannot be compared: said, not a server error.
+    answer = await asyncio.to_thread(
+        api.post,
+        "/api/v1/wfm/requests",
+        json={
+            "kind": "time_off",
+            "starts_at": f"{day.isoformat()}T09:00",
+            "ends_at": f"{day.isoformat()}T17:30:00+08:00",
+        },
+        headers={"Accept-Language": walk.lang},
+    )
+    assert answer.status_code == 422, answer.text
+    said = "Give the start and the end both in the center's time, or both with a time zone."
+    assert answer.json()["message"] == walk.label(said), answer.json()
+
+
 async def flow_editor(walk: Walk, page: Page, url: str) -> None:
     versions = walk.admin.get("/api/v1/flows/main").json()["history"]
     await page.goto(f"{url}/admin/flows/main")
@@ -161,7 +226,32 @@ async def flow_editor(walk: Walk, page: Page, url: str) -> None:
     await expect(issues).to_contain_text(no_node)
     await expect(issues).to_contain_text(walk.label("this field is required"))
     walk.said["flow"] = await page.get_by_test_id("flow-issues").inner_text()
+    # Its fields are wrong: no diagram of it; the old one stays, said to be stale.
+    await expect(page.get_by_test_id("diagram-stale")).to_be_visible()
+    await expect(page.get_by_test_id("diagram-stale")).to_have_text(walk.label(STALE))
+    await expect(page.get_by_test_id("diagram")).to_have_attribute("data-stale", "true")
     await walk.looked_at(page, "flow")
+    # Not even YAML: stale too.
+    await page.get_by_test_id("flow-editor").fill("name: [main")
+    await page.get_by_test_id("flow-check").click()
+    await expect(page.get_by_test_id("diagram-stale")).to_be_visible()
+    # Fields right, an expression and a pattern wrong: drawn again, and what is wrong is said.
+    await page.get_by_test_id("flow-editor").fill(EXPRESSION_FLOW)
+    await page.get_by_test_id("flow-check").click()
+    await expect(issues.locator("li")).to_have_count(2)
+    await expect(page.get_by_test_id("diagram-stale")).to_be_hidden()
+    await expect(page.get_by_test_id("diagram")).to_have_attribute("data-stale", "false")
+    await expect(page.locator('.node[data-node="pin"]')).to_have_count(1)
+    unclosed = walk.label("expected '%(expected)s', found the end of the expression" + AT_COLUMN)
+    await expect(issues.locator("li").first).to_contain_text(
+        unclosed % {"expected": ")", "column": 11, "source": "(tier == 1"}
+    )
+    bad_pattern = walk.label(REGEX_TEMPLATES[0]) % {"position": 1}
+    await expect(issues.locator("li").nth(1)).to_contain_text(bad_pattern)
+    walk.said["flow-expression"] = await issues.inner_text()
+    if walk.lang == "zh-CN":
+        assert "无效" not in walk.said["flow-expression"], walk.said["flow-expression"]
+    await walk.looked_at(page, "flow-expression")
     # Nothing published, nothing audited.
     assert len(walk.admin.get("/api/v1/flows/main").json()["history"]) == len(versions)
     # The versions' times are the tenant's.
@@ -276,6 +366,7 @@ async def test_the_last_forms_refuse_a_bad_value_in_zh_cn_and_en(
     server.start("demo")
     admin = login(server, "admin")
     agent = login(server, "agent1")
+    agent2 = login(server, "agent2")
     agent.post("/api/v1/desk/login", json={"phone": "sip"}).raise_for_status()
     data = tenant_data(admin)
     walks: list[Walk] = []
@@ -293,6 +384,7 @@ async def test_the_last_forms_refuse_a_bad_value_in_zh_cn_and_en(
         )
         errors += agent_errors
         await today_is_the_tenants(walk, page, agent_page, server.url)
+        await time_off_is_the_tenants(walk, agent_page, server.url, agent2)
         await agent_page.context.close()
         await flow_editor(walk, page, server.url)
         await customer_dialog(walk, page, server.url)
@@ -306,5 +398,6 @@ async def test_the_last_forms_refuse_a_bad_value_in_zh_cn_and_en(
         await page.context.close()
         await board.context.close()
         print(lang, walk.said)
-    assert [p for w in walks for p in w.problems] == []
+    found = [p for w in walks for p in w.problems]
+    assert found == [], "\n".join(found)
     assert errors == []

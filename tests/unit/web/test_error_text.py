@@ -128,3 +128,31 @@ def test_a_template_may_have_values_named_like_the_renderers_own_arguments(
     en = text.render("en", "flow.prompt.language", "x", details, 422)
     assert en == "nothing to play in the pinned language fr"
     assert "fr" in text.render("zh-CN", "flow.prompt.language", "x", details, 422)
+
+
+def test_a_time_off_with_one_zone_given_is_refused_in_words(text: ErrorText) -> None:
+    """A time without a zone is the center's, one with a zone that instant: the two together
+    are refused as such (they were compared, a TypeError, a 500)."""
+    from pydantic import ValidationError
+
+    from hotline.workforce.schemas import RequestIn
+
+    with pytest.raises(ValidationError) as caught:
+        RequestIn.model_validate(
+            {
+                "kind": "time_off",
+                "starts_at": "2030-01-02T09:00",
+                "ends_at": "2030-01-02T17:00:00+08:00",
+            }
+        )
+    kind = caught.value.errors()[0]["type"]
+    assert kind == "time_off_zones_mixed"
+    details = {"errors": [{"field": "body", "type": kind, "ctx": {}}]}
+    assert text.render("zh-CN", "invalid_input", "x", details, 422) == (
+        "开始和结束时间须同为本中心时间，或同时带时区。"
+    )
+    naive = RequestIn.model_validate(
+        {"kind": "time_off", "starts_at": "2030-01-02T09:00", "ends_at": "2030-01-02T17:00"}
+    )
+    assert naive.starts_at is not None
+    assert naive.starts_at.tzinfo is None  # the service reads it in the tenant's zone

@@ -178,6 +178,8 @@ export async function mount(scope) {
       const labels = optionLabels[name];
       const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
       let shown = cell(value, fieldsByName[name], name);
+      // A code the admin chose (a disposition's, a reason's) is shown as code, not as words.
+      if (name === "code" && !labels && typeof shown === "string") shown = el("code", {}, shown);
       // A list whose rows have a screen of their own (a customer's profile) links it from the first column.
       if (index === 0 && descriptor.row_link && item.id) {
         shown = el("a", { href: descriptor.row_link.replace("{id}", encodeURIComponent(item.id)), dataset: { testid: "row-link" } }, shown);

@@ -63,11 +63,12 @@ export async function mount(scope) {
         ? `M${x1} ${y1} C ${x1 + 60} ${y1 + 40}, ${x2 + 60} ${y2 - 40}, ${x2} ${y2}`
         : `M${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`;
       root.append(svg("path", { d: path, fill: "none", stroke: "#6b7385", "stroke-dasharray": e.waits ? "" : "4 3", "marker-end": "url(#arrow)" }));
-      root.append(svg("text", { x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2, class: "edge-label" }, e.field.replace(/^options\./, "")));
+      root.append(svg("text", { x: (x1 + x2) / 2 + 4, y: (y1 + y2) / 2, class: "edge-label", "data-raw": "" }, e.field.replace(/^options\./, "")));
     }
     for (const n of graph.nodes) {
       const p = pos.get(n.id);
-      const g = svg("g", { class: `node node-${n.type}${n.start ? " start" : ""}`, "data-node": n.id });
+      // Ids, types and edge names are the document's own words (code), not the page's.
+      const g = svg("g", { class: `node node-${n.type}${n.start ? " start" : ""}`, "data-node": n.id, "data-raw": "" });
       g.append(svg("rect", { x: p.x, y: p.y, width: W, height: H, rx: n.start ? 18 : 6 }));
       g.append(svg("text", { x: p.x + W / 2, y: p.y + 19, "text-anchor": "middle", class: "node-id" }, n.id));
       g.append(svg("text", { x: p.x + W / 2, y: p.y + 36, "text-anchor": "middle", class: "node-type" }, n.title ? `${n.type} · ${n.title}`.slice(0, 26) : n.type));
@@ -80,12 +81,12 @@ export async function mount(scope) {
     issues.replaceChildren(
       ...list.map((i) => {
         const li = document.createElement("li");
-        const where = i.node ? t("node %(node)s", { node: i.node }) : t("flow");
-        // The field is the document's own key (what the author typed), shown as code; the
-        // message is in the user's language (the server says it from its template).
-        const field = document.createElement("code");
-        field.textContent = i.field;
-        li.append(where + " · ", field, t(": ") + i.message);
+        // The node's id and the field are the document's own keys (what the author typed),
+        // shown as code; the message is in the user's language (said from its template).
+        const code = (text) => Object.assign(document.createElement("code"), { textContent: text });
+        const where = i.node ? t("node %(node)s", { node: "\u0000" }).split("\u0000") : [t("flow")];
+        const parts = i.node ? [where[0], code(i.node), where[1] ?? ""] : where;
+        li.append(...parts, " · ", code(i.field), t(": ") + i.message);
         li.dataset.node = i.node ?? "";
         return li;
       }),
@@ -94,9 +95,25 @@ export async function mount(scope) {
     for (const i of list) document.querySelector(`.node[data-node="${CSS.escape(i.node ?? "")}"]`)?.classList.add("invalid");
   }
 
+  /** Draw the flow's graph, or say the diagram is stale when the document has none (not
+   * readable, or its fields wrong): the old drawing stays, greyed, under that notice. */
+  function drawn(graph) {
+    const box = document.getElementById("diagram");
+    if (graph) drawGraph(graph, box);
+    box.classList.toggle("stale", !graph);
+    box.dataset.stale = graph ? "false" : "true";
+    document.getElementById("diagram-stale").hidden = Boolean(graph);
+  }
+
   async function check() {
-    const checked = await post("/api/v1/flows/check", { text: editor.value });
-    if (checked.graph) drawGraph(checked.graph, document.getElementById("diagram"));
+    let checked;
+    try {
+      checked = await post("/api/v1/flows/check", { text: editor.value });
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) drawn(null); // not readable YAML
+      throw error;
+    }
+    drawn(checked.graph);
     showIssues(checked.issues);
     result.textContent = checked.ok ? t("No problems found.") : t("%(n)s problem(s)", { n: checked.issues.length });
     result.className = checked.ok ? "ok" : "error";
@@ -111,7 +128,7 @@ export async function mount(scope) {
     }
     const flow = await get(`/api/v1/flows/${encodeURIComponent(flags.name)}`);
     editor.value = flow.yaml;
-    drawGraph(flow.graph, document.getElementById("diagram"));
+    drawn(flow.graph);
     const body = document.getElementById("versions");
     body.replaceChildren(
       ...flow.history.reverse().map((v) => {

@@ -179,12 +179,16 @@ class ExpressionSyntaxError(FlowError, InvalidInput):
 
     code = "flow.expression.syntax"
 
-    def __init__(self, message: str, *, source: str, position: int) -> None:
+    def __init__(self, template: str, *, source: str, position: int, **params: str | int) -> None:
+        """`template`: the reason, a message id of `expression.SYNTAX_TEMPLATES` filled with
+        `params` (said in the user's language by a form)."""
+        reason = template % params if params else template
         super().__init__(
-            f"{message} at column {position + 1} of {source!r}",
+            f"{reason} at column {position + 1} of {source!r}",
             details={"source": source, "position": position},
         )
-        self.reason, self.source, self.position = message, source, position
+        self.reason, self.source, self.position = reason, source, position
+        self.template, self.params = template, dict(params)
 
 
 class ExpressionEvalError(FlowError):

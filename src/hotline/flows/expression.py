@@ -28,6 +28,7 @@ from hotline.flows.errors import ExpressionSyntaxError
 __all__ = [
     "FUNCTION_NAMES",
     "MAX_SOURCE_LENGTH",
+    "SYNTAX_TEMPLATES",
     "Binary",
     "Call",
     "Expression",
@@ -248,12 +249,36 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token("op", ch, None, i))
             i += 1
         else:
-            hint = " (use 'and', 'or', 'not')" if ch in "&|!" else ""
             raise ExpressionSyntaxError(
-                f"unexpected character {ch!r}{hint}", source=source, position=i
+                _UNEXPECTED_CHAR_OP if ch in "&|!" else _UNEXPECTED_CHAR,
+                source=source,
+                position=i,
+                char=repr(ch),
             )
     tokens.append(Token("end", "", None, n))
     return tokens
+
+
+# The parser's reasons are message ids of the UI catalog (`SYNTAX_TEMPLATES`): a form says
+# them in the user's language (ADR 0125).
+_UNEXPECTED = "unexpected %(found)s"
+_UNEXPECTED_CHAR = "unexpected character %(char)s"
+_UNEXPECTED_CHAR_OP = "unexpected character %(char)s (use 'and', 'or', 'not')"
+SYNTAX_TEMPLATES = (
+    "malformed number",
+    "unterminated string",
+    "unknown escape in string",
+    _UNEXPECTED_CHAR,
+    _UNEXPECTED_CHAR_OP,
+    "expected %(expected)s, found %(found)s",
+    "empty expression",
+    _UNEXPECTED,
+    "expression nested too deeply",
+    "comparisons do not chain; join them with 'and'",
+    "unknown function %(name)s",
+    "expression ends too early",
+    "expression longer than %(limit)s characters",
+)
 
 
 # --- parser ------------------------------------------------------------------------------------
@@ -270,9 +295,14 @@ class _Parser:
     def token(self) -> Token:
         return self.tokens[self.index]
 
-    def error(self, message: str, pos: int | None = None) -> ExpressionSyntaxError:
+    def error(
+        self, template: str, pos: int | None = None, **params: str | int
+    ) -> ExpressionSyntaxError:
         return ExpressionSyntaxError(
-            message, source=self.source, position=self.token.pos if pos is None else pos
+            template,
+            source=self.source,
+            position=self.token.pos if pos is None else pos,
+            **params,
         )
 
     def at(self, text: str) -> bool:
@@ -287,7 +317,9 @@ class _Parser:
     def expect(self, text: str) -> Token:
         if not self.at(text):
             found = self.token.text or "end of expression"
-            raise self.error(f"expected {text!r}, found {found!r}")
+            raise self.error(
+                "expected %(expected)s, found %(found)s", expected=repr(text), found=repr(found)
+            )
         return self.advance()
 
     def parse(self) -> Node:
@@ -295,7 +327,7 @@ class _Parser:
             raise self.error("empty expression")
         node = self.or_expr()
         if self.token.kind != "end":
-            raise self.error(f"unexpected {self.token.text!r}")
+            raise self.error(_UNEXPECTED, found=repr(self.token.text))
         return node
 
     def nested(self) -> None:
@@ -398,7 +430,7 @@ class _Parser:
             self.advance()
             if self.at("("):
                 if tok.text not in FUNCTION_NAMES:
-                    raise self.error(f"unknown function {tok.text!r}", tok.pos)
+                    raise self.error("unknown function %(name)s", tok.pos, name=repr(tok.text))
                 self.advance()
                 return Call(tok.text, self.items(")"), tok.pos)
             return Name(tok.text, tok.pos)
@@ -412,15 +444,16 @@ class _Parser:
             return ListOf(self.items("]"), tok.pos)
         if tok.kind == "end":
             raise self.error("expression ends too early")
-        raise self.error(f"unexpected {tok.text!r}")
+        raise self.error(_UNEXPECTED, found=repr(tok.text))
 
 
 def parse_expression(source: str) -> Expression:
     """Parse `source`; raise `ExpressionSyntaxError` naming the column of the first problem."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise ExpressionSyntaxError(
-            f"expression longer than {MAX_SOURCE_LENGTH} characters",
+            "expression longer than %(limit)s characters",
             source=source[:40] + "…",
             position=MAX_SOURCE_LENGTH,
+            limit=MAX_SOURCE_LENGTH,
         )
     return Expression(source, _Parser(source).parse())

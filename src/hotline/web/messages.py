@@ -12,7 +12,9 @@ from babel.messages.extract import extract_from_file
 
 from hotline.auth.errors import PASSWORD_CHANGE_MESSAGE
 from hotline.auth.roles import Role
+from hotline.crm.hints import HINT_TEMPLATES
 from hotline.flows.errors import ISSUE_TEMPLATES
+from hotline.flows.expression import SYNTAX_TEMPLATES
 from hotline.history.errors import TRANSLATED as API_ERRORS
 from hotline.tenants.errors import TRANSLATED as TENANT_ERRORS
 from hotline.web.admin import ENTITIES
@@ -65,6 +67,8 @@ def all_message_ids() -> set[str]:
     ids |= set(TENANT_ERRORS) | {PASSWORD_CHANGE_MESSAGE}
     ids |= set(ERROR_MESSAGES)
     ids |= set(ISSUE_TEMPLATES)  # a flow's issues, said in the editor's language
+    ids |= set(SYNTAX_TEMPLATES)  # the condition parser's reasons
+    ids |= set(HINT_TEMPLATES)  # why a hint rule is refused
     return ids
 
 

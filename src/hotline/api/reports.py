@@ -15,7 +15,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.analytics.reports.counting import Counting
-from hotline.analytics.reports.errors import SubscriptionNotFound, TargetsNotFound
+from hotline.analytics.reports.errors import (
+    ReportForbidden,
+    SubscriptionNotFound,
+    TargetsNotFound,
+)
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.analytics.reports.targets import Targets
@@ -23,7 +27,6 @@ from hotline.api.deps import Uow, require, services_of
 from hotline.api.hints import hint_service
 from hotline.api.present import present
 from hotline.api.spreadsheet import table_response
-from hotline.auth.errors import Forbidden
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.ids import new_id
@@ -284,7 +287,7 @@ async def hints(
     """The report screen's hints (ADR 0164): each contact counted once, by the agent's last
     answer. The center's, so for those who see more than their own figures."""
     if not _service(request, uow, principal).overseer():
-        raise Forbidden("Only those who see the center's figures see its hints.")
+        raise ReportForbidden("hints", None)
     chosen = await _period(request, uow, principal, period, date, until)
     items = await hint_service(request, uow, principal).report(chosen.start, chosen.end)
     return {"period": {"first": chosen.first.isoformat(), "last": chosen.last.isoformat()},

@@ -92,7 +92,8 @@ async def test_the_hints_answers_on_the_reports_screen(
     assert [(h["name"], h["offered"], h["accepted"], h["declined"]) for h in report["items"]] == [
         ("换机推荐", 1, 2, 1)
     ]
-    assert agent.get("/api/v1/reports/hints").status_code == 403  # the center's, not hers
+    refused = agent.get("/api/v1/reports/hints")  # the center's, not hers
+    assert (refused.status_code, refused.json()["code"]) == (403, "reports.forbidden")
 
     for lang, words in WORDS.items():
         page, errors = await open_page(browser, sqlite_server, words["user"], lang=lang)

@@ -15,11 +15,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.analytics.reports.counting import COUNTING_ENTITY, Counting
-from hotline.analytics.reports.errors import SubscriptionNotFound, TargetsNotFound
+from hotline.analytics.reports.errors import (
+    ReportForbidden,
+    SubscriptionNotFound,
+    TargetsNotFound,
+)
 from hotline.analytics.reports.periods import Period, period_of
 from hotline.analytics.reports.service import ReportService, Viewer
 from hotline.analytics.reports.targets import Targets
 from hotline.api.deps import Uow, require, services_of
+from hotline.api.hints import hint_service
 from hotline.api.present import present
 from hotline.api.spreadsheet import table_response
 from hotline.auth.model import Principal
@@ -277,6 +282,27 @@ async def export(
     report = await service.summary(chosen, rows_by, key, compare=False)
     lines = summary_lines(report, language, _translator(request))
     return table_response(lines, f"report-{rows_by}-{chosen.label}", format)
+
+
+@router.get(
+    "/hints", summary="Per hint during service: contacts offered, accepted, declined in a period"
+)
+async def hints(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+) -> dict[str, Any]:
+    """The report screen's hints (ADR 0164): each contact counted once, by the agent's last
+    answer. The center's, so for those who see more than their own figures."""
+    if not _service(request, uow, principal).overseer():
+        raise ReportForbidden("hints", None)
+    chosen = await _period(request, uow, principal, period, date, until)
+    items = await hint_service(request, uow, principal).report(chosen.start, chosen.end)
+    return {"period": {"first": chosen.first.isoformat(), "last": chosen.last.isoformat()},
+            "items": items, "total": len(items)}  # fmt: skip
 
 
 @router.get("/targets", summary="Targets of the tenant and of each queue")

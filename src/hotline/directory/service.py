@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from hotline.auth.model import Principal
 from hotline.auth.passwords import check_strength, hash_password
 from hotline.clock import Clock
-from hotline.crm.hints import HintRuleIn
+from hotline.crm.hints import HintRuleIn, check_hint_rule
 from hotline.directory.errors import (
     DuplicateName,
     EntityNotFound,
@@ -255,6 +255,13 @@ class DirectoryService:
                 list(values.get("holiday_calendar_ids") or []),
                 "holiday_calendar_ids.{index}",
                 "calendar.holiday_calendar.unknown",
+            )
+        if spec.name == "hint_rule":
+            fields, _ = await self.repos.table(SIMPLE["custom_field"].table).list(
+                self.tenant_id, order_by="position", limit=10_000
+            )
+            check_hint_rule(
+                HintRuleIn.model_validate(values), {f["key"]: f["type"] for f in fields}
             )
         if spec.name == "team" and values.get("supervisor_id"):
             await self._refs(

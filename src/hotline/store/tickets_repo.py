@@ -446,6 +446,14 @@ class SqlTickets:
         )
         return {str(i): str(e) for i, e in await self.conn.execute(q) if e}
 
+    async def user_mail(
+        self, tenant_id: str, user_ids: Sequence[str]
+    ) -> dict[str, tuple[str, str | None]]:
+        q = select(users.c.id, users.c.email, users.c.language).where(
+            users.c.tenant_id == tenant_id, users.c.id.in_(list(user_ids)), users.c.active
+        )
+        return {str(i): (str(e), lang) for i, e, lang in await self.conn.execute(q) if e}
+
     async def customer(self, tenant_id: str, customer_id: str) -> CustomerBrief | None:
         row = (
             await self.conn.execute(

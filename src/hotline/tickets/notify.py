@@ -1,15 +1,18 @@
-"""The e-mails tickets send, in the center's language (zh-CN or en): to the customer when a
-ticket is opened and resolved, to the assignee when a ticket reaches them or nears its
-deadline, to the lead or manager a breach escalates to."""
+"""The e-mails tickets send, in zh-CN or en: to the customer when a ticket is opened and
+resolved (the center's language), to the assignee when a ticket reaches them or nears its
+deadline, to the lead or manager a breach escalates to; to a ticket's watchers when its status
+changes or someone comments — staff in their own language, never the one who made the change
+(`staff_recipients`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from hotline.tickets.model import Ticket
 from hotline.tickets.numbers import grouped
 
-__all__ = ["TEXT_KINDS", "message", "text_message"]
+__all__ = ["TEXT_KINDS", "message", "staff_recipients", "text_message"]
 
 _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "created": {
@@ -64,6 +67,39 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "escalated to you.\n",
         ),
     },
+    "watch_status": {
+        "zh-CN": (
+            "您关注的工单 {number} 状态变为“{status}”",
+            "工单 {number}：{subject}\n状态：{previous} → {status}\n",
+        ),
+        "en": (
+            "Ticket {number} you watch is now {status}",
+            "Ticket {number}: {subject}\nStatus: {previous} → {status}\n",
+        ),
+    },
+    "watch_comment": {
+        "zh-CN": (
+            "您关注的工单 {number} 有新的{visibility}",
+            "工单 {number}：{subject}\n{visibility}：\n\n{body}\n",
+        ),
+        "en": (
+            "New {visibility} on ticket {number} you watch",
+            "Ticket {number}: {subject}\n{visibility}:\n\n{body}\n",
+        ),
+    },
+}
+
+_STATUSES = {
+    "new": {"zh-CN": "新建", "en": "new"},
+    "open": {"zh-CN": "处理中", "en": "open"},
+    "pending": {"zh-CN": "等待客户", "en": "pending on the customer"},
+    "on_hold": {"zh-CN": "挂起", "en": "on hold"},
+    "resolved": {"zh-CN": "已解决", "en": "resolved"},
+    "closed": {"zh-CN": "已关闭", "en": "closed"},
+}
+_VISIBILITY = {
+    True: {"zh-CN": "公开回复", "en": "public comment"},
+    False: {"zh-CN": "内部备注", "en": "internal comment"},
 }
 
 _TARGETS = {
@@ -88,7 +124,18 @@ def message(
         "target": _TARGETS[str(target)][lang] if target else "",
         **values,
     }
+    for name in ("status", "previous"):
+        if name in params:
+            params[name] = _STATUSES[str(params[name])][lang]
+    if "public" in params:
+        params["visibility"] = _VISIBILITY[bool(params.pop("public"))][lang]
     return subject.format(**params), body.format(**params)
+
+
+def staff_recipients(user_ids: Iterable[str | None], actor_id: str | None) -> list[str]:
+    """Who of the ticket's people hears of a change: each once, in order, never the person who
+    made it (they know)."""
+    return [u for u in dict.fromkeys(user_ids) if u and u != actor_id]
 
 
 # Texts (SMS) to the customer: one short message each (a zh text of up to 70 characters is

@@ -26,7 +26,7 @@ from hotline.tickets.events import (
     TicketUpdated,
 )
 from hotline.tickets.model import AttachmentLimits, Comment, Department, Ticket, TicketStatus
-from hotline.tickets.notify import message, text_message
+from hotline.tickets.notify import message, staff_recipients, text_message
 from hotline.tickets.numbers import counter_name, daily_number
 from hotline.tickets.ports import (
     AttachmentStore,
@@ -244,12 +244,27 @@ class TicketService:
                 how=how,
             )
         )
-        if ticket.assignee_id and ticket.assignee_id != self.actor.user_id:
-            settings = await self.repo.settings(self.tenant)
-            contacts = await self.repo.user_contacts(self.tenant, [ticket.assignee_id])
-            if address := contacts.get(ticket.assignee_id):
-                subject, body = message("assigned", settings.language, ticket)
+        await self._tell_staff("assigned", ticket, [ticket.assignee_id])
+
+    async def _tell_staff(
+        self, kind: str, ticket: Ticket, user_ids: list[str | None], **values: Any
+    ) -> None:
+        """Mail to the ticket's people (its assignee, its watchers) who have an address, each
+        in their own language (else the center's), never to the one who made the change."""
+        wanted = staff_recipients(user_ids, self.actor.user_id)
+        if not wanted:
+            return
+        mail = await self.repo.user_mail(self.tenant, wanted)
+        center = (await self.repo.settings(self.tenant)).language
+        for user_id in wanted:
+            if user_id in mail:
+                address, language = mail[user_id]
+                subject, body = message(kind, language or center, ticket, **values)
                 await self.mailer.send(self.tenant, [address], subject, body)
+
+    async def _tell_watchers(self, kind: str, ticket: Ticket, **values: Any) -> None:
+        watchers = await self.repo.watchers(self.tenant, ticket.id)
+        await self._tell_staff(kind, ticket, list(watchers), **values)
 
     # -- changing -------------------------------------------------------------------------
 
@@ -296,6 +311,9 @@ class TicketService:
             )
         )
         await self.keeper.status_changed(before, after, now)
+        await self._tell_watchers(
+            "watch_status", after, status=status.value, previous=before.status.value
+        )
         if move is Move.RESOLVE and after.customer_id:
             customer = await self.repo.customer(self.tenant, after.customer_id)
             if customer is not None:
@@ -345,6 +363,7 @@ class TicketService:
                 from_customer=comment.from_customer,
             )
         )
+        await self._tell_watchers("watch_comment", ticket, public=comment.public, body=data.body)
         if comment.from_customer:
             await self.keeper.customer_replied(ticket, now)
         elif comment.public:

@@ -151,6 +151,7 @@ _FIELD_INVALID = "%(field)s is not valid"
 _FIELD_SAYS = "%(field)s %(problem)s"
 _ITEM = "%(field)s (item %(n)s)"
 _FAILED = "The action failed."
+_FIELD_PROBLEM = "%(field)s: %(problem)s"
 # A value the domain refused with a reason of its own (`details.reason`, a code of
 # `hotline.imports.reasons`, which says it in both languages).
 _FIELD_REASON = "%(field)s “%(value)s”: %(reason)s"
@@ -167,6 +168,7 @@ MESSAGES = (
     _ITEM,
     _FAILED,
     _FIELD_REASON,
+    _FIELD_PROBLEM,
     *_SCREEN_LABELS.values(),
 )
 """Every message id this module may send: the zh-CN catalog must have each."""
@@ -234,11 +236,16 @@ class ErrorText:
     def said(self, language: str, template: str, params: Mapping[str, Any]) -> str:
         """A domain's message from its template (a message id) and values; in zh-CN, a template
         the catalog lacks reads "is not valid" rather than English."""
-        values = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
-        for key, value in values.items():
-            if key.endswith("_type") and isinstance(value, str):
+        values: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, Mapping) and isinstance(value.get("template"), str):
+                # a reason inside the message (a parser's), said from its own template
+                values[key] = self.said(language, value["template"], value.get("params") or {})
+            elif isinstance(value, str) and key.endswith("_type"):
                 # a word of the catalog ("a string", "an integer"): flows.errors.TYPE_WORDS
                 values[key] = self._t(language, value)
+            elif isinstance(value, str | int | float):
+                values[key] = value
         if language == "en" or template in self.catalogs.translated(language):
             return self._t(language, template, **values) if values else self._t(language, template)
         return self._t(language, _VALIDATION["value_error"])
@@ -248,7 +255,12 @@ class ErrorText:
     ) -> str:
         template = details.get("template")
         if isinstance(template, str) and template:
-            return self.said(language, template, details.get("params") or {})
+            said = self.said(language, template, details.get("params") or {})
+            if field := details.get("field"):  # the form's field, named as the form names it
+                return self._t(
+                    language, _FIELD_PROBLEM, field=self.field(language, field), problem=said
+                )
+            return said
         if details.get("language") == language:
             return message  # the domain wrote it in this language already, naming its field
         errors = details.get("errors")

@@ -12,7 +12,8 @@ from babel.messages.extract import extract_from_file
 
 from hotline.auth.errors import PASSWORD_CHANGE_MESSAGE
 from hotline.auth.roles import Role
-from hotline.flows.errors import ISSUE_TEMPLATES, TYPE_WORDS
+from hotline.crm.hints import HINT_TEMPLATES
+from hotline.flows.errors import EXPRESSION_TEMPLATES, ISSUE_TEMPLATES, TYPE_WORDS
 from hotline.history.errors import TRANSLATED as API_ERRORS
 from hotline.tenants.errors import TRANSLATED as TENANT_ERRORS
 from hotline.web.admin import ENTITIES
@@ -66,6 +67,8 @@ def all_message_ids() -> set[str]:
     ids |= set(ERROR_MESSAGES)
     ids |= set(ISSUE_TEMPLATES)  # a flow's issues, said in the editor's language
     ids |= set(TYPE_WORDS)  # the kinds of value those issues name
+    ids |= set(EXPRESSION_TEMPLATES)  # the condition parser's reasons, said inside a hint's
+    ids |= set(HINT_TEMPLATES)  # why a hint rule is refused
     return ids
 
 

@@ -34,8 +34,15 @@ async def _pop(client: Any, contact: str) -> dict[str, Any]:
     raise AssertionError(r.text)
 
 
-async def test_a_hint_shows_in_the_screen_pop_and_the_response_is_counted(api: Api) -> None:
+async def test_a_hint_shows_in_the_screen_pop_and_the_response_is_counted(
+    api: Api, second_tenant: str
+) -> None:
     admin = await api.login("admin")
+    boss = await api.login("boss", tenant="other")  # another center's admin, in English
+    for key, kind in (("plan", "text"), ("device_bought", "date")):
+        made = await boss.post("/api/v1/custom-fields", json={"key": key, "label_zh": key,
+                               "label_en": key, "type": kind})  # fmt: skip
+        assert made.status_code == 201
     agent = await api.login("agent1")
     tenant = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
     field = {"key": "device_bought", "label_zh": "购机日期", "label_en": "Phone bought",
@@ -66,14 +73,38 @@ async def test_a_hint_shows_in_the_screen_pop_and_the_response_is_counted(api: A
         )
     ).json()
 
-    # Bad rules: a condition that does not parse, one that reads outside the customer.
-    for bad in ({**RULE, "condition": "customer.vip_level >="},
-                {**RULE, "condition": "caller.number == '1'"}):  # fmt: skip
-        r = await admin.post("/api/v1/hint-rules", json=bad)
+    # Bad rules, each refused naming the form's field and the reason in the admin's language:
+    # a condition that does not parse (the parser's reason), one that reads outside the
+    # customer, a custom field the center does not have, months of a field that is no date.
+    text_field = {"key": "plan", "label_zh": "套餐", "label_en": "Plan", "type": "text"}
+    assert (await admin.post("/api/v1/custom-fields", json=text_field)).status_code == 201
+    label = "条件（基于客户字段与历史）："
+    for bad, field, said_zh, said_en in (
+        ({"condition": "customer.vip_level >="}, "condition",
+         label + "表达式不完整（第 22 列）",
+         "expression ends too early (column 22)"),
+        ({"condition": "caller.number == '1'"}, "condition",
+         label + "只能读取 customer.… 开头的名称，不能读取 caller.number",
+         "reads only customer.… names, not caller.number"),
+        ({"condition": "customer.device_bougth.months >= 24"}, "condition",
+         label + "customer.device_bougth：客户没有这个字段",
+         "customer.device_bougth: the customer has no such field"),
+        ({"condition": "customer.plan.months >= 24"}, "condition",
+         label + "customer.plan.months：只有日期字段才能计算月数，plan 不是日期字段",
+         "customer.plan.months: only a date field counts months, and plan is not one"),
+        ({"text_en": "{customer.planet}"}, "text_en",
+         "英文提示：customer.planet：客户没有这个字段",
+         "customer.planet: the customer has no such field"),
+    ):  # fmt: skip
+        r = await admin.post("/api/v1/hint-rules", json={**RULE, **bad})
         assert r.status_code == 422, r.text
-        assert r.json()["details"]["errors"][0]["field"] == "condition"
-        assert "条件" in r.json()["message"]  # the admin speaks Chinese: the field's label
+        assert r.json()["details"]["field"] == field
+        assert r.json()["message"] == said_zh  # the admin speaks Chinese
+        r = await boss.post("/api/v1/hint-rules", json={**RULE, **bad})
+        assert r.status_code == 422, r.text
+        assert r.json()["message"].endswith(": " + said_en), r.text  # the boss speaks English
     assert (await admin.get("/api/v1/hint-rules")).json()["total"] == 0
+    assert (await boss.get("/api/v1/hint-rules")).json()["total"] == 0
     rule = (await admin.post("/api/v1/hint-rules", json=RULE)).json()
     assert rule["name"] == "换机推荐"
 

@@ -32,9 +32,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.baresip]
 NUMBER = "13900139088"
 WORDS = {
     "zh-CN": {"hint": "该客户手机已使用 {m} 个月，可推荐新款", "accept": "客户接受",
-              "recorded": "已记录：客户接受", "field": "条件"},
+              "recorded": "已记录：客户接受", "field": "条件",
+              "reason": "表达式不完整（第 33 列）"},
     "en": {"hint": "Phone in use for {m} months: offer the upgrade", "accept": "Accepted",
-           "recorded": "Recorded: Accepted", "field": "Condition"},
+           "recorded": "Recorded: Accepted", "field": "Condition",
+           "reason": "expression ends too early (column 33)"},
 }  # fmt: skip
 
 
@@ -76,6 +78,7 @@ async def test_the_hint_shows_during_the_call_and_the_agents_answer_is_recorded(
     )
     await boss.locator("#save").click()
     await expect(boss.locator("#editor-error")).to_contain_text(words["field"])
+    await expect(boss.locator("#editor-error")).to_contain_text(words["reason"])  # the parser's
     await boss.screenshot(path=ARTIFACTS / f"hint-rule-refused-{lang}.png", full_page=True)
     assert admin.get("/api/v1/hint-rules").json()["total"] == 0
     await form.locator("[name=condition]").fill(

@@ -8,7 +8,16 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from hotline.crm.hints import HintRule, HintRuleIn, hint_scope, matching_hints, months_between
+from hotline.crm.hints import (
+    BUILT_IN_NAMES,
+    HintRule,
+    HintRuleIn,
+    HintRuleInvalid,
+    check_hint_rule,
+    hint_scope,
+    matching_hints,
+    months_between,
+)
 
 TODAY = dt.date(2026, 12, 7)
 CUSTOMER = {
@@ -67,15 +76,55 @@ def test_rules_that_hold_in_order_with_texts_in_the_agents_language() -> None:
     assert matching_hints(rules, scope, "en")[1]["text"] == "24 months"
 
 
-def test_a_rule_must_parse_and_read_only_the_customer() -> None:
-    good = {"name": "x", "condition": "customer.vip_level >= 1", "text_zh": "x", "text_en": "x"}
-    assert HintRuleIn.model_validate(good).condition == "customer.vip_level >= 1"
-    for field, value in (
-        ("condition", "customer.vip_level >="),
-        ("condition", "caller.number == '1'"),
-        ("text_zh", "用了 {queue.wait} 秒"),
-        ("text_en", "unclosed {customer.name"),
-    ):
-        with pytest.raises(ValidationError) as refused:
-            HintRuleIn.model_validate({**good, field: value})
-        assert refused.value.errors()[0]["loc"] == (field,)
+FIELDS = {"device_bought": "date", "plan": "text", "hobbies": "multi_choice"}
+
+
+def test_a_rule_must_parse_and_read_only_the_customers_known_names() -> None:
+    good = HintRuleIn(
+        name="x", condition="customer.device_bought.months >= 24 and customer.vip_level >= 1",
+        text_zh="已用 {customer.device_bought.months} 个月", text_en="{customer.plan}",
+    )  # fmt: skip
+    check_hint_rule(good, FIELDS)
+    for field, value, template, params in (
+        ("condition", "caller.number == '1'", "reads only customer.… names, not %(name)s",
+         {"name": "caller.number"}),
+        ("text_zh", "用了 {queue.wait} 秒", "reads only customer.… names, not %(name)s",
+         {"name": "queue.wait"}),
+        ("text_en", "unclosed {customer.name", "%(problem)s", None),
+        ("condition", "customer.device_bougth.months > 1",
+         "customer.%(key)s: the customer has no such field", {"key": "device_bougth"}),
+        ("text_en", "{customer.planet}", "customer.%(key)s: the customer has no such field",
+         {"key": "planet"}),
+        ("condition", "customer.plan.months > 1",
+         "customer.%(key)s.months: only a date field counts months, and %(key)s is not one",
+         {"key": "plan"}),
+        ("condition", "customer.vip_level.months > 1", "%(name)s: a hint cannot read this name",
+         {"name": "customer.vip_level.months"}),
+        ("condition", "customer.device_bought.days > 1", "%(name)s: a hint cannot read this name",
+         {"name": "customer.device_bought.days"}),
+    ):  # fmt: skip
+        with pytest.raises(HintRuleInvalid) as refused:
+            check_hint_rule(good.model_copy(update={field: value}), FIELDS)
+        assert refused.value.details["field"] == field
+        assert refused.value.details["template"] == template
+        if params is not None:
+            assert refused.value.details["params"] == params
+    with pytest.raises(ValidationError):
+        HintRuleIn.model_validate({"name": "x", "condition": " ", "text_zh": "x", "text_en": "x"})
+
+
+def test_a_condition_that_does_not_parse_is_refused_with_the_parsers_reason() -> None:
+    rule = HintRuleIn(name="x", condition="customer.vip_level >=", text_zh="x", text_en="x")
+    with pytest.raises(HintRuleInvalid) as refused:
+        check_hint_rule(rule, FIELDS)
+    details = refused.value.details
+    assert details["field"] == "condition"
+    assert details["template"] == "%(reason)s (column %(column)s)"
+    assert details["params"]["column"] == 22
+    assert details["params"]["reason"]["template"] == "expression ends too early"
+    assert "expression ends too early (column 22)" in refused.value.message
+
+
+def test_every_built_in_name_is_in_the_scope() -> None:
+    scope = hint_scope({"name": "x"}, {}, TODAY, NOW)
+    assert {n.removeprefix("customer.") for n in scope} == BUILT_IN_NAMES

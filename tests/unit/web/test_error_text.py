@@ -156,3 +156,27 @@ def test_a_time_off_with_one_zone_given_is_refused_in_words(text: ErrorText) -> 
     )
     assert naive.starts_at is not None
     assert naive.starts_at.tzinfo is None  # the service reads it in the tenant's zone
+
+
+def test_a_refused_hint_rule_names_the_field_and_says_the_parsers_reason(
+    text: ErrorText,
+) -> None:
+    """A reason inside the message (the condition parser's) is said from its own template."""
+    from hotline.crm.hints import HintRuleIn, HintRuleInvalid, check_hint_rule
+
+    rule = HintRuleIn(name="x", condition="customer.vip_level >= 1 &", text_zh="x", text_en="x")
+    with pytest.raises(HintRuleInvalid) as refused:
+        check_hint_rule(rule, {})
+    error = refused.value
+    zh = text.render("zh-CN", error.code, error.message, error.details, 422)
+    en = text.render("en", error.code, error.message, error.details, 422)
+    assert zh == "条件（基于客户字段与历史）：无法识别的字符“&”（请用 and、or、not）（第 25 列）"
+    assert en == (
+        "Condition (on the customer's fields and history): unexpected character '&' "
+        "(use 'and', 'or', 'not') (column 25)"
+    )
+    unknown = HintRuleInvalid("text_en", "customer.%(key)s: the customer has no such field",
+                              key="planet")  # fmt: skip
+    assert text.render("zh-CN", unknown.code, unknown.message, unknown.details, 422) == (
+        "英文提示：customer.planet：客户没有这个字段"
+    )

@@ -144,7 +144,7 @@ export async function mount(scope) {
     renderHeadline(b);
     renderRows(b);
     renderReasons(b);
-    if (overseer) renderRanking(b), renderVip(b);
+    if (overseer) renderRanking(b), renderVip(b), renderHints();
     for (const format of ["csv", "xlsx", "pdf"]) {
       $(`export-${format}`).href = `/api/v1/reports/export?${params({ key: overseer ? wantedKey : "", format, lang: language() })}`;
     }
@@ -255,6 +255,31 @@ export async function mount(scope) {
     });
     if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 6 }, t("No VIP customer called in this period."))));
     $("vip-rows").replaceChildren(...rows);
+  }
+
+  /** How each hint during service was answered in the period (the agent's last answer per
+   *  contact); acceptance = accepted of those answered. */
+  async function renderHints() {
+    const body = $("hint-rows");
+    let found;
+    try {
+      found = await get(`/api/v1/reports/hints?${params()}`);
+    } catch (error) {
+      show(errorLine, errorText(error));
+      return;
+    }
+    if (scope.closed) return;
+    const rows = found.items.map((h) => {
+      const answered = h.accepted + h.declined;
+      return el("tr", { "data-rule": h.rule_id },
+        el("td", {}, h.name),
+        ...[h.offered, h.accepted, h.declined].map((n) => el("td", { className: "num" }, String(n))),
+        el("td", { className: "num" }, shown(answered ? h.accepted / answered : null, "rate")),
+      );
+    });
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 5 }, t("No hint was answered in this period."))));
+    body.replaceChildren(...rows);
+    root.dataset.hints = "shown";
   }
 
   // Drill-down: the contacts behind a figure, each linking to its own page. ------------------

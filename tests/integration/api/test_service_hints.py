@@ -81,7 +81,7 @@ async def test_a_hint_shows_in_the_screen_pop_and_the_response_is_counted(
     label = "条件（基于客户字段与历史）："
     for bad, field, said_zh, said_en in (
         ({"condition": "customer.vip_level >="}, "condition",
-         label + "表达式不完整（第 22 列）",
+         label + "表达式不完整，结束得太早（第 22 列）",
          "expression ends too early (column 22)"),
         ({"condition": "caller.number == '1'"}, "condition",
          label + "只能读取 customer.… 开头的名称，不能读取 caller.number",

@@ -33,7 +33,7 @@ NUMBER = "13900139088"
 WORDS = {
     "zh-CN": {"hint": "该客户手机已使用 {m} 个月，可推荐新款", "accept": "客户接受",
               "recorded": "已记录：客户接受", "field": "条件",
-              "reason": "表达式不完整（第 33 列）"},
+              "reason": "表达式不完整，结束得太早（第 33 列）"},
     "en": {"hint": "Phone in use for {m} months: offer the upgrade", "accept": "Accepted",
            "recorded": "Recorded: Accepted", "field": "Condition",
            "reason": "expression ends too early (column 33)"},

@@ -2,7 +2,8 @@
 // every visible text, placeholder, title and option outside code; returns the raw codes in them
 // — a code in brackets "(login)", a dotted code "customer.phone", a snake_case name "week_start" —
 // unless the code is part of a real value of the tenant's data shown there (a name, an e-mail)
-// or the UI's own words hold it ("(optional)", "(s)" and a CSV's column names are in the catalog).
+// or the UI's own words hold it ("(optional)", "(s)" and a CSV's column names are in the catalog;
+// "(me)" is the catalog's "me" in brackets). Options a test adds as bad values carry data-raw.
 ({ values, catalog }) => {
   const skip = "code, pre, textarea, script, style, .mono, #language, [data-raw]";
   const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
@@ -28,7 +29,9 @@
   for (const [text, where] of texts) {
     let rest = text.replace(/[^\s,;，、]+@[^\s,;，、]+/g, " "); // an e-mail address is no code
     for (const value of longest) if (rest.includes(value)) rest = rest.split(value).join(" ");
-    const found = (rest.match(code) || []).filter((c) => !catalog.includes(c));
+    // "(me)" after a name is the catalog's word "me" in brackets: the UI's words, no code
+    const words = (c) => catalog.includes(c) || (c.startsWith("(") && catalog.includes(c.slice(1, -1)));
+    const found = (rest.match(code) || []).filter((c) => !words(c));
     if (found.length) problems.push(where + ": raw code " + JSON.stringify(found) + " in " + JSON.stringify(text.slice(0, 80)));
   }
   return problems;

@@ -62,7 +62,7 @@ async def test_the_desktop_refuses_bad_values_in_the_agents_language(
     # The reason select is no form: its button sends it.
     await desk.get_by_test_id("reason").evaluate(
         """(e, v) => { const o = document.createElement("option"); o.value = o.textContent = v;
-                       e.append(o); e.value = v; }""",
+                       o.dataset.raw = ""; e.append(o); e.value = v; }""",
         "no_such_reason",
     )
     await desk.get_by_test_id("set-not-ready").click()

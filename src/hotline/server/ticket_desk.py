@@ -23,7 +23,7 @@ from hotline.tickets.speech import spoken_status
 from hotline.tickets.texts import EventTexts
 from hotline.tickets.timers import JobMailer, JobTimers
 
-__all__ = ["SqlTicketDesk"]
+__all__ = ["SqlTicketDesk", "system_tickets"]
 
 
 class SqlTicketDesk:
@@ -42,19 +42,7 @@ class SqlTicketDesk:
         self._texts = texts
 
     def _service(self, uow: UnitOfWork, tenant_id: str) -> TicketService:
-        repo = SqlTickets(uow.conn)
-        timers = JobTimers(uow.conn, self._clock.now, self._wake)
-        mailer = JobMailer(timers)
-        return TicketService(
-            repo,
-            actor=Actor(tenant_id, None),
-            clock=self._clock,
-            emit=uow.emit,
-            keeper=SlaKeeper(repo, timers, mailer, uow.emit),
-            mailer=mailer,
-            texts=EventTexts(uow.emit, self._clock.now) if self._texts else None,
-            check_interactions=False,
-        )
+        return system_tickets(uow, tenant_id, self._clock, self._wake, texts=self._texts)
 
     async def open(self, tenant_id: str, request: TicketRequest) -> TicketFacts:
         data = TicketIn(
@@ -86,4 +74,29 @@ def _facts(ticket: Ticket, language: str) -> TicketFacts:
         number=ticket.number,
         status=ticket.status.value,
         status_text=spoken_status(ticket.status, language),
+    )
+
+
+def system_tickets(
+    uow: UnitOfWork,
+    tenant_id: str,
+    clock: Clock,
+    wake: Callable[[], None] | None,
+    *,
+    texts: bool,
+) -> TicketService:
+    """The ticket service as the system (no user) inside `uow`: SLA timers and mails on the job
+    host, the SMS hook when `texts`; the contact is the caller's own, not checked again."""
+    repo = SqlTickets(uow.conn)
+    timers = JobTimers(uow.conn, clock.now, wake)
+    mailer = JobMailer(timers)
+    return TicketService(
+        repo,
+        actor=Actor(tenant_id, None),
+        clock=clock,
+        emit=uow.emit,
+        keeper=SlaKeeper(repo, timers, mailer, uow.emit),
+        mailer=mailer,
+        texts=EventTexts(uow.emit, clock.now) if texts else None,
+        check_interactions=False,
     )

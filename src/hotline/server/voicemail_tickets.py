@@ -24,15 +24,12 @@ from pydantic import ValidationError
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.errors import HotlineError
+from hotline.server.ticket_desk import system_tickets
 from hotline.store.log_cursor import LogCursor
-from hotline.store.tickets_repo import SqlTickets
 from hotline.store.uow import UnitOfWork, UnitOfWorkFactory
 from hotline.tickets.model import Priority
 from hotline.tickets.schemas import TicketIn
-from hotline.tickets.service import Actor, TicketService
-from hotline.tickets.sla_keeper import SlaKeeper
-from hotline.tickets.texts import EventTexts
-from hotline.tickets.timers import JobMailer, JobTimers
+from hotline.tickets.service import TicketService
 
 __all__ = ["CURSOR", "VoicemailTickets", "voicemail_description"]
 
@@ -76,19 +73,7 @@ class VoicemailTickets:
         self.opened = 0
 
     def _service(self, uow: UnitOfWork, tenant_id: str) -> TicketService:
-        repo = SqlTickets(uow.conn)
-        timers = JobTimers(uow.conn, self._clock.now, self._wake)
-        mailer = JobMailer(timers)
-        return TicketService(
-            repo,
-            actor=Actor(tenant_id, None),
-            clock=self._clock,
-            emit=uow.emit,
-            keeper=SlaKeeper(repo, timers, mailer, uow.emit),
-            mailer=mailer,
-            texts=EventTexts(uow.emit, self._clock.now) if self._texts else None,
-            check_interactions=False,  # the voicemail's own contact
-        )
+        return system_tickets(uow, tenant_id, self._clock, self._wake, texts=self._texts)
 
     async def catch_up(self, tenant_id: str) -> int:
         """Open the tickets of the tenant's new voicemails; how many were opened."""

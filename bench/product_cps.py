@@ -166,14 +166,15 @@ def server_env(prompts: Path) -> dict[str, str]:
 
 def start_server(tmp: Path, url: str, prompts: Path, customers: int) -> ServerProcess:
     server = ServerProcess(tmp / "var", url, **server_env(prompts))
-    server.start("demo", timeout=120)  # migrate and seed the demo center once
+    # migrate and seed the demo center once (minutes on a machine loaded by other work)
+    server.start("demo", timeout=300)
     server.stop()
     subprocess.run(
         [sys.executable, "-m", "hotline.cli", "tenant", "number", "add", "demo", DID,
          "--flow", "bench"],
         env=server.env, check=True, capture_output=True,
     )  # fmt: skip
-    server.start("serve", timeout=120)
+    server.start("serve", timeout=300)
     try:
         seed(server, customers)
     except BaseException:

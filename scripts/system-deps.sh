@@ -5,7 +5,8 @@
 #   scripts/system-deps.sh all    everything the suite uses: sipp, baresip, Chromium, CJK fonts,
 #                                 tshark (the SRTP test checks the wire for plaintext RTP),
 #                                 poppler-utils (the PDF report test reads the PDF back),
-#                                 chromium-l10n (the zh-CN walk's native date and time controls)
+#                                 chromium-l10n (the zh-CN walk's native date and time controls),
+#                                 dovecot-imapd (the mailbox tests read a real IMAP server)
 #   scripts/system-deps.sh node   npm, when the machine has none (make installs the chart library)
 set -euo pipefail
 
@@ -13,7 +14,7 @@ what="${1:-all}"
 case "$what" in
   demo) packages=(espeak-ng sox chromium fonts-wqy-microhei) ;;
   all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark
-                  poppler-utils chromium-l10n) ;;
+                  poppler-utils chromium-l10n dovecot-imapd) ;;
   node) packages=() ;;
   *) echo "usage: $0 [demo|all|node]" >&2; exit 2 ;;
 esac

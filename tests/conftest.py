@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import shutil
@@ -15,7 +16,7 @@ from hotline.auth.passwords import configure_hashing
 from hotline.clock import FakeClock
 from hotline.store.engine import create_engine, is_sqlite
 from hotline.store.migrate import migrate
-from tests import dbs
+from tests import dbs, templates
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -43,6 +44,23 @@ def _fixed_seed() -> Iterator[None]:
 def _cheap_password_hashing() -> None:
     # Real argon2, low cost: a test suite needs no protection against offline cracking.
     configure_hashing(time_cost=1, memory_kib=1024)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _database_templates(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """Migrated and demo-seeded SQLite files, made once per run for all workers and copied
+    into each test (tests/templates.py); HOTLINE_TEST_TEMPLATES=0 turns them off."""
+    if os.environ.get("HOTLINE_TEST_TEMPLATES", "1") == "0":
+        yield
+        return
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers' folders are beside each other in the run's: share that one.
+    worker = hasattr(request.config, "workerinput")
+    templates.configure((base.parent if worker else base) / "templates")
+    yield
+    templates.configure(None)
 
 
 @pytest.fixture
@@ -77,10 +95,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A migrated, empty database."""
-    engine = create_engine(database_url)
     if is_sqlite(database_url):
-        await migrate(engine)
+        db = Path(database_url.split(":///", 1)[1])
+        copied = await asyncio.to_thread(templates.copy_migrated, db)
+        engine = create_engine(database_url)
+        if not copied:
+            await migrate(engine)
     else:
+        engine = create_engine(database_url)
         await dbs.truncate_all(engine)
     yield engine
     await engine.dispose()

@@ -22,8 +22,22 @@ from hotline.backup import Locations
 from hotline.backup.job import BACKUP_KIND, BackupJob
 from hotline.bus import EventBus
 from hotline.calendars import CalendarBook
+from hotline.channels.chat import ChatService
+from hotline.channels.chat.files import ChatFiles
+from hotline.channels.email.conversations import MailConversations
+from hotline.channels.email.desk import MailDesk
+from hotline.channels.email.host import MailHost, build_mail_host
+from hotline.channels.email.limits import DEFAULT_TYPES, MailLimits
+from hotline.channels.email.smtp import SmtpTransport
+from hotline.channels.sms.conversations import SmsConversations
+from hotline.channels.sms.factory import provider_factory
+from hotline.channels.sms.follower import SmsFollower
+from hotline.channels.sms.service import SmsService
+from hotline.channels.text import TextFlows
 from hotline.clock import Clock, SystemClock
+from hotline.cluster.redis_bus import RedisRelaySettings, RedisStreamRelay
 from hotline.config import Settings
+from hotline.dialer.running import CAMPAIGN_KIND, CampaignJob
 from hotline.egress import policy_of
 from hotline.flows.service import FlowService
 from hotline.flows.validate import TicketNames
@@ -41,19 +55,35 @@ from hotline.jobs import (
     SmtpTarget,
 )
 from hotline.jobs.builtin import PURGE_KIND, RecordingPurgeJob
+from hotline.knowledge import KnowledgeShelf
+from hotline.knowledge.advisor import KnowledgeBot
+from hotline.quality.follower import SurveyFollower
+from hotline.quality.jobs import REVIEW_DUE_KIND, ReviewDueJob
+from hotline.quality.sampling_job import SAMPLING_KIND, SamplingJob
 from hotline.reporting import DELIVER_KIND, ReportDelivery
+from hotline.server.chat_offline import OfflineTickets
+from hotline.server.chat_survey import ChatSurveyDesk
+from hotline.server.chat_transcripts import MailedTranscripts
+from hotline.server.dialer import campaign_dialers
 from hotline.server.telephony import TelephonyServer
 from hotline.server.tenant_watch import TenantWatcher
 from hotline.server.voicemail_tickets import VoicemailTickets
 from hotline.server.wallboard import WallboardHub
+from hotline.speech.sphinx import PocketSphinxRecognizer
+from hotline.store.attachments import FileAttachmentStore
 from hotline.store.auth_repo import SqlAudit, SqlUsers
+from hotline.store.chat_repo import ChatSettingsReader
 from hotline.store.engine import create_engine
 from hotline.store.eventlog import EventLog, SqlEventReader
 from hotline.store.flow_repo import SqlFlowRepository
 from hotline.store.import_jobs import attach_import_jobs
 from hotline.store.import_targets import build_import_runner
 from hotline.store.interaction_projection import InteractionProjector
+from hotline.store.interactions_repo import SqlCustomerDirectory
+from hotline.store.knowledge_repo import SqlPublishedSource
+from hotline.store.messages_repo import SqlMessageStore
 from hotline.store.migrate import migrate
+from hotline.store.pool_watch import PoolWatch
 from hotline.store.report_rollup import ReportRollup
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
@@ -63,6 +93,8 @@ from hotline.tenants.purge import TENANT_PURGE_KIND, PurgeFolders, TenantPurgeJo
 from hotline.tenants.service import TenantService
 from hotline.tickets.sla_keeper import SLA_KIND
 from hotline.tickets.timers import SlaTimerJob
+from hotline.vault.keyring import Keyring
+from hotline.vault.secrets import SecretBox
 from hotline.web.i18n import Catalogs
 from hotline.web.report_print import report_printer
 from hotline.web.vendor import default_vendor_dir
@@ -101,8 +133,16 @@ class Services:
     jobs: JobHost = field(init=False)
     backup_job: BackupJob | None = None  # the scheduled backups (hotline.backup)
     calendars: CalendarBook = field(init=False)
+    knowledge: KnowledgeShelf = field(init=False)  # the knowledge base's search (ADR 0252)
+    sms: SmsService = field(init=False)  # hotline.channels.sms (docs/sms.md)
     telephony: TelephonyServer | None = None
+    relay: RedisStreamRelay | None = None  # the bus across nodes (ADR 0206)
+    mail_host: MailHost | None = None  # the mailboxes' IMAP readers (hotline.channels.email)
+
+    chat: ChatService | None = None  # web chat on the telephony runtime's centers
     flow_programs: ProgramCache = field(default_factory=ProgramCache)
+    # Secrets at rest (webhook secrets, passwords, API keys): sealed with each center's key.
+    secrets: SecretBox = field(init=False)
     # Hooks later packages register: called on drain with the seconds left, and at stop.
     drain_hooks: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
     stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -112,6 +152,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(self)
+        self.secrets = SecretBox(Keyring(self.settings.recording.key_dir))
         self.projector = InteractionProjector(self.engine, self.bus)
         self.report_rollup = ReportRollup(self.engine, self.bus)
         board = self.settings.wallboard
@@ -146,12 +187,42 @@ class Services:
             uow=self.uow,
             clock=self.clock,
         )
+        # -- the mailboxes' desk (docs/email.md): replies, and the customers' notices that the
+        # `mail.send` job hands to the tenant's mailbox (ADR 0245) --
+        tickets = self.settings.tickets
+        files = tickets.attachments_dir or self.settings.var_dir / "attachments"
+        self.mail_desk = MailDesk(
+            self.engine,
+            self.clock,
+            FileAttachmentStore(files),
+            SmtpTransport(),
+            MailLimits(
+                attachment_max_bytes=tickets.attachment_max_mb << 20,
+                attachment_types=DEFAULT_TYPES | frozenset(tickets.attachment_types),
+            ),
+            secrets=self.secrets,
+        )
         # -- job host (hotline.jobs, docs/jobs.md): packages register their kinds here --
         self.jobs = build_job_host(self)
         attach_import_jobs(self.jobs, self.imports)  # imports' runs fire on the job host
         # -- business hours (hotline.hours, docs/hours.md): flows ask the same calendars --
         self.calendars = CalendarBook(self.engine, self.bus)
         self.flow_programs.calendars = self.calendars
+        self.knowledge = KnowledgeShelf(SqlPublishedSource(self.engine), self.bus)
+        # -- SMS (docs/sms.md): providers per center; the conversation core sets `sms.inbox` --
+        egress = self.settings.egress
+        self.sms = SmsService(
+            self.uow,
+            self.clock,
+            provider_factory(
+                policy_of(egress.allow_networks, allow_private=egress.allow_private),
+                self.clock.now,
+            ),
+            secrets=self.secrets,
+        )
+        self.stop_hooks.append(self.sms.stop)
+        # -- e-mail contacts (ADR 0228): the mailboxes' mail joins the conversation core --
+        self.mail_conversations = MailConversations(self.mail_desk)
 
     def extra_metrics(self) -> Iterator[tuple[str, float, str]]:
         for source in self.metric_sources:
@@ -161,8 +232,23 @@ class Services:
         """Migrate, start the event log and the wallboard."""
         if run_migrations:
             await migrate(self.engine)
+        events = self.settings.events
+        if events.bus == "redis":
+            self.relay = RedisStreamRelay(
+                self.bus,
+                RedisRelaySettings(
+                    url=events.redis_url,
+                    node_id=self.settings.node_name(),
+                    stream=events.redis_stream,
+                    max_len=events.redis_max_len,
+                ),
+            )
+            await self.relay.start()
+            relay = self.relay
+            self.metric_sources.append(lambda: iter(relay.metrics()))
         await self.event_log.start()
         await self.calendars.start()
+        await self.knowledge.start()
         await self.projector.start()
         await self.report_rollup.start()
         await self.wallboard.start()
@@ -187,6 +273,25 @@ class Services:
             )  # fmt: skip
             await voicemails.start()
             self.stop_hooks.append(voicemails.stop)
+            # Every active mailbox is read over IMAP (docs/email.md).
+            files = self.settings.tickets.attachments_dir or self.settings.var_dir / "attachments"
+            self.mail_host = build_mail_host(
+                self.engine, self.clock, files, self.secrets, inbox=self.mail_conversations
+            )
+            await self.mail_host.start()
+            self.stop_hooks.append(self.mail_host.stop)
+            # SMS: SMPP sessions bind; tickets' and flows' texts are sent (docs/sms.md).
+            await self.sms.start()
+            texts = SmsFollower(self.uow, self.bus, self.sms)
+            await texts.start()
+            self.stop_hooks.append(texts.stop)
+
+            # Survey answers of every channel; low ratings open reviews (docs/quality.md).
+            surveys = SurveyFollower(
+                self.uow, self.bus, self.clock, self.settings.quality, self.jobs.wake
+            )
+            await surveys.start()
+            self.stop_hooks.append(surveys.stop)
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
@@ -198,8 +303,71 @@ class Services:
             bus=self.bus,
             programs=self.flow_programs,
             wake_jobs=self.jobs.wake,
+            bot=KnowledgeBot(self.knowledge),
+            # English speech for the voice bot when the engine is installed (ADR 0258)
+            recognizer=(
+                PocketSphinxRecognizer(self.settings.var_dir / "speech")
+                if PocketSphinxRecognizer.available()
+                else None
+            ),
         )
         await self.telephony.start()
+        runtime = self.telephony.runtime
+        if runtime is not None:
+            chat_settings = ChatSettingsReader(self.engine, self.secrets)
+            # the message writer's own connection: storing a message before it is
+            # acknowledged never waits on the pool the rest of the server shares (ADR 0195)
+            database = self.settings.database
+            messages_writer = None
+            if ":memory:" not in database.url:  # an in-memory database is one connection's
+                messages_writer = create_engine(
+                    database.url,
+                    pool_size=1,
+                    max_overflow=0,
+                    pool_timeout_s=database.pool_timeout_s,
+                )
+                self.stop_hooks.append(messages_writer.dispose)
+            self.chat = ChatService(
+                lambda tenant_id: runtime.tenant(tenant_id).center,
+                SqlMessageStore(
+                    self.engine,
+                    writer=messages_writer,
+                    max_batch=self.settings.chat.max_message_batch,
+                ),
+                clock=self.clock,
+                sink=self.event_log,
+                flows=TextFlows(runtime.flows),  # a tenant's text flow runs first (ADR 0257)
+                # a visitor's token still opens its conversation after a restart
+                secret=lambda tenant_id: self.secrets.keyring.derive(tenant_id, "chat.visitor"),
+                files=ChatFiles(
+                    FileAttachmentStore(
+                        self.settings.tickets.attachments_dir
+                        or self.settings.var_dir / "attachments"
+                    ),
+                    chat_settings,
+                ),
+                offline=OfflineTickets(
+                    self.uow,
+                    self.clock,
+                    chat_settings,
+                    SqlCustomerDirectory(self.engine),
+                    self.jobs.wake,
+                ),
+                settings=chat_settings,
+                transcripts=MailedTranscripts(self.mail_conversations.desk),
+                surveys=ChatSurveyDesk(self.uow, self.clock, self.settings.quality),
+                # a new chat starts only while the pool keeps room for the open ones
+                admit=PoolWatch(
+                    self.engine,
+                    capacity=self.settings.database.capacity,
+                    min_free=self.settings.chat.min_pool_free,
+                    grace_s=self.settings.chat.pool_short_grace_ms / 1000,
+                ).admits,
+            )
+            self.stop_hooks.append(self.chat.stop)
+            # inbound SMS become text contacts on the same desks (ADR 0227)
+            SmsConversations(self.chat, self.sms).attach()
+            self.mail_conversations.attach(self.chat)
         self.tenant_watch.targets.append(self.telephony)
         self.metric_sources.append(self.telephony.metrics)
         self.drain_hooks.append(self.telephony.drain)
@@ -226,10 +394,13 @@ class Services:
         await self.imports.stop()
         await self.jobs.stop()
         await self.calendars.stop()
+        await self.knowledge.stop()
         await self.wallboard.stop()
         await self.projector.stop()
         await self.report_rollup.stop()
         await self.event_log.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.engine.dispose()
 
 
@@ -273,7 +444,7 @@ def build_job_host(services: Services) -> JobHost:
             poll_s=settings.poll_s,
             lease_s=settings.lease_s,
             concurrency=settings.concurrency,
-            node_id=settings.node_id,
+            node_id=services.settings.node_name(),
         ),
     )
     host.register(
@@ -286,7 +457,8 @@ def build_job_host(services: Services) -> JobHost:
                 starttls=smtp.starttls,
                 username=smtp.username,
                 password=smtp.password,
-            )
+            ),
+            services.mail_desk,  # a customer's mail goes through the tenant's mailbox
         ),
     )
     # Reports by e-mail on a schedule (docs/metrics.md), in the subscriber's language.
@@ -339,11 +511,25 @@ def build_job_host(services: Services) -> JobHost:
     services.stop_hooks.append(purge.close)
     # Tickets' SLA clocks: reminders, breaches, escalations (docs/tickets.md).
     host.register(SLA_KIND, SlaTimerJob(SqlTickets))
+    host.register(REVIEW_DUE_KIND, ReviewDueJob())  # forced reviews past their deadline
+    host.register(SAMPLING_KIND, SamplingJob())  # QA sampling rules, weekly per center
+    # Running campaigns' live dialers, on this node's telephony (docs/dialer.md, ADR 0266).
+    host.register(
+        CAMPAIGN_KIND,
+        CampaignJob(
+            campaign_dialers(
+                services.uow,
+                services.clock,
+                lambda: services.telephony.runtime if services.telephony else None,
+            )
+        ),
+    )
     tickets, egress = services.settings.tickets, services.settings.egress
     host.register(
         WEBHOOK_KIND,
         WebhookDelivery(
             policy_of(egress.allow_networks, allow_private=egress.allow_private),
+            services.secrets,
             attempts=tickets.webhook_attempts,
             timeout_s=tickets.webhook_timeout_s,
         ),

@@ -1,9 +1,16 @@
-"""The in-process event bus: fan-out of committed `EventRecord`s to live subscribers.
+"""The event bus: fan-out of committed `EventRecord`s to live subscribers.
 
 Publishers never block: each subscriber has a bounded queue, and when it is full the record is
 dropped for that subscriber and counted (`Subscription.dropped`). A subscriber notices the gap
 by `seq` and catches up from the events table through an `EventReader`, so a slow wallboard or a
 webhook that restarts loses nothing that was committed (DESIGN §3.3, §10).
+
+Across nodes (ADR 0206) a `BusRelay` carries the records this node committed to the others
+(`hotline.cluster.redis_bus`: Redis Streams) and hands theirs back through `publish_remote`.
+Only subscriptions opened with `cluster=True` see other nodes' records: live views (wallboard,
+desk, event streams) and caches that follow configuration. Workers with side effects
+(projections, webhooks, followers that write) see only what their own node committed, so each
+record is worked once in the cluster. Without a relay the bus is the single node's, as before.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from typing import Protocol
 
 from hotline.events import EventRecord
 
-__all__ = ["EventBus", "EventReader", "Subscription"]
+__all__ = ["BusRelay", "EventBus", "EventReader", "Subscription"]
 
 
 class EventReader(Protocol):
@@ -26,12 +33,23 @@ class EventReader(Protocol):
         ...
 
 
+class BusRelay(Protocol):
+    """Carries this node's committed records to the other nodes. Must never block."""
+
+    def forward(self, record: EventRecord) -> None: ...
+
+
 class EventBus:
     def __init__(self, *, queue_size: int = 10_000, reader: EventReader | None = None) -> None:
         self._queue_size = queue_size
         self._reader = reader
         self._subscriptions: set[Subscription] = set()
         self._latest: dict[str, int] = {}
+        self._relay: BusRelay | None = None
+
+    def set_relay(self, relay: BusRelay | None) -> None:
+        """Carry what this node publishes to the other nodes (None: this node alone)."""
+        self._relay = relay
 
     def set_reader(self, reader: EventReader) -> None:
         self._reader = reader
@@ -45,9 +63,19 @@ class EventBus:
             self._latest[tenant_id] = seq
 
     def publish(self, record: EventRecord) -> None:
+        """A record this node committed: to every subscriber here, and to the other nodes."""
         self.note_latest(record.tenant_id, record.seq)
         for sub in tuple(self._subscriptions):
             sub._offer(record)
+        if self._relay is not None:
+            self._relay.forward(record)
+
+    def publish_remote(self, record: EventRecord) -> None:
+        """A record another node committed (from the relay): to `cluster` subscribers only."""
+        self.note_latest(record.tenant_id, record.seq)
+        for sub in tuple(self._subscriptions):
+            if sub.cluster:
+                sub._offer(record)
 
     def subscribe(
         self,
@@ -56,8 +84,11 @@ class EventBus:
         types: Collection[str] | None = None,
         after_seq: int | None = None,
         queue_size: int | None = None,
+        cluster: bool = False,
     ) -> Subscription:
-        """Subscribe to one tenant (or all). With `after_seq`, replay from the table first."""
+        """Subscribe to one tenant (or all). With `after_seq`, replay from the table first.
+        `cluster`: also the records other nodes committed (live views, configuration caches);
+        without it, only this node's (workers whose effects must happen once)."""
         if after_seq is not None and tenant_id is None:
             raise ValueError("after_seq needs a tenant_id")
         sub = Subscription(
@@ -65,6 +96,7 @@ class EventBus:
             tenant_id=tenant_id,
             types=frozenset(types) if types else None,
             queue_size=queue_size or self._queue_size,
+            cluster=cluster,
         )
         if after_seq is not None and tenant_id is not None:
             sub._delivered[tenant_id] = after_seq
@@ -106,8 +138,10 @@ class Subscription:
         tenant_id: str | None,
         types: frozenset[str] | None,
         queue_size: int,
+        cluster: bool = False,
     ) -> None:
         self._bus = bus
+        self.cluster = cluster
         self.tenant_id = tenant_id
         self.types = types
         self._queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=queue_size)

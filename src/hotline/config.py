@@ -8,6 +8,7 @@ that work on a laptop.
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +31,7 @@ __all__ = [
     "ImportSettings",
     "JobSettings",
     "MediaSettings",
+    "QualitySettings",
     "RecordingSettings",
     "ReportSettings",
     "RoutingSettings",
@@ -72,6 +74,23 @@ class DatabaseSettings(BaseModel):
     max_overflow: int = Field(10, ge=0, le=200)
     pool_timeout_s: float = Field(10.0, gt=0, le=300)
 
+    @property
+    def capacity(self) -> int:
+        """Connections the pool hands out at most (kept open and extra under load)."""
+        return self.pool_size + self.max_overflow
+
+
+class ChatServerSettings(BaseModel):
+    """The web chat's server side (issue 21, ADR 0195, docs/performance.md)."""
+
+    # New visitors are told "busy, try again" once fewer database connections than this have
+    # been free for longer than the grace (a burst draining the pool for a moment is not it),
+    # so the chats already open keep what they need to store their messages.
+    min_pool_free: int = Field(2, ge=0)
+    pool_short_grace_ms: int = Field(1000, ge=0, le=60_000)
+    # Text messages stored in one transaction at most (they are group-committed).
+    max_message_batch: int = Field(200, ge=1, le=1000)
+
 
 class CallPathSettings(BaseModel):
     """What a new call asks, held in memory (issue 14, docs/performance.md)."""
@@ -88,6 +107,12 @@ class EventLogSettings(BaseModel):
     batch_window_ms: int = Field(20, ge=1, le=50)
     max_batch: int = Field(500, ge=1)
     subscriber_queue: int = Field(10_000, ge=10)
+    # Across nodes (ADR 0206): "redis" carries each node's records to the others over a
+    # Redis stream; "memory" keeps them in this process (one node).
+    bus: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_stream: str = Field("hotline:events", min_length=1, max_length=200)
+    redis_max_len: int = Field(100_000, ge=1000)  # entries kept in the stream (about)
 
 
 class AuthSettings(BaseModel):
@@ -359,6 +384,17 @@ class BackupSettings(BaseModel):
     with_keys: bool = False  # include the recording keys (then guard backups like the keys)
 
 
+class QualitySettings(BaseModel):
+    """Surveys and forced reviews (docs/quality.md): which answers force a review, its
+    deadline, how long a survey link lives and the address the link's page is reached at."""
+
+    review_at_most: int = Field(2, ge=0, le=5)  # on 1–5 (scaled on other scales); 0: never
+    nps_review_at_most: int = Field(6, ge=-1, le=10)  # NPS detractors; -1: never
+    review_hours: float = Field(24.0, gt=0, le=24 * 30)  # the deadline after the rating
+    link_hours: float = Field(72.0, gt=0, le=24 * 90)  # a survey link expires after
+    public_url: str = Field("http://127.0.0.1:8080", max_length=300)  # links in e-mails
+
+
 class JobSettings(BaseModel):
     """The job host (hotline.jobs, docs/jobs.md): timers stored in the database."""
 
@@ -366,7 +402,7 @@ class JobSettings(BaseModel):
     poll_s: float = Field(1.0, gt=0, le=60)
     lease_s: float = Field(300.0, ge=10)
     concurrency: int = Field(2, ge=1, le=32)
-    node_id: str = Field("", max_length=100)  # empty: the host name
+    node_id: str = Field("", max_length=100)  # empty: the host name (`Settings.node_name`)
 
 
 class TenantSettings(BaseModel):
@@ -405,9 +441,15 @@ class Settings(BaseSettings):
     tickets: TicketsSettings = TicketsSettings()
     egress: EgressSettings = EgressSettings()
     jobs: JobSettings = JobSettings()
+    quality: QualitySettings = QualitySettings()
     backup: BackupSettings = BackupSettings()
     tenants: TenantSettings = TenantSettings()
     call_path: CallPathSettings = CallPathSettings()
+    chat: ChatServerSettings = ChatServerSettings()
+
+    def node_name(self) -> str:
+        """This node's name in the cluster: the jobs' `node_id`, else the host name."""
+        return self.jobs.node_id or socket.gethostname()
 
     @classmethod
     def settings_customise_sources(

@@ -35,8 +35,11 @@ from hotline.flows.loader import read_flow_file
 from hotline.flows.service import FlowService
 from hotline.hours import WEEKDAYS
 from hotline.ids import new_id
+from hotline.knowledge import KnowledgeService
+from hotline.knowledge.seed import seed_knowledge
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.flow_repo import SqlFlowRepository
+from hotline.store.knowledge_repo import SqlKnowledge
 from hotline.store.repos import SqlRepos
 from hotline.store.tenant_repo import SqlTenantStore
 from hotline.store.ticket_admin import SqlTicketConfig
@@ -289,6 +292,12 @@ async def seed_demo(
             ("Greeting (en)", "Hello, thank you for calling. How may I help you?", None),
         ]:
             await d.create_simple("quick_reply", QuickReplyIn(title=title, text=text, queue=queue))
+        progress("knowledge base")
+        await seed_knowledge(
+            KnowledgeService(
+                SqlKnowledge(uow.conn), tenant_id=tenant_id, emit=uow.emit, now=clock.now
+            )
+        )
         progress("ticket departments, categories, SLA")
         await seed_ticket_setup(
             TicketSetup(SqlTicketConfig(uow.conn), tenant_id=tenant_id, clock=clock),

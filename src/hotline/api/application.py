@@ -13,23 +13,32 @@ from hotline.api import (
     audit,
     auth,
     calendars,
+    chat,
     customers,
     desk,
+    dialer,
     directory,
+    email,
     events,
+    flow_designer,
     flows,
     hints,
     imports,
     interactions,
+    knowledge,
     organizations,
     phone,
     platform,
+    qa_evaluations,
+    quality,
     reports,
     sip_bans,
+    sms,
     supervise,
     system,
     ticket_setup,
     tickets,
+    trunks,
     wallboard,
     webhooks,
     wfm,
@@ -38,6 +47,7 @@ from hotline.api import (
 from hotline.api.deps import permission_of
 from hotline.api.errors import error_responses, install_error_handlers
 from hotline.api.guard import InputGuard
+from hotline.api.metrics import RequestMetrics
 from hotline.api.security_headers import SecurityHeaders
 from hotline.web.api_docs import install_api_docs
 from hotline.web.pages import install_pages
@@ -59,7 +69,7 @@ def create_api(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    app.middleware("http")(services.metrics.middleware)
+    app.add_middleware(RequestMetrics, metrics=services.metrics)
     # Security (docs/security.md): refuse bad input early, send the browser defences.
     app.add_middleware(InputGuard, max_body_bytes=services.settings.http.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts_seconds=services.settings.http.hsts_seconds)
@@ -71,24 +81,33 @@ def create_api(services: Services) -> FastAPI:
         directory,
         customers,
         hints,
+        dialer,
         organizations,
         tickets,
         ticket_setup,
         webhooks,
         interactions,
+        flow_designer,  # before flows: /flows/palette beats /flows/{name}
+        knowledge,
         flows,
         audit,
         events,
         wallboard,
         phone,
         desk,
+        sms,
+        chat,
         supervise,
         imports,
         reports,
         wfm,
         worklist,  # the worklist of missed contacts (history)
+        quality,  # surveys, forced reviews (docs/quality.md)
+        qa_evaluations,  # scorecards, evaluations, disputes, calibrations
         sip_bans,
+        trunks,  # trunks managed from the admin pages (hotline.trunks)
         platform,  # the platform operator's tenants
+        email,  # mailboxes and mails (hotline.channels.email)
     ):
         _document_permissions(module.router)
         app.include_router(module.router)

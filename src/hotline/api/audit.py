@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 @router.get(
     "/audit",
-    summary="Audit log, newest first; `q` finds text in the actor, action, entity, id and address",
+    summary="Audit log, newest first; `q` finds text in the actor, action, entity, id and "
+    "address; filters by object, user, action and time",
 )
 async def list_audit(
     uow: Uow,
@@ -27,11 +28,17 @@ async def list_audit(
     paging: Annotated[Paging, Depends()],
     entity: Annotated[str | None, Query(max_length=32)] = None,
     actor_id: Annotated[str | None, Query(max_length=26)] = None,
+    action: Annotated[str | None, Query(max_length=32)] = None,
+    since: Annotated[float | None, Query(ge=0, description="epoch seconds, inclusive")] = None,
+    until: Annotated[float | None, Query(ge=0, description="epoch seconds, exclusive")] = None,
 ) -> dict[str, Any]:
     rows, total = await SqlAudit(uow.conn).list(
         principal.tenant_id,
         entity=entity,
         actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
         search=paging.q,
         limit=paging.limit,
         offset=paging.offset,

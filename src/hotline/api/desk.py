@@ -355,6 +355,11 @@ class _DeskStream:
             return
         self.offered.add(interaction_id)
         pop: dict[str, Any] | None
+        # The desk rings as soon as the command ran; what the pop reads (a consultation's note,
+        # the transfer) is in the log once the event log has committed what was queued before
+        # (within its 20 ms group-commit window; later events do not hold the offer).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.services.event_log.caught_up(), timeout=1.0)
         try:
             async with self.services.uow(write=False) as uow:
                 pop = await screen_pop(
@@ -414,7 +419,7 @@ async def stream(websocket: WebSocket) -> None:
         await websocket.close(code=1013, reason="desk.unavailable")
         return
     desk = _DeskStream(services, principal, websocket)
-    subscription = services.bus.subscribe(tenant_id=principal.tenant_id)
+    subscription = services.bus.subscribe(tenant_id=principal.tenant_id, cluster=True)
     sender = asyncio.create_task(desk.run(subscription))
     receiver = asyncio.create_task(_answer_pings(websocket))
     try:

@@ -1,5 +1,6 @@
 """The desk object of `GET /desk` and `WS /desk/stream` (docs/desk-api.md), put together from
-three sources: the runtime's `DeskView` (state, phone, current work, wrap-up), the center's
+three sources: the runtime's `DeskView` (state, phone, the call, the text contacts beside it,
+wrap-up), the center's
 configuration (my queues, which queues want a disposition, my phone mode and extension) and
 the wallboard's projection (today's handled count, AHT, CSAT and my queues' service level —
 the same figures the supervisor sees, GLOSSARY definitions).
@@ -123,5 +124,16 @@ def desk_object(
             "overrun_since": wrap.overrun_since,
             "disposition_required": wrap.queue_id in static.disposition_required,
         },
+        "texts": [
+            {
+                "interaction_id": text.interaction_id,
+                "work_id": text.work_id,
+                "channel": text.channel,
+                "phase": text.phase,
+                "queue_id": text.queue_id,
+                "since": text.since,
+            }
+            for text in view.texts
+        ],
         "today": _today(services, runtime.tenant_id, agent_id, static),
     }

@@ -64,7 +64,7 @@ async def stream_events(
         return
     await websocket.accept()
     bus = websocket.app.state.services.bus
-    sub = bus.subscribe(tenant_id=principal.tenant_id, after_seq=after_seq)
+    sub = bus.subscribe(tenant_id=principal.tenant_id, after_seq=after_seq, cluster=True)
     await websocket.send_json({"type": "hello", "last_seq": bus.latest_seq(principal.tenant_id)})
 
     async def pump() -> None:

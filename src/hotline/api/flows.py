@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.api.deps import Uow, client_ip, require, services_of
+from hotline.api.directory import directory
 from hotline.api.errors import in_language
 from hotline.api.present import iso
 from hotline.app import calendar_names, flow_service, queue_names, ticket_names
@@ -18,11 +19,16 @@ from hotline.auth.roles import Permission
 from hotline.flows.emergency import EmergencyService
 from hotline.flows.errors import FlowInvalid, FlowIssue
 from hotline.flows.graph import flow_graph
+from hotline.flows.layout import MAX_COORDINATE, FlowLayout, keep_layout, layout_of
 from hotline.flows.loader import read_document
 from hotline.flows.validate import check_flow
 from hotline.flows.versioning import FlowVersion
 from hotline.store.auth_repo import SqlAudit
-from hotline.store.flow_repo import SqlEmergencySwitchStore, SqlFlowRepository
+from hotline.store.flow_repo import (
+    SqlEmergencySwitchStore,
+    SqlFlowLayoutStore,
+    SqlFlowRepository,
+)
 
 __all__ = ["router"]
 
@@ -40,6 +46,28 @@ class FlowText(BaseModel):
     note: str | None = Field(None, max_length=500)
 
 
+class PositionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    x: float = Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)
+    y: float = Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)
+
+
+LayoutIn = Annotated[
+    dict[Annotated[str, Field(max_length=64)], PositionIn],
+    Field(max_length=2000, description="where each node's box stands in the designer"),
+]
+
+
+def layout_in(positions: dict[str, PositionIn] | None) -> FlowLayout | None:
+    return (
+        None if positions is None else FlowLayout.of({n: (p.x, p.y) for n, p in positions.items()})
+    )
+
+
+class PublishIn(FlowText):
+    layout: LayoutIn | None = None
+
+
 class RollbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: int | None = Field(None, ge=1, le=MAX_VERSION)
@@ -51,7 +79,9 @@ class EmergencyIn(BaseModel):
     message: str | None = Field(None, max_length=500)
 
 
-def _version(v: FlowVersion, *, active: int | None, full: bool) -> dict[str, Any]:
+def _version(
+    v: FlowVersion, *, active: int | None, full: bool, layout: FlowLayout | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": v.name,
         "version": v.version,
@@ -70,6 +100,8 @@ def _version(v: FlowVersion, *, active: int | None, full: bool) -> dict[str, Any
         shown = v.flow.model_dump(mode="json", exclude_none=True)
         out["yaml"] = yaml.safe_dump(shown, allow_unicode=True, sort_keys=False, width=100)
         out["graph"] = flow_graph(v.flow).as_dict()
+        # The designer's boxes as they were left; null: laid out automatically.
+        out["layout"] = layout.as_dict() if layout else None
     return out
 
 
@@ -93,8 +125,9 @@ async def get_flow(name: str, request: Request, uow: Uow, principal: Reader) -> 
     flows = flow_service(services_of(request), uow)
     active = await flows.active(principal.tenant_id, name)
     history = await flows.repository.list_versions(principal.tenant_id, name)
+    layout = await layout_of(SqlFlowLayoutStore(uow.conn), active)
     return {
-        **_version(active, active=active.version, full=True),
+        **_version(active, active=active.version, full=True, layout=layout),
         "history": [_version(v, active=active.version, full=False) for v in history],
     }
 
@@ -110,7 +143,8 @@ async def get_flow_version(
     flows = flow_service(services_of(request), uow)
     found = await flows.version(principal.tenant_id, name, version)
     pointer = await flows.repository.get_active(principal.tenant_id, name)
-    return _version(found, active=pointer.version if pointer else None, full=True)
+    layout = await layout_of(SqlFlowLayoutStore(uow.conn), found)
+    return _version(found, active=pointer.version if pointer else None, full=True, layout=layout)
 
 
 def _issues(request: Request, issues: tuple[FlowIssue, ...]) -> list[dict[str, Any]]:
@@ -148,7 +182,7 @@ async def check(body: FlowText, request: Request, uow: Uow, principal: Reader) -
 
 
 @router.post("/flows", status_code=201, summary="Publish a flow (a new version, made active)")
-async def publish(body: FlowText, request: Request, uow: Uow, principal: Writer) -> dict[str, Any]:
+async def publish(body: PublishIn, request: Request, uow: Uow, principal: Writer) -> dict[str, Any]:
     data = read_document(body.text, fmt=body.format)
     flows = flow_service(services_of(request), uow)
     try:
@@ -164,6 +198,17 @@ async def publish(body: FlowText, request: Request, uow: Uow, principal: Writer)
     except FlowInvalid as exc:
         exc.details["issues"] = _issues(request, exc.issues)
         raise
+    # The document's `dids` route the center's numbers here: written to the numbers table, the
+    # one route (ADR 0200); a number the center does not have refuses the whole publish.
+    await (await directory(request, uow, principal)).bind_numbers(version.name, version.flow.dids)
+    # The boxes' places are kept beside the version, also when its content did not change.
+    await keep_layout(
+        SqlFlowLayoutStore(uow.conn),
+        version,
+        layout_in(body.layout),
+        at=services_of(request).clock.now(),
+        by=principal.username,
+    )
     await _audit(
         uow, request, principal, "publish", version.name, None, {"version": version.version}
     )

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from hotline.analytics.reports.errors import ReportForbidden
 from hotline.api.deps import Uow, require, services_of
 from hotline.api.present import present
 from hotline.auth.model import Principal
-from hotline.auth.roles import Permission
+from hotline.auth.roles import Permission, oversees
 from hotline.crm.hints import HintResponse, HintService
 from hotline.errors import InvalidInput, NotFound
 from hotline.store.hints_repo import SqlHints
@@ -79,6 +80,8 @@ async def report(
     since: Annotated[float, Query(ge=0)] = 0.0,
     until: Annotated[float | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
+    if not oversees(principal.roles):  # the center's counts: not for an agent's own scope
+        raise ReportForbidden("hints", None)
     end = until if until is not None else services_of(request).clock.now() + 1
     items = await hint_service(request, uow, principal).report(since, end)
     return {"items": items, "total": len(items)}

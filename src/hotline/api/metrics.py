@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from hotline.app import Services
 
-__all__ = ["Metrics"]
+__all__ = ["Metrics", "RequestMetrics"]
 
 
 class _LiveCollector(Collector):
@@ -87,13 +86,43 @@ class Metrics:
             registry=self.registry,
         )
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    def count(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(route).observe(seconds)
+
+
+class RequestMetrics:
+    """Counts and times each HTTP request by its route (a plain ASGI middleware: Starlette's
+    `BaseHTTPMiddleware` costs a task group and two streams per request, measured as a large
+    share of a chat reply's CPU, docs/performance.md)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        self.requests.labels(request.method, path, str(response.status_code)).inc()
-        self.latency.labels(path).observe(time.perf_counter() - start)
-        return response
+        counted = False
+
+        def count(status: int) -> None:
+            nonlocal counted
+            counted = True
+            # the router put the matched route in the scope (the same dict) on its way in
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.count(scope["method"], route, status, time.perf_counter() - start)
+
+        async def send_status(message: Message) -> None:
+            # Counted before the response leaves: a client that reads /metrics right after
+            # its answer finds its own request there.
+            if message["type"] == "http.response.start" and not counted:
+                count(int(message["status"]))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            if not counted:  # no response started (an error below every handler)
+                count(500)

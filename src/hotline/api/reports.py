@@ -32,6 +32,7 @@ from hotline.auth.roles import Permission
 from hotline.directory.events import ConfigChanged
 from hotline.ids import new_id
 from hotline.jobs import Jobs
+from hotline.quality.qa_figures import Average, qa_averages
 from hotline.reporting import (
     DELIVER_KIND,
     delivery_cron,
@@ -39,9 +40,13 @@ from hotline.reporting import (
     may_manage,
     summary_lines,
 )
+from hotline.reporting.campaigns import campaign_lines, campaign_report
 from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import Translate
 from hotline.store.auth_repo import SqlTenants
+from hotline.store.dialer_repo import SqlDialerStore
+from hotline.store.evaluations_repo import SqlEvaluations
+from hotline.store.quality_repo import SqlQuality
 from hotline.store.reports_repo import (
     SqlReportContacts,
     SqlReportDirectory,
@@ -269,6 +274,9 @@ async def export(
     rows_by = by or service.default_by()
     if format == "pdf":
         bundle = await service.page(chosen, rows_by, key)
+        if service.overseer():  # the campaigns section, as on the screen
+            store = SqlDialerStore(uow.conn, principal.tenant_id)
+            bundle = {**bundle, "campaigns": await campaign_report(store, chosen.start, chosen.end)}
         await uow.rollback()  # nothing to write; no transaction held while Chromium prints
         settings = services_of(request).settings.reports
         html = print_page(request.app, language, bundle)
@@ -303,6 +311,83 @@ async def hints(
     items = await hint_service(request, uow, principal).report(chosen.start, chosen.end)
     return {"period": {"first": chosen.first.isoformat(), "last": chosen.last.isoformat()},
             "items": items, "total": len(items)}  # fmt: skip
+
+
+@router.get(
+    "/quality", summary="Survey response rates and forced reviews (completion, root causes)"
+)
+async def quality(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+) -> dict[str, Any]:
+    """The report screen's surveys and reviews (docs/quality.md): offers and answers per survey
+    and channel, reviews opened in the period, closed, escalated, and the closed ones' root
+    causes and actions. The center's, so for those who see more than their own figures."""
+    if not _service(request, uow, principal).overseer():
+        raise ReportForbidden("quality", None)
+    chosen = await _period(request, uow, principal, period, date, until)
+    repo = SqlQuality(uow.conn)
+    return {
+        "period": {"first": chosen.first.isoformat(), "last": chosen.last.isoformat()},
+        "responses": await repo.response_rates(principal.tenant_id, chosen.start, chosen.end),
+        "reviews": await repo.review_figures(principal.tenant_id, chosen.start, chosen.end),
+        "qa": await _qa_figures(SqlEvaluations(uow.conn), principal.tenant_id, chosen),
+    }
+
+
+async def _qa_figures(repo: SqlEvaluations, tenant_id: str, chosen: Any) -> dict[str, Any]:
+    """QA averages of the evaluations submitted in the period (hotline.quality.qa_figures)."""
+    scored = await repo.scored_between(tenant_id, chosen.start, chosen.end)
+    got = qa_averages(scored, await repo.teams_of(tenant_id, sorted({e.agent_id for e in scored})))
+    names = await repo.user_names(tenant_id, [a.key for a in got.by_evaluator])
+
+    def rows(found: list[Average], named: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        return [
+            {"key": a.key, "name": (named or {}).get(a.key, a.key), "evaluations": a.evaluations,
+             "average": a.average, "critical_failed": a.critical_failed}
+            for a in found
+        ]  # fmt: skip
+
+    return {
+        "evaluations": got.evaluations, "average": got.average,
+        "by_agent": rows(got.by_agent), "by_team": rows(got.by_team),
+        "by_question": rows(got.by_question), "by_evaluator": rows(got.by_evaluator, names),
+    }  # fmt: skip
+
+
+@router.get(
+    "/campaigns",
+    summary="Per outbound campaign: dials, connects, right-party contacts, conversions, abandon "
+    "rates, AMD outcomes, talk occupancy and list penetration in a period; CSV or XLSX too",
+)
+async def campaigns(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    period: PeriodQ = "day",
+    date: DateQ = None,
+    until: UntilQ = None,
+    format: Literal["json", "csv", "xlsx"] = "json",
+    lang: Annotated[
+        Literal["zh-CN", "en"] | None, Query(description="the headers' language (the user's)")
+    ] = None,
+) -> Any:
+    """The report screen's campaigns (docs/dialer.md): the figures of `hotline.dialer.figures`
+    over the period's dial log. The center's, so for those who see more than their own."""
+    if not _service(request, uow, principal).overseer():
+        raise ReportForbidden("campaigns", None)
+    chosen = await _period(request, uow, principal, period, date, until)
+    store = SqlDialerStore(uow.conn, principal.tenant_id)
+    items = await campaign_report(store, chosen.start, chosen.end)
+    report = {"period": chosen.as_dict(), "items": items, "total": len(items)}
+    if format == "json":
+        return report
+    lines = campaign_lines(report, lang or principal.language, _translator(request))
+    return table_response(lines, f"report-campaigns-{chosen.label}", format)
 
 
 @router.get("/targets", summary="Targets of the tenant and of each queue")

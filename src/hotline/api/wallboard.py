@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 
-from hotline.api.deps import principal_from, services_of
+from hotline.api.deps import principal_from, require, services_of
+from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
 from hotline.errors import HotlineError
 from hotline.store.auth_repo import SqlTenants
@@ -58,3 +59,13 @@ async def wallboard(
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
             await sender
+
+
+@router.get(
+    "/wallboard/thresholds",
+    summary="Each queue's alert thresholds (waiting, longest wait, SL): the TV mode's colours",
+)
+async def thresholds(
+    request: Request, principal: Annotated[Principal, Depends(require(Permission.EVENTS_READ))]
+) -> dict[str, Any]:
+    return {"queues": services_of(request).wallboard.thresholds(principal.tenant_id)}

@@ -28,6 +28,7 @@ def _service(request: Request, uow: UnitOfWork, principal: Principal) -> Webhook
         tenant_id=principal.tenant_id,
         clock=services.clock,
         attempts=services.settings.tickets.webhook_attempts,
+        secrets=services.secrets,
     )
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["CENTER_ROLES", "POLICY", "Permission", "Role", "allowed"]
+__all__ = [
+    "CENTER_ROLES",
+    "POLICY",
+    "Permission",
+    "Role",
+    "allowed",
+    "oversees",
+    "sees_all",
+]
 
 
 class Role(StrEnum):
@@ -24,6 +32,9 @@ class Role(StrEnum):
 
 CENTER_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.QA})
 """The roles a center's admin may give; `operator` is the platform's own."""
+
+_SEE_ALL = frozenset({Role.ADMIN.value, Role.QA.value})
+_OVERSEERS = _SEE_ALL | {Role.SUPERVISOR.value}
 
 
 class Permission(StrEnum):
@@ -53,6 +64,8 @@ class Permission(StrEnum):
     SECOND_FACTOR = "second_factor"  # set up an authenticator app (TOTP) for my login
     TENANTS_MANAGE = "tenants.manage"  # the platform: create, suspend, resume, delete centers
     REPORTS_READ = "reports.read"  # scoped: own figures / teams' / all, by role
+    KNOWLEDGE_READ = "knowledge.read"  # search and read published articles (all audiences)
+    KNOWLEDGE_WRITE = "knowledge.write"  # write, publish and unpublish articles; synonyms
 
 
 _EVERYONE = {
@@ -63,6 +76,7 @@ _EVERYONE = {
     Permission.INTERACTIONS_READ,
     Permission.RECORDINGS_LISTEN,
     Permission.REPORTS_READ,
+    Permission.KNOWLEDGE_READ,
 }
 
 POLICY: dict[Role, frozenset[Permission]] = {
@@ -84,6 +98,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             Permission.WFM_READ,
             Permission.WFM_WRITE,
             Permission.SECOND_FACTOR,
+            Permission.KNOWLEDGE_WRITE,
         }
     ),
     Role.AGENT: frozenset(
@@ -112,3 +127,15 @@ _ROLE_NAMES = {r.value: r for r in Role}
 
 def allowed(roles: Iterable[str], permission: Permission) -> bool:
     return any(permission in POLICY[_ROLE_NAMES[r]] for r in roles if r in _ROLE_NAMES)
+
+
+def sees_all(roles: Iterable[str]) -> bool:
+    """Whether these roles see every team's contacts and figures (admins, QA)."""
+    return not _SEE_ALL.isdisjoint(roles)
+
+
+def oversees(roles: Iterable[str]) -> bool:
+    """Whether these roles see more than their own work: every team's, or (supervisors) their
+    teams' and the center's figures. The one rule the contact history, the worklist and the
+    reports ask."""
+    return not _OVERSEERS.isdisjoint(roles)

@@ -85,7 +85,7 @@ class CalendarBook:
             self._task = None
 
     async def _follow(self, bus: EventBus) -> None:
-        sub = bus.subscribe(types={"config.changed"})
+        sub = bus.subscribe(types={"config.changed"}, cluster=True)
         async for record in sub:
             if record.payload.get("entity") not in CALENDAR_ENTITIES:
                 continue

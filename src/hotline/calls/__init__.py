@@ -27,6 +27,7 @@ from hotline.calls.errors import (
     IllegalLegTransition,
     LegFailed,
     LegNotFound,
+    OutboundCapFull,
 )
 from hotline.calls.leg import Leg
 from hotline.calls.ports import DialogSession, InboundInvite, OutboundInvite, SipCalls
@@ -57,6 +58,7 @@ __all__ = [
     "LegNotFound",
     "LegRole",
     "LegState",
+    "OutboundCapFull",
     "OutboundInvite",
     "SipCalls",
     "TaskSet",

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from hotline.calls.attached import AttachedLegs
 from hotline.calls.call import Call
 from hotline.calls.causes import CAUSES, Cause, cause_from_reason, cause_from_status
-from hotline.calls.errors import CallConflict, DestinationDenied, LegFailed
+from hotline.calls.errors import CallConflict, DestinationDenied, LegFailed, OutboundCapFull
 from hotline.calls.events import (
     CallArrived,
     CallEnded,
@@ -363,7 +363,9 @@ class CallControl(AttachedLegs):
             except (OutboundDenied, OutboundCapReached) as exc:
                 denied = isinstance(exc, OutboundDenied)
                 await self._finish(leg, Cause.DENIED if denied else Cause.CONGESTION, by="local")
-                raise DestinationDenied(target, exc.message) from None
+                if denied:
+                    raise DestinationDenied(target, exc.message) from None
+                raise OutboundCapFull(target, exc.message) from None
         try:
             await self._endpoint(leg)
         except HotlineError:

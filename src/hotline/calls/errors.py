@@ -6,6 +6,7 @@
     ├── IllegalLegTransition, IllegalCallTransition     (IllegalTransition)
     ├── LegFailed                                       a leg ended before it was answered
     └── DestinationDenied                               the tenant's toll-fraud policy said no
+        └── OutboundCapFull                             … because its calls at once are at the cap
 
 A leg that fails carries the `Cause` it ended with, so callers can report it to the router and
 put it in `Reason` headers without guessing from SIP status codes again.
@@ -25,6 +26,7 @@ __all__ = [
     "IllegalLegTransition",
     "LegFailed",
     "LegNotFound",
+    "OutboundCapFull",
 ]
 
 
@@ -84,3 +86,10 @@ class DestinationDenied(CallError):
         super().__init__(f"calling {number} is not allowed: {why}", details={"number": number})
         self.number = number
         self.why = why
+
+
+class OutboundCapFull(DestinationDenied):
+    """The number is allowed, but the tenant's cap on outbound calls at once is full: the
+    call never left, and may be tried again once a call ends."""
+
+    code = "calls.destination.cap_full"

@@ -26,7 +26,9 @@ from hotline.app import (
     queue_names,
     ticket_names,
 )
+from hotline.auth.model import Principal
 from hotline.config import Settings
+from hotline.directory.service import DirectoryService
 from hotline.errors import HotlineError
 from hotline.flows.errors import FlowError, FlowInvalid, FlowSyntaxError
 from hotline.flows.graph import flow_graph, to_mermaid
@@ -34,6 +36,7 @@ from hotline.flows.loader import parse_flow, read_flow_file
 from hotline.flows.schema import Flow
 from hotline.flows.validate import check_flow
 from hotline.store.auth_repo import SqlTenants
+from hotline.store.repos import SqlRepos
 
 app = typer.Typer(
     help="IVR / bot flows: check, graph (publish, versions, rollback).", no_args_is_help=True
@@ -168,6 +171,25 @@ def publish(
                 calendars=await calendar_names(uow, tenant_row["id"]),
                 tickets=await ticket_names(uow, tenant_row["id"]),
             )
+            # The document's numbers are routed here in the numbers table (ADR 0200).
+            actor = Principal(
+                tenant_id=tenant_row["id"],
+                tenant_slug=tenant_row["slug"],
+                user_id="cli",
+                username="cli",
+                display_name="cli",
+                roles=("admin",),
+                language="en",
+                via="token",
+            )
+            numbers = DirectoryService(
+                SqlRepos(uow.conn),
+                actor=actor,
+                clock=services.clock,
+                emit=uow.emit,
+                sip_realm=str(tenant_row["sip_domain"]),
+            )
+            await numbers.bind_numbers(version.name, version.flow.dids)
             await uow.commit()
         typer.echo(
             f"flow {version.name!r} version {version.version} is active "

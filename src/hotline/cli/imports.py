@@ -225,7 +225,7 @@ async def _show_problems(
 
 
 def import_cmd(
-    target: Annotated[str, typer.Argument(help="What to import: customers")],
+    target: Annotated[str, typer.Argument(help="What to import: customers or call_lists")],
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file", exists=True, dir_okay=False)],
     mapping: Annotated[
         str | None, typer.Option(help="a saved mapping's name (default: by header names)")

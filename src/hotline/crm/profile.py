@@ -1,7 +1,7 @@
 """A customer's profile across channels: the summary the screen pop and the customer page
 show (contacts, last contact, average CSAT, open tickets), the timeline (contacts of every
-channel, tickets and their notes, CSAT answers) and the merge of a duplicate that keeps all
-its history (contacts and tickets follow the survivor; later rebuilds of the contacts
+channel, tickets and their notes, CSAT answers, mails sent) and the merge of a duplicate that
+keeps all its history (contacts and tickets follow the survivor; later rebuilds of the contacts
 projection still find them through the recorded merge)."""
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class CustomerHistory(Protocol):
     ) -> list[dict[str, Any]]: ...
     async def ticket_notes(
         self, tenant_id: str, ticket_ids: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]: ...
+    async def mails_sent(
+        self, tenant_id: str, ids: Sequence[str], limit: int
     ) -> list[dict[str, Any]]: ...
     async def merge(
         self, tenant_id: str, source_id: str, into_id: str, at: float, by: str | None
@@ -80,7 +83,8 @@ class CustomerProfile:
         }
 
     async def timeline(self, customer_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        """Newest first: contacts (any channel), their CSAT, tickets and their public notes."""
+        """Newest first: contacts (any channel), their CSAT, tickets and their public notes,
+        and the notices mailed to the customer (a ticket's, a survey link)."""
         ids = await self._ids(customer_id)
         items: list[dict[str, Any]] = []
         for c in await self.history.contacts(self.tenant, ids, limit):
@@ -102,6 +106,8 @@ class CustomerProfile:
         notes = await self.history.ticket_notes(self.tenant, [t["id"] for t in tickets], limit)
         for n in notes:
             items.append({"kind": "note", "at": n["created_at"], **n})
+        for m in await self.history.mails_sent(self.tenant, ids, limit):
+            items.append({**m, "kind": "mail", "mail_kind": m["kind"]})
         items.sort(key=lambda i: (-float(i["at"]), i["kind"]))
         return items[:limit]
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from hotline.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["DuplicateName", "EntityNotFound", "ReasonUnknown", "UnknownReference"]
+__all__ = [
+    "DuplicateName",
+    "EntityNotFound",
+    "FlowInUse",
+    "NumberNotOurs",
+    "ReasonUnknown",
+    "UnknownReference",
+]
 
 
 class EntityNotFound(NotFound):
@@ -28,4 +35,28 @@ class ReasonUnknown(InvalidInput):
         super().__init__(
             f"reason: no active not-ready reason {reason!r}",
             details={"field": "reason", "value": reason},
+        )
+
+
+class NumberNotOurs(InvalidInput):
+    """A flow document lists a number the center has not been given (the operator gives them)."""
+
+    code = "number.not_ours"
+
+    def __init__(self, field: str, number: str) -> None:
+        super().__init__(
+            f"{field}: {number!r} is not one of the center's numbers",
+            details={"field": field, "value": number},
+        )
+
+
+class FlowInUse(Conflict):
+    """A flow that numbers route to cannot go away: the numbers would point at nothing."""
+
+    code = "flow.in_use"
+
+    def __init__(self, flow: str, numbers: list[str]) -> None:
+        super().__init__(
+            f"flow {flow!r} answers {', '.join(numbers)}",
+            details={"name": flow, "numbers": ", ".join(numbers)},
         )

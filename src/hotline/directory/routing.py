@@ -24,6 +24,7 @@ from hotline.hours import BusinessCalendar, calendar_from_record
 from hotline.ids import AgentId, QueueId
 from hotline.routing import (
     AgentProfile,
+    Blend,
     Channel,
     OverflowAction,
     OverflowStep,
@@ -118,7 +119,7 @@ def queue_config(
     }
     return QueueConfig(
         queue_id=QueueId(row["name"]),
-        channel=Channel.VOICE,
+        channel=Channel(row.get("channel") or Channel.VOICE),
         skills={skill_names[s["skill_id"]]: int(s["min_proficiency"]) for s in row["skills"]},
         teams=frozenset(options.get("teams", ())),
         strategy=Strategy(row["strategy"]),
@@ -142,7 +143,12 @@ def agent_profile(view: Mapping[str, Any]) -> AgentProfile:
             Channel.VOICE: int(view["voice_capacity"]),
             Channel.CHAT: int(view["chat_capacity"]),
             Channel.EMAIL: int(view["email_capacity"]),
+            Channel.SMS: int(view["chat_capacity"]),  # an SMS conversation counts as a chat
         },
+        blend=Blend(
+            text_during_call=bool(view.get("text_during_call")),
+            call_during_text=bool(view.get("call_during_text")),
+        ),
     )
 
 

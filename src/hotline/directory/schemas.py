@@ -131,6 +131,8 @@ class AgentIn(_In):
     voice_capacity: int = Field(1, ge=0, le=1)
     chat_capacity: int = Field(3, ge=0, le=20)
     email_capacity: int = Field(5, ge=0, le=50)
+    text_during_call: bool = False  # chats, SMS, e-mails offered while on a call
+    call_during_text: bool = False  # a call offered while holding text contacts
 
     @field_validator("skills")
     @classmethod
@@ -161,6 +163,7 @@ class QueueIn(_In):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     strategy: Strategy = Strategy.LONGEST_IDLE
+    channel: Literal["voice", "chat", "sms", "email"] = "voice"
     sl_target_pct: float = Field(80.0, gt=0, le=100)
     sl_threshold_s: int = Field(20, ge=1, le=3600)
     wrap_up_s: int = Field(30, ge=0, le=3600)
@@ -174,7 +177,7 @@ class QueueIn(_In):
 
 class DidIn(_In):
     number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9]{2,20}$")]
-    flow: Slug
+    flow: Slug | None = None  # None: the number is not routed yet (calls are refused)
     description: Annotated[str, StringConstraints(max_length=200)] = ""
 
 

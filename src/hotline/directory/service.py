@@ -20,6 +20,8 @@ from hotline.crm.hints import HintRuleIn, check_hint_rule
 from hotline.directory.errors import (
     DuplicateName,
     EntityNotFound,
+    FlowInUse,
+    NumberNotOurs,
     ReasonUnknown,
     UnknownReference,
 )
@@ -256,6 +258,13 @@ class DirectoryService:
                 "holiday_calendar_ids.{index}",
                 "calendar.holiday_calendar.unknown",
             )
+        flow = values.get("flow") if spec.name == "did" else None
+        if flow and flow not in await self.repos.flow_names(self.tenant_id):
+            raise UnknownReference(
+                f"flow: no published flow {flow!r}",
+                code="number.flow.unknown",
+                details={"field": "flow", "value": flow},
+            )
         if spec.name == "hint_rule":
             fields, _ = await self.repos.table(SIMPLE["custom_field"].table).list(
                 self.tenant_id, order_by="position", limit=10_000
@@ -306,6 +315,36 @@ class DirectoryService:
             raise NumbersByOperator()
         await self.repos.table(spec.table).delete(self.tenant_id, entity_id)
         await self._changed(entity, entity_id, "delete", before, None)
+
+    # -- numbers and flows (ADR 0200: the numbers table is the one route) --------------------
+
+    async def bind_numbers(self, flow: str, numbers: tuple[str, ...] | list[str]) -> None:
+        """Route the center's `numbers` to `flow` (a published document's `dids`): the table
+        row changes, audited; a number the center does not have is refused by its place."""
+        table = self.repos.table(SIMPLE["did"].table)
+        for index, number in enumerate(numbers):
+            row = await table.find(None, "number", number)
+            if row is None and number.startswith("+"):
+                row = await table.find(None, "number", number.lstrip("+"))
+            if row is None or row["tenant_id"] != self.tenant_id:
+                raise NumberNotOurs(f"dids[{index}]", number)
+            if row.get("flow") == flow:
+                continue
+            values = {"flow": flow, "updated_at": self.clock.now()}
+            await table.update(self.tenant_id, row["id"], values)
+            await self._changed("did", row["id"], "update", row, {**row, **values})
+
+    async def numbers_using(self, flow: str) -> list[str]:
+        rows, _ = await self.repos.table(SIMPLE["did"].table).list(
+            self.tenant_id, filters={"flow": flow}, order_by="number", limit=10_000
+        )
+        return [str(r["number"]) for r in rows]
+
+    async def check_flow_unused(self, flow: str) -> None:
+        """Before a flow is deleted or renamed: refused while numbers route to it."""
+        numbers = await self.numbers_using(flow)
+        if numbers:
+            raise FlowInUse(flow, numbers)
 
     # -- users -----------------------------------------------------------------------------------
 
@@ -572,6 +611,8 @@ class DirectoryService:
             "voice_capacity": data.voice_capacity,
             "chat_capacity": data.chat_capacity,
             "email_capacity": data.email_capacity,
+            "text_during_call": data.text_during_call,
+            "call_during_text": data.call_during_text,
             "created_at": now,
             "updated_at": now,
         }
@@ -607,6 +648,8 @@ class DirectoryService:
                 "voice_capacity": data.voice_capacity,
                 "chat_capacity": data.chat_capacity,
                 "email_capacity": data.email_capacity,
+                "text_during_call": data.text_during_call,
+                "call_during_text": data.call_during_text,
                 "updated_at": self.clock.now(),
             },
         )

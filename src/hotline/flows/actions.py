@@ -17,6 +17,7 @@ from hotline.flows.state import Awaiting
 
 __all__ = [
     "Action",
+    "AskBot",
     "AwaitAgentLeft",
     "Collect",
     "Enqueue",
@@ -210,6 +211,27 @@ class RequestCallback:
 
 
 @dataclass(frozen=True, slots=True)
+class AskBot:
+    """Say `prompts`, take the customer's next message (on calls: what they say, recognized)
+    and let the knowledge base's bot decide on it (ADR 0256). `failed_turns` and `choices`
+    (the article ids offered last turn: a reply "2" picks the second) are the conversation so
+    far; the thresholds are the node's. Answered by `BotAnswered`, or `CollectTimedOut` when
+    nothing came within `timeout` seconds."""
+
+    awaits: ClassVar[Awaiting] = Awaiting.BOT
+    prompts: tuple[PromptRef, ...]
+    language: str
+    timeout: float
+    answer_at: float
+    offer_at: float
+    hand_off_below: float
+    max_failed_turns: int
+    failed_turns: int = 0
+    choices: tuple[str, ...] = ()
+    audience: str = "public"
+
+
+@dataclass(frozen=True, slots=True)
 class Hangup:
     awaits: ClassVar[Awaiting] = Awaiting.NOTHING
     cause: str = "normal"
@@ -228,5 +250,6 @@ Action: TypeAlias = (
     | RequestCallback
     | OpenTicket
     | FindTicket
+    | AskBot
     | Hangup
 )

@@ -14,6 +14,7 @@ from hotline.clock import Clock
 from hotline.events import EventSink
 from hotline.flows.actions import (
     Action,
+    AskBot,
     AwaitAgentLeft,
     Collect,
     Enqueue,
@@ -31,6 +32,7 @@ from hotline.flows.actions import (
 from hotline.flows.errors import CallerHungUp, PortUnsupported
 from hotline.flows.inputs import (
     AgentLeft,
+    BotAnswered,
     CallbackOutcome,
     CollectTimedOut,
     DigitsCollected,
@@ -88,6 +90,18 @@ class _Performer:
             raise PortUnsupported(f"no voicemail on {self.port.channel}")
         return await self.port.record(request)
 
+    async def ask_bot(self, request: AskBot) -> FlowInput:
+        """Say the bot's lines, take the customer's next message (typed, or spoken and
+        recognized) and let the bot decide on it."""
+        await self.say(request.prompts)
+        if self.voice:
+            question = await self.port.listen(request.timeout, request.language)
+        else:
+            question = await self.port.await_reply(max(request.timeout, 1.0))
+        if question is None or not question.strip():
+            return CollectTimedOut()
+        return await self.port.consult_bot(question.strip(), request)
+
     async def perform(self, action: Action) -> FlowInput | None:
         """Do one action; the answer for actions the flow waits on, else None."""
         port = self.port
@@ -97,6 +111,8 @@ class _Performer:
                 return PlaybackDone(keys)
             if isinstance(action, Collect):
                 return await self.collect(action)
+            if isinstance(action, AskBot):
+                return await self.ask_bot(action)
             if isinstance(action, Lookup):
                 return await port.lookup(action)
             if isinstance(action, Enqueue):
@@ -140,6 +156,9 @@ def _failure(action: Action, reason: str) -> FlowInput | None:
         return CallbackOutcome(False, reason)
     if isinstance(action, OpenTicket | FindTicket):
         return TicketFailed(reason)
+    if isinstance(action, AskBot):
+        # no recognizer on this call, or no bot in this center: a person takes over at once
+        return BotAnswered("", "hand_off", reason="unavailable")
     if isinstance(action, NotifyVoicemail | Hangup | LeaveQueue):
         return None
     raise PortUnsupported(reason)  # play / collect / wait: a port that cannot do them is broken

@@ -10,6 +10,8 @@ from __future__ import annotations
 from hotline.events import DomainEvent, domain_event
 
 __all__ = [
+    "BotHandedOff",
+    "BotTurn",
     "DigitsCollectedEvent",
     "EmergencySwitched",
     "ExpressionFailed",
@@ -19,7 +21,9 @@ __all__ = [
     "FlowStarted",
     "NodeEntered",
     "PromptSpoken",
+    "SmsWanted",
     "SurveyAnswered",
+    "SurveyOffered",
     "VariableSet",
 ]
 
@@ -81,8 +85,25 @@ class SurveyAnswered(DomainEvent):
     contact's last answered segment (ADR 0061)."""
 
     node: str
-    rating: int
+    rating: int  # normalised: higher is better (a satisfied / solved "yes" is 2 of 2)
     scale: int
+    work_id: str | None = None
+    # Which survey definition and question (docs/quality.md); `kind` "scale" and "satisfied"
+    # are CSAT answers, "solved", "nps" and "text" are not. `channel`: ivr, email (link) …
+    survey: str | None = None
+    question: str | None = None
+    kind: str = "scale"
+    text: str | None = None
+    channel: str = "ivr"
+
+
+@domain_event("flow.survey_offered")
+class SurveyOffered(DomainEvent):
+    """The caller reached a survey question (the denominator of the response rate)."""
+
+    node: str
+    survey: str | None = None
+    question: str | None = None
     work_id: str | None = None
 
 
@@ -118,3 +139,39 @@ class EmergencySwitched(DomainEvent):
     active: bool
     message: str | None = None
     by: str | None = None
+
+
+@domain_event("sms.wanted")
+class SmsWanted(DomainEvent):
+    """A text the flow asks for ("we will text you a link"): the center's SMS template in the
+    caller's language, filled with `values`; the SMS channel sends it (docs/sms.md)."""
+
+    node: str
+    to: str
+    template: str
+    values: dict[str, str]
+    language: str
+
+
+@domain_event("flow.bot_turn")
+class BotTurn(DomainEvent):
+    """One question the bot took and what it did (the containment and unanswered-question
+    figures read these): `outcome` "answer" | "offer" | "retry" | "hand_off" | "no_reply"."""
+
+    node: str
+    question: str
+    outcome: str
+    article_id: str | None = None
+    title: str | None = None
+    confidence: float = 0.0
+    reason: str | None = None
+    language: str = "zh-CN"
+
+
+@domain_event("flow.bot_handed_off")
+class BotHandedOff(DomainEvent):
+    """The bot passed the customer on to a person; `reason` as in `BotTurn`."""
+
+    node: str
+    reason: str
+    turns: int

@@ -17,6 +17,7 @@ from hotline.flows.variables import Scalar
 __all__ = [
     "ACCEPTS",
     "AgentLeft",
+    "BotAnswered",
     "CallbackOutcome",
     "CollectTimedOut",
     "DigitsCollected",
@@ -121,6 +122,24 @@ class TicketFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class BotAnswered:
+    """The bot's decision on the customer's message (ADR 0256). `outcome`: "answer" (`reply`
+    is the article's text), "offer" (`reply` lists `choices`, article ids), "retry" (`reply`
+    asks again) or "hand_off" (`reason`: "requested", "low_confidence", "failed_turns",
+    "unavailable" — no bot or no recognizer; `reply` tells the customer)."""
+
+    question: str
+    outcome: str
+    reply: str = ""
+    reason: str = ""
+    article_id: str = ""
+    title: str = ""
+    confidence: float = 0.0
+    choices: tuple[str, ...] = ()
+    failed_turns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class HungUp:
     """The caller is gone."""
 
@@ -139,6 +158,7 @@ FlowInput: TypeAlias = (
     | TicketOpened
     | TicketFound
     | TicketFailed
+    | BotAnswered
     | HungUp
 )
 
@@ -152,5 +172,6 @@ ACCEPTS: Mapping[Awaiting, tuple[type, ...]] = {
     Awaiting.TRANSFER: (TransferOutcome,),
     Awaiting.CALLBACK: (CallbackOutcome,),
     Awaiting.TICKET: (TicketOpened, TicketFound, TicketFailed),
+    Awaiting.BOT: (BotAnswered, CollectTimedOut),
     Awaiting.NOTHING: (),
 }

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from hotline.flows.actions import (
+    AskBot,
     Collect,
     Enqueue,
     FindTicket,
@@ -37,6 +38,7 @@ from hotline.flows.actions import (
 )
 from hotline.flows.errors import FlowError
 from hotline.flows.inputs import (
+    BotAnswered,
     CallbackOutcome,
     CollectTimedOut,
     DigitsCollected,
@@ -87,6 +89,11 @@ class InteractionPort(Protocol):
         """Greeting, beep, then record to the voicemail store."""
         ...
 
+    async def listen(self, timeout: float, language: str) -> str | None:
+        """What the caller says next, recognized as text by the speech recognizer (ADR 0258);
+        None when they said nothing within `timeout` seconds. `PortUnsupported` without one."""
+        ...
+
     # --- text ----------------------------------------------------------------------------------
 
     async def send(self, text: str) -> None:
@@ -130,6 +137,11 @@ class InteractionPort(Protocol):
 
     async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
         """The ticket with the number the caller entered (its status in their language)."""
+        ...
+
+    async def consult_bot(self, question: str, request: AskBot) -> BotAnswered:
+        """The knowledge base's bot on the customer's message (ADR 0256); `PortUnsupported`
+        when the center has no bot (the flow then hands off)."""
         ...
 
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:

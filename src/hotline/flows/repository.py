@@ -47,7 +47,7 @@ class FlowRepository(Protocol):
         ...
 
     async def find_by_did(self, tenant_id: str, did: str) -> str | None:
-        """The flow whose active version lists `did` in its `dids`."""
+        """The flow the center's number `did` is routed to (the numbers table, ADR 0200)."""
         ...
 
 
@@ -57,6 +57,7 @@ class InMemoryFlowRepository:
     def __init__(self) -> None:
         self._versions: dict[tuple[str, str], list[FlowVersion]] = {}
         self._active: dict[tuple[str, str], ActivePointer] = {}
+        self._numbers: dict[tuple[str, str], str | None] = {}
 
     async def add_version(self, version: FlowVersion) -> None:
         versions = self._versions.setdefault((version.tenant_id, version.name), [])
@@ -87,11 +88,9 @@ class InMemoryFlowRepository:
     async def list_names(self, tenant_id: str) -> list[str]:
         return sorted(name for tenant, name in self._versions if tenant == tenant_id)
 
+    def route_number(self, tenant_id: str, did: str, flow: str | None) -> None:
+        """The numbers table's row, in memory: `did` answered by `flow` (None: not routed)."""
+        self._numbers[(tenant_id, did)] = flow
+
     async def find_by_did(self, tenant_id: str, did: str) -> str | None:
-        for (tenant, name), pointer in sorted(self._active.items()):
-            if tenant != tenant_id:
-                continue
-            active = await self.get_version(tenant, name, pointer.version)
-            if active is not None and did in active.flow.dids:
-                return name
-        return None
+        return self._numbers.get((tenant_id, did))

@@ -26,6 +26,7 @@ from hotline.flows.skills import parse_skill
 __all__ = [
     "NODE_TYPES",
     "Announcements",
+    "BotNode",
     "Branch",
     "CallbackNode",
     "CollectNode",
@@ -43,6 +44,7 @@ __all__ = [
     "Prompts",
     "QueueNode",
     "SetNode",
+    "SmsNode",
     "SurveyNode",
     "TicketNode",
     "TicketStatusNode",
@@ -425,6 +427,11 @@ class SurveyNode(_Node):
     thanks: Prompts = ()
     variable: VariableName = "survey.rating"
     next: NodeId | None = None  # none = hang up
+    # The survey definition and its question this node asks (docs/quality.md): the answer is
+    # stored under them; a `satisfied` / `solved` question takes 1 (满意 / yes) and 2 (no).
+    survey: Name64 | None = None
+    question: Name64 | None = None
+    answers: Literal["scale", "satisfied", "solved"] = "scale"
 
     def edges(self) -> list[Edge]:
         return [] if self.next is None else [Edge("next", self.next, True)]
@@ -485,6 +492,64 @@ class TicketStatusNode(_Node):
         return {"number": self.number}
 
 
+TemplateField = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+
+
+class SmsNode(_Node):
+    """Text the caller, e.g. the overflow step "we will text you a link": the center's SMS
+    template `template` in the caller's language, its fields filled from `values`
+    (expressions: `"'https://help.example/s'"`, `caller.number`), sent to `to` (the caller's
+    number unless said). The SMS channel sends it after the flow goes on; `prompt` tells the
+    caller. A number that cannot be worked out sends nothing and goes on all the same."""
+
+    kind = "sms"
+    type: Literal["sms"]
+    template: Name64
+    to: ExpressionText = "caller.number"
+    values: dict[TemplateField, ExpressionText] = Field(default_factory=dict)
+    prompt: Prompts = ()  # "我们已将自助服务链接发送到您的手机"
+    next: NodeId | None = None  # none = hang up
+
+    def edges(self) -> list[Edge]:
+        return [] if self.next is None else [Edge("next", self.next, bool(self.prompt))]
+
+    def expression_fields(self) -> dict[str, str]:
+        return {"to": self.to, **{f"values.{k}": v for k, v in self.values.items()}}
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class BotNode(_Node):
+    """Answer the customer from the knowledge base (ADR 0256): each message is searched, an
+    article that covers the question well enough (`answer_at`) is the answer, a near miss
+    (`offer_at`) offers the best few to pick from, anything else asks again. The bot hands
+    off (`hand_off`, normally a queue node) when the customer asks for a person ("转人工",
+    "agent"), when nothing comes near the question (`hand_off_below`) or after
+    `max_failed_turns` turns without an answer; `bot.hand_off_reason` says which. On calls the
+    customer speaks (speech recognition); without a recognizer the bot hands off at once.
+    `no_reply`: the customer said nothing for `timeout` seconds (none = end the contact)."""
+
+    kind = "bot"
+    type: Literal["bot"]
+    prompt: Prompts = ()  # the greeting: "您好，我是智能客服，请问有什么可以帮您？"
+    again: Prompts = ()  # after an answer: "还有其他问题吗？"
+    answer_at: Share = 0.5
+    offer_at: Share = 0.3
+    hand_off_below: Share = 0.15
+    max_failed_turns: Annotated[int, Field(ge=1, le=9)] = 2
+    audience: Literal["public", "internal"] = "public"
+    timeout: Seconds = 300.0
+    hand_off: NodeId
+    no_reply: NodeId | None = None  # none = end the contact
+
+    def edges(self) -> list[Edge]:
+        found = [Edge("hand_off", self.hand_off, True)]
+        if self.no_reply is not None:
+            found.append(Edge("no_reply", self.no_reply, True))
+        return found
+
+
 class EmergencyNode(_Node):
     """While the tenant's emergency switch is on, play the announcement and take `reroute`."""
 
@@ -520,6 +585,8 @@ Node = Annotated[
     | SurveyNode
     | TicketNode
     | TicketStatusNode
+    | SmsNode
+    | BotNode
     | EmergencyNode
     | HangupNode,
     Field(discriminator="type"),
@@ -542,6 +609,8 @@ NODE_TYPES: dict[str, type[_Node]] = {
         SurveyNode,
         TicketNode,
         TicketStatusNode,
+        SmsNode,
+        BotNode,
         EmergencyNode,
         HangupNode,
     )

@@ -32,6 +32,7 @@ class Awaiting(StrEnum):
     TRANSFER = "transfer"
     CALLBACK = "callback"
     TICKET = "ticket"
+    BOT = "bot"  # the customer's next question, answered by the knowledge base
     NOTHING = "nothing"  # the flow has ended
 
 

@@ -10,6 +10,7 @@ range. Publishing refuses a flow with any issue; `hotline flow check` prints the
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -80,6 +81,14 @@ class FlowCheck:
         return self.flow is not None and not self.issues
 
 
+def _meant(target: str, nodes: Collection[str]) -> str | None:
+    """The node a branch to a missing one was most likely meant for (`main_mneu` → `main_menu`):
+    its misspelling is reported once, at the branch, not again as every node behind it being
+    unreachable."""
+    close = difflib.get_close_matches(target, list(nodes), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _fits(actual: Type, expected: Type) -> bool:
     if actual in (Type.ANY, Type.NULL) or expected is Type.ANY or actual is expected:
         return True
@@ -139,9 +148,10 @@ class _Validator:
         todo = [self.flow.start]
         while todo:
             for edge in nodes[todo.pop()].edges():
-                if edge.target in nodes and edge.target not in seen:
-                    seen.add(edge.target)
-                    todo.append(edge.target)
+                target = edge.target if edge.target in nodes else _meant(edge.target, nodes)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
         for node_id in nodes:
             if node_id not in seen:
                 self.add(

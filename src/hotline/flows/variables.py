@@ -15,6 +15,7 @@ from typing import TypeAlias
 from hotline.flows.errors import ExpressionSyntaxError
 from hotline.flows.expression import parse_expression
 from hotline.flows.schema import (
+    BotNode,
     CollectNode,
     Flow,
     LookupNode,
@@ -97,6 +98,17 @@ def is_scalar(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
+# What a bot node keeps (flows/nodes/bot.py).
+BOT_VARIABLES: dict[str, Type] = {
+    "bot.turns": Type.INTEGER,
+    "bot.failed_turns": Type.INTEGER,
+    "bot.choices": Type.STRING,
+    "bot.question": Type.STRING,
+    "bot.article": Type.STRING,
+    "bot.hand_off_reason": Type.STRING,
+}
+
+
 class VariableCatalog:
     """The type of every variable a flow may read; `lookup(name)` is None for unknown names."""
 
@@ -115,6 +127,9 @@ class VariableCatalog:
                 self._add(f"{node.store_as}.found", Type.BOOLEAN)
                 self._add(f"{node.store_as}.error", Type.STRING)
                 self.prefixes[f"{node.store_as}."] = Type.ANY
+            elif isinstance(node, BotNode):
+                for name, kind in BOT_VARIABLES.items():
+                    self._add(name, kind)
             elif isinstance(node, TicketNode | TicketStatusNode):
                 for name in TICKET_VARIABLES:
                     self._add(name, Type.STRING)

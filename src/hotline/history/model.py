@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.auth.model import Principal
-from hotline.auth.roles import Role
+from hotline.auth.roles import Role, oversees, sees_all
 
 __all__ = ["ContactQuery", "Scope", "WorklistQuery", "contact_scope", "overseer", "worklist_scope"]
-
-_SEE_ALL = frozenset({Role.ADMIN.value, Role.QA.value})
-_OVERSEERS = frozenset({Role.ADMIN.value, Role.QA.value, Role.SUPERVISOR.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +32,10 @@ class Scope:
 def contact_scope(principal: Principal, *, team_agents: frozenset[str]) -> Scope:
     """Admins and QA see every contact; a supervisor the contacts its teams' agents (and it)
     handled and every unanswered one; an agent the contacts it handled."""
-    roles = set(principal.roles)
-    if roles & _SEE_ALL:
+    if sees_all(principal.roles):
         return Scope(everything=True)
     mine = frozenset({principal.agent_id}) if principal.agent_id else frozenset()
-    if Role.SUPERVISOR.value in roles:
+    if Role.SUPERVISOR.value in principal.roles:
         return Scope(agents=team_agents | mine, unanswered=True)
     return Scope(agents=mine)
 
@@ -47,13 +43,13 @@ def contact_scope(principal: Principal, *, team_agents: frozenset[str]) -> Scope
 def worklist_scope(principal: Principal, *, my_queues: frozenset[str]) -> Scope:
     """Overseers see every queue's missed contacts; an agent its queues' (queue membership as
     the router decides it)."""
-    if set(principal.roles) & _OVERSEERS:
+    if oversees(principal.roles):
         return Scope(everything=True)
     return Scope(queues=my_queues)
 
 
 def overseer(principal: Principal) -> bool:
-    return bool(set(principal.roles) & _OVERSEERS)
+    return oversees(principal.roles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from hotline.interactions.desk import (
     DeskBoard,
     DeskView,
     PhoneView,
+    TextView,
     WrapUpView,
 )
 from hotline.interactions.errors import (
@@ -166,6 +167,7 @@ __all__ = [
     "SupervisionStopped",
     "TelephonyDraining",
     "TelephonySettings",
+    "TextView",
     "TransferRequest",
     "TransferTarget",
     "UnknownTenant",

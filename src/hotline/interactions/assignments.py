@@ -1,6 +1,11 @@
 """Agents at work: which contact each agent is connected to, its segment's work item, the
 consultation it leads, and the offers ringing it — the lifecycle's side of "what is this agent
 doing" (the router keeps its state; the channel keeps its devices and legs).
+
+An agent with capacity for several contacts at once (three chats, a chat during a call) has one
+*focus* — the contact its desk commands act on (`contact_id`) — and the others beside it
+(`beside`); the desk moves the focus (`focus`), and when the focused contact ends the next one
+beside it takes its place.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class AgentWork:
     consulted_by: AgentId | None = None  # this agent answers another agent's consultation
     rings: set[WorkId] = field(default_factory=set)
     away_for_call: bool = False  # we made it not ready for a call of its own (click-to-dial)
+    beside: dict[InteractionId, WorkId] = field(default_factory=dict)  # contacts out of focus
 
     @property
     def busy(self) -> bool:
@@ -70,18 +76,54 @@ class Assignments:
 
     def connect(self, agent_id: AgentId, contact_id: InteractionId, work_id: WorkId) -> None:
         work = self.of(agent_id)
-        work.contact_id, work.work_id = contact_id, work_id
         work.rings.discard(work_id)
+        if work.contact_id is not None and work.contact_id != contact_id:
+            work.beside[contact_id] = work_id  # another contact at once: beside the focus
+            return
+        work.beside.pop(contact_id, None)
+        work.contact_id, work.work_id = contact_id, work_id
 
-    def release(self, agent_id: AgentId) -> AgentWork | None:
-        """The agent left its contact: forget what it was connected to."""
+    def holds(self, agent_id: AgentId, contact_id: InteractionId) -> bool:
+        work = self._agents.get(agent_id)
+        return work is not None and (work.contact_id == contact_id or contact_id in work.beside)
+
+    def focus(self, agent_id: AgentId, contact_id: InteractionId) -> None:
+        """The agent's desk commands now act on `contact_id`, one of the contacts it holds."""
+        work = self._agents.get(agent_id)
+        if work is None or not self.holds(agent_id, contact_id):
+            raise NothingToDo(
+                f"agent {agent_id} is not connected to {contact_id}",
+                details={"agent_id": agent_id, "contact_id": contact_id},
+            )
+        if work.contact_id == contact_id:
+            return
+        if work.consult is not None or work.consulted_by is not None:
+            raise NothingToDo(
+                f"agent {agent_id} is in a consultation", details={"agent_id": agent_id}
+            )
+        new_work = work.beside.pop(contact_id)
+        if work.contact_id is not None and work.work_id is not None:
+            work.beside[work.contact_id] = work.work_id
+        work.contact_id, work.work_id = contact_id, new_work
+
+    def release(
+        self, agent_id: AgentId, contact_id: InteractionId | None = None
+    ) -> AgentWork | None:
+        """The agent left `contact_id` (default: its focus): forget it; the next contact beside
+        the focus takes its place."""
         work = self._agents.get(agent_id)
         if work is None:
             return None
+        if contact_id is not None and contact_id != work.contact_id:
+            work.beside.pop(contact_id, None)  # beside the focus (or already forgotten)
+            return work
         work.contact_id = work.work_id = None
         work.consult = None
         work.consulted_by = None
-        if not work.rings and not work.away_for_call:
+        if work.beside:
+            next_id = next(iter(work.beside))
+            work.contact_id, work.work_id = next_id, work.beside.pop(next_id)
+        elif not work.rings and not work.away_for_call:
             del self._agents[agent_id]
         return work
 

@@ -44,7 +44,7 @@ from hotline.interactions.model import (
     WorkKind,
 )
 from hotline.interactions.offers import Offers
-from hotline.interactions.ports import CustomerDirectory, StartupFacts, TicketDesk
+from hotline.interactions.ports import BotAdvisor, CustomerDirectory, StartupFacts, TicketDesk
 from hotline.interactions.presence import Presence
 from hotline.interactions.registry import ContactRegistry
 from hotline.interactions.routerlink import RouterLink
@@ -86,6 +86,7 @@ class ContactCenter:
         customers: CustomerDirectory,
         settings: TelephonySettings | None = None,
         tickets: TicketDesk | None = None,
+        bot: BotAdvisor | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.router = router
@@ -183,6 +184,7 @@ class ContactCenter:
                 customers=customers,
                 egress=self.settings.webhook_egress,
                 tickets=tickets,
+                bot=bot,
             ),
             flow_over=self._flow_over,
         )
@@ -391,6 +393,12 @@ class ContactCenter:
             if contact is not None and self.channel_of(contact).present(
                 contact.contact_id, agent_id
             ):
+                # already connected (a SIP phone answered on the phone) — unless a contact of
+                # another channel rings beside it (a call during chats): that one is answered
+                ringing = self._ringing_elsewhere(agent_id, contact)
+                if ringing is None:
+                    return
+                await self.channel_of(ringing).accept(ringing.contact_id, agent_id)
                 return
         for work_id in self.offers.ringing(agent_id):
             contact = self.registry.of_work(work_id)
@@ -399,17 +407,27 @@ class ContactCenter:
                 return
         raise NothingToDo(f"nothing rings for agent {agent_id}", details={"agent_id": agent_id})
 
-    async def hangup(self, agent_id: AgentId) -> None:
-        """Hang up the agent's side; a ringing offer is declined instead."""
+    def _ringing_elsewhere(self, agent_id: AgentId, connected: Contact) -> Contact | None:
+        for work_id in self.offers.ringing(agent_id):
+            contact = self.registry.of_work(work_id)
+            if contact is not None and contact.channel != connected.channel:
+                return contact
+        return None
+
+    async def hangup(self, agent_id: AgentId, *, channel: str | None = None) -> None:
+        """Hang up the agent's side; a ringing offer is declined instead. `channel`: only a
+        contact of that channel (the desk's hang-up never ends a chat beside the call)."""
         work = self.assignments.peek(agent_id)
         contact = self.registry.get(work.contact_id) if work is not None else None
+        if contact is not None and channel not in (None, contact.channel):
+            contact = None
         if contact is not None and self.channel_of(contact).present(contact.contact_id, agent_id):
             await self.channel_of(contact).release(contact.contact_id, agent_id, Release.NORMAL)
             self.endings.party_left(contact, agent_id)
             return
         for work_id in self.offers.ringing(agent_id):
             ringing = self.registry.of_work(work_id)
-            if ringing is not None:
+            if ringing is not None and channel in (None, ringing.channel):
                 await self.channel_of(ringing).cancel(
                     ringing.contact_id, agent_id, Release.REJECTED
                 )

@@ -152,6 +152,10 @@ class FlowMedia(Protocol):
 
     async def await_reply(self, timeout: float) -> str | None: ...
 
+    async def listen(self, timeout: float, language: str) -> str | None:
+        """What the caller says, recognized (voice with a recognizer; else `PortUnsupported`)."""
+        ...
+
 
 class Channel(Protocol):
     """One channel's adapter, as the lifecycle uses it."""

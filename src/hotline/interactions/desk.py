@@ -8,6 +8,10 @@ Pure and synchronous: feed it every event in order (`apply`: a `DomainEvent` as 
 an `EventRecord` from the log when rebuilding) and ask for `view(tenant, agent)`. `changed`
 names the agents whose desk an event may have changed, so a desk page is sent its desk exactly
 when something happened — never on a timer.
+
+A desk holds one voice contact and text contacts (chat, SMS, e-mail) side by side (ADR 0224):
+`current` is always the call — the call panel follows it — and `texts` are the conversations,
+which the conversation pane shows; a chat taken during a call never takes the call's place.
 """
 
 from __future__ import annotations
@@ -19,7 +23,18 @@ from typing import Any
 from hotline.events import DomainEvent, EventRecord
 from hotline.routing import is_personal
 
-__all__ = ["CallView", "ConsultView", "DeskBoard", "DeskView", "PhoneView", "WrapUpView"]
+__all__ = [
+    "VOICE",
+    "CallView",
+    "ConsultView",
+    "DeskBoard",
+    "DeskView",
+    "PhoneView",
+    "TextView",
+    "WrapUpView",
+]
+
+VOICE = "voice"  # the channel of a call (`interaction.created`); every other one is text
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +65,18 @@ class CallView:
 
 
 @dataclass(frozen=True, slots=True)
+class TextView:
+    """One text contact on the desk, beside the call: offered, connected, or in wrap-up."""
+
+    interaction_id: str
+    work_id: str
+    channel: str  # "chat" | "sms" | "email"
+    phase: str  # "ringing" | "connected" | "wrap_up"
+    queue_id: str | None
+    since: float
+
+
+@dataclass(frozen=True, slots=True)
 class WrapUpView:
     interaction_id: str
     work_id: str
@@ -65,8 +92,9 @@ class DeskView:
     reason: str | None
     since: float
     phone: PhoneView | None  # None: not logged in at a phone
-    current: CallView | None
-    wrap_up: WrapUpView | None
+    current: CallView | None  # the voice contact only: the call panel's
+    wrap_up: WrapUpView | None  # the latest wrap-up, of a call or of a text contact
+    texts: tuple[TextView, ...] = ()  # text contacts beside the call, oldest first
 
 
 @dataclass
@@ -103,6 +131,7 @@ class _Agent:
 
 @dataclass
 class _Contact:
+    channel: str = VOICE
     number: str | None = None
     queue_id: str | None = None
     held: bool = False
@@ -244,17 +273,48 @@ class DeskBoard:
         if agent.phone is not None:
             phone = PhoneView(agent.phone[0], agent.phone[1], agent.connected)
         current = self._current(tenant, agent_id, agent)
+        texts = self._texts(tenant, agent)
         wrap = None
         if agent.wrapping:
             work = max(agent.wrapping.values(), key=lambda w: w.since)
             wrap = WrapUpView(
                 work.contact_id, work.work_id, work.queue_id, work.ends_at, work.overrun_since
             )
-        return DeskView(agent_id, agent.state, agent.reason, agent.since, phone, current, wrap)
+        return DeskView(
+            agent_id, agent.state, agent.reason, agent.since, phone, current, wrap, texts
+        )
+
+    def _is_call(self, tenant: _Tenant, work: _Work) -> bool:
+        contact = tenant.contacts.get(work.contact_id)
+        return contact is None or contact.channel == VOICE
+
+    def _calls(self, tenant: _Tenant, items: dict[str, _Work]) -> list[_Work]:
+        return [w for w in items.values() if self._is_call(tenant, w)]
+
+    def _texts(self, tenant: _Tenant, agent: _Agent) -> tuple[TextView, ...]:
+        out = []
+        for phase, items in (
+            ("ringing", agent.ringing),
+            ("connected", agent.talking),
+            ("wrap_up", agent.wrapping),
+        ):
+            for work in items.values():
+                if self._is_call(tenant, work):
+                    continue
+                contact = tenant.contacts[work.contact_id]
+                queue_id = work.queue_id or contact.queue_id
+                out.append(
+                    TextView(
+                        work.contact_id, work.work_id, contact.channel, phase, queue_id, work.since
+                    )
+                )
+        return tuple(sorted(out, key=lambda v: v.since))
 
     def _current(self, tenant: _Tenant, agent_id: str, agent: _Agent) -> CallView | None:
-        if agent.talking:
-            work = max(agent.talking.values(), key=lambda w: w.since)
+        """The agent's call: its voice contact, whatever text contacts came after it."""
+        talking = self._calls(tenant, agent.talking)
+        if talking:
+            work = max(talking, key=lambda w: w.since)
             contact = tenant.contacts.get(work.contact_id, _Contact())
             since = work.since
             consult = None
@@ -282,9 +342,10 @@ class DeskBoard:
                 since=since,
                 consult=consult,
             )
-        for kind, items in (("ringing", agent.ringing), ("wrap_up", agent.wrapping)):
-            if items:
-                work = max(items.values(), key=lambda w: w.since)
+        for kind, works in (("ringing", agent.ringing), ("wrap_up", agent.wrapping)):
+            calls = self._calls(tenant, works)
+            if calls:
+                work = max(calls, key=lambda w: w.since)
                 contact = tenant.contacts.get(work.contact_id, _Contact())
                 return CallView(
                     work.contact_id,
@@ -402,7 +463,9 @@ class DeskBoard:
     # --- contacts -------------------------------------------------------------------------
 
     def _created(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
-        t.contact(r.interaction_id or "").number = p.get("caller_number")
+        contact = t.contact(r.interaction_id or "")
+        contact.number = p.get("caller_number")
+        contact.channel = str(p.get("channel") or VOICE)
 
     def _contact_ended(self, t: _Tenant, r: _Envelope, p: Mapping[str, Any]) -> None:
         contact_id = r.interaction_id or ""

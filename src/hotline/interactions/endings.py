@@ -90,7 +90,7 @@ class Endings:
         work_id = contact.agents.pop(agent_id, None)
         if contact.primary == agent_id:
             contact.primary = None
-        self._assignments.release(agent_id)
+        self._assignments.release(agent_id, contact.contact_id)
         if work_id is not None:
             self._link.call(lambda: self._link.router.interaction_ended(work_id, now=self.now()))
 

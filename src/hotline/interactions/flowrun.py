@@ -20,6 +20,7 @@ from hotline.egress import EgressPolicy
 from hotline.events import DomainEvent, EventSink
 from hotline.flows import Program, run_flow
 from hotline.flows.actions import (
+    AskBot,
     Collect,
     Enqueue,
     FindTicket,
@@ -31,9 +32,10 @@ from hotline.flows.actions import (
     RequestCallback,
     Transfer,
 )
-from hotline.flows.errors import CallerHungUp
-from hotline.flows.events import SurveyAnswered
+from hotline.flows.errors import CallerHungUp, PortUnsupported
+from hotline.flows.events import SurveyAnswered, SurveyOffered
 from hotline.flows.inputs import (
+    BotAnswered,
     CallbackOutcome,
     CollectTimedOut,
     DigitsCollected,
@@ -53,7 +55,7 @@ from hotline.flows.variables import Scalar
 from hotline.interactions.channel import Channel, FlowMedia
 from hotline.interactions.lookup import lookup_customer, lookup_webhook
 from hotline.interactions.model import Contact
-from hotline.interactions.ports import CustomerDirectory, TicketDesk
+from hotline.interactions.ports import BotAdvisor, CustomerDirectory, TicketDesk
 from hotline.interactions.ticketing import TICKET_TIMEOUT_S, find_ticket, open_ticket
 from hotline.interactions.transfers import Transfers
 from hotline.interactions.waits import QueueWaits
@@ -73,7 +75,7 @@ class _Stamped:
         self._contact = contact
 
     def emit(self, event: DomainEvent) -> None:
-        if isinstance(event, SurveyAnswered) and event.agent_id is None:
+        if isinstance(event, SurveyAnswered | SurveyOffered) and event.agent_id is None:
             event = dataclasses.replace(
                 event, agent_id=self._contact.last_agent, work_id=self._contact.last_segment
             )
@@ -93,8 +95,10 @@ class ContactPort:
         customers: CustomerDirectory,
         egress: EgressPolicy,
         tickets: TicketDesk | None = None,
+        bot: BotAdvisor | None = None,
     ) -> None:
         self.contact = contact
+        self._bot = bot
         self._tickets = tickets
         self._channel = channel
         self._waits = waits
@@ -154,6 +158,9 @@ class ContactPort:
     async def await_reply(self, timeout: float) -> str | None:
         return await self.guard(self.media.await_reply(timeout))
 
+    async def listen(self, timeout: float, language: str) -> str | None:
+        return await self.guard(self.media.listen(timeout, language))
+
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:
         await self.media.notify_voicemail(notice)
 
@@ -178,6 +185,12 @@ class ContactPort:
 
     async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
         work = find_ticket(self._tickets, self.contact, request, TICKET_TIMEOUT_S)
+        return await self.guard(work, preemptible=False)
+
+    async def consult_bot(self, question: str, request: AskBot) -> BotAnswered:
+        if self._bot is None:
+            raise PortUnsupported("this center has no knowledge bot")
+        work = self._bot.consult(self.contact.tenant_id, question, request)
         return await self.guard(work, preemptible=False)
 
     async def enqueue(self, request: Enqueue) -> QueueOutcome:

@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
 
+from hotline.flows.actions import AskBot
+from hotline.flows.inputs import BotAnswered
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId
 from hotline.routing import AgentState
 from hotline.sip.policy import normalize_number
 
 __all__ = [
     "AgentSessionFacts",
+    "BotAdvisor",
     "CustomerDirectory",
     "CustomerRecord",
     "DidDirectory",
@@ -227,3 +230,9 @@ class TicketDesk(Protocol):
         ...
 
     async def find(self, tenant_id: str, number: int, language: str) -> TicketFacts | None: ...
+
+
+class BotAdvisor(Protocol):
+    """The knowledge base's bot, as a flow's bot node asks it (ADR 0256)."""
+
+    async def consult(self, tenant_id: str, question: str, request: AskBot) -> BotAnswered: ...

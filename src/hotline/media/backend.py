@@ -33,6 +33,7 @@ from hotline.media.mixer import ConferenceMode
 from hotline.media.player import PlaybackEnd, PlayItem
 
 __all__ = [
+    "AudioTap",
     "Capabilities",
     "Capability",
     "CodecOffer",
@@ -80,6 +81,7 @@ class Capability(enum.StrEnum):
     SYMMETRIC_LATCHING = "symmetric_latching"
     FRAME_ENDPOINTS = "frame_endpoints"  # non-RTP endpoints that exchange PCM frames (WebRTC)
     SRTP = "srtp"  # RFC 3711 with SDES keys (LocalMedia.srtp_key, RemoteMedia.srtp)
+    AUDIO_TAP = "audio_tap"  # hand a leg's received audio, decoded, to a callback each tick
 
 
 class Unsupported(MediaError):
@@ -205,6 +207,11 @@ class RecordingInfo:
 
 DtmfCallback = Callable[[EndpointId, DtmfDigit], None]
 
+AudioTap = Callable[[Pcm], None]
+"""Called on every tick of the engine's clock with the audio the leg received since the last
+tick, decoded to 8 kHz int16 (an empty array when nothing came). Runs on the media clock: it
+must be quick and must not block (ADR 0197)."""
+
 
 class Playback:
     """A playlist playing on one endpoint: `await playback.wait()` for how it ended."""
@@ -270,6 +277,14 @@ class MediaBackend(Protocol):
     async def send_dtmf(
         self, endpoint: EndpointId, digits: str, *, duration_ms: int = 100
     ) -> None: ...
+
+    # Listening to what a leg receives (Capability.AUDIO_TAP) ---------------------------
+    async def tap_audio(self, endpoint: EndpointId, tap: AudioTap) -> None:
+        """Hand the leg's received audio to `tap` every tick until `untap_audio`; one tap per
+        leg (a second replaces the first)."""
+        ...
+
+    async def untap_audio(self, endpoint: EndpointId) -> None: ...
 
     # Bridges and conferences -----------------------------------------------------------
     async def bridge(self, a: EndpointId, b: EndpointId) -> None: ...

@@ -168,7 +168,10 @@ class RtpEndpoint(Endpoint):
         self.te_payload_type = -1
         self._inband_setting = inband_dtmf
         self.inband: InbandDtmfDetector | None = None
-        self._inband_pending: list[bytes] = []
+        # Payloads received since the last tick, for whoever reads the decoded audio on the
+        # clock: the in-band DTMF detector and the audio tap (ADR 0183, ADR 0197).
+        self._received_pending: list[bytes] = []
+        self.audio_tap: Callable[[Pcm], None] | None = None
         self.rfc4733 = Rfc4733Receiver()
         self.stats: ReceptionStats | None = None
         self.jitter = JitterBuffer(fill=self.codec.silence)
@@ -306,8 +309,8 @@ class RtpEndpoint(Endpoint):
                 target.relay(payload, b1 & 0x80, seq, ts, ssrc)
             if self.needs_inbound:
                 self.jitter.put(ts, payload)
-            if self.inband is not None:
-                self._inband_pending.append(payload)
+            if self.inband is not None or self.audio_tap is not None:
+                self._received_pending.append(payload)
             tap = self.receive_tap
             if tap is not None:
                 tap(ts, payload)
@@ -329,11 +332,12 @@ class RtpEndpoint(Endpoint):
         self.rtcp_addr = (addr[0], addr[1] + 1)
         return True
 
-    def take_inband_audio(self) -> Pcm | None:
-        if not self._inband_pending:
+    def take_received_audio(self) -> Pcm | None:
+        """The audio received since the last call, decoded in one go (None: none came)."""
+        if not self._received_pending:
             return None
-        payload = b"".join(self._inband_pending)
-        self._inband_pending.clear()
+        payload = b"".join(self._received_pending)
+        self._received_pending.clear()
         return g711.decode(self.codec, payload)
 
     # Send paths ------------------------------------------------------------------------

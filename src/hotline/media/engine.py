@@ -2,9 +2,10 @@
 
 One asyncio timer drives every outbound stream: `Pacer` deadlines `start + k × 20 ms` on the
 monotonic clock, no per-call timers or tasks. Each tick sends one frame to every paced endpoint
-(prompts, hold music, conference mixes, transcoding bridges), feeds recordings and the in-band
-DTMF detectors, and sends the RTCP reports that fall due. A bridge between two RTP legs with
-the same codec is a relay: packets are forwarded the moment they arrive, payload untouched.
+(prompts, hold music, conference mixes, transcoding bridges), feeds recordings, the in-band
+DTMF detectors and the audio taps (what a leg received, decoded once per tick, ADR 0197), and
+sends the RTCP reports that fall due. A bridge between two RTP legs with the same codec is a
+relay: packets are forwarded the moment they arrive, payload untouched.
 
 Call control uses it through the `MediaBackend` protocol (`backend.py`).
 """
@@ -28,6 +29,7 @@ from hotline.events import EventSink
 from hotline.ids import new_id
 from hotline.media import quality as rtcp_quality
 from hotline.media.backend import (
+    AudioTap,
     Capabilities,
     Capability,
     CodecOffer,
@@ -74,6 +76,7 @@ TELEPHONE_EVENT_PT = 101
 JITTER_DELAY = 320  # samples (40 ms) of receive buffering for audio read on the clock
 RTCP_INTERVAL_TICKS = 250  # 5 s (RFC 3550 §6.2 minimum), spread over the ticks
 SILENT_FRAME = AudioFrame(pcm=np.zeros(160, np.int16))
+_NOTHING_HEARD: Pcm = np.zeros(0, np.int16)
 ENGINE_CAPABILITIES = Capabilities(features=frozenset(Capability))
 
 
@@ -157,6 +160,7 @@ class MediaEngine:
         self._transports: dict[EndpointId, list[asyncio.BaseTransport]] = {}
         self._paced: dict[EndpointId, Endpoint] = {}
         self._inband: dict[EndpointId, RtpEndpoint] = {}
+        self._tapped: dict[EndpointId, RtpEndpoint] = {}
         self._dtmf_open: dict[EndpointId, RtpEndpoint] = {}  # RFC 4733 events not yet ended
         self._conferences: dict[ConferenceId, Conference] = {}
         self._moh: dict[str, MohStream] = {}
@@ -354,6 +358,7 @@ class MediaEngine:
             queue.put_nowait(None)
         self._paced.pop(endpoint_id, None)
         self._inband.pop(endpoint_id, None)
+        self._tapped.pop(endpoint_id, None)
         self._dtmf_open.pop(endpoint_id, None)
         self._quality_emitted.pop(endpoint_id, None)
         del self._endpoints[endpoint_id]
@@ -436,11 +441,15 @@ class MediaEngine:
         now = self.clock.monotonic()
         listening: list[RtpEndpoint] = []
         feeds: list[tuple[InbandDtmfDetector, Pcm]] = []
+        heard: dict[EndpointId, Pcm] = {}
         for endpoint in list(self._inband.values()):
-            audio = endpoint.take_inband_audio()
+            audio = endpoint.take_received_audio()
             if audio is not None and endpoint.inband is not None:
                 listening.append(endpoint)
                 feeds.append((endpoint.inband, audio))
+                heard[endpoint.id] = audio
+        if self._tapped:
+            self._feed_taps(heard)
         if feeds:  # every listening call's windows classified at once (issue 14)
             for endpoint, (detector, _), digits in zip(
                 listening, feeds, feed_all(feeds), strict=True
@@ -456,6 +465,35 @@ class MediaEngine:
         self.recordings.on_tick(tick)
         for endpoint in list(self._rtcp_buckets[tick % RTCP_INTERVAL_TICKS]):
             self._send_rtcp(endpoint)
+
+    def _feed_taps(self, heard: dict[EndpointId, Pcm]) -> None:
+        """Each tapped leg's audio of this tick, decoded once (shared with the DTMF detector)."""
+        for endpoint_id, endpoint in list(self._tapped.items()):
+            tap = endpoint.audio_tap
+            if tap is None:
+                continue
+            audio = heard.get(endpoint_id)
+            if audio is None:
+                audio = endpoint.take_received_audio()
+            try:
+                tap(_NOTHING_HEARD if audio is None else audio)
+            except Exception:  # one listener's bug must not cost the other calls their audio
+                self.tick_errors += 1
+                logger.exception("audio tap of %s failed: untapped", endpoint_id)
+                endpoint.audio_tap = None
+                del self._tapped[endpoint_id]
+
+    # Listening ---------------------------------------------------------------------------
+    async def tap_audio(self, endpoint_id: EndpointId, tap: AudioTap) -> None:
+        endpoint = self._get_rtp(endpoint_id)
+        endpoint.audio_tap = tap
+        self._tapped[endpoint_id] = endpoint
+
+    async def untap_audio(self, endpoint_id: EndpointId) -> None:
+        endpoint = self._tapped.pop(endpoint_id, None)
+        if endpoint is not None:
+            endpoint.audio_tap = None
+            endpoint.take_received_audio()  # what came since the last tick: nobody's now
 
     # Playback ----------------------------------------------------------------------------
     async def play(

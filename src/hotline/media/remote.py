@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -22,7 +23,9 @@ import numpy as np
 
 from hotline.events import DomainEvent, EventSink
 from hotline.media.backend import (
+    AudioTap,
     Capabilities,
+    Capability,
     ConferenceId,
     ConferenceMode,
     DtmfCallback,
@@ -61,7 +64,11 @@ class RemoteMediaBackend:
         capabilities: Capabilities,
         frame_host: str = "127.0.0.1",
     ) -> None:
-        self.capabilities = capabilities
+        # The engine's audio taps run on its clock, in its process: not offered across the
+        # channel (a frame a tick per listening leg is not worth the traffic, ADR 0197).
+        self.capabilities = dataclasses.replace(
+            capabilities, features=capabilities.features - {Capability.AUDIO_TAP}
+        )
         self.sink = sink
         self.frame_host = frame_host
         self._reader = reader
@@ -302,6 +309,12 @@ class RemoteMediaBackend:
 
     async def send_dtmf(self, endpoint: EndpointId, digits: str, *, duration_ms: int = 100) -> None:
         await self._call("send_dtmf", endpoint, digits, duration_ms=duration_ms)
+
+    async def tap_audio(self, endpoint: EndpointId, tap: AudioTap) -> None:
+        self.capabilities.require(Capability.AUDIO_TAP)
+
+    async def untap_audio(self, endpoint: EndpointId) -> None:
+        return None
 
     # Bridges and conferences -----------------------------------------------------------
     async def bridge(self, a: EndpointId, b: EndpointId) -> None:

@@ -6,7 +6,7 @@ with call control (`interactions/`) is described in `docs/routing.md`.
 
 from hotline.routing.agent_state import AgentState, WorkPhase
 from hotline.routing.agents import MAX_PROFICIENCY, MIN_PROFICIENCY, AgentProfile
-from hotline.routing.capacity import Channel
+from hotline.routing.capacity import Blend, Channel
 from hotline.routing.decisions import (
     Announce,
     CancelOffer,
@@ -66,6 +66,7 @@ __all__ = [
     "AgentSnapshot",
     "AgentState",
     "Announce",
+    "Blend",
     "CallbackRefused",
     "CancelOffer",
     "Channel",

@@ -30,7 +30,14 @@ from hotline.routing.agent_state import (
     next_state,
     next_work_phase,
 )
-from hotline.routing.capacity import DEFAULT_CAPACITY, Channel, free_slots, freeze_capacity
+from hotline.routing.capacity import (
+    DEFAULT_CAPACITY,
+    NO_BLEND,
+    Blend,
+    Channel,
+    free_slots,
+    freeze_capacity,
+)
 from hotline.routing.errors import InvalidRoutingConfig
 
 __all__ = [
@@ -61,6 +68,7 @@ class AgentProfile:
     skills: Mapping[str, int] = field(default_factory=dict)
     teams: frozenset[str] = frozenset()
     capacity: Mapping[Channel, int] = field(default_factory=lambda: DEFAULT_CAPACITY)
+    blend: Blend = NO_BLEND  # a chat during a call, a call during chats (capacity.py)
 
     def __post_init__(self) -> None:
         if not self.agent_id:
@@ -142,7 +150,7 @@ class Agent:
         """How many more interactions of `channel` the router may offer this agent now."""
         if self.presence is not AgentState.AVAILABLE:
             return 0
-        return free_slots(self.profile.capacity, self.load, channel)
+        return free_slots(self.profile.capacity, self.load, channel, self.profile.blend)
 
     def apply(self, event: AgentEvent, now: float) -> StateChange | None:
         """Run one event through `TRANSITIONS`; the change, or `None` if nothing visible moved."""

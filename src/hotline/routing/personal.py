@@ -9,6 +9,7 @@ its id cannot be an admin's queue name, and figures never count it as a queue (`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from hotline.ids import AgentId, CustomerId, InteractionId, QueueId, WorkId
@@ -49,9 +50,7 @@ def with_personal_skill(profile: AgentProfile) -> AgentProfile:
     skill = personal_skill(profile.agent_id)
     if profile.skills.get(skill) == 1:
         return profile
-    return AgentProfile(
-        AgentId(profile.agent_id), {**profile.skills, skill: 1}, profile.teams, profile.capacity
-    )
+    return dataclasses.replace(profile, skills={**profile.skills, skill: 1})
 
 
 class PersonalLines(RoutingCore):

@@ -27,6 +27,7 @@ from hotline.routing.agent_state import (
     WorkStep,
 )
 from hotline.routing.agents import Agent, AgentProfile
+from hotline.routing.capacity import Channel
 from hotline.routing.core import QueueRuntime, RouterSettings
 from hotline.routing.decisions import (
     Decision,
@@ -666,3 +667,7 @@ class Router(PersonalLines, Reconciling):
 
     def queue_ids(self) -> list[QueueId]:
         return list(self._queues)
+
+    def queue_ids_of(self, channel: Channel) -> list[QueueId]:
+        """The queues whose work is of `channel` (where a new chat may go)."""
+        return [q for q, queue in self._queues.items() if queue.config.channel is channel]

@@ -159,7 +159,7 @@ class ConfigFollower:
                 log.warning("agent %s stays until logged out: %s", agent_id, error)
 
     async def follow(self) -> None:
-        sub = self._bus.subscribe(types={"config.changed"})
+        sub = self._bus.subscribe(types={"config.changed"}, cluster=True)
         async for record in sub:
             if record.tenant_id in self._telephony.tenants:
                 try:

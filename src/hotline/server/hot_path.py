@@ -5,8 +5,10 @@ database to be set up (issue 14).
 Loaded at start; changes made in this process arrive as events on the bus (`config.changed`
 for numbers, `flow.activated`, `flow.emergency_switched`, `customer.changed`, `tenant.*`) and
 are applied within milliseconds; changes written by another process (`hotline tenant number
-add`, `hotline flow publish`) are picked up by a re-read every `poll_s`. Queues, agents and
-calendars have their own followers (`ConfigFollower`, `CalendarBook`).
+add`, `hotline flow publish`) are picked up by a re-read every `poll_s`, and customers another
+process changed or imported (`hotline import customers`, another node) by reading the log's
+customer facts since the last look. Queues, agents and calendars have their own followers
+(`ConfigFollower`, `CalendarBook`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.bus import EventBus
+from hotline.clock import Clock, SystemClock
 from hotline.events import EventRecord
 from hotline.flows import FlowVersion, ProgramCache
 from hotline.flows.emergency import EmergencyState
@@ -26,12 +29,15 @@ from hotline.flows.errors import FlowNotFound
 from hotline.interactions.ports import DidRoute
 from hotline.store.customer_index import IndexedCustomerDirectory
 from hotline.store.flow_repo import SqlEmergencySwitchStore, SqlFlowRepository
-from hotline.store.tables import dids, emergency_switch, flow_active
+from hotline.store.tables import dids, emergency_switch, events, flow_active
 from hotline.tasks import TaskSet
 
 __all__ = ["FOLLOWED", "HotPath"]
 
 log = logging.getLogger(__name__)
+
+CUSTOMER_FACTS = ("customer.changed", "import.committed")
+"""What changes the phone index: one customer, or a committed import (one fact per import)."""
 
 FOLLOWED = frozenset(
     {
@@ -39,6 +45,7 @@ FOLLOWED = frozenset(
         "flow.activated",
         "flow.emergency_switched",
         "customer.changed",
+        "import.committed",
         "tenant.created",
         "tenant.changed",
     }
@@ -56,8 +63,10 @@ class HotPath:
         *,
         poll_s: float = 30.0,
         details_wait_s: float = 0.2,
+        clock: Clock | None = None,
     ) -> None:
         self._db = db
+        self._clock = clock or SystemClock()
         self.programs = programs
         self.poll_s = poll_s
         self.customers = IndexedCustomerDirectory(db, details_wait_s=details_wait_s)
@@ -66,11 +75,15 @@ class HotPath:
         self.emergency_states: dict[str, EmergencyState] = {}
         self._tasks = TaskSet("hot path")
         self.reloads = 0
+        # Customer facts already applied, by (tenant, seq), and since when the log was read.
+        self._applied: dict[tuple[str, int], float] = {}
+        self._customers_read_at = 0.0
 
     # --- loading --------------------------------------------------------------------------
 
     async def load_all(self) -> None:
         await self.reload_config()
+        self._customers_read_at = self._clock.now()
         count = await self.customers.load_all()
         log.info(
             "call path in memory: %d numbers, %d active flows, %d customers' phones",
@@ -145,16 +158,56 @@ class HotPath:
             await self._reload_flow(record.tenant_id, str(payload["name"]))
         elif record.type == "flow.emergency_switched":
             await self._reload_emergency(record.tenant_id)
-        elif record.type == "customer.changed":
-            await self.customers.refresh(record.tenant_id, str(payload["customer_id"]))
+        elif record.type in CUSTOMER_FACTS:
+            await self._apply_customer_fact(record.tenant_id, record.seq, record.at, payload)
         elif record.type == "config.changed" and payload.get("entity") == "did":
             await self.reload_config()
         elif record.type in ("tenant.created", "tenant.changed"):
             await self.reload_config()
             await self.customers.load_regions()
 
+    async def _apply_customer_fact(
+        self, tenant_id: str, seq: int, at: float, payload: dict[str, Any]
+    ) -> None:
+        if (tenant_id, seq) in self._applied:
+            return
+        self._applied[(tenant_id, seq)] = at
+        if "customer_id" in payload:
+            await self.customers.refresh(tenant_id, str(payload["customer_id"]))
+        elif payload.get("target") == "customers":  # a bulk change: read them all again
+            await self.customers.load_all()
+
+    async def catch_up_customers(self) -> int:
+        """Apply the customer facts another process wrote (a command-line import, another
+        node) since the last look; those this process applied from its bus are skipped. The
+        look reaches `poll_s` further back than the last one, for facts committed late."""
+        now = self._clock.now()
+        since = self._customers_read_at - self.poll_s
+        async with self._db.connect() as conn:
+            rows: list[Any] = []
+            for tenant_id in sorted(self.customers.tenants()):
+                q = (
+                    select(events.c.tenant_id, events.c.seq, events.c.at, events.c.payload)
+                    .where(events.c.tenant_id == tenant_id, events.c.type.in_(CUSTOMER_FACTS))
+                    .where(events.c.at >= since)
+                    .order_by(events.c.seq)
+                )
+                rows.extend((await conn.execute(q)).all())
+        applied = 0
+        for row in rows:
+            if (str(row.tenant_id), int(row.seq)) not in self._applied:
+                await self._apply_customer_fact(
+                    str(row.tenant_id), int(row.seq), float(row.at), dict(row.payload)
+                )
+                applied += 1
+        self._customers_read_at = now
+        for key, at in list(self._applied.items()):  # what no later look reaches any more
+            if at < since:
+                del self._applied[key]
+        return applied
+
     async def _follow(self, bus: EventBus) -> None:
-        async for record in bus.subscribe(types=FOLLOWED):
+        async for record in bus.subscribe(types=FOLLOWED, cluster=True):
             try:
                 await self.apply(record)
             except Exception:
@@ -167,6 +220,10 @@ class HotPath:
                 await self.reload_config()
             except Exception:
                 log.exception("re-reading numbers and flows failed")
+            try:
+                await self.catch_up_customers()
+            except Exception:
+                log.exception("reading other processes' customer changes failed")
 
     # --- DidDirectory ---------------------------------------------------------------------
 
@@ -185,10 +242,7 @@ class HotPath:
         route = self.routes.get(did)
         if route is not None and route.tenant_id == tenant_id and route.flow:
             return self.flows.get((tenant_id, route.flow))
-        for (tenant, _), version in sorted(self.flows.items()):
-            if tenant == tenant_id and did in version.flow.dids:
-                return version
-        return None
+        return None  # the numbers table is the one route (ADR 0200)
 
     # --- EmergencySwitchStore -------------------------------------------------------------
 

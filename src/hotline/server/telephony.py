@@ -23,6 +23,7 @@ from hotline.events import DomainEvent, EventSink
 from hotline.flows import ProgramCache
 from hotline.flows.emergency import EmergencyService
 from hotline.interactions import MailSender, MailSettings, TelephonySettings
+from hotline.interactions.ports import BotAdvisor
 from hotline.interactions.voice import SmtpMailSender, Telephony
 from hotline.media import MediaEngine, WavFile
 from hotline.media.remote import RemoteMediaBackend
@@ -36,6 +37,7 @@ from hotline.server.hot_path import HotPath
 from hotline.server.media_process import MediaProcess, build_media_engine, storage_of
 from hotline.server.moh import write_default_moh
 from hotline.server.ticket_desk import SqlTicketDesk
+from hotline.server.trunk_follower import TrunkFollower
 from hotline.sip.connections import ConnectionLimits
 from hotline.sip.protection import ProtectionSettings
 from hotline.sip.registrar import RegistrarSettings
@@ -44,14 +46,18 @@ from hotline.sip.transport.calls import IncomingCall
 from hotline.sip.transport.service import SipService, SipServiceConfig
 from hotline.sip.transport.trace_file import JsonLinesTrace
 from hotline.sip.trunk import Trunk
+from hotline.speech import SpeechRecognizer
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.eventlog import SqlEventReader
 from hotline.store.interactions_repo import SqlRecordingCatalog, SqlStartupFacts
+from hotline.store.pool_watch import free_connections
 from hotline.store.sip_repo import SqlBindingStore, SqlCredentialStore, realm_tenants
 from hotline.store.tenant_repo import recording_usage
 from hotline.store.uow import UnitOfWorkFactory
 from hotline.tasks import TaskSet
 from hotline.tenants.admission import CallGate
+from hotline.vault.keyring import Keyring
+from hotline.vault.secrets import SecretBox
 
 __all__ = ["TelephonyServer", "sip_config"]
 
@@ -138,10 +144,7 @@ def sip_config(
 
 def pool_free(db: AsyncEngine, database: DatabaseSettings) -> int | None:
     """Connections the database pool can still hand out (None: a pool without a bound)."""
-    checkedout = getattr(db.sync_engine.pool, "checkedout", None)
-    if checkedout is None:
-        return None
-    return database.pool_size + database.max_overflow - int(checkedout())
+    return free_connections(db, database.capacity)
 
 
 def _mail(settings: Settings) -> MailSender:
@@ -201,8 +204,12 @@ class TelephonyServer:
         bus: EventBus,
         programs: ProgramCache,
         wake_jobs: Callable[[], None] | None = None,
+        bot: BotAdvisor | None = None,
+        recognizer: SpeechRecognizer | None = None,
     ) -> None:
         self.settings = settings
+        self.recognizer = recognizer  # the voice bot's speech recognizer (ADR 0258)
+        self.bot = bot  # the knowledge base's bot for the flows' bot nodes (ADR 0256)
         self.wake_jobs = wake_jobs
         self.clock = clock
         self.db = db
@@ -218,6 +225,7 @@ class TelephonyServer:
         self.webrtc: WebRtcGateway | None = None
         self.config: ConfigFollower | None = None
         self.hot_path: HotPath | None = None
+        self.trunks: TrunkFollower | None = None
         self._loops = TaskSet("telephony server")  # the config follower, recordings' usage
 
     async def start(self) -> None:
@@ -271,6 +279,7 @@ class TelephonyServer:
             self.programs,
             poll_s=settings.call_path.reload_s,
             details_wait_s=settings.call_path.customer_details_wait_ms / 1000,
+            clock=self.clock,
         )
         await hot_path.load_all()
         self.runtime = Telephony(
@@ -305,6 +314,8 @@ class TelephonyServer:
                 self.wake_jobs,
                 texts=self.settings.tickets.sms_notify,
             ),
+            bot=self.bot,
+            recognizer=self.recognizer,
         )
         for center in centers:  # every center's SIP domain and call gate (ADR 0141)
             self._serve(center)
@@ -318,6 +329,11 @@ class TelephonyServer:
         self.sip.on_call = self.runtime.on_incoming
         self.sip.pool_free = partial(pool_free, self.db, settings.database)
         await self.sip.start()
+        # The centers' stored trunks alongside the configured ones, followed at runtime.
+        self.trunks = TrunkFollower(
+            self.db, self.bus, self.sip, SecretBox(Keyring(settings.recording.key_dir))
+        )
+        await self.trunks.start()
         await self._replay_desks(self.runtime)
         await self.runtime.start()  # closes calls a crash left open, reconciles the routers
         self._loops.spawn(self.config.follow(), name="config-follower")
@@ -418,6 +434,8 @@ class TelephonyServer:
         if self.hot_path is not None:
             await self.hot_path.stop()
         await self._loops.cancel_all()
+        if self.trunks is not None:
+            await self.trunks.stop()
         if self.webrtc is not None:
             await self.webrtc.shutdown()
         if self.runtime is not None:

@@ -90,7 +90,7 @@ class TenantWatcher:
                 log.exception("%s.%s failed", type(target).__name__, method)
 
     async def _follow_bus(self) -> None:
-        sub = self._bus.subscribe(types=set(TENANT_EVENTS))
+        sub = self._bus.subscribe(types=set(TENANT_EVENTS), cluster=True)
         try:
             async for _ in sub:
                 await self._safe_sync()

@@ -106,6 +106,23 @@ class WallboardHub:
 
     # --- centers at runtime (TenantTarget of `hotline.server.tenant_watch`) ------------------
 
+    def thresholds(self, tenant_id: str) -> dict[str, dict[str, Any]]:
+        """Each queue's SL target and alert thresholds, as the TV wallboard colours by them."""
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for queue_id, rules in tenant.projection.thresholds().items():
+            out[queue_id] = {
+                "waiting_above": rules.waiting_above,
+                "waiting_clear_at": rules.waiting_clear_at,
+                "longest_wait_above_s": rules.longest_wait_above_s,
+                "longest_wait_clear_at_s": rules.longest_wait_clear_at_s,
+                "sl_below": rules.sl_below,
+                "sl_clear_margin": rules.sl_clear_margin,
+            }
+        return out
+
     async def tenant_added(self, center: dict[str, Any]) -> None:
         """A center created while running gets its projection now, not at the first page."""
         await self._open(str(center["id"]), str(center["timezone"]))
@@ -126,7 +143,7 @@ class WallboardHub:
             if tenant_id in self._tenants:
                 return self._tenants[tenant_id]
             projection, after = await self._replay(tenant_id, zone, until=None)
-            subscription = self._bus.subscribe(tenant_id=tenant_id, after_seq=after)
+            subscription = self._bus.subscribe(tenant_id=tenant_id, after_seq=after, cluster=True)
             tenant = _Tenant(zone, projection, subscription, published=projection.version)
             self._tenants[tenant_id] = tenant
             self._tasks.append(

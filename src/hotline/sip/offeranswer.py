@@ -36,6 +36,7 @@ __all__ = [
     "accept_answer",
     "make_answer",
     "make_offer",
+    "restrict_codecs",
     "strip_crypto",
     "wire_offer",
     "with_direction",
@@ -138,6 +139,32 @@ def wire_offer(sdp: SessionDescription, *, encrypt: bool) -> SessionDescription:
         for m in sdp.media
     )
     return replace(sdp, media=media)
+
+
+def restrict_codecs(sdp: SessionDescription, names: Sequence[str]) -> SessionDescription:
+    """The offer with only the audio codecs `names` (a trunk's list), in that order, and
+    telephone-event; the rtpmap/fmtp lines of the codecs left out go with them. An offer with
+    none of them is returned as it is: the peer's answer then says what it lacks (488)."""
+    wanted = [n.upper() for n in names]
+    media = []
+    for m in sdp.media:
+        if m.media != "audio" or not m.port:
+            media.append(m)
+            continue
+        by_format = {str(c.payload_type): c.name.upper() for c in m.codecs}
+        kept = [f for n in wanted for f in m.formats if by_format.get(f) == n]
+        if not kept:
+            media.append(m)
+            continue
+        events = [f for f in m.formats if by_format.get(f) == "TELEPHONE-EVENT"]
+        formats = tuple(kept + events)
+        attributes = tuple(
+            (k, v)
+            for k, v in m.attributes
+            if k not in ("rtpmap", "fmtp") or (v or "").partition(" ")[0] in formats
+        )
+        media.append(replace(m, formats=formats, attributes=attributes))
+    return replace(sdp, media=tuple(media))
 
 
 def strip_crypto(sdp: SessionDescription) -> SessionDescription:

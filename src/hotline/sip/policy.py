@@ -110,3 +110,8 @@ class OutboundPolicy:
 
     def active(self, tenant_id: str) -> int:
         return self._active.get(tenant_id, 0)
+
+    def room(self, tenant_id: str) -> int:
+        """Outbound calls the tenant may still place now before `acquire` refuses for the cap
+        (what a dialer paces to)."""
+        return max(0, self.rules_for(tenant_id).max_concurrent - self.active(tenant_id))

@@ -44,6 +44,7 @@ class Trunk:
     inbound_username: str | None = None  # digest user the provider authenticates as
     did_from: str = "request-uri"  # or "to"
     tenant_id: str = "default"
+    codecs: tuple[str, ...] = ("PCMU", "PCMA")  # offered to the trunk, in this order
 
     @property
     def address(self) -> Address:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
@@ -114,6 +115,16 @@ class SqlUsers:
         await self.conn.execute(
             delete(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id)
         )
+
+    async def names(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """User id → the name screens show (display name, else user name), for those found."""
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return {}
+        q = select(users.c.id, users.c.display_name, users.c.username).where(
+            users.c.tenant_id == tenant_id, users.c.id.in_(wanted)
+        )
+        return {r.id: r.display_name or r.username for r in await self.conn.execute(q)}
 
     async def agent_id(self, tenant_id: str, user_id: str) -> str | None:
         q = select(agents.c.id).where(agents.c.tenant_id == tenant_id, agents.c.user_id == user_id)
@@ -278,8 +289,17 @@ class SqlAudit:
         limit: int,
         offset: int,
         search: str | None = None,
+        action: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         q = select(audit_log).where(audit_log.c.tenant_id == tenant_id)
+        if action:
+            q = q.where(audit_log.c.action == action)
+        if since is not None:
+            q = q.where(audit_log.c.at >= since)
+        if until is not None:
+            q = q.where(audit_log.c.at < until)
         if search:
             q = q.where(
                 or_(

@@ -2,7 +2,8 @@
 contact's work items (queue visits and routings to one agent) and agent segments, and the
 worklist of missed contacts.
 
-One handler per event type, applied in seq order inside the projector's transaction. The rules
+One handler per event type, applied in seq order to the rows of the projector's batch
+(`store/contact_batch.py`), which are written in one transaction. The rules
 that keep version-1 logs right (converted on read, `store/upcast.py`) live here too, because
 they need what the projection already knows:
 
@@ -19,21 +20,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hotline.events import EventRecord
 from hotline.routing import PERSONAL_QUEUE
 from hotline.store import work_records as work
+from hotline.store.contact_batch import ContactBatch
 from hotline.store.contact_rows import (
     Handler,
     contact_row,
+    latest_segment_of_contact,
+    latest_work_of_contact,
     queue_id_of,
     segment_of,
     set_contact,
     set_segment,
 )
-from hotline.store.tables import agent_segments, interactions, work_items, worklist
 
 __all__ = ["HANDLERS", "MISSED_REASONS"]
 
@@ -43,13 +43,13 @@ MISSED_REASONS = ("abandoned", "voicemail", "callback_failed")
 # == the contact ============================================================================
 
 
-async def created(conn: AsyncConnection, r: EventRecord) -> None:
+def created(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    if await contact_row(conn, r) is not None:
+    if contact_row(b, r) is not None:
         return
     related = p.get("related_interaction_id")
-    await conn.execute(
-        insert(interactions).values(
+    b.contacts.add(
+        dict(
             id=r.interaction_id,
             tenant_id=r.tenant_id,
             channel=p.get("channel") or "voice",
@@ -75,48 +75,30 @@ async def created(conn: AsyncConnection, r: EventRecord) -> None:
         )
     )
     if related:
-        missed = (
-            await conn.execute(
-                select(worklist.c.callbacks).where(
-                    worklist.c.tenant_id == r.tenant_id, worklist.c.interaction_id == related
-                )
-            )
-        ).first()
+        missed = b.missed.get(r.tenant_id, related)
         if missed is not None:
-            await conn.execute(
-                update(worklist)
-                .where(worklist.c.tenant_id == r.tenant_id, worklist.c.interaction_id == related)
-                .values(
+            b.missed.set(
+                missed,
+                dict(
                     callbacks=int(missed.callbacks) + 1,
                     last_callback_id=r.interaction_id,
                     last_callback_at=r.at,
-                )
+                ),
             )
 
 
-async def ended(conn: AsyncConnection, r: EventRecord) -> None:
+def ended(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    contact = await contact_row(conn, r)
+    contact = contact_row(b, r)
     if contact is None:
         return
     reason = p.get("reason")
-    last = (
-        await conn.execute(
-            select(work_items.c.outcome, work_items.c.queue_id, work_items.c.wait_s)
-            .where(
-                work_items.c.tenant_id == r.tenant_id,
-                work_items.c.interaction_id == r.interaction_id,
-                work_items.c.queue_id != PERSONAL_QUEUE,
-            )
-            .order_by(work_items.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
+    last = latest_work_of_contact(b, r, queue_id_not=PERSONAL_QUEUE)
     unanswered = contact.answered_at is None
     if reason == "ivr" and unanswered and last is not None and last.outcome == "abandoned":
         reason = "abandoned"  # version 1 ended a caller who gave up in line "in the IVR"
-    await set_contact(
-        conn,
+    set_contact(
+        b,
         r,
         ended_at=r.at,
         outcome=reason,
@@ -127,8 +109,8 @@ async def ended(conn: AsyncConnection, r: EventRecord) -> None:
         abandoned=bool(contact.abandoned) or reason == "abandoned",
     )
     if unanswered and reason in ("abandoned", "callback_failed"):
-        await _miss(
-            conn,
+        _miss(
+            b,
             r,
             contact,
             reason=str(reason),
@@ -136,13 +118,12 @@ async def ended(conn: AsyncConnection, r: EventRecord) -> None:
             wait_s=last.wait_s if last is not None else p.get("queue_s"),
         )
     if contact.related_interaction_id and p.get("answered"):
-        await _follow_up(
-            conn, r, str(contact.related_interaction_id), by=contact.agent_id, how="called_back"
-        )
+        related = str(contact.related_interaction_id)
+        _follow_up(b, r, related, by=contact.agent_id, how="called_back")
 
 
-async def _miss(
-    conn: AsyncConnection,
+def _miss(
+    b: ContactBatch,
     r: EventRecord,
     contact: Any,
     *,
@@ -151,15 +132,10 @@ async def _miss(
     wait_s: Any,
     recording_id: str | None = None,
 ) -> None:
-    exists = await conn.scalar(
-        select(worklist.c.interaction_id).where(
-            worklist.c.tenant_id == r.tenant_id, worklist.c.interaction_id == r.interaction_id
-        )
-    )
-    if exists:
+    if b.missed.get(r.tenant_id, r.interaction_id) is not None:
         return
-    await conn.execute(
-        insert(worklist).values(
+    b.missed.add(
+        dict(
             tenant_id=r.tenant_id,
             interaction_id=r.interaction_id,
             queue_id=queue_id,
@@ -175,53 +151,30 @@ async def _miss(
     )
 
 
-async def _follow_up(
-    conn: AsyncConnection, r: EventRecord, interaction_id: str, *, by: str | None, how: str
+def _follow_up(
+    b: ContactBatch, r: EventRecord, interaction_id: str, *, by: str | None, how: str
 ) -> None:
-    await conn.execute(
-        update(worklist)
-        .where(
-            worklist.c.tenant_id == r.tenant_id,
-            worklist.c.interaction_id == interaction_id,
-            worklist.c.followed_up_at.is_(None),
-        )
-        .values(followed_up_at=r.at, followed_up_by=by, follow_up=how)
-    )
-    await conn.execute(
-        update(interactions)
-        .where(
-            interactions.c.tenant_id == r.tenant_id,
-            interactions.c.id == interaction_id,
-            interactions.c.followed_up_at.is_(None),
-        )
-        .values(followed_up_at=r.at)
-    )
+    missed = b.missed.get(r.tenant_id, interaction_id)
+    if missed is not None and missed.followed_up_at is None:
+        b.missed.set(missed, dict(followed_up_at=r.at, followed_up_by=by, follow_up=how))
+    contact = b.contacts.get(interaction_id)
+    if contact is not None and contact.tenant_id == r.tenant_id and contact.followed_up_at is None:
+        b.contacts.set(contact, dict(followed_up_at=r.at))
 
 
-async def followed_up(conn: AsyncConnection, r: EventRecord) -> None:
+def followed_up(b: ContactBatch, r: EventRecord) -> None:
     by = r.agent_id or r.payload.get("by")
-    await _follow_up(conn, r, str(r.interaction_id), by=by, how="marked")
+    _follow_up(b, r, str(r.interaction_id), by=by, how="marked")
 
 
-async def voicemail_recorded(conn: AsyncConnection, r: EventRecord) -> None:
-    contact = await contact_row(conn, r)
+def voicemail_recorded(b: ContactBatch, r: EventRecord) -> None:
+    contact = contact_row(b, r)
     if contact is None:
         return
-    await set_contact(conn, r, voicemail=True)
-    last = (
-        await conn.execute(
-            select(work_items.c.queue_id, work_items.c.wait_s)
-            .where(
-                work_items.c.tenant_id == r.tenant_id,
-                work_items.c.interaction_id == r.interaction_id,
-                work_items.c.queue_id != PERSONAL_QUEUE,
-            )
-            .order_by(work_items.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    await _miss(
-        conn,
+    set_contact(b, r, voicemail=True)
+    last = latest_work_of_contact(b, r, queue_id_not=PERSONAL_QUEUE)
+    _miss(
+        b,
         r,
         contact,
         reason="voicemail",
@@ -231,15 +184,15 @@ async def voicemail_recorded(conn: AsyncConnection, r: EventRecord) -> None:
     )
 
 
-async def dispositioned(conn: AsyncConnection, r: EventRecord) -> None:
+def dispositioned(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
     # The agent's "resolved?" answer: the latest one given counts (as in the facts, ADR 0172);
     # a wrap-up saved again without an answer keeps the earlier one.
     mark = {} if p.get("resolved") is None else {"resolved": bool(p["resolved"])}
-    segment = await segment_of(conn, r, r.agent_id)
+    segment = segment_of(b, r, r.agent_id)
     if segment is not None:
-        await set_segment(
-            conn,
+        set_segment(
+            b,
             segment,
             disposition=p.get("disposition"),
             category=p.get("category"),
@@ -249,29 +202,21 @@ async def dispositioned(conn: AsyncConnection, r: EventRecord) -> None:
             dispositioned_at=r.at,
             **mark,
         )
-    await set_contact(conn, r, disposition=p.get("disposition"), notes=p.get("notes"), **mark)
+    set_contact(b, r, disposition=p.get("disposition"), notes=p.get("notes"), **mark)
 
 
-async def survey_answered(conn: AsyncConnection, r: EventRecord) -> None:
+def survey_answered(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    segment = await segment_of(conn, r, r.agent_id)
+    if p.get("kind", "scale") not in ("scale", "satisfied"):
+        return  # "solved", NPS and text answers are the quality tables' (docs/quality.md)
+    segment = segment_of(b, r, r.agent_id)
     if segment is None:  # version 1 named no agent: the contact's last answered segment
-        segment = (
-            await conn.execute(
-                select(agent_segments)
-                .where(
-                    agent_segments.c.tenant_id == r.tenant_id,
-                    agent_segments.c.interaction_id == r.interaction_id,
-                )
-                .order_by(agent_segments.c.answered_at.desc(), agent_segments.c.work_seq.desc())
-                .limit(1)
-            )
-        ).first()
+        segment = latest_segment_of_contact(b, r)
     rating, scale = p.get("rating"), p.get("scale")
     if segment is not None:
-        await set_segment(conn, segment, csat=rating, csat_scale=scale)
-    await set_contact(
-        conn,
+        set_segment(b, segment, csat=rating, csat_scale=scale)
+    set_contact(
+        b,
         r,
         csat=rating,
         csat_scale=scale,
@@ -280,8 +225,8 @@ async def survey_answered(conn: AsyncConnection, r: EventRecord) -> None:
 
 
 def _flag(name: str) -> Handler:
-    async def handle(conn: AsyncConnection, r: EventRecord) -> None:
-        await set_contact(conn, r, **{name: True})
+    def handle(b: ContactBatch, r: EventRecord) -> None:
+        set_contact(b, r, **{name: True})
 
     return handle
 

@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hotline.events import EventRecord
-from hotline.store.tables import agent_segments, interactions, work_items
+from hotline.store.contact_batch import ContactBatch, Row
 
 __all__ = [
     "OPEN_OUTCOMES",
     "Handler",
     "contact_row",
+    "latest_segment_of_contact",
     "latest_work",
+    "latest_work_of_contact",
     "queue_id_of",
     "segment_of",
     "set_contact",
@@ -25,7 +24,7 @@ __all__ = [
     "work_of",
 ]
 
-Handler = Callable[[AsyncConnection, EventRecord], Awaitable[None]]
+Handler = Callable[[ContactBatch, EventRecord], None]
 
 OPEN_OUTCOMES = (None, "callback")  # still the queue's: waiting, or a callback kept in line
 
@@ -33,58 +32,53 @@ OPEN_OUTCOMES = (None, "callback")  # still the queue's: waiting, or a callback 
 # == lookups ================================================================================
 
 
-async def contact_row(conn: AsyncConnection, r: EventRecord) -> Any:
-    return (
-        await conn.execute(
-            select(interactions).where(
-                interactions.c.tenant_id == r.tenant_id, interactions.c.id == r.interaction_id
-            )
-        )
-    ).first()
+def contact_row(b: ContactBatch, r: EventRecord) -> Row | None:
+    row = b.contacts.get(r.interaction_id)
+    return row if row is not None and row.tenant_id == r.tenant_id else None
 
 
-async def set_contact(conn: AsyncConnection, r: EventRecord, **values: Any) -> None:
-    await conn.execute(
-        update(interactions)
-        .where(interactions.c.tenant_id == r.tenant_id, interactions.c.id == r.interaction_id)
-        .values(**values)
-    )
+def set_contact(b: ContactBatch, r: EventRecord, **values: Any) -> None:
+    row = contact_row(b, r)
+    if row is not None:
+        b.contacts.set(row, values)
 
 
-async def latest_work(conn: AsyncConnection, r: EventRecord, work_id: str | None) -> Any:
+def latest_work(b: ContactBatch, r: EventRecord, work_id: str | None) -> Row | None:
     """The latest visit of a work item (version 1: the latest visit of the contact)."""
     if not work_id:
         return None
-    return (
-        await conn.execute(
-            select(work_items)
-            .where(work_items.c.tenant_id == r.tenant_id, work_items.c.work_id == work_id)
-            .order_by(work_items.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
+    return max(b.work.by("work_id", work_id), key=lambda w: w.seq, default=None)
 
 
-async def set_work(conn: AsyncConnection, tenant_id: str, seq: int, **values: Any) -> None:
-    await conn.execute(
-        update(work_items)
-        .where(work_items.c.tenant_id == tenant_id, work_items.c.seq == seq)
-        .values(**values)
-    )
+def latest_work_of_contact(b: ContactBatch, r: EventRecord, **equal: Any) -> Row | None:
+    """The contact's latest work item whose columns are `equal`; with `queue_id_not`, the
+    latest in a queue other than that one (as SQL's `!=`, a work item without a queue is not)."""
+    skip = equal.pop("queue_id_not", None)
+    rows = [
+        w
+        for w in b.work.by("interaction_id", r.interaction_id)
+        if (skip is None or (w.queue_id is not None and w.queue_id != skip))
+        and all(w[k] == v for k, v in equal.items())
+    ]
+    return max(rows, key=lambda w: w.seq, default=None)
 
 
-async def work_of(
-    conn: AsyncConnection, r: EventRecord, *, queue_id: str | None, entered: bool
-) -> Any:
+def set_work(b: ContactBatch, tenant_id: str, seq: int, **values: Any) -> None:
+    row = b.work.get(tenant_id, seq)
+    if row is not None:
+        b.work.set(row, values)
+
+
+def work_of(b: ContactBatch, r: EventRecord, *, queue_id: str | None, entered: bool) -> Row:
     """The work item a routing record is about; opened here when the log has no entry for it
     (a rebuild that starts mid-contact, a record of a channel that skips the queue)."""
     work_id = r.payload.get("work_id") or r.interaction_id
-    row = await latest_work(conn, r, work_id)
+    row = latest_work(b, r, work_id)
     if row is not None:
         return row
     wait = float(r.payload.get("wait_s") or 0.0)
-    await conn.execute(
-        insert(work_items).values(
+    return b.work.add(
+        dict(
             tenant_id=r.tenant_id,
             seq=r.seq,
             work_id=work_id,
@@ -97,46 +91,34 @@ async def work_of(
             callback=False,
         )
     )
-    return await latest_work(conn, r, work_id)
 
 
-async def segment_of(conn: AsyncConnection, r: EventRecord, agent_id: str | None) -> Any:
+def _newest_answered(rows: list[Row]) -> Row | None:
+    return max(rows, key=lambda s: (s.answered_at, s.work_seq), default=None)
+
+
+def segment_of(b: ContactBatch, r: EventRecord, agent_id: str | None) -> Row | None:
     """The agent's segment of the record's work item, else its latest segment of the contact."""
     if not agent_id:
         return None
     work_id = r.payload.get("work_id")
-    base = select(agent_segments).where(
-        agent_segments.c.tenant_id == r.tenant_id, agent_segments.c.agent_id == agent_id
-    )
     if work_id:
-        row = (
-            await conn.execute(
-                base.where(agent_segments.c.work_id == work_id)
-                .order_by(agent_segments.c.work_seq.desc())
-                .limit(1)
-            )
-        ).first()
+        mine = [s for s in b.segments.by("work_id", work_id) if s.agent_id == agent_id]
+        row = max(mine, key=lambda s: s.work_seq, default=None)
         if row is not None:
             return row
-    return (
-        await conn.execute(
-            base.where(agent_segments.c.interaction_id == r.interaction_id)
-            .order_by(agent_segments.c.answered_at.desc(), agent_segments.c.work_seq.desc())
-            .limit(1)
-        )
-    ).first()
-
-
-async def set_segment(conn: AsyncConnection, row: Any, **values: Any) -> None:
-    await conn.execute(
-        update(agent_segments)
-        .where(
-            agent_segments.c.tenant_id == row.tenant_id,
-            agent_segments.c.work_seq == row.work_seq,
-            agent_segments.c.agent_id == row.agent_id,
-        )
-        .values(**values)
+    return _newest_answered(
+        [s for s in b.segments.by("interaction_id", r.interaction_id) if s.agent_id == agent_id]
     )
+
+
+def latest_segment_of_contact(b: ContactBatch, r: EventRecord) -> Row | None:
+    """The contact's last answered segment."""
+    return _newest_answered(b.segments.by("interaction_id", r.interaction_id))
+
+
+def set_segment(b: ContactBatch, row: Row, **values: Any) -> None:
+    b.segments.set(row, values)
 
 
 def queue_id_of(value: Any) -> str | None:

@@ -1,5 +1,6 @@
 """A customer's history on SQL (`hotline.crm.profile.CustomerHistory`): contacts from the
-contacts projection, tickets and their public notes, and the merge of a duplicate."""
+contacts projection, tickets and their public notes, mails sent to the customer, and the
+merge of a duplicate."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.crm_tables import customer_merges
+from hotline.store.mail_tables import mails
 from hotline.store.rows import row_dict
 from hotline.store.tables import customer_emails, customer_phones, customers, interactions, tickets
 from hotline.store.ticket_tables import ticket_comments
@@ -121,6 +123,23 @@ class SqlCustomerHistory:
             .order_by(c.c.created_at.desc())
             .limit(limit)
         )
+        return [row_dict(r) for r in await self.conn.execute(q)]
+
+    async def mails_sent(
+        self, tenant_id: str, ids: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """The mails sent to the customer (notices, replies), newest first."""
+        m = mails
+        q = (
+            select(
+                m.c.id, m.c.kind, m.c.subject, m.c.recipients, m.c.thread_key, m.c.ticket_id,
+                m.c.at,
+            )
+            .where(m.c.tenant_id == tenant_id, m.c.customer_id.in_(list(ids)))
+            .where(m.c.direction == "out")
+            .order_by(m.c.at.desc())
+            .limit(limit)
+        )  # fmt: skip
         return [row_dict(r) for r in await self.conn.execute(q)]
 
     async def merge(

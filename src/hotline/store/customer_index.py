@@ -112,6 +112,10 @@ class IndexedCustomerDirectory:
             rows = (await conn.execute(select(tenants.c.id, tenants.c.region))).all()
         self._regions = {str(r.id): str(r.region or "CN") for r in rows}
 
+    def tenants(self) -> list[str]:
+        """The tenants whose callers are indexed (every tenant, as of the last region read)."""
+        return list(self._regions)
+
     async def refresh(self, tenant_id: str, customer_id: str) -> None:
         """One customer created, changed, merged away or deleted: its entry as stored now."""
         async with self._engine.connect() as conn:

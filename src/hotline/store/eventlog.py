@@ -233,6 +233,10 @@ class EventLog:
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        # Events queued and events committed so far (FIFO): `caught_up` waits on the difference.
+        self._enqueued = 0
+        self._committed = 0
+        self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.appended = 0
@@ -272,12 +276,20 @@ class EventLog:
             except Exception:  # a read model's bug must not lose the event
                 log.exception("event listener failed on %s", event.type)
         self._queue.append((event, future))
+        self._enqueued += 1
         self._idle.clear()
         self._wakeup.set()
 
     async def flush(self) -> None:
-        """Wait until everything queued so far is committed and published."""
+        """Wait until the queue is empty (under steady load that may take long)."""
         await self._idle.wait()
+
+    async def caught_up(self) -> None:
+        """Wait until what was queued before this call is committed and published; what is
+        queued after it does not hold the caller (unlike `flush`)."""
+        target = self._enqueued
+        while self._committed < target:
+            await self._progress.wait()
 
     async def stop(self) -> None:
         self._stopping = True
@@ -316,3 +328,6 @@ class EventLog:
                 self._bus.publish(record)
                 if future is not None and not future.done():
                     future.set_result(record)
+            self._committed += len(batch)
+            self._progress.set()
+            self._progress = asyncio.Event()

@@ -11,12 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.flows.emergency import EmergencyState
 from hotline.flows.errors import FlowVersionConflict, FlowVersionNotFound
+from hotline.flows.layout import FlowLayout
 from hotline.flows.loader import parse_flow
 from hotline.flows.repository import ActivePointer
 from hotline.flows.versioning import FlowVersion
-from hotline.store.tables import dids, emergency_switch, flow_active, flow_versions
+from hotline.store.tables import (
+    dids,
+    emergency_switch,
+    flow_active,
+    flow_layouts,
+    flow_versions,
+)
 
-__all__ = ["SqlEmergencySwitchStore", "SqlFlowRepository"]
+__all__ = ["SqlEmergencySwitchStore", "SqlFlowLayoutStore", "SqlFlowRepository"]
 
 
 def _version(row: Any) -> FlowVersion:
@@ -109,19 +116,10 @@ class SqlFlowRepository:
         return [str(n) for n in (await self.conn.execute(q)).scalars()]
 
     async def find_by_did(self, tenant_id: str, did: str) -> str | None:
-        """The admin's binding (Phone numbers page) wins; else a flow that lists the DID."""
+        """The numbers table is the one route (ADR 0200); a flow's `dids` are not read here."""
         q = select(dids.c.flow).where(dids.c.tenant_id == tenant_id, dids.c.number == did)
         bound = await self.conn.scalar(q)
-        if bound:
-            return str(bound)
-        for name in await self.list_names(tenant_id):
-            pointer = await self.get_active(tenant_id, name)
-            if pointer is None:
-                continue
-            active = await self.get_version(tenant_id, name, pointer.version)
-            if active is not None and did in active.flow.dids:
-                return name
-        return None
+        return str(bound) if bound else None
 
 
 class SqlEmergencySwitchStore:
@@ -139,4 +137,41 @@ class SqlEmergencySwitchStore:
         )
         await self.conn.execute(
             insert(emergency_switch).values(tenant_id=tenant_id, state=dataclasses.asdict(state))
+        )
+
+
+class SqlFlowLayoutStore:
+    """`FlowLayoutStore` over the `flow_layouts` table: one row per version, replaced."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, tenant_id: str, name: str, version: int) -> FlowLayout | None:
+        q = select(flow_layouts.c.positions).where(
+            flow_layouts.c.tenant_id == tenant_id,
+            flow_layouts.c.name == name,
+            flow_layouts.c.version == version,
+        )
+        positions = await self.conn.scalar(q)
+        return FlowLayout.from_data(positions) if isinstance(positions, dict) else None
+
+    async def put(
+        self, tenant_id: str, name: str, version: int, layout: FlowLayout, *, at: float,
+        by: str | None,
+    ) -> None:  # fmt: skip
+        key = (
+            flow_layouts.c.tenant_id == tenant_id,
+            flow_layouts.c.name == name,
+            flow_layouts.c.version == version,
+        )
+        await self.conn.execute(delete(flow_layouts).where(*key))
+        await self.conn.execute(
+            insert(flow_layouts).values(
+                tenant_id=tenant_id,
+                name=name,
+                version=version,
+                positions=layout.as_dict(),
+                saved_at=at,
+                saved_by=by,
+            )
         )

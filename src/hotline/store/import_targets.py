@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.clock import Clock
+from hotline.dialer.lists import CallListTarget
 from hotline.imports.customers import CustomersTarget
 from hotline.imports.files import ImportFiles
 from hotline.imports.ports import UnitOfWorkFactory
@@ -18,12 +19,15 @@ from hotline.imports.service import Actor, ImportService
 from hotline.imports.target import Target, TargetContext, TargetRegistry
 from hotline.store.auth_repo import SqlTenants
 from hotline.store.customer_records import SqlCustomerRecords
+from hotline.store.dialer_repo import SqlCallListRecords
 from hotline.store.imports_repo import SqlImports
 
 __all__ = [
     "build_import_runner",
+    "call_lists_target",
     "customers_target",
     "import_service",
+    "register_call_lists",
     "register_customers",
     "tenant_info",
 ]
@@ -39,6 +43,20 @@ async def customers_target(context: TargetContext) -> Target:
 
 def register_customers(registry: TargetRegistry) -> None:
     registry.register("customers", "客户", "Customers", customers_target)
+
+
+async def call_lists_target(context: TargetContext) -> Target:
+    """The dialer's call lists; their custom fields are the tenant's customer fields."""
+    conn: AsyncConnection = context.connection
+    customers = SqlCustomerRecords(
+        conn, tenant_id=context.tenant_id, region=context.region, now=context.now
+    )
+    records = SqlCallListRecords(conn, tenant_id=context.tenant_id, now=context.now)
+    return CallListTarget(records, await customers.custom_fields())
+
+
+def register_call_lists(registry: TargetRegistry) -> None:
+    registry.register("call_lists", "外呼名单", "Call lists", call_lists_target)
 
 
 async def tenant_info(conn: Any, tenant_id: str) -> TenantInfo:
@@ -58,6 +76,7 @@ def build_import_runner(
 ) -> ImportRunner:
     registry = TargetRegistry()
     register_customers(registry)
+    register_call_lists(registry)
     return ImportRunner(
         uow=uow,
         repo=SqlImports,

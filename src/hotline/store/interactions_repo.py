@@ -53,7 +53,11 @@ class SqlDidDirectory:
         q = select(dids.c.tenant_id, dids.c.flow).where(dids.c.number.in_(candidates))
         async with self._engine.connect() as conn:
             row = (await conn.execute(q)).first()
-        return DidRoute(tenant_id=str(row.tenant_id), flow=str(row.flow)) if row else None
+        return (
+            DidRoute(tenant_id=str(row.tenant_id), flow=str(row.flow) if row.flow else None)
+            if row
+            else None
+        )
 
 
 class SqlCustomerDirectory:

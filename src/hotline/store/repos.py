@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store import crm_tables, ops_tables, tables
@@ -41,3 +42,7 @@ class SqlRepos:
 
     def table(self, name: str) -> SqlCrud:
         return SqlCrud(self.conn, _TABLES[name])
+
+    async def flow_names(self, tenant_id: str) -> set[str]:
+        q = select(tables.flow_active.c.name).where(tables.flow_active.c.tenant_id == tenant_id)
+        return {str(name) for name in (await self.conn.execute(q)).scalars()}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -23,14 +24,40 @@ from sqlalchemy import (
     false,
 )
 
+from hotline.store.chat_tables import chat_settings  # noqa: F401
 from hotline.store.crm_tables import (  # noqa: F401
     customer_merges,
     hint_responses,
     hint_rules,
     organizations,
 )
+from hotline.store.dialer_tables import (  # noqa: F401
+    dialer_callerid_days,
+    dialer_campaign_lists,
+    dialer_campaigns,
+    dialer_dnc,
+    dialer_list_entries,
+    dialer_lists,
+    dialer_records,
+)
+from hotline.store.evaluation_tables import (  # noqa: F401
+    qa_calibrations,
+    qa_evaluation_comments,
+    qa_evaluations,
+    qa_scorecards,
+)
 
 # Tables kept in modules of their own, named here too so this module lists them all.
+from hotline.store.knowledge_tables import (  # noqa: F401
+    kb_article_versions,
+    kb_articles,
+    kb_attachments,
+    kb_categories,
+    kb_links,
+    kb_synonyms,
+)
+from hotline.store.mail_tables import mailboxes, mails  # noqa: F401
+from hotline.store.message_tables import text_messages  # noqa: F401
 from hotline.store.ops_tables import (  # noqa: F401
     custom_fields,
     import_mappings,
@@ -38,6 +65,16 @@ from hotline.store.ops_tables import (  # noqa: F401
     imports,
     jobs,
     mail_log,
+)
+from hotline.store.quality_tables import (  # noqa: F401
+    qa_sampling_rules,
+    qa_tasks,
+    quality_reviews,
+    survey_answers,
+    survey_definitions,
+    survey_keys,
+    survey_links,
+    survey_offers,
 )
 from hotline.store.report_tables import (  # noqa: F401
     report_counting,
@@ -51,6 +88,12 @@ from hotline.store.schema import ID, metadata
 from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps
 from hotline.store.schema import tenant_column as _tenant
+from hotline.store.sms_tables import (  # noqa: F401
+    sms_messages,
+    sms_opt_outs,
+    sms_parts,
+    sms_settings,
+)
 from hotline.store.ticket_tables import (  # noqa: F401
     department_members,
     departments,
@@ -66,6 +109,7 @@ from hotline.store.ticket_tables import (  # noqa: F401
     webhook_deliveries,
     webhooks,
 )
+from hotline.store.trunk_tables import trunks  # noqa: F401
 from hotline.store.wfm_tables import (  # noqa: F401
     wfm_contracts,
     wfm_intervals,
@@ -259,6 +303,9 @@ agents = Table(
     Column("voice_capacity", Integer, nullable=False),
     Column("chat_capacity", Integer, nullable=False),
     Column("email_capacity", Integer, nullable=False),
+    # blended capacity (routing.capacity.Blend): text during a call, a call during text
+    Column("text_during_call", Boolean, nullable=False, server_default=false()),
+    Column("call_during_text", Boolean, nullable=False, server_default=false()),
     *_stamps(),
     UniqueConstraint("user_id", name="uq_agents_user_id"),
     UniqueConstraint("tenant_id", "extension", name="uq_agents_tenant_extension"),
@@ -344,6 +391,7 @@ queues = Table(
     Column("name", String(64), nullable=False),
     Column("display_name", String(200), nullable=False),
     Column("strategy", String(32), nullable=False),
+    Column("channel", String(16), nullable=False, server_default="voice"),
     Column("sl_target_pct", Double, nullable=False),
     Column("sl_threshold_s", Integer, nullable=False),
     Column("wrap_up_s", Integer, nullable=False),
@@ -370,7 +418,7 @@ dids = Table(
     _id(),
     _tenant(),
     Column("number", String(32), nullable=False, unique=True),
-    Column("flow", String(64), nullable=False),
+    Column("flow", String(64)),  # the one route of the number (ADR 0200); empty: not routed
     Column("description", String(200), nullable=False),
     *_stamps(),
 )
@@ -464,6 +512,23 @@ flow_active = Table(
     Column("version", Integer, nullable=False),
     Column("changed_at", Double, nullable=False),
     Column("changed_by", String(64)),
+)
+
+# Where the designer's boxes stood, beside a published version (no part of its meaning, ADR 0191).
+flow_layouts = Table(
+    "flow_layouts",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("positions", JSON, nullable=False),
+    Column("saved_at", Double, nullable=False),
+    Column("saved_by", String(64)),
+    ForeignKeyConstraint(
+        ["tenant_id", "name", "version"],
+        ["flow_versions.tenant_id", "flow_versions.name", "flow_versions.version"],
+        ondelete="CASCADE",
+    ),
 )
 
 emergency_switch = Table(

@@ -12,7 +12,7 @@ from hotline.auth.passwords import hash_password
 from hotline.auth.roles import Role
 from hotline.ids import new_id
 from hotline.store.rows import row_dict
-from hotline.store.tables import agents, dids, recordings, tenants, users
+from hotline.store.tables import agents, dids, flow_active, recordings, tenants, users
 from hotline.tenants.model import PLATFORM_SLUG, TenantKind, TenantStatus
 
 __all__ = ["SqlTenantStore", "ensure_operator", "ensure_platform", "tenant_states"]
@@ -74,6 +74,12 @@ class SqlTenantStore:
     async def numbers(self, tenant_id: str) -> list[Row]:
         q = select(dids).where(dids.c.tenant_id == tenant_id).order_by(dids.c.number)
         return [row_dict(r) for r in await self.conn.execute(q)]
+
+    async def flow_published(self, tenant_id: str, name: str) -> bool:
+        q = select(flow_active.c.name).where(
+            flow_active.c.tenant_id == tenant_id, flow_active.c.name == name
+        )
+        return await self.conn.scalar(q) is not None
 
 
 async def ensure_platform(conn: AsyncConnection, now: float) -> Row:

@@ -207,7 +207,7 @@ webhooks = Table(
     _tenant(),
     Column("name", String(100), nullable=False),
     Column("url", String(1000), nullable=False),
-    Column("secret", String(200), nullable=False),
+    Column("secret", String(512), nullable=False),  # sealed (hotline.vault.secrets)
     Column("event_types", JSON, nullable=False),  # e.g. ["ticket.*", "interaction.ended"]
     Column("active", Boolean, nullable=False),
     Column("cursor_seq", BigInteger, nullable=False),  # the last event of the log looked at

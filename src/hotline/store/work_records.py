@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from hotline.events import EventRecord
 from hotline.routing import is_personal
+from hotline.store.contact_batch import ContactBatch, Row
 from hotline.store.contact_rows import (
     OPEN_OUTCOMES,
     Handler,
     contact_row,
     latest_work,
+    latest_work_of_contact,
     queue_id_of,
     segment_of,
     set_contact,
@@ -23,7 +22,6 @@ from hotline.store.contact_rows import (
     set_work,
     work_of,
 )
-from hotline.store.tables import agent_segments, work_items
 
 __all__ = [
     "abandoned",
@@ -49,8 +47,8 @@ __all__ = [
 # == work items =============================================================================
 
 
-async def _placeholder(
-    conn: AsyncConnection,
+def _placeholder(
+    b: ContactBatch,
     r: EventRecord,
     work_id: str,
     *,
@@ -59,8 +57,8 @@ async def _placeholder(
     target_kind: Any,
 ) -> None:
     """The work item a transfer or a consultation creates, before the router takes it."""
-    await conn.execute(
-        insert(work_items).values(
+    b.work.add(
+        dict(
             tenant_id=r.tenant_id,
             seq=r.seq,
             work_id=work_id,
@@ -85,21 +83,21 @@ def _again(row: Any) -> str:
     return "overflow" if row.outcome == "overflowed" else "transfer"
 
 
-async def entered(conn: AsyncConnection, r: EventRecord) -> None:
+def entered(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
     queue_id = queue_id_of(p.get("queue_id"))
     work_id = p.get("work_id") or r.interaction_id
-    row = await latest_work(conn, r, work_id)
+    row = latest_work(b, r, work_id)
     values = {
         "queue_id": queue_id,
         "entered_at": r.at,
         "target_agent_id": p.get("target_agent_id") or (row.target_agent_id if row else None),
     }
     if row is not None and row.entered_at is None:  # made by its transfer or consultation
-        await set_work(conn, r.tenant_id, row.seq, **values)
+        set_work(b, r.tenant_id, row.seq, **values)
     else:
-        await conn.execute(
-            insert(work_items).values(
+        b.work.add(
+            dict(
                 tenant_id=r.tenant_id,
                 seq=r.seq,
                 work_id=work_id,
@@ -112,24 +110,24 @@ async def entered(conn: AsyncConnection, r: EventRecord) -> None:
                 **values,
             )
         )
-    contact = await contact_row(conn, r)
+    contact = contact_row(b, r)
     if contact is not None and queue_id and not is_personal(queue_id):
         queues = list(contact.queues or [])
         if queue_id not in queues:
             queues.append(queue_id)
-        await set_contact(conn, r, queues=queues, queue_id=contact.queue_id or queue_id)
+        set_contact(b, r, queues=queues, queue_id=contact.queue_id or queue_id)
 
 
-async def offered(conn: AsyncConnection, r: EventRecord) -> None:
-    row = await work_of(conn, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
-    await set_work(conn, r.tenant_id, row.seq, offers=int(row.offers) + 1)
+def offered(b: ContactBatch, r: EventRecord) -> None:
+    row = work_of(b, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
+    set_work(b, r.tenant_id, row.seq, offers=int(row.offers) + 1)
 
 
-async def _left(conn: AsyncConnection, r: EventRecord, outcome: str, **more: Any) -> Any:
-    row = await work_of(conn, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
+def _left(b: ContactBatch, r: EventRecord, outcome: str, **more: Any) -> Any:
+    row = work_of(b, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
     wait = r.payload.get("wait_s")
-    await set_work(
-        conn,
+    set_work(
+        b,
         r.tenant_id,
         row.seq,
         outcome=outcome,
@@ -140,23 +138,17 @@ async def _left(conn: AsyncConnection, r: EventRecord, outcome: str, **more: Any
     return row
 
 
-async def answered(conn: AsyncConnection, r: EventRecord) -> None:
+def answered(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
     callback = bool(p.get("callback"))
-    row = await _left(conn, r, "answered", answered_at=r.at, agent_id=r.agent_id, callback=callback)
-    contact = await contact_row(conn, r)
+    row = _left(b, r, "answered", answered_at=r.at, agent_id=r.agent_id, callback=callback)
+    contact = contact_row(b, r)
     if r.agent_id is None:
         return
-    exists = await conn.scalar(
-        select(agent_segments.c.work_seq).where(
-            agent_segments.c.tenant_id == r.tenant_id,
-            agent_segments.c.work_seq == row.seq,
-            agent_segments.c.agent_id == r.agent_id,
-        )
-    )
+    exists = b.segments.get(r.tenant_id, row.seq, r.agent_id) is not None
     if not exists:
-        await conn.execute(
-            insert(agent_segments).values(
+        b.segments.add(
+            dict(
                 tenant_id=r.tenant_id,
                 work_seq=row.seq,
                 agent_id=r.agent_id,
@@ -173,8 +165,8 @@ async def answered(conn: AsyncConnection, r: EventRecord) -> None:
     if r.agent_id not in agents:
         agents.append(r.agent_id)
     first = contact.answered_at is None
-    await set_contact(
-        conn,
+    set_contact(
+        b,
         r,
         agent_id=r.agent_id,
         agents=agents,
@@ -184,40 +176,40 @@ async def answered(conn: AsyncConnection, r: EventRecord) -> None:
     )
 
 
-async def abandoned(conn: AsyncConnection, r: EventRecord) -> None:
-    await _left(conn, r, "abandoned")
-    contact = await contact_row(conn, r)
+def abandoned(b: ContactBatch, r: EventRecord) -> None:
+    _left(b, r, "abandoned")
+    contact = contact_row(b, r)
     if contact is None:
         return
     wait = r.payload.get("wait_s")
     values: dict[str, Any] = {"abandoned": True}
     if contact.answered_at is None and wait is not None:
         values["wait_s"] = wait
-    await set_contact(conn, r, **values)
+    set_contact(b, r, **values)
 
 
-async def overflowed(conn: AsyncConnection, r: EventRecord) -> None:
+def overflowed(b: ContactBatch, r: EventRecord) -> None:
     if r.payload.get("left_queue"):
-        await _left(conn, r, "overflowed")
+        _left(b, r, "overflowed")
 
 
-async def callback_requested(conn: AsyncConnection, r: EventRecord) -> None:
-    row = await work_of(conn, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
-    await set_work(conn, r.tenant_id, row.seq, outcome="callback", wait_s=r.payload.get("wait_s"))
-    await set_contact(conn, r, callback=True)
+def callback_requested(b: ContactBatch, r: EventRecord) -> None:
+    row = work_of(b, r, queue_id=queue_id_of(r.payload.get("queue_id")), entered=True)
+    set_work(b, r.tenant_id, row.seq, outcome="callback", wait_s=r.payload.get("wait_s"))
+    set_contact(b, r, callback=True)
 
 
 def leaving(outcome: str) -> Handler:
-    async def handle(conn: AsyncConnection, r: EventRecord) -> None:
-        await _left(conn, r, outcome)
+    def handle(b: ContactBatch, r: EventRecord) -> None:
+        _left(b, r, outcome)
 
     return handle
 
 
-async def rejected(conn: AsyncConnection, r: EventRecord) -> None:
+def rejected(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    await conn.execute(
-        insert(work_items).values(
+    b.work.add(
+        dict(
             tenant_id=r.tenant_id,
             seq=r.seq,
             work_id=p.get("work_id") or r.interaction_id,
@@ -236,20 +228,20 @@ async def rejected(conn: AsyncConnection, r: EventRecord) -> None:
 # == transfers and consultations ============================================================
 
 
-async def transferred(conn: AsyncConnection, r: EventRecord) -> None:
+def transferred(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    await set_contact(conn, r, transferred=True)
-    segment = await segment_of(conn, r, r.agent_id)
+    set_contact(b, r, transferred=True)
+    segment = segment_of(b, r, r.agent_id)
     if segment is not None:  # after its agent.interaction_ended: say how it ended
         ended_by = "consult" if p.get("kind") == "consult" else "transfer"
-        await set_segment(conn, segment, ended_by=ended_by)
+        set_segment(b, segment, ended_by=ended_by)
     to_work = p.get("to_work_id")
     if not to_work:
         return
-    existing = await latest_work(conn, r, to_work)
+    existing = latest_work(b, r, to_work)
     if existing is None or to_work == p.get("work_id"):
-        await _placeholder(
-            conn,
+        _placeholder(
+            b,
             r,
             str(to_work),
             via="transfer",
@@ -257,15 +249,15 @@ async def transferred(conn: AsyncConnection, r: EventRecord) -> None:
             target_kind=p.get("target_kind"),
         )
     elif existing.note is None and p.get("note"):
-        await set_work(conn, r.tenant_id, existing.seq, note=p.get("note"))
+        set_work(b, r.tenant_id, existing.seq, note=p.get("note"))
 
 
-async def consult_started(conn: AsyncConnection, r: EventRecord) -> None:
+def consult_started(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    await set_contact(conn, r, consulted=True)
+    set_contact(b, r, consulted=True)
     if p.get("work_id"):
-        await _placeholder(
-            conn,
+        _placeholder(
+            b,
             r,
             str(p["work_id"]),
             via="consult",
@@ -274,9 +266,9 @@ async def consult_started(conn: AsyncConnection, r: EventRecord) -> None:
         )
 
 
-async def consult_ended(conn: AsyncConnection, r: EventRecord) -> None:
+def consult_ended(b: ContactBatch, r: EventRecord) -> None:
     p = r.payload
-    row = await latest_work(conn, r, p.get("work_id"))
+    row = latest_work(b, r, p.get("work_id"))
     if row is None:
         return
     values: dict[str, Any] = {}
@@ -285,32 +277,21 @@ async def consult_ended(conn: AsyncConnection, r: EventRecord) -> None:
     if row.outcome in OPEN_OUTCOMES and row.answered_at is None:
         values.update(outcome=p.get("result") or "cancelled", left_at=r.at)
     if values:
-        await set_work(conn, r.tenant_id, row.seq, **values)
+        set_work(b, r.tenant_id, row.seq, **values)
 
 
-async def conferenced(conn: AsyncConnection, r: EventRecord) -> None:
+def conferenced(b: ContactBatch, r: EventRecord) -> None:
     """Version 1 said "three-way call" only here: its consultation ended `completed`."""
-    row = (
-        await conn.execute(
-            select(work_items.c.seq)
-            .where(
-                work_items.c.tenant_id == r.tenant_id,
-                work_items.c.interaction_id == r.interaction_id,
-                work_items.c.via == "consult",
-            )
-            .order_by(work_items.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
+    row = latest_work_of_contact(b, r, via="consult")
     if row is not None:
-        await set_work(conn, r.tenant_id, row.seq, result="conference")
+        set_work(b, r.tenant_id, row.seq, result="conference")
 
 
 # == agent segments =========================================================================
 
 
-async def agent_ended(conn: AsyncConnection, r: EventRecord) -> None:
-    segment = await segment_of(conn, r, r.agent_id)
+def agent_ended(b: ContactBatch, r: EventRecord) -> None:
+    segment = segment_of(b, r, r.agent_id)
     if segment is None:
         return
     hold = float(segment.hold_s)
@@ -318,8 +299,8 @@ async def agent_ended(conn: AsyncConnection, r: EventRecord) -> None:
         hold += max(0.0, r.at - float(segment.held_at))
     if r.payload.get("hold_s") is not None:
         hold = float(r.payload["hold_s"])
-    await set_segment(
-        conn,
+    set_segment(
+        b,
         segment,
         ended_at=r.at,
         talk_s=r.payload.get("talk_s"),
@@ -329,46 +310,35 @@ async def agent_ended(conn: AsyncConnection, r: EventRecord) -> None:
     )
 
 
-async def wrap_up_ended(conn: AsyncConnection, r: EventRecord) -> None:
-    segment = await segment_of(conn, r, r.agent_id)
+def wrap_up_ended(b: ContactBatch, r: EventRecord) -> None:
+    segment = segment_of(b, r, r.agent_id)
     if segment is not None:
-        await set_segment(
-            conn, segment, wrap_up_s=r.payload.get("wrap_up_s"), wrap_up_ended_at=r.at
-        )
+        set_segment(b, segment, wrap_up_s=r.payload.get("wrap_up_s"), wrap_up_ended_at=r.at)
 
 
-async def wrap_up_overrun(conn: AsyncConnection, r: EventRecord) -> None:
-    segment = await segment_of(conn, r, r.agent_id)
+def wrap_up_overrun(b: ContactBatch, r: EventRecord) -> None:
+    segment = segment_of(b, r, r.agent_id)
     if segment is not None and segment.overrun_at is None:
-        await set_segment(conn, segment, overrun_at=r.at)
+        set_segment(b, segment, overrun_at=r.at)
 
 
-async def _open_segments(conn: AsyncConnection, r: EventRecord) -> list[Any]:
-    return list(
-        await conn.execute(
-            select(agent_segments)
-            .where(
-                agent_segments.c.tenant_id == r.tenant_id,
-                agent_segments.c.interaction_id == r.interaction_id,
-                agent_segments.c.ended_at.is_(None),
-            )
-            .order_by(agent_segments.c.answered_at, agent_segments.c.work_seq)
-        )
-    )
+def _open_segments(b: ContactBatch, r: EventRecord) -> list[Row]:
+    open_ = [s for s in b.segments.by("interaction_id", r.interaction_id) if s.ended_at is None]
+    return sorted(open_, key=lambda s: (s.answered_at, s.work_seq))
 
 
-async def held(conn: AsyncConnection, r: EventRecord) -> None:
+def held(b: ContactBatch, r: EventRecord) -> None:
     """Hold time belongs to the agent who held (version 1 names none: the contact's first
     connected agent, who is the one that can hold)."""
-    open_ = await _open_segments(conn, r)
+    open_ = _open_segments(b, r)
     mine = [s for s in open_ if s.agent_id == r.agent_id] or open_[:1]
     for segment in mine:
         if segment.held_at is None:
-            await set_segment(conn, segment, held_at=r.at)
+            set_segment(b, segment, held_at=r.at)
 
 
-async def resumed(conn: AsyncConnection, r: EventRecord) -> None:
-    for segment in await _open_segments(conn, r):
+def resumed(b: ContactBatch, r: EventRecord) -> None:
+    for segment in _open_segments(b, r):
         if segment.held_at is not None:
             hold = float(segment.hold_s) + max(0.0, r.at - float(segment.held_at))
-            await set_segment(conn, segment, hold_s=hold, held_at=None)
+            set_segment(b, segment, hold_s=hold, held_at=None)

@@ -263,25 +263,28 @@ class TenantService:
         return await self.store.numbers(str(row["id"]))
 
     async def assign_number(
-        self, key: str, number: str, *, flow: str = "main", description: str = ""
+        self, key: str, number: str, *, flow: str | None = "main", description: str = ""
     ) -> Row:
         """Give a number (DID) to a center; its admin then routes it to a flow."""
         row = await self.find(key)
         owner = await self.store.number_owner(number)
         if owner is not None:
             raise NumberTaken(number)
+        # A number never points at a missing flow (ADR 0200): until the center publishes `flow`,
+        # the number is not routed and its admin routes it on the numbers page.
+        routed = flow if flow and await self.store.flow_published(row["id"], flow) else None
         now = self.clock.now()
         values: Row = {
             "id": new_id(now),
             "tenant_id": row["id"],
             "number": number,
-            "flow": flow,
+            "flow": routed,
             "description": description,
             "created_at": now,
             "updated_at": now,
         }
         await self.store.add_number(values)
-        await self._audited("assign_number", row["id"], None, {"number": number, "flow": flow})
+        await self._audited("assign_number", row["id"], None, {"number": number, "flow": routed})
         return values
 
     async def release_number(self, key: str, number: str) -> None:

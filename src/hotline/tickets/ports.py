@@ -118,9 +118,20 @@ class Timers(Protocol):
 
 
 class Mailer(Protocol):
-    """Mail sent by a `mail.send` job scheduled in the caller's transaction."""
+    """Mail sent by a `mail.send` job scheduled in the caller's transaction; a mail to the
+    customer names the ticket and the customer (it goes through the tenant's mailbox,
+    threaded under the ticket's mail, ADR 0245)."""
 
-    async def send(self, tenant_id: str, to: Sequence[str], subject: str, body: str) -> None: ...
+    async def send(
+        self,
+        tenant_id: str,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        *,
+        ticket_id: str | None = None,
+        customer_id: str | None = None,
+    ) -> None: ...
 
 
 class TextMessages(Protocol):

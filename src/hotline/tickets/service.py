@@ -210,7 +210,14 @@ class TicketService:
         first phone."""
         if customer.emails:
             subject, body = message(kind, language, ticket, customer=customer.name)
-            await self.mailer.send(self.tenant, customer.emails[:1], subject, body)
+            await self.mailer.send(
+                self.tenant,
+                customer.emails[:1],
+                subject,
+                body,
+                ticket_id=ticket.id,
+                customer_id=ticket.customer_id,
+            )
         if self.texts is not None and customer.phones:
             await self.texts.send(
                 self.tenant,

@@ -43,13 +43,24 @@ class JobMailer:
     def __init__(self, timers: JobTimers) -> None:
         self.timers = timers
 
-    async def send(self, tenant_id: str, to: Sequence[str], subject: str, body: str) -> None:
+    async def send(
+        self,
+        tenant_id: str,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        *,
+        ticket_id: str | None = None,
+        customer_id: str | None = None,
+    ) -> None:
         await Jobs(self.timers.conn).schedule(
             MAIL_KIND,
             due_at=self.timers.now(),
             now=self.timers.now(),
             tenant_id=tenant_id,
-            payload=mail_payload(list(to), subject, body),
+            payload=mail_payload(
+                list(to), subject, body, ticket_id=ticket_id, customer_id=customer_id
+            ),
         )
         if self.timers.wake is not None:
             self.timers.wake()

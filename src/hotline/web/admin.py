@@ -10,7 +10,7 @@ from typing import Any
 from hotline.auth.roles import Permission
 from hotline.routing import Strategy
 
-__all__ = ["ENTITIES", "translate_descriptor"]
+__all__ = ["AUDITED", "ENTITIES", "audit_field_labels", "translate_descriptor"]
 
 STRATEGY_LABELS = {
     Strategy.LONGEST_IDLE: "Longest idle",
@@ -48,6 +48,8 @@ _CAPACITY = [
         "max": 50,
         "default": 5,
     },
+    {"name": "text_during_call", "label": "Chats may arrive during a call", "type": "checkbox"},
+    {"name": "call_during_text", "label": "Calls may arrive during chats", "type": "checkbox"},
 ]
 
 _WEEKDAY_OPTIONS = [
@@ -156,6 +158,18 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 "default": Strategy.LONGEST_IDLE.value,
             },
             {
+                "name": "channel",
+                "label": "Channel",
+                "type": "select",
+                "options": [
+                    ["voice", "Voice"],
+                    ["chat", "Web chat"],
+                    ["sms", "SMS"],
+                    ["email", "Email"],
+                ],
+                "default": "voice",
+            },
+            {
                 "name": "sl_target_pct",
                 "label": "Service level target %",
                 "type": "number",
@@ -212,10 +226,28 @@ ENTITIES: dict[str, dict[str, Any]] = {
         "api": "/api/v1/numbers",
         "read": Permission.CONFIG_READ,
         "write": Permission.CONFIG_WRITE,
+        # Numbers are the platform operator's to give; the center routes each to one of its
+        # published flows here, the one place the mapping lives (ADR 0200).
+        "edit_only": True,
         "columns": [["number", "Number"], ["flow", "Flow"], ["description", "Description"]],
+        "empty": {"flow": "Not routed"},
         "fields": [
-            {"name": "number", "label": "Number", "type": "text", "required": True},
-            {"name": "flow", "label": "Flow", "type": "text", "required": True},
+            {
+                "name": "number",
+                "label": "Number",
+                "type": "text",
+                "required": True,
+                "readonly": True,
+            },
+            {
+                "name": "flow",
+                "label": "Flow",
+                "type": "select",
+                "source": "/api/v1/flows",
+                "source_value": "name",
+                "source_label": "name",
+                "optional": True,
+            },
             {"name": "description", "label": "Description", "type": "text"},
         ],
     },
@@ -582,6 +614,8 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 ["monitor.stop", "Stopped monitoring"],
                 ["force_state", "State set by the supervisor"],
                 ["force_logout", "Logged out by the supervisor"],
+                ["reassign", "Reassigned"],
+                ["cancel", "Cancelled"],
             ],
             "entity": [
                 ["user", "User"],
@@ -603,6 +637,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
                 ["emergency", "Emergency switch"],
                 ["sip_ban", "SIP ban"],
                 ["recording", "Recording"],
+                ["qa_task", "QA task"],
             ],
         },
         "fields": [],
@@ -620,6 +655,8 @@ def translate_descriptor(descriptor: dict[str, Any], gettext: Any) -> dict[str, 
         }
     if "row_actions" in descriptor:
         out["row_actions"] = [[name, gettext(label)] for name, label in descriptor["row_actions"]]
+    if "empty" in descriptor:
+        out["empty"] = {column: gettext(text) for column, text in descriptor["empty"].items()}
     out["title"] = gettext(descriptor["title"])
     out["columns"] = [[name, gettext(label)] for name, label in descriptor["columns"]]
     fields = []
@@ -630,4 +667,55 @@ def translate_descriptor(descriptor: dict[str, Any], gettext: Any) -> dict[str, 
             g["options"] = [[value, gettext(label)] for value, label in f["options"]]
         fields.append(g)
     out["fields"] = fields
+    return out
+
+
+AUDITED = {
+    "user": "users",
+    "agent": "agents",
+    "skill": "skills",
+    "team": "teams",
+    "queue": "queues",
+    "calendar": "calendars",
+    "holiday_calendar": "holiday-calendars",
+    "did": "numbers",
+    "number": "numbers",
+    "disposition": "dispositions",
+    "reason": "not-ready-reasons",
+    "quick_reply": "quick-replies",
+    "custom_field": "custom-fields",
+    "customer": "customers",
+    "hint_rule": "hint-rules",
+}
+"""The audit log's entity codes → the admin page whose form names their fields."""
+
+_AUDIT_EXTRA_FIELDS = [
+    ["version", "Version"],
+    ["active", "Active"],
+    ["message", "Announcement"],
+    ["state", "State"],
+    ["reason", "Reason"],
+    ["mode", "Mode"],
+]
+
+
+def audit_field_labels(gettext: Any) -> dict[str, dict[str, Any]]:
+    """Per audited entity, its fields' labels as its form shows them and the words for their
+    coded values (the audit screen names changes with them); "*" holds the words for fields of
+    no form (a flow's version)."""
+    extra = {name: gettext(label) for name, label in _AUDIT_EXTRA_FIELDS}
+    out: dict[str, dict[str, Any]] = {"*": {"labels": extra, "options": {}}}
+    for entity, slug in AUDITED.items():
+        descriptor = ENTITIES[slug]
+        labels = {f["name"]: gettext(f["label"]) for f in descriptor["fields"]}
+        for name, label in descriptor["columns"]:
+            labels.setdefault(name, gettext(label))
+        options = {
+            f["name"]: {value: gettext(label) for value, label in f["options"]}
+            for f in descriptor["fields"]
+            if "options" in f
+        }
+        for column, pairs in descriptor.get("column_options", {}).items():
+            options.setdefault(column, {value: gettext(label) for value, label in pairs})
+        out[entity] = {"labels": labels, "options": options}
     return out

@@ -68,6 +68,17 @@ _SENTENCES = {
     "break_outside_shift": "A break does not fit in the shift.",
     "start_window_reversed": "The latest start is before the earliest start.",
     "transfer_number_invalid": "The number to transfer to is not a phone number.",
+    "article_language_incomplete": "A language of the article needs both its title and its text.",
+    "article_no_text": "An article needs its title and text in Chinese or in English.",
+    "survey_keys_duplicate": "Two questions of the survey have the same key.",
+    "scorecard_keys_duplicate": "Two sections or two questions have the same key.",
+    "scorecard_critical_yes_no": "A critical item must be a yes/no question.",
+    # the web chat settings (hotline.channels.chat.settings)
+    "chat_origin_invalid": (
+        "Allowed sites: “%(value)s” is not a site address like https://shop.example.cn"
+    ),
+    "chat_file_type_invalid": "File types: “%(value)s” is not a media type like image/png",
+    "chat_secret_short": "The identity secret needs at least %(min)s characters.",
 }
 
 # Fields of the forms outside the admin pages (workforce, my schedule, the desk) → the label
@@ -91,6 +102,8 @@ _FORM_LABELS = {
     "plan_id": "Saved plans",
     "reason": "Reason",
     "disposition": "Disposition",
+    "callback_at": "Call back at",
+    "callback_local": "Call back at",
     "subject": "Subject",
     "department": "Department",
     "due_date": "Due date",
@@ -111,6 +124,74 @@ _FORM_LABELS = {
     "at": "Send at",
     "to": "Recipients",
     "message": "Announcement",
+    "dids": "Numbers of the flow",  # a flow document's numbers (routed at publish, ADR 0200)
+    # a survey definition (the surveys screen)
+    "title_zh": "Title (Chinese)",
+    "title_en": "Title (English)",
+    "questions": "Questions",
+    "key": "Key",
+    "kind": "Kind",
+    "questions.text_zh": "Question (Chinese)",  # by its path: "text_zh" is a descriptor's
+    "questions.text_en": "Question (English)",
+    "scale": "Scale",
+    # a campaign's answering-machine handling (the campaigns screen, ADR 0197)
+    "retry.machine.action": "Answering machines",
+    "retry.machine.message": "Answering machines",
+    "retry.machine.message.zh-CN": "Message for machines (Chinese)",
+    "retry.machine.message.en": "Message for machines (English)",
+    "review_at_most": "Review at or below",
+    # a scorecard (the scorecards screen)
+    "sections.items.text_zh": "Question (Chinese)",
+    "sections.items.text_en": "Question (English)",
+    "sections.items.key": "Key",
+    "sections.key": "Key",
+    "sections": "Section",
+    "items": "Questions",
+    "weight": "Weight",
+    # a trunk's values (the trunks page, hotline.trunks)
+    "host": "Host",
+    "port": "Port",
+    "transport": "Transport",
+    "from_domain": "Domain",
+    "register": "Register with the carrier",
+    "register_expires": "Registration interval (seconds)",
+    "codecs": "Codecs",
+    "inbound_sources": "Inbound addresses",
+    "did_from": "Number taken from",
+    "enabled": "Enabled",
+    # the web chat settings screen
+    "allowed_origins": "Allowed sites",
+    "prechat_name": "Name on the pre-chat form",
+    "prechat_phone": "Mobile on the pre-chat form",
+    "prechat_email": "E-mail on the pre-chat form",
+    "greeting_zh": "Greeting (Chinese)",
+    "greeting_en": "Greeting (English)",
+    "file_max_mb": "Largest file (MB)",
+    "file_types": "File types",
+    "offline_department": "Department for offline messages",
+    "identity_secret": "Identity secret",
+    "survey": "End-of-chat survey",
+    # a campaign's settings (the campaigns screen, hotline.dialer.edit)
+    "mode": "Mode",
+    "flow_id": "Flow",
+    "abandon_cap": "Abandon cap (percent)",
+    "abandon_window_s": "Abandon-rate window",
+    "ring_timeout_s": "Ring timeout (seconds)",
+    "max_lines_per_agent": "Calls per staffed agent (at most)",
+    "caller_ids": "Caller ids (one a line)",
+    "caller_id_daily_cap": "Daily calls per caller id (0: no cap)",
+    "window": "Calling window",
+    "retry": "Retries",
+    "interval_s": "Minutes between calls",
+    "max_attempts": "Attempts at most",
+    "dispositions": "Dispositions",
+    "label_zh": "Name (Chinese)",
+    "label_en": "Name (English)",
+    "right_party": "Right-party contact",
+    "conversion": "Conversion",
+    "lists": "Call lists",
+    "list_id": "Call list",
+    "script": "Script",
 }
 
 _REASON_OFF = "%(field)s: not among the center's active reasons; it may be turned off."
@@ -119,7 +200,17 @@ _CODES = {
     "customer.phone.invalid": "%(field)s: “%(value)s” is not a phone number",
     "customer.email.invalid": "%(field)s: “%(value)s” is not an e-mail address",
     "config.reason.unknown": _REASON_OFF,
+    "number.flow.unknown": "%(field)s: no published flow is called “%(value)s”",
+    "number.not_ours": "%(field)s: “%(value)s” is not one of the center's numbers",
+    "flow.in_use": "Flow “%(name)s” answers %(numbers)s: route those numbers elsewhere first.",
     "not_found": "Not found.",
+    # the outbound dialer (docs/dialer.md)
+    "dialer.campaign.not_found": "No such campaign.",
+    "dialer.campaign.state": "The campaign's status does not allow this; reload and try again.",
+    "dialer.list.not_found": "No such call list.",
+    "dialer.list.attached": "The call list is already in the campaign.",
+    "dialer.record.not_found": "No such call record.",
+    "dialer.number.invalid": "%(field)s: “%(value)s” is not a phone number",
     "auth.forbidden": "You may not do this.",
     "auth.required": "Please log in again.",
     "auth.csrf": "The page is out of date: reload it and try again.",
@@ -138,6 +229,9 @@ _BY_STATUS = {
 }
 # Fields of screens that are not admin forms (the ticket screens), by the label they show.
 _SCREEN_LABELS = {
+    "address": "Customer's e-mail",  # the survey link (quality)
+    "cause": "Root cause",  # closing a review (quality)
+    "note": "Review notes",
     "body": "Comment",
     "assignee_id": "Assignee",
     "category": "Category",
@@ -189,6 +283,21 @@ def _labels() -> dict[str, str]:
     return out
 
 
+def _own(errors: list[Any]) -> list[Any]:
+    """The errors worth saying: pydantic follows a list whose items failed with "needs at least
+    N items" for the list itself (they failed, so none counted), which would only confuse."""
+    fields = [str(e.get("field", "")) for e in errors if isinstance(e, dict)]
+    return [
+        e
+        for e in errors
+        if not (
+            isinstance(e, dict)
+            and e.get("type") == "too_short"
+            and any(f.startswith(f"{e.get('field')}[") for f in fields)
+        )
+    ]
+
+
 class ErrorText:
     """Renders an error body's message in a language (see the module docstring)."""
 
@@ -205,8 +314,11 @@ class ErrorText:
         if not parts:
             return path
         name = next((word for word, _ in reversed(parts) if word), "")
+        words = ".".join(word for word, _ in parts if word)  # "questions.text_zh": in context
+        name = words if words in self.labels else name
         label = self._t(language, self.labels[name]) if name in self.labels else name
-        index = next((int(i) for _, i in parts if i), None)
+        # the innermost list's item: `sections[0].items[1].text_zh` is the second question
+        index = next((int(i) for _, i in reversed(parts) if i), None)
         if index is not None:
             label = self._t(language, _ITEM, field=label, n=index + 1)
         return label
@@ -216,7 +328,9 @@ class ErrorText:
         sentence of a rule across fields."""
         kind = str(error.get("type", ""))
         if kind in _SENTENCES:
-            return self._t(language, _SENTENCES[kind])
+            ctx = error.get("ctx") or {}
+            values = {k: v for k, v in ctx.items() if isinstance(v, str | int | float)}
+            return self._t(language, _SENTENCES[kind], **values)
         problem = _VALIDATION.get(str(error.get("type", "")), _VALIDATION["value_error"])
         ctx = {
             # a whole limit reads as one ("at least 0", not "0.0"): pydantic makes a float
@@ -264,10 +378,10 @@ class ErrorText:
         if details.get("language") == language:
             return message  # the domain wrote it in this language already, naming its field
         errors = details.get("errors")
-        if code == "invalid_input" and isinstance(errors, list) and errors:
+        if (code == "invalid_input" or status == 422) and isinstance(errors, list) and errors:
             separator = "；" if language.startswith("zh") else "; "
             return separator.join(
-                self.validation(language, e) for e in errors if isinstance(e, dict)
+                self.validation(language, e) for e in _own(errors) if isinstance(e, dict)
             )
         field = details.get("field")
         label = self.field(language, str(field)) if field else ""
@@ -279,8 +393,9 @@ class ErrorText:
         if code.endswith(".taken") and field:
             return self._t(language, _TAKEN, field=label, value=details.get("value", ""))
         if code in _CODES:
-            value = details.get("value", "")
-            return self._t(language, _CODES[code], field=label, value=value)
+            params = {k: v for k, v in details.items() if isinstance(v, str | int | float)}
+            params.update(field=label, value=details.get("value", ""))
+            return self._t(language, _CODES[code], **params)
         translated = self.catalogs.gettext(language, message)
         if translated != message or message in self.catalogs.translated(LANGUAGES[0]):
             return str(translated)  # a sentence of the catalog (English: its id)

@@ -15,6 +15,8 @@ from hotline.auth.roles import Role
 from hotline.crm.hints import HINT_TEMPLATES
 from hotline.flows.errors import EXPRESSION_TEMPLATES, ISSUE_TEMPLATES, TYPE_WORDS
 from hotline.history.errors import TRANSLATED as API_ERRORS
+from hotline.knowledge.errors import TRANSLATED as KNOWLEDGE_ERRORS
+from hotline.quality.errors import TRANSLATED as QUALITY_ERRORS
 from hotline.tenants.errors import TRANSLATED as TENANT_ERRORS
 from hotline.web.admin import ENTITIES
 from hotline.web.error_text import MESSAGES as ERROR_MESSAGES
@@ -63,12 +65,14 @@ def all_message_ids() -> set[str]:
     ids = set(_from_files()) | set(_from_descriptors()) | {str(r) for r in Role}
     ids |= {"Page not found", "You may not open this page"}
     ids |= set(API_ERRORS)  # errors the API answers in the caller's language
+    ids |= set(KNOWLEDGE_ERRORS)
     ids |= set(TENANT_ERRORS) | {PASSWORD_CHANGE_MESSAGE}
     ids |= set(ERROR_MESSAGES)
     ids |= set(ISSUE_TEMPLATES)  # a flow's issues, said in the editor's language
     ids |= set(TYPE_WORDS)  # the kinds of value those issues name
     ids |= set(EXPRESSION_TEMPLATES)  # the condition parser's reasons, said inside a hint's
     ids |= set(HINT_TEMPLATES)  # why a hint rule is refused
+    ids |= set(QUALITY_ERRORS)  # surveys and reviews refused (the link page too)
     return ids
 
 

@@ -15,12 +15,14 @@ from jinja2.runtime import Context
 from hotline import __version__
 from hotline.api.deps import principal_from
 from hotline.auth.model import Principal
-from hotline.auth.roles import Permission
+from hotline.auth.roles import Permission, oversees
 from hotline.errors import HotlineError
 from hotline.store.auth_repo import SqlTenants
-from hotline.web.admin import ENTITIES, translate_descriptor
+from hotline.web.admin import ENTITIES, audit_field_labels, translate_descriptor
 from hotline.web.error_text import ErrorText
+from hotline.web.help import install_help
 from hotline.web.i18n import LANGUAGES, Catalogs, best_language
+from hotline.web.survey_page import install_survey_pages
 from hotline.web.vendor import default_vendor_dir, install_vendor
 
 __all__ = ["LANG_COOKIE", "install_pages", "page_environment"]
@@ -61,6 +63,19 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
         items.append(("/missed", "Missed calls"))
     if principal.can(Permission.TICKETS_READ):
         items.append(("/tickets", "Tickets"))
+    if principal.can(Permission.KNOWLEDGE_READ):
+        items.append(("/knowledge", "Knowledge base"))
+
+    if principal.can(Permission.TICKETS_WRITE):
+        items.append(("/mail", "Mail"))
+
+    if oversees(principal.roles):
+        items.append(("/reviews", "Reviews of low ratings"))  # forced reviews (quality)
+    if {"admin", "qa"} & set(principal.roles):
+        items.append(("/qa-tasks", "QA tasks"))  # contacts sampled for evaluation (quality)
+        items.append(("/qa-sampling", "QA sampling rules"))  # which contacts are sampled
+    if principal.can(Permission.INTERACTIONS_READ):
+        items.append(("/qa-evaluations", "QA evaluations"))  # an agent: her own
     if principal.can(Permission.REPORTS_READ):
         overseer = {"admin", "qa", "supervisor"} & set(principal.roles)
         items.append(("/reports", "Reports" if overseer else "My figures"))
@@ -86,7 +101,15 @@ def _nav(principal: Principal) -> list[tuple[str, str]]:
         ):
             items.append((f"/admin/{slug}", descriptor["title"]))
     if principal.can(Permission.CONFIG_WRITE):
+        items.append(("/admin/trunks", "Trunks"))
         items.append(("/admin/sip-bans", "SIP bans"))
+        items.append(("/admin/mailboxes", "Mailboxes"))
+        items.append(("/admin/sms", "SMS"))
+        items.append(("/admin/chat", "Web chat"))
+        items.append(("/admin/surveys", "Surveys"))
+        items.append(("/admin/scorecards", "Scorecards"))
+    if principal.can(Permission.CONFIG_READ) and configures:
+        items.append(("/admin/campaigns", "Outbound campaigns"))
     return items
 
 
@@ -100,6 +123,9 @@ def install_pages(app: FastAPI) -> None:
     install_vendor(app, vendor)  # before /static, which would shadow it
     app.state.vendor_dir = vendor
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    install_help(app, env)  # the centers' public help pages (docs/knowledge.md)
+
+    install_survey_pages(app, env)  # the public link survey (docs/quality.md)
 
     def render(template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(template).render(lang=lang, version=__version__, **context)
@@ -172,6 +198,18 @@ def install_pages(app: FastAPI) -> None:
     def may(permission: Permission) -> Callable[[Principal], bool]:
         return lambda principal: principal.can(permission)
 
+    def plain(path: str, template: str, allowed: Callable[[Principal], bool]) -> None:
+        """A screen that needs nothing but who may open it: the shell renders the rest."""
+
+        async def page(request: Request) -> Response:
+            opened = await open_page(request, allowed)
+            if isinstance(opened, Response):
+                return opened
+            principal, lang = opened
+            return await zoned(request, template, lang, principal)
+
+        app.get(path, include_in_schema=False, name=template)(page)
+
     async def time_zone(request: Request, principal: Principal) -> str:
         """The tenant's time zone: the desk and the interaction pages show its times."""
         async with request.app.state.services.engine.connect() as conn:
@@ -194,29 +232,13 @@ def install_pages(app: FastAPI) -> None:
         principal, lang = opened
         return await zoned(request, "account.html", lang, principal)
 
-    @app.get("/wallboard", include_in_schema=False)
-    async def wallboard_page(request: Request) -> Response:
-        opened = await open_page(request, may(Permission.EVENTS_READ))
-        if isinstance(opened, Response):
-            return opened
-        principal, lang = opened
-        return await zoned(request, "wallboard.html", lang, principal)
+    plain("/wallboard", "wallboard.html", may(Permission.EVENTS_READ))
 
-    @app.get("/desktop", include_in_schema=False)
-    async def desktop_page(request: Request) -> Response:
-        opened = await open_page(request, lambda principal: principal.agent_id is not None)
-        if isinstance(opened, Response):
-            return opened
-        principal, lang = opened
-        return await zoned(request, "desktop.html", lang, principal)
+    plain("/wallboard/tv", "wallboard-tv.html", may(Permission.EVENTS_READ))
 
-    @app.get("/interactions", include_in_schema=False)
-    async def interactions_page(request: Request) -> Response:
-        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
-        if isinstance(opened, Response):
-            return opened
-        principal, lang = opened
-        return await zoned(request, "interactions.html", lang, principal)
+    plain("/desktop", "desktop.html", lambda principal: principal.agent_id is not None)
+
+    plain("/interactions", "interactions.html", may(Permission.INTERACTIONS_READ))
 
     @app.get("/interactions/{interaction_id}", include_in_schema=False)
     async def interaction_page(interaction_id: str, request: Request) -> Response:
@@ -249,6 +271,32 @@ def install_pages(app: FastAPI) -> None:
             me_agent=principal.agent_id or "",
             overseer=principal.can(Permission.SUPERVISE) or principal.can(Permission.AUDIT_READ),
         )
+
+    @app.get("/reviews", include_in_schema=False)
+    async def reviews_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        can_close = principal.can(Permission.SUPERVISE)
+        return await zoned(request, "reviews.html", lang, principal, can_close=can_close)
+
+    plain("/qa-tasks", "qa_tasks.html", lambda p: bool({"admin", "qa"} & set(p.roles)))
+
+    plain("/qa-sampling", "qa_sampling.html", lambda p: bool({"admin", "qa"} & set(p.roles)))
+
+    plain("/qa-evaluations", "qa_evaluations.html", may(Permission.INTERACTIONS_READ))
+
+    @app.get("/qa-evaluations/{evaluation_id}", include_in_schema=False)
+    async def qa_evaluation_page(evaluation_id: str, request: Request) -> Response:
+        opened = await open_page(request, may(Permission.INTERACTIONS_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return await zoned(
+            request, "qa_evaluation.html", lang, principal, evaluation_id=evaluation_id,
+            me_agent=principal.agent_id or "",
+        )  # fmt: skip
 
     @app.get("/tickets", include_in_schema=False)
     async def tickets_page(request: Request) -> Response:
@@ -339,13 +387,21 @@ def install_pages(app: FastAPI) -> None:
             can_subscribe=principal.can(Permission.DATA_EXPORT),
         )
 
-    @app.get("/my-schedule", include_in_schema=False)
-    async def my_schedule_page(request: Request) -> Response:
-        opened = await open_page(request, lambda principal: principal.agent_id is not None)
+    plain("/my-schedule", "my-schedule.html", lambda principal: principal.agent_id is not None)
+
+    @app.get("/knowledge", include_in_schema=False)
+    async def knowledge_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.KNOWLEDGE_READ))
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return await zoned(request, "my-schedule.html", lang, principal)
+        async with request.app.state.services.engine.connect() as conn:
+            tenant = await SqlTenants(conn).get(principal.tenant_id)
+        return await zoned(
+            request, "knowledge.html", lang, principal,
+            can_write=principal.can(Permission.KNOWLEDGE_WRITE),
+            slug=tenant["slug"] if tenant else "",
+        )  # fmt: skip
 
     @app.get("/admin/flows", include_in_schema=False)
     async def flows_page(request: Request) -> Response:
@@ -391,13 +447,68 @@ def install_pages(app: FastAPI) -> None:
         principal, lang = opened
         return await zoned(request, "admin/import.html", lang, principal, import_id=import_id)
 
-    @app.get("/admin/sip-bans", include_in_schema=False)
-    async def sip_bans_page(request: Request) -> Response:
+    plain("/admin/trunks", "admin/trunks.html", may(Permission.CONFIG_WRITE))
+
+    @app.get("/admin/campaigns", include_in_schema=False)
+    async def campaigns_page(request: Request) -> Response:
+        # Supervisors see the campaigns and their figures; those who configure change them.
+        def oversees_campaigns(principal: Principal) -> bool:
+            return principal.can(Permission.CONFIG_READ) and (
+                principal.can(Permission.CONFIG_WRITE) or principal.can(Permission.SUPERVISE)
+            )
+
+        opened = await open_page(request, oversees_campaigns)
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        can_write = principal.can(Permission.CONFIG_WRITE)
+        return await zoned(request, "admin/campaigns.html", lang, principal, can_write=can_write)
+
+    plain("/admin/sip-bans", "admin/sip-bans.html", may(Permission.CONFIG_WRITE))
+
+    @app.get("/admin/audit", include_in_schema=False)
+    async def audit_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.AUDIT_READ))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+
+        def gettext(message: str) -> str:
+            return catalogs.gettext(lang, message)
+
+        return await zoned(
+            request,
+            "admin/audit.html",
+            lang,
+            principal,
+            descriptor=translate_descriptor(ENTITIES["audit"], gettext),
+            field_labels=audit_field_labels(gettext),
+        )
+
+    @app.get("/mail", include_in_schema=False)
+    async def mail_page(request: Request) -> Response:
+        opened = await open_page(request, may(Permission.TICKETS_WRITE))
+        if isinstance(opened, Response):
+            return opened
+        principal, lang = opened
+        return await zoned(request, "mail.html", lang, principal, can_write=True)
+
+    plain("/admin/mailboxes", "admin/mailboxes.html", may(Permission.CONFIG_WRITE))
+
+    @app.get("/admin/sms", include_in_schema=False)
+    async def sms_page(request: Request) -> Response:
         opened = await open_page(request, may(Permission.CONFIG_WRITE))
         if isinstance(opened, Response):
             return opened
         principal, lang = opened
-        return await zoned(request, "admin/sip-bans.html", lang, principal)
+        tenant_id = principal.tenant_id
+        return await zoned(request, "admin/sms.html", lang, principal, tenant_id=tenant_id)
+
+    plain("/admin/chat", "admin/chat.html", may(Permission.CONFIG_WRITE))
+
+    plain("/admin/scorecards", "admin/scorecards.html", may(Permission.CONFIG_WRITE))
+
+    plain("/admin/surveys", "admin/surveys.html", may(Permission.CONFIG_WRITE))
 
     @app.get("/admin/{entity}", include_in_schema=False)
     async def admin_page(entity: str, request: Request) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from jinja2 import Environment
 
+from hotline.reporting.campaigns import CAMPAIGN_COLUMNS
 from hotline.reporting.delivery import PrintReport
 from hotline.reporting.pdf import print_pdf
 from hotline.reporting.tables import DIMENSION_LABELS, FIGURE_LABELS
@@ -64,6 +65,8 @@ def render_print(
             labels=FIGURE_LABELS,
             translated_labels=translated,
             fig=fig,
+            shown=shown,
+            campaign_columns=CAMPAIGN_COLUMNS,
             css=(_STATIC / "css" / "report-print.css").as_uri(),
             chart_js=vendor_file(vendor, "chart.js", "chart.umd.min.js").as_uri(),
             module=(_STATIC / "js" / "report-print.js").as_uri(),

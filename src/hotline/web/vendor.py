@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 __all__ = ["PACKAGES", "default_vendor_dir", "install_vendor", "vendor_file"]
 
-PACKAGES = {"chart.js": "dist"}
+PACKAGES = {"chart.js": "dist", "drawflow": "dist"}
 """Each package served, and the folder of it that is (its built files)."""
 
 

@@ -14,7 +14,8 @@ from hotline.ids import new_id
 from hotline.jobs import Jobs
 from hotline.store.webhooks_repo import SqlWebhooks
 from hotline.tickets.errors import TicketConflict, TicketInvalid, TicketNotFound
-from hotline.webhooks.delivery import DELIVER_KIND, delivery_key
+from hotline.vault.secrets import SecretBox
+from hotline.webhooks.delivery import DELIVER_KIND, SECRET_PURPOSE, delivery_key
 from hotline.webhooks.patterns import EVENT_FAMILIES
 
 __all__ = ["WebhookIn", "WebhookService"]
@@ -40,9 +41,16 @@ def _view(row: dict[str, Any], *, with_secret: bool = False) -> dict[str, Any]:
 
 class WebhookService:
     def __init__(
-        self, conn: AsyncConnection, *, tenant_id: str, clock: Clock, attempts: int
+        self,
+        conn: AsyncConnection,
+        *,
+        tenant_id: str,
+        clock: Clock,
+        attempts: int,
+        secrets: SecretBox,
     ) -> None:
         self.repo = SqlWebhooks(conn)
+        self.secrets = secrets
         self.conn = conn
         self.tenant = tenant_id
         self.clock = clock
@@ -77,16 +85,17 @@ class WebhookService:
         self._check(data)
         await self._unique(data.name, None)
         now = self.clock.now()
+        secret = data.secret or secrets.token_urlsafe(32)
         row = {
             "id": new_id(now), "tenant_id": self.tenant, "name": data.name, "url": data.url,
-            "secret": data.secret or secrets.token_urlsafe(32),
+            "secret": self.secrets.seal(self.tenant, SECRET_PURPOSE, secret),
             "event_types": data.event_types, "active": data.active,
             # Events from now on: a new webhook does not replay the center's history.
             "cursor_seq": await self.repo.last_seq(self.tenant),
             "created_at": now, "updated_at": now,
         }  # fmt: skip
         await self.repo.add_webhook(row)
-        return _view(row, with_secret=True)
+        return _view({**row, "secret": secret}, with_secret=True)  # shown this once
 
     async def update(self, webhook_id: str, data: WebhookIn) -> dict[str, Any]:
         self._check(data)
@@ -97,7 +106,7 @@ class WebhookService:
             "active": data.active, "updated_at": self.clock.now(),
         }  # fmt: skip
         if data.secret:
-            values["secret"] = data.secret
+            values["secret"] = self.secrets.seal(self.tenant, SECRET_PURPOSE, data.secret)
         if data.active and not before["active"]:
             values["cursor_seq"] = await self.repo.last_seq(self.tenant)
         await self.repo.update_webhook(self.tenant, webhook_id, values)

@@ -20,6 +20,7 @@ from hotline.tenants import TenantIn
 from tests.integration.api.conftest import PASSWORD, Api
 from tests.integration.api.test_interactions import _seed, _wait_for
 from tests.integration.api.test_tenants import operator
+from tests.integration.email.rows import keep_a_mail
 
 PUBLIC = {"public"}
 # A valid body per collection, so a PUT reaches the tenant check instead of failing validation.
@@ -44,6 +45,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "webhooks": {"name": "x", "url": "https://example.com/hook"},
     "organizations": {"name": "x"},
     "custom-fields": {"key": "x", "label_zh": "x", "label_en": "x"},
+    "mailboxes": {"address": "help@x.test", "imap_host": "127.0.0.1", "smtp_host": "127.0.0.1"},
+    "trunks": {"name": "x", "host": "192.0.2.10"},
     "hint-rules": {
         "name": "x",
         "condition": "customer.vip_level > 1",
@@ -51,6 +54,9 @@ BODIES: dict[str, dict[str, Any]] = {
         "text_en": "x",
     },
     "interactions": {"disposition": "resolved"},
+    # the knowledge base: one body per sub-collection
+    "knowledge/articles": {"title_en": "x", "body_en": "x"},
+    "knowledge/categories": {"name_zh": "x", "name_en": "x"},
     # workforce management: one body per sub-collection
     "wfm/templates": {"name": "x", "minutes": 480, "earliest_start": 540, "latest_start": 600},
     "wfm/contracts": {},
@@ -65,6 +71,14 @@ SUB_BODIES: dict[str, dict[str, Any]] = {
     "/links": {"interaction_id": "x"},
     "/merge": {"into_id": "x"},
     "/responses": {"response": "offered"},
+    "/used": {"interaction_id": "x", "how": "insert", "language": "zh"},
+    "/status": {"action": "start"},  # a campaign's
+    "/lists": {"list_id": "x"},  # a call list into a campaign
+    "/finish": {"outcome": "busy"},  # a preview record
+    "/disposition": {"disposition": "x"},  # a campaign call's, at wrap-up
+    "/reassign": {"assignee_id": "x"},  # a QA task's
+    "/messages": {"client_id": "x", "body": "x"},  # a chat message
+    "/transfer": {"kind": "queue", "target": "x"},  # a chat's (and the desk's) transfer
 }
 # Path parameters that are not ids: flow versions and ticket numbers are numbers.
 NUMERIC_PARAMS = {"version", "number"}
@@ -84,7 +98,7 @@ def concrete(path: str, value: str = "01AAAAAAAAAAAAAAAAAAAAAAAA") -> str:
 
 async def _call(client: httpx.AsyncClient, method: str, path: str) -> httpx.Response:
     collection = path.split("/")[3] if path.startswith("/api/v1/") else ""
-    if collection == "wfm":
+    if collection in ("wfm", "knowledge"):
         collection = "/".join(path.split("/")[3:5])
     body = BODIES.get(collection, {}) if method in {"POST", "PUT", "PATCH"} else None
     if path.endswith(("/rollback", "/followed-up")):
@@ -92,8 +106,11 @@ async def _call(client: httpx.AsyncClient, method: str, path: str) -> httpx.Resp
     for suffix, sub_body in SUB_BODIES.items():
         if path.endswith(suffix) and method == "POST":
             body = sub_body
-    if path.endswith("/attachments") and method == "POST":
-        return await client.post(path, files={"file": ("a.txt", b"a", "text/plain")})
+    if "/qa-tasks/" in path and path.endswith("/cancel") and method == "POST":
+        body = {"reason": "x"}
+    if path.endswith(("/attachments", "/files")) and method == "POST":  # a multipart upload
+        files = {"file": ("a.txt", b"a", "text/plain")}
+        return await client.post(path, files=files, data={"client_id": "matrix-1"})
     return await client.request(method, path, json=body)
 
 
@@ -106,6 +123,11 @@ async def test_every_endpoint_names_its_permission_and_refuses_anonymous_callers
         ("GET", "/api/v1/ready"),
         ("GET", "/metrics"),
         ("POST", "/api/v1/auth/login"),
+        # the SMS gateway's webhooks: their HMAC signature is the credential (docs/sms.md)
+        ("POST", "/api/v1/sms/http/inbound"),
+        ("POST", "/api/v1/sms/http/receipts"),
+        # a chat visitor's file: the conversation's token is the credential (ADR 0233)
+        ("GET", "/api/v1/chat/visitor/files/{attachment_id}"),
     }
     for method, path, perm in ops:
         if perm in PUBLIC:
@@ -159,6 +181,10 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     assert (await admin.post("/api/v1/webhooks", json=hook)).status_code == 201
     hint = {**BODIES["hint-rules"], "name": "h"}
     assert (await admin.post("/api/v1/hint-rules", json=hint)).status_code == 201
+    box = {**BODIES["mailboxes"], "address": "service@demo.test"}
+    assert (await admin.post("/api/v1/mailboxes", json=box)).status_code == 201
+    trunk = {**BODIES["trunks"], "name": "carrier"}
+    assert (await admin.post("/api/v1/trunks", json=trunk)).status_code == 201
     ids = {}
     for collection in BODIES:
         if collection.startswith("wfm/"):
@@ -166,6 +192,7 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
         items = (await admin.get(f"/api/v1/{collection}")).json()["items"]
         ids[collection] = items[0].get("id", items[0].get("name"))
     ids["tokens"] = (await admin.post("/api/v1/tokens", json={"name": "t"})).json()["id"]
+    ids["mails"] = await keep_a_mail(api.services.engine, tenant, ids["mailboxes"])
     async with api.services.uow() as uow:
         ids["jobs"] = await api.services.jobs.schedule(
             uow.conn, "mail.send", due_at=4e9, tenant_id=tenant, payload={"to": ["a@b.c"]}
@@ -177,11 +204,13 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
     ids["import-mappings"] = (await admin.post("/api/v1/import-mappings", json=mapping)).json()[
         "id"
     ]
+    ids["knowledge"] = ids["knowledge/articles"]  # categories' paths get 404 with it too
     ids["flows"] = "main"
     ids["interactions"] = "answered"  # not "missed": that is also the worklist's path
     ids["worklist"] = "missed"
     ids["recordings"] = "rec-1"
     ids["desk"] = "answered"  # /desk/screenpop/{interaction_id}
+    ids["chat"] = "01JNOSUCHCHAT0000000000000"  # /chat/conversations/{conversation_id}/…
     ids["supervise"] = agent  # /supervise/{agent_id}/…
     template = {"name": "t", "minutes": 480, "earliest_start": 540, "latest_start": 600}
     ids["wfm"] = (await admin.post("/api/v1/wfm/templates", json=template)).json()["id"]
@@ -190,8 +219,34 @@ async def _demo_ids(api: Api, recording_dir: Path) -> dict[str, str]:
         "id"
     ]
     ids["sip"] = "192.0.2.1"  # /sip/bans/{source}: another tenant's SIP edge is not seen
+    campaign = {"name": "c", "mode": "preview", "queue_id": "sales"}
+    ids["campaigns"] = (await admin.post("/api/v1/campaigns", json=campaign)).json()["id"]
+
+    ids["quality"] = await _quality_ids(api, admin, tenant)
     await admin.aclose()
     return ids
+
+
+async def _quality_ids(api: Api, admin: httpx.AsyncClient, tenant: str) -> str:
+    """A review and a survey of the demo center under one id (both are /quality/…/{id})."""
+    from hotline.ids import new_id
+    from hotline.quality import Review, ReviewState
+    from hotline.store.quality_repo import SqlQuality
+
+    now = api.services.clock.now()
+    review_id = new_id(now)
+    async with api.services.uow() as uow:
+        await SqlQuality(uow.conn).add_review(
+            Review(id=review_id, tenant_id=tenant, interaction_id="answered", agent_id=None,
+                   work_id=None, supervisor_id=None, survey="ivr", question="rating", rating=1,
+                   scale=5, state=ReviewState.OPEN, opened_at=now, due_at=now + 3600)
+        )  # fmt: skip
+        await uow.commit()
+    survey = {"name": review_id, "title_zh": "回访", "title_en": "Follow-up",
+              "questions": [{"key": "rating", "kind": "scale", "text_zh": "打分",
+                             "text_en": "Rate"}]}  # fmt: skip
+    assert (await admin.put("/api/v1/quality/surveys", json=survey)).status_code == 200
+    return review_id
 
 
 async def _runtime_admins(api: Api) -> list[tuple[httpx.AsyncClient, str]]:
@@ -231,7 +286,7 @@ async def test_a_user_of_another_tenant_gets_404_for_every_object(
         checked = 0
         for method, path, perm in operations(openapi):
             params = re.findall(r"\{([^}]+)\}", path)
-            if not params:
+            if not params or perm in PUBLIC:  # no session: a token names the object
                 continue
             collection = path.split("/")[3]
             if perm == Permission.TENANTS_MANAGE:  # the operator's: a center's admin gets 403

@@ -7,7 +7,7 @@ import pytest
 from tests.integration.api.conftest import Api
 
 PAGES = ["/", "/desktop", "/wallboard", "/interactions", "/interactions/x", "/missed",
-         "/admin/flows", "/admin/flows/main", "/admin/agents"]  # fmt: skip
+         "/admin/flows", "/admin/flows/main", "/admin/agents", "/reviews"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -21,7 +21,7 @@ async def test_each_role_gets_its_pages_and_403_for_the_others(api: Api) -> None
     expected = {
         # The desktop is for users with an agent profile; the admin of the demo has none.
         "admin": {"/desktop": 403, "/wallboard": 200, "/admin/flows": 200, "/admin/agents": 200},
-        "supervisor": {"/wallboard": 200, "/interactions": 200, "/missed": 200},
+        "supervisor": {"/wallboard": 200, "/interactions": 200, "/missed": 200, "/reviews": 200},
         "agent1": {"/desktop": 200, "/interactions": 200, "/admin/users": 403},
     }
     for username, pages in expected.items():

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests import dbs
@@ -31,6 +32,10 @@ NEVER = r"^/api/v1/auth/(logout|me/password)$"
 
 def schemathesis(server: ServerProcess, username: str, include: str | None) -> str:
     client = server.login(username)
+    # The server builds its schema once, on the first request (seconds with every router on a
+    # busy machine), then answers from memory: build it before schemathesis's 10 s load.
+    warm = httpx.get(f"{server.url}/api/openapi.json", timeout=120)
+    assert warm.status_code == 200, warm.text
     session = client.cookies["hotline_session"]
     csrf = client.headers["X-CSRF-Token"]
     command = [

@@ -142,6 +142,9 @@ async def test_a_hint_shows_in_the_screen_pop_and_the_response_is_counted(
         )
         assert r.status_code == 201, r.text
     assert (await _pop(admin, "c-old"))["hints"][0]["response"] == "accepted"
+    # The center's counts are for those who see more than their own work, not for an agent.
+    refused = await agent.get("/api/v1/hints/report")
+    assert refused.status_code == 403, refused.text
     report = (await admin.get("/api/v1/hints/report")).json()["items"]
     assert report == [{"rule_id": rule["id"], "name": "换机推荐", "offered": 0, "accepted": 1,
                        "declined": 0}]  # fmt: skip

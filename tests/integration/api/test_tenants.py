@@ -70,7 +70,15 @@ async def test_operator_creates_a_center_whose_admin_changes_the_one_time_passwo
     r = await ops.post("/api/v1/platform/tenants/east/numbers", json={"number": "5001"})
     assert r.status_code == 201, r.text
     mine = (await east.get("/api/v1/numbers")).json()["items"]
-    assert [n["number"] for n in mine] == ["5001"]
+    # The new center has no flow `main` yet: the number waits, not routed (ADR 0200) ...
+    assert [(n["number"], n["flow"]) for n in mine] == [("5001", None)]
+    refused = await east.put(
+        f"/api/v1/numbers/{mine[0]['id']}", json={"number": "5001", "flow": "sales"}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "number.flow.unknown")
+    # ... until its admin publishes the flow and routes the number to it.
+    flow = "name: sales\nstart: bye\nnodes:\n  bye: {type: hangup}\n"
+    assert (await east.post("/api/v1/flows", json={"text": flow})).status_code == 201
     routed = await east.put(
         f"/api/v1/numbers/{mine[0]['id']}", json={"number": "5001", "flow": "sales"}
     )

@@ -72,6 +72,7 @@ async def baresip_phone(
     cafile: Path | None = None,
     domain: str | None = None,
     regint: int = 60,
+    source: Path | None = None,
 ) -> AsyncIterator[Phone]:
     """A baresip at `sip:user@127.0.0.1:server_port`: registered with `password` (an agent),
     or unregistered (a caller; its calls come in through the test trunk). `display` is the
@@ -79,12 +80,13 @@ async def baresip_phone(
     `sip:user@domain` (a tenant's SIP domain), reached through the server as outbound proxy.
     `regint` is the registration's lifetime in seconds: a test that stops and starts the server
     asks for one that outlives the stops (a refresh sent while the server is down fails and is
-    retried only half a minute later)."""
+    retried only half a minute later). `source` replaces the tone with a recording."""
     exe = require_tool("baresip")
     folder = tmp / name
     conf = folder / "home" / ".baresip"
     conf.mkdir(parents=True)
-    wav = write_tone(folder / "source.wav", tone_hz)
+    # what the phone sends: a tone, or a given 8 kHz WAV (a caller's recorded words)
+    wav = source or write_tone(folder / "source.wav", tone_hz)
     port, ctrl = sip_port or free_port(), free_port()
     rtp = free_port()
     rtp -= rtp % 2

@@ -155,6 +155,8 @@ async def call_center(
     support: QueueConfig | None = None,
     record: bool = True,
     hold_reinvite: bool = True,
+    trunk_port: int = 5999,
+    allow_out: tuple[str, ...] = ("0", "1"),
 ) -> AsyncIterator[CallCenter]:
     clock = ShiftedClock()
     sink = ListSink()
@@ -175,7 +177,7 @@ async def call_center(
     for extension, password in AGENTS.values():
         credentials.set_password("hotline", extension, password)
     sources = tuple(f"127.0.0.1:{port}" for port in trunk_ports)
-    trunk = Trunk("pstn", "127.0.0.1", port=5999, inbound_sources=sources or ("127.0.0.1:1",))
+    trunk = Trunk("pstn", "127.0.0.1", port=trunk_port, inbound_sources=sources or ("127.0.0.1:1",))
     trace = JsonLinesTrace(tmp / "sip-trace.jsonl")  # `hotline sip trace` it after a failure
     sip = SipService(
         SipServiceConfig(
@@ -205,14 +207,14 @@ async def call_center(
         engine,
         {TENANT: router},
         flows,
-        dids=InMemoryDidDirectory({"4001": DidRoute(TENANT)}),
+        dids=InMemoryDidDirectory({"4001": DidRoute(TENANT, "main")}),
         customers=customers,
         storage=storage,
         clock=clock,
         sink=sink,
         catalog=catalog,
         mail=SmtpMailSender(MailSettings(port=mail.port, sender="hotline@example.com")),
-        policy=OutboundPolicy({TENANT: OutboundRules(allow={"agent": ("0", "1")})}),
+        policy=OutboundPolicy({TENANT: OutboundRules(allow={"agent": allow_out})}),
         settings=TelephonySettings(
             trunk="pstn",
             transfer_timeout_s=15.0,

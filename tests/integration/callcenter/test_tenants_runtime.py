@@ -78,7 +78,8 @@ def set_up_center(
     server: ServerProcess, slug: str, one_time: str
 ) -> tuple[httpx.Client, httpx.Client]:
     """The new center's admin changes the one-time password and sets up a queue, the flow
-    and agent a1 at SIP extension 1001; the admin's and a1's clients."""
+    (its numbers routed to it) and agent a1 at SIP extension 1001; the admin's and a1's
+    clients."""
     admin = client(server, "admin", one_time, slug)
     admin.put(
         "/api/v1/auth/me/password", json={"current_password": one_time, "password": ADMIN_PASSWORD}
@@ -88,6 +89,11 @@ def set_up_center(
         "/api/v1/queues", json={"name": "support", "display_name": "Support", "wrap_up_s": 0}
     ).raise_for_status()
     admin.post("/api/v1/flows", json={"text": FLOW, "format": "yaml"}).raise_for_status()
+    # The operator's number waits unrouted until the center has a flow (ADR 0200): route it.
+    for number in admin.get("/api/v1/numbers").json()["items"]:
+        admin.put(
+            f"/api/v1/numbers/{number['id']}", json={"number": number["number"], "flow": "main"}
+        ).raise_for_status()
     r = admin.post(
         "/api/v1/agents",
         json={

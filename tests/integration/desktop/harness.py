@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import yaml
 from playwright.async_api import Browser, Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from hotline.demo import DEMO_FLOW
 from hotline.media.wav import read_wav
@@ -51,7 +52,13 @@ async def open_page(
     await page.locator("details summary").click()
     await page.fill("input[name=tenant]", "demo")
     await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/")
+    try:
+        await page.wait_for_url(f"{base}/")
+    except PlaywrightTimeout:  # say where the login stopped (seen once in CI, not understood)
+        said = await page.locator("body").inner_text()
+        raise AssertionError(
+            f"{username} not logged in: at {page.url}; page: {said[:500]}"
+        ) from None
     if lang != "zh-CN":  # the demo's users speak Chinese: switch as a user would
         await page.get_by_test_id("language").select_option(lang)
         await expect(page.locator("html")).to_have_attribute("lang", lang)

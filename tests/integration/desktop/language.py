@@ -61,6 +61,9 @@ def tenant_data(admin: httpx.Client) -> str:
         chunks.append(items(admin, path))
     for flow in items(admin, "/api/v1/flows"):
         chunks.append(admin.get(f"/api/v1/flows/{flow['name']}/versions/{flow['version']}").json())
+    # The center's articles, as the desk's suggestions show them (in the language they matched).
+    for article in items(admin, "/api/v1/knowledge/articles"):
+        chunks.append(admin.get(f"/api/v1/knowledge/articles/{article['id']}").json())
     return "\n".join(sorted({v for c in chunks for v in _values(c)}))
 
 

@@ -1,7 +1,9 @@
 """The real server process under `kill -9`: 100 jobs due, the server killed half-way through
 them (a firing's mail_log row written, its SMTP exchange in progress); 50 more come due while
 it is down; after the restart every job's database effect happened exactly once and every
-mail reached the SMTP sink once."""
+mail reached the SMTP sink once. Then two nodes on one PostgreSQL database: one is killed in
+the middle of a batch both are firing, and the other fires the rest, the killed node's cut
+firings included once their leases run out — each job once in the cluster (issue 26)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +35,7 @@ class HoldingSink:
         self.port = free_port()
         self.message_ids: Counter[str] = Counter()
         self.hold_after: int | None = None
+        self.accept_held = False  # a held exchange goes on once released (else: 451)
         self.holding = threading.Event()
         self.release = threading.Event()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -42,7 +46,8 @@ class HoldingSink:
         if self.hold_after is not None and sum(self.message_ids.values()) >= self.hold_after:
             self.holding.set()
             await asyncio.to_thread(self.release.wait)
-            return "451 try again later"
+            if not self.accept_held:
+                return "451 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -154,4 +159,71 @@ async def test_jobs_fire_exactly_once_across_kill_9(
     finally:
         sink.release.set()
         server.stop()
+        sink.controller.stop()
+
+
+async def running_owners(engine: AsyncEngine) -> Counter[str]:
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(jobs.c.lease_owner, func.count())
+                .where(jobs.c.state == "running")
+                .group_by(jobs.c.lease_owner)
+            )
+        ).all()
+    return Counter({str(owner): int(n) for owner, n in rows})
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_two_nodes_fire_a_batch_and_one_killed_midway_loses_and_repeats_nothing(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    sink = HoldingSink()
+    sink.controller.start()
+    common = {
+        "HOTLINE_SMTP__HOST": "127.0.0.1",
+        "HOTLINE_SMTP__PORT": str(sink.port),
+        "HOTLINE_JOBS__POLL_S": "0.2",
+        "HOTLINE_JOBS__LEASE_S": "10",  # the shortest allowed: the take-over waits this long
+    }
+    a = ServerProcess(tmp_path / "a", database_url, HOTLINE_JOBS__NODE_ID="node-a", **common)
+    b = ServerProcess(tmp_path / "b", database_url, HOTLINE_JOBS__NODE_ID="node-b", **common)
+    try:
+        await asyncio.to_thread(a.start, "serve")
+        await asyncio.to_thread(b.start, "serve")
+        sink.hold_after = 30
+        batch = await schedule(engine, BATCH, due_in=0.0, tag="c")
+        assert await asyncio.to_thread(sink.holding.wait, 60)
+
+        # Both nodes are in the middle of firings (held at RCPT) and every mail the sink took
+        # is committed: kill node A there.
+        async def both_firing() -> bool:
+            owners = await running_owners(engine)
+            accepted = sum(sink.message_ids.values())
+            return (
+                owners["node-a"] >= 1
+                and owners["node-b"] >= 1
+                and await committed(engine, accepted)
+            )
+
+        await until(both_firing)
+        cut = (await running_owners(engine))["node-a"]
+        a.kill()
+        sink.accept_held = True  # node B's held exchanges go on; node A's are gone with it
+        sink.hold_after = None
+        sink.release.set()
+
+        async def all_done() -> bool:
+            return (await states(engine, batch))["done"] == len(batch)
+
+        await until(all_done, timeout=120)
+        written = await effects(engine)
+        assert {j: written[j] for j in batch} == {j: 1 for j in batch}
+        assert len(sink.message_ids) == len(batch)
+        assert set(sink.message_ids.values()) == {1}
+        assert cut >= 1
+    finally:
+        sink.release.set()
+        a.stop()
+        b.stop()
         sink.controller.stop()

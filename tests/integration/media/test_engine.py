@@ -6,12 +6,20 @@ import asyncio
 import contextlib
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from hotline.media.backend import Direction, EndpointContext, EndpointId, RemoteMedia
+from hotline.media.backend import (
+    Capability,
+    Direction,
+    EndpointContext,
+    EndpointId,
+    RemoteMedia,
+    Unsupported,
+)
 from hotline.media.codecs import g711
 from hotline.media.codecs.g711 import Codec
 from hotline.media.dtmf import DtmfDigit, DtmfSource, TelephoneEvent
@@ -389,4 +397,50 @@ async def test_any_wav_and_tts_play_as_8khz_frames(
     assert len(spoken) >= 50 + 10
     pcm = np.concatenate([g711.ulaw_decode(p.payload) for p in spoken[5:45]]).astype(float)
     assert np.argmax(np.abs(np.fft.rfft(pcm))) * 8000 / len(pcm) == pytest.approx(700, abs=5)
+    peer.close()
+
+
+async def until_true(check: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def test_an_audio_tap_hears_what_a_leg_receives_decoded_each_tick(
+    engine: MediaEngine,
+) -> None:
+    """ADR 0197: one callback a tick per tapped leg with the audio received since the last
+    tick; empty ticks while nothing comes; the in-band detector on the same leg still hears
+    its digits from the same decoded audio; untapped, the callback is not called again."""
+    peer = await RtpPeer.open()
+    seen: list[DtmfDigit] = []
+    endpoint, addr = await leg(engine, peer, te=None, on_dtmf=lambda e, d: seen.append(d))
+    heard: list[np.ndarray] = []
+    if not engine.capabilities.supports(Capability.AUDIO_TAP):
+        with pytest.raises(Unsupported):  # the engine in its own process does not offer it
+            await engine.tap_audio(endpoint, heard.append)
+        peer.close()
+        return
+    await engine.tap_audio(endpoint, heard.append)
+    await until_true(lambda: len(heard) >= 3, "ticks with nothing received")
+    assert all(pcm.size == 0 for pcm in heard)
+    heard.clear()
+    audio = np.concatenate(
+        [(3000 * np.sin(np.arange(1600) / 8000 * 2 * np.pi * 440)).astype(np.int16),
+         dtmf_tone("5", 100), np.zeros(1600, np.int16)]
+    )  # fmt: skip
+    payloads = [g711.ulaw_encode(audio[i : i + 160]) for i in range(0, len(audio), 160)]
+    await stream(peer, addr, payloads)
+    sent = np.concatenate([g711.ulaw_decode(p) for p in payloads])
+    await until_true(lambda: sum(p.size for p in heard) >= sent.size, "the streamed audio")
+    assert np.array_equal(np.concatenate(heard)[: sent.size], sent)
+    await until_true(lambda: [d.digit for d in seen] == ["5"], "the in-band digit")
+    await engine.untap_audio(endpoint)
+    ticks = len(heard)
+    await stream(peer, addr, payloads[:10])  # 200 ms of packets, and of ticks
+    assert len(heard) == ticks
+    with pytest.raises(EndpointNotFound):
+        await engine.tap_audio(EndpointId("nope"), heard.append)
     peer.close()

@@ -120,3 +120,32 @@ async def run_sipp(
 
 def sipp_transport(transport: str) -> str:
     return "u1" if transport == "udp" else "t1"
+
+
+REGISTRAR_SCENARIO = Path(__file__).parents[2] / "data" / "sip" / "sipp" / "registrar.xml"
+
+
+@contextlib.asynccontextmanager
+async def sipp_registrar(tmp: str) -> AsyncIterator[int]:
+    """A carrier's registrar played by sipp over UDP (user trunk1, password s3cret, 120 s):
+    yields its port, stops it at the end. Call-IDs are forgotten at once (`-deadcall_wait 0`)
+    so a trunk's next REGISTER on the same Call-ID is served as a new one."""
+    sipp = require_tool("sipp")
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sipp, "-sf", str(REGISTRAR_SCENARIO), "-i", "127.0.0.1", "-p", str(port),
+        "-mp", str(free_port()), "-t", "u1", "-deadcall_wait", "0", "-nostdin",
+        "-trace_err", "-error_file", f"{tmp}/registrar-errors.log",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, cwd=tmp,
+    )  # fmt: skip
+    try:
+        yield port
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()

@@ -48,6 +48,22 @@ async def test_events_are_committed_before_they_are_published(engine: AsyncEngin
     assert log.batches < 30  # grouped, not one transaction per event
 
 
+async def test_caught_up_waits_for_what_was_queued_before_not_after(engine: AsyncEngine) -> None:
+    """A screen pop reads the log after `caught_up`: the events queued before it are in the
+    table; events queued while it waits do not hold it."""
+    log = EventLog(engine, EventBus(), batch_window_s=0.01, max_batch=10)
+    await log.start()
+    for n in range(25):
+        log.emit(Logged(tenant_id="t2", at=float(n), interaction_id="i2", n=n))
+    waiting = asyncio.ensure_future(log.caught_up())
+    for n in range(25, 40):  # queued after the call: not waited for
+        log.emit(Logged(tenant_id="t2", at=float(n), interaction_id="i2", n=n))
+    await asyncio.wait_for(waiting, 5)
+    assert (await _seqs(engine, "t2"))[:25] == list(range(1, 26))
+    await log.stop()
+    assert await _seqs(engine, "t2") == list(range(1, 41))
+
+
 async def test_seq_is_gap_free_per_tenant_with_concurrent_writers(engine: AsyncEngine) -> None:
     bus = EventBus()
     log = EventLog(engine, bus, batch_window_s=0.005)

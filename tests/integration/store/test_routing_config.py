@@ -15,7 +15,7 @@ from hotline.demo import seed_demo
 from hotline.directory.routing import load_routing_config
 from hotline.events import ListSink
 from hotline.ids import InteractionId, QueueId, TenantId
-from hotline.routing import Offer, Router, RouterSettings
+from hotline.routing import Blend, Channel, Offer, Router, RouterSettings
 from hotline.store.repos import SqlRepos
 from hotline.store.uow import UnitOfWorkFactory
 
@@ -61,3 +61,31 @@ async def test_demo_configuration_routes_a_support_call(
     router.login(agent3, now=monday_10, ready=True)
     decisions = router.enqueue(InteractionId("i1"), QueueId("support"), now=monday_10 + 1)
     assert [(type(d), getattr(d, "agent_id", None)) for d in decisions] == [(Offer, agent3)]
+
+
+async def test_blended_capacity_and_a_queues_channel_reach_the_router(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    settings = Settings.load(database=DatabaseSettings(url=database_url))
+    uows = UnitOfWorkFactory(engine, EventBus())
+    clock = FakeClock()
+    center = await seed_demo(uows, clock, settings, password="demo-password-1")
+    async with uows(write=False) as uow:
+        before = await load_routing_config(SqlRepos(uow.conn), center.tenant_id)
+    assert all(p.blend == Blend() for p in before.agents.values())  # voice stays exclusive
+    assert {q.channel for q in before.queues.values()} == {Channel.VOICE}
+    agent_id = next(a for a, ext in before.extensions.items() if ext == "1003")
+    queue_row = next(iter(before.queues))
+    async with uows() as uow:
+        repos = SqlRepos(uow.conn)
+        await repos.table("agents").update(
+            center.tenant_id, agent_id, {"text_during_call": True, "updated_at": clock.now()}
+        )
+        rows, _ = await repos.table("queues").list(center.tenant_id, limit=100)
+        row = next(r for r in rows if r["name"] == queue_row)
+        await repos.table("queues").update(center.tenant_id, row["id"], {"channel": "chat"})
+        await uow.commit()
+    async with uows(write=False) as uow:
+        after = await load_routing_config(SqlRepos(uow.conn), center.tenant_id)
+    assert after.agents[agent_id].blend == Blend(text_during_call=True)
+    assert after.queues[queue_row].channel is Channel.CHAT

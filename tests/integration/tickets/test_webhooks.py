@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.bus import EventBus
@@ -20,8 +22,11 @@ from hotline.clock import FakeClock
 from hotline.demo import create_tenant
 from hotline.egress import EgressPolicy
 from hotline.jobs import JobHost, JobHostSettings, Jobs, Retry
+from hotline.store.ticket_tables import webhooks
 from hotline.store.uow import UnitOfWorkFactory
 from hotline.tickets.events import TicketCreated
+from hotline.vault.keyring import Keyring
+from hotline.vault.secrets import SecretBox
 from hotline.webhooks import DELIVER_KIND, WebhookDelivery, WebhookDispatcher
 from hotline.webhooks.service import WebhookIn, WebhookService
 from tests.server import free_port
@@ -75,15 +80,18 @@ class Receiver:
         await self.task
 
 
-async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: AsyncEngine) -> None:
+async def test_signed_deliveries_retries_dead_letters_and_redelivery(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
     clock = FakeClock()
+    box = SecretBox(Keyring(tmp_path / "keys"))
     uows = UnitOfWorkFactory(engine, None)
     tenant = await create_tenant(uows, clock, slug="t", name="t", sip_domain="t.test")
     host = JobHost(engine, EventBus(), clock, JobHostSettings(node_id="test"))
     loopback = EgressPolicy.of(["127.0.0.0/8"])  # the test's receiver is on loopback
     host.register(
         DELIVER_KIND,
-        WebhookDelivery(loopback, attempts=3, timeout_s=5),
+        WebhookDelivery(loopback, box, attempts=3, timeout_s=5),
         retry=Retry(max_attempts=3, base_s=10, factor=4, max_s=3600),
     )
     dispatcher = WebhookDispatcher(engine, EventBus(), clock, attempts=3)
@@ -91,7 +99,7 @@ async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: Asy
     await receiver.start()
 
     async with uows() as uow:
-        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3)
+        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3, secrets=box)
         made = await service.create(
             WebhookIn(
                 name="crm",
@@ -101,7 +109,11 @@ async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: Asy
             )
         )
         await uow.commit()
-    assert made["secret"] == SECRET
+    assert made["secret"] == SECRET  # shown once; stored sealed with the center's key
+    async with engine.connect() as conn:
+        stored = await conn.scalar(select(webhooks.c.secret))
+    assert SECRET not in stored
+    assert stored.startswith("sealed:v1:")
 
     async def ticket_event(number: int) -> None:
         async with uows() as uow:
@@ -133,7 +145,7 @@ async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: Asy
     clock.advance(40)
     assert await host.run_due() == 1  # attempt 3: dead
     async with uows() as uow:
-        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3)
+        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3, secrets=box)
         dead, total = await service.deliveries(state="dead", webhook_id=None, limit=10, offset=0)
         assert total == 1
         assert (dead[0]["attempts"], dead[0]["event_type"]) == (3, "ticket.created")
@@ -147,7 +159,9 @@ async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: Asy
     await receiver.start()
     try:
         async with uows() as uow:
-            service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3)
+            service = WebhookService(
+                uow.conn, tenant_id=tenant, clock=clock, attempts=3, secrets=box
+            )
             again = await service.redeliver(dead[0]["id"])
             await uow.commit()
         assert again["state"] == "pending"
@@ -159,5 +173,5 @@ async def test_signed_deliveries_retries_dead_letters_and_redelivery(engine: Asy
     assert second["headers"]["x-hotline-delivery"] == dead[0]["id"]
     assert second["body"]["data"]["number"] == 10002
     async with uows() as uow:
-        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3)
+        service = WebhookService(uow.conn, tenant_id=tenant, clock=clock, attempts=3, secrets=box)
         assert (await service.deliveries(state="dead", webhook_id=None, limit=10, offset=0))[1] == 0

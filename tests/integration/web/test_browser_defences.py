@@ -101,6 +101,8 @@ async def test_every_page_works_under_the_csp_and_cannot_be_framed(
             problems += await violations(page)
     # The flow editor draws its diagram and validates as the author types.
     await visit(page, f"{url}/admin/flows/main", problems)
+    await expect(page.get_by_test_id("canvas").locator(".drawflow-node").first).to_be_visible()
+    await page.get_by_test_id("tab-yaml").click()
     await expect(page.locator(".flow-graph .node").first).to_be_visible()
     # The API reference, served without a CDN.
     await visit(page, f"{url}/api/docs", problems)
@@ -248,3 +250,88 @@ async def test_a_supervisor_sets_up_an_authenticator_and_logs_in_with_it(
             "enter_code": "Enter the code from your authenticator app.",
         },
     )
+
+
+async def test_a_login_before_the_page_script_runs_never_puts_the_password_in_an_address(
+    browser: Browser, sqlite_server: ServerProcess
+) -> None:
+    """Seen in CI: a click that came before login.js bound the form sent it natively, as a GET
+    with the password in the address. Until the script runs the button is disabled, Enter does
+    nothing, and the form would post."""
+    sqlite_server.start("demo")
+    url = sqlite_server.url
+    context = await context_for(browser)
+    page = await context.new_page()
+    held: list[Any] = []
+    release = asyncio.Event()
+
+    async def hold(route: Any) -> None:
+        held.append(route)
+        await release.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r".*/static/js/login\.js.*"), hold)
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
+    # A module script holds DOMContentLoaded back: wait for the form only.
+    await page.goto(f"{url}/login?lang=en", wait_until="commit")
+    await page.fill("input[name=username]", "admin")
+    await page.fill("input[name=password]", PASSWORD)
+    submit = page.locator("button[type=submit]")
+    await expect(submit).to_be_disabled()
+    assert await page.locator("#login-form").get_attribute("method") == "post"
+    await page.press("input[name=password]", "Enter")
+    for _ in range(200):  # the page asked for its script, which is still held
+        if held:
+            break
+        await asyncio.sleep(0.05)
+    assert held, "the page never asked for login.js"
+    release.set()
+    await expect(submit).to_be_enabled()
+    assert not [a for a in addresses if PASSWORD in a], addresses
+    assert page.url.endswith("/login?lang=en"), page.url
+    await submit.click()
+    await page.wait_for_url(f"{url}/")
+    await context.close()
+
+
+async def test_a_form_sent_before_its_screen_script_runs_stays_on_the_page(
+    browser: Browser, sqlite_server: ServerProcess
+) -> None:
+    """The account page's password form, submitted with Enter while the page's scripts are
+    still on their way: nothing leaves the page (no address with the passwords, no navigation
+    that would end a call on the desktop), and once the scripts run the form works."""
+    sqlite_server.start("demo")
+    url = sqlite_server.url
+    context = await context_for(browser)
+    page = await context.new_page()
+    await log_in(page, sqlite_server, "agent1")
+    held: list[Any] = []
+    release = asyncio.Event()
+
+    async def hold(route: Any) -> None:
+        held.append(route)
+        await release.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r".*/static/js/(?!form-guard).*\.js.*"), hold)
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
+    await page.goto(f"{url}/account", wait_until="commit")
+    await page.fill("input[name=current_password]", PASSWORD)
+    await page.fill("input[name=password]", "a new secret 9 words")
+    await page.fill("input[name=again]", "a new secret 9 wordz")
+    await page.press("input[name=again]", "Enter")
+    for _ in range(200):
+        if held:
+            break
+        await asyncio.sleep(0.05)
+    assert held, "the page never asked for its scripts"
+    release.set()
+    await expect(page.locator("#screen")).to_have_attribute("data-mounted", "true")
+    assert not [a for a in addresses if "secret" in a or PASSWORD in a], addresses
+    assert page.url == f"{url}/account", page.url
+    assert await page.locator("input[name=current_password]").input_value() == PASSWORD
+    await page.press("input[name=again]", "Enter")  # now the page's script answers
+    await expect(page.locator("#password-error")).to_have_text("两次输入的新密码不一致。")
+    await context.close()

@@ -142,9 +142,11 @@ async def test_every_page_is_chinese_in_zh_cn(
             problems += await english_on(page, data)
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-zh-CN.png")
     for path in [
-        "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans",
-        "/interactions", "/missed", "/wfm", "/reports", "/reports/settings", "/account",
-        "/nowhere",
+        "/admin/flows", "/admin/flows/main", "/admin/imports", "/admin/sip-bans", "/admin/sms",
+        "/admin/chat",
+        "/admin/trunks",
+        "/wallboard/tv", "/interactions", "/missed", "/wfm", "/reports", "/reports/settings",
+        "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)
@@ -235,7 +237,7 @@ async def test_every_page_is_english_in_en(browser: Browser, sqlite_server: Serv
             await page.screenshot(path=ARTIFACTS / f"page-{slug}-error-en.png")
     for path in [
         "/", "/admin/flows", "/admin/flows/main", "/admin/imports", "/interactions", "/missed",
-        "/wfm", "/reports", "/reports/settings", "/account", "/nowhere",
+        "/wallboard/tv", "/wfm", "/reports", "/reports/settings", "/account", "/nowhere",
     ]:  # fmt: skip
         await page.goto(url + path)
         await settle(page)

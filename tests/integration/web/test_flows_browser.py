@@ -32,6 +32,8 @@ async def test_flow_diagram_editor_and_emergency_switch(
     await expect(page.locator("#emergency-active")).to_be_checked()
 
     await page.get_by_role("link", name="main").click()
+    await expect(page.get_by_test_id("canvas").locator(".drawflow-node").first).to_be_visible()
+    await page.get_by_test_id("tab-yaml").click()  # the advanced view: YAML and its diagram
     diagram = page.get_by_test_id("diagram")
     await expect(diagram.locator("g.node").first).to_be_visible()
     nodes = await diagram.locator("g.node").count()
@@ -51,6 +53,8 @@ async def test_flow_diagram_editor_and_emergency_switch(
     await editor.fill(text.replace("Demo IVR for DID 4001.", "Demo IVR, edited."))
     await page.locator("#note").fill("wording")
     await page.get_by_test_id("flow-publish").click()
+    await expect(page.get_by_test_id("flow-diff")).to_contain_text("Demo IVR, edited.")
+    await page.get_by_test_id("publish-confirm").click()
     await expect(page.get_by_test_id("versions").locator("tr")).to_have_count(2)
     await expect(page.get_by_test_id("versions")).to_contain_text("wording")
     assert errors == []

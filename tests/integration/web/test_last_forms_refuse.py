@@ -146,6 +146,8 @@ async def audit_log_time(walk: Walk, page: Page, url: str) -> None:
     assert instant.astimezone(ZoneInfo(BROWSER_ZONE)).strftime("%H:%M") not in (
         await first.inner_text()
     )
+    # The log shows each change's values: what this walk typed since it began is data too.
+    walk.data = tenant_data(walk.admin)
     await walk.looked_at(page, "audit")
 
 
@@ -217,6 +219,7 @@ async def flow_editor(walk: Walk, page: Page, url: str) -> None:
     versions = walk.admin.get("/api/v1/flows/main").json()["history"]
     await page.goto(f"{url}/admin/flows/main")
     await expect(page.get_by_test_id("versions").locator("tr")).to_have_count(len(versions))
+    await page.get_by_test_id("tab-yaml").click()  # the advanced view: the document as YAML
     await page.get_by_test_id("flow-editor").fill(BAD_FLOW)
     await page.get_by_test_id("flow-publish").click()
     # start: no node 'nowhere'; greet: no prompt, no next.

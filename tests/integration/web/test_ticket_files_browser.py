@@ -187,6 +187,7 @@ async def flow_check(page: Page, lang: str) -> None:
     words = WORDS[lang]
     base = page.url.split("/", 3)[:3]
     await page.goto("/".join(base) + "/admin/flows/new")
+    await page.get_by_test_id("tab-yaml").click()  # the designer's advanced view: the YAML
     editor = page.get_by_test_id("flow-editor")
     await expect(editor).not_to_have_value("")
     await editor.fill(BAD_FLOW)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hotline.events import EventSink
 from hotline.media.backend import (
+    AudioTap,
     Capabilities,
     Capability,
     CodecOffer,
@@ -338,6 +339,7 @@ class FakeMedia:
         self.paused: set[RecordingId] = set()
         self.played: list[tuple[EndpointId, list[PlayItem]]] = []
         self.sent_digits: list[tuple[EndpointId, str]] = []
+        self.taps: dict[EndpointId, AudioTap] = {}
         self._next = 0
 
     def _id(self, prefix: str) -> str:
@@ -430,6 +432,12 @@ class FakeMedia:
 
     async def send_dtmf(self, endpoint: EndpointId, digits: str, *, duration_ms: int = 100) -> None:
         self.sent_digits.append((endpoint, digits))
+
+    async def tap_audio(self, endpoint: EndpointId, tap: AudioTap) -> None:
+        self.taps[endpoint] = tap
+
+    async def untap_audio(self, endpoint: EndpointId) -> None:
+        self.taps.pop(endpoint, None)
 
     async def bridge(self, a: EndpointId, b: EndpointId) -> None:
         for x in (a, b):

@@ -18,6 +18,7 @@ from hotline.calls import (
     LegFailed,
     LegRole,
     LegState,
+    OutboundCapFull,
     cause_from_flow,
     cause_from_reason,
     cause_from_status,
@@ -177,11 +178,12 @@ async def test_outbound_failures_are_causes(world: World) -> None:
 
 async def test_trunk_numbers_obey_the_outbound_policy(world: World) -> None:
     call = world.control.new_call(tenant_id="t", interaction_id="i")
-    with pytest.raises(DestinationDenied):
+    with pytest.raises(DestinationDenied) as denied:
         await world.control.dial(call, "13800138000", role=LegRole.EXTERNAL, trunk="pstn")
+    assert not isinstance(denied.value, OutboundCapFull)  # the number, not the cap
     leg = await world.control.dial(call, "02155550100", role=LegRole.EXTERNAL, trunk="pstn")
     assert world.sip.outgoing[-1].trunk == "pstn"
-    with pytest.raises(DestinationDenied):  # the concurrent cap is 1
+    with pytest.raises(OutboundCapFull):  # allowed, but the concurrent cap is 1
         await world.control.dial(call, "02155550101", role=LegRole.EXTERNAL, trunk="pstn")
     await world.control.hangup(leg)
     await world.control.dial(call, "02155550101", role=LegRole.EXTERNAL, trunk="pstn")

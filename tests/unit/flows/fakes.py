@@ -8,6 +8,7 @@ from typing import Any
 
 from hotline.clock import FakeClock
 from hotline.flows.actions import (
+    AskBot,
     Collect,
     Enqueue,
     FindTicket,
@@ -21,6 +22,7 @@ from hotline.flows.actions import (
     Transfer,
 )
 from hotline.flows.inputs import (
+    BotAnswered,
     CallbackOutcome,
     CollectTimedOut,
     DigitsCollected,
@@ -140,6 +142,14 @@ class ScriptedPort:
 
     async def find_ticket(self, request: FindTicket) -> TicketFound | TicketFailed:
         answer: TicketFound | TicketFailed = await self._next("find_ticket", request)
+        return answer
+
+    async def listen(self, timeout: float, language: str) -> str | None:
+        answer: str | None = await self._next("listen", timeout)
+        return answer
+
+    async def consult_bot(self, question: str, request: AskBot) -> BotAnswered:
+        answer: BotAnswered = await self._next("bot", (question, request))
         return answer
 
     async def notify_voicemail(self, notice: NotifyVoicemail) -> None:

@@ -35,7 +35,7 @@ def test_every_node_type_has_a_valid_example(doc: str) -> None:
     assert types == {
         "play", "menu", "collect", "condition", "hours", "lookup", "set", "queue",
         "callback", "voicemail", "transfer", "survey", "emergency", "hangup", "ticket",
-        "ticket_status",
+        "ticket_status", "sms", "bot",
     }  # fmt: skip
     for _, node in examples:
         NODE_ADAPTER.validate_python(node)

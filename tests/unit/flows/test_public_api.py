@@ -18,6 +18,8 @@ def test_flow_event_types() -> None:
     flow_types = sorted(t for t in registered_event_types() if t.startswith("flow."))
     assert flow_types == [
         "flow.activated",
+        "flow.bot_handed_off",
+        "flow.bot_turn",
         "flow.digits_collected",
         "flow.emergency_switched",
         "flow.ended",
@@ -27,5 +29,6 @@ def test_flow_event_types() -> None:
         "flow.published",
         "flow.started",
         "flow.survey_answered",
+        "flow.survey_offered",
         "flow.variable_set",
     ]

@@ -334,3 +334,16 @@ def test_every_issue_is_said_from_a_template_the_catalog_knows(document: object)
         assert issue.template in (*ISSUE_TEMPLATES, "%(problem)s"), issue
         assert issue.message == issue.template % dict(issue.params), issue
         assert issue.template == "%(problem)s" or issue.template in zh, issue
+
+
+def test_a_misspelled_branch_is_one_message_at_its_node() -> None:
+    """`main_mneu` for `main_menu`: named once at the branch, not again as every node behind
+    it being unreachable; a node no branch names at all is still reported."""
+    data = read_flow_file(EXAMPLES / "main.yaml")
+    data["nodes"]["welcome"]["next"] = "main_mneu"
+    assert issues_of(data) == [(IssueCode.NODE_UNKNOWN, "welcome", "next")]
+    data["nodes"]["orphan"] = BYE
+    assert issues_of(data) == [
+        (IssueCode.NODE_UNKNOWN, "welcome", "next"),
+        (IssueCode.NODE_UNREACHABLE, "orphan", "id"),
+    ]

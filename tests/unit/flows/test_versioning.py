@@ -53,8 +53,13 @@ def sink() -> ListSink:
 
 
 @pytest.fixture
-def service(clock: FakeClock, sink: ListSink) -> FlowService:
-    return FlowService(InMemoryFlowRepository(), sink, clock)
+def repository() -> InMemoryFlowRepository:
+    return InMemoryFlowRepository()
+
+
+@pytest.fixture
+def service(clock: FakeClock, sink: ListSink, repository: InMemoryFlowRepository) -> FlowService:
+    return FlowService(repository, sink, clock)
 
 
 def test_the_hash_follows_meaning_not_formatting() -> None:
@@ -175,15 +180,22 @@ def test_plan_rollback_picks_the_newest_older_version() -> None:
         plan_rollback(history, 1, None)
 
 
-async def test_flows_are_found_by_did_through_their_active_version(service: FlowService) -> None:
+async def test_a_number_finds_the_active_version_of_the_flow_it_is_routed_to(
+    service: FlowService, repository: InMemoryFlowRepository
+) -> None:
     await service.publish_document(T, greeting_flow("你好"))
+    # A flow's own `dids` route nothing: the numbers table does (ADR 0200).
+    assert await service.for_did(T, "4001") is None
+    repository.route_number(T, "4001", "hello")
     assert (await service.for_did(T, "4001")).version == 1  # type: ignore[union-attr]
     assert await service.for_did(T, "4002") is None
     assert await service.for_did("other-tenant", "4001") is None
-    await service.publish_document(T, greeting_flow("你好", dids=("4002",)))
-    assert await service.for_did(T, "4001") is None
+    await service.publish_document(T, greeting_flow("你好，新版"))
+    assert (await service.for_did(T, "4001")).version == 2  # type: ignore[union-attr]
     await service.rollback(T, "hello")
-    assert await service.for_did(T, "4001") is not None
+    assert (await service.for_did(T, "4001")).version == 1  # type: ignore[union-attr]
+    repository.route_number(T, "4001", None)
+    assert await service.for_did(T, "4001") is None
     with pytest.raises(FlowNotFound):
         await service.active(T, "nope")
     with pytest.raises(FlowVersionNotFound):

@@ -254,7 +254,7 @@ async def make_world(
         media,
         {TENANT: router},
         flows,
-        dids=InMemoryDidDirectory({"4001": DidRoute(TENANT)}),
+        dids=InMemoryDidDirectory({"4001": DidRoute(TENANT, "main")}),
         customers=customers,
         storage=storage,
         clock=clock,

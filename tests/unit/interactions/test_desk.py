@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hotline.calls import DestinationDenied, LegState
-from hotline.ids import AgentId
+from hotline.ids import AgentId, WorkId
 from hotline.interactions import (
     AgentBusy,
     AgentNotLoggedIn,
@@ -17,9 +17,11 @@ from hotline.interactions import (
     NothingToDo,
     PhoneUnsupported,
 )
+from hotline.interactions.arrivals import Arrival
 from hotline.media.backend import ConferenceMode
 from tests.unit.interactions.harness import agent_leg, make_world, until
 from tests.unit.interactions.test_transfers import connected, session
+from tests.unit.interactions.textchannel import TestChannel
 
 
 async def test_hold_resume_mute_keys_and_recording_pause(tmp_path: Path) -> None:
@@ -106,3 +108,34 @@ async def test_click_to_dial_rings_the_agent_then_the_number(tmp_path: Path) -> 
     await until(lambda: world.state("a1") == "available")
     created = world.of("interaction.created")[-1]
     assert created.direction == "outbound"
+
+
+async def test_call_controls_act_on_the_call_when_a_chat_beside_it_has_the_focus(
+    tmp_path: Path,
+) -> None:
+    """ADR 0224: the desk's call controls act on the call, never on a chat beside it, even when
+    a chat command (a transfer that failed, say) left the focus on the chat."""
+    world = await make_world(tmp_path)
+    interaction, _ = await connected(world)
+    customer = interaction.customer
+    assert customer is not None
+    a1 = AgentId("a1")
+    center = world.desk.center
+    chats = TestChannel("chat", events=center)
+    center.add_channel(chats)
+    chat_id = center.new_contact_id()
+    chats.room(chat_id)
+    await center.arrive(chat_id, Arrival("chat", caller_number=None, caller_name="Ann"), None)
+    center.assignments.connect(a1, chat_id, WorkId("w-chat"))
+    center.assignments.focus(a1, chat_id)
+    assert world.desk.call_of(a1) == interaction.interaction_id
+    await world.desk.hold(a1)
+    assert customer.state is LegState.HELD
+    await world.desk.resume(a1)
+    assert customer.state is LegState.ANSWERED
+    await world.desk.hangup(a1)
+    await until(lambda: world.desk.call_of(a1) is None)
+    assert center.assignments.holds(a1, chat_id)  # the chat goes on
+    assert not [entry for entry in chats.log if entry[0] in ("release", "cancel", "hold")]
+    with pytest.raises(NothingToDo):
+        await world.desk.hold(a1)  # no call: nothing to hold, the chat is not touched

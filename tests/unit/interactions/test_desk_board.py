@@ -180,3 +180,81 @@ def test_changes_name_the_desks_an_event_touched() -> None:
     assert board.take_changed() == {(T, "a2")}
     board.forget_work(T)  # after a restart the router reconciles: no phantom offers
     assert board.view(T, "a2").current is None
+
+
+def test_a_chat_taken_during_a_call_sits_beside_it_and_the_call_stays_current() -> None:
+    """ADR 0224: the desk's `current` is its call; a chat answered after it is one of `texts`."""
+    chat = "chat-1"
+    board = board_with(offered(1.0, "a1", "w1"), answered(2.0, "a1", "w1"))
+    board.apply(
+        InteractionCreated(
+            tenant_id=T, at=3.0, interaction_id=chat, channel="chat", direction="inbound",
+            caller_number=None, caller_name="Ann", did=None, customer_id=None, vip_level=None,
+            flow=None, flow_version=None,
+        )
+    )  # fmt: skip
+    board.apply(
+        QueueEntered(
+            tenant_id=T, at=3.0, interaction_id=chat, work_id="c1", queue_id="webchat",
+            channel=Channel.CHAT, priority=0, skills=(),
+        )
+    )  # fmt: skip
+    board.apply(
+        QueueOffered(
+            tenant_id=T, at=4.0, agent_id="a1", interaction_id=chat, work_id="c1",
+            queue_id="webchat", via_queue_id="webchat", priority=0, wait_s=1.0, attempt=1,
+            ring_timeout_s=15.0,
+        )
+    )  # fmt: skip
+    view = board.view(T, "a1")
+    assert view.current is not None
+    assert (view.current.interaction_id, view.current.phase) == (C, "connected")
+    assert [(t.interaction_id, t.channel, t.phase) for t in view.texts] == [
+        (chat, "chat", "ringing")
+    ]
+    board.apply(
+        QueueAnswered(
+            tenant_id=T, at=5.0, agent_id="a1", interaction_id=chat, work_id="c1",
+            queue_id="webchat", via_queue_id="webchat", channel=Channel.CHAT, priority=0,
+            wait_s=2.0, sl_threshold_s=20.0,
+        )
+    )  # fmt: skip
+    view = board.view(T, "a1")
+    assert view.current is not None
+    assert (view.current.interaction_id, view.current.work_id) == (C, "w1")
+    assert [(t.interaction_id, t.phase, t.queue_id) for t in view.texts] == [
+        (chat, "connected", "webchat")
+    ]
+    board.apply(
+        AgentInteractionEnded(
+            tenant_id=T, at=9.0, interaction_id=chat, agent_id="a1", work_id="c1",
+            queue_id="webchat", channel=Channel.CHAT, talk_s=4.0, wrap_up_ends_at=None,
+        )
+    )  # fmt: skip
+    view = board.view(T, "a1")
+    assert view.current is not None
+    assert (view.current.interaction_id, view.current.phase) == (C, "connected")
+    assert view.wrap_up is not None
+    assert view.wrap_up.interaction_id == chat  # the chat's wrap-up, the call going on
+    assert [t.phase for t in view.texts] == ["wrap_up"]
+
+
+def test_a_chat_alone_is_no_call() -> None:
+    board = DeskBoard()
+    board.apply(
+        InteractionCreated(
+            tenant_id=T, at=0.0, interaction_id="chat-2", channel="sms", direction="inbound",
+            caller_number="13800138000", caller_name=None, did=None, customer_id=None,
+            vip_level=None, flow=None, flow_version=None,
+        )
+    )  # fmt: skip
+    board.apply(
+        QueueOffered(
+            tenant_id=T, at=1.0, agent_id="a1", interaction_id="chat-2", work_id="s1",
+            queue_id="sms", via_queue_id="sms", priority=0, wait_s=0.0, attempt=1,
+            ring_timeout_s=15.0,
+        )
+    )  # fmt: skip
+    view = board.view(T, "a1")
+    assert view.current is None
+    assert [(t.channel, t.phase) for t in view.texts] == [("sms", "ringing")]

@@ -30,7 +30,7 @@ from hotline.routing.agent_state import (
     next_work_phase,
 )
 from hotline.routing.agents import Agent, AgentProfile, WorkItem
-from hotline.routing.capacity import Channel, free_slots
+from hotline.routing.capacity import Blend, Channel, free_slots
 from hotline.routing.errors import IllegalAgentTransition, InvalidRoutingConfig
 
 EVENT_TYPES: list[type[AgentEvent]] = [
@@ -209,6 +209,20 @@ def test_voice_is_exclusive_and_text_capacity_counts() -> None:
     assert free_slots(cap, {Channel.VOICE: 1}, Channel.CHAT) == 0  # no chats while talking
     assert free_slots(cap, {Channel.CHAT: 1}, Channel.CHAT) == 1
     assert free_slots(cap, {}, Channel.EMAIL) == 0
+
+
+def test_a_blend_relaxes_voice_exclusivity_one_direction_at_a_time() -> None:
+    cap = {Channel.VOICE: 1, Channel.CHAT: 2}
+    chats_on_calls = Blend(text_during_call=True)
+    assert free_slots(cap, {Channel.VOICE: 1}, Channel.CHAT, chats_on_calls) == 2
+    assert free_slots(cap, {Channel.VOICE: 1, Channel.CHAT: 2}, Channel.CHAT, chats_on_calls) == 0
+    assert free_slots(cap, {Channel.CHAT: 1}, Channel.VOICE, chats_on_calls) == 0
+    calls_on_chats = Blend(call_during_text=True)
+    assert free_slots(cap, {Channel.CHAT: 2}, Channel.VOICE, calls_on_chats) == 1
+    assert free_slots(cap, {Channel.VOICE: 1}, Channel.CHAT, calls_on_chats) == 0
+    both = Blend(text_during_call=True, call_during_text=True)
+    assert free_slots(cap, {Channel.VOICE: 1}, Channel.VOICE, both) == 0  # still one call
+    assert free_slots({Channel.CHAT: 2}, {Channel.CHAT: 1}, Channel.VOICE, both) == 0  # no voice
 
 
 @pytest.mark.parametrize(

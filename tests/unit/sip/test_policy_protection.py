@@ -57,6 +57,20 @@ def test_concurrent_cap_and_release() -> None:
     assert info.value.code == "sip.outbound.denied"
 
 
+def test_room_is_what_the_cap_still_lets_out() -> None:
+    policy = OutboundPolicy({"t1": RULES})
+    assert policy.room("t1") == 2
+    permit = policy.acquire("t1", "agent", "13800138000")
+    assert policy.room("t1") == 1
+    policy.acquire("t1", "agent", "13800138001")
+    assert policy.room("t1") == 0
+    policy.set_rules("t1", OutboundRules(allow=RULES.allow, max_concurrent=1))  # lowered
+    assert policy.room("t1") == 0
+    permit.release()
+    assert policy.room("t1") == 0
+    assert policy.room("other") == OutboundRules().max_concurrent
+
+
 def test_normalize_number() -> None:
     assert normalize_number("+86 (10) 5555-1234") == "+861055551234"
 

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from hotline.channels.chat.errors import ChatSettingsInvalid
+from hotline.channels.chat.settings import parse_config
 from hotline.web.error_text import ErrorText
 from hotline.web.i18n import Catalogs
 
@@ -50,6 +52,19 @@ def test_list_items_are_counted_from_one(text: ErrorText) -> None:
     assert "第 2 项" in zh
     assert "12ab" in zh
     assert "customer.phone.invalid" not in zh
+
+
+def test_a_list_whose_items_failed_is_not_also_said_to_be_too_short(text: ErrorText) -> None:
+    details = {
+        "errors": [
+            {"field": "questions[1].text_zh", "type": "string_too_short", "ctx": {"min_length": 1}},
+            {"field": "questions", "type": "too_short", "ctx": {"min_length": 1}},
+        ]
+    }  # fmt: skip
+    en = text.render("en", "invalid_input", "questions[1].text_zh: too short", details, 422)
+    assert en == "Question (Chinese) (item 2) is too short (at least 1 characters)"
+    alone = {"errors": [details["errors"][1]]}  # an empty list: said
+    assert "Questions" in text.render("en", "invalid_input", "questions: too short", alone, 422)
 
 
 def test_an_unknown_code_falls_back_to_its_status_never_to_english_or_the_code(
@@ -180,3 +195,46 @@ def test_a_refused_hint_rule_names_the_field_and_says_the_parsers_reason(
     assert text.render("zh-CN", unknown.code, unknown.message, unknown.details, 422) == (
         "英文提示：customer.planet：客户没有这个字段"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("dialer.campaign.not_found", 404),
+        ("dialer.campaign.state", 409),
+        ("dialer.list.not_found", 404),
+        ("dialer.list.attached", 409),
+        ("dialer.record.not_found", 404),
+    ],
+)
+def test_the_dialers_errors_are_said_in_both_languages(
+    text: ErrorText, code: str, status: int
+) -> None:
+    zh = text.render("zh-CN", code, "english", {}, status)
+    en = text.render("en", code, "english", {}, status)
+    assert HAN.search(zh)
+    assert "外呼" in zh or "名单" in zh or "记录" in zh
+    assert en != "english"
+    assert not HAN.search(en)
+
+
+def test_a_bad_chat_setting_is_said_in_the_users_language_naming_its_field(
+    text: ErrorText,
+) -> None:
+    for raw, zh_said, en_said in [
+        (
+            {"allowed_origins": ["shop"]},
+            "允许嵌入的网站：“shop”不是网站地址，应类似 https://shop.example.cn",
+            "Allowed sites: “shop” is not a site address like https://shop.example.cn",
+        ),
+        ({"identity_secret": "x"}, "身份签名密钥至少需要 32 个字符。", "at least 32 characters"),
+        ({"file_max_mb": 99}, "文件大小上限（MB）", "Largest file (MB) must be at most 15"),
+    ]:
+        with pytest.raises(ChatSettingsInvalid) as bad:
+            parse_config(raw)
+        error = bad.value
+        zh = text.render("zh-CN", error.code, error.message, error.details, 422)
+        en = text.render("en", error.code, error.message, error.details, 422)
+        assert zh_said in zh
+        assert HAN.search(zh)
+        assert en_said in en

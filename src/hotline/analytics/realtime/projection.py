@@ -194,6 +194,10 @@ class RealtimeProjection:
 
     # == reading =============================================================================
 
+    def thresholds(self) -> dict[str, AlertThresholds]:
+        """Each queue's alert thresholds in force (the TV wallboard colours figures by them)."""
+        return {q: self._thresholds(config) for q, config in self._queue_settings.items()}
+
     def snapshot(self, now: float) -> Snapshot:
         """Every figure as of `now` (or the latest record's time, if that is later)."""
         now = self._refresh(now, every_agent=True)
@@ -587,6 +591,8 @@ class RealtimeProjection:
     # == after the call ======================================================================
 
     def _on_survey_answered(self, r: EventRecord, p: Mapping[str, Any]) -> None:
+        if p.get("kind", "scale") not in ("scale", "satisfied"):
+            return  # "solved", NPS and text answers are not CSAT answers (docs/quality.md)
         rating, scale = int(p["rating"]), int(p["scale"])
         self._advance(r.at)
         # version 2 names the agent and its work item; version 1 only the contact

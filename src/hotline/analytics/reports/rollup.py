@@ -561,6 +561,8 @@ class Rollup:
             out.add_reason(at_iv, keys, ReasonKind.DISPOSITION, code, sign, 0)
 
     def _survey(self, r: EventRecord, p: Mapping[str, Any], out: Deltas) -> None:
+        if p.get("kind", "scale") not in ("scale", "satisfied"):
+            return  # "solved", NPS and text answers are not CSAT answers (docs/quality.md)
         rating, scale = int(p["rating"]), int(p["scale"])
         found = self._segment(p.get("work_id"), r.agent_id, r.interaction_id)
         if found is not None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hotline.flows.nodes.base import Finish, Goto, Handler, Run, Transition, Wait
+from hotline.flows.nodes.bot import BotHandler
 from hotline.flows.nodes.keys import CollectHandler, MenuHandler, PlayHandler, SurveyHandler
 from hotline.flows.nodes.logic import (
     ConditionHandler,
@@ -21,6 +22,7 @@ from hotline.flows.nodes.routing import (
     TransferHandler,
     VoicemailHandler,
 )
+from hotline.flows.nodes.sms import SmsHandler
 from hotline.flows.nodes.tickets import TicketHandler, TicketStatusHandler
 
 __all__ = ["HANDLERS", "Finish", "Goto", "Handler", "Run", "Transition", "Wait"]
@@ -40,6 +42,8 @@ HANDLERS: Mapping[str, Handler[Any]] = {
     "survey": SurveyHandler(),
     "ticket": TicketHandler(),
     "ticket_status": TicketStatusHandler(),
+    "sms": SmsHandler(),
+    "bot": BotHandler(),
     "emergency": EmergencyHandler(),
     "hangup": HangupHandler(),
 }

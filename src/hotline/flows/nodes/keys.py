@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from hotline.flows.actions import Collect, Hangup, Play
-from hotline.flows.events import SurveyAnswered
+from hotline.flows.events import SurveyAnswered, SurveyOffered
 from hotline.flows.inputs import CollectTimedOut, DigitsCollected, FlowInput, PlaybackDone
 from hotline.flows.nodes.base import Finish, Goto, Handler, Run, Transition, Wait
 from hotline.flows.schema import CollectNode, MenuNode, PlayNode, Prompt, SurveyNode
@@ -142,6 +142,7 @@ class CollectHandler(Handler[CollectNode]):
 
 class SurveyHandler(Handler[SurveyNode]):
     def enter(self, node: SurveyNode, run: Run) -> Transition:
+        run.emit(SurveyOffered, node=run.node_id, survey=node.survey, question=node.question)
         keys = run.take_type_ahead()
         if keys:
             return self.rate(node, run, keys[0])
@@ -158,12 +159,17 @@ class SurveyHandler(Handler[SurveyNode]):
         return super().resume(node, run, event)
 
     def rate(self, node: SurveyNode, run: Run, key: str) -> Transition:
-        if not (key.isdigit() and 1 <= int(key) <= node.scale):
+        rating = _rating(node, key)
+        if rating is None:
             run.keyed(key, "invalid")
             return self.retry(node, run, node.invalid_prompt)
         run.keyed(key, "matched")
         run.set(node.variable, int(key))
-        run.emit(SurveyAnswered, node=run.node_id, rating=int(key), scale=node.scale)
+        scale = node.scale if node.answers == "scale" else 2
+        run.emit(
+            SurveyAnswered, node=run.node_id, rating=rating, scale=scale,
+            survey=node.survey, question=node.question, kind=node.answers,
+        )  # fmt: skip
         if node.thanks:
             return Wait(Play(run.prompts(node.thanks)), "thanks")
         return then(node.next)
@@ -174,3 +180,13 @@ class SurveyHandler(Handler[SurveyNode]):
             return then(node.next, detail="no rating")
         prompts = (*before, *node.prompt)
         return ask_key(run, prompts, node.timeout, phase="ask", attempt=attempt)
+
+
+def _rating(node: SurveyNode, key: str) -> int | None:
+    """The answer a key gives, higher is better: a scale takes 1–scale as is; a satisfied /
+    solved question takes 1 (满意 / yes → 2 of 2) and 2 (不满意 / no → 1 of 2)."""
+    if not key.isdigit():
+        return None
+    if node.answers == "scale":
+        return int(key) if 1 <= int(key) <= node.scale else None
+    return {"1": 2, "2": 1}.get(key)

@@ -64,6 +64,7 @@ from hotline.media.storage import RecordingStorage
 from hotline.media.tones import CN_RINGBACK
 from hotline.sip.refer import ReferTarget
 from hotline.sip.trunk import CallerId
+from hotline.speech import SpeechRecognizer
 from hotline.tasks import TaskSet
 
 __all__ = ["VoiceChannel"]
@@ -124,8 +125,10 @@ class VoiceChannel:
         mail: MailSender,
         queue_options: Callable[[str | None], QueueOptions],
         may_record: Callable[[], bool] = lambda: True,
+        recognizer: SpeechRecognizer | None = None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.recognizer = recognizer  # the voice bot's ears (ADR 0258), if the center has one
         self.calls = calls
         self.media = media
         self.devices = devices

@@ -63,6 +63,26 @@ class TenantRuntime:
         work = self.center.assignments.peek(agent_id)
         return work.contact_id if work is not None else None
 
+    def call_of(self, agent_id: AgentId) -> InteractionId | None:
+        """The agent's call (its voice contact), whatever text contacts are beside it."""
+        work = self.center.assignments.peek(agent_id)
+        if work is None:
+            return None
+        for contact_id in (work.contact_id, *work.beside):
+            contact = self.center.registry.get(contact_id) if contact_id is not None else None
+            if contact is not None and contact.channel == self.voice.name:
+                return contact_id
+        return None
+
+    def _to_the_call(self, agent_id: AgentId) -> None:
+        """The desk's call controls act on the agent's call: it takes the focus from a chat
+        beside it (ADR 0224); without a call they have nothing to act on."""
+        self._seated(agent_id)
+        contact_id = self.call_of(agent_id)
+        if contact_id is None:
+            raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
+        self.center.assignments.focus(agent_id, contact_id)
+
     # --- presence -------------------------------------------------------------------------
 
     def login(self, agent_id: AgentId, phone: AgentPhone, *, ready: bool = False) -> None:
@@ -74,7 +94,7 @@ class TenantRuntime:
     def logout(self, agent_id: AgentId) -> None:
         """签出; the phone stays bound until the agent's current call is over."""
         self.center.logout(agent_id)
-        if self.contact_of(agent_id) is None:
+        if self.call_of(agent_id) is None:
             self.voice.devices.unbind(agent_id)
 
     def set_available(self, agent_id: AgentId) -> None:
@@ -139,7 +159,7 @@ class TenantRuntime:
         """接听 from the desk: a browser phone's ring. A SIP desk phone is answered on the
         phone (`PhoneUnsupported`)."""
         phone = self._seated(agent_id)
-        if isinstance(phone, SipPhone) and self.contact_of(agent_id) is None:
+        if isinstance(phone, SipPhone) and self.call_of(agent_id) is None:
             raise PhoneUnsupported(
                 f"agent {agent_id} answers on the SIP phone {phone.extension}",
                 details={"agent_id": agent_id},
@@ -148,52 +168,54 @@ class TenantRuntime:
 
     async def hangup(self, agent_id: AgentId) -> None:
         self._seated(agent_id)
-        await self.center.hangup(agent_id)
+        if self.call_of(agent_id) is not None:
+            self._to_the_call(agent_id)
+        await self.center.hangup(agent_id, channel=self.voice.name)
         if self.voice.devices.phone_of(agent_id) is not None and not self._logged_in(agent_id):
             self.voice.devices.unbind(agent_id)
 
     async def hold(self, agent_id: AgentId) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.hold(agent_id)
 
     async def resume(self, agent_id: AgentId) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.resume(agent_id)
 
     async def mute(self, agent_id: AgentId, muted: bool) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.mute(agent_id, muted)
 
     async def send_dtmf(self, agent_id: AgentId, digits: str) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.send_dtmf(agent_id, digits)
 
     async def pause_recording(self, agent_id: AgentId, paused: bool) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.pause_recording(agent_id, paused)
 
     async def transfer(
         self, agent_id: AgentId, target: TransferTarget, *, note: str | None = None
     ) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.transfer(agent_id, target, note=note)
 
     async def consult(
         self, agent_id: AgentId, target: TransferTarget, *, note: str | None = None
     ) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.consult(agent_id, target, note=note)
 
     async def complete_transfer(self, agent_id: AgentId) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.complete_transfer(agent_id)
 
     async def cancel_consult(self, agent_id: AgentId) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.cancel_consult(agent_id)
 
     async def conference(self, agent_id: AgentId) -> None:
-        self._seated(agent_id)
+        self._to_the_call(agent_id)
         await self.center.conference(agent_id)
 
     async def dial(
@@ -213,7 +235,7 @@ class TenantRuntime:
     async def monitor(
         self, supervisor_id: str, agent_id: AgentId, mode: MonitorMode, phone: AgentPhone
     ) -> Monitor:
-        contact_id = self.contact_of(agent_id)
+        contact_id = self.call_of(agent_id)
         if contact_id is None:
             raise NothingToDo(f"agent {agent_id} is not on a call", details={"agent_id": agent_id})
         return await self.voice.supervision.monitor(

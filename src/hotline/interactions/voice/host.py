@@ -40,6 +40,7 @@ from hotline.interactions.errors import UnknownTenant
 from hotline.interactions.model import Contact
 from hotline.interactions.ports import (
     AgentSessionFacts,
+    BotAdvisor,
     CustomerDirectory,
     DidDirectory,
     DidRoute,
@@ -67,6 +68,7 @@ from hotline.routing import Router
 from hotline.sip.policy import OutboundPolicy
 from hotline.sip.realms import RealmMap
 from hotline.sip.refer import ReferTarget
+from hotline.speech import SpeechRecognizer
 from hotline.tasks import TaskSet
 from hotline.tenants.admission import CallGate
 
@@ -119,7 +121,11 @@ class Telephony:
         dialogs: DialogFacts | None = None,
         realms: RealmMap | None = None,
         tickets: TicketDesk | None = None,
+        bot: BotAdvisor | None = None,
+        recognizer: SpeechRecognizer | None = None,
     ) -> None:
+        self._bot = bot
+        self._recognizer = recognizer
         self.settings = settings = settings or TelephonySettings()
         self.sip = sip
         self.media = media
@@ -184,6 +190,7 @@ class Telephony:
             customers=self._customers,
             settings=settings,
             tickets=self._tickets,
+            bot=self._bot,
         )
         realms = self.realms
         devices = Devices(
@@ -208,6 +215,7 @@ class Telephony:
             mail=self._mail,
             queue_options=center.options,
             may_record=partial(self.may_record, tenant_id),
+            recognizer=self._recognizer,
         )
         voice.events = center
         center.add_channel(voice)

@@ -26,6 +26,7 @@ from hotline.interactions.channel import Guard
 from hotline.interactions.events import VoicemailNotified, VoicemailRecorded
 from hotline.interactions.model import Contact
 from hotline.interactions.ports import RecordingRow
+from hotline.interactions.voice.listening import listen_once
 from hotline.interactions.voice.mail import voicemail_notice
 from hotline.interactions.voice.prompts import playlist
 from hotline.interactions.voice.session import VoiceSession
@@ -33,6 +34,8 @@ from hotline.interactions.voice.voicemail import record_message, store_message
 from hotline.media.backend import EndpointContext, EndpointId
 from hotline.media.player import PlaybackEnd
 from hotline.media.recorder import file_sha256
+from hotline.speech import Endpointer, UnsupportedLanguage
+from hotline.speech.events import SpeechListening, SpeechRecognized
 
 if TYPE_CHECKING:
     from hotline.interactions.voice.channel import VoiceChannel
@@ -281,3 +284,59 @@ class VoiceFlowMedia:
 
     async def await_reply(self, timeout: float) -> str | None:
         raise PortUnsupported("a voice call has no text messages")
+
+    async def listen(self, timeout: float, language: str) -> str | None:
+        """What the caller says next, through the center's recognizer (ADR 0258)."""
+        voice = self._voice
+        recognizer = voice.recognizer
+        if recognizer is None:
+            raise PortUnsupported("no speech recognizer on this call")
+        try:
+            stream = recognizer.stream(language)
+        except UnsupportedLanguage as exc:
+            raise PortUnsupported(exc.message) from None
+        await self.prepare(for_input=True)
+        customer = self._session.customer
+        if self._contact.gone.is_set() or customer is None or not customer.is_live:
+            stream.close()
+            raise CallerHungUp()
+        contact_id = self._contact.contact_id
+        endpointer = Endpointer(
+            level=voice.settings.voicemail_silence_level, no_speech_s=min(timeout, 60.0)
+        )
+        leg_id = customer.leg_id
+
+        def listening() -> None:
+            voice.sink.emit(
+                SpeechListening(
+                    tenant_id=voice.tenant_id, at=voice.clock.now(), interaction_id=contact_id,
+                    leg_id=leg_id, engine=recognizer.name, language=language,
+                )
+            )  # fmt: skip
+
+        heard = await listen_once(
+            voice.media,
+            customer.endpoint,
+            EndpointContext(voice.tenant_id, contact_id, leg_id),
+            stream,
+            endpointer,
+            self._contact.gone,
+            listening,
+        )
+        voice.sink.emit(
+            SpeechRecognized(
+                tenant_id=voice.tenant_id,
+                at=voice.clock.now(),
+                interaction_id=contact_id,
+                leg_id=customer.leg_id,
+                text=heard.recognized.text,
+                engine=recognizer.name,
+                language=language,
+                ended_by=heard.ended_by,
+                duration_s=heard.duration_s,
+                confidence=heard.recognized.confidence,
+            )
+        )
+        if heard.ended_by == "hangup":
+            raise CallerHungUp()
+        return heard.recognized.text or None

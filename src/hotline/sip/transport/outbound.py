@@ -16,7 +16,7 @@ from hotline.sip.construct import new_call_id, new_tag
 from hotline.sip.dialog import Dialog
 from hotline.sip.headers import Headers, NameAddr
 from hotline.sip.message import Request, Response
-from hotline.sip.offeranswer import wire_offer
+from hotline.sip.offeranswer import restrict_codecs, wire_offer
 from hotline.sip.sdp import SessionDescription
 from hotline.sip.transaction import ClientInviteTransaction
 from hotline.sip.transport.calls import CallFailed, CallSession, OutgoingCall, Progress
@@ -55,7 +55,7 @@ class Originator:
         """Call `target`: an extension/AOR of a registered phone ("1001"), a SIP URI, or a
         number out of `trunk`. Returns at once; `await call.wait()` for the session."""
         if isinstance(trunk, str):
-            found = [t for t in self.service.config.trunks if t.name == trunk]
+            found = [t for t in self.service.trunks if t.name == trunk]
             if not found:
                 raise CallFailed(404, f"no trunk {trunk}")
             trunk = found[0]
@@ -65,6 +65,8 @@ class Originator:
             self.service.config.srtp == "tls" and trunk is None and destination.transport == "tls"
         )
         sdp = wire_offer(sdp, encrypt=encrypt)
+        if trunk is not None:  # only the codecs the carrier takes, in its order
+            sdp = restrict_codecs(sdp, trunk.codecs)
         local = self.service.endpoint.local.get(destination.transport) or next(
             iter(self.service.endpoint.local.values())
         )

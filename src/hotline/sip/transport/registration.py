@@ -3,27 +3,22 @@
 The protocol decisions are the pure `Registrar` and `DigestAuthenticator`; this module adds
 the asyncio parts: credential and binding store calls, OPTIONS qualify rounds, outbound
 registration loops, and the domain events (`sip.registered`, `sip.unregistered`,
-`sip.reachability`, `sip.trunk_registration`).
+`sip.reachability`); registering to trunks is `trunk_registration.py`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from typing import TYPE_CHECKING
 
 from hotline.sip.auth import AuthOutcome, CredentialStore, DigestResponse
-from hotline.sip.construct import make_response, new_call_id, new_tag
+from hotline.sip.construct import make_response, new_tag
 from hotline.sip.endpoint import RequestReceived
 from hotline.sip.events import (
     ContactReachability,
     Registered,
-    TrunkRegistration,
     Unregistered,
 )
-from hotline.sip.headers import Headers
-from hotline.sip.message import Request
 from hotline.sip.registrar import (
     Binding,
     BindingChange,
@@ -34,7 +29,7 @@ from hotline.sip.registrar import (
 )
 from hotline.sip.transport.calls import CallFailed
 from hotline.sip.trunk import Trunk
-from hotline.sip.uri import SipUri, parse_uri
+from hotline.sip.uri import SipUri
 
 if TYPE_CHECKING:
     from hotline.sip.transport.service import SipService
@@ -51,13 +46,9 @@ class RegistrationService:
         settings: RegistrarSettings,
     ) -> None:
         self.service = service
-        self._trunk_call_ids: dict[str, str] = {}
-        self._trunk_seq: dict[str, int] = {}
         self.credentials = credentials
         self.store = store
         self.registrar = Registrar(settings)
-        self.trunk_state: dict[str, bool] = {}
-        self._tasks: list[asyncio.Task[None]] = []
         self._last_qualify = 0.0
         # Where each binding registered from: those addresses are "known" to the protector
         # (exempt from the budgets shared by unknown sources).
@@ -68,16 +59,9 @@ class RegistrationService:
         for binding in self.registrar.all_bindings():
             self._track_host(binding)
         await self._apply(gone)
-        for trunk in self.service.config.trunks:
-            if trunk.register:
-                self._tasks.append(asyncio.ensure_future(self._trunk_loop(trunk)))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Nothing of its own runs between requests (trunks: `TrunkRegistrations`)."""
 
     # --- authentication (REGISTER and INVITE from phones) ---
 
@@ -256,49 +240,9 @@ class RegistrationService:
             )  # fmt: skip
         return reachable
 
-    # --- registering to trunks ---
+    # --- registering to trunks (hotline.sip.transport.trunk_registration) ---
 
     async def register_trunk(self, trunk: Trunk, expires: int | None = None) -> int:
         """One REGISTER to the provider (answering its challenge); returns the status."""
-        service = self.service
-        dest = trunk.address
-        local = service.endpoint.local.get(dest.transport) or next(
-            iter(service.endpoint.local.values())
-        )
-        domain = trunk.from_domain or trunk.host
-        user = trunk.username or "hotline"
-        aor = f"sip:{user}@{domain}"
-        headers = Headers()
-        headers.add("From", f"<{aor}>;tag={new_tag()}")
-        headers.add("To", f"<{aor}>")
-        headers.add("Call-ID", self._trunk_call_ids.setdefault(trunk.name, new_call_id(local.host)))
-        seq = self._trunk_seq.get(trunk.name, 0) + 1
-        headers.add("CSeq", f"{seq} REGISTER")
-        headers.add("Contact", service.contact_for(dest))
-        headers.add("Expires", str(trunk.register_expires if expires is None else expires))
-        headers.add("Content-Length", "0")
-        uri = parse_uri(f"sip:{domain}")
-        response, _ = await service.request_with_auth(
-            Request("REGISTER", uri, headers), dest, trunk.username, trunk.password
-        )
-        self._trunk_seq[trunk.name] = response.cseq.number
+        response = await self.service.trunk_registrations.register(trunk, expires)
         return response.status
-
-    async def _trunk_loop(self, trunk: Trunk) -> None:
-        service = self.service
-        while True:
-            try:
-                status = await self.register_trunk(trunk)
-            except CallFailed as exc:
-                status = exc.status
-            ok = 200 <= status < 300
-            if self.trunk_state.get(trunk.name) != ok:
-                self.trunk_state[trunk.name] = ok
-                service.sink.emit(
-                    TrunkRegistration(
-                        tenant_id=trunk.tenant_id, at=service.clock.now(), trunk=trunk.name,
-                        registered=ok, status=status,
-                        expires_at=service.clock.now() + trunk.register_expires if ok else None,
-                    )
-                )  # fmt: skip
-            await asyncio.sleep(max(30.0, trunk.register_expires * 0.8) if ok else 30.0)

@@ -71,6 +71,11 @@ from hotline.sip.transport.registration import RegistrationService
 from hotline.sip.transport.streams import StreamTransports
 from hotline.sip.transport.tcp import TcpTransport
 from hotline.sip.transport.tls import TlsSettings
+from hotline.sip.transport.trunk_registration import (
+    TrunkProbe,
+    TrunkRegistrations,
+    TrunkStatus,
+)
 from hotline.sip.transport.udp import UdpTransport
 from hotline.sip.trunk import (
     CallerId,
@@ -150,6 +155,8 @@ class SipService:
         # here) and the free connections of the database pool (told by the server).
         self.loop_lag = LoopLag()
         self.pool_free: Callable[[], int | None] | None = None
+        # The trunks: the configured ones at first, replaced whole at runtime (`set_trunks`).
+        self.trunks: tuple[Trunk, ...] = config.trunks
         self.protector.trust(trunk_hosts(config.trunks))
         self.protection_events = ProtectionEvents(self.protector, clock, events, config.tenant_id)
         self.endpoint = Endpoint(
@@ -169,6 +176,7 @@ class SipService:
         self.registration = RegistrationService(
             self, credentials, bindings or InMemoryBindingStore(), config.registrar
         )
+        self.trunk_registrations = TrunkRegistrations(self)
         self.in_dialog = InDialogHandler(self)
         self.originator = Originator(self)
         self._udp = UdpTransport(self._received)
@@ -212,6 +220,7 @@ class SipService:
                 self.local["tcp"] = await self.streams.tcp.start(c.host, 0)
         await self._start_tls()
         await self.registration.start()
+        self.trunk_registrations.apply(self.trunks)
         self._spawn(self._maintenance())
         self._spawn(self._measure_lag())
 
@@ -258,6 +267,7 @@ class SipService:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.trunk_registrations.stop()
         await self.registration.stop()
         if self._timer is not None:
             self._timer.cancel()
@@ -562,14 +572,14 @@ class SipService:
         request = event.request
         txn = event.transaction
         assert isinstance(txn, ServerInviteTransaction)
-        trunk = identify_trunk(self.config.trunks, event.source)
+        trunk = identify_trunk(self.trunks, event.source)
         user: str | None = None
         if trunk is None and self.config.authenticate_invites:
             user = await self.registration.authenticate(event)
             if user is None:
                 return  # challenged or refused
             # A provider that authenticates rather than sending from known addresses.
-            trunk = next((t for t in self.config.trunks if t.inbound_username == user), None)
+            trunk = next((t for t in self.trunks if t.inbound_username == user), None)
         offer: SessionDescription | None = None
         if request.body:
             try:
@@ -769,6 +779,24 @@ class SipService:
         headers.add("Content-Length", "0")
         response, _ = await self.request(Request("OPTIONS", target, headers), destination)
         return response
+
+    # --- trunks at runtime ---
+
+    def set_trunks(self, trunks: tuple[Trunk, ...]) -> None:
+        """Replace the trunk list (configured and stored trunks alike): inbound calls are
+        identified against it at once, and registration starts or stops to follow it. A new
+        trunk's addresses are trusted (ADR 0101); a removed one's stay so until restart."""
+        self.trunks = trunks
+        self.protector.trust(trunk_hosts(trunks))
+        if self.local:  # started: otherwise `start()` applies them
+            self.trunk_registrations.apply(trunks)
+
+    def trunk_status(self, tenant_id: str | None = None) -> list[TrunkStatus]:
+        return self.trunk_registrations.status(tenant_id)
+
+    async def test_trunk(self, trunk: Trunk) -> TrunkProbe:
+        """A registration attempt (or an OPTIONS ping when it does not register)."""
+        return await self.trunk_registrations.test(trunk)
 
     # --- periodic work ---
 

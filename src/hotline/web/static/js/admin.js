@@ -92,16 +92,98 @@ export async function mount(scope) {
     return ranges;
   }
 
+  // The week as a grid of half hours: drag across a day to open or close it; the day's text
+  // (the value sent) follows, and typing in the text redraws the day. Times off the half hour
+  // stay exact in the text and are shown by the half hours they touch.
+  const SLOTS = 48;
+  const slotTime = (i) => `${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`;
+  const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+  function slotsOf(ranges) {
+    const open = new Array(SLOTS).fill(false);
+    for (const [from, to] of ranges) {
+      const end = to === "00:00" || to === "24:00" ? 1440 : minutes(to);
+      for (let i = 0; i < SLOTS; i += 1) if (i * 30 < end && (i + 1) * 30 > minutes(from)) open[i] = true;
+    }
+    return open;
+  }
+
+  function rangesOf(open) {
+    const ranges = [];
+    for (let i = 0; i < SLOTS; i += 1) {
+      if (!open[i] || (i && open[i - 1])) continue;
+      let j = i;
+      while (j < SLOTS && open[j]) j += 1;
+      ranges.push([slotTime(i), j === SLOTS ? "24:00" : slotTime(j)]);
+    }
+    return ranges;
+  }
+
   function weeklyEditor(field, value) {
     const box = el("div", { className: "weekly", dataset: { field: field.name } });
     const names = weekdays();
+    const hours = el("div", { className: "hours-scale", "aria-hidden": "true" });
+    for (let h = 0; h <= 24; h += 3) hours.append(el("span", { style: `left: ${(h / 24) * 100}%` }, `${h}`));
+    box.append(el("span"), hours, el("span"));
+    let painting = null; // true: opening, false: closing, null: not dragging
+    const stop = () => {
+      painting = null;
+    };
+    scope.on(document, "pointerup", stop);
+    const inputs = {};
     for (const day of DAY_NAMES) {
-      box.append(
-        el("label", { className: "weekly-day" },
-          el("span", {}, names[day]),
-          el("input", { name: `${field.name}.${day}`, value: rangesText((value || {})[day]), placeholder: t("e.g. 09:00-12:00, 13:00-18:00"), dataset: { day } })),
-      );
+      const input = el("input", { name: `${field.name}.${day}`, value: rangesText((value || {})[day]), placeholder: t("e.g. 09:00-12:00, 13:00-18:00"), dataset: { day }, "aria-label": names[day] });
+      inputs[day] = input;
+      const grid = el("div", { className: "hours-grid", dataset: { day, testid: `hours-${day}` } });
+      const cells = [];
+      for (let i = 0; i < SLOTS; i += 1) {
+        const cell = el("span", { className: "slot", dataset: { slot: i }, title: `${names[day]} ${slotTime(i)}–${i + 1 === SLOTS ? "24:00" : slotTime(i + 1)}` });
+        cells.push(cell);
+        grid.append(cell);
+      }
+      const draw = () => {
+        let ranges = [];
+        try {
+          ranges = parseRanges(input.value, input.name, names[day]);
+          grid.classList.remove("unreadable");
+        } catch {
+          grid.classList.add("unreadable"); // the text says what is wrong when saved
+        }
+        slotsOf(ranges).forEach((open, i) => cells[i].classList.toggle("open", open));
+      };
+      const paint = (cell) => {
+        cell.classList.toggle("open", painting);
+        input.value = rangesText(rangesOf(cells.map((c) => c.classList.contains("open"))));
+        grid.classList.remove("unreadable");
+      };
+      grid.addEventListener("pointerdown", (event) => {
+        const cell = event.target.closest(".slot");
+        if (!cell) return;
+        event.preventDefault();
+        grid.releasePointerCapture?.(event.pointerId);
+        painting = !cell.classList.contains("open");
+        paint(cell);
+      });
+      grid.addEventListener("pointerover", (event) => {
+        const cell = event.target.closest(".slot");
+        if (cell && painting !== null) paint(cell);
+      });
+      input.addEventListener("input", () => {
+        input.classList.remove("invalid"); // said on the last save; the text has changed since
+        draw();
+      });
+      draw();
+      box.append(el("span", { className: "weekly-name" }, names[day]), grid, input);
     }
+    // The same hours on every workday, from Monday's.
+    const copy = el("button", { type: "button", className: "link", dataset: { testid: "copy-monday" } }, t("Monday's hours for Tuesday to Friday"));
+    copy.addEventListener("click", () => {
+      for (const day of ["tue", "wed", "thu", "fri"]) {
+        inputs[day].value = inputs.mon.value;
+        inputs[day].dispatchEvent(new Event("input"));
+      }
+    });
+    box.append(el("span"), copy);
     return box;
   }
 
@@ -178,6 +260,8 @@ export async function mount(scope) {
       const labels = optionLabels[name];
       const value = labels ? (Array.isArray(item[name]) ? item[name].map((v) => labels[v] ?? v) : labels[item[name]] ?? item[name]) : item[name];
       let shown = cell(value, fieldsByName[name], name);
+      // An empty value that means something (a number not routed yet) says so.
+      if (shown === "" && descriptor.empty?.[name]) shown = el("span", { className: "muted", dataset: { empty: name } }, descriptor.empty[name]);
       // A code the admin chose (a disposition's, a reason's) is shown as code, not as words.
       if (name === "code" && !labels && typeof shown === "string") shown = el("code", {}, shown);
       // A list whose rows have a screen of their own (a customer's profile) links it from the first column.
@@ -209,7 +293,7 @@ export async function mount(scope) {
     if (flags.can_write && !descriptor.create_only) {
       const edit = el("button", { className: "link", type: "button" }, t("Edit"));
       edit.addEventListener("click", () => openEditor(item));
-      const remove = el("button", { className: "link danger", type: "button" }, t("Delete"));
+      const remove = el("button", { className: "link danger", type: "button", hidden: !!descriptor.edit_only }, t("Delete"));
       remove.addEventListener("click", async () => {
         if (!window.confirm(t("Delete this item?"))) return;
         try {
@@ -227,7 +311,7 @@ export async function mount(scope) {
   async function options(field) {
     if (field.options) return field.options;
     const items = await source(field.source);
-    return items.map((i) => [i.id, i[field.source_label || "display_name"] || i.name || i.username]);
+    return items.map((i) => [i[field.source_value || "id"], i[field.source_label || "display_name"] || i.name || i.username]);
   }
 
   function pairRows(field, value, allOptions, levelName) {
@@ -296,7 +380,7 @@ export async function mount(scope) {
       case "queue_skills":
         return pairRows(field, value, await options(field), "min_proficiency");
       default:
-        return el("input", { name, value: value ?? field.default ?? "", required: !!field.required, disabled: !!(editing && field.create_only) });
+        return el("input", { name, value: value ?? field.default ?? "", required: !!field.required, disabled: !!(editing && (field.create_only || field.readonly)) });
     }
   }
 

@@ -62,7 +62,7 @@ export async function mount(scope) {
     el("a", { href: `/tickets/${encodeURIComponent(tk.id)}` }, "#" + tk.number), " ", tk.subject, " · ", STATUSES()[tk.status] || tk.status)));
   if (!(summary.open_ticket_list || []).length) $("open-tickets").append(el("li", { className: "muted" }, t("No open tickets")));
 
-  const KINDS = () => ({ contact: t("Contact"), csat: t("Satisfaction"), ticket: t("Ticket"), note: t("Public reply") });
+  const KINDS = () => ({ contact: t("Contact"), csat: t("Satisfaction"), ticket: t("Ticket"), note: t("Public reply"), mail: t("Mail sent") });
   $("timeline-rows").replaceChildren(...timeline.items.map((item) => {
     let details;
     if (item.kind === "contact") {
@@ -71,6 +71,8 @@ export async function mount(scope) {
       details = el("a", { href: `/tickets/${encodeURIComponent(item.id)}` }, `#${item.number} ${item.subject} · ${STATUSES()[item.status] || item.status}`);
     } else if (item.kind === "csat") {
       details = item.csat_scale ? `${item.csat} / ${item.csat_scale}` : String(item.csat);
+    } else if (item.kind === "mail") {
+      details = [item.subject, (item.recipients || []).join(", ")].filter(Boolean).join(" → ");
     } else {
       details = item.body || "";
     }

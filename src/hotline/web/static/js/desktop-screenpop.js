@@ -69,7 +69,9 @@ export class ScreenPop {
   async showFor(interactionId, pop = null, { refresh = false } = {}) {
     if (!interactionId) return;
     if (pop) {
-      this.pop = { interaction_id: interactionId, ...pop };
+      // an offer's pop is what the server knew when it rang: a repeated offer for the contact
+      // shown already must not put back what the agent answered since (a hint's response)
+      if (this.pop?.interaction_id !== interactionId) this.pop = { interaction_id: interactionId, ...pop };
     } else if (refresh || this.pop?.interaction_id !== interactionId) {
       try {
         this.pop = await get(`/api/v1/desk/screenpop/${encodeURIComponent(interactionId)}`);
@@ -191,7 +193,11 @@ export class ScreenPop {
       show(document.getElementById("hint-error"), errorText(error));
       return;
     }
-    if (this.pop === pop) await this.showFor(pop.interaction_id, null, { refresh: true });
+    // Shown again with the answer recorded while the pop still shows this contact: a desk
+    // update may have fetched the pop anew (before the answer was stored) in the meantime.
+    if (this.pop?.interaction_id === pop.interaction_id) {
+      await this.showFor(pop.interaction_id, null, { refresh: true });
+    }
   }
 
   openCustomerForm() {

@@ -7,9 +7,15 @@
 import { get, post } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
 import { Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
+import { AssistBox } from "./desktop-assist.js";
+import { ChatPane } from "./desktop-chat.js";
+import { PreviewPanel } from "./desktop-preview.js";
 import { ScreenPop, vipText } from "./desktop-screenpop.js";
 import { PHASES, PHONE_STATES } from "./workspace.js";
 import { TicketDialog, TicketNames } from "./ticket-format.js";
+
+// The GSM 03.38 default alphabet and its extension: a text in these needs no UCS-2.
+const GSM7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€";
 
 /** Mount this screen (shell.js) under the workspace `scope.workspace`. */
 export async function mount(scope) {
@@ -31,14 +37,20 @@ export async function mount(scope) {
     },
     lastQueue: null, // the queue of the call being wrapped up (quick replies per queue)
     wrapup: { interactionId: null, dirty: false, saved: false },
+    chatWrapUp: null, // a chat just closed: its wrap-up, beside whatever the call does
+    assisted: { interactionId: null, texts: [] }, // articles inserted during the call
   };
 
   // Commands ---------------------------------------------------------------------------------
+  // Only the latest command's success clears the error line: an earlier command answering
+  // late (the login, while the agent already clicked on) must not erase a newer refusal.
+  let commands = 0;
   async function act(path, body = {}, button = null) {
+    const mine = ++commands;
     if (button) button.disabled = true;
     try {
       const result = await post(`/api/v1/desk/${path}`, body);
-      show($("desk-error"), "");
+      if (mine === commands) show($("desk-error"), "");
       return result ?? {};
     } catch (error) {
       show($("desk-error"), errorText(error));
@@ -53,7 +65,10 @@ export async function mount(scope) {
     if (message) scope.after(() => $("desk-status").textContent === message && show($("desk-status"), ""), 6000);
   }
 
-  const onCall = () => Boolean(ui.desk?.current && ui.desk.current.phase !== "wrap_up");
+  // The desk's `current` is its call, always (ADR 0224): chats beside it are the pane's `texts`.
+  const callOf = (desk) => desk?.current || null;
+  const onCall = () => Boolean(callOf(ui.desk) && ui.desk.current.phase !== "wrap_up");
+  const textOf = (desk) => (desk?.texts || []).find((x) => x.phase === "connected") || null;
   const loggedIn = () => Boolean(ui.desk && ui.desk.state !== "logged_out");
 
   async function dial(number) {
@@ -62,7 +77,11 @@ export async function mount(scope) {
     if (result) status(t("Calling %(number)s: your phone rings first.", { number }));
   }
 
+  let chatPane = null; // set below, once the wrap-up is wired
   const pop = new ScreenPop($("screen-pop"), names, { dial, canDial: () => loggedIn() && !onCall() });
+  // Preview dialing: the campaign's next record, its script, dial or skip (issue 24).
+  const preview = new PreviewPanel($("preview-panel"), { dial, canDial: () => loggedIn() && !onCall() });
+  await preview.load();
 
   // A ticket about the contact under way (linked to it and to its customer): the screen pop
   // shows it among the caller's open tickets at once, and on the caller's next contact.
@@ -75,7 +94,7 @@ export async function mount(scope) {
     },
   });
   $("open-ticket").addEventListener("click", () => {
-    const c = ui.desk?.current;
+    const c = ui.desk?.current || textOf(ui.desk);
     if (!c) return;
     const contactId = pop.pop?.contact_id || c.interaction_id;
     const mine = ticketNames.departmentsOf($("desk-me").dataset.me);
@@ -90,15 +109,30 @@ export async function mount(scope) {
     });
   });
 
+  // Agent assist: articles for the contact under way. During the call an inserted article waits
+  // for the wrap-up notes; in wrap-up it goes in at once.
+  const assist = new AssistBox($("kb-assist"), {
+    insert: (text) => {
+      if (!$("wrapup-panel").hidden) insertIntoNotes(`${text}\n`);
+      else if (ui.assisted.interactionId === assist.interactionId) ui.assisted.texts.push(text);
+      else ui.assisted = { interactionId: assist.interactionId, texts: [text] };
+    },
+  });
+
   // Applying what the server says -------------------------------------------------------------
   function applyDesk(desk) {
     const current = desk.current;
-    if (current) {
-      ui.lastQueue = current.queue_id || ui.lastQueue;
-      if (pop.interactionId !== current.interaction_id) pop.showFor(current.interaction_id).then(render);
+    // without a call, the screen pop and the articles are about the oldest chat I am in
+    const text = current ? null : textOf(desk);
+    const contact = current?.interaction_id || desk.wrap_up?.interaction_id || text?.interaction_id || null;
+    if (contact || !keepWrapUp()) assist.forContact(contact);
+    if (current || text) {
+      const shown = current || text;
+      ui.lastQueue = shown.queue_id || ui.lastQueue;
+      if (pop.interactionId !== shown.interaction_id) pop.showFor(shown.interaction_id).then(render);
     }
     if (desk.wrap_up && ui.wrapup.interactionId !== desk.wrap_up.interaction_id) startWrapUp(desk.wrap_up);
-    if (!current && !desk.wrap_up && !keepWrapUp()) {
+    if (!current && !text && !desk.wrap_up && !keepWrapUp()) {
       pop.clear();
       ui.wrapup.interactionId = null;
     }
@@ -128,7 +162,7 @@ export async function mount(scope) {
   // Between calls: say what happens next (and what to do after the phone came back).
   function renderIdle() {
     const d = ui.desk;
-    const idle = d.state !== "logged_out" && !d.current && !d.wrap_up && !ws.offer && !keepWrapUp();
+    const idle = d.state !== "logged_out" && !d.current && !(d.texts || []).length && !d.wrap_up && !ws.offer && !keepWrapUp();
     $("idle-panel").hidden = !idle;
     if (!idle) return;
     let text = t("Waiting for calls. A call rings here with the customer's details.");
@@ -142,11 +176,12 @@ export async function mount(scope) {
   }
 
   function renderCall() {
-    const c = ui.desk?.current;
+    const c = callOf(ui.desk);
     const panel = $("call-panel");
     if (!c || c.phase === "ringing" || c.phase === "wrap_up") {
       panel.hidden = true;
       $("keypad").hidden = true;
+      $("sms-form").hidden = true;
       return;
     }
     panel.hidden = false;
@@ -209,7 +244,7 @@ export async function mount(scope) {
       timer.textContent = t("Ends in %(time)s", { time: clock(left) });
       timer.classList.toggle("urgent", left < 10);
     } else {
-      timer.textContent = w ? t("No time limit") : t("Time is up");
+      timer.textContent = w || ui.chatWrapUp ? t("No time limit") : t("Time is up");
       timer.classList.remove("urgent");
     }
   }
@@ -223,6 +258,7 @@ export async function mount(scope) {
 
   function keepWrapUp() {
     // Time ran out while the agent was typing: keep the form so the notes are not lost.
+    if (ui.chatWrapUp) return true;
     return Boolean(ui.wrapup.interactionId && ui.wrapup.dirty && !ui.wrapup.saved && !ui.desk?.current);
   }
 
@@ -231,6 +267,10 @@ export async function mount(scope) {
     const draft = ws.wrapupDraft?.interactionId === wrapUp.interaction_id ? ws.wrapupDraft : null;
     ui.wrapup = draft ? { ...draft.state } : { interactionId: wrapUp.interaction_id, dirty: false, saved: false };
     wrapForm.reset();
+    if (!draft && ui.assisted.interactionId === wrapUp.interaction_id && ui.assisted.texts.length) {
+      wrapForm.notes.value = ui.assisted.texts.join("\n\n") + "\n";
+      ui.wrapup.dirty = true;
+    }
     if (draft) {
       for (const [name, value] of Object.entries(draft.values)) {
         const input = wrapForm.elements[name];
@@ -250,6 +290,22 @@ export async function mount(scope) {
       }),
     );
     if (!pop.interactionId) pop.showFor(wrapUp.interaction_id);
+    showCampaignDispositions(wrapUp.interaction_id);
+  }
+
+  // A progressive or predictive campaign's call: its own dispositions count in its figures.
+  async function showCampaignDispositions(interactionId) {
+    const box = $("campaign-disposition-box");
+    const select = wrapForm.campaign_disposition;
+    const kept = select.value;
+    box.hidden = true;
+    select.replaceChildren(new Option("—", ""));
+    const { call } = await get(`/api/v1/desk/campaign-call?interaction_id=${encodeURIComponent(interactionId)}`).catch(() => ({ call: null }));
+    if (!call || ui.wrapup.interactionId !== interactionId || !call.dispositions.length) return;
+    select.append(...call.dispositions.map((d) => new Option(d.label, d.code)));
+    select.value = kept;
+    $("campaign-disposition-name").textContent = call.campaign;
+    box.hidden = false;
   }
 
   function insertIntoNotes(text) {
@@ -265,7 +321,7 @@ export async function mount(scope) {
   function renderWrapUp() {
     const w = ui.desk?.wrap_up;
     const panel = $("wrapup-panel");
-    const visible = Boolean(w) || keepWrapUp();
+    const visible = Boolean(w) || keepWrapUp() || Boolean(ui.chatWrapUp);
     panel.hidden = !visible;
     if (!visible) return;
     panel.dataset.interaction = ui.wrapup.interactionId;
@@ -296,6 +352,11 @@ export async function mount(scope) {
     const button = wrapForm.querySelector("[type=submit]");
     button.disabled = true;
     try {
+      const campaignDisposition = wrapForm.campaign_disposition.value;
+      if (campaignDisposition && ui.wrapup.campaignSaved !== campaignDisposition) {
+        await post(`/api/v1/desk/campaign-calls/${encodeURIComponent(id)}/disposition`, { disposition: campaignDisposition });
+        ui.wrapup.campaignSaved = campaignDisposition;
+      }
       if (disposition && !ui.wrapup.saved) {
         const body = { disposition, notes: wrapForm.notes.value };
         // the agent's "resolved?" answer counts for first-contact resolution (none: not asked)
@@ -315,7 +376,10 @@ export async function mount(scope) {
         ui.wrapup.saved = true;
         status(saved.ticket_number ? t("Saved. Ticket %(number)s created.", { number: saved.ticket_number }) : t("Saved."));
       }
-      if (ui.desk?.wrap_up) await post("/api/v1/desk/wrapup/end", {});
+      // a chat's wrap-up ends the desk's only when the desk wraps up that chat, not a call
+      const wasChat = ui.chatWrapUp === id;
+      if (wasChat) ui.chatWrapUp = null;
+      if (ui.desk?.wrap_up && (!wasChat || ui.desk.wrap_up.interaction_id === id)) await post("/api/v1/desk/wrapup/end", {});
       show($("wrapup-error"), "");
       ui.wrapup.dirty = false;
       render();
@@ -385,6 +449,46 @@ export async function mount(scope) {
     typed.textContent = "";
   });
 
+  // A text to the caller during the call (快捷短信): a quick reply or the agent's own words,
+  // sent by the center's SMS provider to the number of the call (docs/sms.md).
+  const smsForm = $("sms-form");
+  function smsParts() {
+    const text = smsForm.text.value;
+    const wide = [...text].some((ch) => !GSM7.includes(ch));
+    const units = wide ? [...text].reduce((n, ch) => n + (ch.codePointAt(0) > 0xffff ? 2 : 1), 0) : text.length;
+    const parts = units <= (wide ? 70 : 160) ? 1 : Math.ceil(units / (wide ? 67 : 153));
+    $("sms-count").textContent = text ? t("%(count)s characters, %(parts)s SMS", { count: [...text].length, parts }) : "";
+  }
+  $("open-sms").addEventListener("click", () => {
+    smsForm.hidden = !smsForm.hidden;
+    if (smsForm.hidden) return;
+    const queue = ui.desk?.current?.queue_id;
+    $("sms-replies").replaceChildren(
+      ...quickReplyRows.filter((q) => !q.queue || q.queue === queue).map((q) => {
+        const b = el("button", { type: "button", className: "chip", title: q.text, dataset: { testid: "sms-reply" } }, q.title);
+        b.addEventListener("click", () => {
+          smsForm.text.value = q.text;
+          smsParts();
+        });
+        return b;
+      }),
+    );
+    smsForm.text.focus();
+    smsParts();
+  });
+  smsForm.text.addEventListener("input", smsParts);
+  smsForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = smsForm.text.value.trim();
+    if (!text) return;
+    const sent = await act("sms", { text, language: language() }, event.submitter);
+    if (sent && sent.id) {
+      smsForm.reset();
+      smsForm.hidden = true;
+      status(t("Text sent to %(number)s", { number: sent.recipient }));
+    }
+  });
+
   // Transfer dialog.
   const transferDialog = $("transfer-dialog");
   const transferForm = $("transfer-form");
@@ -448,6 +552,22 @@ export async function mount(scope) {
     const values = Object.fromEntries(new FormData(wrapForm).entries());
     ws.wrapupDraft = { interactionId: ui.wrapup.interactionId, state: { ...ui.wrapup }, values };
   });
+
+  // The conversation pane: chats beside the call (docs/desktop.md). Closing a chat opens the
+  // same wrap-up panel as a call, for the chat.
+  chatPane = new ChatPane($("chat-pane"), names, quickReplyRows, {
+    after: (fn, ms) => scope.after(fn, ms),
+    me: () => ui.desk?.agent_id,
+    changed: () => render(),
+    closed: (contactId) => {
+      if (ui.desk?.wrap_up?.interaction_id === contactId) return render(); // the desk's own wrap-up
+      ui.chatWrapUp = contactId;
+      startWrapUp({ interaction_id: contactId });
+      render();
+    },
+  });
+  scope.onClose(() => chatPane.stop());
+  chatPane.start();
 
   // The workspace tells what changed -------------------------------------------------------
   scope.on(ws, "desk", (event) => applyDesk(event.detail));

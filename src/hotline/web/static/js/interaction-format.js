@@ -109,6 +109,13 @@ export const OUTCOMES = () => ({
 });
 
 /** What became of one queue visit (a work item). */
+/** What followed an answering-machine check on a campaign call (ADR 0197). */
+export const AMD_ACTIONS = () => ({
+  connect: t("put through"),
+  hang_up: t("hung up"),
+  message: t("message after the greeting"),
+});
+
 export const WORK_OUTCOMES = () => ({
   answered: t("Answered by an agent"),
   abandoned: t("Abandoned in queue"),
@@ -323,6 +330,13 @@ export function describeEvent(record, names) {
     "ticket.created": () => [t("Ticket created"), [p.number && `#${p.number}`, p.subject]],
     "ticket.status_changed": () => [t("Ticket status changed"), [p.status]],
     "media.quality": () => [t("Call quality report"), []],
+    "dialer.amd.decided": () => [t("Answering-machine check"), [
+      p.verdict === "machine" ? t("an answering machine") : t("a person"),
+      p.sure === false && t("not sure"),
+      typeof p.decision_s === "number" && t("decided after %(d)s", { d: t("%(s)s s", { s: p.decision_s.toFixed(1) }) }),
+      AMD_ACTIONS()[p.action] || p.action,
+    ]],
+    "dialer.amd.message_ended": () => [p.left ? t("Message left on the answering machine") : t("Message not left: the call ended first"), []],
     "supervise.started": () => [t("Supervisor joined"), [agent]],
     "supervise.stopped": () => [t("Supervisor left"), [agent]],
   };

@@ -5,10 +5,13 @@ import { securityMessage } from "./password-policy.js";
 const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
 const codeField = document.getElementById("code-field");
-await loadCatalog();
+// The button stays disabled (and the form posts, never a GET with the password in its address)
+// until this script handles the submit: a click before would send the form natively.
+const catalog = loadCatalog();
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  await catalog;
   error.hidden = true;
   const data = new FormData(form);
   const body = { username: data.get("username"), password: data.get("password") };
@@ -31,3 +34,4 @@ form.addEventListener("submit", async (event) => {
     }
   }
 });
+form.querySelector("button[type=submit]").disabled = false;

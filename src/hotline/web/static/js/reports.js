@@ -144,7 +144,7 @@ export async function mount(scope) {
     renderHeadline(b);
     renderRows(b);
     renderReasons(b);
-    if (overseer) renderRanking(b), renderVip(b), renderHints();
+    if (overseer) renderRanking(b), renderVip(b), renderHints(), renderQuality(), renderCampaigns();
     for (const format of ["csv", "xlsx", "pdf"]) {
       $(`export-${format}`).href = `/api/v1/reports/export?${params({ key: overseer ? wantedKey : "", format, lang: language() })}`;
     }
@@ -280,6 +280,84 @@ export async function mount(scope) {
     if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 5 }, t("No hint was answered in this period."))));
     body.replaceChildren(...rows);
     root.dataset.hints = "shown";
+  }
+
+  /** Surveys and forced reviews in the period (docs/quality.md): review completion, escalated
+   *  reviews, the closed ones' root causes, and response rates per survey and channel. */
+  const CAUSES = { agent_skill: "Agent skill", process: "Process", product: "Product", policy: "Policy", other: "Other" };
+  const SURVEY_CHANNELS = { ivr: "IVR", email: "E-mail" };
+  async function renderQuality() {
+    let found;
+    try {
+      found = await get(`/api/v1/reports/quality?${params()}`);
+    } catch (error) {
+      show(errorLine, errorText(error));
+      return;
+    }
+    if (scope.closed) return;
+    const r = found.reviews;
+    $("review-rows").replaceChildren(el("tr", {},
+      ...[r.opened, r.closed].map((n) => el("td", { className: "num" }, String(n))),
+      el("td", { className: "num", "data-testid": "review-completion" }, shown(r.opened ? r.closed / r.opened : null, "rate")),
+      el("td", { className: "num" }, String(r.escalated)),
+    ));
+    const causes = Object.entries(r.causes).map(([cause, n]) => el("tr", { "data-cause": cause },
+      el("td", {}, t(CAUSES[cause] || cause)), el("td", { className: "num" }, String(n))));
+    if (!causes.length) causes.push(el("tr", {}, el("td", { colspan: 2 }, t("No review was closed in this period."))));
+    $("cause-rows").replaceChildren(...causes);
+    const responses = found.responses.map((x) => el("tr", { "data-survey": x.survey, "data-channel": x.channel },
+      el("td", {}, x.survey),
+      el("td", {}, t(SURVEY_CHANNELS[x.channel] || x.channel)),
+      ...[x.offered, x.answered].map((n) => el("td", { className: "num" }, String(n))),
+      el("td", { className: "num" }, shown(x.offered ? x.answered / x.offered : null, "rate")),
+    ));
+    if (!responses.length) responses.push(el("tr", {}, el("td", { colspan: 5 }, t("No survey was offered in this period."))));
+    $("response-rows").replaceChildren(...responses);
+    const qa = found.qa;
+    const BY = { by_agent: t("Agent"), by_team: t("Team"), by_question: t("Question"), by_evaluator: t("Evaluator") };
+    const qaRows = [];
+    for (const [by, label] of Object.entries(BY)) {
+      for (const a of qa[by]) {
+        const name = by === "by_agent" ? names.agent(a.key) : a.name;
+        qaRows.push(el("tr", { "data-by": by.slice(3), "data-key": a.key },
+          el("td", {}, label), el("td", {}, name),
+          el("td", { className: "num" }, String(a.evaluations)),
+          el("td", { className: "num", "data-testid": "qa-average" }, `${a.average}%`),
+          el("td", { className: "num" }, by === "by_question" ? "" : String(a.critical_failed))));
+      }
+    }
+    if (!qaRows.length) qaRows.push(el("tr", {}, el("td", { colspan: 5 }, t("No evaluation was submitted in this period."))));
+    $("qa-rows").replaceChildren(...qaRows);
+    root.dataset.quality = "shown";
+  }
+
+  /** Outbound campaigns in the period (docs/dialer.md): the campaigns screen's figures over
+   *  the period's dial log, with their own CSV and XLSX downloads. */
+  async function renderCampaigns() {
+    for (const format of ["csv", "xlsx"]) {
+      $(`campaigns-${format}`).href = `/api/v1/reports/campaigns?${params({ format, lang: language() })}`;
+    }
+    let found;
+    try {
+      found = await get(`/api/v1/reports/campaigns?${params()}`);
+    } catch (error) {
+      show(errorLine, errorText(error));
+      return;
+    }
+    if (scope.closed) return;
+    const rows = found.items.map((c) => {
+      const f = c.figures;
+      return el("tr", { "data-campaign": c.id },
+        el("td", {}, c.name),
+        ...[f.dials, f.connects, f.right_party, f.conversions].map((n) => el("td", { className: "num" }, String(n))),
+        ...[f.abandon_rate_period, f.abandon_rate_window, f.abandon_rate_lifetime].map((r) => el("td", { className: "num" }, shown(r, "rate"))),
+        el("td", { className: "num" }, `${f.amd_human} / ${f.amd_machine} / ${f.amd_unsure}`),
+        ...[f.talk_occupancy, f.penetration].map((r) => el("td", { className: "num" }, shown(r, "rate"))),
+      );
+    });
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 11 }, t("No campaign dialed in this period."))));
+    $("campaign-rows").replaceChildren(...rows);
+    root.dataset.campaigns = "shown";
   }
 
   // Drill-down: the contacts behind a figure, each linking to its own page. ------------------

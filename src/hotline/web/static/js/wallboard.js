@@ -1,15 +1,16 @@
-// The supervisor wallboard: a snapshot then deltas over /api/v1/wallboard, rows replaced whole,
-// ticking fields advanced locally between messages (docs/realtime.md "Messages").
+// The supervisor wallboard: a snapshot then deltas over /api/v1/wallboard (wallboard-feed.js),
+// rows replaced whole, ticking fields advanced locally between messages (docs/realtime.md).
 import { get } from "./api.js";
 import { language, loadCatalog, t } from "./i18n.js";
 import { SYSTEM_REASONS, clock, duration, percent as pct } from "./interaction-format.js";
 import { SupervisorActions } from "./wallboard-actions.js";
 import { mount as mountAdherence } from "./wallboard-adherence.js";
+import { mount as mountCampaigns } from "./wallboard-campaigns.js";
+import { openFeed } from "./wallboard-feed.js";
 
 /** Mount this screen (shell.js): the board's socket and timers go with `scope`. */
 export async function mount(scope) {
   await loadCatalog();
-  const state = { instance: null, version: null, at: 0, received: 0, queues: {}, agents: {}, alerts: {}, center: {} };
   const names = { queues: {}, agents: {}, reasons: {} };
   const status = document.getElementById("board-status");
   let audio = null;
@@ -35,11 +36,6 @@ export async function mount(scope) {
     for (const r of reasons.items) names.reasons[r.code] = language() === "en" ? r.label_en : r.label_zh;
   }
 
-  /** Seconds since the last message, to advance ticking fields (server time = at + elapsed). */
-  function elapsed() {
-    return state.received ? (Date.now() - state.received) / 1000 : 0;
-  }
-
   function beep() {
     try {
       audio = audio || new AudioContext();
@@ -53,29 +49,6 @@ export async function mount(scope) {
     } catch (error) {
       console.warn("no alert sound", error);
     }
-  }
-
-  function apply(message) {
-    if (message.type === "wallboard.snapshot") {
-      state.queues = { ...message.queues };
-      state.agents = { ...message.agents };
-      state.alerts = { ...message.alerts };
-      state.center = { ...(message.center || {}) };
-    } else if (message.type === "wallboard.delta") {
-      Object.assign(state.queues, message.queues);
-      Object.assign(state.agents, message.agents);
-      for (const id of Object.keys(message.alerts)) if (!state.alerts[id]) beep();
-      Object.assign(state.alerts, message.alerts);
-      Object.assign(state.center, message.center || {});
-      for (const kind of ["queues", "agents", "alerts", "center"]) for (const key of message.removed[kind] || []) delete state[kind][key];
-    } else {
-      return;
-    }
-    state.instance = message.instance;
-    state.version = message.version;
-    state.at = message.at;
-    state.received = Date.now();
-    render();
   }
 
   function cell(text, cls) {
@@ -137,7 +110,7 @@ export async function mount(scope) {
   }
 
   function render() {
-    const dt = elapsed();
+    const dt = feed.elapsed();
     renderCenter(dt);
     const queues = document.getElementById("queues");
     queues.replaceChildren(
@@ -223,37 +196,13 @@ export async function mount(scope) {
     );
   }
 
-  function connect() {
-    const url = new URL("/api/v1/wallboard", window.location.href);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    if (state.version !== null) {
-      url.searchParams.set("version", state.version);
-      url.searchParams.set("instance", state.instance);
-    }
-    if (scope.closed) return;
-    const ws = new WebSocket(url);
-    scope.onClose(() => {
-      ws.onclose = null;
-      ws.close();
-    });
-    ws.onopen = () => {
-      status.textContent = t("Live");
-      status.dataset.state = "live";
-    };
-    ws.onmessage = (event) => apply(JSON.parse(event.data));
-    ws.onclose = (event) => {
-      status.textContent = t("Reconnecting…");
-      status.dataset.state = "reconnecting";
-      if (event.code === 4401) window.location.assign("/login?next=/wallboard");
-      else scope.after(connect, 1000);
-    };
-  }
-
   document.documentElement.lang = language();
   await loadNames();
   const actions = await SupervisorActions.create(names, STATES, scope);
   if (scope.closed) return;
-  connect();
+  const feed = openFeed(scope, { status, changed: render, newAlert: beep });
+  const { state } = feed;
   scope.every(render, 1000);
   await mountAdherence(scope);
+  await mountCampaigns(scope);
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import socket
 import subprocess
 import sys
 import time
@@ -47,14 +48,22 @@ nodes:
   message:
     type: voicemail
     mailbox: general
-    max_length: 30
-    silence_end: 10
+    max_length: 120
+    silence_end: 60
 """
 
+# A caller's Call-ID (sipp's -cid_str; %s is its address), known to the test for `hang_up`.
+CALL_ID = "backup-{number}@%s"
 
-def caller_xml(path: Path, number: str, stay_ms: int) -> Path:
-    """INVITE 4001 offering PCMA, send sipp's bundled A-law speech, hang up after `stay_ms`."""
+
+def caller_xml(path: Path, number: str, stay_ms: int | None) -> Path:
+    """INVITE 4001 offering PCMA, send sipp's bundled A-law speech (7 s), hang up after
+    `stay_ms`, or, with None, when the test says so (an INFO in the call: `hang_up`)."""
     pcap = "/usr/share/sip-tester/g711a.pcap"
+    if stay_ms is None:
+        stay = '<recv request="INFO" timeout="90000"/>'
+    else:
+        stay = f'<pause milliseconds="{stay_ms}"/>'
     path.write_text(f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="voicemail from {number}">
   <send retrans="500"><![CDATA[
@@ -94,7 +103,7 @@ def caller_xml(path: Path, number: str, stay_ms: int) -> Path:
   ]]></send>
   <pause milliseconds="500"/>
   <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
-  <pause milliseconds="{stay_ms}"/>
+  {stay}
   <send retrans="500"><![CDATA[
       BYE sip:4001@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -114,24 +123,41 @@ def caller_xml(path: Path, number: str, stay_ms: int) -> Path:
 
 @asynccontextmanager
 async def caller(
-    tmp: Path, number: str, server: ServerProcess, stay_ms: int
-) -> AsyncIterator[asyncio.subprocess.Process]:
+    tmp: Path, number: str, server: ServerProcess, stay_ms: int | None
+) -> AsyncIterator[int]:
+    """A sipp caller for the length of the block; yields its SIP port."""
     folder = tmp / f"sipp-{number}"
     folder.mkdir()
-    media = free_port()
+    media, port = free_port(), free_port()
     proc = await asyncio.create_subprocess_exec(
         require_tool("sipp"), "-sf", str(caller_xml(folder / "c.xml", number, stay_ms)),
-        f"127.0.0.1:{server.sip_port}", "-i", "127.0.0.1", "-p", str(free_port()),
-        "-mp", str(media - media % 2), "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
+        f"127.0.0.1:{server.sip_port}", "-i", "127.0.0.1", "-p", str(port),
+        "-mp", str(media - media % 2), "-m", "1", "-cid_str", CALL_ID.format(number=number),
+        "-nostdin", "-timeout", "120s", "-timeout_error",
         cwd=str(folder), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        yield proc
+        yield port
+        await asyncio.wait_for(proc.wait(), 60)
     finally:
         if proc.returncode is None:
             proc.terminate()
             await proc.wait()
+
+
+def hang_up(number: str, port: int) -> None:
+    """Tell a caller holding for the test (`stay_ms=None`) to hang up: an INFO in its call."""
+    info = (
+        f"INFO sip:{number}@127.0.0.1:{port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-hangup-{number}\r\n"
+        f"From: <sip:4001@127.0.0.1>;tag=test\r\n"
+        f"To: <sip:{number}@127.0.0.1>\r\n"
+        f"Call-ID: {CALL_ID.format(number=number) % '127.0.0.1'}\r\n"
+        "CSeq: 9 INFO\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(info.encode(), ("127.0.0.1", port))
 
 
 async def events(client: httpx.Client, kind: str) -> list[dict[str, Any]]:
@@ -223,22 +249,23 @@ async def test_backup_during_live_calls_restores_every_contact_and_recording(
         r = admin.post("/api/v1/flows", json={"text": VOICEMAIL_FLOW, "note": "backup test"})
         assert r.status_code == 201, r.text
         async with AsyncExitStack() as calls:  # two messages left before the backups
-            first = [
+            for n in (1, 2):
                 await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 2500))
-                for n in (1, 2)
-            ]
-            await asyncio.gather(*(p.wait() for p in first))
         await until_events(admin, "voicemail.recorded", 2)
 
-        async with AsyncExitStack() as calls:  # two callers still talking during the backup
-            # They stay long enough for a backup command on a busy machine (a few seconds to
-            # start Python alone); the check below says so if it ever outlasts them.
-            for n in (3, 4):
-                await calls.enter_async_context(caller(tmp_path, f"1380000000{n}", server, 12_000))
+        # Two callers still talking during the backup: they hold until it is done, however
+        # long the command takes on a busy machine, and hang up when told.
+        async with AsyncExitStack() as calls:
+            holding = {
+                number: await calls.enter_async_context(caller(tmp_path, number, server, None))
+                for number in ("13800000003", "13800000004")
+            }
             await until_events(admin, "interaction.created", 4)
             during = await asyncio.to_thread(cli_backup, server, tmp_path / "during")
             still = await events(admin, "interaction.ended")
-            assert len(still) <= 2, "the backup outlasted the calls it should have caught live"
+            assert len(still) == 2, "a caller holding for the backup was cut off"
+            for number, port in holding.items():
+                hang_up(number, port)
         await until_events(admin, "voicemail.recorded", 4)
         await until_events(admin, "interaction.ended", 4)
         # The projections (contacts, reports) follow the log in the background: the backup

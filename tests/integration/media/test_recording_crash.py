@@ -32,10 +32,17 @@ CHILD = textwrap.dedent(
         await engine.bridge(customer, agent)
         await engine.start_recording(customer)
         print("recording", flush=True)
+        # Both parties talk without a break: frames are pushed by the clock, kept three
+        # ahead of the engine's 20 ms tick, so a late wake-up on a busy machine leaves no gap.
+        loop = asyncio.get_running_loop()
+        start, pushed = loop.time(), 0
         while True:
-            engine.push_frame(customer, np.full(160, 3000, np.int16))
-            engine.push_frame(agent, np.full(160, -3000, np.int16))
-            await asyncio.sleep(0.02)
+            due = int((loop.time() - start) / 0.02) + 3
+            while pushed < due:
+                engine.push_frame(customer, np.full(160, 3000, np.int16))
+                engine.push_frame(agent, np.full(160, -3000, np.int16))
+                pushed += 1
+            await asyncio.sleep(0.01)
 
     asyncio.run(main())
     """
@@ -56,7 +63,6 @@ async def test_a_killed_process_leaves_a_playable_file(tmp_path: Path) -> None:
     audio = read_wav(files[0])
     assert audio.channels == 2
     assert 1.0 <= audio.duration_s <= 2.6  # everything up to the last whole second
-    # The last second holds both parties (the child's sleep-paced pushes drift a little, so a
-    # few frames are gaps).
+    # The last second holds both parties.
     assert (audio.samples[-8000:, 0] > 2000).mean() > 0.8
     assert (audio.samples[-8000:, 1] < -2000).mean() > 0.8

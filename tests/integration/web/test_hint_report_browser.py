@@ -14,6 +14,7 @@ from playwright.async_api import Browser, expect
 from hotline.interactions.events import InteractionCreated
 from hotline.store.engine import WRITE, create_engine
 from hotline.store.eventlog import write_events
+from tests.daytime import center_in_daytime
 from tests.integration.desktop.harness import ARTIFACTS, eventually, login, open_page
 from tests.server import ServerProcess
 
@@ -57,6 +58,7 @@ async def _contacts(server: ServerProcess) -> tuple[str, str]:
         async with engine.connect() as conn:
             conn = await conn.execution_options(**WRITE)
             async with conn.begin():
+                await center_in_daytime(conn, tenant_id, now)
                 await write_events(conn, [
                     InteractionCreated(
                         tenant_id=tenant_id, at=now, interaction_id=contact, channel="voice",

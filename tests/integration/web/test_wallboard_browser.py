@@ -17,6 +17,7 @@ from hotline.store.auth_repo import SqlTenants
 from hotline.store.engine import create_engine
 from hotline.store.tables import agents
 from hotline.store.uow import UnitOfWork
+from tests.daytime import center_in_daytime
 from tests.integration.web.test_admin_browser import ARTIFACTS, _login
 from tests.server import ServerProcess
 
@@ -24,11 +25,14 @@ pytestmark = pytest.mark.browser
 
 
 async def _seed_events(url: str) -> None:
+    """The day's events of a support queue, a minute old. The demo center's day is set in a
+    zone where it is daytime now: run near its midnight, the events would be yesterday's."""
     engine = create_engine(url)
-    async with engine.connect() as conn:
-        tenant = (await SqlTenants(conn).by_slug("demo"))["id"]  # type: ignore[index]
-        agent_ids = [r.id for r in await conn.execute(agents.select().order_by(agents.c.extension))]
     now = time.time()
+    async with engine.begin() as conn:
+        tenant = (await SqlTenants(conn).by_slug("demo"))["id"]  # type: ignore[index]
+        await center_in_daytime(conn, tenant, now)
+        agent_ids = [r.id for r in await conn.execute(agents.select().order_by(agents.c.extension))]
     common = {"tenant_id": tenant, "channel": Channel.VOICE, "priority": 0}
     events = [
         AgentStateChanged(

@@ -9,6 +9,7 @@ import { language, loadCatalog, t } from "./i18n.js";
 import { Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
 import { AssistBox } from "./desktop-assist.js";
 import { ChatPane } from "./desktop-chat.js";
+import { CampaignCallPanel } from "./desktop-campaign-call.js";
 import { PreviewPanel } from "./desktop-preview.js";
 import { ScreenPop, vipText } from "./desktop-screenpop.js";
 import { PHASES, PHONE_STATES } from "./workspace.js";
@@ -82,6 +83,9 @@ export async function mount(scope) {
   // Preview dialing: the campaign's next record, its script, dial or skip (issue 24).
   const preview = new PreviewPanel($("preview-panel"), { dial, canDial: () => loggedIn() && !onCall() });
   await preview.load();
+  // A progressive or predictive campaign's call: its record and script come with it.
+  const campaignCall = new CampaignCallPanel($("campaign-call-panel"), { after: (fn, ms) => scope.after(fn, ms) });
+  await campaignCall.load();
 
   // A ticket about the contact under way (linked to it and to its customer): the screen pop
   // shows it among the caller's open tickets at once, and on the caller's next contact.
@@ -132,6 +136,10 @@ export async function mount(scope) {
       if (pop.interactionId !== shown.interaction_id) pop.showFor(shown.interaction_id).then(render);
     }
     if (desk.wrap_up && ui.wrapup.interactionId !== desk.wrap_up.interaction_id) startWrapUp(desk.wrap_up);
+    // the call (not a chat beside it) or its wrap-up: a campaign's record and script
+    const answered = current && current.phase !== "ringing" ? current.interaction_id : null;
+    const callContact = answered || desk.wrap_up?.interaction_id || null;
+    if (callContact || !keepWrapUp()) campaignCall.showFor(callContact);
     if (!current && !text && !desk.wrap_up && !keepWrapUp()) {
       pop.clear();
       ui.wrapup.interactionId = null;

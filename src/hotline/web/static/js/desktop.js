@@ -136,10 +136,6 @@ export async function mount(scope) {
       if (pop.interactionId !== shown.interaction_id) pop.showFor(shown.interaction_id).then(render);
     }
     if (desk.wrap_up && ui.wrapup.interactionId !== desk.wrap_up.interaction_id) startWrapUp(desk.wrap_up);
-    // the call (not a chat beside it) or its wrap-up: a campaign's record and script
-    const answered = current && current.phase !== "ringing" ? current.interaction_id : null;
-    const callContact = answered || desk.wrap_up?.interaction_id || null;
-    if (callContact || !keepWrapUp()) campaignCall.showFor(callContact);
     if (!current && !text && !desk.wrap_up && !keepWrapUp()) {
       pop.clear();
       ui.wrapup.interactionId = null;
@@ -161,6 +157,7 @@ export async function mount(scope) {
     $("state-bar").hidden = d.state === "logged_out";
     $("set-available").disabled = d.state === "available" || onCall();
     renderCall();
+    renderCampaignCall();
     renderWrapUp();
     renderIdle();
     renderSelf();
@@ -220,6 +217,15 @@ export async function mount(scope) {
     } else {
       show($("consult-info"), c.phase === "conference" ? t("Everyone hears everyone. Hang up to leave the call.") : "");
     }
+  }
+
+  // The call (not a chat beside it) or its wrap-up, kept while its form is: a campaign's
+  // record and script.
+  function renderCampaignCall() {
+    const d = ui.desk;
+    const answered = d.current && d.current.phase !== "ringing" ? d.current.interaction_id : null;
+    const kept = keepWrapUp() && !ui.chatWrapUp ? ui.wrapup.interactionId : null;
+    campaignCall.showFor(answered || d.wrap_up?.interaction_id || kept);
   }
 
   function renderSelf() {

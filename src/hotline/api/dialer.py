@@ -1,9 +1,11 @@
 """The outbound dialer over HTTP (docs/dialer.md): campaigns (create, read, edit, start /
 pause / resume / finish, attach and order call lists, figures), call lists, do-not-call
-numbers, and preview dialing at the desk (take the next record, skip it, finish it with an
+numbers, preview dialing at the desk (take the next record, skip it, finish it with an
 outcome, a disposition and the script's answers; the call itself is the desk's
-click-to-call). Handlers only translate HTTP; `hotline.dialer` decides and
-`hotline.store.dialer_repo` stores."""
+click-to-call), and a progressive or predictive call's record and script for the agent it was
+put through to (the answers saved into the record, the campaign's disposition at wrap-up).
+Handlers only translate HTTP; `hotline.dialer` decides and `hotline.store.dialer_repo`
+stores."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from hotline.api.deps import Uow, client_ip, require, services_of
 from hotline.api.desk import me
 from hotline.auth.model import Principal
 from hotline.auth.roles import Permission
+from hotline.dialer.call_desk import CampaignCallDesk
 from hotline.dialer.dispositions import CampaignWrapUp
 from hotline.dialer.edit import (
     changes_of,
@@ -478,30 +481,64 @@ class CampaignDispositionIn(BaseModel):
     disposition: Annotated[str, StringConstraints(min_length=1, max_length=32)]
 
 
-@router.get("/desk/campaign-call", summary="The campaign of a call I took, if any")
+@router.get("/desk/campaign-call", summary="The campaign, record and script of a call I took")
 async def campaign_call(
-    uow: Uow, principal: Agent, interaction_id: Annotated[str, Query(max_length=64)]
+    request: Request,
+    uow: Uow,
+    principal: Agent,
+    interaction_id: Annotated[str, Query(max_length=64)],
 ) -> dict[str, Any]:
-    """`{"call": null}` when the contact is not a campaign call the agent took part in (the
-    desk asks at every wrap-up)."""
+    """`{"call": null}` when the contact is not a campaign call put through to the agent (the
+    desk asks with every call and at every wrap-up)."""
     agent_id = principal.agent_id or ""  # not an agent: no call of theirs
-    found = await CampaignWrapUp(_store(uow, principal)).find(interaction_id, agent_id)
-    if found is None:
+    desk = CampaignCallDesk(_store(uow, principal), services_of(request).clock)
+    card = await desk.card(interaction_id, agent_id, principal.language)
+    if card is None:
         return {"call": None}
-    call, campaign = found
+    campaign = card.campaign
     english = principal.language == "en"
     return {
         "call": {
-            "interaction_id": call.interaction_id,
+            "interaction_id": card.call.interaction_id,
             "campaign_id": campaign.id,
             "campaign": campaign.name,
-            "record_id": call.record_id,
+            "record_id": card.call.record_id,
+            "record": _record_out(card.record),
+            "opening": card.opening,
+            "answers": card.answers,
+            "questions": _questions_out(card.questions, principal.language),
             "dispositions": [
                 {"code": d.code, "label": d.label_en if english else d.label_zh}
                 for d in campaign.dispositions
             ],
         }
     }
+
+
+@router.post(
+    "/desk/campaign-calls/{interaction_id}/path",
+    summary="The script's next questions on a campaign call I took",
+)
+async def campaign_call_path(
+    interaction_id: Id, body: PathIn, request: Request, uow: Uow, principal: Agent
+) -> dict[str, Any]:
+    desk = CampaignCallDesk(_store(uow, principal), services_of(request).clock)
+    questions = await desk.path(interaction_id, principal.agent_id or "", body.answers)
+    return {"questions": _questions_out(questions, principal.language)}
+
+
+@router.post(
+    "/desk/campaign-calls/{interaction_id}/answers",
+    summary="Save the script's answers into the record of a campaign call I took",
+)
+async def campaign_call_answers(
+    interaction_id: Id, body: PathIn, request: Request, uow: Uow, principal: Agent
+) -> dict[str, Any]:
+    # Another center's call, or one not put through to this agent, is not found.
+    desk = CampaignCallDesk(_store(uow, principal), services_of(request).clock)
+    record = await desk.answer(interaction_id, principal.agent_id or "", body.answers)
+    await uow.commit()
+    return _record_out(record)
 
 
 @router.post(

@@ -27,7 +27,7 @@ from hotline.dialer.outcomes import (
     local_callback_at,
     schedule_callback,
 )
-from hotline.dialer.script import Question, apply_answers, parse_script, render, walk
+from hotline.dialer.script import Question, apply_answers, opening_for, parse_script, walk
 from hotline.dialer.selection import due_records
 from hotline.dialer.windows import CallingWindow
 from hotline.hours import DayRule
@@ -116,10 +116,8 @@ class PreviewDesk:
 
     def card(self, campaign: Campaign, record: CallRecord, language: str) -> PreviewCard:
         script = parse_script(campaign.script)
-        fields = {**record.fields, "phone": record.phone}
-        return PreviewCard(
-            record, render(script.opening(language), fields), walk(script, {}), record.next_at
-        )
+        opening = opening_for(script, record.fields, record.phone, language)
+        return PreviewCard(record, opening, walk(script, {}), record.next_at)
 
     async def _held(self, record_id: str, agent_id: str) -> CallRecord:
         record = await self.store.record(record_id)

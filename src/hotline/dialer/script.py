@@ -25,7 +25,16 @@ from typing import Any
 
 from hotline.dialer.errors import DialerError
 
-__all__ = ["Question", "Script", "apply_answers", "parse_script", "render", "walk"]
+__all__ = [
+    "Question",
+    "Script",
+    "apply_answers",
+    "opening_for",
+    "parse_script",
+    "render",
+    "saved_answers",
+    "walk",
+]
 
 TYPES = ("text", "choice", "number", "boolean", "date")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -174,6 +183,31 @@ def render(text: str, fields: Mapping[str, Any]) -> str:
         return "" if found is None else str(found)
 
     return _MERGE.sub(value, text)
+
+
+def opening_for(script: Script, fields: Mapping[str, Any], phone: str, language: str) -> str:
+    """The opening the agent reads to the callee of a record with `fields` and `phone`: the
+    preview card's and a live call's alike."""
+    return render(script.opening(language), {**fields, "phone": phone})
+
+
+def saved_answers(script: Script, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers a record's fields already hold, on the script's path: what the agent
+    answered earlier (a reloaded screen, a second look in wrap-up) — or what the list brought
+    — comes back into the questions. A saved value that is no longer one of a choice
+    question's choices is left out (asked again)."""
+    answers: dict[str, Any] = {}
+    while True:
+        path = walk(script, answers)
+        if not path or path[-1].key in answers:  # the path's end
+            return answers
+        asked = path[-1]
+        value = fields.get(asked.target.removeprefix("custom."))
+        if value is None or value == "":
+            return answers
+        if asked.type == "choice" and str(value) not in asked.choices:
+            return answers
+        answers[asked.key] = value
 
 
 def walk(script: Script, answers: Mapping[str, Any]) -> list[Question]:

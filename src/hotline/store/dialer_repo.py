@@ -6,7 +6,7 @@ is filtered by tenant; nothing here commits."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from hotline.dialer.model import (
 from hotline.dialer.outcomes import Outcome
 from hotline.ids import new_id
 from hotline.imports.model import Record
+from hotline.routing.events import QueueAnswered
 from hotline.store.dialer_tables import (
     dialer_attempts,
     dialer_callerid_days,
@@ -445,13 +446,26 @@ class SqlDialerStore:
         return [_record(row) for row in await self.conn.execute(q)]
 
     async def record(self, record_id: str) -> CallRecord | None:
+        """The record, locked until the transaction ends (PostgreSQL; SQLite writes one at a
+        time anyway): whoever reads it to write it back — the dialer at a call's end, the
+        agent's answers, the preview's finish — waits for the other."""
         r = dialer_records
         row = (
             await self.conn.execute(
-                select(r).where(r.c.tenant_id == self.tenant_id, r.c.id == record_id)
+                select(r)
+                .where(r.c.tenant_id == self.tenant_id, r.c.id == record_id)
+                .with_for_update()
             )
         ).first()
         return _record(row) if row else None
+
+    async def save_fields(self, record_id: str, fields: Mapping[str, Any], now: float) -> None:
+        r = dialer_records
+        await self.conn.execute(
+            update(r)
+            .where(r.c.tenant_id == self.tenant_id, r.c.id == record_id)
+            .values(fields=dict(fields), updated_at=now)
+        )
 
     async def save(self, record: CallRecord, now: float) -> None:
         r = dialer_records
@@ -555,7 +569,8 @@ class SqlDialerStore:
         return True
 
     async def campaign_call(self, interaction_id: str, agent_id: str) -> CampaignCall | None:
-        """From the interaction log: the call's `dialer.call.placed`, if the agent was on it."""
+        """From the interaction log: the call's `dialer.call.placed`, if it was put through to
+        the agent (a `queue.answered` of theirs: offered and not taken is not enough)."""
         e = events
         rows = (
             await self.conn.execute(
@@ -565,7 +580,8 @@ class SqlDialerStore:
             )
         ).all()
         placed = next((r.payload for r in rows if r.type == CampaignCallPlaced.type), None)
-        if placed is None or not any(r.agent_id == agent_id for r in rows):
+        took = any(r.type == QueueAnswered.type and r.agent_id == agent_id for r in rows)
+        if placed is None or not took:
             return None
         return CampaignCall(interaction_id, str(placed["campaign_id"]), str(placed["record_id"]))
 

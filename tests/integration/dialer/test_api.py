@@ -16,7 +16,7 @@ from hotline.dialer.running import CAMPAIGN_KIND, campaign_key
 from hotline.ids import new_id
 from hotline.jobs import Jobs
 from hotline.routing.capacity import Channel
-from hotline.routing.events import QueueAnswered
+from hotline.routing.events import QueueAnswered, QueueOffered
 from hotline.store.dialer_repo import SqlCallListRecords, SqlDialerStore
 from tests.integration.api.conftest import Api
 
@@ -322,3 +322,89 @@ async def test_the_wrap_up_of_a_progressive_call_counts_its_campaign_disposition
     assert r.status_code == 200, r.text
     figures = (await admin.get(f"/api/v1/campaigns/{campaign}")).json()["figures"]
     assert (figures["connects"], figures["right_party"], figures["conversions"]) == (1, 1, 1)
+
+
+async def test_a_progressive_call_brings_its_record_and_script_to_the_agent_it_reached(
+    api: Api,
+) -> None:
+    """The record and script of a live-dialed call, for the agent it was put through to only
+    (offered to another agent who did not answer is not enough); answers saved into the
+    record by the script's rules, nothing saved when refused."""
+    admin = await api.login("admin")
+    tenant = (await admin.get("/api/v1/auth/me")).json()["tenant_id"]
+    script = {**SCRIPT, "questions": [
+        {**SCRIPT["questions"][0], "next": {"yes": "months", "no": None}},
+        {"key": "months", "text_zh": "几个月？", "text_en": "How many months?", "type": "number"},
+    ]}  # fmt: skip
+    body = {"name": "渐进脚本", "mode": "progressive", "queue_id": "sales", "script": script}
+    r = await admin.post("/api/v1/campaigns", json=body)
+    assert r.status_code == 201, r.text
+    campaign = r.json()["id"]
+    now = api.services.clock.now()
+    async with api.services.uow() as uow:
+        await SqlCallListRecords(uow.conn, tenant_id=tenant, now=now).add(
+            [{"list": "渐进脚本", "phone": "+8613800138012", "name": "孙二"}]
+        )
+        await uow.commit()
+    lists = (await admin.get("/api/v1/call-lists")).json()["items"]
+    await admin.post(f"/api/v1/campaigns/{campaign}/lists", json={"list_id": lists[0]["id"]})
+    record = (await admin.get(f"/api/v1/campaigns/{campaign}/records")).json()["items"][0]["id"]
+
+    agent = await api.login("agent1")
+    agent_id = (await agent.get("/api/v1/auth/me")).json()["agent_id"]
+    other = await api.login("agent2")
+    other_id = (await other.get("/api/v1/auth/me")).json()["agent_id"]
+    contact = new_id(now)
+    log = api.services.event_log
+    await log.append(CampaignCallPlaced(tenant_id=tenant, at=now, interaction_id=contact,
+                                        campaign_id=campaign, record_id=record))  # fmt: skip
+    # Offered to agent2 first, who did not answer; agent1 took it.
+    await log.append(QueueOffered(tenant_id=tenant, at=now + 0.2, interaction_id=contact,
+                                  agent_id=other_id, queue_id="sales", via_queue_id="sales",
+                                  priority=100, wait_s=0.2, attempt=1,
+                                  ring_timeout_s=15))  # fmt: skip
+    await log.append(QueueAnswered(tenant_id=tenant, at=now + 1, interaction_id=contact,
+                                   agent_id=agent_id, queue_id="sales", via_queue_id="sales",
+                                   channel=Channel.VOICE, priority=100, wait_s=0.5,
+                                   sl_threshold_s=20))  # fmt: skip
+
+    asked = {"interaction_id": contact}
+    assert (await other.get("/api/v1/desk/campaign-call", params=asked)).json() == {"call": None}
+    answers_url = f"/api/v1/desk/campaign-calls/{contact}/answers"
+    r = await other.post(answers_url, json={"answers": {"renew": "no"}})
+    assert r.status_code == 404  # not put through to agent2
+    r = await other.post(f"/api/v1/desk/campaign-calls/{contact}/path", json={"answers": {}})
+    assert r.status_code == 404
+
+    for language, opening, question in (("zh-CN", "您好，孙二！", "续费吗？"),
+                                        ("en", "Hello 孙二!", "Renew?")):  # fmt: skip
+        await agent.put("/api/v1/auth/me/language", json={"language": language})
+        call = (await agent.get("/api/v1/desk/campaign-call", params=asked)).json()["call"]
+        assert call is not None, language
+        assert (call["campaign_id"], call["record_id"]) == (campaign, record)
+        assert call["record"]["phone"] == "+8613800138012"
+        assert call["record"]["fields"] == {"name": "孙二"}
+        assert call["opening"] == opening
+        assert [(q["key"], q["text"]) for q in call["questions"]] == [("renew", question)]
+        assert call["answers"] == {}
+
+    r = await agent.post(f"/api/v1/desk/campaign-calls/{contact}/path",
+                         json={"answers": {"renew": "yes"}})  # fmt: skip
+    assert [q["key"] for q in r.json()["questions"]] == ["renew", "months"]
+    r = await agent.post(answers_url, json={"answers": {"renew": "yes", "months": "lots"}})
+    assert r.status_code == 422
+    assert r.json()["details"]["field"] == "answers.months"
+    r = await agent.post(answers_url, json={"answers": {}})
+    assert r.json()["details"]["field"] == "answers.renew"  # required
+    items = (await admin.get(f"/api/v1/campaigns/{campaign}/records")).json()["items"]
+    assert items[0]["fields"] == {"name": "孙二"}  # nothing saved
+
+    r = await agent.post(answers_url, json={"answers": {"renew": "yes", "months": "12"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["fields"] == {"name": "孙二", "renew": "yes", "months": 12}
+    items = (await admin.get(f"/api/v1/campaigns/{campaign}/records")).json()["items"]
+    assert items[0]["fields"] == {"name": "孙二", "renew": "yes", "months": 12}
+    assert items[0]["status"] == "pending"  # the dialer's to move, not the answers'
+    call = (await agent.get("/api/v1/desk/campaign-call", params=asked)).json()["call"]
+    assert call["answers"] == {"renew": "yes", "months": 12}
+    assert [q["key"] for q in call["questions"]] == ["renew", "months"]

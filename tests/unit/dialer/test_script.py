@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from hotline.dialer.errors import DialerError
-from hotline.dialer.script import apply_answers, parse_script, render, walk
+from hotline.dialer.script import (
+    apply_answers,
+    opening_for,
+    parse_script,
+    render,
+    saved_answers,
+    walk,
+)
 
 SCRIPT: dict[str, Any] = {
     "opening_zh": "您好，{name}，您的{custom.plan}套餐即将到期。",
@@ -90,3 +97,26 @@ def test_a_bad_script_names_the_place(script: dict[str, Any], field: str) -> Non
     with pytest.raises(DialerError) as caught:
         parse_script(script)
     assert caught.value.details["field"] == field
+
+
+def test_the_opening_of_a_record_fills_its_fields_and_number() -> None:
+    script = parse_script({**SCRIPT, "opening_en": "Hello {name} at {phone}."})
+    fields = {"name": "王一", "plan": "金卡"}
+    assert opening_for(script, fields, "+8613800138001", "en") == "Hello 王一 at +8613800138001."
+    assert opening_for(script, fields, "+86", "zh-CN") == "您好，王一，您的金卡套餐即将到期。"
+
+
+def test_answers_the_record_already_holds_come_back_on_their_path() -> None:
+    script = parse_script(SCRIPT)
+    assert saved_answers(script, {"name": "王一"}) == {}
+    # saved under the question's field (custom.renewal → renewal) and key (months)
+    saved = saved_answers(script, {"renewal": "yes", "months": 12, "reason": "off the path"})
+    assert saved == {"renew": "yes", "months": 12}
+    assert [q.key for q in walk(script, saved)] == ["renew", "months"]
+    # the branch taken decides what else comes back; a later unanswered question stops it
+    assert saved_answers(script, {"renewal": "no", "months": 12}) == {"renew": "no"}
+    # a value no longer among the choices is asked again
+    assert saved_answers(script, {"renewal": "maybe", "months": 12}) == {}
+    # what comes back saves again unchanged
+    fields = {"renewal": "later", "when": "2026-12-31"}
+    assert apply_answers(script, fields, saved_answers(script, fields)) == fields

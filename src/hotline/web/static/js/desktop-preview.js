@@ -5,8 +5,9 @@
 // or skips the record, and finishes it with an outcome: the answers are saved into the record's
 // custom fields and the campaign's retry rules give the record its next status.
 import { get, post } from "./api.js";
-import { language, t } from "./i18n.js";
-import { el, errorText, show } from "./interaction-format.js";
+import { t } from "./i18n.js";
+import { errorText, show } from "./interaction-format.js";
+import { ScriptForm, fieldLabels, showFields } from "./desktop-script.js";
 
 export class PreviewPanel {
   /** `box` is the panel; `dial(number)` places a click-to-call; `canDial()` says if it may. */
@@ -15,7 +16,6 @@ export class PreviewPanel {
     this.dial = dial;
     this.canDial = canDial;
     this.card = null; // the record being worked
-    this.answers = {};
     this.labels = {}; // a record's field → its name on screen (the center's custom fields)
     this.part = (role) => box.querySelector(`[data-role="${role}"]`);
     this.part("take").addEventListener("click", (e) => this.take(e.currentTarget));
@@ -26,18 +26,20 @@ export class PreviewPanel {
       if (!this.canDial()) return this.fail(t("Log in to work first, and end the call under way."));
       this.dial(this.card.record.phone);
     });
-    this.part("questions").addEventListener("change", () => this.answered());
-    this.part("questions").addEventListener("submit", (e) => e.preventDefault());
+    this.script = new ScriptForm(this.part("questions"), {
+      testid: "preview-answer",
+      pathUrl: () => `/api/v1/desk/preview/records/${encodeURIComponent(this.card.record.id)}/path`,
+      fail: (message) => this.fail(message),
+    });
   }
 
   /** Shown only when the center runs a preview campaign. */
   async load() {
-    const [found, fields] = await Promise.all([
+    const [found, labels] = await Promise.all([
       get("/api/v1/desk/preview/campaigns").catch(() => ({ items: [] })),
-      get("/api/v1/custom-fields?limit=500").then((p) => p.items).catch(() => []),
+      fieldLabels(),
     ]);
-    this.labels = { name: t("Full name"), priority: t("Priority") };
-    for (const f of fields) this.labels[f.key] = (language() === "en" ? f.label_en : f.label_zh) || f.key;
+    this.labels = labels;
     const select = this.part("campaign");
     select.replaceChildren(...found.items.map((c) => new Option(c.name, c.id)));
     this.box.hidden = !found.items.length;
@@ -69,18 +71,12 @@ export class PreviewPanel {
 
   render(card) {
     this.card = card;
-    this.answers = {};
     this.part("card").hidden = !card;
     this.part("take").disabled = Boolean(card);
-    if (!card) return;
+    if (!card) return this.script.show([]);
     this.box.dataset.record = card.record.id;
     this.part("phone").textContent = card.record.phone;
-    const fields = this.part("fields");
-    fields.replaceChildren();
-    for (const [name, value] of Object.entries(card.record.fields)) {
-      if (value === null || value === "" || typeof value === "object") continue;
-      fields.append(el("dt", {}, this.labels[name] || name), el("dd", { dataset: { field: name } }, String(value)));
-    }
+    showFields(this.part("fields"), card.record.fields, this.labels);
     this.part("opening").textContent = card.opening;
     const dispositions = card.dispositions || [];
     this.part("disposition").replaceChildren(new Option("—", ""), ...dispositions.map((d) => new Option(d.label, d.code)));
@@ -88,48 +84,7 @@ export class PreviewPanel {
     this.part("callback-at").value = "";
     this.part("callback-for").value = "me";
     this.part("callback-zone").textContent = card.time_zone ? t("Time in %(zone)s", { zone: card.time_zone }) : "";
-    this.questions(card.questions);
-  }
-
-  /** The questions on the path, each with the answer given (kept when the path changes). */
-  questions(list) {
-    const form = this.part("questions");
-    form.replaceChildren();
-    for (const q of list) {
-      const name = `q-${q.key}`;
-      let input;
-      if (q.type === "choice") {
-        input = el("select", { name, dataset: { testid: `preview-answer-${q.key}` } }, new Option("—", ""), ...q.choices.map((c) => new Option(c, c)));
-      } else if (q.type === "boolean") {
-        input = el("select", { name, dataset: { testid: `preview-answer-${q.key}` } }, new Option("—", ""), new Option(t("Yes"), "true"), new Option(t("No"), "false"));
-      } else {
-        const type = { number: "number", date: "date" }[q.type] || "text";
-        input = el("input", { name, type, dataset: { testid: `preview-answer-${q.key}` } });
-      }
-      input.dataset.key = q.key;
-      if (this.answers[q.key] !== undefined) input.value = String(this.answers[q.key]);
-      const label = el("label", { dataset: { question: q.key } }, q.text + (q.required ? " *" : ""), input);
-      form.append(label);
-    }
-  }
-
-  /** An answer changed: ask the server for the path from here. */
-  async answered() {
-    if (!this.card) return;
-    const answers = {};
-    for (const input of this.part("questions").querySelectorAll("[data-key]")) {
-      if (input.value !== "") answers[input.dataset.key] = input.value;
-    }
-    this.answers = answers;
-    try {
-      const { questions } = await post(`/api/v1/desk/preview/records/${encodeURIComponent(this.card.record.id)}/path`, { answers });
-      const keys = new Set(questions.map((q) => q.key));
-      for (const key of Object.keys(this.answers)) if (!keys.has(key)) delete this.answers[key];
-      this.questions(questions);
-      this.fail("");
-    } catch (error) {
-      this.fail(errorText(error));
-    }
+    this.script.show(card.questions);
   }
 
   async skip(button) {
@@ -153,7 +108,7 @@ export class PreviewPanel {
     try {
       const record = await post(`/api/v1/desk/preview/records/${encodeURIComponent(this.card.record.id)}/finish`, {
         outcome: this.part("outcome").value,
-        answers: this.answers,
+        answers: this.script.answers,
         disposition: this.part("disposition").value || null,
         // a callback's date and time are read in the center's zone, on the server
         callback_local: this.part("callback-at").value || null,

@@ -9,6 +9,7 @@ import { language, loadCatalog, t } from "./i18n.js";
 import { Names, clock, duration, el, errorText, percent, show, toEpoch } from "./interaction-format.js";
 import { AssistBox } from "./desktop-assist.js";
 import { ChatPane } from "./desktop-chat.js";
+import { CampaignCallPanel } from "./desktop-campaign-call.js";
 import { PreviewPanel } from "./desktop-preview.js";
 import { ScreenPop, vipText } from "./desktop-screenpop.js";
 import { PHASES, PHONE_STATES } from "./workspace.js";
@@ -82,6 +83,9 @@ export async function mount(scope) {
   // Preview dialing: the campaign's next record, its script, dial or skip (issue 24).
   const preview = new PreviewPanel($("preview-panel"), { dial, canDial: () => loggedIn() && !onCall() });
   await preview.load();
+  // A progressive or predictive campaign's call: its record and script come with it.
+  const campaignCall = new CampaignCallPanel($("campaign-call-panel"), { after: (fn, ms) => scope.after(fn, ms) });
+  await campaignCall.load();
 
   // A ticket about the contact under way (linked to it and to its customer): the screen pop
   // shows it among the caller's open tickets at once, and on the caller's next contact.
@@ -153,6 +157,7 @@ export async function mount(scope) {
     $("state-bar").hidden = d.state === "logged_out";
     $("set-available").disabled = d.state === "available" || onCall();
     renderCall();
+    renderCampaignCall();
     renderWrapUp();
     renderIdle();
     renderSelf();
@@ -212,6 +217,15 @@ export async function mount(scope) {
     } else {
       show($("consult-info"), c.phase === "conference" ? t("Everyone hears everyone. Hang up to leave the call.") : "");
     }
+  }
+
+  // The call (not a chat beside it) or its wrap-up, kept while its form is: a campaign's
+  // record and script.
+  function renderCampaignCall() {
+    const d = ui.desk;
+    const answered = d.current && d.current.phase !== "ringing" ? d.current.interaction_id : null;
+    const kept = keepWrapUp() && !ui.chatWrapUp ? ui.wrapup.interactionId : null;
+    campaignCall.showFor(answered || d.wrap_up?.interaction_id || kept);
   }
 
   function renderSelf() {

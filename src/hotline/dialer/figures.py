@@ -40,6 +40,7 @@ __all__ = [
     "ListSize",
     "abandon_window",
     "campaign_figures",
+    "dialed_records",
     "list_penetration",
     "staffed_slices",
     "talk_occupancy",
@@ -170,10 +171,19 @@ class ListSize:
     dnc: frozenset[str] = frozenset()
 
 
-def list_penetration(attempts: Iterable[Attempt], size: ListSize, end: float) -> float | None:
-    """Records dialed at least once by `end` over the records to work (made by `end`, less
-    those on a do-not-call list and never dialed); None for no record to work."""
-    dialed = {a.record_id for a in attempts if a.at <= end and a.record_id is not None}
+def dialed_records(attempts: Iterable[Attempt], end: float | None) -> set[str]:
+    """The records dialed at least once by `end` (None: ever)."""
+    return {
+        a.record_id for a in attempts if a.record_id is not None and (end is None or a.at <= end)
+    }
+
+
+def list_penetration(
+    attempts: Iterable[Attempt], size: ListSize, end: float | None
+) -> float | None:
+    """Records dialed at least once by `end` (None: to date) over the records to work (made
+    by then, less those on a do-not-call list and never dialed); None for no record to work."""
+    dialed = dialed_records(attempts, end)
     workable = size.records - len(size.dnc - dialed)
     return min(1.0, len(dialed) / workable) if workable > 0 else None
 
@@ -247,11 +257,11 @@ def campaign_figures(
 ) -> CampaignFigures:
     """The figures as of `now`; with `since`, the counts of the period (since, now].
     `staffed_s`: the staffed agent-seconds of the same span (to date, or the period's);
-    `size`: the campaign's records made by `now` (without it, the records by status)."""
+    `size`: the campaign's records (by the period's end; without it, the records by status).
+    To date, every dial logged counts, whatever its time."""
     logged = list(attempts)
-    done = [a for a in logged if a.at <= now] if since is None else [
-        a for a in logged if since < a.at <= now
-    ]  # fmt: skip
+    done = logged if since is None else [a for a in logged if since < a.at <= now]
+    end = None if since is None else now  # to date: every dial logged
     by_outcome: dict[str, int] = {}
     amd = AmdTally()
     for attempt in done:
@@ -261,7 +271,6 @@ def campaign_figures(
     handle = sum(a.handle_s for a in done)
     records = sum(by_status.values())
     size = size or ListSize(records)
-    dialed = {a.record_id for a in logged if a.at <= now and a.record_id is not None}
     return CampaignFigures(
         dials=len(done),
         connects=len(connects),
@@ -272,11 +281,11 @@ def campaign_figures(
         amd=amd,
         talk_occupancy=talk_occupancy(handle, staffed_s),
         records=records,
-        penetration=list_penetration(logged, size, now),
+        penetration=list_penetration(logged, size, end),
         by_outcome=by_outcome,
         by_status=dict(by_status),
         period=None if since is None else abandon_window(logged, now, now - since, cap),
         staffed_s=staffed_s,
         handle_s=handle,
-        records_dialed=len(dialed),
+        records_dialed=len(dialed_records(logged, end)),
     )

@@ -630,12 +630,13 @@ class SqlDialerStore:
         )
         return float(summed or 0.0)
 
-    async def list_size(self, campaign_id: str, end: float) -> ListSize:
-        """The campaign's records made by `end`, with the ids of those on a do-not-call list."""
+    async def list_size(self, campaign_id: str, end: float | None) -> ListSize:
+        """The campaign's records made by `end` (None: all), with the ids of those on a
+        do-not-call list."""
         r = dialer_records
-        made = and_(
-            r.c.tenant_id == self.tenant_id, r.c.campaign_id == campaign_id, r.c.created_at <= end
-        )
+        made = and_(r.c.tenant_id == self.tenant_id, r.c.campaign_id == campaign_id)
+        if end is not None:
+            made = and_(made, r.c.created_at <= end)
         records = await self.conn.scalar(select(func.count()).select_from(r).where(made))
         dnc = await self.conn.scalars(
             select(r.c.id).where(made, r.c.status == str(RecordStatus.DNC))
@@ -662,7 +663,7 @@ class SqlDialerStore:
             window_s=campaign.abandon_window_s,
             cap=campaign.abandon_cap,
             staffed_s=await self.staffed(campaign.id, since, now),
-            size=await self.list_size(campaign.id, now),
+            size=await self.list_size(campaign.id, None if since is None else now),
             since=since,
         )
 

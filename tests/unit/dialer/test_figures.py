@@ -190,6 +190,7 @@ def test_penetration_is_the_records_dialed_by_the_end_over_those_to_work() -> No
     # Dialed by 800: r1, r2, dnc-late; to work: 10 less dnc-early (never dialed).
     assert list_penetration(log, size, 800.0) == 3 / 9
     assert list_penetration(log, size, 1000.0) == 4 / 9
+    assert list_penetration(log, size, None) == 4 / 9  # to date: every dial logged
     assert list_penetration(log, ListSize(0), 1000.0) is None
     assert list_penetration([], ListSize(2, frozenset({"x", "y"})), 1000.0) is None
     got = campaign_figures(

@@ -11,31 +11,44 @@ the campaign screen, the wallboard and the job's progress all read them from her
   answer to the verdict, and messages left on machines to their end; calls put through
   without detection are not judged. The job's progress line counts the same way (`AmdTally`);
 - agent talk occupancy: agents' seconds on the campaign's calls (talk + wrap-up) over the
-  seconds its queue's agents were staffed while it ran;
-- list penetration: records dialed at least once or closed, over all records.
+  agent-seconds its queue's agents were staffed while it dialed (kept per 15-minute slice,
+  `STAFFED_SLICE_S`); no staffed time gives None (shown "—"), never a division by zero;
+- list penetration: how much of the list has been worked — the campaign's records dialed at
+  least once by the end, over its records made by the end less those on a do-not-call list
+  and never dialed (they are not to be worked); no such record gives None.
 
 For a report's period (`since`), dials, connects, right-party contacts, conversions, AMD
-outcomes and the period's abandon rate count the attempts that ended in (since, now]; the
-rolling window and the lifetime end at the period's end; talk occupancy and penetration stay
-the campaign's to date (staffed seconds and record statuses are not kept per period).
+outcomes, the period's abandon rate and talk occupancy count the attempts that ended in
+(since, now] (occupancy over the staffed slices that start in [since, now)); the rolling
+window, the lifetime and penetration end at the period's end (ADR 0208).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from hotline.dialer.model import RecordStatus
 from hotline.dialer.outcomes import PERSON_OUTCOMES, Outcome
 
 __all__ = [
+    "STAFFED_SLICE_S",
     "AbandonWindow",
     "AmdTally",
     "Attempt",
     "CampaignFigures",
+    "ListSize",
     "abandon_window",
     "campaign_figures",
+    "dialed_records",
+    "list_penetration",
+    "staffed_slices",
+    "talk_occupancy",
 ]
+
+STAFFED_SLICE_S = 900.0
+"""Staffed agent-seconds are kept per 15 minutes of epoch time: every time zone's offset is a
+multiple of 15 minutes, so a report period's local day, week or month is whole slices."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +68,7 @@ class Attempt:
     amd_sure: bool = True
     amd_decision_s: float = 0.0
     machine_message_left: bool = False
+    record_id: str | None = None
 
     @property
     def person(self) -> bool:
@@ -127,6 +141,53 @@ def abandon_window(
     return AbandonWindow(window_s or 0.0, answered, abandoned, cap)
 
 
+def staffed_slices(end: float, seconds: float, agents: int) -> dict[float, float]:
+    """Agent-seconds of `agents` staffed over (end − seconds, end], split by the slices
+    (`STAFFED_SLICE_S`) they fall in: slice start → agent-seconds."""
+    out: dict[float, float] = {}
+    if seconds <= 0 or agents <= 0:
+        return out
+    start = end - seconds
+    while start < end:
+        slice_at = math.floor(start / STAFFED_SLICE_S) * STAFFED_SLICE_S
+        upto = min(end, slice_at + STAFFED_SLICE_S)
+        out[slice_at] = out.get(slice_at, 0.0) + (upto - start) * agents
+        start = upto
+    return out
+
+
+def talk_occupancy(handle_s: float, staffed_s: float) -> float | None:
+    """Agent seconds on the campaign's calls over the staffed agent-seconds; None without
+    staffed time (shown "—")."""
+    return min(1.0, handle_s / staffed_s) if staffed_s > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ListSize:
+    """A campaign's records made by a moment, and the ids of those among them on a
+    do-not-call list (never to be worked unless dialed before they were listed)."""
+
+    records: int
+    dnc: frozenset[str] = frozenset()
+
+
+def dialed_records(attempts: Iterable[Attempt], end: float | None) -> set[str]:
+    """The records dialed at least once by `end` (None: ever)."""
+    return {
+        a.record_id for a in attempts if a.record_id is not None and (end is None or a.at <= end)
+    }
+
+
+def list_penetration(
+    attempts: Iterable[Attempt], size: ListSize, end: float | None
+) -> float | None:
+    """Records dialed at least once by `end` (None: to date) over the records to work (made
+    by then, less those on a do-not-call list and never dialed); None for no record to work."""
+    dialed = dialed_records(attempts, end)
+    workable = size.records - len(size.dnc - dialed)
+    return min(1.0, len(dialed) / workable) if workable > 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class CampaignFigures:
     dials: int
@@ -136,12 +197,15 @@ class CampaignFigures:
     window: AbandonWindow
     lifetime: AbandonWindow
     amd: AmdTally
-    talk_occupancy: float
+    talk_occupancy: float | None  # over the period's staffed time when asked for a period
     records: int
-    penetration: float
+    penetration: float | None  # by the figures' end
     by_outcome: Mapping[str, int]
     by_status: Mapping[str, int]
     period: AbandonWindow | None = None  # over the report's period, when asked for one
+    staffed_s: float = 0.0  # staffed agent-seconds of the figures' span
+    handle_s: float = 0.0  # agent seconds on the span's calls
+    records_dialed: int = 0  # records dialed at least once by the end
 
     def as_dict(self) -> dict[str, object]:
         period = {} if self.period is None else {
@@ -170,6 +234,9 @@ class CampaignFigures:
             "amd_mean_decision_s": self.amd.mean_decision_s,
             "machine_messages": self.amd.messages_left,
             "talk_occupancy": self.talk_occupancy,
+            "staffed_s": self.staffed_s,
+            "handle_s": self.handle_s,
+            "records_dialed": self.records_dialed,
             "records": self.records,
             "penetration": self.penetration,
             "by_outcome": dict(self.by_outcome),
@@ -185,21 +252,25 @@ def campaign_figures(
     window_s: float,
     cap: float,
     staffed_s: float,
+    size: ListSize | None = None,
     since: float | None = None,
 ) -> CampaignFigures:
-    """The figures as of `now`; with `since`, the counts of the period (since, now]."""
+    """The figures as of `now`; with `since`, the counts of the period (since, now].
+    `staffed_s`: the staffed agent-seconds of the same span (to date, or the period's);
+    `size`: the campaign's records (by the period's end; without it, the records by status).
+    To date, every dial logged counts, whatever its time."""
     logged = list(attempts)
     done = logged if since is None else [a for a in logged if since < a.at <= now]
+    end = None if since is None else now  # to date: every dial logged
     by_outcome: dict[str, int] = {}
     amd = AmdTally()
     for attempt in done:
         by_outcome[str(attempt.outcome)] = by_outcome.get(str(attempt.outcome), 0) + 1
         amd.add_attempt(attempt)
     connects = [a for a in done if a.outcome is Outcome.CONNECTED]
-    to_date = logged if since is None else [a for a in logged if a.at <= now]
-    handle = sum(a.handle_s for a in to_date)  # occupancy is the campaign's to date
+    handle = sum(a.handle_s for a in done)
     records = sum(by_status.values())
-    touched = records - by_status.get(str(RecordStatus.PENDING), 0)
+    size = size or ListSize(records)
     return CampaignFigures(
         dials=len(done),
         connects=len(connects),
@@ -208,10 +279,13 @@ def campaign_figures(
         window=abandon_window(logged, now, window_s, cap),
         lifetime=abandon_window(logged, now, None, cap),
         amd=amd,
-        talk_occupancy=min(1.0, handle / staffed_s) if staffed_s > 0 else 0.0,
+        talk_occupancy=talk_occupancy(handle, staffed_s),
         records=records,
-        penetration=touched / records if records else 0.0,
+        penetration=list_penetration(logged, size, end),
         by_outcome=by_outcome,
         by_status=dict(by_status),
         period=None if since is None else abandon_window(logged, now, now - since, cap),
+        staffed_s=staffed_s,
+        handle_s=handle,
+        records_dialed=len(dialed_records(logged, end)),
     )

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.clock import Clock
 from hotline.dialer.callerids import CallerIdPool
-from hotline.dialer.figures import AmdTally, Attempt
+from hotline.dialer.figures import AmdTally, Attempt, staffed_slices
 from hotline.dialer.machine import AmdReport, MachineHandling
 from hotline.dialer.model import (
     CallRecord,
@@ -146,8 +146,9 @@ class LiveStore(PreviewStore, Protocol):
         """The campaign's finished dials that ended after `since`, oldest first."""
         ...
 
-    async def add_staffed(self, campaign_id: str, seconds: float) -> None:
-        """Agent-seconds its queue's agents were staffed while it dialed (talk occupancy)."""
+    async def add_staffed(self, campaign_id: str, slices: Mapping[float, float]) -> None:
+        """Agent-seconds its queue's agents were staffed while it dialed, per slice start
+        (`staffed_slices`): talk occupancy, to date and per report period."""
         ...
 
 
@@ -212,7 +213,7 @@ class CampaignDialer:
         self.in_flight: dict[str, PlaceCall] = {}
         self.running = True  # the campaign was running at the last step
         self._steps = 0
-        self._staffed_s = 0.0  # not written yet
+        self._staffed: dict[float, float] = {}  # slice start → agent-seconds not written yet
         self._last_step: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -235,9 +236,9 @@ class CampaignDialer:
                 await self._replay(store, campaign, now)
             pacer = self._pacer(campaign)
             wanted = self._wanted(campaign, pacer, now)
-            if self._staffed_s and self._steps % STAFFED_EVERY == 0:
-                await store.add_staffed(self.campaign_id, self._staffed_s)
-                self._staffed_s = 0.0
+            if self._staffed and self._steps % STAFFED_EVERY == 0:
+                await store.add_staffed(self.campaign_id, self._staffed)
+                self._staffed = {}
             if wanted <= 0:
                 return 0
             window = CallingWindow(
@@ -324,7 +325,9 @@ class CampaignDialer:
         if self._last_step is not None:
             # Agent-seconds staffed since the last step (a long gap: a pause, counted as one step).
             gap = min(now - self._last_step, 5 * self.step_s)
-            self._staffed_s += max(0.0, gap) * (facts.idle + len(facts.busy_elapsed))
+            agents = facts.idle + len(facts.busy_elapsed)
+            for slice_at, seconds in staffed_slices(now, gap, agents).items():
+                self._staffed[slice_at] = self._staffed.get(slice_at, 0.0) + seconds
         self._last_step = now
         # An answered call not yet with an agent holds one of the idle agents.
         connecting = sum(1 for c in self.in_flight.values() if c.connecting)

@@ -26,8 +26,8 @@ CAMPAIGN_COLUMNS: Sequence[tuple[str, str, str]] = (
     ("amd_machine", "AMD: machine", "count"),
     ("amd_unsure", "AMD: unsure", "count"),
     ("machine_messages", "Messages left on machines", "count"),
-    ("talk_occupancy", "Agent talk occupancy (to date)", "rate"),
-    ("penetration", "List penetration (to date)", "rate"),
+    ("talk_occupancy", "Agent talk occupancy (period)", "rate"),
+    ("penetration", "List penetration (at the period's end)", "rate"),
 )
 
 

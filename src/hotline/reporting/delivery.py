@@ -3,7 +3,9 @@ e-mail at a set local time. A subscription is a recurring job of kind `reports.d
 job host (docs/jobs.md) in the tenant's time zone; its payload is the subscription. Each firing
 reports the period that just ended (yesterday, last week, last month) in the language the
 subscriber chose, as text with the targets met or missed, the figures as XLSX and the report
-page printed as PDF with its charts (ADR 0174); it writes a `mail_log` row in the firing's
+page printed as PDF with its charts (ADR 0174); for a subscriber who oversees the center, the
+outbound campaigns that dialed in the period too — in the text, as a second sheet and in the
+PDF, the report screen's figures and words (ADR 0208); it writes a `mail_log` row in the firing's
 transaction and sends with `Message-ID` = the firing's idempotency key, as `mail.send` does."""
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ from hotline.ids import new_id
 from hotline.jobs.context import JobContext
 from hotline.jobs.errors import RetryLater
 from hotline.jobs.mail import SmtpTarget, send_message
+from hotline.reporting.campaigns import CAMPAIGN_COLUMNS, campaign_lines, campaign_report
 from hotline.reporting.tables import (
     DIMENSION_LABELS,
     FIGURE_LABELS,
     Translate,
+    shown,
     summary_lines,
     xlsx_bytes,
 )
+from hotline.store.dialer_repo import SqlDialerStore
 from hotline.store.ops_tables import mail_log
 from hotline.store.reports_repo import SqlReportContacts, SqlReportDirectory, SqlReportFacts
 from hotline.store.tables import tenants
@@ -141,7 +146,12 @@ class ReportDelivery:
             viewer, now=ctx.now,
         )  # fmt: skip
         page = await service.page(period, by)
+        if service.overseer():  # the campaigns section, as the report screen and its PDF
+            store = SqlDialerStore(ctx.conn, ctx.tenant_id)
+            campaigns = await campaign_report(store, period.start, period.end)
+            page = {**page, "campaigns": campaigns}
         report = page["summary"]
+        outbound = {"period": period.as_dict(), "items": page.get("campaigns") or []}
         t = self.translate
         subject = f"{t(language, TITLES[kind])} {period.label}"
         loop = asyncio.get_running_loop()
@@ -150,7 +160,7 @@ class ReportDelivery:
             pdf = await self._pdf(language, page)
             message = self._message(
                 report, language, subject, to, ctx.idempotency_key, pdf,
-                file_name=f"report-{by}-{period.label}", sheet=period.label,
+                file_name=f"report-{by}-{period.label}", sheet=period.label, outbound=outbound,
             )  # fmt: skip
             await loop.run_in_executor(None, send_message, self.target, message)
 
@@ -167,7 +177,7 @@ class ReportDelivery:
 
     def _message(
         self, report: dict[str, Any], language: str, subject: str, to: list[str], key: str,
-        pdf: bytes | None, *, file_name: str, sheet: str,
+        pdf: bytes | None, *, file_name: str, sheet: str, outbound: Mapping[str, Any],
     ) -> EmailMessage:  # fmt: skip
         t = self.translate
         message = EmailMessage()
@@ -176,10 +186,16 @@ class ReportDelivery:
         message["Subject"] = subject
         message["Message-ID"] = f"<{key}@hotline>"
         body = self._body(report, language, subject)
+        campaigns = self._campaigns(outbound, language)
+        if campaigns:
+            body = f"{body.rstrip()}\n\n{campaigns}"
         if pdf is None and self.print_report is not None:
             body += "\n" + t(language, "The PDF could not be printed this time.")
         message.set_content(body)
-        attachment = xlsx_bytes(summary_lines(report, language, t), sheet=sheet)
+        more = []
+        if outbound["items"]:
+            more.append((t(language, "Outbound campaigns"), campaign_lines(outbound, language, t)))
+        attachment = xlsx_bytes(summary_lines(report, language, t), sheet=sheet, more=more)
         message.add_attachment(
             attachment, maintype="application",
             subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -219,3 +235,16 @@ class ReportDelivery:
         if report.get("fcr_provisional"):
             lines.append(t(language, "FCR is provisional: the repeat-contact window is not over."))
         return "\n".join(lines)
+
+    def _campaigns(self, outbound: Mapping[str, Any], language: str) -> str:
+        """The outbound campaigns that dialed in the period, as the printed report shows
+        them (its columns, words and percentages); nothing when none did."""
+        if not outbound["items"]:
+            return ""
+        t = self.translate
+        lines = [t(language, "Outbound campaigns")]
+        for item in outbound["items"]:
+            lines.append(f"{t(language, 'Campaign')}: {item['name']}")
+            for key, label, kind in CAMPAIGN_COLUMNS:
+                lines.append(f"  {t(language, label)}: {shown(item['figures'][key], kind)}")
+        return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ __all__ = [
     "FIGURE_LABELS",
     "Translate",
     "csv_bytes",
+    "shown",
     "summary_lines",
     "xlsx_bytes",
 ]
@@ -39,6 +40,19 @@ FIGURE_LABELS = {
     "login_s": "Logged in (s)", "available_s": "Available (s)", "not_ready_s": "Not ready (s)",
 }  # fmt: skip
 
+
+def shown(value: Any, kind: str) -> str:
+    """A figure as the page, the PDF and the e-mail show it: rates in %, seconds with one
+    place, "—" for nothing counted."""
+    if value is None:
+        return "—"
+    if kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if kind in ("seconds", "number"):
+        return f"{float(value):.1f}" if kind == "seconds" else f"{float(value):.2f}"
+    return str(value)
+
+
 DIMENSION_LABELS = {
     "center": "Center", "queue": "Queue", "skill": "Skill group", "team": "Team",
     "agent": "Agent", "channel": "Channel", "did": "Number", "vip": "VIP level",
@@ -58,7 +72,12 @@ def summary_lines(
     return lines
 
 
-def xlsx_bytes(lines: Sequence[Sequence[Any]], sheet: str | None = None) -> bytes:
+def xlsx_bytes(
+    lines: Sequence[Sequence[Any]],
+    sheet: str | None = None,
+    more: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+) -> bytes:
+    """One sheet of `lines` (named `sheet`), then a sheet per (name, lines) of `more`."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -68,6 +87,10 @@ def xlsx_bytes(lines: Sequence[Sequence[Any]], sheet: str | None = None) -> byte
         ws.title = sheet[:31]
     for line in lines:
         ws.append(list(line))
+    for name, extra in more:
+        other = book.create_sheet(name[:31])
+        for line in extra:
+            other.append(list(line))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

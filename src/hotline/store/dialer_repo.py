@@ -17,7 +17,7 @@ from hotline.dialer.dispositions import CampaignCall
 from hotline.dialer.edit import dispositions_out
 from hotline.dialer.errors import CampaignNotFound, DialerError, ListAlreadyAttached
 from hotline.dialer.events import CampaignCallPlaced
-from hotline.dialer.figures import Attempt, CampaignFigures, campaign_figures
+from hotline.dialer.figures import Attempt, CampaignFigures, ListSize, campaign_figures
 from hotline.dialer.hygiene import DoNotCall, dialable_number, screen
 from hotline.dialer.lists import CallListRecords, entry_key
 from hotline.dialer.model import (
@@ -44,6 +44,7 @@ from hotline.store.dialer_tables import (
     dialer_list_entries,
     dialer_lists,
     dialer_records,
+    dialer_staffed,
 )
 from hotline.store.tables import events
 from hotline.store.uow import UnitOfWork
@@ -594,23 +595,75 @@ class SqlDialerStore:
         return [
             Attempt(r.at, Outcome(r.outcome), r.answered_at, r.handle_s, r.right_party,
                     r.conversion, r.amd_verdict, r.amd_sure is not False,
-                    r.amd_decision_s or 0.0, r.machine_message_left)
+                    r.amd_decision_s or 0.0, r.machine_message_left, r.record_id)
             for r in rows
         ]  # fmt: skip
 
-    async def add_staffed(self, campaign_id: str, seconds: float) -> None:
-        t = dialer_campaigns
+    async def add_staffed(self, campaign_id: str, slices: Mapping[float, float]) -> None:
+        """Add staffed agent-seconds per slice (`staffed_slices`) and to the running total,
+        in the caller's transaction. One dialer writes a campaign's slices at a time (its job's
+        lease), so an update that finds no row may insert it."""
+        total = sum(slices.values())
+        if total <= 0:
+            return
+        t, st = dialer_campaigns, dialer_staffed
         await self.conn.execute(
             update(t)
             .where(t.c.tenant_id == self.tenant_id, t.c.id == campaign_id)
-            .values(staffed_s=t.c.staffed_s + seconds)
+            .values(staffed_s=t.c.staffed_s + total)
         )
+        for slice_at, seconds in sorted(slices.items()):
+            found = await self.conn.execute(
+                update(st)
+                .where(st.c.campaign_id == campaign_id, st.c.slice_at == slice_at)
+                .values(staffed_s=st.c.staffed_s + seconds)
+            )
+            if not found.rowcount:
+                await self.conn.execute(
+                    insert(st).values(
+                        campaign_id=campaign_id, slice_at=slice_at, tenant_id=self.tenant_id,
+                        staffed_s=seconds,
+                    )
+                )  # fmt: skip
+
+    async def staffed(self, campaign_id: str, since: float | None, end: float) -> float:
+        """Staffed agent-seconds: to date (`since` None: the running total), or those of the
+        slices that start in [since, end)."""
+        if since is None:
+            t = dialer_campaigns
+            total = await self.conn.scalar(
+                select(t.c.staffed_s).where(t.c.tenant_id == self.tenant_id, t.c.id == campaign_id)
+            )
+            return float(total or 0.0)
+        st = dialer_staffed
+        summed = await self.conn.scalar(
+            select(func.sum(st.c.staffed_s)).where(
+                st.c.tenant_id == self.tenant_id,
+                st.c.campaign_id == campaign_id,
+                st.c.slice_at >= since,
+                st.c.slice_at < end,
+            )
+        )
+        return float(summed or 0.0)
+
+    async def list_size(self, campaign_id: str, end: float | None) -> ListSize:
+        """The campaign's records made by `end` (None: all), with the ids of those on a
+        do-not-call list."""
+        r = dialer_records
+        made = and_(r.c.tenant_id == self.tenant_id, r.c.campaign_id == campaign_id)
+        if end is not None:
+            made = and_(made, r.c.created_at <= end)
+        records = await self.conn.scalar(select(func.count()).select_from(r).where(made))
+        dnc = await self.conn.scalars(
+            select(r.c.id).where(made, r.c.status == str(RecordStatus.DNC))
+        )
+        return ListSize(int(records or 0), frozenset(dnc))
 
     async def figures(
         self, campaign: Campaign, now: float, since: float | None = None
     ) -> CampaignFigures:
         """The campaign's figures (`hotline.dialer.figures` defines them) from its attempts,
-        its records by status and its staffed seconds; with `since`, a report period's."""
+        its records and its staffed seconds; with `since`, a report period's."""
         r = dialer_records
         base = and_(r.c.tenant_id == self.tenant_id, r.c.campaign_id == campaign.id)
         by_status = {
@@ -619,17 +672,14 @@ class SqlDialerStore:
                 select(r.c.status, func.count().label("n")).where(base).group_by(r.c.status)
             )
         }
-        t = dialer_campaigns
-        staffed = await self.conn.scalar(
-            select(t.c.staffed_s).where(t.c.tenant_id == self.tenant_id, t.c.id == campaign.id)
-        )
         return campaign_figures(
             await self.attempts(campaign.id),
             by_status,
             now,
             window_s=campaign.abandon_window_s,
             cap=campaign.abandon_cap,
-            staffed_s=float(staffed or 0.0),
+            staffed_s=await self.staffed(campaign.id, since, now),
+            size=await self.list_size(campaign.id, None if since is None else now),
             since=since,
         )
 

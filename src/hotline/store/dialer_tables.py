@@ -33,6 +33,7 @@ __all__ = [
     "dialer_list_entries",
     "dialer_lists",
     "dialer_records",
+    "dialer_staffed",
 ]
 
 dialer_campaigns = Table(
@@ -59,6 +60,24 @@ dialer_campaigns = Table(
     Column("staffed_s", Double, nullable=False),
     *_stamps(),
     UniqueConstraint("tenant_id", "name", name="uq_dialer_campaigns_tenant_name"),
+)
+
+# Staffed agent-seconds per campaign and 15-minute slice (`hotline.dialer.figures`,
+# `STAFFED_SLICE_S`), written by the live dialer with the running total above: a report
+# period's talk occupancy divides by the slices in it (ADR 0208).
+dialer_staffed = Table(
+    "dialer_staffed",
+    metadata,
+    Column(
+        "campaign_id",
+        String(ID),
+        ForeignKey("dialer_campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("slice_at", Double, nullable=False),  # the slice's start, epoch seconds
+    _tenant(),
+    Column("staffed_s", Double, nullable=False),
+    PrimaryKeyConstraint("campaign_id", "slice_at", name="pk_dialer_staffed"),
 )
 
 dialer_lists = Table(

@@ -14,7 +14,7 @@ from jinja2 import Environment
 from hotline.reporting.campaigns import CAMPAIGN_COLUMNS
 from hotline.reporting.delivery import PrintReport
 from hotline.reporting.pdf import print_pdf
-from hotline.reporting.tables import DIMENSION_LABELS, FIGURE_LABELS
+from hotline.reporting.tables import DIMENSION_LABELS, FIGURE_LABELS, shown
 from hotline.web.i18n import Catalogs
 from hotline.web.pages import page_environment
 from hotline.web.vendor import vendor_file
@@ -24,18 +24,6 @@ __all__ = ["print_page", "render_print", "report_printer", "shown"]
 _STATIC = Path(__file__).resolve().parent / "static"
 TITLES = {"day": "Daily report", "week": "Weekly report", "month": "Monthly report",
           "range": "Report"}  # fmt: skip
-
-
-def shown(value: Any, kind: str) -> str:
-    """A figure as the page and the PDF show it: rates in %, seconds with one place, "—"
-    for nothing counted."""
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{float(value) * 100:.1f}%"
-    if kind in ("seconds", "number"):
-        return f"{float(value):.1f}" if kind == "seconds" else f"{float(value):.2f}"
-    return str(value)
 
 
 def print_page(app: FastAPI, language: str, bundle: Mapping[str, Any]) -> str:

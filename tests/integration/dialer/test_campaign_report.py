@@ -1,7 +1,8 @@
 """The campaigns report (`/api/v1/reports/campaigns`, issue 24) over seeded dial-log rows: a
 day's figures count only that day's attempts, the rolling window and the lifetime end at the
-day's end, the downloads carry the same numbers under translated headers, and an agent may
-not see it."""
+day's end, talk occupancy divides the day's agent seconds by the day's staffed slices (none:
+"—"), list penetration is the list dialed by the day's end, the downloads carry the same
+numbers under translated headers, and an agent may not see it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import io
 import math
 from pathlib import Path
 
-from hotline.dialer.figures import Attempt
+from sqlalchemy import insert
+
+from hotline.dialer.figures import STAFFED_SLICE_S, Attempt
+from hotline.dialer.model import RecordStatus
 from hotline.dialer.outcomes import Outcome
 from hotline.store.dialer_repo import SqlDialerStore
+from hotline.store.dialer_tables import dialer_records
 from tests.conftest import require_tool
 from tests.integration.api.conftest import Api
 from tests.pdf_reading import pdf_text
@@ -53,7 +58,20 @@ async def _seeded(api: Api) -> tuple[str, str]:
         store = SqlDialerStore(uow.conn, tenant)
         for i, attempt in enumerate(attempts):
             await store.add_attempt(campaign, f"rec-{i}", attempt)
-        await store.add_staffed(campaign, 1000.0)
+        # The list: the 7 dialed, 2 never dialed, 1 on a DNC list, 1 made after the day.
+        made = {f"rec-{i}": start - 1000 for i in range(10)} | {"rec-10": end + 50}
+        for n, (record_id, at) in enumerate(made.items()):
+            status = RecordStatus.DNC if record_id == "rec-9" else RecordStatus.PENDING
+            await uow.conn.execute(
+                insert(dialer_records).values(
+                    id=record_id, tenant_id=tenant, campaign_id=campaign, list_id="l",
+                    phone=f"+86138001380{n:02d}", fields={}, priority=0, status=str(status),
+                    attempts=0, next_at=0.0, outcomes={}, created_at=at, updated_at=at,
+                )
+            )  # fmt: skip
+        # Staffed: 1,000 agent-seconds in the day's slices, 300 in the next day's, none before.
+        await store.add_staffed(campaign, {start: 600.0, start + 4 * STAFFED_SLICE_S: 400.0})
+        await store.add_staffed(campaign, {end: 300.0})
         await uow.commit()
     return campaign, idle
 
@@ -82,7 +100,10 @@ async def test_a_days_campaign_figures_from_the_dial_log(api: Api) -> None:
         1,
     )
     assert math.isclose(f["amd_mean_decision_s"], (1.5 + 4.0 + 1.0 + 2.0) / 4)
-    assert math.isclose(f["talk_occupancy"], 180 / 1000)
+    assert math.isclose(f["talk_occupancy"], 180 / 1000)  # the day's 180 s over its 1,000
+    assert (f["staffed_s"], f["handle_s"]) == (1000.0, 180.0)
+    # Dialed by the day's end: rec-0…rec-5 of 10 made by then, less rec-9 (DNC, never dialed).
+    assert (f["records_dialed"], f["penetration"]) == (6, 6 / 9)
     assert f["by_outcome"] == {"connected": 2, "abandoned": 1, "machine": 1, "no_answer": 1}
 
     next_day = {"period": "day", "date": "2026-03-11"}
@@ -90,6 +111,16 @@ async def test_a_days_campaign_figures_from_the_dial_log(api: Api) -> None:
     g = after["items"][0]["figures"]
     assert (g["dials"], g["connects"], g["conversions"], g["answered_period"]) == (1, 1, 1, 1)
     assert (g["answered"], g["abandoned"]) == (5, 2)
+    assert math.isclose(g["talk_occupancy"], 30 / 300)
+    assert g["penetration"] == 7 / 10  # rec-6 dialed, rec-10 made that day
+    day_before = {"period": "day", "date": "2026-03-09"}
+    before = (await supervisor.get("/api/v1/reports/campaigns", params=day_before)).json()
+    h = before["items"][0]["figures"]
+    assert (h["dials"], h["talk_occupancy"], h["staffed_s"]) == (1, None, 0.0)  # no staffed time
+    assert h["penetration"] == 1 / 9
+    week = {"period": "week", "date": DAY}
+    w = (await supervisor.get("/api/v1/reports/campaigns", params=week)).json()["items"][0]
+    assert math.isclose(w["figures"]["talk_occupancy"], 210 / 1300)
 
     heads = {"zh-CN": ["外呼活动", "拨打次数", "接通"], "en": ["Campaign", "Dials", "Connects"]}
     for lang, head in heads.items():
@@ -100,6 +131,7 @@ async def test_a_days_campaign_figures_from_the_dial_log(api: Api) -> None:
         lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert lines[1][:3] == head
         assert lines[2][:5] == ["续费", "5", "2", "2", "1"]
+        assert lines[2][-2:] == ["0.18", str(6 / 9)]
     r = await supervisor.get("/api/v1/reports/campaigns", params={**params, "format": "xlsx"})
     assert r.status_code == 200
     assert r.content[:2] == b"PK"
@@ -122,7 +154,14 @@ async def test_the_printed_report_has_the_campaigns_section(api: Api, tmp_path: 
         pdf = tmp_path / f"campaigns-{lang}.pdf"
         pdf.write_bytes(r.content)
         text = pdf_text(pdf)
-        for word in [title, "续费", "33.3%", "50.0%", "18.0%"]:  # headers wrap in their cells
+        for word in [
+            title,
+            "续费",
+            "33.3%",
+            "50.0%",
+            "18.0%",
+            "66.7%",
+        ]:  # headers wrap in their cells
             assert word in text, (lang, word)
     agent = await api.login("agent1")
     asked = {"period": "day", "date": DAY, "format": "pdf", "lang": "en"}

@@ -3,8 +3,23 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.analytics.reports.periods import period_of
 from hotline.clock import FakeClock
-from hotline.dialer.figures import Attempt, abandon_window, campaign_figures
+from hotline.dialer.figures import (
+    STAFFED_SLICE_S,
+    Attempt,
+    ListSize,
+    abandon_window,
+    campaign_figures,
+    list_penetration,
+    staffed_slices,
+    talk_occupancy,
+)
 from hotline.dialer.outcomes import Outcome
 
 HOUR = 3600.0
@@ -79,7 +94,8 @@ def test_figures_count_dials_connects_dispositions_machines_and_occupancy() -> N
     assert figures.window.rate == 0.0
     assert round(figures.lifetime.rate, 4) == round(2 / 21, 4)
     assert figures.talk_occupancy == 2050.0 / 4200.0
-    assert figures.penetration == 22 / 26
+    assert figures.records == 26
+    assert figures.penetration == 0.0  # the log names no record: none dialed
     out = figures.as_dict()
     assert out["abandon_window_s"] == DAY
     assert out["by_outcome"]["busy"] == 1
@@ -88,9 +104,12 @@ def test_figures_count_dials_connects_dispositions_machines_and_occupancy() -> N
     assert out["machine_messages"] == 1
 
 
-def test_no_staffed_time_and_no_records_give_zero_not_an_error() -> None:
+def test_no_staffed_time_and_no_records_give_nothing_not_an_error() -> None:
     figures = campaign_figures([], {}, 0.0, window_s=DAY, cap=0.03, staffed_s=0.0)
-    assert (figures.talk_occupancy, figures.penetration, figures.window.rate) == (0.0, 0.0, 0.0)
+    assert (figures.talk_occupancy, figures.penetration, figures.window.rate) == (None, None, 0.0)
+    assert figures.as_dict()["talk_occupancy"] is None  # shown "—"
+    assert talk_occupancy(300.0, 0.0) is None
+    assert talk_occupancy(300.0, 200.0) == 1.0  # a call spanning the period's start
 
 
 def test_a_periods_figures_count_its_attempts_with_the_window_ending_at_its_end() -> None:
@@ -111,9 +130,70 @@ def test_a_periods_figures_count_its_attempts_with_the_window_ending_at_its_end(
     assert (got.window.answered, got.window.abandoned) == (3, 2)  # the day before is in
     assert (got.lifetime.answered, got.lifetime.abandoned) == (3, 2)  # the day after is not
     assert got.amd.verdicts == {"human": 1}
-    assert got.talk_occupancy == 0.1  # to date: what ended by the period's end
+    assert got.talk_occupancy == 0.1  # the period's 100 agent seconds over its staffed time
     assert got.as_dict()["abandon_rate_period"] == 0.5
     assert (
         "abandon_rate_period"
         not in campaign_figures(done, {}, 2 * day, window_s=day, cap=0.03, staffed_s=0.0).as_dict()
     )
+
+
+def test_staffed_seconds_fall_in_their_fifteen_minute_slices() -> None:
+    edge = 100 * STAFFED_SLICE_S
+    assert staffed_slices(edge + 2.0, 0.5, 3) == {edge: 1.5}
+    split = staffed_slices(edge + 1.0, 2.5, 2)  # 1.5 s before the edge, 1 s after
+    assert split == {edge - STAFFED_SLICE_S: 3.0, edge: 2.0}
+    assert staffed_slices(edge, 1.0, 4) == {edge - STAFFED_SLICE_S: 4.0}  # (end − s, end]
+    assert staffed_slices(edge, 1.0, 0) == {}
+    assert staffed_slices(edge, 0.0, 5) == {}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Asia/Kolkata", "Asia/Kathmandu", "UTC"])
+@pytest.mark.parametrize("kind", ["day", "week", "month"])
+def test_every_report_period_is_whole_slices_in_any_zone(zone: str, kind: str) -> None:
+    """Every zone's offset is a multiple of 15 minutes (Kathmandu: +05:45), so a local day,
+    week or month starts and ends on a slice's edge, summer time or not."""
+    for first in (date(2026, 3, 29), date(2026, 10, 25), date(2026, 12, 31)):
+        for day in (first, first + timedelta(days=1)):
+            period = period_of(kind, day.isoformat(), ZoneInfo(zone))
+            assert period.start % STAFFED_SLICE_S == 0
+            assert period.end % STAFFED_SLICE_S == 0
+
+
+def test_a_periods_occupancy_is_its_calls_over_its_staffed_time() -> None:
+    day = 86_400.0
+    log = [
+        Attempt(day - 10, Outcome.CONNECTED, day - 200, 190.0, record_id="a"),  # before it
+        Attempt(day + 500, Outcome.CONNECTED, day + 300, 240.0, record_id="b"),
+        Attempt(day + 900, Outcome.NO_ANSWER, record_id="c"),
+        Attempt(2 * day + 1, Outcome.CONNECTED, 2 * day - 100, 120.0, record_id="d"),  # after
+    ]
+    got = campaign_figures(
+        log, {"done": 3, "pending": 1}, 2 * day, window_s=day, cap=0.03,
+        staffed_s=1200.0, since=day,
+    )  # fmt: skip
+    assert got.talk_occupancy == 240.0 / 1200.0
+    assert (got.handle_s, got.staffed_s) == (240.0, 1200.0)
+    nobody = campaign_figures(log, {}, 2 * day, window_s=day, cap=0.03, staffed_s=0.0, since=day)
+    assert nobody.talk_occupancy is None
+
+
+def test_penetration_is_the_records_dialed_by_the_end_over_those_to_work() -> None:
+    log = [
+        Attempt(10.0, Outcome.BUSY, record_id="r1"),
+        Attempt(700.0, Outcome.CONNECTED, 650.0, 60.0, record_id="r1"),  # once, however often
+        Attempt(20.0, Outcome.NO_ANSWER, record_id="r2"),
+        Attempt(30.0, Outcome.INVALID, record_id="dnc-late"),  # dialed, then put on DNC
+        Attempt(900.0, Outcome.CONNECTED, 850.0, 60.0, record_id="r3"),  # after the end
+    ]
+    size = ListSize(10, frozenset({"dnc-early", "dnc-late"}))
+    # Dialed by 800: r1, r2, dnc-late; to work: 10 less dnc-early (never dialed).
+    assert list_penetration(log, size, 800.0) == 3 / 9
+    assert list_penetration(log, size, 1000.0) == 4 / 9
+    assert list_penetration(log, size, None) == 4 / 9  # to date: every dial logged
+    assert list_penetration(log, ListSize(0), 1000.0) is None
+    assert list_penetration([], ListSize(2, frozenset({"x", "y"})), 1000.0) is None
+    got = campaign_figures(
+        log, {"done": 10}, 800.0, window_s=DAY, cap=0.03, staffed_s=0.0, size=size, since=0.0
+    )
+    assert (got.penetration, got.records_dialed) == (3 / 9, 3)

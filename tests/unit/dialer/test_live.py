@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 
 import pytest
 
 from hotline.clock import FakeClock
-from hotline.dialer.figures import Attempt
+from hotline.dialer.figures import STAFFED_SLICE_S, Attempt
 from hotline.dialer.hygiene import DoNotCall
 from hotline.dialer.live import AgentFacts, CallReport, CampaignDialer, LiveStore, PlaceCall
 from hotline.dialer.model import (
@@ -38,6 +39,7 @@ class Store:
         self.day_counts: dict[tuple[str, str], int] = {}
         self.log: list[Attempt] = []
         self.staffed_s = 0.0
+        self.slices: dict[float, float] = {}
 
     async def campaign(self, campaign_id: str) -> Campaign:
         return self.the_campaign
@@ -76,8 +78,10 @@ class Store:
     async def attempts(self, campaign_id: str, since: float) -> list[Attempt]:
         return [a for a in self.log if a.at > since]
 
-    async def add_staffed(self, campaign_id: str, seconds: float) -> None:
-        self.staffed_s += seconds
+    async def add_staffed(self, campaign_id: str, slices: Mapping[float, float]) -> None:
+        self.staffed_s += sum(slices.values())
+        for slice_at, seconds in slices.items():
+            self.slices[slice_at] = self.slices.get(slice_at, 0.0) + seconds
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[LiveStore]:
@@ -199,6 +203,8 @@ async def test_every_end_is_logged_and_a_new_dialer_rebuilds_its_window_from_the
     await run_out(dialer, clock, steps=25)
     assert sorted(str(a.outcome) for a in store.log) == ["abandoned", "busy", "connected"]
     assert store.staffed_s > 0  # two agents staffed while it dialed
+    assert math.isclose(sum(store.slices.values()), store.staffed_s)
+    assert all(at % STAFFED_SLICE_S == 0 for at in store.slices)
     # A restart (or a resume) starts a new dialer: the abandon window is not forgotten.
     again = CampaignDialer("c1", store, placer, clock, default_zone="Asia/Shanghai")
     await again.step()

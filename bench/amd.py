@@ -1,5 +1,5 @@
 """Answering-machine detection on synthetic greetings: tuned on one set, scored on a held-out
-set whose voices, speeds and noise were not used for tuning (hotline.dialer.amd, ADR 0267).
+set whose voices, speeds and noise were not used for tuning (hotline.amd, ADR 0267).
 
     .venv/bin/python bench/amd.py [--per-kind 24] [--seed 7]
 
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from hotline.dialer.amd import AmdSettings, Verdict, detect
+from hotline.amd import AmdSettings, Verdict, detect
 
 HUMAN_WORDS = {
     "zh": ["喂？", "喂，你好", "您好", "哪位？", "喂", "喂，你好，请问哪位？"],

@@ -16,13 +16,14 @@ numbers are retried once, after `--busy-interval` real seconds. A run ends when 
 every number has had its first dial and every busy number its retry (later retries are not
 waited for).
 
-Printed per run: dials, person-answered calls (persons and machines: the live path does not run
-answering-machine detection yet), connects, abandons and the abandon rate; the safe-harbor
-delay of each abandoned person from the callee's side (sipp's 200 OK to the first audible RTP
-packet that reached it) as p50/p95/max; agent occupancy (seconds on campaign calls ÷ agents ×
-wall time); invalid numbers and how often they were dialled; busy numbers retried and the
-shortest gap between a busy number's two INVITEs at the callee; DNC numbers dialled; wall time;
-this process's CPU (user + system, sipp excluded) in total and per dial; the load average.
+Printed per run: dials, person-answered calls (persons and machines: the bench's campaign sets
+no machine action, so answering-machine detection is off), connects, abandons and the abandon
+rate; the safe-harbor delay of each abandoned person from the callee's side (sipp's 200 OK to
+the first audible RTP packet that reached it) as p50/p95/max; agent occupancy (seconds on
+campaign calls ÷ agents × wall time); invalid numbers and how often they were dialled; busy
+numbers retried and the shortest gap between a busy number's two INVITEs at the callee; DNC
+numbers dialled; wall time; this process's CPU (user + system, sipp excluded) in total and per
+dial; the load average.
 """
 
 from __future__ import annotations

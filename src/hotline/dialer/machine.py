@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from hotline.dialer.amd import AmdSettings, Verdict
+from hotline.amd import AmdSettings, Verdict
 from hotline.dialer.errors import DialerError
 
 __all__ = ["DEFAULT_MACHINE_MESSAGE", "AmdReport", "MachineAction", "MachineHandling"]

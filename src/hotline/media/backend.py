@@ -27,6 +27,8 @@ from typing import NewType, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from hotline.amd import AmdSettings
+from hotline.media.detection import MachineDetection
 from hotline.media.dtmf import DtmfDigit
 from hotline.media.errors import MediaError
 from hotline.media.mixer import ConferenceMode
@@ -82,6 +84,7 @@ class Capability(enum.StrEnum):
     FRAME_ENDPOINTS = "frame_endpoints"  # non-RTP endpoints that exchange PCM frames (WebRTC)
     SRTP = "srtp"  # RFC 3711 with SDES keys (LocalMedia.srtp_key, RemoteMedia.srtp)
     AUDIO_TAP = "audio_tap"  # hand a leg's received audio, decoded, to a callback each tick
+    MACHINE_DETECTION = "machine_detection"  # answering-machine detection next to the audio
 
 
 class Unsupported(MediaError):
@@ -285,6 +288,26 @@ class MediaBackend(Protocol):
         ...
 
     async def untap_audio(self, endpoint: EndpointId) -> None: ...
+
+    # Answering-machine detection (Capability.MACHINE_DETECTION) ------------------------
+    async def detect_machine(
+        self,
+        endpoint: EndpointId,
+        settings: AmdSettings,
+        *,
+        greeting_end_s: float | None = None,
+        max_greeting_wait_s: float = 30.0,
+    ) -> MachineDetection:
+        """Listen to what the leg receives and decide whether a machine answered, where the
+        audio is (no audio leaves the media side); with `greeting_end_s`, a machine is listened
+        to on until that much silence ends its greeting (at most `max_greeting_wait_s`). The
+        listening ends by itself; one per leg (a second replaces the first, which ends
+        STOPPED); releasing the endpoint ends it ENDED."""
+        ...
+
+    async def stop_detection(self, endpoint: EndpointId) -> None:
+        """Stop listening to the leg (its detection, if not over, ends STOPPED)."""
+        ...
 
     # Bridges and conferences -----------------------------------------------------------
     async def bridge(self, a: EndpointId, b: EndpointId) -> None: ...

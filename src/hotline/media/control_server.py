@@ -5,6 +5,11 @@ Commands run in arrival order, each as soon as it arrives (a slow one — a TTS 
 synthesised — does not hold the next ones up); digits, playback ends, domain events and the
 engine's counters go back as events. When the channel closes the engine is closed and
 `serve()` returns: the media process never outlives the server that started it.
+
+Answering-machine detection runs here, on the engine's audio tap: the channel carries the
+command that starts it (with a key the client picked) and back only the verdict and, for a
+machine that gets a message, its greeting's end (`("machine", key, MachineVerdict)`,
+`("greeting", key, seconds | None)`), never the audio (ADR 0197).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from hotline.errors import HotlineError
 from hotline.events import DomainEvent
 from hotline.media.backend import EndpointId, Playback
 from hotline.media.control import encode_error, read_message, write_message
+from hotline.media.detection import MachineDetection, MachineVerdict
 from hotline.media.dtmf import DtmfDigit
 from hotline.media.engine import MediaEngine
 from hotline.media.player import PlaybackEnd
@@ -34,7 +40,7 @@ COMMANDS = frozenset({
     "stop_moh", "send_dtmf", "bridge", "unbridge", "create_conference", "join_conference",
     "set_conference_mode", "leave_conference", "destroy_conference", "start_recording",
     "pause_recording", "resume_recording", "stop_recording", "quality", "register_moh",
-    "push_dtmf", "stats",
+    "push_dtmf", "stats", "detect_machine", "stop_detection",
 })  # fmt: skip
 STATS_INTERVAL_S = 1.0
 
@@ -113,6 +119,11 @@ class MediaControlServer:
         if method == "play":
             playback = await engine.play(*args, **kwargs)
             return self._follow(playback)
+        if method == "detect_machine":
+            endpoint_id, settings, key = args
+            detection = await engine.detect_machine(endpoint_id, settings, **kwargs)
+            self._follow_detection(key, detection)
+            return None
         if method == "start_recording":
             return await engine.start_recording(*args, **kwargs)
         if method == "push_dtmf":
@@ -136,6 +147,18 @@ class MediaControlServer:
 
         playback.add_done_callback(ended)
         return token
+
+    def _follow_detection(self, key: int, detection: MachineDetection) -> None:
+        def decided(verdict: MachineVerdict) -> None:
+            if not self.writer.is_closing():
+                write_message(self.writer, ("machine", key, verdict))
+
+        def greeting_ended(seconds: float | None) -> None:
+            if not self.writer.is_closing():
+                write_message(self.writer, ("greeting", key, seconds))
+
+        detection.on_verdict(decided)
+        detection.on_greeting_end(greeting_ended)
 
     async def _push_stats(self) -> None:
         while True:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from hotline.amd import AmdSettings
 from hotline.clock import Clock, SystemClock
 from hotline.errors import InvalidInput
 from hotline.events import EventSink
@@ -49,6 +50,7 @@ from hotline.media.backend import (
 )
 from hotline.media.codecs.g711 import Codec
 from hotline.media.conference import Conference
+from hotline.media.detection import DetectionEnd, MachineDetection, MachineDetections
 from hotline.media.dtmf import DTMF_EVENTS, DtmfDigit, Rfc4733Sender
 from hotline.media.dtmf_inband import InbandDtmfDetector, feed_all
 from hotline.media.endpoint import AudioFrame, Endpoint, FrameEndpoint, Pcm, RtpEndpoint
@@ -161,6 +163,9 @@ class MediaEngine:
         self._paced: dict[EndpointId, Endpoint] = {}
         self._inband: dict[EndpointId, RtpEndpoint] = {}
         self._tapped: dict[EndpointId, RtpEndpoint] = {}
+        self._detections = MachineDetections(
+            self.clock.monotonic, lambda endpoint_id: self._drop_tap(EndpointId(endpoint_id))
+        )
         self._dtmf_open: dict[EndpointId, RtpEndpoint] = {}  # RFC 4733 events not yet ended
         self._conferences: dict[ConferenceId, Conference] = {}
         self._moh: dict[str, MohStream] = {}
@@ -359,6 +364,7 @@ class MediaEngine:
         self._paced.pop(endpoint_id, None)
         self._inband.pop(endpoint_id, None)
         self._tapped.pop(endpoint_id, None)
+        self._detections.end(endpoint_id, DetectionEnd.ENDED)
         self._dtmf_open.pop(endpoint_id, None)
         self._quality_emitted.pop(endpoint_id, None)
         del self._endpoints[endpoint_id]
@@ -480,20 +486,49 @@ class MediaEngine:
             except Exception:  # one listener's bug must not cost the other calls their audio
                 self.tick_errors += 1
                 logger.exception("audio tap of %s failed: untapped", endpoint_id)
-                endpoint.audio_tap = None
-                del self._tapped[endpoint_id]
+                self._detections.end(endpoint_id, DetectionEnd.STOPPED)
+                self._drop_tap(endpoint_id)
 
     # Listening ---------------------------------------------------------------------------
     async def tap_audio(self, endpoint_id: EndpointId, tap: AudioTap) -> None:
         endpoint = self._get_rtp(endpoint_id)
-        endpoint.audio_tap = tap
-        self._tapped[endpoint_id] = endpoint
+        self._detections.end(endpoint_id, DetectionEnd.STOPPED)  # the leg's one tap is this
+        self._set_tap(endpoint, tap)
 
     async def untap_audio(self, endpoint_id: EndpointId) -> None:
+        self._detections.end(endpoint_id, DetectionEnd.STOPPED)
+        self._drop_tap(endpoint_id)
+
+    def _set_tap(self, endpoint: RtpEndpoint, tap: AudioTap) -> None:
+        endpoint.audio_tap = tap
+        self._tapped[endpoint.id] = endpoint
+
+    def _drop_tap(self, endpoint_id: EndpointId) -> None:
         endpoint = self._tapped.pop(endpoint_id, None)
         if endpoint is not None:
             endpoint.audio_tap = None
             endpoint.take_received_audio()  # what came since the last tick: nobody's now
+
+    async def detect_machine(
+        self,
+        endpoint_id: EndpointId,
+        settings: AmdSettings,
+        *,
+        greeting_end_s: float | None = None,
+        max_greeting_wait_s: float = 30.0,
+    ) -> MachineDetection:
+        """The detector listens on the leg's audio tap, on the media clock (ADR 0197)."""
+        endpoint = self._get_rtp(endpoint_id)
+        detection, tap = self._detections.start(
+            endpoint_id, settings, greeting_end_s=greeting_end_s,
+            max_greeting_wait_s=max_greeting_wait_s,
+        )  # fmt: skip
+        self._set_tap(endpoint, tap)
+        return detection
+
+    async def stop_detection(self, endpoint_id: EndpointId) -> None:
+        if self._detections.end(endpoint_id, DetectionEnd.STOPPED):
+            self._drop_tap(endpoint_id)
 
     # Playback ----------------------------------------------------------------------------
     async def play(
@@ -752,6 +787,7 @@ class MediaEngine:
             "packets_paced": self.packets_paced,
             "packets_paced_late": self.packets_paced_late,
             "recordings": len(self.recordings),
+            "machine_detections": len(self._detections),  # legs listened to for a machine
             "ports_in_use": self.ports.in_use,
             "socket_errors": self.socket_errors,
             "send_errors": self.send_errors,

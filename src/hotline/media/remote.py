@@ -2,10 +2,12 @@
 
 Every protocol call becomes a command; what the engine calls back in-process comes back as an
 event: digits (to the `on_dtmf` callback and the `dtmf_events` iterators), a playback's end (to
-its `Playback`), domain events (to the sink: quality, recordings) and the engine's counters
-(`stats()`, read by `/metrics` without a round trip). Frame endpoints stay in this process
-behind a `FrameShim`. When the media process goes, every call waiting on it and every later
-one fails with `MediaProcessLost`, digit iterators end, playbacks end STOPPED, and the
+its `Playback`), an answering-machine detection's verdict and its greeting's end (to its
+`MachineDetection`: the detector runs in the media process, next to the audio, ADR 0197),
+domain events (to the sink: quality, recordings) and the engine's counters (`stats()`, read by
+`/metrics` without a round trip). Frame endpoints stay in this process behind a `FrameShim`.
+When the media process goes, every call waiting on it and every later one fails with
+`MediaProcessLost`, digit iterators end, playbacks end STOPPED, detections end LOST, and the
 `lost` future resolves so the supervisor can act.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from hotline.amd import AmdSettings
 from hotline.events import DomainEvent, EventSink
 from hotline.media.backend import (
     AudioTap,
@@ -41,6 +44,7 @@ from hotline.media.backend import (
     RemoteMedia,
 )
 from hotline.media.control import MediaProcessLost, decode_error, read_message, write_message
+from hotline.media.detection import DetectionEnd, MachineDetection, MachineVerdict
 from hotline.media.dtmf import DtmfDigit
 from hotline.media.errors import EndpointNotFound
 from hotline.media.events import MediaQualityReported
@@ -77,6 +81,10 @@ class RemoteMediaBackend:
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._playbacks: dict[int, Playback] = {}
         self._early_ends: dict[int, PlaybackEnd] = {}
+        # Detections by a key this side picks, so their events find them even before the
+        # reply to the command that started them is read.
+        self._detections: dict[int, MachineDetection] = {}
+        self._detection_keys = itertools.count(1)
         self._on_dtmf: dict[EndpointId, DtmfCallback] = {}
         self._dtmf_queues: dict[EndpointId, list[asyncio.Queue[DtmfDigit | None]]] = {}
         self._endpoints: set[EndpointId] = set()
@@ -150,6 +158,8 @@ class RemoteMediaBackend:
                 self._early_ends[message[1]] = message[2]  # its reply is still on the way
             else:
                 playback._finish(message[2])
+        elif kind == "machine" or kind == "greeting":
+            self._detected(kind, message[1], message[2])
         elif kind == "event":
             self._event(message[1])
         elif kind == "stats":
@@ -185,6 +195,9 @@ class RemoteMediaBackend:
             for queue in queues:
                 queue.put_nowait(None)
         self._dtmf_queues.clear()
+        for detection in self._detections.values():
+            detection._end(DetectionEnd.LOST)
+        self._detections.clear()
         for shim in self._shims.values():
             shim.close()
         self._shims.clear()
@@ -256,6 +269,7 @@ class RemoteMediaBackend:
         self._endpoints.discard(endpoint)
         for queue in self._dtmf_queues.pop(endpoint, []):
             queue.put_nowait(None)
+        self._end_detections(endpoint, DetectionEnd.ENDED)
         await self._call("release", endpoint)
 
     # Playback, hold music and DTMF -----------------------------------------------------
@@ -315,6 +329,59 @@ class RemoteMediaBackend:
 
     async def untap_audio(self, endpoint: EndpointId) -> None:
         return None
+
+    # Answering-machine detection: in the media process, only its decision comes back ---
+    async def detect_machine(
+        self,
+        endpoint: EndpointId,
+        settings: AmdSettings,
+        *,
+        greeting_end_s: float | None = None,
+        max_greeting_wait_s: float = 30.0,
+    ) -> MachineDetection:
+        self._end_detections(endpoint, DetectionEnd.STOPPED)  # the media side replaces it
+        key = next(self._detection_keys)
+        detection = MachineDetection(endpoint, greeting=greeting_end_s is not None)
+        self._detections[key] = detection
+        try:
+            await self._call(
+                "detect_machine", endpoint, settings, key, greeting_end_s=greeting_end_s,
+                max_greeting_wait_s=max_greeting_wait_s,
+            )  # fmt: skip
+        except BaseException:
+            self._detections.pop(key, None)
+            raise
+        self._forget_finished(key)
+        return detection
+
+    async def stop_detection(self, endpoint: EndpointId) -> None:
+        self._end_detections(endpoint, DetectionEnd.STOPPED)
+        await self._call("stop_detection", endpoint)
+
+    def _detected(self, kind: str, key: int, value: Any) -> None:
+        """A detection's verdict (`machine`) or its greeting's end (`greeting`) came back;
+        one this side already ended (stopped, released) is forgotten."""
+        detection = self._detections.get(key)
+        if detection is None:
+            return
+        if kind == "machine":
+            assert isinstance(value, MachineVerdict)
+            detection._decide(value)
+        else:
+            detection._end_greeting(value)
+        self._forget_finished(key)
+
+    def _forget_finished(self, key: int) -> None:
+        detection = self._detections.get(key)
+        if detection is not None and detection.finished:
+            del self._detections[key]
+
+    def _end_detections(self, endpoint: EndpointId, end: DetectionEnd) -> None:
+        """This side knows first that the leg's listening ends: its awaiting call is told now."""
+        for key, detection in list(self._detections.items()):
+            if detection.endpoint_id == endpoint:
+                detection._end(end)
+                del self._detections[key]
 
     # Bridges and conferences -----------------------------------------------------------
     async def bridge(self, a: EndpointId, b: EndpointId) -> None:

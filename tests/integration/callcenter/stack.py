@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 
+from hotline.config import MediaSettings, RecordingSettings
 from hotline.events import DomainEvent, ListSink
 from hotline.flows import FlowService, InMemoryFlowRepository, parse_flow, read_flow_file
 from hotline.ids import AgentId, CustomerId, QueueId, TenantId
@@ -45,6 +46,7 @@ from hotline.interactions.voice import (
 from hotline.media import EspeakTts, FileRecordingStorage, MediaEngine, PromptLibrary, Tone
 from hotline.media.tones import ToneSpec
 from hotline.routing import AgentProfile, QueueConfig, Router, RouterSettings
+from hotline.server.media_process import MediaProcess
 from hotline.sip.auth import InMemoryCredentialStore
 from hotline.sip.policy import OutboundPolicy, OutboundRules
 from hotline.sip.transport.service import SipService, SipServiceConfig
@@ -157,20 +159,34 @@ async def call_center(
     hold_reinvite: bool = True,
     trunk_port: int = 5999,
     allow_out: tuple[str, ...] = ("0", "1"),
+    media_process: bool = False,
 ) -> AsyncIterator[CallCenter]:
+    """With `media_process`, the media engine runs in its own process behind the control
+    channel (`media.engine = "process"`, ADR 0186), as `hotline serve` can run it."""
     clock = ShiftedClock()
     sink = ListSink()
     low, high = free_port_range(200)
     storage = FileRecordingStorage(tmp / "recordings")
-    engine = MediaEngine(
-        port_min=low,
-        port_max=high,
-        sink=sink,
-        clock=clock,
-        storage=storage,
-        prompts=PromptLibrary(prompts_dir=tmp, tts=EspeakTts(tts_cache)),
-    )
-    await engine.start()
+    process: MediaProcess | None = None
+    engine: Any
+    if media_process:
+        process = MediaProcess(
+            MediaSettings(rtp_port_min=low, rtp_port_max=high, prompts_dir=tmp,
+                          tts_cache_dir=tts_cache),
+            RecordingSettings(directory=tmp / "recordings"),
+            sink=sink,
+        )  # fmt: skip
+        engine = await process.start()
+    else:
+        engine = MediaEngine(
+            port_min=low,
+            port_max=high,
+            sink=sink,
+            clock=clock,
+            storage=storage,
+            prompts=PromptLibrary(prompts_dir=tmp, tts=EspeakTts(tts_cache)),
+        )
+        await engine.start()
     # Hold music: a steady low tone (real music would do; a tone can be found in a recording).
     await engine.register_moh("default", [Tone(ToneSpec("moh", (MOH_HZ,), level_dbm0=-16), 10)])
     credentials = InMemoryCredentialStore()
@@ -249,7 +265,10 @@ async def call_center(
         await telephony.stop()
         await sip.stop()
         trace.close()
-        await engine.close()
+        if process is not None:
+            await process.stop()
+        else:
+            await engine.close()
         await asyncio.get_running_loop().run_in_executor(None, mail.controller.stop)
 
 

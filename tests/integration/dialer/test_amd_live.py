@@ -3,8 +3,9 @@ campaign dials two sipp callees through the trunk. One answers as a person does 
 then silence — and reaches the baresip agent; the other is a machine with a long greeting and
 a beep, and gets the campaign's message after it (or is hung up on). The greetings are spoken
 by espeak-ng and shaped by sox in the test and streamed by sipp (`rtp_stream`, µ-law WAV); the
-call's received audio reaches the detector through the media engine's audio tap. The verdicts,
-their decision times and what followed are read from the events and the campaign figures."""
+media backend runs the detector on the call's received audio, in this process or in the media
+process, and hands back its verdict. The verdicts, their decision times and what followed are
+read from the events and the campaign figures."""
 
 from __future__ import annotations
 
@@ -219,16 +220,21 @@ def of(center: CallCenter, kind: type[E]) -> list[E]:
 
 
 @pytest.mark.db
+@pytest.mark.parametrize("media_process", [False, True], ids=["in_process", "media_process"])
 async def test_a_person_reaches_the_agent_and_a_machine_gets_the_message(
-    env: Env, tmp_path: Path, tts_cache: Path
+    env: Env, tmp_path: Path, tts_cache: Path, media_process: bool
 ) -> None:
+    """With the media engine in this process or in its own (ADR 0197's amendment: the detector
+    runs next to the audio, only its verdict crosses the control channel)."""
     person, machine = number(1, HUMAN), number(2, MACHINE)
     message = {"zh-CN": "您好，这里是回访中心，请回电四零零。"}
     campaign = campaign_with(env, {"action": "message", "message": message})
     await seed(env, campaign, [person, machine], [])
     async with (
         greeting_callees(tmp_path) as port,
-        center_with_agents(tmp_path, tts_cache, port, ["a1"]) as center,
+        center_with_agents(
+            tmp_path, tts_cache, port, ["a1"], media_process=media_process
+        ) as center,
     ):
         dialer = await run_campaign(env, center, campaign, 2)
         decided = of(center, AmdDecided)

@@ -47,11 +47,18 @@ CALLER_ID = "+861088880001"
 
 @contextlib.asynccontextmanager
 async def center_with_agents(
-    tmp: Path, tts: Path, trunk_port: int, agents: Sequence[str]
+    tmp: Path, tts: Path, trunk_port: int, agents: Sequence[str], *, media_process: bool = False
 ) -> AsyncIterator[CallCenter]:
     tones = {"a1": AGENT1_HZ, "a2": AGENT2_HZ}
     async with (
-        call_center(tmp, tts, trunk_port=trunk_port, allow_out=("+86",), record=False) as center,
+        call_center(
+            tmp,
+            tts,
+            trunk_port=trunk_port,
+            allow_out=("+86",),
+            record=False,
+            media_process=media_process,
+        ) as center,
         contextlib.AsyncExitStack() as stack,
     ):
         for agent in agents:

@@ -8,9 +8,11 @@ bridged, conferenced, playing or hearing music, so tests assert on topology, not
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from hotline.amd import AmdSettings
 from hotline.events import EventSink
 from hotline.media.backend import (
     AudioTap,
@@ -30,6 +32,7 @@ from hotline.media.backend import (
     RecordingInfo,
     RemoteMedia,
 )
+from hotline.media.detection import DetectionEnd, MachineDetection, MachineDetections
 from hotline.media.dtmf import DtmfDigit, DtmfSource
 from hotline.media.events import RecordingPaused, RecordingResumed
 from hotline.media.player import PlaybackEnd, PlayItem
@@ -340,6 +343,8 @@ class FakeMedia:
         self.played: list[tuple[EndpointId, list[PlayItem]]] = []
         self.sent_digits: list[tuple[EndpointId, str]] = []
         self.taps: dict[EndpointId, AudioTap] = {}
+        # The engine's own listeners, fed by what a test hands the leg's tap.
+        self.detections = MachineDetections(time.monotonic, lambda e: self._untap(EndpointId(e)))
         self._next = 0
 
     def _id(self, prefix: str) -> str:
@@ -377,6 +382,8 @@ class FakeMedia:
         ep = self.endpoints.get(endpoint)
         if ep is None or ep.released:
             return
+        if self.detections.end(endpoint, DetectionEnd.ENDED):
+            self.taps.pop(endpoint, None)
         await self.unbridge(endpoint)
         if ep.conference is not None:
             self.conferences[ep.conference].discard(endpoint)
@@ -437,7 +444,31 @@ class FakeMedia:
         self.taps[endpoint] = tap
 
     async def untap_audio(self, endpoint: EndpointId) -> None:
+        self.detections.end(endpoint, DetectionEnd.STOPPED)
         self.taps.pop(endpoint, None)
+
+    def _untap(self, endpoint: EndpointId) -> None:
+        self.taps.pop(endpoint, None)
+
+    async def detect_machine(
+        self,
+        endpoint: EndpointId,
+        settings: AmdSettings,
+        *,
+        greeting_end_s: float | None = None,
+        max_greeting_wait_s: float = 30.0,
+    ) -> MachineDetection:
+        self.ep(endpoint)
+        detection, tap = self.detections.start(
+            endpoint, settings, greeting_end_s=greeting_end_s,
+            max_greeting_wait_s=max_greeting_wait_s,
+        )  # fmt: skip
+        self.taps[endpoint] = tap
+        return detection
+
+    async def stop_detection(self, endpoint: EndpointId) -> None:
+        if self.detections.end(endpoint, DetectionEnd.STOPPED):
+            self.taps.pop(endpoint, None)
 
     async def bridge(self, a: EndpointId, b: EndpointId) -> None:
         for x in (a, b):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hotline.dialer.amd import AmdSettings, AnsweringMachineDetector, Verdict, detect
+from hotline.amd import AmdSettings, AnsweringMachineDetector, Verdict, detect
 
 RATE = 8000
 

@@ -1,6 +1,7 @@
 """Answering machines on live calls (ADR 0197): the campaign's machine handling read from its
 retry settings, the tick-to-frame cutting of tapped audio (silence where nothing arrives), the
-greeting's end after a verdict, the listener a call awaits, and the campaign figures."""
+greeting's end after a verdict, and the campaign figures (the listener a call awaits is the
+media backend's: tests/unit/media/test_machine_detection.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from hotline.amd import FRAME, AnsweringMachineDetector, TickFrames, Verdict
 from hotline.clock import FakeClock
-from hotline.dialer.amd import FRAME, AmdSettings, AnsweringMachineDetector, TickFrames, Verdict
 from hotline.dialer.errors import DialerError
 from hotline.dialer.hygiene import DoNotCall
 from hotline.dialer.live import CallReport, CampaignDialer, DialerFigures, PlaceCall
@@ -23,7 +24,6 @@ from hotline.dialer.machine import (
 )
 from hotline.dialer.outcomes import DialEnd
 from hotline.dialer.running import progress_text
-from hotline.interactions.voice.amd import AmdListener
 from tests.unit.dialer.test_amd import pcm, quiet, voice
 from tests.unit.dialer.test_live import Placer, Store, campaign, record, run_out
 
@@ -93,39 +93,6 @@ def test_after_a_machine_verdict_the_greeting_ends_with_its_silence() -> None:
     # still talking right after the verdict; silent for over a second at the end
     assert silences[0] == 0.0
     assert silences[-1] >= 1.0
-
-
-async def test_the_listener_hears_a_machine_and_its_greeting_end_through_the_tap() -> None:
-    handling = MachineHandling(MachineAction.MESSAGE, greeting_end_s=0.8)
-    listener = AmdListener(handling)
-    for frame in ticks(pcm(quiet(0.2), voice(2.5), noise_db=-60)):
-        listener.tap(frame)
-    result = await listener.verdict()
-    assert result.verdict is Verdict.MACHINE
-    assert result.sure
-    for _ in range(60):  # the callee stops sending: empty ticks, silence once past jitter
-        listener.tap(np.zeros(0, np.int16))
-    waited = await listener.greeting_end()
-    # the rest of the greeting after the verdict, then the silence that ends it
-    heard_after = 0.2 + 2.5 - result.decided_after_s
-    assert waited == pytest.approx(heard_after + 0.8, abs=0.2)
-
-
-async def test_the_listener_hears_a_person_who_says_hello_and_waits() -> None:
-    listener = AmdListener(MachineHandling(MachineAction.HANG_UP))
-    for frame in ticks(pcm(quiet(0.3), voice(0.5), quiet(1.2), noise_db=-60)):
-        listener.tap(frame)
-    result = await listener.verdict()
-    assert result.verdict is Verdict.HUMAN
-    assert result.sure
-
-
-async def test_the_listener_with_no_audio_at_all_goes_with_the_lean_in_time() -> None:
-    settings = AmdSettings(initial_silence_s=30.0, total_s=0.05)
-    listener = AmdListener(MachineHandling(MachineAction.HANG_UP, detector=settings))
-    result = await asyncio.wait_for(listener.verdict(), 5.0)
-    assert result.verdict is Verdict.HUMAN
-    assert not result.sure
 
 
 class DetectingPlacer(Placer):

@@ -9,9 +9,12 @@ as abandoned. An agentless campaign's answered call runs the campaign's flow ins
 reminder, a survey), with the record's fields as flow variables.
 
 When the campaign says what to do with answering machines (ADR 0197), the answered callee is
-listened to first: its received audio, tapped on the media clock, feeds the detector. A person
-then goes on as above (the 2 s run from the end of the greeting the detector heard); a machine
-is hung up on, or hears the campaign's message once its greeting and beep are over.
+listened to first: the media backend runs the detector next to the audio (in this process or in
+the media process) and hands back its verdict. A person then goes on as above (the 2 s run from
+the end of the greeting the detector heard); a machine is hung up on, or hears the campaign's
+message once its greeting and beep are over. A callee who hangs up while listened to ends the
+call; when the backend cannot listen, or gives no verdict in time (its process went), the call
+goes on undetected, as a person's.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
+from hotline.amd import AmdResult, Verdict
 from hotline.calls import CAUSES, DestinationDenied, Leg, LegFailed, LegRole, OutboundCapFull
-from hotline.dialer.amd import AmdResult, Verdict
 from hotline.dialer.events import AmdDecided, CampaignCallPlaced, MachineMessageEnded
 from hotline.dialer.live import AgentFacts, CallReport, PlaceCall
 from hotline.dialer.machine import AmdReport, MachineAction, MachineHandling
@@ -38,10 +41,10 @@ from hotline.ids import QueueId
 from hotline.interactions.arrivals import Arrival
 from hotline.interactions.channel import CUSTOMER
 from hotline.interactions.model import Contact, ContactState, Direction, Origin, Outcome
-from hotline.interactions.voice.amd import AmdListener
 from hotline.interactions.voice.desk import TenantRuntime
 from hotline.interactions.voice.host import FlowLookup
 from hotline.media.backend import Capability
+from hotline.media.detection import DetectionEnd, MachineDetection, MachineVerdict
 from hotline.media.player import PlaybackEnd, TtsText
 from hotline.media.prompts import PromptLibrary
 from hotline.routing import AgentState, RoutingError
@@ -60,6 +63,9 @@ CAMPAIGN_PRIORITY = 100  # an answered callee waits on nobody in line
 LONGEST_CALL_S = 4 * 3600.0
 RING_SLACK_S = 5.0
 MIN_GRACE_S = 0.3  # an agent's phone needs a moment to answer, even after detection
+# The media side ends its listening by itself (its limits count audio frames); this much more
+# is waited for its word before the call goes on without it (a media process that went).
+DETECTION_SLACK_S = 3.0
 
 
 class CampaignCalls:
@@ -186,13 +192,21 @@ class CampaignCalls:
         grace = self.connect_grace_s
         if call.machine is not None:
             heard = await self._detect(leg, call.machine)
-            if heard is not None:
-                result, listener = heard
+            if heard is not None and heard[0].end is DetectionEnd.ENDED:
+                # The callee hung up while listened to: nobody to put through, no verdict.
+                call.settled()
+                await center.endings.end_contact(contact, Outcome.NOT_REACHED)
+                talk_s = self.now() - answered_at
+                return CallReport(DialEnd(200, talk_s=talk_s, callee_hung_up=True))
+            if heard is not None and heard[0].result is not None:
+                result, detection = heard[0].result, heard[1]
                 if result.verdict is Verdict.MACHINE:
                     call.settled()
-                    return await self._machine(contact, leg, call, answered_at, result, listener)
+                    return await self._machine(
+                        contact, leg, call, answered_at, result, call.machine, detection
+                    )
                 amd = self._decided(contact, leg, call, answered_at, result, "connect")
-                if not leg.is_live:  # hung up while we listened: nobody to put through
+                if not leg.is_live:  # hung up as the verdict came: nobody to put through
                     call.settled()
                     await center.endings.end_contact(contact, Outcome.NOT_REACHED)
                     talk_s = self.now() - answered_at
@@ -209,31 +223,43 @@ class CampaignCalls:
 
     async def _detect(
         self, leg: Leg, handling: MachineHandling
-    ) -> tuple[AmdResult, AmdListener] | None:
-        """Listen to the callee until the detector decides; None when the media backend
-        cannot tap a leg (the call then goes on as a person's)."""
+    ) -> tuple[MachineVerdict, MachineDetection] | None:
+        """Have the media backend listen to the callee until the detector decides (or the
+        callee hangs up: ENDED); None when it cannot listen or gave no word in time (the
+        call then goes on undetected, as a person's)."""
         media = self.runtime.voice.media
-        if not media.capabilities.supports(Capability.AUDIO_TAP):
+        if not media.capabilities.supports(Capability.MACHINE_DETECTION):
             return None
-        listener = AmdListener(handling)
+        greeting = handling.greeting_end_s if handling.action is MachineAction.MESSAGE else None
         try:
-            await media.tap_audio(leg.endpoint, listener.tap)
+            detection = await media.detect_machine(
+                leg.endpoint, handling.detector, greeting_end_s=greeting,
+                max_greeting_wait_s=handling.max_greeting_wait_s,
+            )  # fmt: skip
         except HotlineError as exc:
-            log.warning("campaign call on %s not listened to: %s", leg.leg_id, exc)
+            log.warning("campaign call on %s connected undetected: %s", leg.leg_id, exc)
             return None
+        limit = handling.detector.total_s + DETECTION_SLACK_S
         try:
-            result = await listener.verdict()
+            verdict = await asyncio.wait_for(detection.verdict(), limit)
+        except TimeoutError:
+            log.warning(
+                "campaign call on %s connected undetected: no verdict in %.1f s",
+                leg.leg_id, limit,
+            )  # fmt: skip
+            await self._stop_detection(leg)
+            return None
         except BaseException:
-            await self._untap(leg)
+            await self._stop_detection(leg)
             raise
-        # Only a machine that gets a message is listened to on, for its greeting's end.
-        if result.verdict is Verdict.HUMAN or handling.action is not MachineAction.MESSAGE:
-            await self._untap(leg)
-        return result, listener
+        if verdict.end in (DetectionEnd.LOST, DetectionEnd.STOPPED):
+            log.warning("campaign call on %s connected undetected: %s", leg.leg_id, verdict.end)
+            return None
+        return verdict, detection
 
-    async def _untap(self, leg: Leg) -> None:
+    async def _stop_detection(self, leg: Leg) -> None:
         with contextlib.suppress(HotlineError):
-            await self.runtime.voice.media.untap_audio(leg.endpoint)
+            await self.runtime.voice.media.stop_detection(leg.endpoint)
 
     def _decided(
         self,
@@ -267,16 +293,23 @@ class CampaignCalls:
         call: PlaceCall,
         answered_at: float,
         result: AmdResult,
-        listener: AmdListener,
+        handling: MachineHandling,
+        detection: MachineDetection,
     ) -> CallReport:
         """A machine answered: hang up, or leave the message after its greeting."""
         center, media = self.runtime.center, self.runtime.voice.media
-        handling = listener.handling
         report = self._decided(contact, leg, call, answered_at, result, str(handling.action))
         if handling.action is MachineAction.MESSAGE:
             decided_at = self.now()
-            await listener.greeting_end()
-            await self._untap(leg)
+            try:  # None: it did not end in time; the message is left anyway
+                await asyncio.wait_for(
+                    detection.greeting_end(), handling.max_greeting_wait_s + DETECTION_SLACK_S
+                )
+            except TimeoutError:
+                await self._stop_detection(leg)
+            except BaseException:
+                await self._stop_detection(leg)
+                raise
             waited_s = self.now() - decided_at
             left = False
             if leg.is_live:

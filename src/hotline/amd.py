@@ -1,5 +1,7 @@
 """Answering-machine detection from the first seconds of an answered call (ADR 0267): in-band
 energy and cadence, sans-I/O — 20 ms frames of 8 kHz PCM in, a verdict out once it is sure.
+A module of its own, numpy only: the media backends run it next to the audio (in the media
+process too, ADR 0197) and the dialer's campaigns set it.
 
 A person answers with a short word ("喂？", "Hello?") and waits; a machine talks on (a greeting
 of several seconds, many words with short gaps). Each frame's energy is compared with a noise

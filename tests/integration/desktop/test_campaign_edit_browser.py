@@ -32,7 +32,7 @@ MESSAGE = {"zh-CN": "您好，请回电。", "en": "Hello, please call us back."
 # What a disposition does to its record next: done, and the number on the do-not-call list.
 THEN = {"zh-CN": ("完成", "勿扰"), "en": ("done", "dnc")}
 BAD_THEN = {
-    "zh-CN": "之后的处理只能是完成, 重拨, 错号, 勿扰之一",
+    "zh-CN": "之后的处理只能是完成、重拨、错号、勿扰之一",
     "en": "one of done, retry, invalid, dnc",
 }
 

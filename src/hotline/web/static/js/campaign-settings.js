@@ -56,7 +56,8 @@ export function parseDispositions(text, FieldError) {
     const word = parts[4] || "done";
     const then = Object.keys(THEN).find((key) => key === word || THEN[key] === word);
     if (!then) {
-      const words = Object.keys(THEN).map((key) => (language() === "en" ? key : THEN[key])).join(", ");
+      const en = language() === "en";
+      const words = Object.keys(THEN).map((key) => (en ? key : THEN[key])).join(en ? ", " : "、");
       throw new FieldError(t("Dispositions, line %(line)s: what happens next is one of %(words)s.", { line: index + 1, words }));
     }
     out.push({

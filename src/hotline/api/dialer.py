@@ -546,11 +546,11 @@ async def campaign_call_answers(
     summary="Wrap-up: the campaign's disposition of a progressive or predictive call",
 )
 async def campaign_call_disposition(
-    interaction_id: Id, body: CampaignDispositionIn, uow: Uow, principal: Agent
+    interaction_id: Id, body: CampaignDispositionIn, request: Request, uow: Uow, principal: Agent
 ) -> dict[str, Any]:
     # Another center's call, or one the user was not on, is not found, whoever asks.
     chosen = await CampaignWrapUp(_store(uow, principal)).dispose(
-        interaction_id, principal.agent_id or "", body.disposition
+        interaction_id, principal.agent_id or "", body.disposition, services_of(request).clock.now()
     )
     await uow.commit()
     return {"interaction_id": interaction_id, "disposition": chosen.code}

@@ -22,6 +22,7 @@ from hotline.dialer.model import (
     DialMode,
     Disposition,
     ListOrder,
+    Then,
 )
 from hotline.dialer.script import parse_script
 from hotline.dialer.windows import CallingWindow
@@ -90,7 +91,14 @@ def parse_dispositions(items: Sequence[Mapping[str, Any]]) -> tuple[Disposition,
             if not isinstance(flag, bool):
                 raise InvalidCampaign("must be true or false", field=f"{where}.{name}", value=flag)
             flags[name] = flag
-        out.append(Disposition(code, labels["label_zh"], labels["label_en"], **flags))
+        then = item.get("then", "done")
+        if then not in {str(t) for t in Then}:
+            raise InvalidCampaign(
+                "not something a disposition does next", field=f"{where}.then", value=then
+            )
+        out.append(
+            Disposition(code, labels["label_zh"], labels["label_en"], **flags, then=Then(then))
+        )
     return tuple(out)
 
 
@@ -186,6 +194,7 @@ def _plain(value: Any) -> Any:
             "label_en": value.label_en,
             "right_party": value.right_party,
             "conversion": value.conversion,
+            "then": str(value.then),
         }
     if isinstance(value, Mapping):
         return dict(value)

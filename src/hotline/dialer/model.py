@@ -27,6 +27,7 @@ __all__ = [
     "Disposition",
     "ListOrder",
     "RecordStatus",
+    "Then",
     "campaign_transition",
 ]
 
@@ -38,16 +39,37 @@ class DialMode(StrEnum):
     AGENTLESS = "agentless"  # a flow plays a message or an IVR; no agent
 
 
+class Then(StrEnum):
+    """What a disposition does to its record after a connected call (`dispositions.dispose`).
+    A callback is not one: the preview card and the wrap-up schedule it with its own time."""
+
+    DONE = "done"  # finished: the outcome's status stands
+    RETRY = "retry"  # reached but not finished: dial again after the campaign's interval
+    INVALID = "invalid"  # wrong number: out of dialing, like a dead number
+    DNC = "dnc"  # the callee asked not to be called: on the campaign's do-not-call list
+
+
 @dataclass(frozen=True, slots=True)
 class Disposition:
     """One result an agent may give a campaign contact; `right_party` and `conversion` say
-    which figures it counts in."""
+    which figures it counts in, `then` what happens to the record next (stored dispositions
+    from before it read as `done`)."""
 
     code: str
     label_zh: str
     label_en: str
     right_party: bool = False
     conversion: bool = False
+    then: Then = Then.DONE
+
+    def __post_init__(self) -> None:
+        try:
+            then = Then(self.then)
+        except ValueError:
+            raise InvalidCampaign(
+                "not something a disposition does next", field="then", value=self.then
+            ) from None
+        object.__setattr__(self, "then", then)
 
 
 class CampaignStatus(StrEnum):

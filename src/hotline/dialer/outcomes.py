@@ -114,6 +114,8 @@ DEFAULT_RULES: dict[Outcome, RetryRule] = {
     # A refusal rests the number a week; a second one rests it for good.
     Outcome.REFUSED: RetryRule(7 * 24 * HOUR, 1, RecordStatus.REFUSED),
     Outcome.FAILED: RetryRule(30 * 60.0, 3),
+    # Reached but not finished, when the agent's disposition says so (`call_again`).
+    Outcome.CONNECTED: RetryRule(24 * HOUR, 2),
 }
 
 
@@ -186,6 +188,20 @@ class RetryPolicy:
             return
         record.status = RecordStatus.RETRY
         record.next_at = now + rule.interval_s
+
+    def call_again(self, record: CallRecord, now: float) -> None:
+        """A connected call the agent wants dialed again (its attempt already counted by
+        `apply`): after the `connected` rule's interval, until that rule's or the campaign's
+        maximum of attempts."""
+        rule = self.rules[Outcome.CONNECTED]
+        record.agent_id = None
+        if record.outcomes.get(str(Outcome.CONNECTED), 0) > rule.max_attempts:
+            record.status = rule.final
+        elif record.attempts >= self.max_attempts:
+            record.status = RecordStatus.EXHAUSTED
+        else:
+            record.status = RecordStatus.RETRY
+            record.next_at = now + rule.interval_s
 
 
 def not_placed(record: CallRecord, was: RecordStatus, now: float) -> None:

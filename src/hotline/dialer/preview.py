@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from hotline.clock import Clock
-from hotline.dialer.dispositions import disposition_of
+from hotline.dialer.dispositions import apply_disposition, disposition_of
 from hotline.dialer.errors import DialerError, RecordNotFound
 from hotline.dialer.figures import Attempt
 from hotline.dialer.hygiene import DoNotCall
@@ -59,6 +59,10 @@ class PreviewStore(Protocol):
     async def save(self, record: CallRecord, now: float) -> None: ...
 
     async def do_not_call(self, campaign_id: str) -> DoNotCall: ...
+
+    async def add_dnc(
+        self, phone: str, now: float, *, campaign_id: str | None = None, reason: str = ""
+    ) -> str: ...
 
     async def release_stale(self, campaign_id: str, now: float) -> int: ...
 
@@ -159,7 +163,8 @@ class PreviewDesk:
         disposition: str | None = None,
     ) -> CallRecord:
         """The agent's word on the call: its outcome, the script's answers (saved into the
-        record's fields) and, when the callee asked, a callback (kept for this agent, or for
+        record's fields), the campaign's disposition (which moves a connected call's record as
+        its `then` says) and, when the callee asked, a callback (kept for this agent, or for
         anyone) — at `callback_at`, or at `callback_local`, a date and time in the center's
         zone as the desk's field gives it."""
         if outcome not in AGENT_OUTCOMES:
@@ -181,11 +186,15 @@ class PreviewDesk:
                 parse_script(campaign.script), record.fields, answers or {}
             )
         RetryPolicy.from_settings(campaign.retry).apply(record, outcome, now)
-        if callback_at is not None:
+        if callback_at is not None:  # the callee's own time wins over the disposition's
             schedule_callback(
                 record, callback_at, now, agent_id=agent_id if callback_mine else None
             )
-        await self.store.save(record, now)
+            await self.store.save(record, now)
+        elif chosen is not None:  # it moves a connected call's record only
+            await apply_disposition(self.store, campaign, record, chosen, now)
+        else:
+            await self.store.save(record, now)
         connected = outcome is Outcome.CONNECTED and chosen is not None
         await self.store.add_attempt(
             campaign.id,

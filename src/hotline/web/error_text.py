@@ -189,6 +189,7 @@ _FORM_LABELS = {
     "label_en": "Name (English)",
     "right_party": "Right-party contact",
     "conversion": "Conversion",
+    "then": "What happens next",
     "lists": "Call lists",
     "list_id": "Call list",
     "script": "Script",

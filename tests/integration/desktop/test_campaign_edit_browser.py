@@ -1,6 +1,7 @@
 """Issue 24 in real Chromium against the real `hotline demo`, in zh-CN and en: the admin edits
 a campaign on the campaigns screen — a bad abandon cap first, refused naming the field in the
-page's language, nothing written — then sets its cap, its 30-day abandon window, dispositions,
+page's language, nothing written — then sets its cap, its 30-day abandon window, dispositions
+(what each does to its record next, in the page's language; an unknown word refused),
 retries and what answering machines get (the retry rule's machine action and message);
 starts it, and watches its figures move as the server dials a sipp callee population (busy
 and dead numbers) through the trunk. The wallboard shows the campaign with
@@ -28,6 +29,12 @@ PROBLEM = {"zh-CN": "0 到 3 %", "en": "between 0 and 3 %"}
 WINDOW = {"zh-CN": "30 天", "en": "30 days"}
 FLAGS = {"zh-CN": "本人接通 转化", "en": "right_party conversion"}
 MESSAGE = {"zh-CN": "您好，请回电。", "en": "Hello, please call us back."}
+# What a disposition does to its record next: done, and the number on the do-not-call list.
+THEN = {"zh-CN": ("完成", "勿扰"), "en": ("done", "dnc")}
+BAD_THEN = {
+    "zh-CN": "之后的处理只能是完成、重拨、错号、勿扰之一",
+    "en": "one of done, retry, invalid, dnc",
+}
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
@@ -89,9 +96,20 @@ async def test_edit_a_campaign_then_watch_its_figures_on_the_screen_and_the_wall
             await page.get_by_test_id("campaign-machine").select_option("message")
             await page.get_by_test_id("campaign-machine-message-zh").fill(MESSAGE["zh-CN"])
             await page.get_by_test_id("campaign-machine-message-en").fill(MESSAGE["en"])
-            await page.get_by_test_id("campaign-dispositions").fill(
-                f"confirmed | 已确认 | Confirmed | {FLAGS[lang]}"
+            done, dnc = THEN[lang]
+            dispositions = page.get_by_test_id("campaign-dispositions")
+            await dispositions.fill(f"confirmed | 已确认 | Confirmed | {FLAGS[lang]} | later")
+            await page.get_by_test_id("campaign-save").click()
+            await expect(refusal).to_contain_text(BAD_THEN[lang])
+            await page.screenshot(path=ARTIFACTS / f"campaign-disposition-then-refused-{lang}.png",
+                                  full_page=True)  # fmt: skip
+            assert admin.get(f"/api/v1/campaigns/{campaign}").json()["dispositions"] == []
+            await dispositions.fill(
+                f"confirmed | 已确认 | Confirmed | {FLAGS[lang]} | {done}\n"
+                f"stop | 勿扰 | Do not call | | {dnc}"
             )
+            await page.screenshot(path=ARTIFACTS / f"campaign-disposition-then-{lang}.png",
+                                  full_page=True)  # fmt: skip
             await page.get_by_test_id("campaign-save").click()
             await expect(page.get_by_test_id("campaign-status")).to_be_visible()
             await expect(form).to_be_hidden()
@@ -106,8 +124,9 @@ async def test_edit_a_campaign_then_watch_its_figures_on_the_screen_and_the_wall
             }  # fmt: skip
             assert "amd_action" not in shown
             assert [
-                (d["code"], d["right_party"], d["conversion"]) for d in shown["dispositions"]
-            ] == [("confirmed", True, True)]
+                (d["code"], d["right_party"], d["conversion"], d["then"])
+                for d in shown["dispositions"]
+            ] == [("confirmed", True, True, "done"), ("stop", False, False, "dnc")]
             audit = admin.get("/api/v1/audit", params={"entity": "campaign"}).json()["items"]
             assert audit[0]["after"]["abandon_cap"] == 0.02
 
@@ -124,6 +143,10 @@ async def test_edit_a_campaign_then_watch_its_figures_on_the_screen_and_the_wall
             # Running, the mode stays: the screen says why, the server refuses it.
             await row.get_by_test_id("campaign-edit").click()
             await expect(page.get_by_test_id("campaign-running-note")).to_be_visible()
+            await expect(dispositions).to_have_value(  # written back in the page's language
+                f"confirmed | 已确认 | Confirmed | {FLAGS[lang]} | {done}\n"
+                f"stop | 勿扰 | Do not call |  | {dnc}"
+            )
             await page.get_by_test_id("campaign-mode").select_option("progressive")
             await page.get_by_test_id("campaign-save").click()
             await expect(refusal).to_be_visible()

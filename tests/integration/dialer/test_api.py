@@ -190,7 +190,8 @@ async def test_editing_a_campaign_under_its_status_rules_audited_with_live_figur
         "abandon_cap", "abandon_window_s", "dispositions", "lists", "max_lines_per_agent",
         "retry",
     ]  # fmt: skip
-    assert shown["dispositions"] == dispositions
+    # Shown with what each does to its record next: `done` when not given.
+    assert shown["dispositions"] == [{**dispositions[0], "then": "done"}]
     assert shown["retry"]["machine"] == {"action": "message", "message": {"en": "Call us back."}}
     assert "amd_action" not in shown  # what a machine gets is the retry rule's, only
     assert [(item["list_id"], item["order"]) for item in shown["lists"]] == [

@@ -59,6 +59,14 @@ class InMemoryCallDesk:
         self.records[record_id].fields = dict(fields)
         self.writes.append((record_id, dict(fields), now))
 
+    async def save(self, record: CallRecord, now: float) -> None:
+        self.records[record.id] = record
+
+    async def add_dnc(
+        self, phone: str, now: float, *, campaign_id: str | None = None, reason: str = ""
+    ) -> str:
+        return phone
+
 
 def desk_with_a_call() -> tuple[CampaignCallDesk, InMemoryCallDesk]:
     store = InMemoryCallDesk()

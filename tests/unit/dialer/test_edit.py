@@ -124,7 +124,7 @@ def test_lists_are_reordered_any_time_and_taken_off_only_when_not_running() -> N
     [
         ({"busy": {"interval_s": 30}}, "retry.busy.interval_s"),
         ({"no_answer": {"max_attempts": 1.5}}, "retry.no_answer.max_attempts"),
-        ({"connected": {"interval_s": 600}}, "retry.connected"),
+        ({"invalid": {"interval_s": 600}}, "retry.invalid"),  # a dead number is never retried
         ({"ringing": {}}, "retry.ringing"),
         ({"max_attempts": 0}, "retry.max_attempts"),
         ({"machine": {"action": "shout"}}, "retry.machine.action"),

@@ -1,11 +1,13 @@
 // A campaign's settings as the campaigns screen writes them, one a line: retries
 // (`busy 10 5`: outcome, minutes between, attempts; `max 8`: all outcomes together) and
-// dispositions (`sale | 成交 | Sale | right_party conversion`, or the flags in Chinese:
-// `本人接通 转化`), read into the API's shapes and
+// dispositions (`sale | 成交 | Sale | right_party conversion | done`, or the flags and what
+// happens next in Chinese: `本人接通 转化 | 完成`), read into the API's shapes and
 // written back; and the abandon-rate window's name.
 import { language, t } from "./i18n.js";
 
-const OUTCOMES = ["busy", "no_answer", "machine", "abandoned", "refused", "failed"];
+const OUTCOMES = ["busy", "no_answer", "machine", "abandoned", "refused", "failed", "connected"];
+// What a disposition does to its record next, by its word in each language.
+const THEN = { done: "完成", retry: "重拨", invalid: "错号", dnc: "勿扰" };
 
 /** The window a campaign's abandon rate is counted over: the two regulators' words. */
 export function windowName(seconds) {
@@ -51,10 +53,18 @@ export function parseDispositions(text, FieldError) {
       throw new FieldError(t("Dispositions, line %(line)s: write a code, the Chinese and the English name, separated by |.", { line: index + 1 }));
     }
     const flags = (parts[3] || "").split(/[\s,，]+/);
+    const word = parts[4] || "done";
+    const then = Object.keys(THEN).find((key) => key === word || THEN[key] === word);
+    if (!then) {
+      const en = language() === "en";
+      const words = Object.keys(THEN).map((key) => (en ? key : THEN[key])).join(en ? ", " : "、");
+      throw new FieldError(t("Dispositions, line %(line)s: what happens next is one of %(words)s.", { line: index + 1, words }));
+    }
     out.push({
       code: parts[0], label_zh: parts[1], label_en: parts[2],
       right_party: flags.includes("right_party") || flags.includes("本人接通"),
       conversion: flags.includes("conversion") || flags.includes("转化"),
+      then,
     });
   }
   return out;
@@ -64,6 +74,7 @@ export function writeDispositions(items) {
   return (items || []).map((d) => {
     const zh = language() !== "en";
     const flags = [d.right_party && (zh ? "本人接通" : "right_party"), d.conversion && (zh ? "转化" : "conversion")].filter(Boolean).join(" ");
-    return [d.code, d.label_zh, d.label_en, flags].join(" | ").replace(/ \| $/, "");
+    const then = d.then || "done";
+    return [d.code, d.label_zh, d.label_en, flags, zh ? THEN[then] : then].join(" | ");
   }).join("\n");
 }

@@ -93,9 +93,14 @@ async def test_many_sources_are_bounded_and_trunk_calls_complete(
         # The trunk's calls all completed while the flood ran.
         assert during.completed >= 5
         assert during.failed == []
-        # Most of the flood was dropped before parsing; its calls were shed with 503.
+        # Most of the flood was dropped before parsing, by the network's budget (or, on a
+        # loaded machine, by the kernel when the socket's buffer is full): what got past the
+        # budgets is a small part of it, and the budget dropped more than it let through. Its
+        # calls were shed with 503.
         assert report.sent >= 25_000
-        assert counter(server, "protection_network_limited") > report.sent / 2
+        accepted = counter(server, "protection_accepted")
+        assert accepted < report.sent / 4
+        assert counter(server, "protection_network_limited") > accepted
         assert report.statuses.get(503, 0) > 0
         assert counter(server, "protection_shed_503") > 0
         # Once the flood's dialogs have timed out the tables are empty again, and memory is

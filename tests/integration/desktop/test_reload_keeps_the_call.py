@@ -102,6 +102,9 @@ async def run(chromium: Browser, server: ServerProcess, link: CuttableLink, tmp_
         await expect(panel).to_have_attribute("data-phase", "connected")
         interaction_id = await panel.get_attribute("data-interaction")
         await hears_the_caller(desk)
+        # They talk before the reload: 王芳 hears agent1 (checked below). The page hearing her
+        # says nothing of the other way, which a loaded machine may start later.
+        await asyncio.sleep(2.5)
 
         # 1. A reload: the page warns, the call waits on hold, the page re-attaches it.
         desk.on("dialog", accept)

@@ -5,9 +5,11 @@ YAML stays the same document."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import yaml
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from tests.integration.web.test_admin_browser import ARTIFACTS, _login
 from tests.integration.web.test_flow_designer_browser import drop, open_node, wire
@@ -138,6 +140,8 @@ async def test_a_dropped_box_lands_under_the_pointer_and_its_place_is_kept_on_pu
     await page.screenshot(path=ARTIFACTS / "flow-designer-layout-kept-zh-CN.png", full_page=True)
     # Through the YAML view and back: the document holds no positions, the boxes stay put.
     await page.get_by_test_id("tab-yaml").click()
+    await expect(page.get_by_test_id("tab-yaml")).to_have_attribute("aria-selected", "true")
+    await expect(page.get_by_test_id("flow-editor")).to_be_visible()
     text = await page.get_by_test_id("flow-editor").input_value()
     nodes = yaml.safe_load(text)["nodes"]
     assert set(nodes) == set(placed)
@@ -145,6 +149,27 @@ async def test_a_dropped_box_lands_under_the_pointer_and_its_place_is_kept_on_pu
     await page.get_by_test_id("tab-designer").click()
     await expect(page.get_by_test_id("tab-designer")).to_have_attribute("aria-selected", "true")
     await expect(boxes.first).to_be_visible()
+    for node, (x, y) in placed.items():
+        at = await corner(page, node)
+        assert abs(at[0] - (origin[0] + x)) <= 2, (node, at, origin, x)
+        assert abs(at[1] - (origin[1] + y)) <= 2, (node, at, origin, y)
+    # YAML then straight back to the designer, the second click before the YAML view is ready:
+    # the designer is what stays shown (the switches run in turn), boxes in their places.
+    # (The YAML is held back until the second click is made, as a busy server would.)
+    release = asyncio.Event()
+
+    async def slow(route: Route) -> None:
+        await release.wait()
+        await route.continue_()
+
+    await page.route("**/api/v1/flows/designer/text", slow)
+    await page.get_by_test_id("tab-yaml").click()
+    await page.get_by_test_id("tab-designer").click()
+    release.set()
+    await expect(page.get_by_test_id("view-tabs")).to_have_attribute("aria-busy", "false")
+    await page.unroute("**/api/v1/flows/designer/text", slow)
+    await expect(page.get_by_test_id("tab-designer")).to_have_attribute("aria-selected", "true")
+    await expect(page.get_by_test_id("flow-editor")).to_be_hidden()
     for node, (x, y) in placed.items():
         at = await corner(page, node)
         assert abs(at[0] - (origin[0] + x)) <= 2, (node, at, origin, x)

@@ -194,7 +194,26 @@ export async function mount(scope) {
   }
 
   // --- the two views --------------------------------------------------------------------------
-  async function show(mode) {
+  // Switches run one after the other: a click on 设计 while the YAML view is still being
+  // prepared waits for it and then comes back, instead of being lost and leaving the YAML shown.
+  // The tab list is busy (aria-busy) until the last one requested is done.
+  let switching = Promise.resolve();
+  let pending = 0;
+  const tabs = document.getElementById("view-tabs");
+  function show(mode) {
+    pending += 1;
+    tabs.setAttribute("aria-busy", "true");
+    const next = switching.then(() => switchTo(mode));
+    switching = next
+      .catch(() => {})
+      .finally(() => {
+        pending -= 1;
+        if (!pending) tabs.setAttribute("aria-busy", "false");
+      });
+    return next;
+  }
+
+  async function switchTo(mode) {
     if (mode === state.mode) return;
     if (mode === "yaml") {
       editor.value = await documentText();

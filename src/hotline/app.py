@@ -35,6 +35,7 @@ from hotline.channels.sms.follower import SmsFollower
 from hotline.channels.sms.service import SmsService
 from hotline.channels.text import TextFlows
 from hotline.clock import Clock, SystemClock
+from hotline.cluster.ownership import Ownership, OwnershipSettings
 from hotline.cluster.redis_bus import RedisRelaySettings, RedisStreamRelay
 from hotline.config import Settings
 from hotline.dialer.running import CAMPAIGN_KIND, CampaignJob
@@ -137,6 +138,7 @@ class Services:
     sms: SmsService = field(init=False)  # hotline.channels.sms (docs/sms.md)
     telephony: TelephonyServer | None = None
     relay: RedisStreamRelay | None = None  # the bus across nodes (ADR 0206)
+    ownership: Ownership | None = None  # the centers this node owns (ADR 0209)
     mail_host: MailHost | None = None  # the mailboxes' IMAP readers (hotline.channels.email)
 
     chat: ChatService | None = None  # web chat on the telephony runtime's centers
@@ -247,6 +249,10 @@ class Services:
             relay = self.relay
             self.metric_sources.append(lambda: iter(relay.metrics()))
         await self.event_log.start()
+        if self.ownership is not None:
+            await self.ownership.start()
+            ownership = self.ownership
+            self.metric_sources.append(ownership.metrics)
         await self.calendars.start()
         await self.knowledge.start()
         await self.projector.start()
@@ -295,8 +301,10 @@ class Services:
 
     async def start_telephony(self) -> None:
         """Bind SIP and RTP (only `hotline serve` does), once tenants exist."""
+        ownership = self.ownership
         self.telephony = TelephonyServer(
             self.settings,
+            owns=ownership.owns if ownership is not None else None,
             clock=self.clock,
             db=self.engine,
             sink=self.event_log,
@@ -311,6 +319,19 @@ class Services:
                 else None
             ),
         )
+        if ownership is not None:  # before start: a center may change hands meanwhile
+            telephony = self.telephony
+
+            async def gained(tenant_id: str) -> None:
+                if telephony.runtime is not None:
+                    await telephony.runtime.take_over(tenant_id)
+
+            async def lost(tenant_id: str) -> None:
+                if telephony.runtime is not None:
+                    await telephony.runtime.stand_down(tenant_id)
+
+            ownership.gained.append(gained)
+            ownership.lost.append(lost)
         await self.telephony.start()
         runtime = self.telephony.runtime
         if runtime is not None:
@@ -399,6 +420,8 @@ class Services:
         await self.projector.stop()
         await self.report_rollup.stop()
         await self.event_log.stop()
+        if self.ownership is not None:  # after the last records: then the others take over
+            await self.ownership.stop()
         if self.relay is not None:
             await self.relay.stop()
         await self.engine.dispose()
@@ -416,13 +439,26 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         pool_timeout_s=database.pool_timeout_s,
     )
     bus = EventBus(queue_size=settings.events.subscriber_queue, reader=SqlEventReader(engine))
+    ownership = (
+        Ownership(
+            engine,
+            clock,
+            OwnershipSettings(node=settings.node_name(), ttl_s=settings.cluster.lease_s),
+        )
+        if settings.cluster.ownership
+        else None
+    )
     event_log = EventLog(
         engine,
         bus,
         batch_window_s=settings.events.batch_window_ms / 1000,
         max_batch=settings.events.max_batch,
+        tokens=ownership.token if ownership is not None else None,
+        on_fenced=ownership.fenced if ownership is not None else None,
+        stall_limit_s=settings.cluster.lease_s,
     )
     return Services(
+        ownership=ownership,
         settings=settings,
         clock=clock,
         engine=engine,

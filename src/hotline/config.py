@@ -405,6 +405,15 @@ class JobSettings(BaseModel):
     node_id: str = Field("", max_length=100)  # empty: the host name (`Settings.node_name`)
 
 
+class ClusterSettings(BaseModel):
+    """Several nodes on one database (issue 26, docs/cluster.md, ADR 0209)."""
+
+    # Each center's live state owned by one node at a time, by a lease with a fencing token.
+    ownership: bool = False
+    # A dead node's centers are taken over after this (and one round, a third of it).
+    lease_s: float = Field(3.0, ge=1, le=60)
+
+
 class TenantSettings(BaseModel):
     """Tenants at runtime (docs/tenants.md)."""
 
@@ -446,6 +455,7 @@ class Settings(BaseSettings):
     tenants: TenantSettings = TenantSettings()
     call_path: CallPathSettings = CallPathSettings()
     chat: ChatServerSettings = ChatServerSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     def node_name(self) -> str:
         """This node's name in the cluster: the jobs' `node_id`, else the host name."""

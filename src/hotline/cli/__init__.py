@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 import hotline.cli._blas  # noqa: F401  (first: before numpy loads)
 from hotline.cli import backup as backup_cli
+from hotline.cli import cluster as cluster_cmd
 from hotline.cli import flow as flow_cmd
 from hotline.cli import imports as imports_cmd
 from hotline.cli import loadtest as loadtest_cmd
@@ -24,7 +25,7 @@ app = typer.Typer(
     name="hotline",
     pretty_exceptions_enable=False,
     help="Hotline contact center: serve, demo, migrate, users, flows, simulation, import, "
-    "backup, tenants, loadtest.",
+    "backup, tenants, loadtest, cluster.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -49,6 +50,7 @@ app.add_typer(tenants_cmd.tenant_app, name="tenant")
 app.add_typer(tenants_cmd.operator_app, name="operator")
 app.add_typer(reports_cmd.app, name="reports")
 app.command("loadtest")(loadtest_cmd.loadtest)
+app.add_typer(cluster_cmd.app, name="cluster")
 
 
 def main() -> None:

@@ -25,7 +25,14 @@ from redis.exceptions import RedisError, ResponseError
 from hotline.bus import EventBus
 from hotline.events import EventRecord
 
-__all__ = ["RedisRelaySettings", "RedisStreamRelay", "decode_record", "encode_record"]
+__all__ = [
+    "RedisRelaySettings",
+    "RedisStreamRelay",
+    "StreamGroup",
+    "decode_record",
+    "encode_record",
+    "stream_groups",
+]
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +209,38 @@ class RedisStreamRelay:
                 await self._redis.xack(self.settings.stream, self._group, *done)
                 if position != ">":
                     position = done[-1].decode()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamGroup:
+    """One node's reading position on the stream (`XINFO GROUPS`)."""
+
+    node: str
+    pending: int  # given to the node, not yet acknowledged
+    lag: int | None  # entries not yet given to it (None: Redis cannot tell)
+
+
+async def stream_groups(url: str, stream: str) -> list[StreamGroup]:
+    """Every node's consumer group on the stream, for `hotline cluster status`."""
+    client: aioredis.Redis = aioredis.from_url(url)
+    try:
+        try:
+            groups = await client.xinfo_groups(stream)
+        except ResponseError as exc:  # no such stream yet: no node has started
+            if "no such key" in str(exc).lower():
+                return []
+            raise
+    finally:
+        await client.aclose()
+
+    def text(value: object) -> str:
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    return [
+        StreamGroup(
+            node=text(g["name"]).removeprefix("node:"),
+            pending=int(g.get("pending", 0)),
+            lag=int(g["lag"]) if g.get("lag") is not None else None,
+        )
+        for g in groups
+    ]

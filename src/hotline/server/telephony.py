@@ -206,9 +206,11 @@ class TelephonyServer:
         wake_jobs: Callable[[], None] | None = None,
         bot: BotAdvisor | None = None,
         recognizer: SpeechRecognizer | None = None,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
         self.recognizer = recognizer  # the voice bot's speech recognizer (ADR 0258)
+        self.owns = owns  # across nodes: the centers this node serves (ADR 0209)
         self.bot = bot  # the knowledge base's bot for the flows' bot nodes (ADR 0256)
         self.wake_jobs = wake_jobs
         self.clock = clock
@@ -316,6 +318,7 @@ class TelephonyServer:
             ),
             bot=self.bot,
             recognizer=self.recognizer,
+            owns=self.owns,
         )
         for center in centers:  # every center's SIP domain and call gate (ADR 0141)
             self._serve(center)

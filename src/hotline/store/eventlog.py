@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,32 +27,50 @@ from hotline.store.engine import WRITE
 from hotline.store.tables import contact_aliases, event_sequences, events
 from hotline.store.upcast import Alias, upcast
 
-__all__ = ["EventLog", "SqlEventReader", "latest_sequences", "write_events"]
+__all__ = ["EventLog", "FencedOut", "SqlEventReader", "latest_sequences", "write_events"]
 
 log = logging.getLogger(__name__)
 
 
-async def _allocate(conn: AsyncConnection, tenant_id: str, count: int) -> int:
-    """Reserve `count` sequence numbers for a tenant; returns the first one."""
+class FencedOut(Exception):
+    """A center's log refused a write: this node's ownership token is below the fence a newer
+    owner raised (ADR 0209). Nothing of the batch was written."""
+
+    def __init__(self, tenant_id: str, token: int) -> None:
+        super().__init__(f"tenant {tenant_id}: ownership token {token} is fenced out")
+        self.tenant_id = tenant_id
+        self.token = token
+
+
+async def _allocate(conn: AsyncConnection, tenant_id: str, count: int, token: int | None) -> int:
+    """Reserve `count` sequence numbers for a tenant; returns the first one. With an ownership
+    `token` (ADR 0209) the row must not have seen a higher one, else `FencedOut`."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     await conn.execute(
         insert(event_sequences)
-        .values(tenant_id=tenant_id, last_seq=0)
+        .values(tenant_id=tenant_id, last_seq=0, fence=0)
         .on_conflict_do_nothing(index_elements=["tenant_id"])
     )
-    last = (
-        await conn.execute(
-            update(event_sequences)
-            .where(event_sequences.c.tenant_id == tenant_id)
-            .values(last_seq=event_sequences.c.last_seq + count)
-            .returning(event_sequences.c.last_seq)
+    bump = update(event_sequences).where(event_sequences.c.tenant_id == tenant_id)
+    if token is None:
+        bump = bump.values(last_seq=event_sequences.c.last_seq + count)
+    else:
+        bump = bump.where(event_sequences.c.fence <= token).values(
+            last_seq=event_sequences.c.last_seq + count, fence=token
         )
-    ).scalar_one()
+    last = (await conn.execute(bump.returning(event_sequences.c.last_seq))).scalar_one_or_none()
+    if last is None:
+        raise FencedOut(tenant_id, token if token is not None else 0)
     return int(last) - count + 1
 
 
-async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> list[EventRecord]:
-    """Insert events inside the caller's transaction; returns the records in append order."""
+async def write_events(
+    conn: AsyncConnection,
+    batch: Sequence[DomainEvent],
+    tokens: Callable[[str], int | None] | None = None,
+) -> list[EventRecord]:
+    """Insert events inside the caller's transaction; returns the records in append order.
+    `tokens`: this node's ownership token per tenant (ADR 0209), checked against the fence."""
     by_tenant: dict[str, list[int]] = defaultdict(list)
     for index, event in enumerate(batch):
         by_tenant[event.tenant_id].append(index)
@@ -60,7 +78,9 @@ async def write_events(conn: AsyncConnection, batch: Sequence[DomainEvent]) -> l
     # Lock tenants' sequence rows in a fixed order so concurrent writers cannot deadlock.
     for tenant_id in sorted(by_tenant):
         indexes = by_tenant[tenant_id]
-        first = await _allocate(conn, tenant_id, len(indexes))
+        first = await _allocate(
+            conn, tenant_id, len(indexes), tokens(tenant_id) if tokens is not None else None
+        )
         for offset, index in enumerate(indexes):
             e = batch[index]
             records[index] = EventRecord(
@@ -220,6 +240,9 @@ class EventLog:
         batch_window_s: float = 0.02,
         max_batch: int = 500,
         retry_s: float = 0.5,
+        tokens: Callable[[str], int | None] | None = None,
+        on_fenced: Callable[[str], None] | None = None,
+        stall_limit_s: float = 3.0,
     ) -> None:
         if not 0 < batch_window_s <= 0.05:
             raise ValueError("batch_window_s must be in (0, 0.05]")
@@ -242,6 +265,14 @@ class EventLog:
         self.appended = 0
         self.batches = 0
         self.write_errors = 0
+        # Ownership across nodes (ADR 0209): the token each center's records are written with,
+        # and who hears that a newer owner fenced this node out of a center.
+        self._tokens = tokens
+        self._on_fenced = on_fenced
+        # A node stopped in the middle of a write holds the center's sequence row: PostgreSQL
+        # ends a transaction left idle this long, so the next owner's take-over is not held.
+        self._stall_limit_ms = max(1, round(stall_limit_s * 1000))
+        self.fenced_out = 0
 
     async def start(self) -> None:
         for tenant_id, seq in (await latest_sequences(self._engine)).items():
@@ -298,6 +329,30 @@ class EventLog:
             await self._task
             self._task = None
 
+    def _drop_fenced(self, fenced: FencedOut) -> None:
+        """A newer owner holds the center: its queued records are not this node's to write
+        (they fail their futures); the rest of the batch goes again at once."""
+        kept: list[tuple[DomainEvent, asyncio.Future[EventRecord] | None]] = []
+        dropped = 0
+        for event, future in self._queue:
+            if event.tenant_id != fenced.tenant_id:
+                kept.append((event, future))
+                continue
+            dropped += 1
+            if future is not None and not future.done():
+                future.set_exception(fenced)
+        self._queue[:] = kept
+        self.fenced_out += dropped
+        self._committed += dropped
+        self._progress.set()
+        self._progress = asyncio.Event()
+        log.warning(
+            "event log: %d record(s) of tenant %s refused, ownership token %d fenced out",
+            dropped, fenced.tenant_id, fenced.token,
+        )  # fmt: skip
+        if self._on_fenced is not None:
+            self._on_fenced(fenced.tenant_id)
+
     async def _run(self) -> None:
         while True:
             if not self._queue:
@@ -314,7 +369,17 @@ class EventLog:
                 async with self._engine.connect() as conn:
                     conn = await conn.execution_options(**WRITE)
                     async with conn.begin():
-                        records = await write_events(conn, [e for e, _ in batch])
+                        if self._tokens is not None and conn.dialect.name == "postgresql":
+                            await conn.execute(
+                                text(
+                                    "SET LOCAL idle_in_transaction_session_timeout = "
+                                    f"{self._stall_limit_ms}"
+                                )
+                            )
+                        records = await write_events(conn, [e for e, _ in batch], self._tokens)
+            except FencedOut as fenced:
+                self._drop_fenced(fenced)
+                continue
             except Exception:
                 # Never drop: keep the batch at the head of the queue and try again.
                 self.write_errors += 1

@@ -22,7 +22,16 @@ from hotline.store.schema import id_column as _id
 from hotline.store.schema import stamp_columns as _stamps
 from hotline.store.schema import tenant_column as _tenant
 
-__all__ = ["custom_fields", "import_mappings", "import_problems", "imports", "jobs", "mail_log"]
+__all__ = [
+    "cluster_nodes",
+    "custom_fields",
+    "import_mappings",
+    "import_problems",
+    "imports",
+    "jobs",
+    "mail_log",
+    "tenant_leases",
+]
 
 # The job host's timers (hotline.jobs): one row per job, due times in the database so a
 # restart fires what came due. `tenant_id` is "system" for jobs of no tenant (no foreign key).
@@ -156,4 +165,31 @@ import_mappings = Table(
     Column("created_by", String(64)),
     *_stamps(),
     UniqueConstraint("tenant_id", "target", "name", name="uq_import_mappings_tenant_target_name"),
+)
+
+
+# Across nodes (issue 26, ADR 0209): which node owns a center's live state, until when, and the
+# fencing token of that ownership (raised at every change of owner). The event log refuses a
+# write whose token is below the one `event_sequences.fence` has seen. No foreign key: a lease
+# may outlive a purged center for its last seconds.
+tenant_leases = Table(
+    "tenant_leases",
+    metadata,
+    Column("tenant_id", String(ID), primary_key=True),
+    Column("owner", String(100), nullable=False),
+    Column("token", BigInteger, nullable=False),
+    Column("acquired_at", Double, nullable=False),
+    Column("expires_at", Double, nullable=False),
+)
+
+# The nodes that have run with ownership on: when each was last seen renewing and whether it
+# left by a clean stop (`hotline cluster status`).
+cluster_nodes = Table(
+    "cluster_nodes",
+    metadata,
+    Column("node", String(100), primary_key=True),
+    Column("started_at", Double, nullable=False),
+    Column("seen_at", Double, nullable=False),
+    Column("owned", Integer, nullable=False),
+    Column("left_at", Double),  # a clean stop: its centers go to the others at once
 )

@@ -59,12 +59,14 @@ from hotline.store.knowledge_tables import (  # noqa: F401
 from hotline.store.mail_tables import mailboxes, mails  # noqa: F401
 from hotline.store.message_tables import text_messages  # noqa: F401
 from hotline.store.ops_tables import (  # noqa: F401
+    cluster_nodes,
     custom_fields,
     import_mappings,
     import_problems,
     imports,
     jobs,
     mail_log,
+    tenant_leases,
 )
 from hotline.store.quality_tables import (  # noqa: F401
     qa_sampling_rules,
@@ -149,6 +151,8 @@ event_sequences = Table(
     metadata,
     Column("tenant_id", String(ID), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
+    # The highest ownership token that wrote (or took over) the tenant's log (ADR 0209).
+    Column("fence", BigInteger, nullable=False, server_default="0"),
 )
 
 events = Table(

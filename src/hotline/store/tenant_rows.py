@@ -3,7 +3,7 @@
 
 A table with `tenant_id` holds the tenant's rows by that column; `tenants` by its id; a link
 table without one (`agent_skills`, `queue_skills` …) by its parent's tenant. Anything else
-(`login_failures`, keyed by address) belongs to no tenant.
+(`login_failures`, keyed by address; `cluster_nodes`, keyed by node) belongs to no tenant.
 """
 
 from __future__ import annotations

@@ -123,6 +123,7 @@ class Telephony:
         tickets: TicketDesk | None = None,
         bot: BotAdvisor | None = None,
         recognizer: SpeechRecognizer | None = None,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         self._bot = bot
         self._recognizer = recognizer
@@ -177,6 +178,9 @@ class Telephony:
         self.dialogs_ended_at_start = 0
         self._loops = TaskSet("telephony")
         self._timers: dict[str, asyncio.Task[None]] = {}  # each center's timers (start_tenant)
+        # Across nodes (ADR 0209): the centers this node owns; None: all of them (one node).
+        self.owns = owns
+        self._starting: set[str] = set()
 
     def add_tenant(self, tenant_id: str, router: Router) -> TenantRuntime:
         """A center's lifecycle, voice channel and phones; while running, `start_tenant`
@@ -257,9 +261,46 @@ class Telephony:
         """Close contacts a crash left open, reconcile the routers with the log and the
         phones' registrations, start the timers. Configure queues and agents first."""
         for runtime in list(self.tenants.values()):
-            await self.start_tenant(runtime)
+            if self.owns is None or self.owns(runtime.center.tenant_id):
+                await self._start_once(runtime)
         self._loops.spawn(self._check_phones(), name="phones")
         self.started = True
+        if self.owns is not None:  # centers this node gained while the others were starting
+            for runtime in list(self.tenants.values()):
+                if self.owns(runtime.center.tenant_id):
+                    await self._start_once(runtime)
+
+    async def _start_once(self, runtime: TenantRuntime) -> None:
+        tenant_id = runtime.center.tenant_id
+        if tenant_id in self._starting or tenant_id in self._timers:
+            return
+        self._starting.add(tenant_id)
+        try:
+            await self.start_tenant(runtime)
+        finally:
+            self._starting.discard(tenant_id)
+
+    async def take_over(self, tenant_id: str) -> None:
+        """This node now owns the center (ADR 0209): what the previous owner left open in the
+        log is closed as interrupted, agents come back from their sessions and registrations,
+        its timers run here."""
+        runtime = self.tenants.get(tenant_id)
+        if runtime is not None and self.started:  # before: start() takes what is owned then
+            await self._start_once(runtime)
+
+    async def stand_down(self, tenant_id: str) -> None:
+        """Another node owns the center now: its timers stop and the calls this node still
+        carries for it end (their records are the new owner's to write: it closed them)."""
+        timers = self._timers.pop(tenant_id, None)
+        if timers is not None:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
+        runtime = self.tenants.get(tenant_id)
+        if runtime is not None:
+            await runtime.center.interrupt_all()
+            await runtime.center.tasks.cancel_all()
+            await runtime.voice.tasks.cancel_all()
 
     async def start_tenant(self, runtime: TenantRuntime) -> None:
         """One center's recovery and timers: at start, or when it was added while running."""
@@ -378,6 +419,10 @@ class Telephony:
         runtime = self.tenants.get(route.tenant_id) if route is not None else None
         if route is None or runtime is None:
             await self.calls.refuse(invite, Cause.UNALLOCATED)
+            return
+        if self.owns is not None and not self.owns(route.tenant_id):
+            # Another node owns the center: 503, and the proxy in front tries the next node.
+            await self.calls.refuse(invite, Cause.INTERRUPTED)
             return
         refusal = self.gates.get(route.tenant_id, _OPEN).refusal(self.live_calls(route.tenant_id))
         if refusal is not None:

@@ -279,9 +279,14 @@ def apply_answers(
     for q in path:
         where = f"answers.{q.key}"
         value = answers.get(q.key)
-        if value is None or value == "":
-            if q.required:
-                raise DialerError("an answer is required", field=where)
-            continue
-        out[q.target.removeprefix("custom.")] = _clean(q, value, where)
+        try:
+            if value is None or value == "":
+                if q.required:
+                    raise DialerError("an answer is required", field=where)
+                continue
+            out[q.target.removeprefix("custom.")] = _clean(q, value, where)
+        except DialerError as error:
+            # The agent is told which question, as the script asks it (not its key).
+            error.details["labels"] = {"zh-CN": q.text_zh, "en": q.text_en}
+            raise
     return out

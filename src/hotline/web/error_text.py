@@ -369,12 +369,13 @@ class ErrorText:
         self, language: str, code: str, message: str, details: Mapping[str, Any], status: int
     ) -> str:
         template = details.get("template")
+        labels = details.get("labels")  # the field's name in each language, from the domain
+        own = labels.get(language) if isinstance(labels, Mapping) else None
         if isinstance(template, str) and template:
             said = self.said(language, template, details.get("params") or {})
             if field := details.get("field"):  # the form's field, named as the form names it
-                return self._t(
-                    language, _FIELD_PROBLEM, field=self.field(language, field), problem=said
-                )
+                label = f"“{own}”" if own else self.field(language, field)
+                return self._t(language, _FIELD_PROBLEM, field=label, problem=said)
             return said
         if details.get("language") == language:
             return message  # the domain wrote it in this language already, naming its field

@@ -86,6 +86,18 @@ async def test_edit_a_campaign_then_watch_its_figures_on_the_screen_and_the_wall
             refusal = page.get_by_test_id("campaign-error")
             await expect(refusal).to_contain_text(FIELD[lang])
             await expect(refusal).to_contain_text(PROBLEM[lang])
+            # ... and under the field itself, which is marked and has the focus (the form is
+            # long: the top of the page may be out of sight).
+            cap = page.get_by_test_id("campaign-abandon-cap")
+            await expect(cap).to_have_attribute("aria-invalid", "true")
+            await expect(cap).to_be_focused()
+            under = page.get_by_test_id("campaign-field-error")
+            await expect(under).to_have_count(1)
+            await expect(under).to_contain_text(PROBLEM[lang])
+            assert await under.evaluate(
+                "(p) => p.previousElementSibling.contains("
+                "document.querySelector('[data-testid=campaign-abandon-cap]'))"
+            )
             await page.screenshot(path=ARTIFACTS / f"campaign-edit-refused-{lang}.png",
                                   full_page=True)  # fmt: skip
             assert admin.get(f"/api/v1/campaigns/{campaign}").json()["abandon_cap"] == 0.03
@@ -101,6 +113,11 @@ async def test_edit_a_campaign_then_watch_its_figures_on_the_screen_and_the_wall
             await dispositions.fill(f"confirmed | 已确认 | Confirmed | {FLAGS[lang]} | later")
             await page.get_by_test_id("campaign-save").click()
             await expect(refusal).to_contain_text(BAD_THEN[lang])
+            # The form's own check names its field too; the earlier mark is gone.
+            await expect(dispositions).to_have_attribute("aria-invalid", "true")
+            await expect(cap).not_to_have_attribute("aria-invalid", "true")
+            await expect(under).to_have_count(1)
+            await expect(under).to_contain_text(BAD_THEN[lang])
             await page.screenshot(path=ARTIFACTS / f"campaign-disposition-then-refused-{lang}.png",
                                   full_page=True)  # fmt: skip
             assert admin.get(f"/api/v1/campaigns/{campaign}").json()["dispositions"] == []

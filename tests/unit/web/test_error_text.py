@@ -238,3 +238,23 @@ def test_a_bad_chat_setting_is_said_in_the_users_language_naming_its_field(
         assert zh_said in zh
         assert HAN.search(zh)
         assert en_said in en
+
+
+def test_a_script_question_is_named_by_its_text_not_its_key(text: ErrorText) -> None:
+    """An agent saving a campaign call's answers is told which question, as the script asks it."""
+    from hotline.dialer.errors import DialerError
+    from hotline.dialer.script import apply_answers, parse_script
+
+    script = parse_script(
+        {"questions": [{"key": "interested", "text_zh": "您对新套餐感兴趣吗？", "text_en": "Interested?",
+          "type": "choice", "choices": ["yes", "no"], "required": True}]}
+    )  # fmt: skip
+    with pytest.raises(DialerError) as refused:
+        apply_answers(script, {}, {})
+    error = refused.value
+    zh = text.render("zh-CN", error.code, error.message, error.details, 422)
+    en = text.render("en", error.code, error.message, error.details, 422)
+    assert zh.startswith("“您对新套餐感兴趣吗？”")
+    assert HAN.search(zh.split("”", 1)[1])  # the reason in Chinese too
+    assert en == "“Interested?”: an answer is required"
+    assert "interested" not in zh

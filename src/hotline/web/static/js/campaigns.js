@@ -15,8 +15,19 @@ const ORDERS = () => ({ in_order: t("In order"), random: t("Random"), priority: 
 const ACTIONS = { draft: ["start"], running: ["pause", "finish"], paused: ["resume", "finish"], finished: [] };
 const ACTION_WORDS = () => ({ start: t("Start"), pause: t("Pause"), resume: t("Resume"), finish: t("Finish") });
 
-/** A refusal that names its field: the form's own checks, before anything is sent. */
+/** A refusal that names its field: the form's own checks, before anything is sent. `field`:
+ *  the form's input it is about (set where the input is read). */
 export class FieldError extends Error {}
+
+/** Read one input with `parse`: its refusal names that input. */
+function reading(field, parse) {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof FieldError) err.field = field;
+    throw err;
+  }
+}
 
 /** `mon-fri: 09:00-18:00, 19:00-20:00` lines into the API's `{"mon-fri": ["09:00-18:00", …]}`. */
 export function parseWindow(text) {
@@ -206,6 +217,7 @@ export async function mount(scope) {
     e.machine_action.value = machine.action || "";
     e.machine_message_zh.value = machine.message?.["zh-CN"] || "";
     e.machine_message_en.value = machine.message?.en || "";
+    clearMarks();
     form.hidden = false;
     e.name.focus();
   }
@@ -233,7 +245,7 @@ export async function mount(scope) {
       try {
         script = JSON.parse(e.script.value);
       } catch {
-        throw new FieldError(t("Script: this is not valid JSON."));
+        throw Object.assign(new FieldError(t("Script: this is not valid JSON.")), { field: "script" });
       }
     }
     return {
@@ -247,9 +259,9 @@ export async function mount(scope) {
       ring_timeout_s: number(e.ring_timeout_s),
       caller_ids: e.caller_ids.value.split(/[\n,，]+/).map((s) => s.trim()).filter(Boolean),
       caller_id_daily_cap: number(e.caller_id_daily_cap),
-      window: parseWindow(e.window.value),
-      retry: withMachineRule(parseRetry(e.retry.value, FieldError), e),
-      dispositions: parseDispositions(e.dispositions.value, FieldError),
+      window: reading("window", () => parseWindow(e.window.value)),
+      retry: reading("retry", () => withMachineRule(parseRetry(e.retry.value, FieldError), e)),
+      dispositions: reading("dispositions", () => parseDispositions(e.dispositions.value, FieldError)),
       script,
     };
   }
@@ -274,6 +286,7 @@ export async function mount(scope) {
 
   scope.on(form, "submit", async (event) => {
     event.preventDefault();
+    clearMarks();
     try {
       const sent = body();
       let saved;
@@ -294,9 +307,42 @@ export async function mount(scope) {
       editing = null;
       await show();
     } catch (err) {
-      say(error, err instanceof FieldError ? err.message : errorText(err));
+      const message = err instanceof FieldError ? err.message : errorText(err);
+      say(error, message);
+      markField(err instanceof FieldError ? form.elements.namedItem(err.field || "") : inputFor(err.fields?.()[0]), message);
     }
   });
+
+  // --- a refusal shown under the field it names (and at the top, for the screen reader) ------
+  /** The form's input for a field the API named: `window.mon`, `dispositions[2].code`,
+   *  `machine.message_zh` (its own input), `script.questions.1.next`. */
+  function inputFor(path) {
+    if (!path) return null;
+    const parts = path.replace(/\[\d+\]/g, "").split(".");
+    const names = parts[0] === "machine" ? [`machine_${parts[1] || "action"}`, "machine_action"] : [parts[0]];
+    for (const name of names) {
+      const input = form.elements.namedItem(name);
+      if (input) return input;
+    }
+    return null;
+  }
+
+  function clearMarks() {
+    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    for (const node of form.querySelectorAll("[data-testid=campaign-field-error]")) node.remove();
+  }
+
+  function markField(input, message) {
+    clearMarks();
+    if (!input || !(input instanceof Element) || !message) return;
+    input.setAttribute("aria-invalid", "true");
+    const note = document.createElement("p");
+    note.className = "error field-error";
+    note.dataset.testid = "campaign-field-error";
+    note.textContent = message;
+    (input.closest("label") || input).after(note);
+    input.focus();
+  }
   const create = $("new-campaign");
   if (create) {
     form.dataset.write = "yes";

@@ -10,6 +10,8 @@ import pytest
 
 from hotline.channels.chat.errors import ChatSettingsInvalid
 from hotline.channels.chat.settings import parse_config
+from hotline.dialer.errors import DialerError
+from hotline.dialer.script import apply_answers, parse_script
 from hotline.web.error_text import ErrorText
 from hotline.web.i18n import Catalogs
 
@@ -242,13 +244,10 @@ def test_a_bad_chat_setting_is_said_in_the_users_language_naming_its_field(
 
 def test_a_script_question_is_named_by_its_text_not_its_key(text: ErrorText) -> None:
     """An agent saving a campaign call's answers is told which question, as the script asks it."""
-    from hotline.dialer.errors import DialerError
-    from hotline.dialer.script import apply_answers, parse_script
 
-    script = parse_script(
-        {"questions": [{"key": "interested", "text_zh": "您对新套餐感兴趣吗？", "text_en": "Interested?",
-          "type": "choice", "choices": ["yes", "no"], "required": True}]}
-    )  # fmt: skip
+    question = {"key": "interested", "text_zh": "您对新套餐感兴趣吗？", "text_en": "Interested?"}
+    question |= {"type": "choice", "choices": ["yes", "no"], "required": True}
+    script = parse_script({"questions": [question]})
     with pytest.raises(DialerError) as refused:
         apply_answers(script, {}, {})
     error = refused.value

@@ -136,3 +136,29 @@ async def test_a_purged_center_leaves_the_runtime(tmp_path: Path) -> None:
     assert "t2" not in world.telephony.gates
     assert TENANT in world.telephony.tenants  # the others untouched
     await world.telephony.stop()
+
+
+async def test_a_center_another_node_owns_is_refused_and_one_lost_is_stood_down(
+    tmp_path: Path,
+) -> None:
+    """Across nodes (ADR 0209): a call for a center this node does not own gets 503 for the
+    proxy to try the next node; when the node loses a center, the calls it still carries for it
+    end as interrupted; gained again, the center is served again."""
+    world = await make_world(tmp_path)
+    owned = {TENANT}
+    world.telephony.owns = lambda tenant_id: tenant_id in owned
+    live = await world.call(number="13800000001")
+    owned.clear()
+    refused = FakeInvite(did="4001", call_id="elsewhere")
+    await world.telephony.on_incoming(refused)
+    assert refused.rejected == (503, 41)
+    await world.telephony.stand_down(TENANT)
+    await until(lambda: live.ended.is_set())
+    assert not list(world.desk.center.registry)
+    ended = [e for e in world.of("interaction.ended") if e.interaction_id == live.interaction_id]
+    assert [e.reason for e in ended] == ["interrupted"]  # type: ignore[attr-defined]
+    owned.add(TENANT)
+    await world.telephony.take_over(TENANT)
+    again = await world.call(number="13800000002")
+    assert again.customer is not None
+    assert not again.ended.is_set()

@@ -183,20 +183,23 @@ class XlsxReader:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise UnreadableFile(f"not a readable XLSX workbook: {error}") from None
-        self.sheets = list(self._book.sheetnames)
-        if sheet is not None and sheet not in self.sheets:
+        try:  # a read-only workbook holds its file open until closed
+            self.sheets = list(self._book.sheetnames)
+            if sheet is not None and sheet not in self.sheets:
+                raise UnreadableFile(
+                    f"no sheet {sheet!r} (sheets: {', '.join(self.sheets)})",
+                    code="import.file.sheet",
+                    details={"field": "sheet"},
+                )
+            self._sheet = self._book[sheet] if sheet else self._book.active
+            self.sheet = str(self._sheet.title)
+            self._total = self._rows_total(path)
+            # Files written by other programs often state a wrong size; read what is there.
+            self._sheet.reset_dimensions()
+            self._row = 0
+        except BaseException:
             self._book.close()
-            raise UnreadableFile(
-                f"no sheet {sheet!r} (sheets: {', '.join(self.sheets)})",
-                code="import.file.sheet",
-                details={"field": "sheet"},
-            )
-        self._sheet = self._book[sheet] if sheet else self._book.active
-        self.sheet = str(self._sheet.title)
-        self._total = self._rows_total(path)
-        # Files written by other programs often state a wrong size; read what is there.
-        self._sheet.reset_dimensions()
-        self._row = 0
+            raise
 
     def _rows_total(self, path: Path) -> int | None:
         stated = self._sheet.max_row

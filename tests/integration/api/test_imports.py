@@ -210,8 +210,11 @@ async def test_exports_stream_and_import_back_unchanged(api: Api, tmp_path: Path
     assert r.headers["content-type"] == XLSX
     path = tmp_path / "export.xlsx"
     path.write_bytes(r.content)
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    header = next(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(path, read_only=True)  # holds the file open until closed
+    try:
+        header = next(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
     assert header[:3] == ("客户名称", "电话", "邮箱")
     created = await _upload(admin, path)
     await admin.post(f"/api/v1/imports/{created['id']}/commit")

@@ -91,9 +91,11 @@ async def flood(
     seconds: float = 10.0,
     first_host: int = 10,
     spread: bool = False,
+    until: asyncio.Event | None = None,
 ) -> FloodReport:
     """`sources` sockets on 127.0.0.<first_host…> (one /24), or with `spread` on
-    127.<first_host…>.0.1 (a /24 each), each at `rate_per_source` messages/s."""
+    127.<first_host…>.0.1 (a /24 each), each at `rate_per_source` messages/s, for `seconds`
+    or, with `until`, until it is set (`seconds` then bounds it)."""
     loop = asyncio.get_running_loop()
     report = FloodReport()
     transports: list[tuple[asyncio.DatagramTransport, str, int]] = []
@@ -110,6 +112,8 @@ async def flood(
     try:
         k = 0
         while (elapsed := time.monotonic() - started) < seconds:
+            if until is not None and until.is_set():
+                break
             # Send what the schedule says by now: a late tick catches up, so the total does
             # not depend on how busy the machine is.
             batch = int(rate_per_source * min(elapsed + tick, seconds)) - per_source

@@ -128,16 +128,20 @@ class Ownership:
 
     async def round(self) -> None:
         """Renew what is held, note this node alive, take the free centers that fall to it."""
-        now, ttl = self._clock.now(), self.settings.ttl_s
+        ttl = self.settings.ttl_s
         centers = await self._centers()
         async with self._engine.connect() as conn:
             conn = await conn.execution_options(**WRITE)
             async with conn.begin():
                 leases = TenantLeases(conn)
                 held = dict(self._tokens)
+                # The time is read when each lease is written, never carried over an await: a
+                # round that started late must not write a lease that is already half gone.
+                now = self._clock.now()
                 kept = await leases.renew(self.node, held, now=now, ttl_s=ttl)
                 await leases.seen(self.node, started_at=self.started_at, now=now, owned=len(kept))
             async with conn.begin():
+                now = self._clock.now()
                 leases = TenantLeases(conn)
                 live = await leases.live_nodes(now=now, ttl_s=ttl)
                 current = {lease.tenant_id: lease for lease in await leases.all()}
@@ -158,16 +162,16 @@ class Ownership:
             mine = preferred_owner(tenant_id, live) == self.node
             if not mine and (free_since is None or now - free_since < ttl):
                 continue
-            await self._take(tenant_id, now)
+            await self._take(tenant_id)
         self.rounds += 1
 
-    async def _take(self, tenant_id: str, now: float) -> None:
+    async def _take(self, tenant_id: str) -> None:
         try:
             async with self._engine.connect() as conn:
                 conn = await conn.execution_options(**WRITE)
                 async with conn.begin():
                     lease = await TenantLeases(conn).acquire(
-                        tenant_id, self.node, now=now, ttl_s=self.settings.ttl_s
+                        tenant_id, self.node, now=self._clock.now(), ttl_s=self.settings.ttl_s
                     )
         except DBAPIError as error:  # a lock held by a stopped node: next round
             log.warning("node %s: center %s not taken yet: %s", self.node, tenant_id, error.orig)

@@ -228,3 +228,21 @@ async def _take_over_and_write(url: str, ttl: float) -> int:
         await log.stop()
         await b.stop(release=False)
         await engine.dispose()
+
+
+async def test_a_late_round_writes_a_whole_lease(engine: AsyncEngine, clock: FakeClock) -> None:
+    """A round whose first steps were slow (a busy node) still takes a lease that runs a whole
+    `lease_s` from when it is written, not from when the round began."""
+
+    async def slow_centers() -> list[str]:
+        clock.advance(2.5)  # most of a 3 s lease goes by before the round gets to the leases
+        return ["c1"]
+
+    a = Ownership(engine, clock, OwnershipSettings(node="node-a", ttl_s=3.0), centers=slow_centers)
+    await a.round()
+    async with engine.connect() as conn:
+        lease = await TenantLeases(conn).get("c1")
+    assert lease is not None
+    assert lease.expires_at == clock.now() + 3.0
+    await a.round()  # renewed, not lost and taken again with a new token
+    assert a.token("c1") == 1

@@ -52,9 +52,44 @@ def eventually(probe: Callable[[], T | None], timeout: float, what: str) -> T:
         time.sleep(0.2)
 
 
-def caller(path: Path, hold_ms: int) -> Path:
+HANG_UP = """  <pause milliseconds="{hold_ms}"/>
+  <send retrans="500"><![CDATA[
+
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: <sip:1380013[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:{did}@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200" crlf="true"/>
+"""
+# Held until the center's new owner ends the call the dead node left up: its BYE comes through
+# Kamailio along the dialog's route.
+HUNG_UP = """  <recv request="BYE" timeout="{hold_ms}"/>
+  <send><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+  ]]></send>
+"""
+
+
+def caller(path: Path, hold_ms: int, *, waits_for_bye: bool = False) -> Path:
     """A sipp caller that behaves like a phone behind a proxy: INVITE the DID, and send the ACK
-    and the BYE to the Contact of the 200 along its Record-Route (through Kamailio)."""
+    and the BYE to the Contact of the 200 along its Record-Route (through Kamailio); or, with
+    `waits_for_bye`, answer the BYE that comes within `hold_ms`."""
+    end = (HUNG_UP if waits_for_bye else HANG_UP).format(hold_ms=hold_ms, did=DID)
     path.write_text(f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="caller through the proxy">
@@ -98,22 +133,7 @@ def caller(path: Path, hold_ms: int) -> Path:
       Content-Length: 0
 
   ]]></send>
-  <pause milliseconds="{hold_ms}"/>
-  <send retrans="500"><![CDATA[
-
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: <sip:1380013[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:{DID}@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-  ]]></send>
-  <recv response="200" crlf="true"/>
-</scenario>
+{end}</scenario>
 """)
     return path
 
@@ -129,18 +149,7 @@ class Calls:
 
     def run(self, count: int, *, hold_ms: int = 1000) -> bool:
         """`count` calls at once; True when every one was answered and hung up cleanly."""
-        self.runs += 1
-        folder = self.tmp / f"sipp-{self.runs}"
-        folder.mkdir()
-        media = free_port()
-        media -= media % 2
-        command = [
-            self.sipp, "-sf", str(caller(folder / "caller.xml", hold_ms)),
-            f"127.0.0.1:{self.proxy_port}", "-i", "127.0.0.1",
-            "-p", str(free_port(socket.SOCK_DGRAM)), "-mp", str(media),
-            "-m", str(count), "-l", str(count), "-r", str(count),
-            "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-trace_msg",
-        ]  # fmt: skip
+        command, folder = self.command(count, hold_ms)
         done = subprocess.run(
             command,
             cwd=folder,
@@ -150,6 +159,35 @@ class Calls:
             timeout=60,
         )
         return done.returncode == 0
+
+    def held(self, hold_ms: int) -> subprocess.Popen[bytes]:
+        """One call in the background that waits up to `hold_ms` for the center's BYE."""
+        command, folder = self.command(1, hold_ms, waits_for_bye=True)
+        return subprocess.Popen(
+            command,
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def command(
+        self, count: int, hold_ms: int, *, waits_for_bye: bool = False
+    ) -> tuple[list[str], Path]:
+        self.runs += 1
+        folder = self.tmp / f"sipp-{self.runs}"
+        folder.mkdir()
+        media = free_port()
+        media -= media % 2
+        scenario = caller(folder / "caller.xml", hold_ms, waits_for_bye=waits_for_bye)
+        command = [
+            self.sipp, "-sf", str(scenario),
+            f"127.0.0.1:{self.proxy_port}", "-i", "127.0.0.1",
+            "-p", str(free_port(socket.SOCK_DGRAM)), "-mp", str(media),
+            "-m", str(count), "-l", str(count), "-r", str(count),
+            "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err", "-trace_msg",
+        ]  # fmt: skip
+        return command, folder
 
 
 class Kamailio:
@@ -290,6 +328,23 @@ def demo_owner(url: str) -> tuple[str, int] | None:
     return asyncio.run(_demo_owner(url))
 
 
+async def _interrupted_calls(url: str) -> int:
+    """The demo center's calls that ended as interrupted (left up by a dead node)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            tenant = (
+                await conn.execute(select(tenants.c.id).where(tenants.c.slug == "demo"))
+            ).scalar_one()
+            q = select(events.c.payload).where(
+                events.c.tenant_id == tenant, events.c.type == "call.ended"
+            )
+            payloads = (await conn.execute(q)).scalars()
+            return sum(1 for p in payloads if p.get("cause") == "interrupted")
+    finally:
+        await engine.dispose()
+
+
 async def _demo_seqs(url: str) -> list[int]:
     engine = create_engine(url)
     try:
@@ -332,6 +387,7 @@ def test_calls_through_kamailio_reach_the_owner_and_after_a_kill_the_survivor(
     b = ServerProcess(tmp_path / "b", postgres_url, HOTLINE_JOBS__NODE_ID="node-b", **common)
     kamailio = Kamailio(tmp_path / "kamailio", proxy_port, [a.sip_port, b.sip_port])
     nodes = {"node-a": a, "node-b": b}
+    held: subprocess.Popen[bytes] | None = None
     try:
         kamailio.check()
         a.start("demo")  # seeds the demo center, and owns it while alone
@@ -353,6 +409,10 @@ def test_calls_through_kamailio_reach_the_owner_and_after_a_kill_the_survivor(
         before = demo_lease(a)
         assert before["owner"] == owner_name, before
 
+        # A call in progress on the owner when it dies.
+        held = calls.held(30_000)
+        eventually(lambda: kamailio.answered_by()[owner.sip_port] == 7 or None, 30, "the held call")
+
         # kill -9 the owner. Its lease runs out and the survivor takes the center over; new
         # calls through the same Kamailio are answered by it. A deadline, not a timing: the
         # lease, a round of the survivor's, Kamailio's probe, and a loaded machine.
@@ -366,6 +426,10 @@ def test_calls_through_kamailio_reach_the_owner_and_after_a_kill_the_survivor(
         assert after["owner"] == survivor_name, after
         assert after["token"] == before["token"] + 1, (before, after)
         print(f"calls answered again {took:.1f} s after the kill")
+        # The call the dead node left up: the new owner ended it (its BYE reached the caller
+        # through Kamailio) and recorded it as interrupted.
+        assert held.wait(40) == 0
+        assert asyncio.run(_interrupted_calls(postgres_url)) >= 1
 
         # One gap-free sequence of the center's records across the two owners (the table's key
         # already forbids a duplicate seq).
@@ -373,6 +437,9 @@ def test_calls_through_kamailio_reach_the_owner_and_after_a_kill_the_survivor(
         assert seqs == list(range(1, len(seqs) + 1))
         assert len(seqs) == len(set(seqs))
     finally:
+        if held is not None and held.poll() is None:
+            held.kill()
+            held.wait(10)
         kamailio.stop()
         a.stop()
         b.stop()

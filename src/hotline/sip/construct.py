@@ -1,8 +1,10 @@
 """Building messages from other messages (RFC 3261 §8.1.1, §8.2.6, §9.1, §17.1.1.3).
 
-Responses copy Via, From, To (adding our tag), Call-ID and CSeq from the request; ACK for a
-non-2xx and CANCEL reuse the INVITE's branch. Identifiers come from `secrets` so that branches,
-tags and Call-IDs cannot be guessed by an attacker spoofing responses.
+Responses copy Via, From, To (adding our tag), Call-ID and CSeq from the request, and a
+101–299 also the Record-Route (§12.1.1: a proxy in front, Kamailio, stays in the dialog's
+path); ACK for a non-2xx and CANCEL reuse the INVITE's branch. Identifiers come from
+`secrets` so that branches, tags and Call-IDs cannot be guessed by an attacker spoofing
+responses.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def make_response(
             headers.add("To", str(request.to.with_param("tag", to_tag)))
         else:
             headers.add(canonical_name(f.key), f.value)
+    if 100 < status < 300:
+        # §12.1.1: the UAS copies every Record-Route, in order, into a response that may make a
+        # dialog, so the caller's in-dialog requests pass the same proxies ours do.
+        for value in request.headers.get_all("record-route"):
+            headers.add("Record-Route", value)
     if status == 100 and "timestamp" in request.headers:
         headers.add("Timestamp", request.headers.get("timestamp") or "")
     for name, value in extra or ():

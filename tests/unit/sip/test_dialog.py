@@ -52,6 +52,23 @@ def test_route_set_from_record_route() -> None:
     assert dialog.destination() == Address("udp", "proxy2.example.com", 5060)
 
 
+def test_a_response_that_may_make_a_dialog_carries_the_record_route() -> None:
+    """§12.1.1: the caller behind a record-routing proxy (Kamailio in front of the nodes) learns
+    the same route set from the 180/200 as we did from the INVITE; a 100 or an error does not."""
+    rr = (
+        "Record-Route: <sip:edge.example.com;lr;ftag=ftag>\r\n"
+        "Record-Route: <sip:inner.example.com;lr>, <sip:last.example.com;lr>\r\n"
+    )
+    invite = request("INVITE", extra=rr)
+    for status in (180, 200):
+        assert response(invite, status).headers.get_all("Record-Route") == [
+            "<sip:edge.example.com;lr;ftag=ftag>",
+            "<sip:inner.example.com;lr>, <sip:last.example.com;lr>",
+        ]
+    for status in (100, 486, 503):
+        assert response(invite, status).headers.get_all("Record-Route") == []
+
+
 def test_uac_dialog_reverses_route_set_and_acks() -> None:
     invite = request("INVITE", cseq=5)
     ok = response(invite, 200, to_tag="remote9")

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pytest
 
+from hotline.media.codecs.g711 import alaw_decode, ulaw_encode
 from hotline.media.rtp import RtpPacket
 from hotline.media.rtpengine import NgClient, RtpengineError, RtpengineUnreachable
 from hotline.media.rtpengine.bencode import encode
@@ -258,3 +260,37 @@ async def test_concurrent_requests_each_get_their_own_reply() -> None:
             client.close()
         cookies = {datagram.partition(b" ")[0] for datagram in peer.seen}
         assert len(cookies) == 20
+
+
+async def test_rtpengine_transcodes_pcmu_to_a_callee_that_takes_only_pcma(tmp_path: Path) -> None:
+    async with asyncio.timeout(30), running_rtpengine(tmp_path) as rtpengine:
+        ng = rtpengine.client
+        caller, callee = await RtpPeer.open(), await RtpPeer.open()
+        call_id = "transcode-1@hotline.test"
+        offered = await ng.offer(
+            call_id, "caller-tag", audio_sdp(caller.port, 1), codec={"transcode": ["PCMA"]}
+        )
+        assert "a=rtpmap:8 PCMA/8000" in offered  # added for the callee beside the caller's
+        answered = await ng.answer(
+            call_id, "caller-tag", "callee-tag",
+            audio_sdp(callee.port, 2).replace("RTP/AVP 0 101", "RTP/AVP 8 101")
+            .replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000"),
+        )  # fmt: skip
+        assert "a=rtpmap:0 PCMU/8000" in answered  # the caller still speaks PCMU
+
+        # Frames of a 400 Hz tone, each louder than the one before, so each is recognised.
+        t = np.arange(160) / 8000
+        tones = [(2000 * (i + 1) * np.sin(2 * np.pi * 400 * t)).astype(np.int16) for i in range(8)]
+        await stream(caller, media_of(answered), [ulaw_encode(tone) for tone in tones])
+        got = await callee.wait_for(4, timeout=10)
+        assert {p.payload_type for p in got} == {8}
+        sent_rms = [float(np.sqrt(np.mean(tone.astype(np.float64) ** 2))) for tone in tones]
+        for packet in got:
+            pcm = alaw_decode(packet.payload).astype(np.float64)
+            rms = float(np.sqrt(np.mean(pcm**2)))
+            if rms < 100:
+                continue  # a transcoder may open with silence
+            nearest = min(sent_rms, key=lambda level: abs(level - rms))
+            assert abs(nearest - rms) < 0.05 * nearest, (rms, sent_rms)
+        assert any(float(np.abs(alaw_decode(p.payload)).max()) > 1000 for p in got)
+        await ng.delete(call_id)

@@ -15,11 +15,13 @@ from typing import cast
 import numpy as np
 import pytest
 
-from hotline.media.codecs.g711 import alaw_decode, ulaw_encode
+from hotline.media.codecs.g711 import alaw_decode, ulaw_decode, ulaw_encode
 from hotline.media.rtp import RtpPacket
 from hotline.media.rtpengine import NgClient, RtpengineError, RtpengineUnreachable
 from hotline.media.rtpengine.bencode import encode
 from hotline.media.rtpengine.ng import decode_reply
+from hotline.media.rtpengine.recording import read_pcap, stereo_wav
+from hotline.media.wav import parse_wav
 from tests.conftest import require_tool
 from tests.integration.media.peers import RtpPeer, stream
 from tests.ports import free_ports
@@ -170,6 +172,16 @@ async def test_rtpengine_relays_a_call_offered_and_answered_through_it(tmp_path:
         metadata = list((rtpengine.recordings / "metadata").glob("*"))
         assert len(metadata) == 1
         assert metadata[0].read_text().splitlines()[0] == str(pcaps[0])  # names its pcap
+        # ... and as our stereo WAV: the caller (the customer) left, what it heard right.
+        wav = stereo_wav(read_pcap(pcaps[0].read_bytes()), customer_port=caller_side[1])
+        audio = parse_wav(wav.data)
+        assert audio.channels == 2
+        assert audio.rate == 8000
+        left, right = audio.samples[:, 0], audio.samples[:, 1]
+        assert set(np.unique(left[left != 0])) == {float(ulaw_decode(p)[0]) for p in said}
+        assert set(np.unique(right[right != 0])) == {float(ulaw_decode(p)[0]) for p in heard}
+        assert np.count_nonzero(left) == 5 * 160
+        assert np.count_nonzero(right) == 5 * 160
 
         await ng.delete(call_id)
         with pytest.raises(RtpengineError) as refused:

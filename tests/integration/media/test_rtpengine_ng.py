@@ -71,13 +71,16 @@ async def running_rtpengine(tmp_path: Path) -> AsyncIterator[Rtpengine]:
         )
     client = await NgClient.connect("127.0.0.1", ng_port, timeout=0.5, tries=1)
     try:
-        async with asyncio.timeout(15):
-            while True:
-                if process.returncode is not None:
-                    raise AssertionError(f"rtpengine exited:\n{log.read_text()[-2000:]}")
-                with contextlib.suppress(RtpengineUnreachable):
-                    await client.ping()
-                    break
+        try:
+            async with asyncio.timeout(15):
+                while True:
+                    if process.returncode is not None:
+                        raise AssertionError(f"rtpengine exited:\n{log.read_text()[-2000:]}")
+                    with contextlib.suppress(RtpengineUnreachable):
+                        await client.ping()
+                        break
+        except TimeoutError:
+            raise AssertionError(f"rtpengine did not answer:\n{log.read_text()[-2000:]}") from None
         client.tries = 3  # up now: a loaded box may still drop a datagram
         yield Rtpengine(client, port_min, port_max, recordings, log)
     finally:

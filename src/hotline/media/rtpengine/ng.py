@@ -155,7 +155,7 @@ class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, client: NgClient) -> None:
         self.client = client
 
-    def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         self.client._received(data)
 
     def error_received(self, exc: Exception) -> None:

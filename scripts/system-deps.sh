@@ -8,6 +8,8 @@
 #                                 chromium-l10n (the zh-CN walk's native date and time controls),
 #                                 dovecot-imapd (the mailbox tests read a real IMAP server),
 #                                 kamailio (the dispatcher in front of several nodes, deploy/kamailio)
+#                                 rtpengine-daemon (the rtpengine media backend's tests drive a
+#                                 real daemon over its ng protocol, userspace forwarding only)
 #   scripts/system-deps.sh node   npm, when the machine has none (make installs the chart library)
 set -euo pipefail
 
@@ -15,7 +17,7 @@ what="${1:-all}"
 case "$what" in
   demo) packages=(espeak-ng sox chromium fonts-wqy-microhei) ;;
   all)  packages=(espeak-ng sox sip-tester baresip-core chromium fonts-wqy-microhei iproute2 tshark
-                  poppler-utils chromium-l10n dovecot-imapd kamailio) ;;
+                  poppler-utils chromium-l10n dovecot-imapd kamailio rtpengine-daemon) ;;
   node) packages=() ;;
   *) echo "usage: $0 [demo|all|node]" >&2; exit 2 ;;
 esac

@@ -127,7 +127,9 @@ async def test_preview_dialing_with_a_script_saves_the_answers_into_the_record(
         await desk.get_by_test_id("preview-finish").click()
         refused = desk.get_by_test_id("preview-error")
         required = "必须回答" if lang == "zh-CN" else "an answer is required"
-        await expect(refused).to_contain_text(f"interested{'：' if lang == 'zh-CN' else ': '}")
+        # (as the script asks it, not its key)
+        await expect(refused).to_contain_text(f"“{question}”{'：' if lang == 'zh-CN' else ': '}")
+        await expect(refused).not_to_contain_text("interested")
         await expect(refused).to_contain_text(required)
         await expect(desk.get_by_test_id("preview-card")).to_be_visible()
 

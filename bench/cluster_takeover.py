@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,15 +39,11 @@ from hotline.store.engine import create_engine  # noqa: E402
 from hotline.store.ops_tables import tenant_leases  # noqa: E402
 
 
-async def owner(url: str) -> str | None:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            row = (
-                await conn.execute(select(tenant_leases.c.owner, tenant_leases.c.expires_at))
-            ).first()
-    finally:
-        await engine.dispose()
+async def owner(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(select(tenant_leases.c.owner, tenant_leases.c.expires_at))
+        ).first()
     return None if row is None or row.expires_at <= time.time() else str(row.owner)
 
 
@@ -62,11 +59,12 @@ async def one_run(lease_s: float, how: str, folder: Path) -> tuple[float, float]
     a = ServerProcess(folder / f"a-{how}-{lease_s}", url, HOTLINE_JOBS__NODE_ID="node-a", **env)
     b = ServerProcess(folder / f"b-{how}-{lease_s}", url, HOTLINE_JOBS__NODE_ID="node-b", **env)
     caller = None
+    engine = create_engine(url)  # one for the run: polling does not open a pool each time
     try:
         a.start("demo")
         b.start("demo")  # the same database: seeded once; both take calls from 127.0.0.1
         for _ in range(300):  # the first round of a node just started: up to 30 s
-            if await owner(url) == "node-a":
+            if await owner(engine) == "node-a":
                 break
             await asyncio.sleep(0.1)
         caller = LegitCaller(("127.0.0.1", b.sip_port))
@@ -75,7 +73,7 @@ async def one_run(lease_s: float, how: str, folder: Path) -> tuple[float, float]
         a.process.send_signal(signal.SIGTERM if how == "stop" else signal.SIGKILL)
         owned_s = answered_s = None
         while answered_s is None:
-            if owned_s is None and await owner(url) == "node-b":
+            if owned_s is None and await owner(engine) == "node-b":
                 owned_s = time.monotonic() - gone
             if owned_s is not None and await answered(caller):
                 answered_s = time.monotonic() - gone
@@ -88,6 +86,7 @@ async def one_run(lease_s: float, how: str, folder: Path) -> tuple[float, float]
     finally:
         if caller is not None:
             caller.close()
+        await engine.dispose()
         for node in (a, b):
             if node.process is not None and node.process.poll() is None:
                 node.kill()

@@ -36,14 +36,13 @@ async def _gather(settings: Settings) -> dict[str, Any]:
             slugs = {str(c["id"]): str(c["slug"]) for c in await SqlTenants(conn).all()}
     finally:
         await engine.dispose()
+    owned = {lease.tenant_id for lease in held if lease.live(now)}
     report: dict[str, Any] = {
         "ownership": settings.cluster.ownership,
         "nodes": [
             {
                 **asdict(n),
-                "state": "left"
-                if n.left_at is not None
-                else ("up" if now - n.seen_at < ttl else "silent"),
+                "state": n.state(now, ttl),
                 "seen_s_ago": round(now - n.seen_at, 1),
             }
             for n in nodes
@@ -58,11 +57,7 @@ async def _gather(settings: Settings) -> dict[str, Any]:
             }
             for lease in held
         ],
-        "unowned": sorted(
-            slug
-            for tid, slug in slugs.items()
-            if tid not in {x.tenant_id for x in held if x.live(now)}
-        ),
+        "unowned": sorted(slug for tid, slug in slugs.items() if tid not in owned),
     }
     if settings.events.bus == "redis":
         try:

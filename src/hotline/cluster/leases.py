@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select, text, tuple_, update
+from sqlalchemy import ColumnElement, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,6 +48,13 @@ class NodeRow:
     seen_at: float
     owned: int
     left_at: float | None = None
+
+    def state(self, now: float, ttl_s: float) -> str:
+        """ "left" (a clean stop), "up" (renewed within a lease) or "silent" (dead or cut off:
+        its centers go to the others once their leases run out)."""
+        if self.left_at is not None:
+            return "left"
+        return "up" if now - self.seen_at < ttl_s else "silent"
 
 
 def preferred_owner(tenant_id: str, nodes: Sequence[str]) -> str | None:
@@ -79,6 +86,12 @@ class TenantLeases:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self._insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+    @staticmethod
+    def _held(tokens: dict[str, int]) -> ColumnElement[bool]:
+        """The rows of these centers still at these tokens (nobody took them since)."""
+        pairs = tuple_(tenant_leases.c.tenant_id, tenant_leases.c.token)
+        return pairs.in_(sorted(tokens.items()))
 
     async def all(self) -> list[Lease]:
         rows = await self.conn.execute(select(tenant_leases).order_by(tenant_leases.c.tenant_id))
@@ -160,9 +173,7 @@ class TenantLeases:
             update(tenant_leases)
             .where(
                 tenant_leases.c.owner == owner,
-                tuple_(tenant_leases.c.tenant_id, tenant_leases.c.token).in_(
-                    sorted(tokens.items())
-                ),
+                self._held(tokens),
                 tenant_leases.c.expires_at > now,
             )
             .values(expires_at=now + ttl_s)
@@ -172,21 +183,14 @@ class TenantLeases:
 
     async def release(self, owner: str, tokens: dict[str, int], *, now: float) -> int:
         """A clean stop: the leases end now, so another node takes them at its next round."""
-        released = 0
-        for tenant_id, token in tokens.items():
-            result = await self.conn.execute(
-                update(tenant_leases)
-                .where(
-                    and_(
-                        tenant_leases.c.tenant_id == tenant_id,
-                        tenant_leases.c.owner == owner,
-                        tenant_leases.c.token == token,
-                    )
-                )
-                .values(expires_at=now)
-            )
-            released += result.rowcount
-        return released
+        if not tokens:
+            return 0
+        result = await self.conn.execute(
+            update(tenant_leases)
+            .where(tenant_leases.c.owner == owner, self._held(tokens))
+            .values(expires_at=now)
+        )
+        return result.rowcount
 
     # --- the nodes ------------------------------------------------------------------------
 
@@ -220,9 +224,4 @@ class TenantLeases:
         ]
 
     async def live_nodes(self, *, now: float, ttl_s: float) -> list[str]:
-        rows = await self.conn.execute(
-            select(cluster_nodes.c.node).where(
-                cluster_nodes.c.seen_at > now - ttl_s, cluster_nodes.c.left_at.is_(None)
-            )
-        )
-        return sorted(str(r.node) for r in rows)
+        return [n.node for n in await self.nodes() if n.state(now, ttl_s) == "up"]

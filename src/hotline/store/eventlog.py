@@ -329,6 +329,13 @@ class EventLog:
             await self._task
             self._task = None
 
+    def _advanced(self, count: int) -> None:
+        """`count` more queued records are done with (committed, or refused): `caught_up`
+        waiters look again."""
+        self._committed += count
+        self._progress.set()
+        self._progress = asyncio.Event()
+
     def _drop_fenced(self, fenced: FencedOut) -> None:
         """A newer owner holds the center: its queued records are not this node's to write
         (they fail their futures); the rest of the batch goes again at once."""
@@ -343,9 +350,7 @@ class EventLog:
                 future.set_exception(fenced)
         self._queue[:] = kept
         self.fenced_out += dropped
-        self._committed += dropped
-        self._progress.set()
-        self._progress = asyncio.Event()
+        self._advanced(dropped)
         log.warning(
             "event log: %d record(s) of tenant %s refused, ownership token %d fenced out",
             dropped, fenced.tenant_id, fenced.token,
@@ -393,6 +398,4 @@ class EventLog:
                 self._bus.publish(record)
                 if future is not None and not future.done():
                     future.set_result(record)
-            self._committed += len(batch)
-            self._progress.set()
-            self._progress = asyncio.Event()
+            self._advanced(len(batch))

@@ -260,15 +260,23 @@ class Telephony:
     async def start(self) -> None:
         """Close contacts a crash left open, reconcile the routers with the log and the
         phones' registrations, start the timers. Configure queues and agents first."""
-        for runtime in list(self.tenants.values()):
-            if self.owns is None or self.owns(runtime.center.tenant_id):
-                await self._start_once(runtime)
+        await self._start_owned()
         self._loops.spawn(self._check_phones(), name="phones")
         self.started = True
         if self.owns is not None:  # centers this node gained while the others were starting
-            for runtime in list(self.tenants.values()):
-                if self.owns(runtime.center.tenant_id):
-                    await self._start_once(runtime)
+            await self._start_owned()
+
+    async def _start_owned(self) -> None:
+        for runtime in list(self.tenants.values()):
+            if self.owns is None or self.owns(runtime.center.tenant_id):
+                await self._start_once(runtime)
+
+    async def _stop_timers(self, tenant_id: str) -> None:
+        timers = self._timers.pop(tenant_id, None)
+        if timers is not None:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
 
     async def _start_once(self, runtime: TenantRuntime) -> None:
         tenant_id = runtime.center.tenant_id
@@ -291,11 +299,7 @@ class Telephony:
     async def stand_down(self, tenant_id: str) -> None:
         """Another node owns the center now: its timers stop and the calls this node still
         carries for it end (their records are the new owner's to write: it closed them)."""
-        timers = self._timers.pop(tenant_id, None)
-        if timers is not None:
-            timers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timers
+        await self._stop_timers(tenant_id)
         runtime = self.tenants.get(tenant_id)
         if runtime is not None:
             await runtime.center.interrupt_all()
@@ -317,11 +321,7 @@ class Telephony:
     async def remove_tenant(self, tenant_id: str) -> None:
         """A purged center: its timers stop and its runtime, gate and counters go (its numbers
         and SIP domain are already gone, so no call can reach it)."""
-        timers = self._timers.pop(tenant_id, None)
-        if timers is not None:
-            timers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timers
+        await self._stop_timers(tenant_id)
         runtime = self.tenants.pop(tenant_id, None)
         if runtime is not None:
             await runtime.center.tasks.cancel_all()
